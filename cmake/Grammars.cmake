@@ -1,0 +1,27 @@
+# tree-sitter runtime and grammars, compiled from the C sources npm installs under
+# third_party/node_modules (pinned by third_party/package-lock.json; no build scripts run).
+set(QG_NODE_MODULES ${CMAKE_SOURCE_DIR}/third_party/node_modules)
+set(QG_TS_RUNTIME ${QG_NODE_MODULES}/ts-runtime/vendor/tree-sitter/lib)
+if(NOT EXISTS ${QG_TS_RUNTIME}/src/lib.c)
+  message(FATAL_ERROR "tree-sitter sources missing: run scripts/setup (npm ci in third_party/)")
+endif()
+
+add_library(ts_runtime STATIC ${QG_TS_RUNTIME}/src/lib.c)
+target_include_directories(ts_runtime PUBLIC ${QG_TS_RUNTIME}/include PRIVATE ${QG_TS_RUNTIME}/src)
+target_compile_options(ts_runtime PRIVATE -O2 -w)
+set_target_properties(ts_runtime PROPERTIES POSITION_INDEPENDENT_CODE ON C_STANDARD 11)
+
+function(qg_grammar target dir)
+  set(sources ${dir}/src/parser.c)
+  if(EXISTS ${dir}/src/scanner.c)
+    list(APPEND sources ${dir}/src/scanner.c)
+  endif()
+  add_library(${target} STATIC ${sources})
+  target_include_directories(${target} PRIVATE ${dir}/src)
+  # Grammar tables are generated code: always optimise them, never instrument them.
+  target_compile_options(${target} PRIVATE -O2 -w -fno-sanitize=all)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON C_STANDARD 11)
+endfunction()
+
+qg_grammar(ts_python ${QG_NODE_MODULES}/tree-sitter-python)
+qg_grammar(ts_cpp ${QG_NODE_MODULES}/tree-sitter-cpp)

@@ -1,0 +1,66 @@
+// Project configuration: `quotaguard.toml` or `[tool.quotaguard]` in `pyproject.toml`,
+// discovered upward from the scanned path like ruff; kebab-case keys; strict validation.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace qg {
+
+// "utils.openai_client_factory:get_openai_client"
+struct FactoryFunction {
+  std::string module;    // "utils.openai_client_factory"
+  std::string function;  // "get_openai_client"
+  std::string spec() const { return module + ":" + function; }
+};
+
+struct FactoryConfig {
+  std::optional<FactoryFunction> sync, async_, azure, async_azure;
+  // Files allowed to construct clients (the factory itself): dotted module names
+  // ("utils.openai_client_factory") or path globs relative to the project root ("backend/utils/*.py").
+  std::vector<std::string> modules;
+  bool pass_arguments = true;
+  // When set, enables QG008: API methods ("chat.completions.create") the factory tracks.
+  std::optional<std::vector<std::string>> tracked_methods;
+  // [factory.cpp]: C++ client type -> factory expression, plus the include the fix adds (issue 6).
+  std::map<std::string, std::string> cpp_factories;
+  std::string cpp_include;
+};
+
+struct Config {
+  std::filesystem::path file;   // empty when no config file was found (defaults)
+  std::filesystem::path root;   // the directory holding the config file: the project root
+  std::vector<std::string> src{"."};
+  std::vector<std::string> exclude;          // gitignore-style patterns; replaces the defaults
+  std::vector<std::string> extend_exclude;   // added to exclude
+  std::vector<std::string> select, ignore;   // rule ids or prefixes ("QG00")
+  std::vector<std::string> extra_hosts;      // more API hosts for QG005
+  FactoryConfig factory;
+  std::uint64_t max_file_size = 8u << 20;    // `max-file-size` in bytes; larger files are skipped
+};
+
+// The message is ready to print: "path/quotaguard.toml:7: unknown key `facotry`".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Walks from `start` (a file or directory) upward; in each directory `quotaguard.toml` wins over a
+// `pyproject.toml` that has a `[tool.quotaguard]` table; a pyproject without it is passed over.
+std::optional<std::filesystem::path> find_config(const std::filesystem::path& start);
+
+// Loads and validates one file (either kind). Throws ConfigError on unknown keys, wrong types,
+// malformed factory specs, bad rule ids or TOML syntax errors.
+Config load_config(const std::filesystem::path& file);
+
+// The directory patterns excluded by default (`.git`, `__pycache__`, ...), not vendored code.
+const std::vector<std::string>& default_excludes();
+// Vendored trees: skipped unless --include-vendored, and then reported apart.
+const std::vector<std::string>& vendored_dir_names();
+
+}  // namespace qg

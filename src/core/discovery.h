@@ -1,0 +1,43 @@
+// File discovery: walks the given paths, honours .gitignore / excludes, skips vendored trees,
+// detects symlink loops, and classifies files by language. Never throws for bad entries:
+// they land in `skipped` with a reason.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/finding.h"
+
+namespace qg {
+
+enum class Language : uint8_t { Python, Cpp };
+
+struct DiscoveredFile {
+  std::filesystem::path absolute;
+  std::string relative;         // to DiscoveryOptions::root, '/'-separated
+  Language language = Language::Python;
+  bool vendored = false;        // inside venv/, site-packages/, node_modules/, build/ ...
+};
+
+struct DiscoveryOptions {
+  std::filesystem::path root;                  // paths are reported relative to it
+  std::vector<std::filesystem::path> paths;    // files or directories (absolute or cwd-relative)
+  std::vector<std::string> exclude;            // gitignore-style patterns, relative to root
+  bool include_vendored = false;
+  bool respect_gitignore = true;               // .gitignore files, .git/info/exclude
+  bool force_exclude = false;                  // apply excludes to explicitly named files too
+  bool include_cpp = true;
+};
+
+struct DiscoveryResult {
+  std::vector<DiscoveredFile> files;           // sorted by `relative`, no duplicates
+  std::vector<SkippedFile> skipped;            // symlink loops, unreadable dirs, vendored trees, ...
+};
+
+DiscoveryResult discover(const DiscoveryOptions& options);
+
+// ".py"/".pyi" -> Python; ".h .hh .hpp .hxx .c .cc .cpp .cxx .ipp" -> Cpp.
+bool classify_language(const std::filesystem::path& p, Language& out);
+
+}  // namespace qg

@@ -1,0 +1,87 @@
+// The result model every frontend produces and every report consumes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qg {
+
+// 1-based lines and columns (columns count UTF-8 bytes, as tree-sitter does), plus the byte
+// span in the file so that fixes and snippets can splice the original text.
+struct SourceRange {
+  uint32_t line = 0, column = 0, end_line = 0, end_column = 0;
+  uint32_t start_byte = 0, end_byte = 0;
+};
+
+// Where a client or an API call's receiver came from (DESIGN.md, "provenance").
+enum class Provenance : uint8_t { Factory, Direct, Module, Unknown, Legacy, RawHttp };
+const char* to_string(Provenance p);
+
+enum class CallStatus : uint8_t { Tracked, Untracked, Unresolved };
+const char* to_string(CallStatus s);
+
+enum class ClientKind : uint8_t { Sync, Async, Azure, AsyncAzure };
+const char* to_string(ClientKind k);  // "sync", "async", "azure", "async-azure" (config keys)
+
+// One byte-range replacement on the original text of a file.
+struct Edit {
+  uint32_t start_byte = 0, end_byte = 0;
+  std::string replacement;
+};
+
+// What a fix engine needs to rewrite a QG001/QG002 site without re-deriving the analysis.
+struct FixSite {
+  ClientKind kind = ClientKind::Sync;
+  SourceRange callee;          // QG001: `OpenAI` / `openai.AsyncOpenAI`; QG002: the `openai` receiver
+  SourceRange arguments;       // QG001: the argument list including parentheses
+  std::string bound_name;      // the local name used at the site (`OpenAI`, `OA`, `openai`)
+};
+
+struct Finding {
+  std::string rule;            // "QG001"
+  std::string path;            // relative to the scan root, '/'-separated
+  SourceRange range;
+  std::string message;
+  bool fixable = false;
+  std::string api;             // "embeddings.create" where the finding is an API call
+  Provenance provenance = Provenance::Unknown;
+  std::string language;        // "python" | "cpp"
+  std::optional<FixSite> fix;  // present on findings `quotaguard fix` can rewrite
+};
+
+// Every API call site, whatever its rule, feeds coverage.
+struct CallSite {
+  std::string path;
+  SourceRange range;
+  std::string api;             // "chat.completions.create"
+  CallStatus status = CallStatus::Unresolved;
+  Provenance provenance = Provenance::Unknown;
+};
+
+// Every place a client is obtained: a factory call or a direct construction.
+struct ClientSite {
+  std::string path;
+  SourceRange range;
+  Provenance provenance = Provenance::Direct;  // Factory or Direct
+  ClientKind kind = ClientKind::Sync;
+};
+
+struct SkippedFile {
+  std::string path;
+  std::string reason;
+};
+
+struct FileResult {
+  std::string path;
+  std::vector<Finding> findings;
+  std::vector<CallSite> call_sites;
+  std::vector<ClientSite> client_sites;
+  bool parsed = false;
+  bool parse_error = false;
+  bool vendored = false;
+  std::size_t suppressed = 0;
+};
+
+}  // namespace qg
