@@ -1,0 +1,96 @@
+// The rule catalogue and the OpenAI API surface, loaded once from the embedded rules/ data.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/finding.h"
+
+namespace qg {
+
+struct RuleInfo {
+  std::string id, name, severity, summary, what, why, fix, bad, good;
+  bool fixable = false;
+};
+
+struct ApiMethod {
+  std::string api;        // "chat.completions.create"
+  std::string resource;   // "chat.completions"
+  std::string method;     // "create"
+  std::string verb;       // "POST"
+  std::string url_path;   // "/chat/completions"
+  std::string billable;   // "yes" | "no" | "storage"
+};
+
+struct ClientClass {
+  ClientKind kind = ClientKind::Sync;
+  bool fixable = true;
+};
+
+struct LegacyMethod {
+  std::string v1_api;     // "chat.completions.create", or empty where v1 has no counterpart
+};
+
+// Transparent hashing so lookups take string_view without allocating.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+class Catalogue {
+ public:
+  static const Catalogue& get();
+
+  const std::vector<RuleInfo>& rules() const { return rules_; }
+  const RuleInfo* rule(std::string_view id) const;
+
+  // API surface (rules/openai-api-surface.tsv), keyed without the leading "client.".
+  const ApiMethod* api_method(std::string_view api) const;
+  bool is_resource(std::string_view path) const { return resources_.contains(path); }
+  bool is_distinctive_resource(std::string_view path) const { return distinctive_.contains(path); }
+  bool is_response_wrapper(std::string_view name) const { return wrappers_.contains(name); }
+  // "/v1/chat/completions", "https://api.openai.com/v1/embeddings" -> the POST method's api.
+  std::string api_for_url(std::string_view url) const;
+  const std::vector<ApiMethod>& api_methods() const { return methods_; }
+
+  // Python client model (rules/python/*.toml).
+  const std::string& package() const { return package_; }
+  const ClientClass* client_class(std::string_view qualified) const;
+  bool is_star_export(std::string_view name) const { return star_exports_.contains(name); }
+  bool is_copy_method(std::string_view name) const { return copy_methods_.contains(name); }
+  bool is_raw_method(std::string_view name) const { return raw_methods_.contains(name); }
+  // "ChatCompletion.create" -> v1 api; nullptr when not a legacy method.
+  const LegacyMethod* legacy_method(std::string_view class_dot_method) const;
+  // Default factory specs ("quotaguard:openai_client") per kind.
+  const std::vector<std::pair<ClientKind, std::string>>& default_factories() const { return default_factories_; }
+
+  const std::vector<std::string>& api_hosts() const { return hosts_; }
+
+ private:
+  Catalogue();
+  std::vector<RuleInfo> rules_;
+  std::vector<ApiMethod> methods_;
+  StringMap<std::size_t> method_index_;
+  StringSet resources_, distinctive_, wrappers_;
+  std::string package_;
+  StringMap<ClientClass> classes_;
+  StringSet star_exports_, copy_methods_, raw_methods_;
+  StringMap<LegacyMethod> legacy_;
+  std::vector<std::pair<ClientKind, std::string>> default_factories_;
+  std::vector<std::string> hosts_;
+};
+
+// Parses "sync" / "async" / "azure" / "async-azure".
+std::optional<ClientKind> parse_client_kind(std::string_view s);
+
+// Embedded text of one rules/ file ("python/clients.toml"); empty if absent.
+std::string_view embedded_rule_file(std::string_view relative_path);
+
+}  // namespace qg

@@ -1,0 +1,705 @@
+#include "python/evaluator.h"
+
+#include <algorithm>
+
+#include "python/syntax.h"
+
+namespace qg::python {
+
+namespace {
+
+constexpr int kMaxDepth = 96;
+
+// RAII guard for the recursion depth and for cycles through one binding or function.
+class Guard {
+ public:
+  Guard(int& depth, std::unordered_set<const void*>& active, const void* key)
+      : depth_(depth), active_(active), key_(key) {
+    ok_ = depth_ < kMaxDepth && (!key_ || active_.insert(key_).second);
+    if (ok_) ++depth_;
+  }
+  ~Guard() {
+    if (!ok_) return;
+    --depth_;
+    if (key_) active_.erase(key_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  int& depth_;
+  std::unordered_set<const void*>& active_;
+  const void* key_;
+  bool ok_;
+};
+
+Value make(Value::Kind kind, std::string path = {}) {
+  Value v;
+  v.kind = kind;
+  v.path = std::move(path);
+  return v;
+}
+
+std::string join(std::string_view a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  std::string s;
+  s.reserve(a.size() + 1 + b.size());
+  s.append(a).push_back('.');
+  s.append(b);
+  return s;
+}
+
+const ModuleInfo& owner(const Scope* s) { return *s->owner; }
+
+}  // namespace
+
+std::string strip_response_wrappers(std::string_view path) {
+  const auto& cat = Catalogue::get();
+  std::string out;
+  while (!path.empty()) {
+    auto dot = path.find('.');
+    auto seg = path.substr(0, dot);
+    if (!cat.is_response_wrapper(seg)) {
+      if (!out.empty()) out.push_back('.');
+      out.append(seg);
+    }
+    if (dot == std::string_view::npos) break;
+    path.remove_prefix(dot + 1);
+  }
+  return out;
+}
+
+// ---- names -------------------------------------------------------------------------------
+
+// The bindings that can reach a read at `use_pos`: the last unconditional one before it and
+// every conditional one after that. A read before every binding (a loop, a hoisted use) sees all.
+static std::vector<const Binding*> reaching(const std::vector<Binding>& all, uint32_t use_pos) {
+  std::vector<const Binding*> before;
+  for (const auto& b : all)
+    if (b.position <= use_pos) before.push_back(&b);
+  if (before.empty())
+    for (const auto& b : all) before.push_back(&b);
+  std::stable_sort(before.begin(), before.end(), [](auto* a, auto* b) { return a->position < b->position; });
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < before.size(); ++i)
+    if (!before[i]->conditional) first = i;
+  before.erase(before.begin(), before.begin() + static_cast<std::ptrdiff_t>(first));
+  return before;
+}
+
+Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use_pos) {
+  const std::string key(name);
+  const Scope* module_scope = scope;
+  while (module_scope->parent) module_scope = module_scope->parent;
+  bool first = true;
+  for (const Scope* s = scope; s; s = s->parent) {
+    // Class bodies are visible to their own statements only, not to nested functions.
+    if (s->kind == Scope::Kind::Class && !first) continue;
+    first = false;
+    if (s->kind != Scope::Kind::Module && s->declares_global(name)) s = module_scope;
+    auto it = s->bindings.find(key);
+    if (it != s->bindings.end()) {
+      Values out;
+      for (const Binding* b : reaching(it->second, s == scope ? use_pos : UINT32_MAX)) add_all(out, binding_values(*b, s));
+      return out;
+    }
+    if (s == module_scope) break;
+  }
+  // `from m import *`
+  Values out;
+  for (const auto& star : module_scope->star_imports) add_all(out, import_value(owner(module_scope), star.module, name, star.level));
+  return out;
+}
+
+Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
+  if (auto it = binding_memo_.find(&b); it != binding_memo_.end()) return it->second;
+  Guard guard(depth_, in_progress_, &b);
+  if (!guard.ok()) return {};
+  Values out;
+  switch (b.kind) {
+    case Binding::Kind::Expr:
+      out = eval(b.node, b.scope);
+      break;
+    case Binding::Kind::Element:
+      out = elements_of(eval(b.node, b.scope), b.index);
+      break;
+    case Binding::Kind::Context:
+      // `with X as c`: clients return themselves from __enter__; other managers are opaque.
+      for (auto& v : eval(b.node, b.scope))
+        add(out, v.kind == Value::Kind::Client || v.kind == Value::Kind::Unknown ? v : opaque());
+      break;
+    case Binding::Kind::Import:
+      out = module_value(b.module);
+      break;
+    case Binding::Kind::ImportFrom:
+      out = import_value(owner(owner_scope), b.module, b.name, b.level);
+      break;
+    case Binding::Kind::Function: {
+      Value v = make(Value::Kind::Function);
+      v.function = b.function;
+      out.push_back(std::move(v));
+      break;
+    }
+    case Binding::Kind::Class: {
+      Value v = make(Value::Kind::Class);
+      v.cls = b.cls;
+      out.push_back(std::move(v));
+      break;
+    }
+    case Binding::Kind::Param: {
+      const Scope* fn = owner_scope;
+      if (b.self_param && fn->method_of) {
+        Value v = make(fn->is_classmethod ? Value::Kind::Class : Value::Kind::Instance);
+        v.cls = fn->method_of;
+        out.push_back(std::move(v));
+        break;
+      }
+      if (b.variadic) { out.push_back(unknown()); break; }
+      if (!is_null(b.annotation)) add_all(out, annotation_value(b.annotation, b.scope));
+      else add(out, unknown());
+      if (!is_null(b.node)) add_all(out, eval(b.node, b.scope));
+      break;
+    }
+    case Binding::Kind::Annotation:
+      out = annotation_value(b.node, b.scope);
+      break;
+    case Binding::Kind::Opaque:
+      out.push_back(opaque());
+      break;
+  }
+  binding_memo_[&b] = out;
+  return out;
+}
+
+Values Evaluator::module_value(std::string_view dotted) {
+  if (project_.has_module_or_package(dotted)) return {make(Value::Kind::Module, std::string(dotted))};
+  return {make(Value::Kind::External, std::string(dotted))};
+}
+
+Values Evaluator::import_value(const ModuleInfo& from, std::string_view module, std::string_view name, int level) {
+  std::string absolute(module);
+  if (level > 0) {
+    // `from . import x` in package a.b (a/b/__init__.py) is a.b; in module a.b.c it is a.b.
+    std::string base = from.name;
+    int up = from.is_package ? level - 1 : level;
+    for (int i = 0; i < up; ++i) {
+      auto dot = base.rfind('.');
+      base = dot == std::string::npos ? std::string{} : base.substr(0, dot);
+    }
+    absolute = module.empty() ? base : join(base, module);
+  }
+  if (name.empty()) return module_value(absolute);
+  if (auto kind = project_.factory(absolute, name)) {
+    Value v = make(Value::Kind::Factory);
+    v.client_kind = *kind;
+    return {v};
+  }
+  if (project_.has_module_or_package(absolute)) {
+    if (const ModuleInfo* m = project_.module(absolute)) {
+      Values out = module_export(*m, name);
+      if (!out.empty()) return out;
+    }
+    if (project_.has_module_or_package(join(absolute, name))) return {make(Value::Kind::Module, join(absolute, name))};
+    return {opaque()};  // a project module that never mentions a client
+  }
+  return {make(Value::Kind::External, join(absolute, name))};
+}
+
+Values Evaluator::module_export(const ModuleInfo& module, std::string_view name) {
+  auto& scopes = const_cast<ModuleInfo&>(module).scopes;
+  if (scopes.empty()) return {};
+  return lookup(&scopes.front(), name);
+}
+
+// ---- expressions -------------------------------------------------------------------------
+
+Values Evaluator::eval(TSNode n, const Scope* scope) {
+  if (is_null(n) || !scope) return {opaque()};
+  Guard guard(depth_, in_progress_, nullptr);
+  if (!guard.ok()) return {unknown()};
+  const auto& S = Syntax::get();
+  const std::string_view code = owner(scope).code();
+  const TSSymbol k = sym(n);
+
+  if (k == S.identifier) {
+    Values v = lookup(scope, text(n, code), start_byte(n));
+    if (v.empty()) v.push_back(opaque());  // builtins and undefined names
+    return v;
+  }
+  if (k == S.attribute) {
+    TSNode object = field(n, S.f_object), attr = field(n, S.f_attribute);
+    if (is_null(object) || is_null(attr)) return {opaque()};
+    return attribute(eval(object, scope), text(attr, code));
+  }
+  if (k == S.call) return call_result(eval(field(n, S.f_function), scope), n, scope);
+  if (k == S.parenthesized_expression || k == S.await) {
+    if (ts_node_named_child_count(n) == 0) return {opaque()};
+    return eval(ts_node_named_child(n, 0), scope);
+  }
+  if (k == S.boolean_operator) {
+    Values out = eval(field(n, S.f_left), scope);
+    add_all(out, eval(field(n, S.f_right), scope));
+    return out;
+  }
+  if (k == S.conditional_expression) {
+    // a if cond else b: named children are [a, cond, b].
+    Values out;
+    if (ts_node_named_child_count(n) >= 3) {
+      out = eval(ts_node_named_child(n, 0), scope);
+      add_all(out, eval(ts_node_named_child(n, 2), scope));
+    }
+    return out;
+  }
+  if (k == S.named_expression) return eval(field(n, S.f_value), scope);
+  if (k == S.lambda) {
+    auto it = owner(scope).expression_scopes.find(start_byte(n));
+    if (it == owner(scope).expression_scopes.end()) return {opaque()};
+    Value v = make(Value::Kind::Function);
+    v.function = it->second;
+    return {v};
+  }
+  if (k == S.list || k == S.tuple || k == S.set || k == S.expression_list || k == S.dictionary) {
+    auto elements = std::make_shared<Values>();
+    for (TSNode c : NamedChildren(n)) {
+      TSNode item = sym(c) == S.pair ? field(c, S.f_value) : c;
+      if (sym(item) == S.list_splat || sym(item) == S.dictionary_splat) {
+        if (ts_node_named_child_count(item) > 0) add_all(*elements, elements_of(eval(ts_node_named_child(item, 0), scope), -1));
+        continue;
+      }
+      add_all(*elements, eval(item, scope));
+    }
+    Value v = make(Value::Kind::Container);
+    v.elements = std::move(elements);
+    return {v};
+  }
+  if (k == S.list_comprehension || k == S.set_comprehension || k == S.dictionary_comprehension ||
+      k == S.generator_expression) {
+    auto it = owner(scope).expression_scopes.find(start_byte(n));
+    const Scope* comp = it == owner(scope).expression_scopes.end() ? scope : it->second;
+    TSNode body = field(n, S.f_body);
+    if (!is_null(body) && sym(body) == S.pair) body = field(body, S.f_value);
+    Value v = make(Value::Kind::Container);
+    v.elements = std::make_shared<Values>(eval(body, comp));
+    return {v};
+  }
+  if (k == S.subscript) return elements_of(eval(field(n, S.f_value), scope), -1);
+  if (k == S.as_pattern && ts_node_named_child_count(n) > 0) return eval(ts_node_named_child(n, 0), scope);
+  return {opaque()};
+}
+
+Values Evaluator::elements_of(const Values& values, int index) {
+  Values out;
+  for (const auto& v : values) {
+    if (v.kind == Value::Kind::Container && v.elements) add_all(out, *v.elements);
+    else if (v.kind == Value::Kind::Unknown) add(out, unknown());
+    else add(out, opaque());
+  }
+  (void)index;  // positions are not tracked inside containers; every element is a candidate
+  return out;
+}
+
+Values Evaluator::attribute(const Values& base, std::string_view name) {
+  Values out;
+  for (const auto& v : base) {
+    switch (v.kind) {
+      case Value::Kind::External: add(out, make(Value::Kind::External, join(v.path, name))); break;
+      case Value::Kind::Client: {
+        Value c = v;
+        c.path = join(v.path, name);
+        add(out, std::move(c));
+        break;
+      }
+      case Value::Kind::Unknown: {
+        Value u = v;
+        u.path = join(v.path, name);
+        add(out, std::move(u));
+        break;
+      }
+      case Value::Kind::Module: {
+        if (auto kind = project_.factory(v.path, name)) {
+          Value f = make(Value::Kind::Factory);
+          f.client_kind = *kind;
+          add(out, std::move(f));
+          break;
+        }
+        Values exported;
+        if (const ModuleInfo* m = project_.module(v.path)) exported = module_export(*m, name);
+        if (exported.empty() && project_.has_module_or_package(join(v.path, name)))
+          exported.push_back(make(Value::Kind::Module, join(v.path, name)));
+        if (exported.empty()) exported.push_back(opaque());
+        add_all(out, exported);
+        break;
+      }
+      case Value::Kind::Class: add_all(out, class_attribute(*v.cls, name, false)); break;
+      case Value::Kind::Instance: add_all(out, class_attribute(*v.cls, name, true)); break;
+      default: add(out, opaque()); break;
+    }
+  }
+  return out;
+}
+
+Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, bool instance) {
+  Values out;
+  bool external_base = false;
+  std::vector<const ClassInfo*> mro{&cls};
+  for (std::size_t i = 0; i < mro.size() && mro.size() < 12; ++i) {
+    const ClassInfo* c = mro[i];
+    for (TSNode base : c->bases) {
+      bool project_base = false;
+      for (const auto& bv : eval(base, c->defined_in))
+        if (bv.kind == Value::Kind::Class && bv.cls) {
+          project_base = true;
+          if (std::find(mro.begin(), mro.end(), bv.cls) == mro.end()) mro.push_back(bv.cls);
+        }
+      external_base |= !project_base;
+    }
+  }
+  const std::string key(name);
+  for (const ClassInfo* c : mro) {
+    if (auto it = c->body->bindings.find(key); it != c->body->bindings.end()) {
+      for (const auto& b : it->second) {
+        if (b.kind == Binding::Kind::Function && instance && b.function->is_property) {
+          add_all(out, function_returns(b.function));
+          continue;
+        }
+        add_all(out, binding_values(b, c->body));
+      }
+    }
+    if (auto it = c->instance_attrs.find(key); it != c->instance_attrs.end())
+      for (const auto& b : it->second) add_all(out, binding_values(b, b.scope));
+  }
+  // Never assigned where we can see it (set by a base class we cannot read, setattr, ...).
+  if (out.empty()) out.push_back(unknown());
+  (void)external_base;
+  return out;
+}
+
+Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
+  // An annotation naming an OpenAI client class makes the value an (unresolved) client; `Any`
+  // or nothing we can read keeps it unknown; any other type says it is not a client.
+  const auto& S = Syntax::get();
+  const std::string_view code = owner(scope).code();
+  bool client = false, any = false;
+  std::vector<TSNode> stack{annotation};
+  while (!stack.empty() && !client) {
+    TSNode n = stack.back();
+    stack.pop_back();
+    const TSSymbol k = sym(n);
+    if (k == S.identifier || k == S.attribute) {
+      for (const auto& v : eval(n, scope)) {
+        if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
+        if (v.kind == Value::Kind::External && (v.path == "typing.Any" || v.path.ends_with(".Any"))) any = true;
+        if (v.kind == Value::Kind::Class && client_subclass(*v.cls)) client = true;
+      }
+      if (k == S.identifier && text(n, code) == "Any") any = true;
+      if (k == S.attribute) continue;
+    } else if (k == S.string) {
+      // "OpenAI" / "openai.AsyncOpenAI": look the identifiers up in this scope.
+      auto body = text(n, code);
+      std::size_t i = 0;
+      while (i < body.size()) {
+        while (i < body.size() && !(std::isalnum(static_cast<unsigned char>(body[i])) || body[i] == '_')) ++i;
+        std::size_t j = i;
+        while (j < body.size() && (std::isalnum(static_cast<unsigned char>(body[j])) || body[j] == '_' || body[j] == '.')) ++j;
+        if (j > i) {
+          auto word = body.substr(i, j - i);
+          auto head = word.substr(0, word.find('.'));
+          Values base = lookup(scope, head);
+          if (head.size() < word.size()) {
+            auto rest = word.substr(head.size() + 1);
+            while (!rest.empty()) {
+              auto dot = rest.find('.');
+              base = attribute(base, rest.substr(0, dot));
+              if (dot == std::string_view::npos) break;
+              rest.remove_prefix(dot + 1);
+            }
+          }
+          for (const auto& v : base)
+            if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
+        }
+        i = j + 1;
+      }
+      continue;
+    }
+    for (TSNode c : NamedChildren(n)) stack.push_back(c);
+  }
+  if (client) {
+    Value u = unknown();
+    u.annotated = true;
+    return {u};
+  }
+  return {any ? unknown() : opaque()};
+}
+
+// ---- calls ---------------------------------------------------------------------------------
+
+Values Evaluator::function_returns(const Scope* fn) {
+  if (auto it = returns_memo_.find(fn); it != returns_memo_.end()) return it->second;
+  Guard guard(depth_, in_progress_, fn);
+  if (!guard.ok()) return {};
+  Values out;
+  for (TSNode r : fn->returns) add_all(out, eval(r, fn));
+  if (out.empty()) out.push_back(opaque());  // returns None
+  returns_memo_[fn] = out;
+  return out;
+}
+
+std::optional<ClientKind> Evaluator::client_subclass(const ClassInfo& cls, int depth) {
+  if (depth > 8) return std::nullopt;
+  Guard guard(depth_, in_progress_, &cls);
+  if (!guard.ok()) return std::nullopt;
+  for (TSNode base : cls.bases)
+    for (const auto& v : eval(base, cls.defined_in)) {
+      if (v.kind == Value::Kind::External)
+        if (auto* c = catalogue_.client_class(v.path)) return c->kind;
+      if (v.kind == Value::Kind::Class && v.cls)
+        if (auto k = client_subclass(*v.cls, depth + 1)) return k;
+    }
+  return std::nullopt;
+}
+
+Value Evaluator::construction(ClientKind kind, const Scope* scope, TSNode call) {
+  Value c = make(Value::Kind::Client);
+  c.client_kind = kind;
+  c.prov = owner(scope).is_factory ? Provenance::Factory : Provenance::Direct;
+  c.origin = &owner(scope);
+  c.origin_line = ts_node_start_point(call).row + 1;
+  return c;
+}
+
+Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* scope) {
+  Values out;
+  for (const auto& v : callee) {
+    switch (v.kind) {
+      case Value::Kind::External:
+        if (auto* c = catalogue_.client_class(v.path)) add(out, construction(c->kind, scope, call));
+        else if (auto kind = project_.factory(v.path)) {
+          Value f = make(Value::Kind::Client);
+          f.prov = Provenance::Factory;
+          f.client_kind = *kind;
+          add(out, std::move(f));
+        } else add(out, opaque());
+        break;
+      case Value::Kind::Factory: {
+        Value f = make(Value::Kind::Client);
+        f.prov = Provenance::Factory;
+        f.client_kind = v.client_kind;
+        add(out, std::move(f));
+        break;
+      }
+      case Value::Kind::Client:
+        if (catalogue_.is_copy_method(v.path)) {  // client.with_options(...) is a client too
+          Value c = v;
+          c.path.clear();
+          add(out, std::move(c));
+        } else {
+          add(out, opaque());
+        }
+        break;
+      case Value::Kind::Unknown: {
+        // The result of an unknown call may be a client (`container.get_client()`), but an
+        // API call's result is a response.
+        std::string api = strip_response_wrappers(v.path);
+        add(out, catalogue_.api_method(api) ? opaque() : unknown());
+        break;
+      }
+      case Value::Kind::Function: add_all(out, function_returns(v.function)); break;
+      case Value::Kind::Class:
+        if (auto kind = client_subclass(*v.cls)) {
+          Value c = construction(*kind, scope, call);
+          // A wrapper subclass defined in a factory module is the tracked client itself.
+          if (v.cls->body && v.cls->body->owner->is_factory) c.prov = Provenance::Factory;
+          add(out, std::move(c));
+        } else {
+          Value inst = make(Value::Kind::Instance);
+          inst.cls = v.cls;
+          add(out, std::move(inst));
+        }
+        break;
+      default: add(out, opaque()); break;
+    }
+  }
+  if (out.empty()) out.push_back(opaque());
+  return out;
+}
+
+bool Evaluator::has_keyword(TSNode call, std::string_view keyword, std::string_view code) const {
+  const auto& S = Syntax::get();
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args)) return false;
+  for (TSNode a : NamedChildren(args)) {
+    if (sym(a) == S.keyword_argument && text(field(a, S.f_name), code) == keyword) return true;
+    if (sym(a) == S.dictionary_splat) return true;  // **options may carry it
+  }
+  return false;
+}
+
+CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scope) {
+  CallOutcome o;
+  switch (v.kind) {
+    case Value::Kind::External: {
+      if (auto* c = catalogue_.client_class(v.path)) {
+        o.kind = CallOutcome::Kind::Construction;
+        o.client_kind = c->kind;
+        o.fixable = c->fixable;
+        o.prov = owner(scope).is_factory ? Provenance::Factory : Provenance::Direct;
+        o.name = v.path;
+        return o;
+      }
+      if (auto kind = project_.factory(v.path)) {
+        o.kind = CallOutcome::Kind::FactoryCall;
+        o.client_kind = *kind;
+        return o;
+      }
+      const std::string& pkg = catalogue_.package();
+      if (v.path.size() > pkg.size() + 1 && v.path.compare(0, pkg.size(), pkg) == 0 && v.path[pkg.size()] == '.') {
+        std::string_view rest = std::string_view(v.path).substr(pkg.size() + 1);
+        std::string api = strip_response_wrappers(rest);
+        if (catalogue_.api_method(api)) {
+          o.kind = CallOutcome::Kind::ApiCall;
+          o.prov = Provenance::Module;
+          o.api = api;
+          return o;
+        }
+        if (auto* legacy = catalogue_.legacy_method(rest)) {
+          o.kind = CallOutcome::Kind::LegacyCall;
+          o.api = legacy->v1_api;
+          o.name = std::string(rest);
+          return o;
+        }
+      }
+      return o;
+    }
+    case Value::Kind::Factory:
+      o.kind = CallOutcome::Kind::FactoryCall;
+      o.client_kind = v.client_kind;
+      return o;
+    case Value::Kind::Class:
+      if (auto kind = client_subclass(*v.cls)) {
+        o.kind = CallOutcome::Kind::Construction;
+        o.client_kind = *kind;
+        o.fixable = false;  // a project subclass has no factory counterpart to rewrite to
+        o.prov = (owner(scope).is_factory || v.cls->body->owner->is_factory) ? Provenance::Factory : Provenance::Direct;
+        o.name = v.cls->name;
+      }
+      return o;
+    case Value::Kind::Client: {
+      if (v.path.empty()) return o;
+      if (catalogue_.is_copy_method(v.path)) {
+        if (v.prov == Provenance::Factory && has_keyword(call, "http_client", owner(scope).code()))
+          o.kind = CallOutcome::Kind::TransportReplaced;
+        o.name = v.path;
+        return o;
+      }
+      std::string api = strip_response_wrappers(v.path);
+      if (catalogue_.api_method(api) || (api.find('.') == std::string::npos && catalogue_.is_raw_method(api))) {
+        o.kind = CallOutcome::Kind::ApiCall;
+        o.prov = v.prov;
+        o.api = api;
+        o.origin = v.origin;
+        o.origin_line = v.origin_line;
+      }
+      return o;
+    }
+    case Value::Kind::Unknown: {
+      std::string api = strip_response_wrappers(v.path);
+      if (catalogue_.api_method(api)) {
+        o.kind = CallOutcome::Kind::ApiCall;
+        o.prov = Provenance::Unknown;
+        o.api = api;
+        o.exact = true;
+        return o;
+      }
+      // `self.llm.client.chat.completions.create`: a distinctive API at the end of a longer chain.
+      for (std::size_t dot = api.find('.'); dot != std::string::npos; dot = api.find('.', dot + 1)) {
+        std::string_view tail = std::string_view(api).substr(dot + 1);
+        if (const ApiMethod* m = catalogue_.api_method(tail); m && catalogue_.is_distinctive_resource(m->resource)) {
+          o.kind = CallOutcome::Kind::ApiCall;
+          o.prov = Provenance::Unknown;
+          o.api = std::string(tail);
+          o.exact = false;
+          return o;
+        }
+      }
+      return o;
+    }
+    default:
+      return o;
+  }
+}
+
+CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  CallOutcome best;
+  // Direct beats module beats unknown beats factory: one untracked possibility is enough.
+  auto rank = [](Provenance p) {
+    switch (p) {
+      case Provenance::Direct: return 4;
+      case Provenance::Module: return 3;
+      case Provenance::Unknown: return 2;
+      case Provenance::Factory: return 1;
+      default: return 0;
+    }
+  };
+  auto kind_rank = [](CallOutcome::Kind k) {
+    switch (k) {
+      case CallOutcome::Kind::Construction: return 5;
+      case CallOutcome::Kind::LegacyCall: return 4;
+      case CallOutcome::Kind::ApiCall: return 3;
+      case CallOutcome::Kind::TransportReplaced: return 2;
+      case CallOutcome::Kind::FactoryCall: return 1;
+      default: return 0;
+    }
+  };
+  for (const auto& v : eval(field(call, S.f_function), scope)) {
+    CallOutcome o = outcome_of(v, call, scope);
+    if (o.kind == CallOutcome::Kind::None) continue;
+    if (kind_rank(o.kind) > kind_rank(best.kind) ||
+        (o.kind == best.kind && o.kind == CallOutcome::Kind::ApiCall &&
+         (rank(o.prov) > rank(best.prov) || (rank(o.prov) == rank(best.prov) && o.exact && !best.exact))) ||
+        (o.kind == best.kind && o.kind == CallOutcome::Kind::Construction && o.prov == Provenance::Direct &&
+         best.prov != Provenance::Direct))
+      best = std::move(o);
+  }
+  return best;
+}
+
+bool Evaluator::yields_client(const Values& values, int depth) {
+  if (depth > 4) return false;
+  for (const auto& v : values) {
+    switch (v.kind) {
+      case Value::Kind::Client:
+      case Value::Kind::Factory:
+        return true;
+      case Value::Kind::External:
+        if (catalogue_.client_class(v.path) || v.path == catalogue_.package() ||
+            v.path.starts_with(catalogue_.package() + "."))
+          return true;
+        break;
+      case Value::Kind::Function:
+        if (yields_client(function_returns(v.function), depth + 1)) return true;
+        break;
+      case Value::Kind::Container:
+        if (v.elements && yields_client(*v.elements, depth + 1)) return true;
+        break;
+      case Value::Kind::Class:
+      case Value::Kind::Instance: {
+        if (client_subclass(*v.cls)) return true;
+        for (const auto& [name, bindings] : v.cls->instance_attrs)
+          for (const auto& b : bindings)
+            if (yields_client(binding_values(b, b.scope), depth + 1)) return true;
+        for (const auto& [name, bindings] : v.cls->body->bindings)
+          for (const auto& b : bindings)
+            if (b.kind != Binding::Kind::Function && yields_client(binding_values(b, v.cls->body), depth + 1))
+              return true;
+            else if (b.kind == Binding::Kind::Function && yields_client(function_returns(b.function), depth + 1))
+              return true;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+}  // namespace qg::python

@@ -1,0 +1,68 @@
+// Computes the values of names and expressions on demand, across modules, with memoisation.
+// Single-threaded by design: memo tables of one module are filled by queries from others.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "python/project.h"
+#include "python/value.h"
+
+namespace qg::python {
+
+// What a call expression does, as far as quotaguard is concerned.
+struct CallOutcome {
+  enum class Kind : uint8_t { None, Construction, FactoryCall, ApiCall, LegacyCall, TransportReplaced };
+  Kind kind = Kind::None;
+  Provenance prov = Provenance::Unknown;
+  ClientKind client_kind = ClientKind::Sync;
+  bool fixable = false;
+  bool exact = true;              // ApiCall on an unknown value: the whole chain is an API method
+  std::string api;                // "embeddings.create" (LegacyCall: its v1 counterpart)
+  std::string name;               // Construction: class name; LegacyCall: "ChatCompletion.create"
+  const ModuleInfo* origin = nullptr;  // ApiCall on a direct client: where it was constructed
+  uint32_t origin_line = 0;
+};
+
+class Evaluator {
+ public:
+  explicit Evaluator(const Project& project) : project_(project), catalogue_(Catalogue::get()) {}
+
+  Values eval(TSNode expr, const Scope* scope);
+  CallOutcome classify_call(TSNode call, const Scope* scope);
+  Values module_export(const ModuleInfo& module, std::string_view name);
+  // Whether a value set holds or yields clients (directly, via functions, classes, containers):
+  // such module-level names are worth following into the modules that import them.
+  bool yields_client(const Values& values, int depth = 0);
+
+ private:
+  // use_pos: where the name is read, when read in `scope` itself (flow order within a scope).
+  Values lookup(const Scope* scope, std::string_view name, uint32_t use_pos = UINT32_MAX);
+  Values binding_values(const Binding& b, const Scope* owner_scope);
+  Values import_value(const ModuleInfo& from, std::string_view module, std::string_view name, int level);
+  Values module_value(std::string_view dotted);
+  Values attribute(const Values& base, std::string_view name);
+  Values class_attribute(const ClassInfo& cls, std::string_view name, bool instance);
+  Values call_result(const Values& callee, TSNode call, const Scope* scope);
+  Values function_returns(const Scope* fn);
+  Values annotation_value(TSNode annotation, const Scope* scope);
+  Values elements_of(const Values& v, int index);
+  std::optional<ClientKind> client_subclass(const ClassInfo& cls, int depth = 0);
+  CallOutcome outcome_of(const Value& callee, TSNode call, const Scope* scope);
+  Value construction(ClientKind kind, const Scope* scope, TSNode call);
+  bool has_keyword(TSNode call, std::string_view keyword, std::string_view code) const;
+
+  const Project& project_;
+  const Catalogue& catalogue_;
+  std::unordered_map<const Binding*, Values> binding_memo_;
+  std::unordered_map<const Scope*, Values> returns_memo_;
+  std::unordered_set<const void*> in_progress_;
+  int depth_ = 0;
+};
+
+// "chat.completions.with_raw_response.create" -> "chat.completions.create".
+std::string strip_response_wrappers(std::string_view path);
+
+}  // namespace qg::python

@@ -1,0 +1,124 @@
+// What one pass over a module's syntax tree collects: scopes, the bindings of every name,
+// classes with the attributes their methods assign, and the nodes the checker visits.
+// Nothing here is evaluated yet; values are computed on demand (evaluator.h).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <tree_sitter/api.h>
+
+#include "core/catalogue.h"
+#include "core/line_index.h"
+#include "core/source_text.h"
+#include "core/suppression.h"
+
+namespace qg::python {
+
+struct Scope;
+struct ClassInfo;
+
+// One way a name gets a value. Evaluated lazily and memoised by the evaluator.
+struct Binding {
+  enum class Kind : uint8_t {
+    Expr,        // name = <node>               (node evaluated in `scope`)
+    Element,     // for name in <node> / name, _ = <node>: an element of the value
+    Context,     // with <node> as name: the context manager's value
+    Import,      // import a.b.c [as name]      (module = "a.b.c" or "a" when unaliased)
+    ImportFrom,  // from [.]module import name  (module, name, level)
+    Function,    // def name(...)               (function = its scope)
+    Class,       // class name(...)             (cls)
+    Param,       // a function parameter        (index, annotation, default in node)
+    Annotation,  // name: T  (no value)         (node = the annotation)
+    Opaque,      // except ... as name, del, etc.: not a client
+  };
+  Kind kind = Kind::Opaque;
+  TSNode node{};              // expression, annotation or default value
+  TSNode annotation{};        // Param: the type annotation, if any
+  Scope* scope = nullptr;     // where `node` is evaluated
+  Scope* function = nullptr;  // Kind::Function
+  ClassInfo* cls = nullptr;   // Kind::Class
+  std::string module, name;   // Import / ImportFrom
+  int level = 0;              // ImportFrom: leading dots
+  int index = -1;             // Element: position in a tuple literal, -1 = any element
+  bool variadic = false;      // Param: *args / **kwargs
+  bool self_param = false;    // Param: the first parameter of a method (self / cls)
+  // Where the binding takes effect (end of its statement) and whether it may not happen
+  // (inside if/try/for/while/match, or a `global` assignment from a function): lookups keep
+  // the last unconditional binding before the use and the conditional ones after it.
+  uint32_t position = 0;
+  bool conditional = false;
+};
+
+struct ModuleInfo;
+
+struct Scope {
+  enum class Kind : uint8_t { Module, Class, Function, Lambda, Comprehension };
+  Kind kind = Kind::Module;
+  Scope* parent = nullptr;
+  ModuleInfo* owner = nullptr;                 // the module this scope's code belongs to
+  TSNode node{};
+  std::string name;
+  std::unordered_map<std::string, std::vector<Binding>> bindings;
+  std::vector<std::string> globals;            // `global x` in this function
+  std::vector<Binding> star_imports;           // `from m import *` (module scope)
+  std::vector<TSNode> returns;                 // return expressions (functions), body (lambda)
+  ClassInfo* method_of = nullptr;              // functions defined directly in a class body
+  ClassInfo* class_info = nullptr;             // Kind::Class: the class it is the body of
+  bool is_property = false, is_staticmethod = false, is_classmethod = false;
+  bool is_async = false;
+  std::string self_name;                       // methods: the first parameter (self / cls)
+
+  bool declares_global(std::string_view n) const {
+    for (auto& g : globals)
+      if (g == n) return true;
+    return false;
+  }
+};
+
+struct ClassInfo {
+  std::string name;
+  TSNode node{};
+  Scope* body = nullptr;                       // class body scope (class attributes, methods)
+  Scope* defined_in = nullptr;                 // scope the class statement is in
+  std::vector<TSNode> bases;                   // superclass expressions
+  std::unordered_map<std::string, std::vector<Binding>> instance_attrs;  // self.x = ...
+};
+
+struct ModuleInfo {
+  std::string path;        // relative to the scan root
+  std::string name;        // dotted module name ("services.ai")
+  bool is_package = false; // an __init__.py
+  bool is_factory = false; // allowed to construct clients (config [factory] modules)
+  bool openai_context = false;  // mentions the openai package or a factory
+  bool vendored = false;
+
+  SourceText source;
+  std::unique_ptr<LineIndex> lines;
+  TSTree* tree = nullptr;
+  bool has_error = false;
+
+  std::deque<Scope> scopes;          // scopes[0] is the module scope; deque keeps pointers stable
+  std::deque<ClassInfo> classes;
+  std::vector<std::pair<TSNode, Scope*>> calls;    // every call node with its scope, in source order
+  std::vector<std::pair<TSNode, Scope*>> strings;  // string literals that are not docstrings
+  std::unordered_map<uint32_t, Scope*> expression_scopes;  // lambda / comprehension start byte -> scope
+  SuppressionMap suppressions;
+
+  Scope* module_scope() { return &scopes.front(); }
+  std::string_view code() const { return source.code(); }
+
+  ModuleInfo() = default;
+  ModuleInfo(const ModuleInfo&) = delete;
+  ModuleInfo& operator=(const ModuleInfo&) = delete;
+  ~ModuleInfo() { if (tree) ts_tree_delete(tree); }
+};
+
+// Parses `module.source` and fills scopes, bindings, classes, calls, strings, suppressions.
+void collect(ModuleInfo& module);
+
+}  // namespace qg::python

@@ -1,0 +1,36 @@
+// Decides which Python files are worth parsing. Sound by construction: a file can only talk to
+// the API through the `openai` name, a configured factory, an API host, a name another
+// project module exports as a client (found in later rounds), or — for calls on values of
+// unknown origin — an unmistakable API chain.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/config.h"
+#include "python/project.h"
+
+namespace qg::python {
+
+class Prefilter {
+ public:
+  Prefilter(const Project& project, const Config& config);
+
+  struct Verdict {
+    bool parse = false;
+    bool openai_context = false;  // mentions the package or a factory, not just an API chain
+  };
+  Verdict first_round(std::string_view text) const;
+
+  // Later rounds: a module `pkg.ai` exporting `client` is reached by text containing both the
+  // words `ai` and `client` (`from pkg.ai import client`, `from .ai import *` + `client.x`).
+  static bool mentions_export(std::string_view text, const std::pair<std::string, std::string>& marker);
+
+ private:
+  std::vector<std::string> words_;       // whole words: openai, factory functions
+  std::vector<std::string> substrings_;  // hosts, distinctive API chains
+};
+
+}  // namespace qg::python

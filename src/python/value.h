@@ -1,0 +1,68 @@
+// The abstract values names and expressions evaluate to. A name holds a *set* of values
+// (every binding it may have had): analysis is flow-insensitive within a scope.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/finding.h"
+#include "python/module.h"
+
+namespace qg::python {
+
+struct Value {
+  enum class Kind : uint8_t {
+    Opaque,     // known not to be a client (literals, results of unrelated calls)
+    Unknown,    // could be anything, a client included (parameters, unassigned attributes)
+    External,   // a name from a package outside the project: `path` = "openai.OpenAI"
+    Client,     // an OpenAI client; `path` = resource path below it ("chat.completions")
+    Factory,    // a configured factory function
+    Function,   // a project function or lambda (`function`)
+    Class,      // a project class (`cls`)
+    Instance,   // an instance of a project class
+    Module,     // a project module or package: `path` = dotted name
+    Container,  // list / tuple / dict / comprehension: `elements`
+  };
+  Kind kind = Kind::Opaque;
+  Provenance prov = Provenance::Unknown;  // Client
+  ClientKind client_kind = ClientKind::Sync;
+  bool annotated = false;                 // Unknown: annotated as an OpenAI client
+  std::string path;
+  const Scope* function = nullptr;
+  const ClassInfo* cls = nullptr;
+  std::shared_ptr<const std::vector<Value>> elements;
+  // Client: where it was constructed, for messages ("constructed at app/x.py:12").
+  const ModuleInfo* origin = nullptr;
+  uint32_t origin_line = 0;
+
+  bool same(const Value& o) const {
+    return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
+           function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
+           origin_line == o.origin_line && annotated == o.annotated;
+  }
+};
+
+using Values = std::vector<Value>;
+
+// Adds without duplicates; sets are capped so that pathological code cannot blow up.
+inline void add(Values& into, Value v) {
+  constexpr std::size_t kMaxValues = 24;
+  for (const auto& e : into)
+    if (e.same(v)) return;
+  if (into.size() < kMaxValues) into.push_back(std::move(v));
+}
+inline void add_all(Values& into, const Values& from) {
+  for (const auto& v : from) add(into, v);
+}
+
+inline Value opaque() { return {}; }
+inline Value unknown(std::string path = {}) {
+  Value v;
+  v.kind = Value::Kind::Unknown;
+  v.path = std::move(path);
+  return v;
+}
+
+}  // namespace qg::python

@@ -1,0 +1,46 @@
+#include "report/report.h"
+
+namespace qg::report {
+
+namespace {
+using Writer = void (*)(const ScanResult&, const Options&, std::ostream&);
+struct Format {
+  const char* name;
+  Writer write;
+};
+const Format kFormats[] = {
+    {"text", write_text},
+    {"json", write_json},
+};
+}  // namespace
+
+const std::vector<std::string>& formats() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& f : kFormats) v.emplace_back(f.name);
+    return v;
+  }();
+  return names;
+}
+
+bool render(std::string_view format, const ScanResult& result, const Options& options, std::ostream& out) {
+  for (const auto& f : kFormats)
+    if (format == f.name) {
+      f.write(result, options, out);
+      return true;
+    }
+  return false;
+}
+
+std::string display_path(const ScanResult& result, const std::string& relative, const std::filesystem::path& cwd) {
+  if (cwd.empty()) return relative;
+  std::error_code ec;
+  auto rel_root = std::filesystem::relative(result.root, cwd, ec);
+  if (ec || rel_root.empty()) return relative;
+  auto s = rel_root.generic_string();
+  if (s == ".") return relative;
+  if (s.rfind("..", 0) == 0) return (result.root / relative).generic_string();
+  return s + "/" + relative;
+}
+
+}  // namespace qg::report

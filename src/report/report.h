@@ -1,0 +1,32 @@
+// Report formats. Each format is one function in its own file; `render` dispatches by name.
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/scan_result.h"
+
+namespace qg::report {
+
+struct Options {
+  bool color = false;
+  std::filesystem::path cwd;   // text output shows paths relative to it, like ruff
+  bool show_summary = true;
+};
+
+// Every format name `--format` accepts.
+const std::vector<std::string>& formats();
+
+// Renders `result` in `format`; returns false for an unknown format.
+bool render(std::string_view format, const ScanResult& result, const Options& options, std::ostream& out);
+
+void write_text(const ScanResult& result, const Options& options, std::ostream& out);
+void write_json(const ScanResult& result, const Options& options, std::ostream& out);
+
+// Path of a finding as text output shows it: relative to the cwd when the root is below it.
+std::string display_path(const ScanResult& result, const std::string& relative, const std::filesystem::path& cwd);
+
+}  // namespace qg::report

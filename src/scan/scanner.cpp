@@ -1,0 +1,126 @@
+#include "scan/scanner.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/parallel.h"
+#include "core/rule_selection.h"
+#include "python/frontend.h"
+#ifdef QG_HAVE_CPP_FRONTEND
+#include "cpp/frontend.h"
+#endif
+
+namespace qg {
+
+namespace fs = std::filesystem;
+
+ScanSetup resolve_setup(const ScanOptions& options) {
+  ScanSetup s;
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  std::vector<fs::path> paths = options.paths.empty() ? std::vector<fs::path>{"."} : options.paths;
+  for (auto& p : paths)
+    if (!fs::exists(p, ec)) throw UsageError("no such file or directory: " + p.string());
+
+  std::optional<fs::path> config_file = options.config_file;
+  if (config_file && !fs::exists(*config_file, ec))
+    throw ConfigError(config_file->string() + ": no such file");
+  if (!config_file) config_file = find_config(fs::absolute(paths.front(), ec));
+  if (config_file) {
+    s.config = load_config(*config_file);
+  } else {
+    s.config.root = fs::weakly_canonical(paths.size() == 1 && fs::is_directory(paths.front(), ec)
+                                             ? fs::absolute(paths.front(), ec)
+                                             : cwd, ec);
+  }
+  s.root = s.config.root;
+  return s;
+}
+
+ScanResult run_scan(const ScanOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  ScanSetup setup = resolve_setup(options);
+  const Config& config = setup.config;
+  const unsigned jobs = options.jobs ? options.jobs : default_jobs();
+
+  std::vector<std::string> select = options.select.value_or(config.select);
+  std::vector<std::string> ignore = options.ignore.value_or(config.ignore);
+  for (const auto& id : select)
+    if (!is_rule_selector(id)) throw UsageError("unknown rule selector: " + id);
+  for (const auto& id : ignore)
+    if (!is_rule_selector(id)) throw UsageError("unknown rule selector: " + id);
+  const RuleSelection selection(select, ignore);
+
+  ScanResult result;
+  result.root = setup.root;
+  result.config_file = config.file;
+
+  // Discovery.
+  std::vector<DiscoveredFile> files;
+  if (options.files) {
+    files = *options.files;
+  } else {
+    DiscoveryOptions d;
+    d.root = setup.root;
+    d.paths = options.paths.empty() ? std::vector<fs::path>{"."} : options.paths;
+    d.exclude = config.exclude.empty() ? default_excludes() : config.exclude;
+    d.exclude.insert(d.exclude.end(), config.extend_exclude.begin(), config.extend_exclude.end());
+    d.include_vendored = options.include_vendored;
+    d.force_exclude = options.force_exclude;
+    auto found = discover(d);
+    files = std::move(found.files);
+    result.files.skipped = std::move(found.skipped);
+  }
+  result.files.discovered = files.size();
+
+  // Read every file once, in parallel; bad input is reported, never fatal.
+  std::vector<FrontendInput> inputs(files.size());
+  parallel_for(files.size(), jobs, [&](std::size_t i) {
+    inputs[i].file = &files[i];
+    inputs[i].text = options.reader ? options.reader(files[i], config.max_file_size)
+                                    : read_source(files[i].absolute, config.max_file_size);
+  });
+  std::vector<FrontendInput> python, cpp;
+  for (auto& in : inputs) {
+    if (!in.text.ok()) {
+      result.files.skipped.push_back({in.file->relative, in.text.skip_reason});
+      continue;
+    }
+    ++result.files.scanned;
+    (in.file->language == Language::Python ? python : cpp).push_back(std::move(in));
+  }
+
+  std::vector<FrontendOutput> outputs;
+  outputs.push_back(python::analyze(python, config, jobs));
+#ifdef QG_HAVE_CPP_FRONTEND
+  if (!cpp.empty()) outputs.push_back(cpp::analyze(cpp, config, jobs, options));
+#endif
+
+  for (auto& out : outputs) {
+    result.files.parsed += out.parsed;
+    for (auto& fr : out.files) {
+      if (fr.parse_error) result.files.parse_errors.push_back(fr.path);
+      const bool reported = !options.report_only || options.report_only->contains(fr.path);
+      result.suppressed += fr.suppressed;
+      for (auto& f : fr.findings) {
+        if (!reported || !selection.enabled(f.rule)) continue;
+        (fr.vendored ? result.vendored_findings : result.findings).push_back(std::move(f));
+      }
+      if (fr.vendored) continue;
+      for (auto& c : fr.call_sites) result.call_sites.push_back(std::move(c));
+      for (auto& c : fr.client_sites) result.client_sites.push_back(std::move(c));
+    }
+  }
+  auto order = [](const Finding& a, const Finding& b) {
+    return std::tie(a.path, a.range.line, a.range.column, a.rule) < std::tie(b.path, b.range.line, b.range.column, b.rule);
+  };
+  std::sort(result.findings.begin(), result.findings.end(), order);
+  std::sort(result.vendored_findings.begin(), result.vendored_findings.end(), order);
+  std::sort(result.files.skipped.begin(), result.files.skipped.end(), [](auto& a, auto& b) { return a.path < b.path; });
+  std::sort(result.files.parse_errors.begin(), result.files.parse_errors.end());
+  result.coverage = compute_coverage(result.call_sites, result.client_sites);
+  result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace qg

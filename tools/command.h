@@ -1,0 +1,24 @@
+// Subcommands register themselves; main() only builds the app and maps errors to exit codes.
+#pragma once
+
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace qg::cli {
+
+// Exit codes shared by every subcommand (ruff's convention).
+enum Exit : int { kClean = 0, kFindings = 1, kUsage = 2 };
+
+struct Command {
+  int order;                                     // position in --help
+  void (*attach)(CLI::App& app, int& exit_code); // adds the subcommand; its callback sets exit_code
+};
+
+std::vector<Command>& commands();
+
+struct Register {
+  explicit Register(Command c) { commands().push_back(c); }
+};
+
+}  // namespace qg::cli
