@@ -26,8 +26,8 @@ std::vector<std::string> split_ids(const std::vector<std::string>& raw) {
 void ScanCli::attach(CLI::App* cmd) {
   cmd->add_option("paths", paths, "Files or directories to scan (default: .)");
   cmd->add_option("--config", config, "Config file (quotaguard.toml or pyproject.toml); default: found upward");
-  cmd->add_option("--select", select, "Only these rules (ids or prefixes, comma-separated)");
-  cmd->add_option("--ignore", ignore, "Skip these rules (ids or prefixes, comma-separated)");
+  cmd->add_option("--select", select, "Only these rules (ids or prefixes, comma-separated)")->expected(1)->allow_extra_args(false)->take_all();
+  cmd->add_option("--ignore", ignore, "Skip these rules (ids or prefixes, comma-separated)")->expected(1)->allow_extra_args(false)->take_all();
   cmd->add_option("-j,--jobs", jobs, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
   cmd->add_flag("--include-vendored", include_vendored, "Also scan venv/, site-packages/, node_modules/, build/ (reported apart)");
   cmd->add_flag("--force-exclude", force_exclude, "Apply excludes to files named on the command line too");

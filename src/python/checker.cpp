@@ -13,7 +13,8 @@ namespace {
 
 std::string factory_hint(const Project& project, ClientKind kind) {
   for (const auto& f : project.factories())
-    if (f.kind == kind) return fmt::format("{}()", f.function);
+    if (f.kind == kind)
+      return f.module == "quotaguard" ? fmt::format("quotaguard.{}()", f.function) : fmt::format("{}()", f.function);
   return "the tracking factory";
 }
 
