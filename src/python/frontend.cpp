@@ -1,6 +1,9 @@
 #include "python/frontend.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -49,7 +52,21 @@ std::string last_segment(const std::string& dotted) {
 
 }  // namespace
 
+namespace {
+// QG_TIMING=1 prints the phases of the Python pass on stderr (for benchmarking, not output).
+struct PhaseTimer {
+  bool on = std::getenv("QG_TIMING") != nullptr;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  void mark(const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    if (on) std::fprintf(stderr, "  python %-22s %8.1f ms\n", phase, std::chrono::duration<double, std::milli>(now - last).count());
+    last = now;
+  }
+};
+}  // namespace
+
 Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs) {
+  PhaseTimer timer;
   (void)Syntax::get();  // resolve node kinds before threads start
   Project project(config);
   std::vector<std::string> names(inputs.size());
@@ -71,6 +88,7 @@ Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs) 
     context[i] = v.openai_context;
   });
 
+  timer.mark("prefilter");
   Output out;
   std::set<std::pair<std::string, std::string>> markers;
   for (;;) {
@@ -86,22 +104,26 @@ Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs) 
       modules[i]->openai_context = context[i];
     });
     for (std::size_t i : todo) project.add_module(modules[i].get());
+    timer.mark("parse+collect");
 
     // Which module-level names of the new modules yield clients? Follow them into importers.
+    // Evaluators only read the modules, so each worker has its own.
+    std::vector<std::vector<std::pair<std::string, std::string>>> exported(todo.size());
+    parallel_for_with(todo.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
+                      [&](std::unique_ptr<Evaluator>& probe, std::size_t t) {
+                        ModuleInfo& m = *modules[todo[t]];
+                        if (m.scopes.empty()) return;
+                        for (const auto& [name, bindings] : m.module_scope()->bindings) {
+                          (void)bindings;
+                          if (probe->yields_client(probe->module_export(m, name)))
+                            exported[t].emplace_back(last_segment(m.name), name);
+                        }
+                      });
     std::vector<std::pair<std::string, std::string>> fresh;
-    {
-      Evaluator probe(project);
-      for (std::size_t i : todo) {
-        ModuleInfo& m = *modules[i];
-        if (m.scopes.empty()) continue;
-        for (const auto& [name, bindings] : m.module_scope()->bindings) {
-          (void)bindings;
-          if (!probe.yields_client(probe.module_export(m, name))) continue;
-          auto marker = std::make_pair(last_segment(m.name), name);
-          if (!marker.first.empty() && markers.insert(marker).second) fresh.push_back(std::move(marker));
-        }
-      }
-    }
+    for (auto& list : exported)
+      for (auto& marker : list)
+        if (!marker.first.empty() && markers.insert(marker).second) fresh.push_back(std::move(marker));
+    timer.mark("exports");
     if (fresh.empty()) break;
     parallel_for(inputs.size(), jobs, [&](std::size_t i) {
       if (selected[i] || !inputs[i].text.ok()) return;
@@ -114,14 +136,20 @@ Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs) 
     });
   }
 
-  // Checks: a fresh evaluator, so nothing memoised before the last round's modules existed.
-  Evaluator evaluator(project);
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!modules[i]) continue;
-    ++out.parsed;
-    out.files.push_back(check_module(*modules[i], evaluator, project));
-  }
+  // Checks: fresh evaluators, so nothing memoised before the last round's modules existed.
+  std::vector<std::size_t> parsed;
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (modules[i]) parsed.push_back(i);
+  out.parsed = parsed.size();
+  out.files.resize(parsed.size());
+  parallel_for_with(parsed.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
+                    [&](std::unique_ptr<Evaluator>& ev, std::size_t t) {
+                      out.files[t] = check_module(*modules[parsed[t]], *ev, project);
+                    });
+  timer.mark("checks");
   std::sort(out.files.begin(), out.files.end(), [](auto& a, auto& b) { return a.path < b.path; });
+  parallel_for(modules.size(), jobs, [&](std::size_t i) { modules[i].reset(); });
+  timer.mark("free trees");
   return out;
 }
 

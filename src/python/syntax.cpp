@@ -3,6 +3,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <deque>
 
 namespace qg::python {
 
@@ -78,6 +79,28 @@ Syntax::Syntax() : language(tree_sitter_python()) {
 const Syntax& Syntax::get() {
   static const Syntax s;
   return s;
+}
+
+namespace {
+struct CursorPool {
+  std::deque<TSTreeCursor> cursors;  // deque: growing never moves a cursor in use
+  std::size_t depth = 0;
+  ~CursorPool() {
+    for (auto& c : cursors) ts_tree_cursor_delete(&c);
+  }
+};
+thread_local CursorPool pool;
+}  // namespace
+
+NamedChildren::NamedChildren(TSNode n) {
+  if (ts_node_is_null(n)) return;
+  if (pool.depth == pool.cursors.size()) pool.cursors.push_back(ts_tree_cursor_new(n));
+  else ts_tree_cursor_reset(&pool.cursors[pool.depth], n);
+  cursor_ = &pool.cursors[pool.depth++];
+}
+
+NamedChildren::~NamedChildren() {
+  if (cursor_) --pool.depth;
 }
 
 TSNode unparenthesize(TSNode n) {

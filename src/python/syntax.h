@@ -51,23 +51,38 @@ inline std::string_view text(TSNode n, std::string_view code) {
   return code.substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
 }
 
-// Iterates named children: for (TSNode c : NamedChildren(n)).
+// Iterates named children: for (TSNode c : NamedChildren(n)). Walks siblings with a tree
+// cursor: ts_node_named_child(n, i) restarts from the first child, which is quadratic on wide
+// nodes (a module with a thousand statements). Cursors come from a per-thread pool, so nested
+// loops never allocate after warm-up.
 class NamedChildren {
  public:
-  explicit NamedChildren(TSNode n) : node_(n), count_(ts_node_named_child_count(n)) {}
+  explicit NamedChildren(TSNode n);
+  ~NamedChildren();
+  NamedChildren(const NamedChildren&) = delete;
+  NamedChildren& operator=(const NamedChildren&) = delete;
+
   struct It {
-    TSNode parent;
-    uint32_t i;
-    TSNode operator*() const { return ts_node_named_child(parent, i); }
-    It& operator++() { ++i; return *this; }
-    bool operator!=(const It& o) const { return i != o.i; }
+    TSTreeCursor* cursor;  // null at the end
+    TSNode operator*() const { return ts_tree_cursor_current_node(cursor); }
+    It& operator++() {
+      do {
+        if (!ts_tree_cursor_goto_next_sibling(cursor)) { cursor = nullptr; break; }
+      } while (!ts_node_is_named(ts_tree_cursor_current_node(cursor)));
+      return *this;
+    }
+    bool operator!=(const It& o) const { return cursor != o.cursor; }
   };
-  It begin() const { return {node_, 0}; }
-  It end() const { return {node_, count_}; }
+  It begin() const {
+    if (!cursor_ || !ts_tree_cursor_goto_first_child(cursor_)) return {nullptr};
+    It it{cursor_};
+    if (!ts_node_is_named(ts_tree_cursor_current_node(cursor_))) ++it;
+    return it;
+  }
+  It end() const { return {nullptr}; }
 
  private:
-  TSNode node_;
-  uint32_t count_;
+  TSTreeCursor* cursor_ = nullptr;
 };
 
 // Strips parentheses: `(x)` -> `x`.
