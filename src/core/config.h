@@ -52,10 +52,13 @@ class ConfigError : public std::runtime_error {
 
 // Walks from `start` (a file or directory) upward; in each directory `quotaguard.toml` wins over a
 // `pyproject.toml` that has a `[tool.quotaguard]` table; a pyproject without it is passed over.
+// Throws ConfigError only for a pyproject.toml that mentions quotaguard but is not valid TOML
+// (one that never mentions it is not parsed at all).
 std::optional<std::filesystem::path> find_config(const std::filesystem::path& start);
 
 // Loads and validates one file (either kind). Throws ConfigError on unknown keys, wrong types,
-// malformed factory specs, bad rule ids or TOML syntax errors.
+// malformed factory specs, bad rule ids or TOML syntax errors. A pyproject.toml without
+// `[tool.quotaguard]` yields the defaults (with `root` set).
 Config load_config(const std::filesystem::path& file);
 
 // The directory patterns excluded by default (`.git`, `__pycache__`, ...), not vendored code.

@@ -113,6 +113,7 @@ class Walker {
     bool vendored = false;
     bool top = false;  // named on the command line
     bool under_root = true;
+    bool via_symlink = false;  // a symlink on the way from the named path
   };
   struct DirId {
     dev_t dev;
@@ -180,7 +181,7 @@ void Walker::add_path(const fs::path& path) {
       if (vendored && !opt_.include_vendored) return skip(rel, kVendoredReason);
     }
     ignores_ = opt_.respect_gitignore ? IgnoreStack::for_directory(abs, root_) : IgnoreStack{};
-    walk(Dir{abs, real_path(abs), rel, vendored, /*top=*/true, under_root(abs) || abs == root_});
+    walk(Dir{abs, real_path(abs), rel, vendored, /*top=*/true, under_root(abs) || abs == root_, via_symlink});
   } else {
     skip(rel, "not a regular file or directory");
   }
@@ -297,8 +298,8 @@ void Walker::visit_entry(const Dir& parent, bool vendored, std::string_view name
   if (!classify(name, lang) || excluded(rel, false, parent.under_root)) return;
   if (opt_.respect_gitignore && ignores_.ignored(abs, false)) return;
   std::string key = via_symlink ? real_path(abs) : join(parent.canon, name);
-  files_.push_back({std::move(abs), std::move(rel), lang, vendored, std::move(key), via_symlink});
   dedupe_ |= via_symlink;
+  files_.push_back({std::move(abs), std::move(rel), lang, vendored, std::move(key), via_symlink || parent.via_symlink});
 }
 
 void Walker::visit_dir(const Dir& parent, bool vendored, std::string_view name, std::string abs, std::string rel,
@@ -316,7 +317,8 @@ void Walker::visit_dir(const Dir& parent, bool vendored, std::string_view name, 
   }
   std::string canon = via_symlink ? real_path(abs) : join(parent.canon, name);
   dedupe_ |= via_symlink;
-  walk(Dir{std::move(abs), std::move(canon), std::move(rel), child_vendored, /*top=*/false, parent.under_root});
+  walk(Dir{std::move(abs), std::move(canon), std::move(rel), child_vendored, /*top=*/false, parent.under_root,
+           via_symlink || parent.via_symlink});
 }
 
 DiscoveryResult Walker::finish() {
