@@ -37,6 +37,9 @@ struct FixSite {
   SourceRange callee;          // QG001: `OpenAI` / `openai.AsyncOpenAI`; QG002: the `openai` receiver
   SourceRange arguments;       // QG001: the argument list including parentheses
   std::string bound_name;      // the local name used at the site (`OpenAI`, `OA`, `openai`)
+  // Frontends that compute their rewrite themselves (C++) put the edits here; the fix engine
+  // then applies them as they are (identical edits from several findings are applied once).
+  std::vector<Edit> edits;
 };
 
 struct Finding {
@@ -48,6 +51,7 @@ struct Finding {
   std::string api;             // "embeddings.create" where the finding is an API call
   Provenance provenance = Provenance::Unknown;
   std::string language;        // "python" | "cpp"
+  std::string code;            // source text of `range` (capped), for fingerprints and snippets
   std::optional<FixSite> fix;  // present on findings `quotaguard fix` can rewrite
 };
 

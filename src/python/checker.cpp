@@ -58,6 +58,9 @@ class Checker {
   void emit(Finding f) {
     f.path = m_.path;
     f.language = "python";
+    constexpr std::size_t kMaxCode = 400;
+    const std::string_view all(m_.source.bytes);
+    f.code = std::string(all.substr(f.range.start_byte, std::min<std::size_t>(f.range.end_byte - f.range.start_byte, kMaxCode)));
     if (m_.suppressions.suppresses(f)) {
       ++result_.suppressed;
       return;
