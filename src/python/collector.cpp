@@ -359,6 +359,7 @@ class Collector {
       if (!is_null(b.annotation)) walk(b.annotation, outer, depth + 1);
       if (is_null(name) || sym(name) != S_.identifier) { ++index; continue; }
       b.self_param = method && index == 0 && !b.variadic;
+      b.name = str(name);
       if (b.self_param) fn->self_name = str(name);
       fn->bindings[str(name)].push_back(std::move(b));
       ++index;
