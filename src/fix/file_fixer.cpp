@@ -1,6 +1,7 @@
 #include "fix/file_fixer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "fix/arguments.h"
@@ -17,7 +18,6 @@ const char* to_string(LeftReason r) {
   switch (r) {
     case LeftReason::Unsafe: return "unsafe";
     case LeftReason::NoFactory: return "no factory";
-    case LeftReason::NameConflict: return "name conflict";
     case LeftReason::Overlap: return "overlapping fix";
     case LeftReason::FileSkipped: return "file skipped";
   }
@@ -57,7 +57,7 @@ class FileFixer {
     for (const Finding& f : findings) (python ? plan_python(f) : plan_given(f));
     std::vector<Edit> edits = site_edits_;
     for (Edit& e : editor_.remove_unused(used_roots_, site_edits_)) edits.push_back(std::move(e));
-    for (Edit& e : imports_) edits.push_back(std::move(e));
+    for (Edit& e : editor_.import_edits(imports_)) edits.push_back(std::move(e));
     if (!disjoint(edits)) return skipped(findings, "its fixes overlap");
     if (out_.applied.empty()) return std::move(out_);
     std::string text = apply_edits(src_.bytes, std::move(edits));
@@ -115,7 +115,6 @@ class FileFixer {
     if (!choice.target) return leave(f, LeftReason::NoFactory, choice.reason);
     const std::string_view root = root_name(site.bound_name);
     const FactoryRef ref = editor_.reference(choice.target->function, site.callee.start_byte, root);
-    if (!ref.conflict.empty()) return leave(f, LeftReason::NameConflict, ref.conflict);
 
     std::vector<Edit> edits{{site.callee.start_byte, site.callee.end_byte, qg002 ? ref.expr + "()" : ref.expr}};
     if (!qg002 && !choice.target->keep_arguments) {
@@ -138,7 +137,8 @@ class FileFixer {
   PythonTree tree_;
   ImportEditor editor_;
   FileFix out_;
-  std::vector<Edit> site_edits_, imports_;
+  std::vector<Edit> site_edits_;
+  std::vector<ImportRequest> imports_;
   std::set<std::string> used_roots_;
 };
 

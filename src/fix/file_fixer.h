@@ -12,7 +12,7 @@
 namespace qg::fix {
 
 // Why a fixable finding was left as it was.
-enum class LeftReason : uint8_t { Unsafe, NoFactory, NameConflict, Overlap, FileSkipped };
+enum class LeftReason : uint8_t { Unsafe, NoFactory, Overlap, FileSkipped };
 const char* to_string(LeftReason r);
 
 struct LeftFinding {

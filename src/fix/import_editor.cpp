@@ -1,7 +1,10 @@
 #include "fix/import_editor.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <tuple>
+#include <utility>
 
 #include "python/project.h"
 
@@ -93,12 +96,14 @@ FactoryRef ImportEditor::reference(const FactoryFunction& factory, uint32_t site
       return ref;
     }
   }
-  if (identifiers_.contains(factory.function)) {
-    ref.conflict = "`" + factory.function + "` already names something else in this file";
-    return ref;
-  }
+  // A name the file already uses for something else gets an alias rather than being shadowed.
   ref.expr = factory.function;
-  const std::string line = "from " + factory.module + " import " + factory.function;
+  std::string name = factory.function;
+  if (identifiers_.contains(ref.expr)) {
+    ref.expr = "_" + factory.function;
+    while (identifiers_.contains(ref.expr)) ref.expr += "_";
+    name += " as " + ref.expr;
+  }
   // Beside the function-local openai import the site used, if it used one.
   const ImportBinding* local = nullptr;
   for (const ImportBinding& b : imports_)
@@ -107,32 +112,29 @@ FactoryRef ImportEditor::reference(const FactoryFunction& factory, uint32_t site
     const uint32_t ls = line_start(start_byte(local->statement));
     const std::string_view indent = tree_.code().substr(ls, start_byte(local->statement) - ls);
     if (indent.find_first_not_of(" \t") == std::string_view::npos) {
-      ref.import = insert_after(local->statement, indent, line);
-      return ref;
+      ref.import = insert_after(local->statement, indent);
     }
   }
-  ref.import = module_level_insert(line);
+  if (!ref.import) ref.import = module_level_insert();
+  ref.import->module = factory.module;
+  ref.import->name = std::move(name);
   return ref;
 }
 
 // The new line goes at the start of the line after `statement`; at the end of a file that has
 // no final newline it gets a line break before it instead of after it.
-Edit ImportEditor::insert_after(TSNode statement, std::string_view indent, const std::string& line) const {
+ImportRequest ImportEditor::insert_after(TSNode statement, std::string_view indent) const {
   const std::string_view code = tree_.code();
   const auto nl = code.find('\n', end_byte(statement));
-  Edit e;
-  if (nl == std::string_view::npos) {
-    e.start_byte = e.end_byte = static_cast<uint32_t>(code.size()) + bom_;
-    e.replacement = eol_ + std::string(indent) + line;
-  } else {
-    e.start_byte = e.end_byte = static_cast<uint32_t>(nl + 1) + bom_;
-    e.replacement = std::string(indent) + line + eol_;
-  }
-  return e;
+  ImportRequest r;
+  r.indent = indent;
+  r.break_before = nl == std::string_view::npos;
+  r.at = (r.break_before ? static_cast<uint32_t>(code.size()) : static_cast<uint32_t>(nl + 1)) + bom_;
+  return r;
 }
 
 // After the module docstring, `from __future__` imports and the leading import block.
-Edit ImportEditor::module_level_insert(const std::string& line) const {
+ImportRequest ImportEditor::module_level_insert() const {
   const Syntax& S = Syntax::get();
   TSNode last{}, first_code{};
   bool first = true;
@@ -148,11 +150,29 @@ Edit ImportEditor::module_level_insert(const std::string& line) const {
     }
     last = stmt;
   }
-  if (!is_null(last)) return insert_after(last, "", line);
-  Edit e;
-  e.start_byte = e.end_byte = (is_null(first_code) ? 0 : line_start(start_byte(first_code))) + bom_;
-  e.replacement = line + eol_;
-  return e;
+  if (!is_null(last)) return insert_after(last, "");
+  ImportRequest r;
+  r.at = (is_null(first_code) ? 0 : line_start(start_byte(first_code))) + bom_;
+  return r;
+}
+
+std::vector<Edit> ImportEditor::import_edits(const std::vector<ImportRequest>& requests) const {
+  // place -> module -> names, all ordered: the output does not depend on the findings' order.
+  std::map<std::tuple<uint32_t, bool, std::string>, std::map<std::string, std::set<std::string>>> places;
+  for (const ImportRequest& r : requests) places[{r.at, r.break_before, r.indent}][r.module].insert(r.name);
+  std::vector<Edit> edits;
+  for (const auto& [place, modules] : places) {
+    const auto& [at, break_before, indent] = place;
+    Edit e{at, at, ""};
+    for (const auto& [module, names] : modules) {
+      std::string line = indent + "from " + module + " import ";
+      bool first_name = true;
+      for (const std::string& n : names) line += (std::exchange(first_name, false) ? "" : ", ") + n;
+      e.replacement += break_before ? eol_ + line : line + eol_;
+    }
+    edits.push_back(std::move(e));
+  }
+  return edits;
 }
 
 bool ImportEditor::referenced(const std::string& name, const std::vector<Edit>& rewritten) const {

@@ -14,10 +14,16 @@
 
 namespace qg::fix {
 
+// One name to import at one place; requests at the same place merge into one statement per module.
+struct ImportRequest {
+  uint32_t at = 0;                 // file offset: the start of a line, or the end of the file
+  bool break_before = false;       // at the end of a file without a final newline
+  std::string indent, module, name;  // name: "f" or "f as _f"
+};
+
 struct FactoryRef {
-  std::string expr;             // what the site calls: "get_openai_client", "quotaguard.openai_client"
-  std::optional<Edit> import;   // the import to add, when none is visible from the site
-  std::string conflict;         // non-empty: the name is taken; the site is left alone
+  std::string expr;                      // what the site calls: "get_openai_client", "quotaguard.openai_client"
+  std::optional<ImportRequest> import;   // when no import of the factory is visible from the site
 };
 
 class ImportEditor {
@@ -31,6 +37,9 @@ class ImportEditor {
   // `oa` in `oa.OpenAI`), whose function-local openai import the new import goes beside.
   FactoryRef reference(const FactoryFunction& factory, uint32_t site, std::string_view used_root) const;
 
+  // The requested imports as insertions: `from m import a, b` once per module and place.
+  std::vector<Edit> import_edits(const std::vector<ImportRequest>& requests) const;
+
   // Edits removing openai imports of `names` that nothing references outside `rewritten`
   // (the byte ranges the site edits replace).
   std::vector<Edit> remove_unused(const std::set<std::string>& names, const std::vector<Edit>& rewritten) const;
@@ -38,8 +47,8 @@ class ImportEditor {
  private:
   bool visible(const ImportBinding& b, uint32_t site) const;
   bool referenced(const std::string& name, const std::vector<Edit>& rewritten) const;
-  Edit insert_after(TSNode statement, std::string_view indent, const std::string& line) const;
-  Edit module_level_insert(const std::string& line) const;
+  ImportRequest insert_after(TSNode statement, std::string_view indent) const;
+  ImportRequest module_level_insert() const;
   std::vector<Edit> remove_items(TSNode statement, const std::vector<TSNode>& items) const;
   Edit remove_statement(TSNode statement) const;
   uint32_t line_start(uint32_t code_offset) const;

@@ -44,7 +44,6 @@ std::string format_summary(const FixReport& report, Mode mode) {
   };
   add(LeftReason::Unsafe, "unsafe (use --unsafe-fixes)");
   add(LeftReason::NoFactory, "without a configured factory");
-  add(LeftReason::NameConflict, "with a name conflict");
   add(LeftReason::Overlap, "overlapping another fix");
   add(LeftReason::FileSkipped, "in skipped files");
   std::size_t not_fixable = 0;
