@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -112,7 +113,7 @@ FactoryRef ImportEditor::reference(const FactoryFunction& factory, uint32_t site
     const uint32_t ls = line_start(start_byte(local->statement));
     const std::string_view indent = tree_.code().substr(ls, start_byte(local->statement) - ls);
     if (indent.find_first_not_of(" \t") == std::string_view::npos) {
-      ref.import = insert_after(local->statement, indent);
+      ref.import = insert_after(local->statement, indent, site);
     }
   }
   if (!ref.import) ref.import = module_level_insert();
@@ -122,12 +123,17 @@ FactoryRef ImportEditor::reference(const FactoryFunction& factory, uint32_t site
 }
 
 // The new line goes at the start of the line after `statement`; at the end of a file that has
-// no final newline it gets a line break before it instead of after it.
-ImportRequest ImportEditor::insert_after(TSNode statement, std::string_view indent) const {
+// no final newline it gets a line break before it instead of after it. When code that needs the
+// import shares that line (`import os; c = OpenAI()`, code offset `limit`), it goes before the line.
+ImportRequest ImportEditor::insert_after(TSNode statement, std::string_view indent, uint32_t limit) const {
   const std::string_view code = tree_.code();
   const auto nl = code.find('\n', end_byte(statement));
   ImportRequest r;
   r.indent = indent;
+  if (limit < (nl == std::string_view::npos ? code.size() : nl)) {
+    r.at = line_start(start_byte(statement)) + bom_;
+    return r;
+  }
   r.break_before = nl == std::string_view::npos;
   r.at = (r.break_before ? static_cast<uint32_t>(code.size()) : static_cast<uint32_t>(nl + 1)) + bom_;
   return r;
@@ -150,7 +156,7 @@ ImportRequest ImportEditor::module_level_insert() const {
     }
     last = stmt;
   }
-  if (!is_null(last)) return insert_after(last, "");
+  if (!is_null(last)) return insert_after(last, "", is_null(first_code) ? UINT32_MAX : start_byte(first_code));
   ImportRequest r;
   r.at = (is_null(first_code) ? 0 : line_start(start_byte(first_code))) + bom_;
   return r;
@@ -247,21 +253,31 @@ std::vector<Edit> ImportEditor::remove_items(TSNode statement, const std::vector
 }
 
 // A statement alone on its lines goes with its lines (and a trailing comment); the only
-// statement of a block becomes `pass`; one sharing a line with others becomes `pass` too.
+// statement of a block becomes `pass`; one sharing a line goes with a `;` next to it.
 Edit ImportEditor::remove_statement(TSNode statement) const {
   const Syntax& S = Syntax::get();
   const std::string_view code = tree_.code();
-  Edit pass{start_byte(statement) + bom_, end_byte(statement) + bom_, "pass"};
+  const Edit pass{start_byte(statement) + bom_, end_byte(statement) + bom_, "pass"};
   TSNode parent = ts_node_parent(statement);
   if (sym(parent) == S.block) {
     std::size_t statements = 0;
     for (TSNode c : NamedChildren(parent)) statements += sym(c) != S.comment;
     if (statements == 1) return pass;
   }
-  const uint32_t ls = line_start(start_byte(statement));
-  if (code.substr(ls, start_byte(statement) - ls).find_first_not_of(" \t") != std::string_view::npos) return pass;
-  auto nl = code.find('\n', end_byte(statement));
-  std::string_view rest = code.substr(end_byte(statement), (nl == std::string_view::npos ? code.size() : nl) - end_byte(statement));
+  // Sharing a line through `;`: the statement goes with one of its separators.
+  const uint32_t b = start_byte(statement), e = end_byte(statement);
+  uint32_t after = e, before = b;
+  while (after < code.size() && (code[after] == ' ' || code[after] == '\t')) ++after;
+  while (before > 0 && (code[before - 1] == ' ' || code[before - 1] == '\t')) --before;
+  if (after < code.size() && code[after] == ';') {
+    for (++after; after < code.size() && (code[after] == ' ' || code[after] == '\t');) ++after;
+    return {b + bom_, after + bom_, ""};
+  }
+  if (before > 0 && code[before - 1] == ';') return {before - 1 + bom_, e + bom_, ""};
+  const uint32_t ls = line_start(b);
+  if (code.substr(ls, b - ls).find_first_not_of(" \t") != std::string_view::npos) return pass;
+  auto nl = code.find('\n', e);
+  std::string_view rest = code.substr(e, (nl == std::string_view::npos ? code.size() : nl) - e);
   const auto tail = rest.find_first_not_of(" \t\r");
   if (tail != std::string_view::npos && rest[tail] != '#') return pass;
   if (nl != std::string_view::npos) return {ls + bom_, static_cast<uint32_t>(nl + 1) + bom_, ""};

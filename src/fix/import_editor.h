@@ -47,7 +47,7 @@ class ImportEditor {
  private:
   bool visible(const ImportBinding& b, uint32_t site) const;
   bool referenced(const std::string& name, const std::vector<Edit>& rewritten) const;
-  ImportRequest insert_after(TSNode statement, std::string_view indent) const;
+  ImportRequest insert_after(TSNode statement, std::string_view indent, uint32_t limit) const;
   ImportRequest module_level_insert() const;
   std::vector<Edit> remove_items(TSNode statement, const std::vector<TSNode>& items) const;
   Edit remove_statement(TSNode statement) const;
