@@ -1,7 +1,6 @@
 #include "fix/file_fixer.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "fix/arguments.h"
@@ -35,9 +34,7 @@ std::string_view line_ending(std::string_view bytes) {
 std::string_view root_name(std::string_view callee) {
   while (!callee.empty() && (callee.front() == '(' || callee.front() == ' ')) callee.remove_prefix(1);
   std::size_t n = 0;
-  while (n < callee.size() && (std::isalnum(static_cast<unsigned char>(callee[n])) || callee[n] == '_' ||
-                               static_cast<unsigned char>(callee[n]) >= 0x80))
-    ++n;
+  while (n < callee.size() && is_identifier_char(callee[n])) ++n;
   return callee.substr(0, n);
 }
 

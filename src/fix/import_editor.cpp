@@ -1,7 +1,6 @@
 #include "fix/import_editor.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <map>
 #include <tuple>
@@ -15,13 +14,11 @@ using namespace qg::python;
 
 namespace {
 
-bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
-
 // `name` as a whole word in `text` ("OpenAI" in "Optional[OpenAI]", not in "AsyncOpenAI").
 bool mentions_word(std::string_view text, std::string_view name) {
   for (auto at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
-    const bool left = at == 0 || !ident_char(text[at - 1]);
-    const bool right = at + name.size() == text.size() || !ident_char(text[at + name.size()]);
+    const bool left = at == 0 || !is_identifier_char(text[at - 1]);
+    const bool right = at + name.size() == text.size() || !is_identifier_char(text[at + name.size()]);
     if (left && right) return true;
   }
   return false;

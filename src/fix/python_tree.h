@@ -9,6 +9,12 @@
 
 namespace qg::fix {
 
+// Python identifiers: ASCII letters, digits, `_`, and any non-ASCII byte (UTF-8 letters).
+inline bool is_identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
 // Depth-first, pre-order, with a cursor (no quadratic child indexing); `visit(node)` returns
 // whether to enter the node's children.
 template <class Visit>
