@@ -97,7 +97,12 @@ FactoryRef ImportEditor::reference(const FactoryFunction& factory, uint32_t site
   // A name the file already uses for something else gets an alias rather than being shadowed.
   ref.expr = factory.function;
   std::string name = factory.function;
-  if (identifiers_.contains(ref.expr)) {
+  // The name already imported from the factory module elsewhere in the file (another function)
+  // means the factory itself: no alias needed.
+  const bool same_factory = std::any_of(imports_.begin(), imports_.end(), [&](const ImportBinding& b) {
+    return b.from && b.name == factory.function && b.bound == factory.function && imports_factory_module(b, factory);
+  });
+  if (!same_factory && identifiers_.contains(ref.expr)) {
     ref.expr = "_" + factory.function;
     while (identifiers_.contains(ref.expr)) ref.expr += "_";
     name += " as " + ref.expr;
