@@ -68,8 +68,8 @@ FixReport run_fix(const FixOptions& options) {
   const ScanSetup setup = resolve_setup(options.scan);
   ScanResult scan = run_scan(options.scan);
   std::map<std::string, std::vector<Finding>> by_file;
-  for (Finding& f : scan.findings)
-    if (f.fix) by_file[f.path].push_back(std::move(f));
+  for (const Finding& f : scan.findings)
+    if (f.fix) by_file[f.path].push_back(f);
   std::vector<Job> jobs;
   for (auto& [path, findings] : by_file) jobs.push_back({path, std::move(findings), {}, {}});
 
@@ -87,7 +87,8 @@ FixReport run_fix(const FixOptions& options) {
     if (job.result.text) report.changes.push_back({job.path, std::move(job.before), std::move(*job.result.text)});
   }
   for (const FileChange& c : report.changes) fixed_text[c.path] = &c.after;
-  report.remaining = rescan(options.scan, fixed_text);
+  // Nothing changed: the first scan already says what is left.
+  report.remaining = report.changes.empty() ? std::move(scan.findings) : rescan(options.scan, fixed_text);
   return report;
 }
 
