@@ -9,13 +9,15 @@ namespace qg::ts {
 
 Kind resolve_kind(const TSLanguage* lang, const char* name) {
   Kind k;
+  int found = 0;
   const uint32_t n = ts_language_symbol_count(lang);
   for (uint32_t i = 1; i < n; ++i) {
     if (ts_language_symbol_type(lang, static_cast<TSSymbol>(i)) != TSSymbolTypeRegular) continue;
     if (std::strcmp(ts_language_symbol_name(lang, static_cast<TSSymbol>(i)), name) != 0) continue;
-    (k.a == 0 ? k.a : k.b) = static_cast<TSSymbol>(i);
+    if (found == Kind::kMax) throw std::logic_error(std::string("too many symbols for node kind ") + name);
+    k.ids[found++] = static_cast<TSSymbol>(i);
   }
-  if (k.a == 0) throw std::logic_error(std::string("tree-sitter grammar has no node kind ") + name);
+  if (found == 0) throw std::logic_error(std::string("tree-sitter grammar has no node kind ") + name);
   return k;
 }
 

@@ -8,10 +8,16 @@
 
 namespace qg::ts {
 
-// A node kind; a few kinds exist under two symbol ids (aliases), so both are kept.
+// A node kind; some kinds exist under several symbol ids (aliases: tree-sitter-cpp has four
+// `qualified_identifier`s), so all are kept.
 struct Kind {
-  TSSymbol a = 0, b = 0;
-  friend bool operator==(TSSymbol s, const Kind& k) { return s == k.a || (k.b != 0 && s == k.b); }
+  static constexpr int kMax = 6;
+  TSSymbol ids[kMax] = {};
+  friend bool operator==(TSSymbol s, const Kind& k) {
+    for (TSSymbol id : k.ids)
+      if (id == s && id != 0) return true;
+    return false;
+  }
 };
 
 // Throws std::logic_error when the grammar lacks the kind or field: a grammar upgrade that
