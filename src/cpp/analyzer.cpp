@@ -140,7 +140,10 @@ class Analyzer {
   void function_(TSNode n, int depth) {
     // `liboai::Response liboai::Files::create(...) {...}`: the library defining its members.
     TSNode d = field(n, S_.f_declarator);
-    while (!is_null(d) && sym(d) != S_.function_declarator) d = field(d, S_.f_declarator);
+    while (!is_null(d) && sym(d) != S_.function_declarator) {
+      TSNode inner = field(d, S_.f_declarator);  // reference_declarator has no field: its only child
+      d = is_null(inner) && sym(d) == S_.reference_declarator ? ts_node_named_child(d, 0) : inner;
+    }
     TSNode name = is_null(d) ? d : field(d, S_.f_declarator);
     const bool library = !is_null(name) && sym(name) == S_.qualified_identifier &&
                          model_.in_library_namespace(normalize_name(text(name, code_)));
