@@ -4,6 +4,8 @@
 #include <deque>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace qg::ts {
 
@@ -25,6 +27,22 @@ TSFieldId resolve_field(const TSLanguage* lang, const char* name) {
   TSFieldId f = ts_language_field_id_for_name(lang, name, static_cast<uint32_t>(std::strlen(name)));
   if (f == 0) throw std::logic_error(std::string("tree-sitter grammar has no field ") + name);
   return f;
+}
+
+TSParser* thread_parser(const TSLanguage* language) {
+  struct Parsers {
+    std::vector<std::pair<const TSLanguage*, TSParser*>> by_language;  // one or two entries
+    ~Parsers() {
+      for (auto& [lang, parser] : by_language) ts_parser_delete(parser);
+    }
+  };
+  thread_local Parsers parsers;
+  for (auto& [lang, parser] : parsers.by_language)
+    if (lang == language) return parser;
+  TSParser* parser = ts_parser_new();
+  ts_parser_set_language(parser, language);
+  parsers.by_language.emplace_back(language, parser);
+  return parser;
 }
 
 namespace {

@@ -35,6 +35,17 @@ inline std::string_view text(TSNode n, std::string_view code) {
   return code.substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
 }
 
+// Strips parentheses (`(x)` -> `x`); `paren` is the grammar's parenthesized_expression.
+inline TSNode unparenthesize(TSNode n, const Kind& paren) {
+  while (!ts_node_is_null(n) && ts_node_symbol(n) == paren && ts_node_named_child_count(n) == 1)
+    n = ts_node_named_child(n, 0);
+  return n;
+}
+
+// This thread's parser for `language`: TSParser is not thread-safe, and creating one per file
+// costs. Kept until the thread ends.
+TSParser* thread_parser(const TSLanguage* language);
+
 // Iterates named children: for (TSNode c : NamedChildren(n)). Walks siblings with a tree
 // cursor: ts_node_named_child(n, i) restarts from the first child, which is quadratic on wide
 // nodes (a module with a thousand statements). Cursors come from a per-thread pool, so nested

@@ -236,7 +236,7 @@ class Analyzer {
   std::string factory_type(TSNode fn) const {
     const std::string name = normalize_name(text(fn, code_));
     for (const auto& [type, expr] : out_.config().factory.cpp_factories)
-      if (normalize_name(std::string_view(expr).substr(0, expr.find('('))) == name) return type;
+      if (normalize_name(std::string_view(expr).substr(0, expr.find('('))) == name) return normalize_name(type);
     return {};
   }
 

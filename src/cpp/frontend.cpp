@@ -14,17 +14,6 @@ namespace qg::cpp {
 
 namespace {
 
-// One parser per worker thread: TSParser is not thread-safe, and creating one per file costs.
-TSParser* thread_parser() {
-  struct Holder {
-    TSParser* p = ts_parser_new();
-    Holder() { ts_parser_set_language(p, Syntax::get().language); }
-    ~Holder() { ts_parser_delete(p); }
-  };
-  thread_local Holder holder;
-  return holder.p;
-}
-
 // Only files that mention a library name, a configured factory or an API host are parsed.
 bool worth_parsing(std::string_view code, const Config& config) {
   for (const auto& w : LibraryModel::get().words())
@@ -68,7 +57,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   parallel_for(todo.size(), clang ? 1u : jobs, [&](std::size_t t) {
     FrontendInput& in = inputs[todo[t]];
     const std::string_view code = in.text.code();
-    TSTree* tree = ts_parser_parse_string(thread_parser(), nullptr, code.data(), static_cast<uint32_t>(code.size()));
+    TSTree* tree = ts_parser_parse_string(ts::thread_parser(Syntax::get().language), nullptr, code.data(), static_cast<uint32_t>(code.size()));
     std::optional<ClangFacts> facts;
     if (clang) facts = clang->facts_for(in.file->absolute, in.text);
     UnitInput unit{in.file->relative, in.text, tree, is_factory_file(in.file->relative, config), facts ? &*facts : nullptr};

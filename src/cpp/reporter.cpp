@@ -29,8 +29,9 @@ SourceRange Reporter::range(uint32_t start, uint32_t end) const {
 }
 
 const std::string* Reporter::factory_for(std::string_view type) const {
-  auto it = config_.factory.cpp_factories.find(std::string(type));
-  return it == config_.factory.cpp_factories.end() ? nullptr : &it->second;
+  for (const auto& [key, expr] : config_.factory.cpp_factories)
+    if (normalize_name(key) == type) return &expr;  // keys may be written `::liboai::OpenAI`
+  return nullptr;
 }
 
 void Reporter::suppression(uint32_t start_byte, std::string_view comment) {
@@ -102,7 +103,7 @@ void Reporter::api_call(uint32_t start, uint32_t end, const Client& c, const std
     if (c.prov == Provenance::Module)
       f.message = fmt::format("untracked `{}` through {}'s process-wide client", api, c.lib->name);
     else if (c.line)
-      f.message = fmt::format("untracked `{}` on a `{}` constructed outside the factory (line {})", api, c.type, c.line);
+      f.message = fmt::format("untracked `{}` on a `{}` constructed outside the factory ({}:{})", api, c.type, path_, c.line);
     else
       f.message = fmt::format("untracked `{}` on a `{}` that no factory provides", api, c.type);
   }

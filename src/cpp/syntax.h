@@ -41,6 +41,6 @@ struct Syntax {
 };
 
 // Strips parentheses: `(x)` -> `x`.
-TSNode unparenthesize(TSNode n);
+inline TSNode unparenthesize(TSNode n) { return ts::unparenthesize(n, Syntax::get().parenthesized_expression); }
 
 }  // namespace qg::cpp

@@ -63,11 +63,4 @@ const Syntax& Syntax::get() {
   return s;
 }
 
-TSNode unparenthesize(TSNode n) {
-  const auto& S = Syntax::get();
-  while (!ts_node_is_null(n) && ts_node_symbol(n) == S.parenthesized_expression && ts_node_named_child_count(n) == 1)
-    n = ts_node_named_child(n, 0);
-  return n;
-}
-
 }  // namespace qg::python
