@@ -132,19 +132,22 @@ class Analyzer {
     // A project's own class that shares a library type's name hides it in this file.
     if (!is_null(name) && !is_null(body) && sym(name) == S_.type_identifier && library_depth_ == 0)
       names_.add_local_class(text(name, code_));
+    // Member functions see every field, even those declared after them: fields first.
     scopes_.emplace_back();
-    children(n, depth);
+    if (!is_null(body)) {
+      for (TSNode c : NamedChildren(body))
+        if (sym(c) == S_.field_declaration) visit(c, depth + 2);
+      for (TSNode c : NamedChildren(body))
+        if (sym(c) != S_.field_declaration) visit(c, depth + 2);
+    }
     scopes_.pop_back();
   }
 
   void function_(TSNode n, int depth) {
     // `liboai::Response liboai::Files::create(...) {...}`: the library defining its members.
-    TSNode d = field(n, S_.f_declarator);
-    while (!is_null(d) && sym(d) != S_.function_declarator) {
-      TSNode inner = field(d, S_.f_declarator);  // reference_declarator has no field: its only child
-      d = is_null(inner) && sym(d) == S_.reference_declarator ? ts_node_named_child(d, 0) : inner;
-    }
+    TSNode d = function_declarator_of(field(n, S_.f_declarator));
     TSNode name = is_null(d) ? d : field(d, S_.f_declarator);
+    note_client_function(field(n, S_.f_type), name);
     const bool library = !is_null(name) && sym(name) == S_.qualified_identifier &&
                          model_.in_library_namespace(normalize_name(text(name, code_)));
     library_depth_ += library;
@@ -152,6 +155,23 @@ class Analyzer {
     children(n, depth);
     scopes_.pop_back();
     library_depth_ -= library;
+  }
+
+  // `liboai::OpenAI& f()` -> `f()`, through reference and pointer declarators.
+  TSNode function_declarator_of(TSNode d) const {
+    while (!is_null(d) && sym(d) != S_.function_declarator) {
+      TSNode inner = field(d, S_.f_declarator);  // reference_declarator has no field: its only child
+      d = is_null(inner) && sym(d) == S_.reference_declarator ? ts_node_named_child(d, 0) : inner;
+    }
+    return d;
+  }
+
+  // A project function returning a client (`liboai::OpenAI& shared();`): calls of it yield a
+  // client of unknown origin.
+  void note_client_function(TSNode type, TSNode name) {
+    if (library_depth_ || is_null(name)) return;
+    if (std::string client_type = resolve_type(type); !client_type.empty())
+      returns_client_[std::string(last_component(normalize_name(text(name, code_))))] = client_type;
   }
 
   // ---- names and types ------------------------------------------------------------------
@@ -225,11 +245,17 @@ class Analyzer {
     if (std::string type = factory_type(fn); !type.empty()) return make_client(type, Provenance::Factory, e);
     if (std::string type = made_type(fn); !type.empty()) return make_client(type, Provenance::Direct, e);
     const std::string q = callee_name(fn);
-    if (q.empty()) return {};
+    if (q.empty()) return returned_client(fn);
     if (model_.library_of_type(q)) return make_client(q, Provenance::Direct, e);
     if (const Library* lib = model_.library_of_starter(q) ? model_.library_of_starter(q) : model_.library_of_getter(q))
       return make_client(lib->client_types.front(), Provenance::Module, TSNode{});
     return {};
+  }
+
+  Client returned_client(TSNode fn) const {
+    if (sym(fn) != S_.identifier && sym(fn) != S_.qualified_identifier) return {};
+    auto it = returns_client_.find(last_component(normalize_name(text(fn, code_))));
+    return it == returns_client_.end() ? Client{} : make_client(it->second, Provenance::Unknown, TSNode{});
   }
 
   // `qg::tracked_liboai()` from `[factory.cpp]`: the client type it returns, or "".
@@ -266,6 +292,8 @@ class Analyzer {
       if (k == S_.identifier || k == S_.field_identifier || k == S_.init_declarator || k == S_.reference_declarator ||
           k == S_.pointer_declarator)
         declarators.push_back(c);
+      if (TSNode f = function_declarator_of(c); !is_null(f) && k != S_.init_declarator)
+        note_client_function(type, field(f, S_.f_declarator));
     }
     for (TSNode d : declarators) declarator(decl, d, client_type, owner, is_param, is_extern, declarators.size() == 1);
   }
@@ -442,6 +470,7 @@ class Analyzer {
   Reporter out_;
   std::vector<StringMap<Binding>> scopes_;
   StringMap<Binding> fields_;
+  StringMap<std::string> returns_client_;  // function name -> client type it returns
   int library_depth_ = 0;
 };
 
