@@ -95,7 +95,9 @@ class Analyzer {
   void using_declaration(TSNode n) {
     TSNode target = ts_node_named_child(n, 0);
     if (is_null(target)) return;
-    if (text(n, code_).substr(5).find_first_not_of(" \t\r\n") == text(n, code_).substr(5).find("namespace"))
+    // `using namespace liboai;` differs from `using liboai::OpenAI;` by its keyword token only.
+    const bool directive = ts_node_child_count(n) > 1 && std::string_view(ts_node_type(ts_node_child(n, 1))) == "namespace";
+    if (directive)
       names_.add_using_namespace(text(target, code_));
     else
       names_.add_using_declaration(text(target, code_));
@@ -392,10 +394,10 @@ class Analyzer {
     TSNode args = field(call, S_.f_arguments);
     TSNode first = is_null(args) ? args : ts_node_named_child(args, 0);
     std::string api;
-    if (!is_null(first) && sym(first) == S_.string_literal) {
-      std::string_view path = text(first, code_);
-      path = path.substr(1, path.size() >= 2 ? path.size() - 2 : 0);
-      api = Catalogue::get().api_for_url("/" + std::string(path.starts_with('/') ? path.substr(1) : path));
+    if (!is_null(first) && sym(first) == S_.string_literal && ts_node_named_child_count(first) == 1) {
+      std::string_view path = text(ts_node_named_child(first, 0), code_);  // the string_content
+      if (path.starts_with('/')) path.remove_prefix(1);
+      api = Catalogue::get().api_for_url("/" + std::string(path));
     }
     api_call(call, c, api.empty() ? "raw-http" : api);
   }
