@@ -9,14 +9,8 @@ extern "C" const TSLanguage* tree_sitter_cpp();
 
 namespace qg::cpp {
 
-using ts::Kind;
-using ts::NamedChildren;
-using ts::is_null;
-using ts::sym;
-using ts::field;
-using ts::start_byte;
-using ts::end_byte;
-using ts::text;
+// Kind, NamedChildren, is_null, sym, field, start_byte, end_byte, text.
+using namespace ::qg::ts;
 
 struct Syntax {
   Kind translation_unit, comment, declaration, init_declarator, field_declaration, parameter_declaration,

@@ -10,14 +10,8 @@ extern "C" const TSLanguage* tree_sitter_python();
 
 namespace qg::python {
 
-using ts::Kind;
-using ts::NamedChildren;
-using ts::is_null;
-using ts::sym;
-using ts::field;
-using ts::start_byte;
-using ts::end_byte;
-using ts::text;
+// Kind, NamedChildren, is_null, sym, field, start_byte, end_byte, text.
+using namespace ::qg::ts;
 
 struct Syntax {
   Kind module, identifier, attribute, call, argument_list, keyword_argument, list_splat,
