@@ -1,5 +1,7 @@
 #include "cpp/clang_facts.h"
 
+#include <mutex>
+
 #include "cpp/library_model.h"
 
 #ifdef QG_HAVE_LIBCLANG
@@ -72,11 +74,20 @@ CXChildVisitResult visit(CXCursor c, CXCursor, CXClientData data) {
 
 }  // namespace
 
+// libclang allows concurrent parses in distinct indexes: one per worker thread.
+CXIndex thread_index() {
+  struct Holder {
+    CXIndex index = clang_createIndex(0, 0);
+    ~Holder() { clang_disposeIndex(index); }
+  };
+  thread_local Holder holder;
+  return holder.index;
+}
+
 struct ClangSession::Impl {
   CXCompilationDatabase db = nullptr;
-  CXIndex index = nullptr;
+  std::mutex db_mutex;  // the database makes no thread-safety promise
   ~Impl() {
-    if (index) clang_disposeIndex(index);
     if (db) clang_CompilationDatabase_dispose(db);
   }
 };
@@ -91,7 +102,6 @@ ClangSession ClangSession::open(const fs::path& root, const std::optional<fs::pa
     if (err != CXCompilationDatabase_NoError || !db) continue;
     auto impl = std::make_unique<Impl>();
     impl->db = db;
-    impl->index = clang_createIndex(0, 0);
     return ClangSession(std::move(impl));
   }
   notes.push_back(dir ? "no compile_commands.json in " + dir->string() + ": C++ falls back to tree-sitter"
@@ -100,27 +110,35 @@ ClangSession ClangSession::open(const fs::path& root, const std::optional<fs::pa
 }
 
 std::optional<ClangFacts> ClangSession::facts_for(const fs::path& file, const SourceText& text) {
-  CXCompileCommands cmds = clang_CompilationDatabase_getCompileCommands(impl_->db, file.string().c_str());
-  if (!cmds) return std::nullopt;
-  std::optional<ClangFacts> out;
-  if (clang_CompileCommands_getSize(cmds) > 0) {
-    CXCompileCommand cmd = clang_CompileCommands_getCommand(cmds, 0);
-    // The compiler's own flags, without the driver, the output and the input (given apart).
-    std::vector<std::string> args{"-working-directory=" + take(clang_CompileCommand_getDirectory(cmd))};
-    const unsigned n = clang_CompileCommand_getNumArgs(cmd);
-    const std::string source = take(clang_CompileCommand_getFilename(cmd));
-    for (unsigned i = 1; i < n; ++i) {
-      std::string a = take(clang_CompileCommand_getArg(cmd, i));
-      if (a == "-o") { ++i; continue; }
-      if (a == "-c" || a == source || fs::path(a) == file) continue;
-      args.push_back(std::move(a));
+  // The compiler's own flags, without the driver, the output and the input (given apart).
+  std::vector<std::string> args;
+  {
+    std::lock_guard lock(impl_->db_mutex);
+    CXCompileCommands cmds = clang_CompilationDatabase_getCompileCommands(impl_->db, file.string().c_str());
+    if (!cmds) return std::nullopt;
+    if (clang_CompileCommands_getSize(cmds) > 0) {
+      CXCompileCommand cmd = clang_CompileCommands_getCommand(cmds, 0);
+      args.push_back("-working-directory=" + take(clang_CompileCommand_getDirectory(cmd)));
+      const unsigned n = clang_CompileCommand_getNumArgs(cmd);
+      const std::string source = take(clang_CompileCommand_getFilename(cmd));
+      for (unsigned i = 1; i < n; ++i) {
+        std::string a = take(clang_CompileCommand_getArg(cmd, i));
+        if (a == "-o") { ++i; continue; }
+        if (a == "-c" || a == source || fs::path(a) == file) continue;
+        args.push_back(std::move(a));
+      }
     }
+    clang_CompileCommands_dispose(cmds);
+  }
+  if (args.empty()) return std::nullopt;
+  std::optional<ClangFacts> out;
+  {
     std::vector<const char*> argv;
     for (auto& a : args) argv.push_back(a.c_str());
     const std::string path = file.string();
     CXUnsavedFile unsaved{path.c_str(), text.bytes.data(), static_cast<unsigned long>(text.bytes.size())};
     CXTranslationUnit tu = nullptr;
-    const CXErrorCode rc = clang_parseTranslationUnit2(impl_->index, path.c_str(), argv.data(), static_cast<int>(argv.size()),
+    const CXErrorCode rc = clang_parseTranslationUnit2(thread_index(), path.c_str(), argv.data(), static_cast<int>(argv.size()),
                                                        &unsaved, 1, CXTranslationUnit_KeepGoing, &tu);
     if (rc == CXError_Success && tu) {
       Visit v{LibraryModel::get(), clang_getFile(tu, path.c_str()), text.bom_length, {}};
@@ -129,7 +147,6 @@ std::optional<ClangFacts> ClangSession::facts_for(const fs::path& file, const So
     }
     if (tu) clang_disposeTranslationUnit(tu);
   }
-  clang_CompileCommands_dispose(cmds);
   return out;
 }
 

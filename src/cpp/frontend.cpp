@@ -54,7 +54,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   }
 
   out.files.resize(todo.size());
-  parallel_for(todo.size(), clang ? 1u : jobs, [&](std::size_t t) {
+  parallel_for(todo.size(), jobs, [&](std::size_t t) {
     FrontendInput& in = inputs[todo[t]];
     const std::string_view code = in.text.code();
     TSTree* tree = ts_parser_parse_string(ts::thread_parser(Syntax::get().language), nullptr, code.data(), static_cast<uint32_t>(code.size()));
