@@ -33,6 +33,14 @@ bool is_maker(std::string_view name) {
   return name == "make_unique" || name == "make_shared";
 }
 
+// What a declaration's type says about each of its declarators.
+struct Declared {
+  std::string client_type;  // "" unless the type (or the held type of a smart pointer) is a client
+  bool owner = false;       // `std::unique_ptr<T>`, `std::reference_wrapper<T>`, ...
+  bool is_param = false, is_extern = false;
+  bool single = false;      // the only declarator: the finding spans the whole declaration
+};
+
 // Walks deeper than this are cut short: pathological nesting must not exhaust the stack.
 constexpr int kMaxDepth = 400;
 
@@ -280,15 +288,15 @@ class Analyzer {
   void declaration(TSNode decl) {
     TSNode type = field(decl, S_.f_type);
     if (is_null(type)) return;
-    std::string client_type = resolve_type(type);
-    const bool owner = client_type.empty() && !(client_type = held_type(type)).empty();
+    Declared t;
+    t.client_type = resolve_type(type);
+    t.owner = t.client_type.empty() && !(t.client_type = held_type(type)).empty();
+    t.is_param = sym(decl) == S_.parameter_declaration || sym(decl) == S_.optional_parameter_declaration;
     const bool is_auto = sym(type) == S_.placeholder_type_specifier;
-    const bool is_param = sym(decl) == S_.parameter_declaration || sym(decl) == S_.optional_parameter_declaration;
-    if (client_type.empty() && !is_auto && !in_.facts) return;
-    bool is_extern = false;
+    if (t.client_type.empty() && !is_auto && !in_.facts) return;
     std::vector<TSNode> declarators;
     for (TSNode c : NamedChildren(decl)) {
-      if (sym(c) == S_.storage_class_specifier && text(c, code_) == "extern") is_extern = true;
+      if (sym(c) == S_.storage_class_specifier && text(c, code_) == "extern") t.is_extern = true;
       if (ts_node_eq(c, type)) continue;
       const TSSymbol k = sym(c);
       if (k == S_.identifier || k == S_.field_identifier || k == S_.init_declarator || k == S_.reference_declarator ||
@@ -297,18 +305,20 @@ class Analyzer {
       if (TSNode f = function_declarator_of(c); !is_null(f) && k != S_.init_declarator)
         note_client_function(type, field(f, S_.f_declarator));
     }
-    for (TSNode d : declarators) declarator(decl, d, client_type, owner, is_param, is_extern, declarators.size() == 1);
+    t.single = declarators.size() == 1;
+    for (TSNode d : declarators) declarator(decl, d, t);
   }
 
-  void declarator(TSNode decl, TSNode d, std::string client_type, bool owner, bool is_param, bool is_extern, bool single) {
+  void declarator(TSNode decl, TSNode d, const Declared& t) {
+    std::string client_type = t.client_type;
     TSNode value{}, name = d;
     if (sym(d) == S_.init_declarator) {
       value = field(d, S_.f_value);
       name = field(d, S_.f_declarator);
     }
-    Holder holder = owner ? Holder::Owner : Holder::Value;
+    Holder holder = t.owner ? Holder::Owner : Holder::Value;
     while (!is_null(name) && (sym(name) == S_.reference_declarator || sym(name) == S_.pointer_declarator)) {
-      if (!owner) holder = sym(name) == S_.reference_declarator ? Holder::Reference : Holder::Pointer;
+      if (!t.owner) holder = sym(name) == S_.reference_declarator ? Holder::Reference : Holder::Pointer;
       name = sym(name) == S_.pointer_declarator ? field(name, S_.f_declarator) : ts_node_named_child(name, 0);
     }
     if (is_null(name) || (sym(name) != S_.identifier && sym(name) != S_.field_identifier)) return;
@@ -319,9 +329,9 @@ class Analyzer {
     const bool braced_or_plain =
         is_null(value) || sym(value) == S_.initializer_list || sym(value) == S_.argument_list;
     Binding b;
-    if (!client_type.empty() && holder == Holder::Value && !is_param && !is_extern && braced_or_plain) {
+    if (!client_type.empty() && holder == Holder::Value && !t.is_param && !t.is_extern && braced_or_plain) {
       b.client = make_client(client_type, Provenance::Direct, decl);
-      declared_construction(decl, d, name, value, b.client, single);
+      declared_construction(decl, d, name, value, b.client, t.single);
     } else if (!is_null(value)) {
       TSNode source = braced_or_plain ? ts_node_named_child(value, 0) : value;
       b.client = client_of(source);
