@@ -41,8 +41,10 @@ struct Declared {
   bool single = false;      // the only declarator: the finding spans the whole declaration
 };
 
-// Walks deeper than this are cut short: pathological nesting must not exhaust the stack.
+// Walks deeper than this are cut short: pathological nesting must not exhaust the stack (the
+// leaf handlers are kept out of line so that visit()'s frame stays small, ASan included).
 constexpr int kMaxDepth = 400;
+constexpr int kMaxExpressionDepth = 32;
 
 class Analyzer {
  public:
@@ -71,11 +73,7 @@ class Analyzer {
     if (k == S_.string_literal || k == S_.raw_string_literal || k == S_.concatenated_string) return literal(n);
     if (k == S_.using_declaration) return using_declaration(n);
     if (k == S_.namespace_alias_definition) return namespace_alias(n);
-    if (k == S_.alias_declaration) {
-      TSNode name = field(n, S_.f_name), type = field(n, S_.f_type);
-      if (!is_null(name) && !is_null(type)) names_.add_alias(text(name, code_), resolve_type(type));
-      return;
-    }
+    if (k == S_.alias_declaration) return alias(n);
     if (k == S_.type_definition) return typedef_(n);
     if (k == S_.namespace_definition) return namespace_(n, depth);
     if (k == S_.class_specifier || k == S_.struct_specifier) return class_(n, depth);
@@ -90,9 +88,7 @@ class Analyzer {
         k == S_.optional_parameter_declaration)
       declaration(n);
     else if (k == S_.call_expression) call(n);
-    else if (k == S_.new_expression || k == S_.compound_literal_expression) {
-      if (std::string type = resolve_type(field(n, S_.f_type)); !type.empty()) construction(n, type);
-    }
+    else if (k == S_.new_expression || k == S_.compound_literal_expression) new_or_literal(n);
     children(n, depth);
   }
 
@@ -100,7 +96,7 @@ class Analyzer {
     for (TSNode c : NamedChildren(n)) visit(c, depth + 1);
   }
 
-  void using_declaration(TSNode n) {
+  [[gnu::noinline]] void using_declaration(TSNode n) {
     TSNode target = ts_node_named_child(n, 0);
     if (is_null(target)) return;
     // `using namespace liboai;` differs from `using liboai::OpenAI;` by its keyword token only.
@@ -111,14 +107,23 @@ class Analyzer {
       names_.add_using_declaration(text(target, code_));
   }
 
-  void namespace_alias(TSNode n) {
+  [[gnu::noinline]] void alias(TSNode n) {
+    TSNode name = field(n, S_.f_name), type = field(n, S_.f_type);
+    if (!is_null(name) && !is_null(type)) names_.add_alias(text(name, code_), resolve_type(type));
+  }
+
+  [[gnu::noinline]] void new_or_literal(TSNode n) {
+    if (std::string type = resolve_type(field(n, S_.f_type)); !type.empty()) construction(n, type);
+  }
+
+  [[gnu::noinline]] void namespace_alias(TSNode n) {
     TSNode alias = field(n, S_.f_name);
     TSNode target = ts_node_named_child(n, ts_node_named_child_count(n) - 1);
     if (!is_null(alias) && !is_null(target) && !ts_node_eq(alias, target))
       names_.add_namespace_alias(text(alias, code_), text(target, code_));
   }
 
-  void typedef_(TSNode n) {
+  [[gnu::noinline]] void typedef_(TSNode n) {
     std::string resolved = resolve_type(field(n, S_.f_type));
     for (TSNode c : NamedChildren(n))
       if (sym(c) == S_.type_identifier && !ts_node_eq(c, field(n, S_.f_type))) names_.add_alias(text(c, code_), resolved);
@@ -229,10 +234,10 @@ class Analyzer {
     return c;
   }
 
-  // The client an expression evaluates to, if any.
-  Client client_of(TSNode e) const {
+  // The client an expression evaluates to, if any. `depth` bounds `*(*(*p))`-style nesting.
+  Client client_of(TSNode e, int depth = 0) const {
     e = unparenthesize(e);
-    if (is_null(e)) return {};
+    if (is_null(e) || depth > kMaxExpressionDepth) return {};
     const TSSymbol k = sym(e);
     if (k == S_.identifier) {
       const Binding* b = lookup(text(e, code_));
@@ -242,7 +247,7 @@ class Analyzer {
       const Binding* b = fields_.contains(text(field(e, S_.f_field), code_)) ? lookup(text(field(e, S_.f_field), code_)) : nullptr;
       return b ? b->client : Client{};
     }
-    if (k == S_.pointer_expression) return client_of(field(e, S_.f_argument));
+    if (k == S_.pointer_expression) return client_of(field(e, S_.f_argument), depth + 1);
     if (k == S_.new_expression || k == S_.compound_literal_expression) {
       std::string type = resolve_type(field(e, S_.f_type));
       return type.empty() ? Client{} : make_client(type, Provenance::Direct, e);
@@ -251,7 +256,7 @@ class Analyzer {
     TSNode fn = unparenthesize(field(e, S_.f_function));
     if (is_null(fn)) return {};
     if (sym(fn) == S_.field_expression && text(field(fn, S_.f_field), code_) == "get")  // wrapper.get()
-      return client_of(field(fn, S_.f_argument));
+      return client_of(field(fn, S_.f_argument), depth + 1);
     if (std::string type = factory_type(fn); !type.empty()) return make_client(type, Provenance::Factory, e);
     if (std::string type = made_type(fn); !type.empty()) return make_client(type, Provenance::Direct, e);
     const std::string q = callee_name(fn);
@@ -285,7 +290,7 @@ class Analyzer {
   }
 
   // ---- declarations ---------------------------------------------------------------------
-  void declaration(TSNode decl) {
+  [[gnu::noinline]] void declaration(TSNode decl) {
     TSNode type = field(decl, S_.f_type);
     if (is_null(type)) return;
     Declared t;
@@ -361,7 +366,7 @@ class Analyzer {
   }
 
   // ---- calls ----------------------------------------------------------------------------
-  void call(TSNode call) {
+  [[gnu::noinline]] void call(TSNode call) {
     TSNode fn = unparenthesize(field(call, S_.f_function));
     if (is_null(fn)) return;
     if (sym(fn) == S_.field_expression) return method_call(call, fn);
@@ -418,7 +423,7 @@ class Analyzer {
   }
 
   // ---- endpoint literals ----------------------------------------------------------------
-  void literal(TSNode str) {
+  [[gnu::noinline]] void literal(TSNode str) {
     const std::string_view body = text(str, code_);
     const std::size_t at = find_api_host(body);
     if (at == std::string_view::npos) return;
@@ -427,7 +432,7 @@ class Analyzer {
     out_.endpoint(start_byte(str), end_byte(str), url_around(body, at), transport_of(str));
   }
 
-  void macro_endpoint(TSNode def) {
+  [[gnu::noinline]] void macro_endpoint(TSNode def) {
     TSNode value = field(def, S_.f_value);
     if (is_null(value)) return;
     const std::string_view body = text(value, code_);

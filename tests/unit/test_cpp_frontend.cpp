@@ -62,12 +62,18 @@ TEST_CASE("cpp frontend: bad input never crashes") {
   std::string deep = "void f() { liboai::OpenAI a; a.Model->list(";
   for (int i = 0; i < 20000; ++i) deep += "(";
   t.write("deep.cpp", deep);
+  std::string derefs = "void g(liboai::OpenAI* p) { (";
+  for (int i = 0; i < 20000; ++i) derefs += "*";
+  t.write("derefs.cpp", derefs + "p).Model->list(); }\n");
+  std::string blocks = "void h() {";
+  for (int i = 0; i < 5000; ++i) blocks += "{ liboai::OpenAI a; ";
+  t.write("blocks.cpp", blocks);
   t.write("unterminated.cpp", "void f() { const char* s = \"https://api.openai.com/v1\n; liboai::OpenAI");
   t.write("garbage.hpp", "}}}{{{ ::: <<<>>> liboai:: OpenAI :: -> ->-> openai::start(((");
   t.write("empty.cc", "");
   t.write("weird.h", "using namespace;\nnamespace = ;\ntypedef;\nusing A = ;\n#include\n#define\n");
   const auto r = scan(t);
-  CHECK(r.files.scanned == 5);
+  CHECK(r.files.scanned == 7);
 }
 
 TEST_CASE("cpp frontend: the clang backend without a compilation database falls back to the same findings") {
