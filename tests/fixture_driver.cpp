@@ -21,12 +21,15 @@ namespace {
 
 using Expectations = std::multiset<std::pair<uint32_t, std::string>>;
 
-Expectations read_marks(const fs::path& file) {
+// With the clang backend, `// expect-clang:` marks add what only the compiler's types reveal.
+Expectations read_marks(const fs::path& file, bool clang) {
   Expectations out;
   std::ifstream in(file, std::ios::binary);
   std::string line;
+  std::vector<const char*> tags{"# expect:", "// expect:"};
+  if (clang) tags.push_back("// expect-clang:");
   for (uint32_t n = 1; std::getline(in, line); ++n) {
-    for (const char* tag : {"# expect:", "// expect:"}) {
+    for (const char* tag : tags) {
       auto at = line.rfind(tag);
       if (at == std::string::npos) continue;
       std::stringstream ids(line.substr(at + std::string(tag).size()));
@@ -59,6 +62,7 @@ void check_group(const fs::path& group) {
   if (fs::exists(group / "quotaguard.toml")) options.config_file = group / "quotaguard.toml";
   options.jobs = 2;
   if (const char* backend = std::getenv("QG_FIXTURE_CPP_BACKEND")) options.cpp_backend = backend;
+  if (const char* db = std::getenv("QG_FIXTURE_COMPILE_COMMANDS")) options.compile_commands_dir = fs::path(db);
   const qg::ScanResult result = qg::run_scan(options);
 
   std::map<std::string, Expectations> actual;
@@ -68,7 +72,7 @@ void check_group(const fs::path& group) {
     if (!entry.is_regular_file() || !is_source(entry.path())) continue;
     const std::string rel = fs::relative(entry.path(), result.root).generic_string();
     seen.insert(rel);
-    const Expectations expected = read_marks(entry.path());
+    const Expectations expected = read_marks(entry.path(), options.cpp_backend == "clang");
     const Expectations& got = actual[rel];
     INFO("fixture " << (group.filename() / rel).generic_string() << "\nexpected:\n"
                     << describe(expected) << "reported:\n" << describe(got));

@@ -1,10 +1,10 @@
 #include "python/checker.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
 
+#include "core/host_match.h"
 #include "python/syntax.h"
 
 namespace qg::python {
@@ -16,25 +16,6 @@ std::string factory_hint(const Project& project, ClientKind kind) {
     if (f.kind == kind)
       return f.module == "quotaguard" ? fmt::format("quotaguard.{}()", f.function) : fmt::format("{}()", f.function);
   return "the tracking factory";
-}
-
-bool host_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
-
-// Finds `host` (or a subdomain of it) in `text` on label boundaries, case-insensitively.
-std::size_t find_host(std::string_view text, std::string_view host) {
-  if (host.empty() || text.size() < host.size()) return std::string_view::npos;
-  for (std::size_t i = 0; i + host.size() <= text.size(); ++i) {
-    bool eq = true;
-    for (std::size_t k = 0; k < host.size() && eq; ++k)
-      eq = std::tolower(static_cast<unsigned char>(text[i + k])) == std::tolower(static_cast<unsigned char>(host[k]));
-    if (!eq) continue;
-    const bool left_ok = i == 0 || !host_char(text[i - 1]) || text[i - 1] == '.';
-    // `api.openai.com.evil` is another host: the name must end here.
-    const bool right_ok = i + host.size() == text.size() ||
-                          (!host_char(text[i + host.size()]) && text[i + host.size()] != '.');
-    if (left_ok && right_ok && (i == 0 || text[i - 1] != '-')) return i;
-  }
-  return std::string_view::npos;
 }
 
 class Checker {
@@ -228,10 +209,7 @@ class Checker {
       if (k == CallOutcome::Kind::Construction || k == CallOutcome::Kind::FactoryCall) return;
     }
     // The URL itself: from the scheme (or the host) to the closing quote.
-    std::size_t from = body.rfind("://", at);
-    from = from == std::string_view::npos || at - from > 8 ? at : body.find_last_of("\"'{ ", from) + 1;
-    std::size_t to = body.find_first_of("\"'{} \n", at);
-    std::string url(body.substr(from, to == std::string_view::npos ? std::string_view::npos : to - from));
+    std::string url(url_around(body, at));
     std::string api = cat_.api_for_url(url);
     call_site(str, api.empty() ? "raw-http" : api, CallStatus::Untracked, Provenance::RawHttp);
     Finding f;

@@ -19,17 +19,6 @@ namespace qg::python {
 
 namespace {
 
-// One parser per worker thread: TSParser is not thread-safe, and creating one per file costs.
-TSParser* thread_parser() {
-  struct Holder {
-    TSParser* p = ts_parser_new();
-    Holder() { ts_parser_set_language(p, Syntax::get().language); }
-    ~Holder() { ts_parser_delete(p); }
-  };
-  thread_local Holder holder;
-  return holder.p;
-}
-
 std::unique_ptr<ModuleInfo> parse_module(Input& in, const std::string& name, bool is_package, bool factory) {
   auto m = std::make_unique<ModuleInfo>();
   m->path = in.file->relative;
@@ -39,7 +28,7 @@ std::unique_ptr<ModuleInfo> parse_module(Input& in, const std::string& name, boo
   m->vendored = in.file->vendored;
   m->source = std::move(in.text);
   const std::string_view code = m->source.code();
-  m->tree = ts_parser_parse_string(thread_parser(), nullptr, code.data(), static_cast<uint32_t>(code.size()));
+  m->tree = ts_parser_parse_string(ts::thread_parser(Syntax::get().language), nullptr, code.data(), static_cast<uint32_t>(code.size()));
   m->lines = std::make_unique<LineIndex>(std::string_view(m->source.bytes));
   if (m->tree) collect(*m);
   return m;

@@ -1,29 +1,11 @@
 #include "python/syntax.h"
 
-#include <cstring>
-#include <stdexcept>
-#include <string>
-#include <deque>
 
 namespace qg::python {
 
 namespace {
-Kind symbol(const TSLanguage* lang, const char* name) {
-  Kind k;
-  const uint32_t n = ts_language_symbol_count(lang);
-  for (uint32_t i = 1; i < n; ++i) {
-    if (ts_language_symbol_type(lang, static_cast<TSSymbol>(i)) != TSSymbolTypeRegular) continue;
-    if (std::strcmp(ts_language_symbol_name(lang, static_cast<TSSymbol>(i)), name) != 0) continue;
-    (k.a == 0 ? k.a : k.b) = static_cast<TSSymbol>(i);
-  }
-  if (k.a == 0) throw std::logic_error(std::string("tree-sitter-python has no node kind ") + name);
-  return k;
-}
-TSFieldId field_id(const TSLanguage* lang, const char* name) {
-  TSFieldId f = ts_language_field_id_for_name(lang, name, static_cast<uint32_t>(std::strlen(name)));
-  if (f == 0) throw std::logic_error(std::string("tree-sitter-python has no field ") + name);
-  return f;
-}
+Kind symbol(const TSLanguage* lang, const char* name) { return ts::resolve_kind(lang, name); }
+TSFieldId field_id(const TSLanguage* lang, const char* name) { return ts::resolve_field(lang, name); }
 }  // namespace
 
 Syntax::Syntax() : language(tree_sitter_python()) {
@@ -79,35 +61,6 @@ Syntax::Syntax() : language(tree_sitter_python()) {
 const Syntax& Syntax::get() {
   static const Syntax s;
   return s;
-}
-
-namespace {
-struct CursorPool {
-  std::deque<TSTreeCursor> cursors;  // deque: growing never moves a cursor in use
-  std::size_t depth = 0;
-  ~CursorPool() {
-    for (auto& c : cursors) ts_tree_cursor_delete(&c);
-  }
-};
-thread_local CursorPool pool;
-}  // namespace
-
-NamedChildren::NamedChildren(TSNode n) {
-  if (ts_node_is_null(n)) return;
-  if (pool.depth == pool.cursors.size()) pool.cursors.push_back(ts_tree_cursor_new(n));
-  else ts_tree_cursor_reset(&pool.cursors[pool.depth], n);
-  cursor_ = &pool.cursors[pool.depth++];
-}
-
-NamedChildren::~NamedChildren() {
-  if (cursor_) --pool.depth;
-}
-
-TSNode unparenthesize(TSNode n) {
-  const auto& S = Syntax::get();
-  while (!ts_node_is_null(n) && ts_node_symbol(n) == S.parenthesized_expression && ts_node_named_child_count(n) == 1)
-    n = ts_node_named_child(n, 0);
-  return n;
 }
 
 }  // namespace qg::python

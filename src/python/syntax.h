@@ -2,19 +2,16 @@
 // Comparing symbol ids (integers) rather than type strings keeps the walks cheap.
 #pragma once
 
-#include <string_view>
-
 #include <tree_sitter/api.h>
+
+#include "core/ts_util.h"
 
 extern "C" const TSLanguage* tree_sitter_python();
 
 namespace qg::python {
 
-// A node kind; a few kinds exist under two symbol ids (aliases), so both are kept.
-struct Kind {
-  TSSymbol a = 0, b = 0;
-  friend bool operator==(TSSymbol s, const Kind& k) { return s == k.a || (k.b != 0 && s == k.b); }
-};
+// Kind, NamedChildren, is_null, sym, field, start_byte, end_byte, text.
+using namespace ::qg::ts;
 
 struct Syntax {
   Kind module, identifier, attribute, call, argument_list, keyword_argument, list_splat,
@@ -41,51 +38,7 @@ struct Syntax {
   Syntax();
 };
 
-inline bool is_null(TSNode n) { return ts_node_is_null(n); }
-inline TSSymbol sym(TSNode n) { return ts_node_symbol(n); }
-inline TSNode field(TSNode n, TSFieldId f) { return ts_node_child_by_field_id(n, f); }
-inline uint32_t start_byte(TSNode n) { return ts_node_start_byte(n); }
-inline uint32_t end_byte(TSNode n) { return ts_node_end_byte(n); }
-
-inline std::string_view text(TSNode n, std::string_view code) {
-  return code.substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
-}
-
-// Iterates named children: for (TSNode c : NamedChildren(n)). Walks siblings with a tree
-// cursor: ts_node_named_child(n, i) restarts from the first child, which is quadratic on wide
-// nodes (a module with a thousand statements). Cursors come from a per-thread pool, so nested
-// loops never allocate after warm-up.
-class NamedChildren {
- public:
-  explicit NamedChildren(TSNode n);
-  ~NamedChildren();
-  NamedChildren(const NamedChildren&) = delete;
-  NamedChildren& operator=(const NamedChildren&) = delete;
-
-  struct It {
-    TSTreeCursor* cursor;  // null at the end
-    TSNode operator*() const { return ts_tree_cursor_current_node(cursor); }
-    It& operator++() {
-      do {
-        if (!ts_tree_cursor_goto_next_sibling(cursor)) { cursor = nullptr; break; }
-      } while (!ts_node_is_named(ts_tree_cursor_current_node(cursor)));
-      return *this;
-    }
-    bool operator!=(const It& o) const { return cursor != o.cursor; }
-  };
-  It begin() const {
-    if (!cursor_ || !ts_tree_cursor_goto_first_child(cursor_)) return {nullptr};
-    It it{cursor_};
-    if (!ts_node_is_named(ts_tree_cursor_current_node(cursor_))) ++it;
-    return it;
-  }
-  It end() const { return {nullptr}; }
-
- private:
-  TSTreeCursor* cursor_ = nullptr;
-};
-
 // Strips parentheses: `(x)` -> `x`.
-TSNode unparenthesize(TSNode n);
+inline TSNode unparenthesize(TSNode n) { return ts::unparenthesize(n, Syntax::get().parenthesized_expression); }
 
 }  // namespace qg::python

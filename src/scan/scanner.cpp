@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "core/parallel.h"
 #include "core/rule_selection.h"
@@ -93,10 +94,11 @@ ScanResult run_scan(const ScanOptions& options) {
   std::vector<FrontendOutput> outputs;
   outputs.push_back(python::analyze(python, config, jobs, options.keep_trees_until_exit));
 #ifdef QG_HAVE_CPP_FRONTEND
-  if (!cpp.empty()) outputs.push_back(cpp::analyze(cpp, config, jobs, options));
+  if (!cpp.empty()) outputs.push_back(cpp::analyze(cpp, config, jobs, {options.cpp_backend, options.compile_commands_dir}));
 #endif
 
   for (auto& out : outputs) {
+    for (const auto& note : out.notes) std::fprintf(stderr, "quotaguard: %s\n", note.c_str());
     result.files.parsed += out.parsed;
     for (auto& fr : out.files) {
       if (fr.parse_error) result.files.parse_errors.push_back(fr.path);

@@ -1,0 +1,34 @@
+#include "core/host_match.h"
+
+#include <cctype>
+
+namespace qg {
+
+namespace {
+bool host_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+}  // namespace
+
+std::size_t find_host(std::string_view text, std::string_view host) {
+  if (host.empty() || text.size() < host.size()) return std::string_view::npos;
+  for (std::size_t i = 0; i + host.size() <= text.size(); ++i) {
+    bool eq = true;
+    for (std::size_t k = 0; k < host.size() && eq; ++k)
+      eq = std::tolower(static_cast<unsigned char>(text[i + k])) == std::tolower(static_cast<unsigned char>(host[k]));
+    if (!eq) continue;
+    const bool left_ok = i == 0 || !host_char(text[i - 1]) || text[i - 1] == '.';
+    // `api.openai.com.evil` is another host: the name must end here.
+    const bool right_ok = i + host.size() == text.size() ||
+                          (!host_char(text[i + host.size()]) && text[i + host.size()] != '.');
+    if (left_ok && right_ok && (i == 0 || text[i - 1] != '-')) return i;
+  }
+  return std::string_view::npos;
+}
+
+std::string_view url_around(std::string_view body, std::size_t at) {
+  std::size_t from = body.rfind("://", at);
+  from = from == std::string_view::npos || at - from > 8 ? at : body.find_last_of("\"'{( ", from) + 1;
+  std::size_t to = body.find_first_of("\"'{}() \n", at);
+  return body.substr(from, to == std::string_view::npos ? std::string_view::npos : to - from);
+}
+
+}  // namespace qg

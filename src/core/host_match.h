@@ -1,0 +1,15 @@
+// Finding an API host inside a string literal's text (QG005), shared by the frontends.
+#pragma once
+
+#include <string_view>
+
+namespace qg {
+
+// Finds `host` (or a subdomain of it) in `text` on label boundaries, case-insensitively;
+// npos when absent. `xapi.openai.com` and `api.openai.com.evil` do not match.
+std::size_t find_host(std::string_view text, std::string_view host);
+
+// The URL around a host found at `at`: from the scheme (or the host) to the closing quote.
+std::string_view url_around(std::string_view text, std::size_t at);
+
+}  // namespace qg

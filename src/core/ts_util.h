@@ -1,0 +1,83 @@
+// Grammar-independent tree-sitter helpers shared by the language frontends: node kinds resolved
+// once by name into symbol ids, pooled cursor iteration over named children, node text.
+#pragma once
+
+#include <string_view>
+
+#include <tree_sitter/api.h>
+
+namespace qg::ts {
+
+// A node kind; some kinds exist under several symbol ids (aliases: tree-sitter-cpp has four
+// `qualified_identifier`s), so all are kept.
+struct Kind {
+  static constexpr int kMax = 6;
+  TSSymbol ids[kMax] = {};
+  friend bool operator==(TSSymbol s, const Kind& k) {
+    for (TSSymbol id : k.ids)
+      if (id == s && id != 0) return true;
+    return false;
+  }
+};
+
+// Throws std::logic_error when the grammar lacks the kind or field: a grammar upgrade that
+// renames one must fail loudly at start-up, not silently find nothing.
+Kind resolve_kind(const TSLanguage* lang, const char* name);
+TSFieldId resolve_field(const TSLanguage* lang, const char* name);
+
+inline bool is_null(TSNode n) { return ts_node_is_null(n); }
+inline TSSymbol sym(TSNode n) { return ts_node_symbol(n); }
+inline TSNode field(TSNode n, TSFieldId f) { return ts_node_child_by_field_id(n, f); }
+inline uint32_t start_byte(TSNode n) { return ts_node_start_byte(n); }
+inline uint32_t end_byte(TSNode n) { return ts_node_end_byte(n); }
+
+inline std::string_view text(TSNode n, std::string_view code) {
+  return code.substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
+}
+
+// Strips parentheses (`(x)` -> `x`); `paren` is the grammar's parenthesized_expression.
+inline TSNode unparenthesize(TSNode n, const Kind& paren) {
+  while (!ts_node_is_null(n) && ts_node_symbol(n) == paren && ts_node_named_child_count(n) == 1)
+    n = ts_node_named_child(n, 0);
+  return n;
+}
+
+// This thread's parser for `language`: TSParser is not thread-safe, and creating one per file
+// costs. Kept until the thread ends.
+TSParser* thread_parser(const TSLanguage* language);
+
+// Iterates named children: for (TSNode c : NamedChildren(n)). Walks siblings with a tree
+// cursor: ts_node_named_child(n, i) restarts from the first child, which is quadratic on wide
+// nodes (a module with a thousand statements). Cursors come from a per-thread pool, so nested
+// loops never allocate after warm-up.
+class NamedChildren {
+ public:
+  explicit NamedChildren(TSNode n);
+  ~NamedChildren();
+  NamedChildren(const NamedChildren&) = delete;
+  NamedChildren& operator=(const NamedChildren&) = delete;
+
+  struct It {
+    TSTreeCursor* cursor;  // null at the end
+    TSNode operator*() const { return ts_tree_cursor_current_node(cursor); }
+    It& operator++() {
+      do {
+        if (!ts_tree_cursor_goto_next_sibling(cursor)) { cursor = nullptr; break; }
+      } while (!ts_node_is_named(ts_tree_cursor_current_node(cursor)));
+      return *this;
+    }
+    bool operator!=(const It& o) const { return cursor != o.cursor; }
+  };
+  It begin() const {
+    if (!cursor_ || !ts_tree_cursor_goto_first_child(cursor_)) return {nullptr};
+    It it{cursor_};
+    if (!ts_node_is_named(ts_tree_cursor_current_node(cursor_))) ++it;
+    return it;
+  }
+  It end() const { return {nullptr}; }
+
+ private:
+  TSTreeCursor* cursor_ = nullptr;
+};
+
+}  // namespace qg::ts

@@ -1,0 +1,73 @@
+#include "cpp/frontend.h"
+
+#include <algorithm>
+#include <fnmatch.h>
+
+#include "core/parallel.h"
+#include "core/text_search.h"
+#include "cpp/analyzer.h"
+#include "cpp/clang_facts.h"
+#include "cpp/library_model.h"
+#include "cpp/syntax.h"
+
+namespace qg::cpp {
+
+namespace {
+
+// Only files that mention a library name, a configured factory or an API host are parsed.
+bool worth_parsing(std::string_view code, const Config& config) {
+  for (const auto& w : LibraryModel::get().words())
+    if (contains_word(code, w)) return true;
+  for (const auto& host : Catalogue::get().api_hosts())
+    if (contains(code, host)) return true;
+  for (const auto& host : config.extra_hosts)
+    if (contains(code, host)) return true;
+  for (const auto& [type, expr] : config.factory.cpp_factories)
+    if (contains(code, std::string_view(expr).substr(0, expr.find('(')))) return true;
+  return false;
+}
+
+// `[factory] modules` path globs name the factory's own files.
+bool is_factory_file(const std::string& rel, const Config& config) {
+  for (const auto& m : config.factory.modules)
+    if (fnmatch(m.c_str(), rel.c_str(), FNM_PATHNAME) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, unsigned jobs,
+                       const CppOptions& options) {
+  (void)Syntax::get();  // resolve node kinds before threads start
+  (void)LibraryModel::get();
+  FrontendOutput out;
+  std::vector<std::size_t> todo;
+  std::vector<char> selected(inputs.size(), 0);
+  parallel_for(inputs.size(), jobs, [&](std::size_t i) { selected[i] = worth_parsing(inputs[i].text.code(), config); });
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (selected[i]) todo.push_back(i);
+
+  std::optional<ClangSession> clang;
+  if (options.backend == "clang") {
+    clang.emplace(ClangSession::open(config.root, options.compile_commands_dir, out.notes));
+    if (!clang->available()) clang.reset();
+  }
+
+  out.files.resize(todo.size());
+  parallel_for(todo.size(), jobs, [&](std::size_t t) {
+    FrontendInput& in = inputs[todo[t]];
+    const std::string_view code = in.text.code();
+    TSTree* tree = ts_parser_parse_string(ts::thread_parser(Syntax::get().language), nullptr, code.data(), static_cast<uint32_t>(code.size()));
+    std::optional<ClangFacts> facts;
+    if (clang) facts = clang->facts_for(in.file->absolute, in.text);
+    UnitInput unit{in.file->relative, in.text, tree, is_factory_file(in.file->relative, config), facts ? &*facts : nullptr};
+    out.files[t] = analyze_unit(unit, config);
+    out.files[t].vendored = in.file->vendored;
+    if (tree) ts_tree_delete(tree);
+  });
+  out.parsed = todo.size();
+  std::sort(out.files.begin(), out.files.end(), [](auto& a, auto& b) { return a.path < b.path; });
+  return out;
+}
+
+}  // namespace qg::cpp
