@@ -9,6 +9,7 @@ import ast
 import difflib
 import os
 import py_compile
+import tempfile
 import re
 import shutil
 import stat
@@ -25,11 +26,13 @@ LEFT_FIXABLE = re.compile(r"(\d+) (?:unsafe|without a configured factory|overlap
 
 
 def compiles(path):
-    try:
-        py_compile.compile(str(path), cfile=os.devnull, doraise=True)
-        return True
-    except py_compile.PyCompileError:
-        return False
+    # py_compile into a throwaway .pyc (it refuses to write to a device such as /dev/null).
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            py_compile.compile(str(path), cfile=os.path.join(tmp, "out.pyc"), doraise=True)
+            return True
+        except py_compile.PyCompileError:
+            return False
 
 
 def snapshot(root):
