@@ -1,0 +1,175 @@
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "tracker.h"
+
+using namespace qg::tracker;
+using namespace std::chrono_literals;
+
+namespace {
+struct Collector {
+  std::mutex mu;
+  std::vector<Alert> alerts;
+  void add(const Alert& a) {
+    std::lock_guard l(mu);
+    alerts.push_back(a);
+  }
+  bool wait_for(const std::string& kind, Status st, std::chrono::milliseconds max = 3000ms) {
+    auto end = std::chrono::steady_clock::now() + max;
+    while (std::chrono::steady_clock::now() < end) {
+      {
+        std::lock_guard l(mu);
+        for (auto& a : alerts)
+          if (kind == a.kind && a.status == st) return true;
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+    return false;
+  }
+};
+
+Call ok_call(std::string_view ws, uint64_t in, uint64_t out) {
+  Call c;
+  c.workspace = ws;
+  c.method = "POST";
+  c.path = "/v1/chat/completions";
+  c.model = "gpt-4o";
+  c.http_status = 200;
+  c.input_tokens = in;
+  c.output_tokens = out;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("status: the first insufficient_quota flips to exhausted at once; success clears") {
+  Tracker t{Config{}};
+  Collector col;
+  t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
+  t.record(ok_call("acme", 10, 5));
+  CHECK(t.status("acme") == Status::normal);
+  Call q = ok_call("acme", 0, 0);
+  q.http_status = 429;
+  q.error_type = "insufficient_quota";  // 2023 bodies: code null, type set
+  t.record(q);
+  CHECK(t.status("acme") == Status::exhausted);
+  CHECK(t.status({}) == Status::exhausted);
+  CHECK(t.status("other") == Status::exhausted);  // one key, one quota (quota_scope = global)
+  auto chk = t.check("acme");
+  CHECK(chk.action == CheckResult::block);
+  CHECK(chk.code == "insufficient_quota");
+  CHECK(chk.since_ms > 0);
+  CHECK(col.wait_for("status", Status::exhausted));
+  t.record(ok_call("acme", 1, 1));
+  CHECK(t.status("acme") == Status::normal);
+}
+
+TEST_CASE("status: rate_limit_exceeded is rate_limited and clears") {
+  Tracker t{Config{}};
+  Call r = ok_call("w", 0, 0);
+  r.http_status = 429;
+  r.error_code = "rate_limit_exceeded";
+  r.retry_after_ms = 50;
+  t.record(r);
+  CHECK(t.status("w") == Status::rate_limited);
+  CHECK(t.check("w").action == CheckResult::allow);  // rate limits are the SDK's to retry
+  std::this_thread::sleep_for(80ms);
+  CHECK(t.status("w") == Status::normal);
+}
+
+TEST_CASE("status: budgets drive warning, critical, exhausted; policy fallback") {
+  Config cfg;
+  cfg.default_workspace.requests[kDay] = 100;
+  cfg.on_exhausted = "fallback";
+  cfg.fallback_model = "gpt-4o-mini";
+  cfg.tick_ms = 5;
+  Tracker t{cfg};
+  Collector col;
+  t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
+  for (int i = 0; i < 80; ++i) t.record(ok_call("b", 1, 1));
+  CHECK(col.wait_for("status", Status::warning));
+  for (int i = 0; i < 15; ++i) t.record(ok_call("b", 1, 1));
+  CHECK(col.wait_for("status", Status::critical));
+  for (int i = 0; i < 5; ++i) t.record(ok_call("b", 1, 1));
+  CHECK(col.wait_for("status", Status::exhausted));
+  auto chk = t.check("b");
+  CHECK(chk.action == CheckResult::fallback);
+  CHECK(chk.code.rfind("budget", 0) == 0);
+  CHECK(t.status("untouched") == Status::normal);
+}
+
+TEST_CASE("status: unpriced models raise an alert instead of costing a silent $0") {
+  Config cfg;
+  cfg.tick_ms = 5;
+  Tracker t{cfg};
+  Collector col;
+  t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
+  Call c = ok_call("u", 100, 100);
+  c.model = "gpt-99-turbo";
+  t.record(c);
+  CHECK(col.wait_for("unpriced_model", Status::normal));
+  auto rep = t.usage();
+  REQUIRE(rep.unpriced_models.size() == 1);
+  CHECK(rep.unpriced_models[0] == "gpt-99-turbo");
+}
+
+TEST_CASE("status: burn-rate and x-ratelimit-remaining forecasts") {
+  Config cfg;
+  cfg.tick_ms = 5;
+  Tracker t{cfg};
+  Collector col;
+  t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
+  for (int i = 0; i < 40; ++i) {
+    Call c = ok_call("f", 1, 1);
+    c.rl_remaining_requests = 20;
+    c.rl_reset_requests_ms = 60000;
+    t.record(c);
+    std::this_thread::sleep_for(30ms);  // ~30 req/s: 20 remaining go in < 1 s, reset is 60 s away
+  }
+  CHECK(col.wait_for("forecast", Status::normal));
+  std::lock_guard l(col.mu);
+  bool found = false;
+  for (auto& a : col.alerts) found |= std::string(a.message).find("requests exhausted in ~") == 0;
+  CHECK(found);
+}
+
+TEST_CASE("alerts: JSONL sink, bounded queue, drops counted") {
+  std::string path = "/tmp/qg_alerts_test_" + std::to_string(::getpid()) + ".jsonl";
+  std::remove(path.c_str());
+  {
+    Dispatcher d(path, "", 100, 16);
+    Alert a;
+    a.set_kind("status");
+    a.set_workspace("w");
+    a.set_message("hello \"quoted\"");
+    a.mono_ns = steady_ns();
+    CHECK(d.emit(a));
+    d.stop();
+    CHECK(d.stats().delivered == 1);
+  }
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  CHECK(line.find("\"message\":\"hello \\\"quoted\\\"\"") != std::string::npos);
+  CHECK(line.find("\"text\":") != std::string::npos);
+  std::remove(path.c_str());
+  // A dead webhook (nothing listens on port 9) never blocks emit().
+  Dispatcher d("", "http://127.0.0.1:9/hook", 200, 16);
+  auto t0 = std::chrono::steady_clock::now();
+  Alert a;
+  a.mono_ns = steady_ns();
+  int accepted = 0;
+  for (int i = 0; i < 1000; ++i) accepted += d.emit(a);
+  auto spent = std::chrono::steady_clock::now() - t0;
+  CHECK(spent < 1s);  // generous: emit is a queue push
+  d.stop();
+  auto s = d.stats();
+  CHECK(s.emitted == 1000);
+  CHECK(s.dropped + s.delivered == 1000);
+  CHECK(s.dropped == static_cast<uint64_t>(1000 - accepted));
+}
