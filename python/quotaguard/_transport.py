@@ -38,11 +38,17 @@ def _content_type(headers_raw: list) -> bytes:
     return b""
 
 
-def _request_body(request) -> bytes | None:
+def _request_body(request, read_multipart: bool = False) -> bytes | None:
     try:
         return request.content
-    except Exception:  # a streamed (multipart) body that was not read
-        return None
+    except Exception:  # a streamed (multipart) body that was not read yet
+        pass
+    if read_multipart:
+        try:
+            return request.read()  # multipart audio: the model is a form field
+        except Exception:
+            return None
+    return None
 
 
 def _module_of(obj: Any):
@@ -145,7 +151,7 @@ class _Core:
         rec.method = request.method
         rec.path = request.url.raw_path
         rec.req_headers = request.headers.raw
-        rec.req_body = _request_body(request)
+        rec.req_body = _request_body(request, b"/audio/" in rec.path)
         rec.chunks = []
         rec.nbytes = 0
         rec.done = False

@@ -28,7 +28,8 @@ void install_alert_hook(Tracker& t) {
     if (!g_alert_hook || Py_IsInitialized() == 0 || _Py_IsFinalizing()) return;
     py::gil_scoped_acquire gil;
     try {
-      py::handle(g_alert_hook)(qg::tracker::pyconv::alert_dict(a));
+      py::handle hook(g_alert_hook);  // (a named handle: `py::handle(x)(y);` would declare x)
+      hook(qg::tracker::pyconv::alert_dict(a));
     } catch (py::error_already_set& e) {
       e.discard_as_unraisable("quotaguard alert callback");
     }
