@@ -109,6 +109,9 @@ void Tracker::tick() {
     amounts[ws + 1] += a;
     active[ws + 1] = true;
   }
+  // Workspaces known only from the history (no call yet in this process) still count.
+  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+    if (workspaces_.used(i)) active[i + 1] = true;
   for (std::size_t e = 0; e < amounts.size(); ++e)
     if (active[e]) windows_->update(e, amounts[e], now);
 

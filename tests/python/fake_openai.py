@@ -87,7 +87,8 @@ class FakeOpenAI:
         return {"x-ratelimit-limit-requests": "100", "x-ratelimit-remaining-requests": str(rem),
                 "x-ratelimit-reset-requests": "6m0s", "x-ratelimit-limit-tokens": "30000",
                 "x-ratelimit-remaining-tokens": "29000", "x-ratelimit-reset-tokens": "2s",
-                "x-request-id": "req_" + str(time.monotonic_ns()), "openai-processing-ms": "12"}
+                "x-request-id": "req_" + str(time.monotonic_ns()), "openai-processing-ms": "12",
+                "openai-poll-after-ms": "5"}
 
     def _send(self, h, status, body, ctype="application/json", extra=None):
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
