@@ -20,7 +20,7 @@ struct Alert {
 
   void set(char* dst, std::size_t cap, std::string_view s) {
     std::size_t n = s.size() < cap - 1 ? s.size() : cap - 1;
-    std::memcpy(dst, s.data(), n);
+    if (n) std::memcpy(dst, s.data(), n);  // (an empty view may have a null data())
     dst[n] = '\0';
   }
   void set_kind(std::string_view s) { set(kind, sizeof kind, s); }

@@ -28,7 +28,7 @@ uint32_t InternTable::intern(std::string_view name) {
     if (st == 0) {
       uint32_t expected = 0;
       if (s.state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
-        std::memcpy(s.name, name.data(), name.size());
+        if (!name.empty()) std::memcpy(s.name, name.data(), name.size());
         s.len = static_cast<uint8_t>(name.size());
         s.hash = h;
         s.state.store(2, std::memory_order_release);

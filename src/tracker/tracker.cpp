@@ -173,7 +173,7 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
     e.flags = static_cast<uint8_t>(c.flags);
     std::string_view code = !c.error_code.empty() ? c.error_code : c.error_type;
     std::size_t n = code.size() < sizeof e.error_code - 1 ? code.size() : sizeof e.error_code - 1;
-    std::memcpy(e.error_code, code.data(), n);
+    if (n) std::memcpy(e.error_code, code.data(), n);
     e.error_code[n] = '\0';
     e.input = c.input_tokens;
     e.cached = c.cached_tokens;

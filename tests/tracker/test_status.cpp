@@ -48,8 +48,8 @@ Call ok_call(std::string_view ws, uint64_t in, uint64_t out) {
 }  // namespace
 
 TEST_CASE("status: the first insufficient_quota flips to exhausted at once; success clears") {
-  Tracker t{Config{}};
   Collector col;
+  Tracker t{Config{}};
   t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
   t.record(ok_call("acme", 10, 5));
   CHECK(t.status("acme") == Status::normal);
@@ -88,8 +88,8 @@ TEST_CASE("status: budgets drive warning, critical, exhausted; policy fallback")
   cfg.on_exhausted = "fallback";
   cfg.fallback_model = "gpt-4o-mini";
   cfg.tick_ms = 5;
-  Tracker t{cfg};
   Collector col;
+  Tracker t{cfg};
   t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
   for (int i = 0; i < 80; ++i) t.record(ok_call("b", 1, 1));
   CHECK(col.wait_for("status", Status::warning));
@@ -106,8 +106,8 @@ TEST_CASE("status: budgets drive warning, critical, exhausted; policy fallback")
 TEST_CASE("status: unpriced models raise an alert instead of costing a silent $0") {
   Config cfg;
   cfg.tick_ms = 5;
-  Tracker t{cfg};
   Collector col;
+  Tracker t{cfg};
   t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
   Call c = ok_call("u", 100, 100);
   c.model = "gpt-99-turbo";
@@ -121,8 +121,8 @@ TEST_CASE("status: unpriced models raise an alert instead of costing a silent $0
 TEST_CASE("status: burn-rate and x-ratelimit-remaining forecasts") {
   Config cfg;
   cfg.tick_ms = 5;
-  Tracker t{cfg};
   Collector col;
+  Tracker t{cfg};
   t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
   for (int i = 0; i < 40; ++i) {
     Call c = ok_call("f", 1, 1);
