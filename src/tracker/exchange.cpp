@@ -12,7 +12,8 @@ bool token_family(Family f) {
 }  // namespace
 
 Status Tracker::record_exchange(const Exchange& x) {
-  Endpoint ep = classify(x.method, x.url);
+  uint32_t ep_id;
+  Endpoint ep = endpoint(x.method, x.url, &ep_id);
   RequestInfo rq = extract_request(ep.family, x.request_content_type, x.request_body);
   ResponseUsage rs = extract_response(ep.family, x.response_content_type, x.response_body);
 
@@ -78,7 +79,7 @@ Status Tracker::record_exchange(const Exchange& x) {
     }
   }
   uint32_t ws = workspace_id(x.workspace);
-  record_ids(ws, endpoints_.intern(ep.name()), model_id(c.model), c);
+  record_ids(ws, ep_id, model_id(c.model), c);
   return effective_for(ws, wall_ms());
 }
 

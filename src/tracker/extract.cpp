@@ -8,7 +8,8 @@ namespace qg::tracker {
 namespace {
 
 bool contains(std::string_view hay, std::string_view needle) {
-  return memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
+  // memchr on the needle's rarest-looking first byte beats memmem's setup on short lines.
+  return hay.find(needle) != std::string_view::npos;
 }
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -200,9 +201,14 @@ void parse_sse(Family family, std::string_view body, ResponseUsage& u) {
     if (last_line) { u.malformed = true; break; }  // an event cut mid-line
     ++u.events;
     bool has_delta = contains(data, "delta");
-    bool interesting = u.model.empty() || contains(data, "usage") || contains(data, "error") ||
-                       !has_delta || !event_name.empty();
-    if (has_delta && !contains(data, "\"usage\":{") && !contains(data, "\"usage\": {")) ++u.deltas;
+    // Content deltas are most of a stream: parse them only while the model is unknown.
+    std::size_t at = data.rfind("\"usage\":");  // chunks end with their usage
+    std::string_view after = at == std::string_view::npos ? std::string_view{} : data.substr(at + 8);
+    while (!after.empty() && after.front() == ' ') after.remove_prefix(1);
+    bool usage = !after.empty() && after.front() == '{';
+    bool interesting = u.model.empty() || usage || !has_delta || !event_name.empty() ||
+                       contains(data, "\"error\"");
+    if (has_delta && !usage) ++u.deltas;
     if (!interesting) continue;
     ResponseUsage e;
     ResponseVisitor v(e, family);

@@ -124,9 +124,55 @@ Shard& Tracker::local_shard() {
 
 Tracker::WsState& Tracker::state(uint32_t ws) { return states_[ws & (InternTable::kCapacity - 1)]; }
 
-uint32_t Tracker::endpoint_id(std::string_view method, std::string_view url) {
+namespace {
+// Direct-mapped, per thread: the key is "METHOD url", the value the classification.
+struct EndpointCacheEntry {
+  uint64_t uid = 0;
+  uint32_t hash = 0, id = 0;
+  uint16_t key_len = 0, deployment_at = 0;
+  char key[150];
+  Endpoint ep;
+};
+thread_local EndpointCacheEntry t_endpoint_cache[64];
+}  // namespace
+
+Endpoint Tracker::endpoint(std::string_view method, std::string_view url, uint32_t* id) {
+  const std::size_t len = method.size() + 1 + url.size();
+  if (len > sizeof(EndpointCacheEntry::key)) {
+    Endpoint e = classify(method, url);
+    *id = endpoints_.intern(e.name());
+    return e;
+  }
+  uint32_t h = 2166136261u;
+  for (char c : method) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  for (char c : url) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  EndpointCacheEntry& c = t_endpoint_cache[(h ^ (h >> 16)) & 63];
+  if (c.uid == uid_ && c.hash == h && c.key_len == len &&
+      std::memcmp(c.key, method.data(), method.size()) == 0 &&
+      std::memcmp(c.key + method.size() + 1, url.data(), url.size()) == 0) {
+    *id = c.id;
+    Endpoint e = c.ep;
+    if (!e.deployment.empty()) e.deployment = url.substr(c.deployment_at, e.deployment.size());
+    return e;
+  }
   Endpoint e = classify(method, url);
-  return endpoints_.intern(e.name());
+  *id = endpoints_.intern(e.name());
+  c.uid = uid_;
+  c.hash = h;
+  c.id = *id;
+  c.key_len = static_cast<uint16_t>(len);
+  if (!method.empty()) std::memcpy(c.key, method.data(), method.size());
+  c.key[method.size()] = ' ';
+  if (!url.empty()) std::memcpy(c.key + method.size() + 1, url.data(), url.size());
+  c.ep = e;
+  c.deployment_at = e.deployment.empty() ? 0 : static_cast<uint16_t>(e.deployment.data() - url.data());
+  return e;
+}
+
+uint32_t Tracker::endpoint_id(std::string_view method, std::string_view url) {
+  uint32_t id;
+  endpoint(method, url, &id);
+  return id;
 }
 
 void Tracker::record(const Call& c) {

@@ -76,6 +76,8 @@ class Tracker {
 
   uint32_t workspace_id(std::string_view name) { return workspaces_.intern(name.empty() ? "default" : name); }
   uint32_t endpoint_id(std::string_view method, std::string_view url);
+  // classify() behind a small per-thread cache (the same URLs recur); sets *id.
+  Endpoint endpoint(std::string_view method, std::string_view url, uint32_t* id);
   uint32_t model_id(std::string_view name) { return models_.intern(name.empty() ? "(none)" : name); }
 
   Dispatcher& dispatcher() { return *dispatcher_; }
