@@ -17,12 +17,12 @@ from ._config import configure
 from ._context import current_workspace, workspace
 from ._errors import ConfigError, QuotaExhaustedError, QuotaguardError
 from ._factory import (async_azure_openai_client, async_openai_client, azure_openai_client,
-                       instrument_http_client, openai_client)
+                       instrument_http_client, instrument_openai_module, openai_client)
 from ._transport import instrument_transport
 
 __all__ = [
     "openai_client", "async_openai_client", "azure_openai_client", "async_azure_openai_client",
-    "instrument_http_client", "instrument_transport", "workspace", "current_workspace", "usage",
+    "instrument_http_client", "instrument_openai_module", "instrument_transport", "workspace", "current_workspace", "usage",
     "status", "configure", "reset", "flush", "shutdown", "stats", "on_alert",
     "remove_alert_callback", "QuotaExhaustedError", "QuotaguardError", "ConfigError",
 ]

@@ -90,3 +90,12 @@ def instrument_http_client(http_client: Any) -> Any:
     Blocked requests raise QuotaExhaustedError from the transport itself."""
     _config.ensure_configured()
     return instrument_client(http_client, sdk=False)
+
+
+def instrument_openai_module() -> None:
+    """Track code that calls openai's module-level client (``openai.chat.completions.create``):
+    sets ``openai.http_client`` to an instrumented default client."""
+    import openai
+
+    _config.ensure_configured()
+    openai.http_client = instrument_client(_default_http_client(openai, False), sdk=True)

@@ -69,7 +69,8 @@ bool parse_config_json(const std::string& text, Config& c, std::string& error) {
     json b = j.value("budgets", json::object());
     read_limits(b.value("global", json::object()), c.global);
     read_limits(b.value("workspace", json::object()), c.default_workspace);
-    for (auto& [name, lim] : b.value("workspaces", json::object()).items()) read_limits(lim, c.workspaces[name]);
+    const json per_ws = b.value("workspaces", json::object());  // items() of a temporary dangles
+    for (auto& [name, lim] : per_ws.items()) read_limits(lim, c.workspaces[name]);
     json a = j.value("alerts", json::object());
     get(a, "jsonl", c.alerts_jsonl);
     get(a, "webhook", c.webhook_url);

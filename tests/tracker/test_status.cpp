@@ -173,3 +173,22 @@ TEST_CASE("alerts: JSONL sink, bounded queue, drops counted") {
   CHECK(s.dropped + s.delivered == 1000);
   CHECK(s.dropped == static_cast<uint64_t>(1000 - accepted));
 }
+
+TEST_CASE("config: JSON/TOML shape, per-workspace budgets, validation") {
+  Config c;
+  std::string err;
+  REQUIRE(parse_config_json(R"({"tracker":{"db":"x.db","quota_scope":"workspace"},
+      "budgets":{"global":{"usd_per_month":100},"workspace":{"requests_per_minute":60},
+                 "workspaces":{"acme":{"tokens_per_day":5000}}},
+      "thresholds":{"warning":0.5,"critical":0.9},"alerts":{"webhook":"http://127.0.0.1:1/h"}})", c, err));
+  CHECK(c.db_path == "x.db");
+  CHECK_FALSE(c.quota_scope_global);
+  CHECK(c.global.usd[kMonth] == 100);
+  CHECK(c.default_workspace.requests[kMinute] == 60);
+  CHECK(c.workspaces.at("acme").tokens[kDay] == 5000);
+  CHECK(c.warning == 0.5);
+  CHECK_FALSE(parse_config_json(R"({"thresholds":{"warning":0.99,"critical":0.5}})", c, err));
+  CHECK_FALSE(parse_config_json(R"({"policy":{"on_exhausted":"pray"}})", c, err));
+  CHECK_FALSE(parse_config_json("not json", c, err));
+  CHECK(err.rfind("config:", 0) == 0);
+}
