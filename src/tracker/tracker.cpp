@@ -14,10 +14,14 @@ std::atomic<uint64_t> g_next_uid{1};
 
 // Each thread caches its shard for the last tracker it recorded into; a thread that exits
 // hands its shard back (under the registry lock) if that tracker is still alive.
-std::mutex g_live_mu;
+// Leaked on purpose: a tracker held by a static elsewhere may be destroyed after these.
+std::mutex& live_mu() {
+  static auto* m = new std::mutex;
+  return *m;
+}
 std::vector<uint64_t>& live_trackers() {
-  static std::vector<uint64_t> v;
-  return v;
+  static auto* v = new std::vector<uint64_t>;
+  return *v;
 }
 
 struct ShardSlot {
@@ -25,7 +29,7 @@ struct ShardSlot {
   Shard* shard = nullptr;
   ~ShardSlot() {
     if (!shard) return;
-    std::lock_guard lock(g_live_mu);
+    std::lock_guard lock(live_mu());
     for (uint64_t u : live_trackers())
       if (u == uid) shard->in_use.store(false, std::memory_order_release);
   }
@@ -80,7 +84,7 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
     dispatcher_->add_callback([h = history_.get()](const Alert& a) { h->queue_alert(a); });
   }
   {
-    std::lock_guard lock(g_live_mu);
+    std::lock_guard lock(live_mu());
     live_trackers().push_back(uid_);
   }
   ticker_ = std::thread([this] { run_ticker(); });
@@ -89,7 +93,7 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
 
 Tracker::~Tracker() {
   shutdown();
-  std::lock_guard lock(g_live_mu);
+  std::lock_guard lock(live_mu());
   std::erase(live_trackers(), uid_);
   for (int i = 0; i < shard_count_.load(); ++i) delete shards_[i].load();
 }
@@ -113,7 +117,7 @@ Shard& Tracker::local_shard() {
     shard_count_.store(n + 1, std::memory_order_release);
   }
   if (t_slot.shard && t_slot.uid != uid_) {  // leaving another tracker's shard
-    std::lock_guard live(g_live_mu);
+    std::lock_guard live(live_mu());
     for (uint64_t u : live_trackers())
       if (u == t_slot.uid) t_slot.shard->in_use.store(false, std::memory_order_release);
   }
