@@ -61,6 +61,14 @@ class _Recorder:
     __slots__ = ("ws", "method", "path", "req_headers", "req_body", "status", "resp_headers",
                  "chunks", "parse", "nbytes", "t0", "done", "complete")
 
+    def __del__(self):
+        # A response dropped without close(): record it (as cut short) rather than never.
+        try:
+            if not self.done and hasattr(self, "resp_headers"):
+                self.finish(False)
+        except Exception:
+            pass
+
     def finish(self, complete: bool) -> None:
         if self.done:
             return

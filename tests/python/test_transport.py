@@ -148,3 +148,15 @@ def test_transport_errors_are_counted(qg):
             c.post("http://127.0.0.1:9/v1/chat/completions", json={"model": "gpt-4o"})
     t = qg.usage()["total"]
     assert (t["requests"], t["errors"]) == (1, 1)
+
+
+def test_response_dropped_without_close_is_still_recorded(qg, server):
+    import gc
+
+    transport = qg.instrument_transport(httpx.HTTPTransport())
+    req = httpx.Request("POST", server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
+    resp = transport.handle_request(req)  # never read, never closed
+    del resp
+    gc.collect()
+    assert qg.usage()["total"]["requests"] == 1
+    transport.close()
