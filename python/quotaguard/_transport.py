@@ -358,6 +358,8 @@ def instrument_transport(transport: Any, *, sdk: bool = False):
 
 def instrument_client(client: Any, *, sdk: bool = False):
     """Wrap an httpx(-style) Client/AsyncClient's transport and mounted transports in place."""
+    if getattr(client, "_transport", None) is None:  # never track silently nothing
+        raise TypeError(f"quotaguard: no transport found on {type(client).__module__}.{type(client).__name__}")
     client._transport = instrument_transport(client._transport, sdk=sdk)
     mounts = getattr(client, "_mounts", None)
     if isinstance(mounts, dict):
