@@ -10,3 +10,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 cmake --build "$build" -j2 --target qg_tracker_threads | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
 TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$build/qg_tracker_threads" "$records"
+if [ "${QG_TSAN_ALL:-0}" = 1 ]; then
+  cmake --build "$build" -j2 --target qg_tracker_tests | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+  TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$build/qg_tracker_tests"
+fi
