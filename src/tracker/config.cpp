@@ -77,7 +77,7 @@ bool parse_config_json(const std::string& text, Config& c, std::string& error) {
     get(a, "webhook_timeout_ms", c.webhook_timeout_ms);
     get(a, "queue", c.alert_queue);
     if (c.flush_interval_ms < 10) c.flush_interval_ms = 10;
-    if (c.tick_ms < 5) c.tick_ms = 5;
+    if (c.tick_ms < 2) c.tick_ms = 2;
   } catch (const std::exception& e) {
     error = std::string("config: ") + e.what();
     return false;

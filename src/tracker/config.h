@@ -31,7 +31,7 @@ struct Config {
   std::string alerts_jsonl, webhook_url;
   int webhook_timeout_ms = 2000;
   int alert_queue = 1024;
-  int tick_ms = 50;                 // budget / forecast evaluation period
+  int tick_ms = 50;                 // evaluation period when idle; 2 ms after new calls
 };
 
 bool parse_config_json(const std::string& json, Config& out, std::string& error);

@@ -237,6 +237,9 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
     e.latency_ns = c.latency_ns;
     shard.push_ledger(e);
   }
+  // Budget alerts must leave within milliseconds: flag the evaluation thread. Read first so
+  // the cache line stays shared between recording threads until the evaluator clears it.
+  if (!dirty_.load(std::memory_order_relaxed)) dirty_.store(true, std::memory_order_relaxed);
   if (!blocked) on_api_signal(ws, c);
 }
 

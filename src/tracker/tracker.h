@@ -129,6 +129,7 @@ class Tracker {
   std::unique_ptr<History> history_;
   std::unique_ptr<Windows> windows_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> dirty_{false};  // calls arrived since the last evaluation
   std::thread ticker_, flusher_;
   std::mutex flush_mu_;
   std::map<uint64_t, Totals> flushed_;             // flusher: cell totals already written

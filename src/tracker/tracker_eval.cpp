@@ -188,9 +188,16 @@ void Tracker::tick() {
 }
 
 void Tracker::run_ticker() {
+  // Every 2 ms after new calls (budget crossings alert within a few ms), otherwise every
+  // tick_ms (rate-limit expiry, forecasts, the sliding minute).
+  auto last = std::chrono::steady_clock::now();
   while (!stopping_.load(std::memory_order_acquire)) {
-    tick();
-    std::this_thread::sleep_for(std::chrono::milliseconds(cfg_.tick_ms));
+    auto now = std::chrono::steady_clock::now();
+    if (dirty_.exchange(false, std::memory_order_relaxed) || now - last >= std::chrono::milliseconds(cfg_.tick_ms)) {
+      tick();
+      last = now;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
 
