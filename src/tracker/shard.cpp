@@ -14,14 +14,21 @@ void Shard::add(uint64_t key, const uint64_t (&delta)[kCounterCount]) {
   uint32_t h = static_cast<uint32_t>(key * 0x9E3779B97F4A7C15ULL >> 40);
   for (uint32_t probe = 0; probe < kCells; ++probe) {
     Cell& c = cells_[(h + probe) & (kCells - 1)];
-    uint64_t k = c.key.load(std::memory_order_relaxed);  // only this thread writes keys
+    uint64_t k = c.key.load(std::memory_order_acquire);
     if (k == 0) {
-      c.key.store(key, std::memory_order_release);
-      k = key;
+      if (!shared) {  // only this thread writes keys
+        c.key.store(key, std::memory_order_release);
+        k = key;
+      } else if (c.key.compare_exchange_strong(k, key, std::memory_order_acq_rel)) {
+        k = key;
+      }
     }
     if (k != key) continue;
-    for (int i = 0; i < kCounterCount; ++i)
-      if (delta[i]) c.v[i].store(c.v[i].load(std::memory_order_relaxed) + delta[i], std::memory_order_relaxed);
+    for (int i = 0; i < kCounterCount; ++i) {
+      if (!delta[i]) continue;
+      if (shared) c.v[i].fetch_add(delta[i], std::memory_order_relaxed);
+      else c.v[i].store(c.v[i].load(std::memory_order_relaxed) + delta[i], std::memory_order_relaxed);
+    }
     return;
   }
   // Table full: fold into the (other, other, other) cell, which always fits in practice.
@@ -29,6 +36,10 @@ void Shard::add(uint64_t key, const uint64_t (&delta)[kCounterCount]) {
 }
 
 void Shard::push_ledger(const LedgerEntry& e) {
+  if (shared) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   uint64_t head = head_.load(std::memory_order_relaxed);
   if (head - tail_.load(std::memory_order_acquire) >= kRing) {
     dropped_.fetch_add(1, std::memory_order_relaxed);

@@ -52,15 +52,15 @@ inline uint32_t key_model(uint64_t k) { return static_cast<uint32_t>((k - 1) & 1
 
 class Shard {
  public:
-  static constexpr uint32_t kCells = 2048;   // distinct (workspace, endpoint, model) per thread
-  static constexpr uint32_t kRing = 4096;    // ledger rows between flushes
+  static constexpr uint32_t kCells = 1024;   // distinct (workspace, endpoint, model) per thread
+  static constexpr uint32_t kRing = 2048;    // ledger rows per thread between flushes
 
   struct Cell {
     std::atomic<uint64_t> key{0};
     std::atomic<uint64_t> v[kCounterCount] = {};
   };
 
-  // Owner thread only.
+  // Owner thread only (or any thread on the shared overflow shard).
   void add(uint64_t key, const uint64_t (&delta)[kCounterCount]);
   void push_ledger(const LedgerEntry& e);
 
@@ -71,6 +71,9 @@ class Shard {
   std::size_t drain_ledger(LedgerEntry* out, std::size_t max);
 
   std::atomic<bool> in_use{false};
+  // The overflow shard, used by threads beyond the registry's capacity: many writers, so
+  // atomic read-modify-writes and no ledger (its rows are counted as dropped).
+  bool shared = false;
 
  private:
   Cell cells_[kCells];

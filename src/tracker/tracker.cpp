@@ -108,8 +108,19 @@ Shard& Tracker::local_shard() {
     if (shards_[i].load()->in_use.compare_exchange_strong(expected, true)) s = shards_[i].load();
   }
   if (!s) {
-    if (n == kMaxShards) {  // absurd thread counts share the last shard's cells unsafely: refuse
-      throw std::runtime_error("quotaguard: more than 512 concurrent recording threads");
+    if (n >= kMaxShards - 1) {
+      // Beyond capacity, threads share the last shard, which uses atomic read-modify-writes
+      // (exact, just slower); it is never owned exclusively even if marked free later.
+      if (n == kMaxShards - 1) {
+        Shard* shared = new Shard();
+        shared->shared = true;
+        shared->in_use.store(true);
+        shards_[n].store(shared, std::memory_order_release);
+        shard_count_.store(n + 1, std::memory_order_release);
+      }
+      t_slot.uid = uid_;
+      t_slot.shard = shards_[kMaxShards - 1].load();
+      return *t_slot.shard;
     }
     s = new Shard();
     s->in_use.store(true);

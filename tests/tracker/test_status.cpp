@@ -192,3 +192,39 @@ TEST_CASE("config: JSON/TOML shape, per-workspace budgets, validation") {
   CHECK_FALSE(parse_config_json("not json", c, err));
   CHECK(err.rfind("config:", 0) == 0);
 }
+
+TEST_CASE("status: most requests failing on the server side is degraded") {
+  Config cfg;
+  cfg.tick_ms = 5;
+  Collector col;
+  Tracker t{cfg};
+  t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
+  for (int i = 0; i < 6; ++i) {
+    Call c = ok_call("d", 0, 0);
+    c.http_status = i % 2 ? 503 : 0;  // 5xx and transport errors
+    t.record(c);
+  }
+  CHECK(col.wait_for("status", Status::degraded));
+  CHECK(t.status("d") == Status::degraded);
+}
+
+TEST_CASE("status: a burn-rate projection warns before the daily budget runs out") {
+  Config cfg;
+  cfg.tick_ms = 5;
+  cfg.default_workspace.tokens[kDay] = 10'000'000;
+  Collector col;
+  Tracker t{cfg};
+  t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
+  // ~2000 tokens/s: far below the budget now, far above it by the end of the day.
+  for (int i = 0; i < 30; ++i) {
+    t.record(ok_call("burn", 50, 50));
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(col.wait_for("forecast", Status::normal));
+  std::lock_guard l(col.mu);
+  bool found = false;
+  for (auto& a : col.alerts)
+    found |= std::string(a.code) == "tokens_per_day" && std::string(a.message).find("runs out in ~") != std::string::npos;
+  CHECK(found);
+  CHECK(t.status("burn") == Status::normal);
+}

@@ -1,4 +1,5 @@
 // 8 threads x N records must give exact totals (also the ThreadSanitizer target).
+#include <barrier>
 #include <cstdlib>
 #include <cstdio>
 #include <thread>
@@ -46,5 +47,27 @@ int main(int argc, char** argv) {
             r.by_endpoint.size() == 1;
   std::printf("%s: %llu requests recorded, %llu expected\n", ok ? "ok" : "FAIL",
               static_cast<unsigned long long>(r.total.totals.v[kRequests]), static_cast<unsigned long long>(n));
-  return ok ? 0 : 1;
+
+  // More threads alive at once than the shard registry holds: the overflow shard is shared.
+  const int many = 600, each = 200;
+  Tracker t2{cfg};
+  std::barrier all_recorded(many);
+  std::vector<std::thread> crowd;
+  for (int k = 0; k < many; ++k)
+    crowd.emplace_back([&] {
+      Call c;
+      c.workspace = "crowd";
+      c.method = "POST";
+      c.path = "/v1/embeddings";
+      c.http_status = 200;
+      c.input_tokens = 1;
+      for (int i = 0; i < each; ++i) t2.record(c);
+      all_recorded.arrive_and_wait();  // nobody exits (and frees a shard) before all recorded
+    });
+  for (auto& th : crowd) th.join();
+  uint64_t got = t2.usage().total.totals.v[kInput];
+  bool ok2 = got == static_cast<uint64_t>(many) * each;
+  std::printf("%s: %d threads at once, %llu tokens recorded, %d expected\n", ok2 ? "ok" : "FAIL", many,
+              static_cast<unsigned long long>(got), many * each);
+  return ok && ok2 ? 0 : 1;
 }
