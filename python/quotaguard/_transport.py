@@ -17,8 +17,7 @@ from ._context import _current
 from ._errors import QuotaExhaustedError
 
 _perf_ns = time.perf_counter_ns
-# Bodies worth parsing: JSON and SSE. Audio, files and images stream through uncounted bytes.
-_PARSED = (b"json", b"event-stream")
+# Bodies worth parsing are JSON and SSE; audio, files and images only have their bytes counted.
 _SYNC_BASES = ("BaseTransport",)
 _ASYNC_BASES = ("AsyncBaseTransport",)
 _class_cache: dict = {}
@@ -79,11 +78,11 @@ class _Recorder:
 
 
 def _stream_class(inner_stream: Any, is_async: bool) -> type:
-    base = _base_named(inner_stream, ("AsyncByteStream",) if is_async else ("SyncByteStream",))
-    key = (base, is_async)
+    key = (type(inner_stream), is_async)  # one MRO walk per stream class, not per request
     cls = _class_cache.get(key)
     if cls is not None:
         return cls
+    base = _base_named(inner_stream, ("AsyncByteStream",) if is_async else ("SyncByteStream",))
     if is_async:
         class _TeeAsync(base):  # type: ignore[misc, valid-type]
             def __init__(self, inner, rec):
@@ -178,7 +177,7 @@ class _Core:
         rec.status = response.status_code
         rec.resp_headers = raw = response.headers.raw
         ct = _content_type(raw)
-        rec.parse = any(p in ct for p in _PARSED) or not ct
+        rec.parse = b"json" in ct or b"event-stream" in ct or not ct
         return rec.status == 429 or (rec.status >= 400 and rec.parse)
 
     def _qg_preread(self, rec, response) -> bool:
