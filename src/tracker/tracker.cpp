@@ -325,10 +325,16 @@ Status Tracker::effective_for(uint32_t ws, int64_t now) const {
 }
 
 void Tracker::publish(WsState& s, std::string_view name, int64_t now, const char* reason) {
-  Status now_status = effective(s, now);
-  auto prev = static_cast<Status>(s.published.exchange(static_cast<uint8_t>(now_status)));
-  if (prev == now_status) return;
-  s.since_ms.store(now, std::memory_order_relaxed);
+  Status now_status, prev;
+  {
+    // Evaluate and swap together: otherwise the evaluation thread could announce a stale
+    // status computed just before a caller's flip, and the alerts would flap.
+    std::lock_guard lock(s.publish_mu);
+    now_status = effective(s, now);
+    prev = static_cast<Status>(s.published.exchange(static_cast<uint8_t>(now_status)));
+    if (prev == now_status) return;
+    s.since_ms.store(now, std::memory_order_relaxed);
+  }
   char msg[200];
   std::snprintf(msg, sizeof msg, "status %s -> %s (%s)", status_name(prev), status_name(now_status), reason);
   emit("status", name, now_status, prev, reason, msg);

@@ -22,6 +22,7 @@ struct Tracker::WsState {
   std::atomic<int64_t> rl_reset_requests_ms{-1}, rl_reset_tokens_ms{-1}, rl_seen_ms{0};
   std::atomic<int64_t> forecast_alert_ms{0};
   std::atomic<int64_t> budget_forecast_period[kPeriods] = {};
+  std::mutex publish_mu;              // one status transition announced at a time (rare path)
   std::mutex info_mu;                 // guards the exhausted details below
   int64_t exhausted_since_ms = 0;
   std::string exhausted_code, exhausted_message;
