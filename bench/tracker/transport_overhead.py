@@ -38,21 +38,39 @@ def run(client, n):
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     quotaguard.configure()
     plain = httpx.Client(transport=Canned())
     tracked = quotaguard.instrument_http_client(httpx.Client(transport=Canned()))
     base, inst = [], []
-    for _ in range(5):  # interleaved rounds, medians: the machine is shared
+    rounds = 21
+    for _ in range(rounds):  # short interleaved rounds: the machine is shared, load drifts
         base.append(run(plain, n))
         inst.append(run(tracked, n))
     b, i = statistics.median(base), statistics.median(inst)
-    best = min(x - y for x, y in zip(inst, base))
-    assert quotaguard.usage()["total"]["input_tokens"] == 1117 * (n + 200) * 5
+    diffs = sorted(x - y for x, y in zip(inst, base))
+    assert quotaguard.usage()["total"]["input_tokens"] == 1117 * (n + 200) * rounds
     print(f"httpx request, uninstrumented:  {b:8.2f} us")
     print(f"httpx request, instrumented:    {i:8.2f} us")
-    print(f"transport overhead:             {i - b:8.2f} us per request (thread CPU time, median of 5 x {n};"
-          f" best round {best:.2f} us)")
+    print(f"transport overhead:             {statistics.median(diffs):8.2f} us per request (thread CPU time; "
+          f"median of {rounds} paired rounds of {n}, quartiles {diffs[rounds // 4]:.2f}..{diffs[3 * rounds // 4]:.2f})")
+    # The transport alone (no httpx Client around it): handle_request, read the body, close.
+    request = httpx.Request("POST", "https://api.openai.com/v1/chat/completions",
+                            json={"model": "gpt-4o", "messages": [{"role": "user", "content": "Describe."}]},
+                            headers={"authorization": "Bearer sk-x", "x-stainless-retry-count": "0"})
+
+    def exchange(transport, k):
+        t0 = time.thread_time_ns()
+        for _ in range(k):
+            r = transport.handle_request(request)
+            for _chunk in r.stream:
+                pass
+            r.stream.close()
+        return (time.thread_time_ns() - t0) / k / 1000
+
+    bare, wrapped = Canned(), quotaguard.instrument_transport(Canned())
+    pairs = sorted(exchange(wrapped, 2000) - exchange(bare, 2000) for _ in range(rounds))
+    print(f"transport alone, overhead:      {statistics.median(pairs):8.2f} us per exchange (median of {rounds})")
     # Alert latency to a Python callback: status flip on this thread -> callback ran.
     got = []
     quotaguard.on_alert(lambda a: got.append(time.perf_counter_ns()))
