@@ -17,7 +17,6 @@ from ._context import _current
 from ._errors import QuotaExhaustedError
 
 _perf_ns = time.perf_counter_ns
-# Bodies worth parsing are JSON and SSE; audio, files and images only have their bytes counted.
 _SYNC_BASES = ("BaseTransport",)
 _ASYNC_BASES = ("AsyncBaseTransport",)
 _class_cache: dict = {}
@@ -68,13 +67,14 @@ class _Recorder:
         except Exception:
             pass
 
-    def finish(self, complete: bool) -> None:
+    def finish(self, complete: bool) -> int:
+        """Records the exchange; returns the workspace status code (5 = exhausted)."""
         if self.done:
-            return
+            return 0
         self.done = True
         body = b"".join(self.chunks) if self.parse else None
-        _core.record(self.ws, self.method, self.path, self.req_headers, self.req_body, self.status,
-                     self.resp_headers, body, self.nbytes, complete, _perf_ns() - self.t0)
+        return _core.record(self.ws, self.method, self.path, self.req_headers, self.req_body, self.status,
+                            self.resp_headers, body, self.nbytes, complete, _perf_ns() - self.t0)
 
 
 def _stream_class(inner_stream: Any, is_async: bool) -> type:
@@ -177,6 +177,7 @@ class _Core:
         rec.status = response.status_code
         rec.resp_headers = raw = response.headers.raw
         ct = _content_type(raw)
+        # Bodies worth parsing are JSON and SSE; audio, files and images only count bytes.
         rec.parse = b"json" in ct or b"event-stream" in ct or not ct
         return rec.status == 429 or (rec.status >= 400 and rec.parse)
 
@@ -193,8 +194,8 @@ class _Core:
         rec.chunks = [body]
         rec.nbytes = len(body)
         rec.complete = True
-        rec.finish(True)
-        if b"insufficient_quota" in body:
+        exhausted = rec.finish(True) == 5
+        if exhausted and rec.status >= 400 and b"insufficient_quota" in body:
             response.headers["x-should-retry"] = "false"
 
 
@@ -228,7 +229,7 @@ def _blocked_response(request, ws: str, since_ms: int, code: str, message: str):
     body = json.dumps({"error": {"message": str(err), "type": "insufficient_quota",
                                  "code": "insufficient_quota", "param": None,
                                  "quotaguard": {"workspace": ws, "since_ms": since_ms, "error": message or code}}}).encode()
-    response_cls = getattr(sys.modules[type(request).__module__], "Response", None)
+    response_cls = getattr(sys.modules.get(type(request).__module__), "Response", None)
     if response_cls is None:
         response_cls = getattr(_module_of(request), "Response")
     return response_cls(429, headers=[(b"content-type", b"application/json"), (b"x-should-retry", b"false"),
