@@ -42,11 +42,15 @@ Status Tracker::record_exchange(const Exchange& x) {
 
   const bool ok = x.http_status >= 200 && x.http_status < 300;
   bool count_usage = ok;
-  if (ok && rs.has_usage && !rs.id.empty()) {
-    // Usage also shows on reads (retrieve, poll): count it once per object.
-    bool read = ep.is_get;
-    bool seen = seen_before(rs.id, /*mark_only=*/!read);
-    if (read && seen) count_usage = false;
+  if (ok && !rs.id.empty()) {
+    // Usage also shows on reads (retrieve, poll): count it once per object. A write that
+    // returns the id without usage (a run or response just queued) starts it afresh, so even
+    // a server that reuses ids across objects is counted once per object.
+    if (ep.is_get) {
+      if (rs.has_usage && seen_before(rs.id, 0)) count_usage = false;
+    } else {
+      seen_before(rs.id, rs.has_usage ? 1 : 2);
+    }
   }
   if (count_usage) {
     if (rs.has_usage) {

@@ -422,13 +422,19 @@ void Tracker::reset(std::string_view workspace) {
   }
 }
 
-bool Tracker::seen_before(std::string_view id, bool mark_only) {
+// Object ids whose usage was counted. Action: 0 test-and-mark, 1 mark, 2 forget.
+bool Tracker::seen_before(std::string_view id, int action) {
   uint64_t h = 1469598103934665603ULL;
   for (char ch : id) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ULL;
   h |= 1;
   auto& slot = seen_[h & ((1 << 14) - 1)];
+  if (action == 2) {
+    uint64_t expected = h;
+    slot.compare_exchange_strong(expected, 0, std::memory_order_relaxed);
+    return false;
+  }
   uint64_t old = slot.exchange(h, std::memory_order_relaxed);
-  return !mark_only && old == h;
+  return action == 0 && old == h;
 }
 
 uint64_t Tracker::ledger_dropped() const {

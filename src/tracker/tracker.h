@@ -101,7 +101,7 @@ class Tracker {
   Status effective_for(uint32_t ws, int64_t now) const;
   void emit(std::string_view kind, std::string_view ws, Status st, Status prev,
             std::string_view code, std::string_view message);
-  bool seen_before(std::string_view object_id, bool mark_only);
+  bool seen_before(std::string_view object_id, int action);
   void collect(std::vector<std::pair<uint64_t, Totals>>& cells) const;
   double cell_cost(uint32_t model, const Totals& t, bool* unpriced) const;
   void tick();

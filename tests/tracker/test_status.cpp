@@ -228,3 +228,30 @@ TEST_CASE("status: a burn-rate projection warns before the daily budget runs out
   CHECK(found);
   CHECK(t.status("burn") == Status::normal);
 }
+
+TEST_CASE("exchange: usage on reads counts once per object, even when a server reuses ids") {
+  Tracker t{Config{}};
+  auto x = [&](const char* method, const char* url, const char* body) {
+    Exchange e;
+    e.workspace = "runs";
+    e.method = method;
+    e.url = url;
+    e.http_status = 200;
+    e.response_content_type = "application/json";
+    e.response_body = body;
+    t.record_exchange(e);
+  };
+  const char* queued = R"({"id":"run_abc123","object":"thread.run","status":"queued","usage":null})";
+  const char* done = R"({"id":"run_abc123","object":"thread.run","status":"completed","model":"gpt-4o","usage":{"prompt_tokens":10,"completion_tokens":5}})";
+  for (int run = 0; run < 2; ++run) {  // two runs, one id (like the docs' examples)
+    x("POST", "/v1/threads/thread_1/runs", queued);
+    x("GET", "/v1/threads/thread_1/runs/run_abc123", done);   // poll: completed
+    x("GET", "/v1/threads/thread_1/runs/run_abc123", done);   // a later retrieve
+  }
+  x("POST", "/v1/responses", R"({"id":"resp_1","status":"completed","model":"gpt-4o","usage":{"input_tokens":7,"output_tokens":3}})");
+  x("GET", "/v1/responses/resp_1", R"({"id":"resp_1","status":"completed","model":"gpt-4o","usage":{"input_tokens":7,"output_tokens":3}})");
+  auto u = t.usage("runs").total.totals;
+  CHECK(u.v[kInput] == 2 * 10 + 7);
+  CHECK(u.v[kOutput] == 2 * 5 + 3);
+  CHECK(u.v[kRequests] == 8);
+}
