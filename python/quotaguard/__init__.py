@@ -1,0 +1,69 @@
+"""quotaguard: exact, fast, loud tracking of OpenAI API usage.
+
+    import quotaguard
+    client = quotaguard.openai_client()            # a genuine openai.OpenAI
+    with quotaguard.workspace("acme"):
+        client.embeddings.create(model="text-embedding-3-small", input="hi")
+    quotaguard.usage()["total"]["input_tokens"]
+    quotaguard.status()                            # normal | warning | ... | exhausted
+"""
+from __future__ import annotations
+
+import atexit as _atexit
+
+from . import _alerts, _config, _core
+from ._alerts import on_alert, remove_alert_callback
+from ._config import configure
+from ._context import current_workspace, workspace
+from ._errors import ConfigError, QuotaExhaustedError, QuotaguardError
+from ._factory import (async_azure_openai_client, async_openai_client, azure_openai_client,
+                       instrument_http_client, instrument_openai_module, openai_client)
+from ._transport import instrument_transport
+
+__all__ = [
+    "openai_client", "async_openai_client", "azure_openai_client", "async_azure_openai_client",
+    "instrument_http_client", "instrument_openai_module", "instrument_transport", "workspace", "current_workspace", "usage",
+    "status", "configure", "reset", "flush", "shutdown", "stats", "on_alert",
+    "remove_alert_callback", "QuotaExhaustedError", "QuotaguardError", "ConfigError",
+]
+
+STATUSES = ("normal", "warning", "degraded", "critical", "rate_limited", "exhausted")
+
+
+def usage(workspace: str | None = None) -> dict:
+    """Totals and breakdowns (by_endpoint, by_model, by_workspace) of this process's calls.
+
+    ``total["requests"]`` counts HTTP requests sent (retries included); ``calls`` counts
+    logical calls; ``blocked`` counts calls stopped before sending."""
+    _config.ensure_configured()
+    return _core.usage(workspace)
+
+
+def status(workspace: str | None = None) -> str:
+    """One of STATUSES; without a workspace, the worst over all of them."""
+    _config.ensure_configured()
+    return _core.status(workspace)
+
+
+def reset(workspace: str | None = None) -> None:
+    """Forget API-driven states (exhausted, rate_limited), e.g. after topping up credit."""
+    _core.reset(workspace)
+
+
+def flush() -> None:
+    """Write the history now (it is otherwise written every flush interval)."""
+    _core.flush()
+
+
+def shutdown() -> None:
+    """Final flush and stop of the background threads (also run at exit)."""
+    _core.shutdown()
+
+
+def stats() -> dict:
+    """Alert delivery and ledger counters (drops, webhook failures, alert latency)."""
+    return _core.stats()
+
+
+_core.set_alert_hook(_alerts.dispatch)
+_atexit.register(_core.shutdown)

@@ -1,0 +1,136 @@
+#include "convert.h"
+
+#include <cstdlib>
+#include <strings.h>
+
+#include "extract.h"
+
+namespace qg::tracker::pyconv {
+
+namespace {
+py::dict breakdown(const Breakdown& b) {
+  const Totals& t = b.totals;
+  py::dict d;
+  d["calls"] = t.v[kCalls];
+  d["requests"] = t.v[kRequests];
+  d["errors"] = t.v[kErrors];
+  d["rate_limited"] = t.v[kRateLimited];
+  d["quota_errors"] = t.v[kQuotaErrors];
+  d["blocked"] = t.v[kBlocked];
+  d["estimated"] = t.v[kEstimated];
+  d["input_tokens"] = t.v[kInput];
+  d["cached_tokens"] = t.v[kCached];
+  d["output_tokens"] = t.v[kOutput];
+  d["reasoning_tokens"] = t.v[kReasoning];
+  d["images"] = t.v[kImages];
+  d["audio_seconds"] = static_cast<double>(t.v[kAudioMs]) / 1000.0;
+  d["characters"] = t.v[kCharacters];
+  d["request_bytes"] = t.v[kRequestBytes];
+  d["response_bytes"] = t.v[kResponseBytes];
+  d["cost_usd"] = b.cost_usd;
+  return d;
+}
+
+bool header_is(std::string_view name, const char* want) {
+  std::size_t n = std::strlen(want);
+  return name.size() == n && strncasecmp(name.data(), want, n) == 0;
+}
+
+int64_t to_int(std::string_view v) {
+  int64_t n = 0;
+  bool any = false;
+  for (char c : v) {
+    if (c == '.') break;  // "-1", "59.5" -> int part
+    if (c < '0' || c > '9') return any ? n : -1;
+    n = n * 10 + (c - '0');
+    any = true;
+  }
+  return any ? n : -1;
+}
+
+template <class F>
+void each_header(PyObject* raw, F&& f) {
+  if (!raw || !PyList_Check(raw)) return;
+  Py_ssize_t n = PyList_GET_SIZE(raw);
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = PyList_GET_ITEM(raw, i);
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) continue;
+    std::string_view k = bytes_view(PyTuple_GET_ITEM(item, 0)), v = bytes_view(PyTuple_GET_ITEM(item, 1));
+    f(k, v);
+  }
+}
+}  // namespace
+
+std::string_view bytes_view(PyObject* o) {
+  if (!o || o == Py_None) return {};
+  if (PyBytes_Check(o)) return {PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))};
+  if (PyByteArray_Check(o)) return {PyByteArray_AS_STRING(o), static_cast<std::size_t>(PyByteArray_GET_SIZE(o))};
+  if (PyUnicode_Check(o)) {
+    Py_ssize_t n = 0;
+    const char* s = PyUnicode_AsUTF8AndSize(o, &n);
+    return s ? std::string_view(s, static_cast<std::size_t>(n)) : std::string_view();
+  }
+  return {};
+}
+
+py::dict usage_dict(const UsageReport& r) {
+  py::dict d;
+  d["total"] = breakdown(r.total);
+  for (auto [name, m] : {std::pair{"by_endpoint", &r.by_endpoint}, std::pair{"by_model", &r.by_model},
+                         std::pair{"by_workspace", &r.by_workspace}}) {
+    py::dict o;
+    for (auto& [k, b] : *m) o[py::str(k)] = breakdown(b);
+    d[name] = o;
+  }
+  py::list up;
+  for (auto& m : r.unpriced_models) up.append(m);
+  d["unpriced_models"] = up;
+  return d;
+}
+
+py::dict alert_dict(const Alert& a) {
+  py::dict d;
+  d["ts_ms"] = a.ts_ms;
+  d["kind"] = a.kind;
+  d["workspace"] = a.workspace;
+  d["status"] = status_name(a.status);
+  d["previous"] = status_name(a.previous);
+  d["code"] = a.code;
+  d["message"] = a.message;
+  d["text"] = std::string("[quotaguard] ") + a.workspace + ": " + a.message;
+  return d;
+}
+
+void read_request_headers(PyObject* raw, std::string_view& content_type, uint32_t& retry, uint64_t& length) {
+  each_header(raw, [&](std::string_view k, std::string_view v) {
+    if (header_is(k, "content-type")) content_type = v;
+    else if (header_is(k, "x-stainless-retry-count")) retry = static_cast<uint32_t>(to_int(v) > 0 ? to_int(v) : 0);
+    else if (header_is(k, "content-length")) length = static_cast<uint64_t>(to_int(v) > 0 ? to_int(v) : 0);
+  });
+}
+
+void read_response_headers(PyObject* raw, Exchange& x) {
+  each_header(raw, [&](std::string_view k, std::string_view v) {
+    if (k.size() < 11) {
+      if (header_is(k, "retry-after") && x.retry_after_ms < 0) {
+        int64_t s = to_int(v);
+        if (s >= 0) x.retry_after_ms = s * 1000;
+      }
+      return;
+    }
+    if (header_is(k, "content-type")) x.response_content_type = v;
+    else if (header_is(k, "x-ratelimit-limit-requests")) x.rl_limit_requests = to_int(v);
+    else if (header_is(k, "x-ratelimit-remaining-requests")) x.rl_remaining_requests = to_int(v);
+    else if (header_is(k, "x-ratelimit-reset-requests")) x.rl_reset_requests_ms = parse_go_duration_ms(v);
+    else if (header_is(k, "x-ratelimit-limit-tokens")) x.rl_limit_tokens = to_int(v);
+    else if (header_is(k, "x-ratelimit-remaining-tokens")) x.rl_remaining_tokens = to_int(v);
+    else if (header_is(k, "x-ratelimit-reset-tokens")) x.rl_reset_tokens_ms = parse_go_duration_ms(v);
+    else if (header_is(k, "retry-after-ms")) x.retry_after_ms = to_int(v);
+    else if (header_is(k, "retry-after")) {
+      int64_t s = to_int(v);
+      if (s >= 0 && x.retry_after_ms < 0) x.retry_after_ms = s * 1000;
+    }
+  });
+}
+
+}  // namespace qg::tracker::pyconv

@@ -1,0 +1,160 @@
+// quotaguard._core: the process-wide tracker for the Python package.
+#include <pybind11/functional.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <mutex>
+
+#include "convert.h"
+#include "tracker.h"
+
+namespace py = pybind11;
+using namespace qg::tracker;
+
+namespace {
+std::mutex g_mu;
+std::shared_ptr<Tracker> g_tracker;
+PyObject* g_alert_hook = nullptr;  // quotaguard._alerts.dispatch; kept for the process lifetime
+
+std::shared_ptr<Tracker> tracker() {
+  std::lock_guard lock(g_mu);
+  if (!g_tracker) g_tracker = std::make_shared<Tracker>(Config{});
+  return g_tracker;
+}
+
+void install_alert_hook(Tracker& t) {
+  t.dispatcher().add_callback([](const Alert& a) {
+    if (!g_alert_hook || Py_IsInitialized() == 0 || _Py_IsFinalizing()) return;
+    py::gil_scoped_acquire gil;
+    try {
+      py::handle hook(g_alert_hook);  // (a named handle: `py::handle(x)(y);` would declare x)
+      hook(qg::tracker::pyconv::alert_dict(a));
+    } catch (py::error_already_set& e) {
+      e.discard_as_unraisable("quotaguard alert callback");
+    }
+  });
+}
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "quotaguard tracker core (C++)";
+
+  m.def("configure", [](const std::string& json) {
+    Config cfg;
+    std::string err;
+    if (!parse_config_json(json, cfg, err)) throw py::value_error(err);
+    std::shared_ptr<Tracker> fresh;
+    {
+      py::gil_scoped_release nogil;  // stopping the old tracker may wait on its threads
+      fresh = std::make_shared<Tracker>(std::move(cfg));
+    }
+    install_alert_hook(*fresh);
+    std::shared_ptr<Tracker> old;
+    {
+      std::lock_guard lock(g_mu);
+      old = g_tracker;
+      g_tracker = fresh;
+    }
+    if (old) {
+      py::gil_scoped_release nogil;
+      old->shutdown();
+    }
+  });
+
+  m.def("set_alert_hook", [](py::object fn) {
+    Py_XINCREF(fn.ptr());
+    g_alert_hook = fn.ptr();
+    install_alert_hook(*tracker());
+  });
+
+  // None when the call may go; else (status, action, since_ms, code, message).
+  m.def("check", [](py::handle workspace) -> py::object {
+    CheckResult r = tracker()->check(qg::tracker::pyconv::bytes_view(workspace.ptr()));
+    if (r.status != Status::exhausted || r.action == CheckResult::allow) return py::none();
+    return py::make_tuple(status_name(r.status), static_cast<int>(r.action), r.since_ms, r.code, r.message);
+  });
+
+  m.def("record",
+        [](py::handle workspace, py::handle method, py::handle path, py::handle req_headers, py::handle req_body,
+           int status, py::handle resp_headers, py::handle resp_body, uint64_t resp_bytes, bool complete,
+           uint64_t latency_ns) {
+          using namespace qg::tracker::pyconv;
+          Exchange x;
+          x.workspace = bytes_view(workspace.ptr());
+          x.method = bytes_view(method.ptr());
+          x.url = bytes_view(path.ptr());
+          read_request_headers(req_headers.ptr(), x.request_content_type, x.retry_count, x.request_bytes);
+          x.request_body = bytes_view(req_body.ptr());
+          x.http_status = status;
+          read_response_headers(resp_headers.ptr(), x);
+          x.response_body = bytes_view(resp_body.ptr());
+          x.response_bytes = resp_bytes;
+          x.response_complete = complete;
+          x.latency_ns = latency_ns;
+          auto t = tracker();
+          Status s;
+          if (x.response_body.size() + x.request_body.size() > (1u << 16)) {
+            py::gil_scoped_release nogil;  // big bodies: let other threads run while we parse
+            s = t->record_exchange(x);
+          } else {
+            s = t->record_exchange(x);
+          }
+          return static_cast<int>(s);
+        });
+
+  m.def("record_blocked", [](const std::string& workspace, const std::string& method, const std::string& path,
+                             const std::string& model) {
+    Call c;
+    c.workspace = workspace;
+    c.method = method;
+    c.path = path;
+    c.model = model;
+    c.flags = kFlagBlocked;  // never sent: not a request, not an HTTP error
+    tracker()->record(c);
+  });
+
+  m.def("status", [](std::optional<std::string> ws) { return status_name(tracker()->status(ws ? *ws : "")); });
+  m.def("usage", [](std::optional<std::string> ws) {
+    UsageReport r;
+    {
+      auto t = tracker();
+      py::gil_scoped_release nogil;
+      r = t->usage(ws ? *ws : "");
+    }
+    return qg::tracker::pyconv::usage_dict(r);
+  });
+  m.def("reset", [](std::optional<std::string> ws) { tracker()->reset(ws ? *ws : ""); });
+  m.def("flush", [] {
+    auto t = tracker();
+    py::gil_scoped_release nogil;
+    t->flush();
+  });
+  m.def("shutdown", [] {
+    std::shared_ptr<Tracker> t;
+    {
+      std::lock_guard lock(g_mu);
+      t = g_tracker;
+    }
+    if (t) {
+      py::gil_scoped_release nogil;
+      t->shutdown();
+    }
+  });
+  m.def("stats", [] {
+    auto t = tracker();
+    DispatcherStats s = t->dispatcher().stats();
+    py::dict d;
+    d["alerts_emitted"] = s.emitted;
+    d["alerts_dropped"] = s.dropped;
+    d["alerts_delivered"] = s.delivered;
+    d["webhook_sent"] = s.webhook_sent;
+    d["webhook_failed"] = s.webhook_failed;
+    d["webhook_dropped"] = s.webhook_dropped;
+    d["alert_last_latency_ms"] = static_cast<double>(s.last_latency_ns) / 1e6;
+    d["alert_max_latency_ms"] = static_cast<double>(s.max_latency_ns) / 1e6;
+    d["ledger_dropped"] = t->ledger_dropped();
+    d["pricing_date"] = t->pricing().date();
+    return d;
+  });
+}

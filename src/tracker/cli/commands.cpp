@@ -1,0 +1,224 @@
+#include "tracker/cli/commands.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace qg::tracker {
+
+namespace {
+
+struct Db {
+  sqlite3* h = nullptr;
+  explicit Db(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      std::string e = h ? sqlite3_errmsg(h) : "cannot open";
+      sqlite3_close(h);
+      throw std::runtime_error(path + ": " + e);
+    }
+    sqlite3_busy_timeout(h, 2000);
+  }
+  ~Db() { sqlite3_close(h); }
+};
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int64_t month_start_ms(int64_t now) {
+  std::time_t t = static_cast<std::time_t>(now / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  tm.tm_mday = 1;
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
+int64_t next_month_ms(int64_t now) {
+  std::time_t t = static_cast<std::time_t>(now / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  tm.tm_year += tm.tm_mon == 11;
+  tm.tm_mon = (tm.tm_mon + 1) % 12;
+  tm.tm_mday = 1;
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
+// "24h", "7d", "30m", "2026-11-01" or unix seconds -> unix ms.
+int64_t parse_since(const std::string& s, int64_t now) {
+  if (s.empty()) return 0;
+  char unit = s.back();
+  if ((unit == 'h' || unit == 'd' || unit == 'm') && s.size() > 1 && s.find('-') == std::string::npos) {
+    double n = std::stod(s.substr(0, s.size() - 1));
+    double mult = unit == 'h' ? 3600e3 : unit == 'd' ? 86400e3 : 60e3;
+    return now - static_cast<int64_t>(n * mult);
+  }
+  std::tm tm{};
+  if (strptime(s.c_str(), "%Y-%m-%d", &tm)) return static_cast<int64_t>(timegm(&tm)) * 1000;
+  return std::stoll(s) * 1000;
+}
+
+struct Row {
+  std::string key;
+  double calls, requests, errors, input, cached, output, reasoning, images, audio_s, characters, cost;
+};
+
+std::vector<Row> query(Db& db, const std::string& by, int64_t since_ms) {
+  std::string key = by == "model" ? "model" : by == "endpoint" ? "endpoint"
+                  : by == "day" ? "strftime('%Y-%m-%d', minute*60, 'unixepoch')" : "workspace";
+  std::string sql = "SELECT " + key + ", SUM(calls), SUM(requests), SUM(errors), SUM(input_tokens), SUM(cached_tokens), "
+                    "SUM(output_tokens), SUM(reasoning_tokens), SUM(images), SUM(audio_ms)/1000.0, SUM(characters), "
+                    "SUM(cost_usd) FROM usage_minute WHERE minute >= ? GROUP BY 1 ORDER BY " +
+                    std::string(by == "day" ? "1" : "12 DESC, 1");
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db.h, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+    throw std::runtime_error(std::string("not a quotaguard history: ") + sqlite3_errmsg(db.h));
+  sqlite3_bind_int64(st, 1, since_ms / 60000);
+  std::vector<Row> rows;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    Row r;
+    auto* k = sqlite3_column_text(st, 0);
+    r.key = k ? reinterpret_cast<const char*>(k) : "";
+    double* f[] = {&r.calls, &r.requests, &r.errors, &r.input, &r.cached, &r.output, &r.reasoning,
+                   &r.images, &r.audio_s, &r.characters, &r.cost};
+    for (int i = 0; i < 11; ++i) *f[i] = sqlite3_column_double(st, i + 1);
+    rows.push_back(r);
+  }
+  sqlite3_finalize(st);
+  return rows;
+}
+
+double sum_cost(Db& db, int64_t since_ms) {
+  double c = 0;
+  for (auto& r : query(db, "workspace", since_ms)) c += r.cost;
+  return c;
+}
+
+// Month-to-date and today's cost with a linear projection to the end of each period.
+nlohmann::json projection(Db& db, int64_t now) {
+  int64_t ms = month_start_ms(now), me = next_month_ms(now), ds = now - now % 86400000;
+  double mtd = sum_cost(db, ms), today = sum_cost(db, ds);
+  double mfrac = static_cast<double>(now - ms) / static_cast<double>(me - ms);
+  double dfrac = static_cast<double>(now - ds) / 86400000.0;
+  return {{"month_to_date_usd", mtd}, {"month_projected_usd", mfrac > 0.001 ? mtd / mfrac : mtd},
+          {"today_usd", today}, {"today_projected_usd", dfrac > 0.001 ? today / dfrac : today}};
+}
+
+int run_usage(const std::string& db_path, const std::string& by, const std::string& since, const std::string& format) {
+  Db db(db_path);
+  int64_t now = now_ms();
+  auto rows = query(db, by, parse_since(since, now));
+  nlohmann::json proj = projection(db, now);
+  if (format == "json") {
+    nlohmann::json out = {{"by", by}, {"rows", nlohmann::json::array()}, {"projection", proj}};
+    for (auto& r : rows)
+      out["rows"].push_back({{by, r.key}, {"calls", r.calls}, {"requests", r.requests}, {"errors", r.errors},
+                             {"input_tokens", r.input}, {"cached_tokens", r.cached}, {"output_tokens", r.output},
+                             {"reasoning_tokens", r.reasoning}, {"images", r.images}, {"audio_seconds", r.audio_s},
+                             {"characters", r.characters}, {"cost_usd", r.cost}});
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%-32s %10s %8s %12s %12s %12s %12s\n", by.c_str(), "requests", "errors", "input", "cached", "output", "cost_usd");
+  Row total{"total", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  for (auto& r : rows) {
+    std::printf("%-32.32s %10.0f %8.0f %12.0f %12.0f %12.0f %12.4f\n", r.key.c_str(), r.requests, r.errors, r.input,
+                r.cached, r.output, r.cost);
+    total.requests += r.requests; total.errors += r.errors; total.input += r.input;
+    total.cached += r.cached; total.output += r.output; total.cost += r.cost;
+  }
+  std::printf("%-32s %10.0f %8.0f %12.0f %12.0f %12.0f %12.4f\n", "total", total.requests, total.errors, total.input,
+              total.cached, total.output, total.cost);
+  std::printf("month to date $%.4f, projected $%.4f at month end; today $%.4f, projected $%.4f\n",
+              proj["month_to_date_usd"].get<double>(), proj["month_projected_usd"].get<double>(),
+              proj["today_usd"].get<double>(), proj["today_projected_usd"].get<double>());
+  return 0;
+}
+
+int run_status(const std::string& db_path, const std::string& format) {
+  Db db(db_path);
+  int64_t now = now_ms();
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db.h, "SELECT workspace, status, since_ms, updated_ms FROM status ORDER BY workspace", -1, &st, nullptr) != SQLITE_OK)
+    throw std::runtime_error(std::string("not a quotaguard history: ") + sqlite3_errmsg(db.h));
+  nlohmann::json ws = nlohmann::json::array();
+  bool trouble = false;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::string name = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    std::string status = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    trouble |= status != "normal" && status != "warning";
+    ws.push_back({{"workspace", name}, {"status", status}, {"since_ms", sqlite3_column_int64(st, 2)},
+                  {"updated_ms", sqlite3_column_int64(st, 3)}});
+  }
+  sqlite3_finalize(st);
+  nlohmann::json alerts = nlohmann::json::array();
+  if (sqlite3_prepare_v2(db.h, "SELECT ts_ms, kind, workspace, status, message FROM alerts ORDER BY ts_ms DESC LIMIT 5", -1, &st, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW)
+      alerts.push_back({{"ts_ms", sqlite3_column_int64(st, 0)},
+                        {"kind", reinterpret_cast<const char*>(sqlite3_column_text(st, 1))},
+                        {"workspace", reinterpret_cast<const char*>(sqlite3_column_text(st, 2))},
+                        {"status", reinterpret_cast<const char*>(sqlite3_column_text(st, 3))},
+                        {"message", reinterpret_cast<const char*>(sqlite3_column_text(st, 4))}});
+    sqlite3_finalize(st);
+  }
+  nlohmann::json proj = projection(db, now);
+  if (format == "json") {
+    std::printf("%s\n", nlohmann::json({{"workspaces", ws}, {"recent_alerts", alerts}, {"projection", proj}}).dump(2).c_str());
+  } else {
+    for (auto& w : ws) {
+      double age = static_cast<double>(now - w["since_ms"].get<int64_t>()) / 1000.0;
+      std::printf("%-24s %-13s since %.0f s ago\n", w["workspace"].get<std::string>().c_str(),
+                  w["status"].get<std::string>().c_str(), w["since_ms"].get<int64_t>() ? age : 0.0);
+    }
+    for (auto& a : alerts)
+      std::printf("alert %s %s: %s\n", a["kind"].get<std::string>().c_str(), a["workspace"].get<std::string>().c_str(),
+                  a["message"].get<std::string>().c_str());
+    std::printf("month to date $%.4f, projected $%.4f at month end\n", proj["month_to_date_usd"].get<double>(),
+                proj["month_projected_usd"].get<double>());
+  }
+  return trouble ? 1 : 0;
+}
+
+}  // namespace
+
+void register_cli(CLI::App& app, int& exit_code) {
+  auto db = std::make_shared<std::string>();
+  auto by = std::make_shared<std::string>("workspace");
+  auto since = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>("text");
+  CLI::App* usage = app.add_subcommand("usage", "usage and cost from the tracker's history, with projections");
+  usage->add_option("--db", *db, "tracker history (SQLite)")->required();
+  usage->add_option("--by", *by, "group rows by")->check(CLI::IsMember({"workspace", "model", "endpoint", "day"}));
+  usage->add_option("--since", *since, "24h, 7d, 30m, YYYY-MM-DD or unix seconds (default: everything)");
+  usage->add_option("--format", *format, "output format")->check(CLI::IsMember({"text", "json"}));
+  usage->callback([=, &exit_code] {
+    try {
+      exit_code = run_usage(*db, *by, *since, *format);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "quotaguard usage: %s\n", e.what());
+      exit_code = 2;
+    }
+  });
+  auto sdb = std::make_shared<std::string>();
+  auto sformat = std::make_shared<std::string>("text");
+  CLI::App* status = app.add_subcommand("status", "last known status per workspace, recent alerts, projections");
+  status->add_option("--db", *sdb, "tracker history (SQLite)")->required();
+  status->add_option("--format", *sformat, "output format")->check(CLI::IsMember({"text", "json"}));
+  status->callback([=, &exit_code] {
+    try {
+      exit_code = run_status(*sdb, *sformat);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "quotaguard status: %s\n", e.what());
+      exit_code = 2;
+    }
+  });
+}
+
+}  // namespace qg::tracker

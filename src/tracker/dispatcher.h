@@ -1,0 +1,63 @@
+// Alert dispatcher: callers enqueue fixed-size alerts without blocking; one thread writes the
+// JSONL sink and runs callbacks; the webhook has its own thread and bounded queue, so a slow or
+// dead endpoint delays nothing else. Every drop is counted.
+#pragma once
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "alert.h"
+#include "mpmc_queue.h"
+
+namespace qg::tracker {
+
+struct DispatcherStats {
+  uint64_t emitted = 0, dropped = 0, delivered = 0;
+  uint64_t webhook_sent = 0, webhook_failed = 0, webhook_dropped = 0;
+  uint64_t last_latency_ns = 0, max_latency_ns = 0;  // enqueue -> all sinks (except webhook)
+};
+
+class Dispatcher {
+ public:
+  using Callback = std::function<void(const Alert&)>;
+  Dispatcher(const std::string& jsonl_path, const std::string& webhook_url, int webhook_timeout_ms,
+             std::size_t queue);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  bool emit(const Alert& a);  // lock-free, any thread
+  int add_callback(Callback cb);
+  void remove_callback(int id);
+  void stop();                // drains what is queued, then joins
+  DispatcherStats stats() const;
+
+ private:
+  void run();
+  void run_webhook();
+  void deliver(const Alert& a);
+
+  MpmcQueue<Alert> queue_;
+  MpmcQueue<Alert> webhook_queue_;
+  std::atomic<uint32_t> wake_{0}, webhook_wake_{0};
+  std::atomic<bool> stopping_{false};
+  std::FILE* jsonl_ = nullptr;
+  std::string webhook_url_;
+  int webhook_timeout_ms_;
+  mutable std::mutex callbacks_mu_;
+  std::vector<std::pair<int, Callback>> callbacks_;
+  int next_callback_ = 1;
+  std::atomic<uint64_t> emitted_{0}, dropped_{0}, delivered_{0};
+  std::atomic<uint64_t> webhook_sent_{0}, webhook_failed_{0}, webhook_dropped_{0};
+  std::atomic<uint64_t> last_latency_ns_{0}, max_latency_ns_{0};
+  std::thread thread_, webhook_thread_;
+};
+
+int64_t steady_ns();
+int64_t wall_ms();
+
+}  // namespace qg::tracker

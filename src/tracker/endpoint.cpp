@@ -1,0 +1,144 @@
+#include "endpoint.h"
+
+#include <algorithm>
+#include <array>
+
+namespace qg::tracker {
+namespace {
+
+// Path words of the API surface (rules/openai-api-surface.tsv, 2026-08); any other segment
+// is an object id and becomes {id}. Sorted for binary search.
+constexpr std::string_view kWords[] = {
+    "accept", "activate", "admin_api_keys", "alpha", "api_keys", "archive", "assistants",
+    "audio", "audio_speeches", "audio_transcriptions", "audit_logs", "batches", "calls",
+    "cancel", "certificates", "characters", "chat", "chatkit", "checkpoints", "client_secrets",
+    "code_interpreter_sessions", "compact", "complete", "completions", "containers", "content",
+    "content_provenance_checks", "conversations", "costs", "data_retention", "deactivate",
+    "edits", "embeddings", "engines", "evals", "events", "extensions", "file_batches",
+    "file_search_calls", "files", "fine_tuning", "generations", "graders", "groups", "hangup",
+    "hosted_tool_permissions", "images", "input_items", "input_tokens", "invites", "items",
+    "jobs", "messages", "model_permissions", "models", "moderations", "organization",
+    "output_items", "parts", "pause", "permissions", "projects", "rate_limits", "realtime",
+    "refer", "reject", "remix", "responses", "resume", "roles", "run", "runs", "search",
+    "service_accounts", "sessions", "skills", "speech", "spend_alerts", "spend_limit", "steps",
+    "submit_tool_outputs", "threads", "transcription_sessions", "transcriptions",
+    "translations", "uploads", "usage", "users", "validate", "variations", "vector_stores",
+    "versions", "videos", "web_search_calls",};
+
+bool is_word(std::string_view seg) {
+  return std::binary_search(std::begin(kWords), std::end(kWords), seg);
+}
+
+struct Segments {
+  std::array<std::string_view, 12> s;
+  std::size_t n = 0;
+};
+
+Segments split(std::string_view path) {
+  Segments out;
+  std::size_t i = 0;
+  while (i < path.size() && out.n < out.s.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) out.s[out.n++] = path.substr(i, j - i);
+    i = j;
+  }
+  return out;
+}
+
+Family family_of(const Segments& g, std::size_t b) {
+  auto at = [&](std::size_t k) { return b + k < g.n ? g.s[b + k] : std::string_view{}; };
+  std::string_view a = at(0);
+  if (a == "chat") return Family::chat;
+  if (a == "completions" || a == "engines") return Family::completions;
+  if (a == "responses") return Family::responses;
+  if (a == "embeddings") return Family::embeddings;
+  if (a == "images") return Family::images;
+  if (a == "audio") {
+    if (at(1) == "transcriptions") return Family::audio_transcriptions;
+    if (at(1) == "translations") return Family::audio_translations;
+    if (at(1) == "speech") return Family::audio_speech;
+    return Family::other;
+  }
+  if (a == "moderations") return Family::moderations;
+  if (a == "files") return Family::files;
+  if (a == "uploads") return Family::uploads;
+  if (a == "vector_stores") return Family::vector_stores;
+  if (a == "assistants") return Family::assistants;
+  if (a == "threads") {
+    for (std::size_t k = 1; b + k < g.n; ++k)
+      if (at(k) == "runs") return Family::runs;
+    return Family::threads;
+  }
+  if (a == "batches") return Family::batches;
+  if (a == "fine_tuning") return Family::fine_tuning;
+  if (a == "models") return Family::models;
+  if (a == "realtime") return Family::realtime;
+  if (a == "conversations") return Family::conversations;
+  if (a == "evals") return Family::evals;
+  if (a == "containers") return Family::containers;
+  if (a == "videos") return Family::videos;
+  if (a == "organization" || a == "projects") return Family::organization;
+  return Family::other;
+}
+
+void append(Endpoint& e, std::string_view s) {
+  std::size_t n = std::min(s.size(), sizeof(e.key) - 1 - e.len);
+  for (std::size_t k = 0; k < n; ++k) e.key[e.len + k] = s[k];
+  e.len += n;
+}
+
+}  // namespace
+
+const char* family_name(Family f) {
+  static constexpr const char* kNames[] = {
+      "other", "chat", "completions", "responses", "embeddings", "images",
+      "audio.transcriptions", "audio.translations", "audio.speech", "moderations", "files",
+      "uploads", "vector_stores", "assistants", "threads", "runs", "batches", "fine_tuning",
+      "models", "realtime", "conversations", "evals", "containers", "videos", "organization"};
+  return kNames[static_cast<int>(f)];
+}
+
+Endpoint classify(std::string_view method, std::string_view url) {
+  // Drop scheme://host, then query and fragment.
+  if (auto p = url.find("://"); p != std::string_view::npos) {
+    auto slash = url.find('/', p + 3);
+    url = slash == std::string_view::npos ? std::string_view{} : url.substr(slash);
+  }
+  if (auto q = url.find_first_of("?#"); q != std::string_view::npos) url = url.substr(0, q);
+
+  Segments g = split(url);
+  std::size_t b = 0;
+  Endpoint e;
+  if (b < g.n && g.s[b] == "openai") {  // Azure: /openai[/deployments/{d}][/v1]
+    ++b;
+    if (b + 1 < g.n && g.s[b] == "deployments") {
+      e.deployment = g.s[b + 1];
+      b += 2;
+    }
+  }
+  if (b < g.n && (g.s[b] == "v1" || g.s[b] == "v2")) ++b;
+  // A gateway prefix (e.g. /proxy/openai/v1/...) is skipped up to the last "v1".
+  for (std::size_t k = g.n; k-- > b;)
+    if (g.s[k] == "v1") { b = k + 1; break; }
+
+  e.family = family_of(g, b);
+  e.is_get = method == "GET";
+  for (char c : method) {
+    if (e.len + 1 >= sizeof(e.key)) break;
+    e.key[e.len++] = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  }
+  append(e, " ");
+  if (b >= g.n) append(e, "/");
+  bool last_is_word = false;
+  for (std::size_t k = b; k < g.n; ++k) {
+    append(e, "/");
+    last_is_word = is_word(g.s[k]);
+    append(e, last_is_word ? g.s[k] : std::string_view{"{id}"});
+  }
+  e.is_create = method == "POST" && last_is_word;
+  return e;
+}
+
+}  // namespace qg::tracker

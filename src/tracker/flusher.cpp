@@ -1,0 +1,133 @@
+// Background history: every flush interval, ledger rows and per-minute deltas go to SQLite in
+// one transaction. Startup reads the day and month so far, so budgets survive restarts.
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+
+#include "history.h"
+#include "tracker.h"
+#include "ws_state.h"
+
+namespace qg::tracker {
+
+namespace {
+int64_t month_start_ms(int64_t now_ms) {
+  std::time_t t = static_cast<std::time_t>(now_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  tm.tm_mday = 1;
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+}  // namespace
+
+void Tracker::load_history() {
+  int64_t now = wall_ms();
+  const int64_t starts[] = {0, now - now % 86400000, month_start_ms(now)};
+  for (int p = kDay; p < kPeriods; ++p) {
+    for (const PeriodUsage& u : history_->usage_since(starts[p])) {
+      Amounts a{u.requests, u.tokens, u.usd, 0};
+      windows_->add_history(0, p, a);
+      windows_->add_history(workspace_id(u.workspace) + 1, p, a);
+    }
+  }
+}
+
+void Tracker::flush_locked() {
+  if (!history_) return;
+  int64_t now = wall_ms();
+  std::vector<LedgerRow> ledger;
+  std::vector<LedgerEntry> buf(Shard::kRing);
+  int n = shard_count_.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) {
+    std::size_t got = shards_[i].load()->drain_ledger(buf.data(), buf.size());
+    for (std::size_t k = 0; k < got; ++k) {
+      const LedgerEntry& e = buf[k];
+      Totals t;
+      t.v[kInput] = e.input; t.v[kCached] = e.cached; t.v[kOutput] = e.output;
+      t.v[kImages] = e.images; t.v[kAudioMs] = e.audio_ms; t.v[kCharacters] = e.characters;
+      bool unpriced;
+      double usd = cell_cost(e.model, t, &unpriced);
+      ledger.push_back({e.ts_ms, std::string(workspaces_.name(e.workspace)), std::string(endpoints_.name(e.endpoint)),
+                        std::string(models_.name(e.model)), e.error_code, e.http_status, e.retry, e.flags,
+                        static_cast<int64_t>(e.input), static_cast<int64_t>(e.cached), static_cast<int64_t>(e.output),
+                        static_cast<int64_t>(e.reasoning), static_cast<int64_t>(e.images), static_cast<int64_t>(e.audio_ms),
+                        static_cast<int64_t>(e.characters), static_cast<int64_t>(e.request_bytes),
+                        static_cast<int64_t>(e.response_bytes), static_cast<double>(e.latency_ns) / 1e6, usd});
+    }
+  }
+  std::vector<std::pair<uint64_t, Totals>> cells;
+  collect(cells);
+  std::vector<MinuteRow> minutes;
+  std::map<uint64_t, Totals> written;  // committed to flushed_ only once the write succeeded
+  for (auto& [key, t] : cells) {
+    const Totals& done = flushed_[key];
+    Totals d;
+    bool any = false;
+    for (int j = 0; j < kCounterCount; ++j) {
+      d.v[j] = t.v[j] - done.v[j];
+      any |= d.v[j] != 0;
+    }
+    if (!any) continue;
+    written[key] = t;
+    bool unpriced;
+    double usd = cell_cost(key_model(key), d, &unpriced);
+    auto i64 = [&](int c) { return static_cast<int64_t>(d.v[c]); };
+    minutes.push_back({now / 60000, std::string(workspaces_.name(key_ws(key))), std::string(endpoints_.name(key_ep(key))),
+                       std::string(models_.name(key_model(key))), i64(kCalls), i64(kRequests), i64(kErrors), i64(kInput),
+                       i64(kCached), i64(kOutput), i64(kReasoning), i64(kImages), i64(kAudioMs), i64(kCharacters),
+                       i64(kEstimated), usd});
+  }
+  std::vector<StatusRow> statuses;
+  statuses.push_back({"*", status_name(status({})), global_->since_ms.load()});
+  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+    if (workspaces_.used(i))
+      statuses.push_back({std::string(workspaces_.name(i)), status_name(effective_for(i, now)), states_[i].since_ms.load()});
+  DispatcherStats ds = dispatcher_->stats();
+  std::vector<std::pair<std::string, std::string>> meta = {
+      {"pricing_date", pricing_.date()},
+      {"flush_interval_ms", std::to_string(cfg_.flush_interval_ms)},
+      {"ledger_dropped", std::to_string(ledger_dropped())},
+      {"alerts_dropped", std::to_string(ds.dropped + ds.webhook_dropped)},
+      {"last_flush_ms", std::to_string(now)}};
+  history_->write(minutes, ledger, statuses, meta);
+  for (auto& [key, t] : written) flushed_[key] = t;
+}
+
+void Tracker::flush() {
+  std::lock_guard lock(flush_mu_);
+  flush_locked();
+}
+
+void Tracker::run_flusher() {
+  auto interval = std::chrono::milliseconds(cfg_.flush_interval_ms);
+  auto next = std::chrono::steady_clock::now() + interval;
+  while (!stopping_.load(std::memory_order_acquire)) {
+    // Sleep in short steps so shutdown is prompt even with a long interval.
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        std::chrono::milliseconds(20), next - std::chrono::steady_clock::now()));
+    if (std::chrono::steady_clock::now() < next) continue;
+    next += interval;
+    try {
+      flush();
+    } catch (const std::exception&) {
+      // A locked or full disk must not kill the process; the next flush retries the deltas.
+    }
+  }
+}
+
+void Tracker::shutdown() {
+  if (stopping_.exchange(true)) return;
+  if (ticker_.joinable()) ticker_.join();
+  tick();  // statuses and alerts reflect the very last calls
+  dispatcher_->stop();
+  if (flusher_.joinable()) flusher_.join();
+  if (history_) {
+    try {
+      flush();
+    } catch (const std::exception&) {
+    }
+  }
+}
+
+}  // namespace qg::tracker

@@ -1,0 +1,61 @@
+#include "shard.h"
+
+namespace qg::tracker {
+
+const char* counter_name(int c) {
+  static constexpr const char* kNames[kCounterCount] = {
+      "calls", "requests", "errors", "rate_limited", "quota_errors", "server_errors", "blocked",
+      "estimated", "input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens",
+      "images", "audio_ms", "characters", "request_bytes", "response_bytes", "latency_ns"};
+  return kNames[c];
+}
+
+void Shard::add(uint64_t key, const uint64_t (&delta)[kCounterCount]) {
+  uint32_t h = static_cast<uint32_t>(key * 0x9E3779B97F4A7C15ULL >> 40);
+  for (uint32_t probe = 0; probe < kCells; ++probe) {
+    Cell& c = cells_[(h + probe) & (kCells - 1)];
+    uint64_t k = c.key.load(std::memory_order_acquire);
+    if (k == 0) {
+      if (!shared) {  // only this thread writes keys
+        c.key.store(key, std::memory_order_release);
+        k = key;
+      } else if (c.key.compare_exchange_strong(k, key, std::memory_order_acq_rel)) {
+        k = key;
+      }
+    }
+    if (k != key) continue;
+    for (int i = 0; i < kCounterCount; ++i) {
+      if (!delta[i]) continue;
+      if (shared) c.v[i].fetch_add(delta[i], std::memory_order_relaxed);
+      else c.v[i].store(c.v[i].load(std::memory_order_relaxed) + delta[i], std::memory_order_relaxed);
+    }
+    return;
+  }
+  // Table full: fold into the (other, other, other) cell, which always fits in practice.
+  if (key != cell_key(0, 0, 0)) add(cell_key(0, 0, 0), delta);
+}
+
+void Shard::push_ledger(const LedgerEntry& e) {
+  if (shared) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  uint64_t head = head_.load(std::memory_order_relaxed);
+  if (head - tail_.load(std::memory_order_acquire) >= kRing) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  ring_[head % kRing] = e;
+  head_.store(head + 1, std::memory_order_release);
+}
+
+std::size_t Shard::drain_ledger(LedgerEntry* out, std::size_t max) {
+  uint64_t tail = tail_.load(std::memory_order_relaxed);
+  uint64_t head = head_.load(std::memory_order_acquire);
+  std::size_t n = 0;
+  while (tail != head && n < max) out[n++] = ring_[tail++ % kRing];
+  tail_.store(tail, std::memory_order_release);
+  return n;
+}
+
+}  // namespace qg::tracker

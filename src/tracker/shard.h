@@ -1,0 +1,86 @@
+// Per-thread counters. Each thread owns one shard: it alone writes its cells (a relaxed load
+// and store, no read-modify-write), so recording never contends; readers sum all shards.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+namespace qg::tracker {
+
+enum Counter : int {
+  kCalls,          // logical calls (attempts with retry-count 0)
+  kRequests,       // HTTP requests sent (every attempt)
+  kErrors,         // HTTP status >= 400 or no response
+  kRateLimited,    // 429 rate_limit_exceeded
+  kQuotaErrors,    // 429 insufficient_quota
+  kServerErrors,   // >= 500 or transport errors
+  kBlocked,        // stopped by policy before sending (not requests)
+  kEstimated,      // usage estimated (stream cut short, no usage reported)
+  kInput, kCached, kOutput, kReasoning,
+  kImages, kAudioMs, kCharacters,
+  kRequestBytes, kResponseBytes, kLatencyNs,
+  kCounterCount
+};
+const char* counter_name(int c);
+
+struct Totals {
+  uint64_t v[kCounterCount] = {};
+  Totals& operator+=(const Totals& o) {
+    for (int i = 0; i < kCounterCount; ++i) v[i] += o.v[i];
+    return *this;
+  }
+  uint64_t tokens() const { return v[kInput] + v[kOutput]; }
+};
+
+// One row of the audit ledger: ids and numbers only (never keys, prompts or completions).
+struct LedgerEntry {
+  int64_t ts_ms;
+  uint16_t workspace, endpoint, model;
+  int16_t http_status;
+  uint8_t retry, flags;
+  char error_code[26];
+  uint64_t input, cached, output, reasoning, images, audio_ms, characters;
+  uint64_t request_bytes, response_bytes, latency_ns;
+};
+
+inline uint64_t cell_key(uint32_t ws, uint32_t ep, uint32_t model) {
+  return ((uint64_t{ws} << 20) | (uint64_t{ep} << 10) | model) + 1;  // 0 = empty
+}
+inline uint32_t key_ws(uint64_t k) { return static_cast<uint32_t>(((k - 1) >> 20) & 1023); }
+inline uint32_t key_ep(uint64_t k) { return static_cast<uint32_t>(((k - 1) >> 10) & 1023); }
+inline uint32_t key_model(uint64_t k) { return static_cast<uint32_t>((k - 1) & 1023); }
+
+class Shard {
+ public:
+  static constexpr uint32_t kCells = 1024;   // distinct (workspace, endpoint, model) per thread
+  static constexpr uint32_t kRing = 2048;    // ledger rows per thread between flushes
+
+  struct Cell {
+    std::atomic<uint64_t> key{0};
+    std::atomic<uint64_t> v[kCounterCount] = {};
+  };
+
+  // Owner thread only (or any thread on the shared overflow shard).
+  void add(uint64_t key, const uint64_t (&delta)[kCounterCount]);
+  void push_ledger(const LedgerEntry& e);
+
+  // Any thread.
+  const Cell& cell(uint32_t i) const { return cells_[i]; }
+  uint64_t ledger_dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  // Consumer (flusher) only: pops up to max rows into out, returns how many.
+  std::size_t drain_ledger(LedgerEntry* out, std::size_t max);
+
+  std::atomic<bool> in_use{false};
+  // The overflow shard, used by threads beyond the registry's capacity: many writers, so
+  // atomic read-modify-writes and no ledger (its rows are counted as dropped).
+  bool shared = false;
+
+ private:
+  Cell cells_[kCells];
+  LedgerEntry ring_[kRing];
+  alignas(64) std::atomic<uint64_t> head_{0};  // written by owner
+  alignas(64) std::atomic<uint64_t> tail_{0};  // written by consumer
+  std::atomic<uint64_t> dropped_{0};
+};
+
+}  // namespace qg::tracker

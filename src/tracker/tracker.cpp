@@ -1,0 +1,446 @@
+#include "tracker.h"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "extract.h"
+#include "history.h"
+#include "ws_state.h"
+
+namespace qg::tracker {
+
+namespace {
+std::atomic<uint64_t> g_next_uid{1};
+
+// Each thread caches its shard for the last tracker it recorded into; a thread that exits
+// hands its shard back (under the registry lock) if that tracker is still alive.
+// Leaked on purpose: a tracker held by a static elsewhere may be destroyed after these.
+std::mutex& live_mu() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+std::vector<uint64_t>& live_trackers() {
+  static auto* v = new std::vector<uint64_t>;
+  return *v;
+}
+
+struct ShardSlot {
+  uint64_t uid = 0;
+  Shard* shard = nullptr;
+  ~ShardSlot() {
+    if (!shard) return;
+    std::lock_guard lock(live_mu());
+    for (uint64_t u : live_trackers())
+      if (u == uid) shard->in_use.store(false, std::memory_order_release);
+  }
+};
+thread_local ShardSlot t_slot;
+
+bool is_quota_error(std::string_view type, std::string_view code) {
+  return type == "insufficient_quota" || code == "insufficient_quota";
+}
+}  // namespace
+
+const char* status_name(Status s) {
+  static constexpr const char* kNames[] = {"normal", "warning", "degraded", "critical", "rate_limited", "exhausted"};
+  return kNames[static_cast<int>(s)];
+}
+
+bool parse_status(std::string_view name, Status& out) {
+  for (int i = 0; i < kStatusCount; ++i)
+    if (name == status_name(static_cast<Status>(i))) {
+      out = static_cast<Status>(i);
+      return true;
+    }
+  return false;
+}
+
+Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1)) {
+  std::string err, text;
+  if (cfg_.pricing_path.empty()) {
+    text = std::string(embedded_pricing_toml());
+  } else {
+    std::FILE* f = std::fopen(cfg_.pricing_path.c_str(), "rb");
+    if (!f) throw std::runtime_error("pricing: cannot open " + cfg_.pricing_path);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+  }
+  if (!pricing_.load(text, err)) throw std::runtime_error(err);
+  states_ = std::make_unique<WsState[]>(InternTable::kCapacity);
+  global_ = std::make_unique<WsState>();
+  seen_ = std::make_unique<std::atomic<uint64_t>[]>(1 << 14);
+  price_cache_.assign(InternTable::kCapacity, nullptr);
+  price_resolved_.assign(InternTable::kCapacity, 0);
+  windows_ = std::make_unique<Windows>(InternTable::kCapacity + 1, wall_ms());
+  workspaces_.intern("default");
+  dispatcher_ = std::make_unique<Dispatcher>(cfg_.alerts_jsonl, cfg_.webhook_url, cfg_.webhook_timeout_ms,
+                                             static_cast<std::size_t>(cfg_.alert_queue));
+  if (!cfg_.db_path.empty()) {
+    history_ = std::make_unique<History>(cfg_.db_path);  // throws on failure
+    load_history();
+    // Alerts reach the history from the dispatcher thread, never from a caller's.
+    dispatcher_->add_callback([h = history_.get()](const Alert& a) { h->queue_alert(a); });
+  }
+  {
+    std::lock_guard lock(live_mu());
+    live_trackers().push_back(uid_);
+  }
+  ticker_ = std::thread([this] { run_ticker(); });
+  if (history_) flusher_ = std::thread([this] { run_flusher(); });
+}
+
+Tracker::~Tracker() {
+  shutdown();
+  std::lock_guard lock(live_mu());
+  std::erase(live_trackers(), uid_);
+  for (int i = 0; i < shard_count_.load(); ++i) delete shards_[i].load();
+}
+
+Shard& Tracker::local_shard() {
+  if (t_slot.uid == uid_) [[likely]] return *t_slot.shard;
+  std::lock_guard lock(shard_mu_);
+  Shard* s = nullptr;
+  int n = shard_count_.load(std::memory_order_relaxed);
+  for (int i = 0; i < n && !s; ++i) {
+    bool expected = false;
+    if (shards_[i].load()->in_use.compare_exchange_strong(expected, true)) s = shards_[i].load();
+  }
+  if (!s) {
+    if (n >= kMaxShards - 1) {
+      // Beyond capacity, threads share the last shard, which uses atomic read-modify-writes
+      // (exact, just slower); it is never owned exclusively even if marked free later.
+      if (n == kMaxShards - 1) {
+        Shard* shared = new Shard();
+        shared->shared = true;
+        shared->in_use.store(true);
+        shards_[n].store(shared, std::memory_order_release);
+        shard_count_.store(n + 1, std::memory_order_release);
+      }
+      t_slot.uid = uid_;
+      t_slot.shard = shards_[kMaxShards - 1].load();
+      return *t_slot.shard;
+    }
+    s = new Shard();
+    s->in_use.store(true);
+    shards_[n].store(s, std::memory_order_release);
+    shard_count_.store(n + 1, std::memory_order_release);
+  }
+  if (t_slot.shard && t_slot.uid != uid_) {  // leaving another tracker's shard
+    std::lock_guard live(live_mu());
+    for (uint64_t u : live_trackers())
+      if (u == t_slot.uid) t_slot.shard->in_use.store(false, std::memory_order_release);
+  }
+  t_slot.uid = uid_;
+  t_slot.shard = s;
+  return *s;
+}
+
+Tracker::WsState& Tracker::state(uint32_t ws) { return states_[ws & (InternTable::kCapacity - 1)]; }
+
+namespace {
+// Direct-mapped, per thread: the key is "METHOD url", the value the classification.
+struct EndpointCacheEntry {
+  uint64_t uid = 0;
+  uint32_t hash = 0, id = 0;
+  uint16_t key_len = 0, deployment_at = 0;
+  char key[150];
+  Endpoint ep;
+};
+thread_local EndpointCacheEntry t_endpoint_cache[64];
+}  // namespace
+
+Endpoint Tracker::endpoint(std::string_view method, std::string_view url, uint32_t* id) {
+  const std::size_t len = method.size() + 1 + url.size();
+  if (len > sizeof(EndpointCacheEntry::key)) {
+    Endpoint e = classify(method, url);
+    *id = endpoints_.intern(e.name());
+    return e;
+  }
+  uint32_t h = 2166136261u;
+  for (char c : method) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  for (char c : url) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  EndpointCacheEntry& c = t_endpoint_cache[(h ^ (h >> 16)) & 63];
+  if (c.uid == uid_ && c.hash == h && c.key_len == len &&
+      std::memcmp(c.key, method.data(), method.size()) == 0 &&
+      std::memcmp(c.key + method.size() + 1, url.data(), url.size()) == 0) {
+    *id = c.id;
+    Endpoint e = c.ep;
+    if (!e.deployment.empty()) e.deployment = url.substr(c.deployment_at, e.deployment.size());
+    return e;
+  }
+  Endpoint e = classify(method, url);
+  *id = endpoints_.intern(e.name());
+  c.uid = uid_;
+  c.hash = h;
+  c.id = *id;
+  c.key_len = static_cast<uint16_t>(len);
+  if (!method.empty()) std::memcpy(c.key, method.data(), method.size());
+  c.key[method.size()] = ' ';
+  if (!url.empty()) std::memcpy(c.key + method.size() + 1, url.data(), url.size());
+  c.ep = e;
+  c.deployment_at = e.deployment.empty() ? 0 : static_cast<uint16_t>(e.deployment.data() - url.data());
+  return e;
+}
+
+uint32_t Tracker::endpoint_id(std::string_view method, std::string_view url) {
+  uint32_t id;
+  endpoint(method, url, &id);
+  return id;
+}
+
+void Tracker::record(const Call& c) {
+  uint32_t ws = workspace_id(c.workspace);
+  uint32_t ep = endpoint_id(c.method, c.path);
+  record_ids(ws, ep, model_id(c.model), c);
+}
+
+void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c) {
+  const bool blocked = c.flags & kFlagBlocked;
+  const bool error = !blocked && (c.http_status >= 400 || c.http_status == 0);
+  uint64_t d[kCounterCount] = {};
+  d[kCalls] = c.retry_count == 0 ? 1 : 0;
+  d[kRequests] = blocked ? 0 : 1;
+  d[kErrors] = error;
+  d[kBlocked] = blocked;
+  d[kEstimated] = (c.flags & kFlagEstimated) ? 1 : 0;
+  d[kServerErrors] = !blocked && (c.http_status >= 500 || c.http_status == 0);
+  if (!blocked && (c.http_status == 429 || is_quota_error(c.error_type, c.error_code))) {
+    if (is_quota_error(c.error_type, c.error_code)) d[kQuotaErrors] = 1;
+    else d[kRateLimited] = 1;
+  }
+  d[kInput] = c.input_tokens;
+  d[kCached] = c.cached_tokens;
+  d[kOutput] = c.output_tokens;
+  d[kReasoning] = c.reasoning_tokens;
+  d[kImages] = c.images;
+  d[kAudioMs] = c.audio_ms;
+  d[kCharacters] = c.characters;
+  d[kRequestBytes] = c.request_bytes;
+  d[kResponseBytes] = c.response_bytes;
+  d[kLatencyNs] = c.latency_ns;
+  Shard& shard = local_shard();
+  shard.add(cell_key(ws, ep, model), d);
+
+  if (cfg_.ledger && history_) {
+    LedgerEntry e;
+    e.ts_ms = wall_ms();
+    e.workspace = static_cast<uint16_t>(ws);
+    e.endpoint = static_cast<uint16_t>(ep);
+    e.model = static_cast<uint16_t>(model);
+    e.http_status = static_cast<int16_t>(c.http_status);
+    e.retry = static_cast<uint8_t>(c.retry_count > 255 ? 255 : c.retry_count);
+    e.flags = static_cast<uint8_t>(c.flags);
+    std::string_view code = !c.error_code.empty() ? c.error_code : c.error_type;
+    std::size_t n = code.size() < sizeof e.error_code - 1 ? code.size() : sizeof e.error_code - 1;
+    if (n) std::memcpy(e.error_code, code.data(), n);
+    e.error_code[n] = '\0';
+    e.input = c.input_tokens;
+    e.cached = c.cached_tokens;
+    e.output = c.output_tokens;
+    e.reasoning = c.reasoning_tokens;
+    e.images = c.images;
+    e.audio_ms = c.audio_ms;
+    e.characters = c.characters;
+    e.request_bytes = c.request_bytes;
+    e.response_bytes = c.response_bytes;
+    e.latency_ns = c.latency_ns;
+    shard.push_ledger(e);
+  }
+  // Budget alerts must leave within milliseconds: flag the evaluation thread. Read first so
+  // the cache line stays shared between recording threads until the evaluator clears it.
+  if (!dirty_.load(std::memory_order_relaxed)) dirty_.store(true, std::memory_order_relaxed);
+  if (!blocked) on_api_signal(ws, c);
+}
+
+void Tracker::on_api_signal(uint32_t ws, const Call& c) {
+  WsState& s = state(ws);
+  if (c.rl_remaining_requests >= 0 || c.rl_remaining_tokens >= 0) {
+    int64_t now = wall_ms();
+    s.rl_remaining_requests.store(c.rl_remaining_requests, std::memory_order_relaxed);
+    s.rl_remaining_tokens.store(c.rl_remaining_tokens, std::memory_order_relaxed);
+    s.rl_reset_requests_ms.store(c.rl_reset_requests_ms, std::memory_order_relaxed);
+    s.rl_reset_tokens_ms.store(c.rl_reset_tokens_ms, std::memory_order_relaxed);
+    s.rl_seen_ms.store(now, std::memory_order_relaxed);
+  }
+  const bool quota = is_quota_error(c.error_type, c.error_code);
+  const bool ok = c.http_status >= 200 && c.http_status < 300;
+  if (!quota && c.http_status != 429 && !(ok && (s.api.load(std::memory_order_relaxed) ||
+                                                 global_->api.load(std::memory_order_relaxed))))
+    return;  // the common case: nothing the status depends on
+  int64_t now = wall_ms();
+  std::string_view name = workspaces_.name(ws);
+  if (quota) {
+    exhaust(s, name, c, now);
+    if (cfg_.quota_scope_global) exhaust(*global_, "*", c, now);
+  } else if (c.http_status == 429) {
+    int64_t wait = c.retry_after_ms > 0 ? c.retry_after_ms
+                   : c.rl_reset_requests_ms > 0 ? c.rl_reset_requests_ms : 1000;
+    for (WsState* t : {&s, global_.get()}) {
+      t->rate_limited_until_ms.store(now + wait, std::memory_order_relaxed);
+      uint8_t expected = static_cast<uint8_t>(Status::normal);
+      t->api.compare_exchange_strong(expected, static_cast<uint8_t>(Status::rate_limited));
+    }
+    publish(s, name, now, "rate_limit_exceeded");
+    publish(*global_, "*", now, "rate_limit_exceeded");
+  } else if (ok) {  // the API answers again: API-driven states clear
+    for (WsState* t : {&s, global_.get()}) t->api.store(static_cast<uint8_t>(Status::normal));
+    publish(s, name, now, "a call succeeded");
+    publish(*global_, "*", now, "a call succeeded");
+  }
+}
+
+void Tracker::exhaust(WsState& s, std::string_view name, const Call& c, int64_t now) {
+  if (s.api.exchange(static_cast<uint8_t>(Status::exhausted)) != static_cast<uint8_t>(Status::exhausted)) {
+    std::lock_guard lock(s.info_mu);
+    s.exhausted_since_ms = now;
+    s.exhausted_code = std::string(!c.error_code.empty() ? c.error_code : c.error_type);
+    std::string_view m = c.error_message.substr(0, 300);
+    s.exhausted_message = "HTTP " + std::to_string(c.http_status) + " " + s.exhausted_code +
+                          (m.empty() ? std::string() : ": " + std::string(m));
+  }
+  publish(s, name, now, "insufficient_quota");
+}
+
+Status Tracker::effective(const WsState& s, int64_t now) const {
+  auto api = static_cast<Status>(s.api.load(std::memory_order_relaxed));
+  if (api == Status::rate_limited && now >= s.rate_limited_until_ms.load(std::memory_order_relaxed))
+    api = Status::normal;
+  Status r = api;
+  auto budget = static_cast<Status>(s.budget.load(std::memory_order_relaxed));
+  if (budget > r) r = budget;
+  if (s.degraded.load(std::memory_order_relaxed) && Status::degraded > r) r = Status::degraded;
+  return r;
+}
+
+Status Tracker::effective_for(uint32_t ws, int64_t now) const {
+  Status r = effective(states_[ws & (InternTable::kCapacity - 1)], now);
+  if (cfg_.quota_scope_global) {
+    auto g = static_cast<Status>(global_->api.load(std::memory_order_relaxed));
+    if (g == Status::rate_limited && now >= global_->rate_limited_until_ms.load()) g = Status::normal;
+    if (g > r) r = g;
+  }
+  return r;
+}
+
+void Tracker::publish(WsState& s, std::string_view name, int64_t now, const char* reason) {
+  Status now_status, prev;
+  {
+    // Evaluate and swap together: otherwise the evaluation thread could announce a stale
+    // status computed just before a caller's flip, and the alerts would flap.
+    std::lock_guard lock(s.publish_mu);
+    now_status = effective(s, now);
+    prev = static_cast<Status>(s.published.exchange(static_cast<uint8_t>(now_status)));
+    if (prev == now_status) return;
+    s.since_ms.store(now, std::memory_order_relaxed);
+  }
+  char msg[200];
+  std::snprintf(msg, sizeof msg, "status %s -> %s (%s)", status_name(prev), status_name(now_status), reason);
+  emit("status", name, now_status, prev, reason, msg);
+}
+
+void Tracker::emit(std::string_view kind, std::string_view ws, Status st, Status prev,
+                   std::string_view code, std::string_view message) {
+  Alert a;
+  a.ts_ms = wall_ms();
+  a.mono_ns = steady_ns();
+  a.status = st;
+  a.previous = prev;
+  a.set_kind(kind);
+  a.set_workspace(ws);
+  a.set_code(code);
+  a.set_message(message);
+  dispatcher_->emit(a);
+}
+
+CheckResult Tracker::check(std::string_view workspace) {
+  CheckResult r;
+  uint32_t ws = workspace_id(workspace);
+  int64_t now = wall_ms();
+  r.status = effective_for(ws, now);
+  if (r.status != Status::exhausted) return r;
+  WsState& s = state(ws);
+  WsState& src = s.api.load() == static_cast<uint8_t>(Status::exhausted) || !cfg_.quota_scope_global ? s : *global_;
+  if (cfg_.exhausted_probe_s > 0) {  // let one call through now and then to notice recovery
+    int64_t last = src.last_probe_ms.load();
+    if (now - last >= cfg_.exhausted_probe_s * 1000LL && src.last_probe_ms.compare_exchange_strong(last, now))
+      return r;
+  }
+  r.action = cfg_.on_exhausted == "allow" ? CheckResult::allow
+             : cfg_.on_exhausted == "fallback" ? CheckResult::fallback : CheckResult::block;
+  {
+    std::lock_guard lock(src.info_mu);
+    r.since_ms = src.exhausted_since_ms;
+    r.code = src.exhausted_code;
+    r.message = src.exhausted_message;
+  }
+  if (r.code.empty()) {  // exhausted by a local budget rather than by the API
+    r.since_ms = s.since_ms.load();
+    r.code = "budget";
+    r.message = "a configured budget is used up";
+  }
+  return r;
+}
+
+Status Tracker::status(std::string_view workspace) const {
+  int64_t now = wall_ms();
+  if (!workspace.empty()) {
+    uint32_t ws = workspaces_.find(workspace);
+    if (ws == InternTable::kNotFound) ws = workspaces_.find("default");
+    Status r = effective_for(ws, now);
+    return r;
+  }
+  Status r = effective(*global_, now);
+  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+    if (workspaces_.used(i)) {
+      Status s = effective(states_[i], now);
+      if (s > r) r = s;
+    }
+  return r;
+}
+
+void Tracker::reset(std::string_view workspace) {
+  int64_t now = wall_ms();
+  auto clear = [&](WsState& s, std::string_view name) {
+    s.api.store(0);
+    s.budget.store(0);
+    {
+      std::lock_guard lock(s.info_mu);
+      s.exhausted_code.clear();
+      s.exhausted_message.clear();
+    }
+    publish(s, name, now, "reset");
+  };
+  if (workspace.empty()) {
+    clear(*global_, "*");
+    for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+      if (workspaces_.used(i)) clear(states_[i], workspaces_.name(i));
+  } else {
+    clear(state(workspace_id(workspace)), workspace);
+    clear(*global_, "*");
+  }
+}
+
+// Object ids whose usage was counted. Action: 0 test-and-mark, 1 mark, 2 forget.
+bool Tracker::seen_before(std::string_view id, int action) {
+  uint64_t h = 1469598103934665603ULL;
+  for (char ch : id) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ULL;
+  h |= 1;
+  auto& slot = seen_[h & ((1 << 14) - 1)];
+  if (action == 2) {
+    uint64_t expected = h;
+    slot.compare_exchange_strong(expected, 0, std::memory_order_relaxed);
+    return false;
+  }
+  uint64_t old = slot.exchange(h, std::memory_order_relaxed);
+  return action == 0 && old == h;
+}
+
+uint64_t Tracker::ledger_dropped() const {
+  uint64_t n = 0;
+  for (int i = 0; i < shard_count_.load(); ++i) n += shards_[i].load()->ledger_dropped();
+  return n;
+}
+
+}  // namespace qg::tracker

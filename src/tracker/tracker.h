@@ -1,0 +1,138 @@
+// The tracker: hot-path recording into per-thread shards, status per workspace driven by what
+// the API returns and by budgets, and the background threads (evaluation, alerts, history).
+#pragma once
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config.h"
+#include "dispatcher.h"
+#include "endpoint.h"
+#include "intern.h"
+#include "pricing.h"
+#include "shard.h"
+#include "types.h"
+#include "window.h"
+
+namespace qg::tracker {
+
+class History;
+
+// One HTTP exchange as the Python transport (or a C caller) saw it; bodies are views.
+struct Exchange {
+  std::string_view workspace, method, url;
+  std::string_view request_content_type, request_body;
+  uint64_t request_bytes = 0;        // may exceed request_body.size() (streamed uploads)
+  int http_status = 0;               // 0: no response (transport error)
+  std::string_view response_content_type, response_body;
+  uint64_t response_bytes = 0;
+  bool response_complete = true;     // false: the caller stopped reading early
+  uint64_t latency_ns = 0;
+  uint32_t retry_count = 0;
+  int64_t rl_limit_requests = -1, rl_remaining_requests = -1, rl_reset_requests_ms = -1;
+  int64_t rl_limit_tokens = -1, rl_remaining_tokens = -1, rl_reset_tokens_ms = -1;
+  int64_t retry_after_ms = -1;
+};
+
+struct CheckResult {
+  Status status = Status::normal;
+  enum Action { allow, block, fallback } action = allow;
+  int64_t since_ms = 0;
+  std::string code, message;       // filled only when not allowed
+};
+
+struct Breakdown {
+  Totals totals;
+  double cost_usd = 0;
+};
+
+struct UsageReport {
+  Breakdown total;
+  std::map<std::string, Breakdown> by_endpoint, by_model, by_workspace;
+  std::vector<std::string> unpriced_models;
+};
+
+class Tracker {
+ public:
+  explicit Tracker(Config cfg);  // throws std::runtime_error on bad pricing / db
+  ~Tracker();
+  Tracker(const Tracker&) = delete;
+  Tracker& operator=(const Tracker&) = delete;
+
+  // Hot path: no lock, no allocation, no I/O (an alert on a status change is a queue push).
+  void record(const Call& c);
+  void record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c);
+  // Classifies, extracts usage from the bodies, then records. Returns the workspace status.
+  Status record_exchange(const Exchange& x);
+
+  CheckResult check(std::string_view workspace);
+  Status status(std::string_view workspace) const;   // empty = worst over everything
+  void reset(std::string_view workspace);            // clears API-driven states
+  UsageReport usage(std::string_view workspace = {}) const;
+
+  uint32_t workspace_id(std::string_view name) { return workspaces_.intern(name.empty() ? "default" : name); }
+  uint32_t endpoint_id(std::string_view method, std::string_view url);
+  // classify() behind a small per-thread cache (the same URLs recur); sets *id.
+  Endpoint endpoint(std::string_view method, std::string_view url, uint32_t* id);
+  uint32_t model_id(std::string_view name) { return models_.intern(name.empty() ? "(none)" : name); }
+
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  const Config& config() const { return cfg_; }
+  const PricingTable& pricing() const { return pricing_; }
+  void flush();     // writes history now (no-op without a db)
+  void shutdown();  // final flush, stops threads; idempotent
+  uint64_t ledger_dropped() const;
+
+ private:
+  struct WsState;
+  friend class Aggregator;
+  friend class Flusher;
+
+  Shard& local_shard();
+  WsState& state(uint32_t ws);
+  void on_api_signal(uint32_t ws, const Call& c);
+  void exhaust(WsState& s, std::string_view ws_name, const Call& c, int64_t now);
+  void publish(WsState& s, std::string_view ws_name, int64_t now, const char* reason);
+  Status effective(const WsState& s, int64_t now) const;
+  Status effective_for(uint32_t ws, int64_t now) const;
+  void emit(std::string_view kind, std::string_view ws, Status st, Status prev,
+            std::string_view code, std::string_view message);
+  bool seen_before(std::string_view object_id, int action);
+  void collect(std::vector<std::pair<uint64_t, Totals>>& cells) const;
+  double cell_cost(uint32_t model, const Totals& t, bool* unpriced) const;
+  void tick();
+  void run_ticker();
+  void run_flusher();
+  void load_history();
+  void flush_locked();
+
+  Config cfg_;
+  PricingTable pricing_;
+  InternTable workspaces_, endpoints_, models_;
+  std::unique_ptr<WsState[]> states_;      // indexed by workspace id
+  std::unique_ptr<WsState> global_;
+  static constexpr int kMaxShards = 512;
+  std::atomic<Shard*> shards_[kMaxShards] = {};
+  std::atomic<int> shard_count_{0};
+  std::mutex shard_mu_;
+  uint64_t uid_;
+  std::unique_ptr<std::atomic<uint64_t>[]> seen_;  // object ids whose usage was counted
+  mutable std::mutex price_mu_;
+  mutable std::vector<const Price*> price_cache_;  // model id -> price (nullptr: unpriced)
+  mutable std::vector<uint8_t> price_resolved_;
+  mutable std::atomic<bool> unpriced_alerted_[InternTable::kCapacity] = {};
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<History> history_;
+  std::unique_ptr<Windows> windows_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> dirty_{false};  // calls arrived since the last evaluation
+  std::thread ticker_, flusher_;
+  std::mutex flush_mu_;
+  std::map<uint64_t, Totals> flushed_;             // flusher: cell totals already written
+};
+
+}  // namespace qg::tracker

@@ -1,0 +1,204 @@
+// Background evaluation: sums the shards, prices them, keeps usage windows, sets budget and
+// degraded states, and raises forecasts (burn rate, x-ratelimit-remaining-*).
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "tracker.h"
+#include "ws_state.h"
+
+namespace qg::tracker {
+
+void Tracker::collect(std::vector<std::pair<uint64_t, Totals>>& out) const {
+  std::map<uint64_t, Totals> merged;
+  int n = shard_count_.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) {
+    const Shard* s = shards_[i].load(std::memory_order_acquire);
+    for (uint32_t k = 0; k < Shard::kCells; ++k) {
+      const Shard::Cell& c = s->cell(k);
+      uint64_t key = c.key.load(std::memory_order_acquire);
+      if (!key) continue;
+      Totals& t = merged[key];
+      for (int j = 0; j < kCounterCount; ++j) t.v[j] += c.v[j].load(std::memory_order_relaxed);
+    }
+  }
+  out.assign(merged.begin(), merged.end());
+}
+
+double Tracker::cell_cost(uint32_t model, const Totals& t, bool* unpriced) const {
+  Quantities q{t.v[kInput], t.v[kCached], t.v[kOutput], t.v[kImages], t.v[kAudioMs], t.v[kCharacters]};
+  *unpriced = false;
+  if (!q.billable()) return 0;
+  const Price* p;
+  {
+    std::lock_guard lock(price_mu_);
+    if (!price_resolved_[model]) {
+      price_cache_[model] = pricing_.find(models_.name(model));
+      price_resolved_[model] = 1;
+    }
+    p = price_cache_[model];
+  }
+  if (!p) {
+    *unpriced = true;
+    return 0;
+  }
+  return pricing_.cost(*p, q);
+}
+
+UsageReport Tracker::usage(std::string_view workspace) const {
+  UsageReport r;
+  std::vector<std::pair<uint64_t, Totals>> cells;
+  collect(cells);
+  uint32_t only = workspace.empty() ? InternTable::kNotFound : workspaces_.find(workspace);
+  if (!workspace.empty() && only == InternTable::kNotFound) return r;
+  std::map<std::string, bool> unpriced;
+  for (auto& [key, t] : cells) {
+    uint32_t ws = key_ws(key), ep = key_ep(key), model = key_model(key);
+    if (only != InternTable::kNotFound && ws != only) continue;
+    bool up = false;
+    double usd = cell_cost(model, t, &up);
+    if (up) unpriced[std::string(models_.name(model))] = true;
+    for (auto* b : {&r.total, &r.by_endpoint[std::string(endpoints_.name(ep))],
+                    &r.by_model[std::string(models_.name(model))],
+                    &r.by_workspace[std::string(workspaces_.name(ws))]}) {
+      b->totals += t;
+      b->cost_usd += usd;
+    }
+  }
+  for (auto& [m, _] : unpriced) r.unpriced_models.push_back(m);
+  return r;
+}
+
+namespace {
+const Limits& limits_for(const Config& c, std::string_view ws) {
+  auto it = c.workspaces.find(std::string(ws));
+  return it != c.workspaces.end() ? it->second : c.default_workspace;
+}
+const char* kWhat[] = {"requests", "tokens", "usd"};
+
+std::string human_seconds(double s) {
+  char b[32];
+  if (s < 120) std::snprintf(b, sizeof b, "%.0f s", s);
+  else if (s < 7200) std::snprintf(b, sizeof b, "%.0f min", s / 60);
+  else if (s < 172800) std::snprintf(b, sizeof b, "%.1f h", s / 3600);
+  else std::snprintf(b, sizeof b, "%.1f days", s / 86400);
+  return b;
+}
+}  // namespace
+
+void Tracker::tick() {
+  int64_t now = wall_ms();
+  std::vector<std::pair<uint64_t, Totals>> cells;
+  collect(cells);
+  // Cumulative amounts per entity: 0 = global, 1 + ws id.
+  std::vector<Amounts> amounts(InternTable::kCapacity + 1);
+  std::vector<bool> active(InternTable::kCapacity + 1, false);
+  active[0] = true;
+  for (auto& [key, t] : cells) {
+    uint32_t ws = key_ws(key), model = key_model(key);
+    bool up = false;
+    double usd = cell_cost(model, t, &up);
+    if (up && !unpriced_alerted_[model].exchange(true)) {
+      std::string m(models_.name(model));
+      emit("unpriced_model", workspaces_.name(ws), status(workspaces_.name(ws)), status(workspaces_.name(ws)), m,
+           "model '" + m + "' has usage but no price in the pricing table; its cost is not counted (add it to rules/pricing.toml)");
+    }
+    Amounts a{static_cast<double>(t.v[kRequests]), static_cast<double>(t.tokens()), usd,
+              static_cast<double>(t.v[kServerErrors])};
+    amounts[0] += a;
+    amounts[ws + 1] += a;
+    active[ws + 1] = true;
+  }
+  // Workspaces known only from the history (no call yet in this process) still count.
+  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+    if (workspaces_.used(i)) active[i + 1] = true;
+  for (std::size_t e = 0; e < amounts.size(); ++e)
+    if (active[e]) windows_->update(e, amounts[e], now);
+
+  for (std::size_t e = 0; e < amounts.size(); ++e) {
+    if (!active[e]) continue;
+    WsState& s = e == 0 ? *global_ : states_[e - 1];
+    std::string_view name = e == 0 ? std::string_view("*") : workspaces_.name(static_cast<uint32_t>(e - 1));
+    const Limits& lim = e == 0 ? cfg_.global : limits_for(cfg_, name);
+    // Budgets: the worst ratio over every limit decides.
+    double worst = 0;
+    std::string worst_name;
+    for (int p = 0; p < kPeriods; ++p) {
+      Amounts used = windows_->used(e, p);
+      const double* lims[] = {lim.requests, lim.tokens, lim.usd};
+      for (int w = 0; w < 3; ++w) {
+        double l = lims[w][p];
+        if (l < 0) continue;
+        double ratio = l == 0 ? (used.get(w) > 0 ? 1.0 : 0.0) : used.get(w) / l;
+        if (ratio > worst) {
+          worst = ratio;
+          worst_name = std::string(kWhat[w]) + "_per_" + period_name(p);
+        }
+        // Burn-rate projection: warn once per period before the budget runs out.
+        if (p == kMinute || l <= 0 || ratio >= cfg_.warning) continue;
+        double rate = windows_->rate(e, 300).get(w);
+        double left = Windows::seconds_left(p, now);
+        if (rate <= 0 || used.get(w) + rate * left < l) continue;
+        int64_t period = Windows::period_index(p, now);
+        if (s.budget_forecast_period[p].exchange(period) == period) continue;
+        double runs_out = (l - used.get(w)) / rate;
+        char msg[240];
+        std::snprintf(msg, sizeof msg, "at the current rate the %s budget (%g) runs out in ~%s, before the %s ends (used %.4g)",
+                      (std::string(kWhat[w]) + "_per_" + period_name(p)).c_str(), l, human_seconds(runs_out).c_str(),
+                      period_name(p), used.get(w));
+        Status st = effective(s, now);
+        emit("forecast", name, st, st, std::string(kWhat[w]) + "_per_" + period_name(p), msg);
+      }
+    }
+    Status b = worst >= 1.0 ? Status::exhausted : worst >= cfg_.critical ? Status::critical
+               : worst >= cfg_.warning ? Status::warning : Status::normal;
+    s.budget.store(static_cast<uint8_t>(b), std::memory_order_relaxed);
+    if (b == Status::exhausted) {
+      std::lock_guard lock(s.info_mu);
+      if (s.exhausted_code.empty() || s.exhausted_code.rfind("budget", 0) == 0) {
+        if (s.exhausted_code.empty()) s.exhausted_since_ms = now;
+        s.exhausted_code = "budget:" + worst_name;
+        s.exhausted_message = "local budget " + worst_name + " is used up";
+      }
+    }
+    // Degraded: most requests of the last minute failed on the server side or in transit.
+    Amounts minute = windows_->used(e, kMinute);
+    s.degraded.store(minute.requests >= 5 && minute.server_errors * 2 >= minute.requests, std::memory_order_relaxed);
+    // Rate-limit forecast from x-ratelimit-remaining-* and the recent request rate.
+    int64_t seen = s.rl_seen_ms.load(std::memory_order_relaxed);
+    if (seen && now - seen < 10000 && now - s.forecast_alert_ms.load() > 30000) {
+      Amounts rate = windows_->rate(e, 10);
+      int64_t rem_r = s.rl_remaining_requests.load(), rem_t = s.rl_remaining_tokens.load();
+      int64_t reset_r = s.rl_reset_requests_ms.load(), reset_t = s.rl_reset_tokens_ms.load();
+      char msg[240] = {};
+      if (rem_r >= 0 && rate.requests > 0 && reset_r > 0 && rem_r / rate.requests < reset_r / 1000.0)
+        std::snprintf(msg, sizeof msg, "requests exhausted in ~%.0f s at this rate (%lld remaining, %.1f req/s, limit resets in %.1f s)",
+                      rem_r / rate.requests, static_cast<long long>(rem_r), rate.requests, reset_r / 1000.0);
+      else if (rem_t >= 0 && rate.tokens > 0 && reset_t > 0 && rem_t / rate.tokens < reset_t / 1000.0)
+        std::snprintf(msg, sizeof msg, "tokens exhausted in ~%.0f s at this rate (%lld remaining, %.0f tok/s, limit resets in %.1f s)",
+                      rem_t / rate.tokens, static_cast<long long>(rem_t), rate.tokens, reset_t / 1000.0);
+      if (msg[0]) {
+        s.forecast_alert_ms.store(now);
+        Status st = effective(s, now);
+        emit("forecast", name, st, st, "x-ratelimit-remaining", msg);
+      }
+    }
+    publish(s, name, now, b >= Status::warning ? worst_name.c_str() : "evaluation");
+  }
+}
+
+void Tracker::run_ticker() {
+  // Every 2 ms after new calls (budget crossings alert within a few ms), otherwise every
+  // tick_ms (rate-limit expiry, forecasts, the sliding minute).
+  auto last = std::chrono::steady_clock::now();
+  while (!stopping_.load(std::memory_order_acquire)) {
+    auto now = std::chrono::steady_clock::now();
+    if (dirty_.exchange(false, std::memory_order_relaxed) || now - last >= std::chrono::milliseconds(cfg_.tick_ms)) {
+      tick();
+      last = now;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+}  // namespace qg::tracker

@@ -1,0 +1,18 @@
+"""Child process of the history tests: makes calls, reports progress, then waits to be killed."""
+import sys
+import time
+
+import httpx
+
+import quotaguard
+
+db, base, n, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+quotaguard.configure(db=db, flush_interval_ms=100)
+with quotaguard.workspace("acme"), quotaguard.instrument_http_client(httpx.Client()) as c:
+    for _ in range(n):
+        c.post(base + "/chat/completions", json={"model": "gpt-4o", "messages": [{"role": "user", "content": "SECRET-PROMPT"}]},
+               headers={"authorization": "Bearer sk-SECRET-KEY"})
+print("done", flush=True)
+if mode == "hang":
+    time.sleep(3600)  # killed with SIGKILL by the test
+quotaguard.shutdown()

@@ -1,0 +1,93 @@
+"""Alerts leave through the dispatcher thread to a webhook (a loopback receiver), a JSONL file
+and in-process callbacks; a dead webhook never blocks callers."""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+import traffic
+
+
+class Receiver:
+    def __init__(self, delay=0.0):
+        self.got = []
+        self.event = threading.Event()
+        rec = self
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["content-length"]))
+                time.sleep(delay)
+                rec.got.append((self.headers.get("content-type"), json.loads(body)))
+                rec.event.set()
+                self.send_response(200)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hooks/quota"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _exhaust(qg, server):
+    server.mode = "quota"
+    with qg.instrument_http_client(httpx.Client()) as c:
+        c.post(server.base_url + "/chat/completions", json={"model": "gpt-4o", "messages": []}, headers=traffic.HEADERS)
+
+
+def test_webhook_and_jsonl_get_the_alert(server, tmp_path):
+    import quotaguard as qg
+
+    hook = Receiver()
+    jsonl = tmp_path / "alerts.jsonl"
+    qg.configure(webhook=hook.url, alerts_jsonl=str(jsonl))
+    try:
+        _exhaust(qg, server)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(b["status"] == "exhausted" for _, b in hook.got):
+            hook.event.wait(0.05)
+        ctype, body = next((c, b) for c, b in hook.got if b["status"] == "exhausted")
+        assert ctype == "application/json"
+        assert body["kind"] == "status" and body["code"] == "insufficient_quota"
+        assert body["text"].startswith("[quotaguard] ")  # Slack-compatible
+        lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
+        assert any(a["status"] == "exhausted" and a["workspace"] == "default" for a in lines)
+        deadline = time.monotonic() + 5  # the receiver logs the body before it answers
+        while time.monotonic() < deadline and qg.stats()["webhook_sent"] < 1:
+            time.sleep(0.01)
+        s = qg.stats()
+        assert s["webhook_sent"] >= 1 and s["alerts_dropped"] == 0
+        assert s["alert_max_latency_ms"] >= 0  # measured (reported by the benchmark, not asserted)
+    finally:
+        qg.shutdown()
+        hook.close()
+
+
+def test_slow_or_dead_webhook_never_blocks_calls(server):
+    import quotaguard as qg
+
+    slow = Receiver(delay=1.0)
+    qg.configure(webhook=slow.url, webhook_timeout_ms=300, alert_queue=16)
+    try:
+        with qg.instrument_http_client(httpx.Client()) as c:
+            for i in range(40):  # flip exhausted/normal repeatedly: one alert per flip
+                server.mode = "quota" if i % 2 == 0 else "ok"
+                qg.reset()
+                c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
+        # All 40 requests were sent and counted although each webhook POST takes 1 s.
+        assert qg.usage()["total"]["requests"] == 40 == server.bill.requests
+    finally:
+        qg.shutdown()
+        slow.close()
+    s = qg.stats()
+    assert s["webhook_dropped"] + s["webhook_failed"] > 0  # reported, not hidden

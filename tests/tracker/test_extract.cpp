@@ -1,0 +1,182 @@
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+
+#include "extract.h"
+#include "json_scan.h"
+
+using namespace qg::tracker;
+
+namespace {
+const char* kChat = R"({"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"The image shows a wooden boardwalk \"path\" \u00e9 through\nmeadows.","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1117,"completion_tokens":46,"total_tokens":1163,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":12,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_fc9f1d7035"})";
+const char* kResponses = R"({"id":"resp_67ccd2bed1ec8190","object":"response","created_at":1741476542,"status":"completed","model":"gpt-4.1-2025-04-14","output":[{"type":"message","id":"msg_1","status":"completed","role":"assistant","content":[{"type":"output_text","text":"In a peaceful grove...","annotations":[]}]}],"usage":{"input_tokens":36,"input_tokens_details":{"cached_tokens":0},"output_tokens":87,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":123}})";
+}  // namespace
+
+TEST_CASE("extract: chat completion JSON") {
+  auto u = extract_response(Family::chat, "application/json", kChat);
+  CHECK(u.has_usage);
+  CHECK(u.model == "gpt-4o-2024-08-06");
+  CHECK(u.input == 1117);
+  CHECK(u.output == 46);
+  CHECK(u.cached == 1024);
+  CHECK(u.reasoning == 12);
+  CHECK_FALSE(u.malformed);
+}
+
+TEST_CASE("extract: responses, embeddings, images, audio, runs, batches") {
+  auto r = extract_response(Family::responses, "application/json", kResponses);
+  CHECK(r.input == 36);
+  CHECK(r.output == 87);
+  CHECK(r.model == "gpt-4.1-2025-04-14");
+  CHECK(r.id == "resp_67ccd2bed1ec8190");
+  CHECK(r.status == "completed");
+
+  auto e = extract_response(Family::embeddings, "application/json",
+      R"({"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.0023064255,-0.009327292,-1e-5]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}})");
+  CHECK(e.input == 8);
+  CHECK(e.output == 0);
+
+  auto img = extract_response(Family::images, "application/json",
+      R"({"created":1713833628,"data":[{"b64_json":"aGVsbG8="},{"b64_json":"aGVsbG8="}],"usage":{"total_tokens":100,"input_tokens":50,"output_tokens":50,"input_tokens_details":{"text_tokens":10,"image_tokens":40}}})");
+  CHECK(img.images == 2);
+  CHECK(img.input == 50);
+  auto dalle = extract_response(Family::images, "application/json", R"({"created":1,"data":[{"url":"https://x/y.png","revised_prompt":"a cat"}]})");
+  CHECK(dalle.images == 1);
+  CHECK_FALSE(dalle.has_usage);
+
+  auto tok = extract_response(Family::audio_transcriptions, "application/json",
+      R"({"text":"Imagine the wildest idea.","usage":{"type":"tokens","input_tokens":14,"input_token_details":{"text_tokens":0,"audio_tokens":14},"output_tokens":45,"total_tokens":59}})");
+  CHECK(tok.input == 14);
+  CHECK(tok.output == 45);
+  auto dur = extract_response(Family::audio_transcriptions, "application/json",
+      R"({"text":"hello","usage":{"type":"duration","seconds":9}})");
+  CHECK(dur.audio_ms == 9000);
+  auto verbose = extract_response(Family::audio_transcriptions, "application/json",
+      R"({"task":"transcribe","language":"english","duration":8.470000267028809,"text":"The beach","segments":[]})");
+  CHECK(verbose.audio_ms == 8470);
+
+  auto run = extract_response(Family::runs, "application/json",
+      R"({"id":"run_abc123","object":"thread.run","status":"completed","model":"gpt-4o","usage":{"prompt_tokens":123,"completion_tokens":456,"total_tokens":579}})");
+  CHECK(run.input == 123);
+  CHECK(run.output == 456);
+  auto queued = extract_response(Family::runs, "application/json", R"({"id":"run_1","object":"thread.run","status":"queued","usage":null})");
+  CHECK_FALSE(queued.has_usage);
+
+  auto batch = extract_response(Family::batches, "application/json",
+      R"({"id":"batch_1","object":"batch","status":"completed","usage":{"input_tokens":1000,"input_tokens_details":{"cached_tokens":100},"output_tokens":500,"output_tokens_details":{"reasoning_tokens":50},"total_tokens":1500}})");
+  CHECK(batch.input == 1000);
+  CHECK(batch.cached == 100);
+  CHECK(batch.reasoning == 50);
+}
+
+TEST_CASE("extract: 429 bodies of both kinds") {
+  auto q = extract_response(Family::chat, "application/json",
+      R"({"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}})");
+  CHECK(q.error_type == "insufficient_quota");
+  CHECK(q.error_code == "insufficient_quota");
+  auto old = extract_response(Family::chat, "application/json",
+      R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":null}})");
+  CHECK(old.error_type == "insufficient_quota");
+  CHECK(old.error_code.empty());
+  auto rl = extract_response(Family::chat, "application/json",
+      R"({"error":{"message":"Rate limit reached for gpt-4 on tokens per min (TPM): Limit 10000.","type":"tokens","param":null,"code":"rate_limit_exceeded"}})");
+  CHECK(rl.error_code == "rate_limit_exceeded");
+}
+
+TEST_CASE("extract: SSE streams") {
+  std::string chat =
+      "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],\"usage\":null}\n\n"
+      "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"
+      "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11}}\n\n"
+      "data: [DONE]\n\n";
+  auto u = extract_response(Family::chat, "text/event-stream", chat);
+  CHECK(u.complete);
+  CHECK(u.has_usage);
+  CHECK(u.input == 9);
+  CHECK(u.output == 2);
+  CHECK(u.model == "gpt-4o-mini");
+
+  std::string no_usage =
+      "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
+      "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n"
+      "data: [DONE]\n\n";
+  auto n = extract_response(Family::chat, "text/event-stream", no_usage);
+  CHECK_FALSE(n.has_usage);
+  CHECK(n.complete);
+  CHECK(n.deltas == 2);
+
+  std::string resp =
+      "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"status\":\"in_progress\",\"model\":\"o3\",\"usage\":null}}\n\n"
+      "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hel\"}\n\n"
+      "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"status\":\"completed\",\"model\":\"o3\",\"usage\":{\"input_tokens\":20,\"input_tokens_details\":{\"cached_tokens\":5},\"output_tokens\":30,\"output_tokens_details\":{\"reasoning_tokens\":10},\"total_tokens\":50}}}\n\n";
+  auto r = extract_response(Family::responses, "text/event-stream", resp);
+  CHECK(r.complete);
+  CHECK(r.input == 20);
+  CHECK(r.cached == 5);
+  CHECK(r.output == 30);
+  CHECK(r.reasoning == 10);
+  CHECK(r.model == "o3");
+
+  auto cut = extract_response(Family::responses, "text/event-stream", resp.substr(0, resp.find("event: response.completed")));
+  CHECK_FALSE(cut.complete);
+  CHECK_FALSE(cut.has_usage);
+  CHECK(cut.deltas == 1);
+
+  std::string incomplete = "data: {\"type\":\"response.incomplete\",\"response\":{\"id\":\"r\",\"status\":\"incomplete\",\"usage\":{\"input_tokens\":3,\"output_tokens\":4}}}\n\n";
+  auto inc = extract_response(Family::responses, "text/event-stream", incomplete);
+  CHECK(inc.complete);
+  CHECK(inc.output == 4);
+}
+
+TEST_CASE("extract: request bodies") {
+  auto r = extract_request(Family::chat, "application/json",
+      R"({"messages":[{"role":"user","content":"hi"}],"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true}})");
+  CHECK(r.model == "gpt-4o");
+  CHECK(r.stream);
+  CHECK(r.include_usage);
+  auto s = extract_request(Family::audio_speech, "application/json", R"({"model":"tts-1","input":"h\u00e9llo\n w\u00f6rld \ud83d\ude00","voice":"alloy"})");
+  CHECK(s.model == "tts-1");
+  CHECK(s.characters == 14);
+  std::string mp =
+      "--b0undary\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
+      "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp3\"\r\nContent-Type: audio/mpeg\r\n\r\n"
+      + std::string(1000, 'x') + "\r\n--b0undary--\r\n";
+  auto m = extract_request(Family::audio_transcriptions, "multipart/form-data; boundary=b0undary", mp);
+  CHECK(m.model == "whisper-1");
+  CHECK(m.upload_bytes == 1000);
+}
+
+TEST_CASE("extract: malformed, truncated and hostile input never crashes") {
+  std::string body = kChat;
+  for (std::size_t cut = 0; cut < body.size(); ++cut) {
+    auto u = extract_response(Family::chat, "application/json", body.substr(0, cut));
+    CHECK((u.malformed || cut == 0));
+  }
+  std::string deep(100000, '[');
+  CHECK(extract_response(Family::chat, "application/json", deep).malformed);
+  std::string deep_obj;
+  for (int i = 0; i < 10000; ++i) deep_obj += "{\"a\":";
+  CHECK(extract_response(Family::chat, "application/json", deep_obj).malformed);
+  CHECK(extract_response(Family::chat, "application/json", "{\"usage\":{\"prompt_tokens\":99999999999999999999999}}").input == 0);
+  CHECK(extract_response(Family::chat, "application/json", "{\"usage\":{\"prompt_tokens\":-5}}").input == 0);
+  CHECK(extract_response(Family::chat, "application/json", "{\"a\":\"\\u12\"}").malformed);
+  CHECK(extract_response(Family::chat, "application/octet-stream", std::string("\xff\xd8\x00\x01", 4)).has_usage == false);
+  std::mt19937 rng(42);
+  for (int i = 0; i < 20000; ++i) {  // random mutations of real bodies (the fuzz target's seed corpus)
+    std::string m = (i % 2) ? body : std::string(kResponses);
+    for (int k = 0; k < 4; ++k) m[rng() % m.size()] = static_cast<char>(rng());
+    auto u = extract_response(i % 3 ? Family::chat : Family::responses, i % 5 ? "application/json" : "text/event-stream", m);
+    CHECK(u.cached <= u.input);
+  }
+}
+
+TEST_CASE("extract: go durations") {
+  CHECK(parse_go_duration_ms("6m0s") == 360000);
+  CHECK(parse_go_duration_ms("1s") == 1000);
+  CHECK(parse_go_duration_ms("12ms") == 12);
+  CHECK(parse_go_duration_ms("1.5s") == 1500);
+  CHECK(parse_go_duration_ms("1h2m3s") == 3723000);
+  CHECK(parse_go_duration_ms("abc") == -1);
+  CHECK(parse_go_duration_ms("") == -1);
+}
