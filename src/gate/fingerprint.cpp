@@ -11,6 +11,11 @@ namespace qg::gate {
 
 namespace {
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+// Letters, digits, '_' and any byte of a multi-byte UTF-8 character.
+bool is_word(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return (u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || u == '_' || u >= 0x80;
+}
 }  // namespace
 
 std::string normalise_code(std::string_view code) {
@@ -22,7 +27,8 @@ std::string normalise_code(std::string_view code) {
       pending_space = !out.empty();
       continue;
     }
-    if (pending_space) out += ' ';
+    // A space survives only where dropping it would join two words (`not x`, `await c`).
+    if (pending_space && is_word(out.back()) && is_word(c)) out += ' ';
     pending_space = false;
     out += c;
   }

@@ -3,8 +3,9 @@
 //
 //   FNV-1a 64 of  rule '\0' path '\0' normalised code '\0' occurrence
 //
-// where the normalised code is Finding::code with whitespace runs collapsed to one space and
-// trimmed, and the occurrence is the index of the finding among the findings with the same rule,
+// where the normalised code is Finding::code without whitespace, except one space where two words
+// would otherwise join (so that a formatter reflowing `OpenAI(\n    api_key=k)` onto one line
+// does not make a finding new), and the occurrence is the index of the finding among the findings with the same rule,
 // path and normalised code, in source order. Printed as 16 lowercase hex digits.
 #pragma once
 
