@@ -17,6 +17,7 @@
 #include "core/atomic_file.h"
 #include "gate/baseline.h"
 #include "gate/coverage_gate.h"
+#include "git/hook.h"
 #include "git/scope.h"
 #include "report/report.h"
 #include "scan_options.h"
@@ -56,7 +57,8 @@ void print_staged_help(const ScanResult& r, const fs::path& cwd) {
   const std::string rule_list = fmt::format("{}", fmt::join(rules, ","));
   auto join_files = [](const std::set<std::string>& s) {
     std::string out;
-    for (const auto& f : s) out += (out.empty() ? "" : " ") + (f.find_first_of(" '\"$`\\") == std::string::npos ? f : "'" + f + "'");
+    for (const auto& f : s)
+      out += (out.empty() ? "" : " ") + (f.find_first_of(" '\"$`\\&;|<>()*?[]#~") == std::string::npos ? f : git::sh_quote(f));
     return out;
   };
   fmt::print(std::cerr, "\nThe staged changes have {} finding{}. Two ways forward:\n", r.findings.size(),

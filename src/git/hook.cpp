@@ -21,16 +21,21 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
-// A word for sh in single quotes.
+fs::path backup_of(const fs::path& hook) { return fs::path(hook.string() + kBackupSuffix); }
+
+void write_hook(const fs::path& hook, const std::string& script) {
+  write_file_atomically(hook, script);
+  fs::permissions(hook, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                            fs::perms::others_exec);
+}
+
+}  // namespace
+
 std::string sh_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
-
-fs::path backup_of(const fs::path& hook) { return fs::path(hook.string() + kBackupSuffix); }
-
-}  // namespace
 
 std::string hook_script(const fs::path& binary) {
   std::string s;
@@ -80,9 +85,7 @@ HookOutcome install_hook(const fs::path& dir, const fs::path& binary, bool force
       out.message = "quotaguard pre-commit hook already installed: " + hook.string();
       return out;
     }
-    write_file_atomically(hook, script);
-    fs::permissions(hook, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                              fs::perms::others_read | fs::perms::others_exec);
+    write_hook(hook, script);
     out.message = "quotaguard pre-commit hook updated: " + hook.string();
     return out;
   }
@@ -99,9 +102,7 @@ HookOutcome install_hook(const fs::path& dir, const fs::path& binary, bool force
     fs::rename(hook, backup_of(hook));
     out.message = "kept the previous hook as " + backup_of(hook).string() + "\n";
   }
-  write_file_atomically(hook, script);
-  fs::permissions(hook, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                            fs::perms::others_exec);
+  write_hook(hook, script);
   out.message += "quotaguard pre-commit hook installed: " + hook.string();
   return out;
 }

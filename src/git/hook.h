@@ -16,6 +16,9 @@ inline constexpr const char* kHookMarker = "# quotaguard-managed pre-commit hook
 // when that file is gone).
 std::string hook_script(const std::filesystem::path& binary);
 
+// `s` as one sh word in single quotes.
+std::string sh_quote(const std::string& s);
+
 bool is_our_hook(const std::filesystem::path& hook);
 
 struct HookOutcome {

@@ -169,3 +169,17 @@ def test_pre_commit_framework_manifest():
         assert h["require_serial"] is True
     assert hooks["quotaguard"]["entry"].startswith("quotaguard scan")
     assert hooks["quotaguard-fix"]["entry"].startswith("quotaguard fix")
+
+
+def test_ci_examples_are_documented_verbatim_and_parse():
+    doc = (REPO / "docs" / "ci.md").read_text()
+    for name in ("github-workflow.yml", "gitlab-ci.yml"):
+        text = (REPO / "docs" / "examples" / name).read_text()
+        assert text.rstrip() in doc, f"docs/ci.md does not embed docs/examples/{name}"
+        yaml.safe_load(text)
+    workflow = yaml.safe_load((REPO / "docs" / "examples" / "github-workflow.yml").read_text())
+    steps = workflow["jobs"]["quotaguard"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    runs = " ".join(s.get("run", "") for s in steps)
+    assert any(u.startswith("github/codeql-action/upload-sarif") for u in uses)
+    assert "--format sarif" in runs and "--min-coverage" in runs and "GITHUB_STEP_SUMMARY" in runs
