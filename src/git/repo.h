@@ -17,7 +17,8 @@ class GitError : public std::runtime_error {
 // `git -C dir ARGS...`; returns stdout, throws GitError with git's first stderr line on failure.
 std::string run_git(const std::filesystem::path& dir, const std::vector<std::string>& args);
 
-// The working tree's top-level directory (canonical) holding `dir`.
+// The working tree's top-level directory (canonical) holding `dir`: the nearest directory with a
+// `.git`, or `git rev-parse --show-toplevel` when GIT_DIR / GIT_WORK_TREE say otherwise.
 std::filesystem::path toplevel(const std::filesystem::path& dir);
 
 struct IndexEntry {
