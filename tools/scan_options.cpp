@@ -48,6 +48,7 @@ ScanOptions ScanCli::to_options() const {
   o.force_exclude = force_exclude;
   o.cpp_backend = cpp_backend;
   if (!compile_commands_dir.empty()) o.compile_commands_dir = compile_commands_dir;
+  o.keep_trees_until_exit = true;  // the process ends after the command
   return o;
 }
 

@@ -97,7 +97,8 @@ Catalogue::Catalogue() {
     auto url = cols[3];
     m.url_path = std::string(url.substr(0, url.find(' ')));
     m.billable = std::string(cols[4]);
-    if (method_index_.contains(m.api)) continue;
+    // Local helpers (webhooks.unwrap, verify_signature) send no request: not API calls.
+    if (m.verb == "LOCAL" || method_index_.contains(m.api)) continue;
     // Every prefix of a resource path is itself a resource ("beta" of "beta.threads").
     for (std::size_t at = 0; (at = m.resource.find('.', at)) != std::string::npos; ++at)
       resources_.insert(m.resource.substr(0, at));

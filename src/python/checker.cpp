@@ -29,7 +29,9 @@ std::size_t find_host(std::string_view text, std::string_view host) {
       eq = std::tolower(static_cast<unsigned char>(text[i + k])) == std::tolower(static_cast<unsigned char>(host[k]));
     if (!eq) continue;
     const bool left_ok = i == 0 || !host_char(text[i - 1]) || text[i - 1] == '.';
-    const bool right_ok = i + host.size() == text.size() || !host_char(text[i + host.size()]);
+    // `api.openai.com.evil` is another host: the name must end here.
+    const bool right_ok = i + host.size() == text.size() ||
+                          (!host_char(text[i + host.size()]) && text[i + host.size()] != '.');
     if (left_ok && right_ok && (i == 0 || text[i - 1] != '-')) return i;
   }
   return std::string_view::npos;

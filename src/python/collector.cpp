@@ -9,8 +9,9 @@ namespace qg::python {
 namespace {
 
 // Deeper trees (generated code, hostile input) are not descended further: the collector
-// recurses, and a worker thread's stack is finite.
-constexpr int kMaxDepth = 1500;
+// recurses, and a thread's stack is finite (an ASan frame pair here takes ~5 KB). CPython
+// itself refuses more than 200 nested brackets, so real code never comes near.
+constexpr int kMaxDepth = 500;
 
 class Collector {
  public:
@@ -359,6 +360,7 @@ class Collector {
       if (!is_null(b.annotation)) walk(b.annotation, outer, depth + 1);
       if (is_null(name) || sym(name) != S_.identifier) { ++index; continue; }
       b.self_param = method && index == 0 && !b.variadic;
+      b.name = str(name);
       if (b.self_param) fn->self_name = str(name);
       fn->bindings[str(name)].push_back(std::move(b));
       ++index;

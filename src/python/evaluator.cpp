@@ -154,8 +154,15 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
         break;
       }
       if (b.variadic) { out.push_back(unknown()); break; }
-      if (!is_null(b.annotation)) add_all(out, annotation_value(b.annotation, b.scope));
-      else add(out, unknown());
+      Values declared = is_null(b.annotation) ? Values{unknown()} : annotation_value(b.annotation, b.scope);
+      for (auto& v : declared) {
+        if (v.kind == Value::Kind::Unknown) {  // remember which parameter, for call-site substitution
+          v.function = fn;
+          v.param_index = b.index;
+          v.param_name = b.name;
+        }
+        add(out, std::move(v));
+      }
       if (!is_null(b.node)) add_all(out, eval(b.node, b.scope));
       break;
     }
@@ -361,7 +368,11 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
           add_all(out, function_returns(b.function));
           continue;
         }
-        add_all(out, binding_values(b, c->body));
+        for (auto v : binding_values(b, c->body)) {
+          if (v.kind == Value::Kind::Function && v.function && v.function->method_of)
+            v.bound = (instance && !v.function->is_staticmethod) || v.function->is_classmethod;
+          add(out, std::move(v));
+        }
       }
     }
     if (auto it = c->instance_attrs.find(key); it != c->instance_attrs.end())
@@ -477,7 +488,19 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           f.prov = Provenance::Factory;
           f.client_kind = *kind;
           add(out, std::move(f));
-        } else add(out, opaque());
+        } else {
+          // A library call handed a client (`instructor.from_openai(OpenAI())`,
+          // `wrap_openai(client)`) returns a wrapper that sends through that client.
+          bool passed = false;
+          for (auto& arg : argument_values(call, scope))
+            if (arg.kind == Value::Kind::Client) {
+              Value c = arg;
+              c.path.clear();
+              add(out, std::move(c));
+              passed = true;
+            }
+          if (!passed) add(out, opaque());
+        }
         break;
       case Value::Kind::Factory: {
         Value f = make(Value::Kind::Client);
@@ -497,12 +520,38 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
         break;
       case Value::Kind::Unknown: {
         // The result of an unknown call may be a client (`container.get_client()`), but an
-        // API call's result is a response.
+        // API call's result is a response; `c.with_options(...)` is `c` again.
         std::string api = strip_response_wrappers(v.path);
-        add(out, catalogue_.api_method(api) ? opaque() : unknown());
+        if (catalogue_.is_copy_method(v.path)) {
+          Value same = v;
+          same.path.clear();
+          add(out, std::move(same));
+        } else {
+          add(out, catalogue_.api_method(api) ? opaque() : unknown());
+        }
         break;
       }
-      case Value::Kind::Function: add_all(out, function_returns(v.function)); break;
+      case Value::Kind::Function:
+        for (const auto& r : function_returns(v.function)) {
+          if (r.kind != Value::Kind::Unknown || r.function != v.function || r.param_index < 0) {
+            add(out, r);
+            continue;
+          }
+          // The function returns (something reached from) one of its parameters: use the
+          // argument this call passes for it.
+          Values arg = argument_for(call, scope, r.param_index - (v.bound ? 1 : 0), r.param_name);
+          if (arg.empty()) { add(out, unknown(r.path)); continue; }
+          Values reached = arg;
+          std::string_view rest = r.path;
+          while (!rest.empty()) {
+            auto dot = rest.find('.');
+            reached = attribute(reached, rest.substr(0, dot));
+            if (dot == std::string_view::npos) break;
+            rest.remove_prefix(dot + 1);
+          }
+          add_all(out, reached);
+        }
+        break;
       case Value::Kind::Class:
         if (auto kind = client_subclass(*v.cls)) {
           Value c = construction(*kind, scope, call);
@@ -520,6 +569,36 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
   }
   if (out.empty()) out.push_back(opaque());
   return out;
+}
+
+Values Evaluator::argument_values(TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  Values out;
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return out;
+  for (TSNode a : NamedChildren(args)) {
+    TSNode value = sym(a) == S.keyword_argument ? field(a, S.f_value) : a;
+    if (sym(value) == S.list_splat || sym(value) == S.dictionary_splat) continue;
+    add_all(out, eval(value, scope));
+  }
+  return out;
+}
+
+Values Evaluator::argument_for(TSNode call, const Scope* scope, int index, std::string_view name) {
+  const auto& S = Syntax::get();
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return {};
+  const std::string_view code = owner(scope).code();
+  int position = 0;
+  for (TSNode a : NamedChildren(args)) {
+    if (sym(a) == S.keyword_argument) {
+      if (text(field(a, S.f_name), code) == name) return eval(field(a, S.f_value), scope);
+      continue;
+    }
+    if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat) return {};  // cannot tell
+    if (position++ == index) return eval(a, scope);
+  }
+  return {};
 }
 
 bool Evaluator::has_keyword(TSNode call, std::string_view keyword, std::string_view code) const {

@@ -53,6 +53,9 @@ class Evaluator {
   CallOutcome outcome_of(const Value& callee, TSNode call, const Scope* scope);
   Value construction(ClientKind kind, const Scope* scope, TSNode call);
   bool has_keyword(TSNode call, std::string_view keyword, std::string_view code) const;
+  Values argument_values(TSNode call, const Scope* scope);  // every argument's values
+  // The argument a call passes for parameter `index` / `name`; empty if it cannot tell.
+  Values argument_for(TSNode call, const Scope* scope, int index, std::string_view name);
 
   const Project& project_;
   const Catalogue& catalogue_;

@@ -65,7 +65,7 @@ struct PhaseTimer {
 };
 }  // namespace
 
-Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs) {
+Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs, bool keep_until_exit) {
   PhaseTimer timer;
   (void)Syntax::get();  // resolve node kinds before threads start
   Project project(config);
@@ -148,7 +148,15 @@ Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs) 
                     });
   timer.mark("checks");
   std::sort(out.files.begin(), out.files.end(), [](auto& a, auto& b) { return a.path < b.path; });
-  parallel_for(modules.size(), jobs, [&](std::size_t i) { modules[i].reset(); });
+  if (keep_until_exit) {
+    // Reachable until exit, never destroyed: no leak report, no teardown cost.
+    static auto* holder = new std::vector<std::unique_ptr<ModuleInfo>>();
+    static std::mutex holder_mutex;
+    std::lock_guard lock(holder_mutex);
+    for (auto& m : modules) holder->push_back(std::move(m));
+  } else {
+    parallel_for(modules.size(), jobs, [&](std::size_t i) { modules[i].reset(); });
+  }
   timer.mark("free trees");
   return out;
 }

@@ -42,7 +42,7 @@ struct Binding {
   Scope* scope = nullptr;     // where `node` is evaluated
   Scope* function = nullptr;  // Kind::Function
   ClassInfo* cls = nullptr;   // Kind::Class
-  std::string module, name;   // Import / ImportFrom
+  std::string module, name;   // Import / ImportFrom; Param: the parameter's name
   int level = 0;              // ImportFrom: leading dots
   int index = -1;             // Element: position in a tuple literal, -1 = any element
   bool variadic = false;      // Param: *args / **kwargs

@@ -1,5 +1,7 @@
 #include "python/prefilter.h"
 
+#include <algorithm>
+
 #include "core/catalogue.h"
 #include "core/text_search.h"
 
@@ -11,11 +13,16 @@ Prefilter::Prefilter(const Project& project, const Config& config) {
   for (const auto& f : project.factories()) words_.push_back(f.function);
   for (const auto& h : config.extra_hosts) substrings_.push_back(h);
   // The API host contains the word `openai`; no separate needle needed.
+  std::vector<std::string> chains;
   for (const auto& m : cat.api_methods())
-    if (cat.is_distinctive_resource(m.resource)) {
-      std::string needle = "." + m.resource + ".";
-      if (std::find(substrings_.begin(), substrings_.end(), needle) == substrings_.end()) substrings_.push_back(needle);
-    }
+    if (cat.is_distinctive_resource(m.resource)) chains.push_back("." + m.resource + ".");
+  // A needle containing another one adds nothing (".beta.threads.runs." holds ".beta.threads.").
+  std::sort(chains.begin(), chains.end(), [](auto& a, auto& b) { return a.size() < b.size(); });
+  for (const auto& c : chains) {
+    bool covered = false;
+    for (const auto& kept : substrings_) covered |= c.find(kept) != std::string::npos;
+    if (!covered) substrings_.push_back(c);
+  }
 }
 
 Prefilter::Verdict Prefilter::first_round(std::string_view text) const {

@@ -29,6 +29,11 @@ struct Value {
   Provenance prov = Provenance::Unknown;  // Client
   ClientKind client_kind = ClientKind::Sync;
   bool annotated = false;                 // Unknown: annotated as an OpenAI client
+  bool bound = false;                     // Function: a method reached through an instance/class
+  // Unknown: the value of parameter `param_index` of `function` (substituted by the argument at
+  // a call site when the function returns it: `def wrap(c): return c`).
+  int param_index = -1;
+  std::string param_name;
   std::string path;
   const Scope* function = nullptr;
   const ClassInfo* cls = nullptr;
@@ -40,7 +45,8 @@ struct Value {
   bool same(const Value& o) const {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
            function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
-           origin_line == o.origin_line && annotated == o.annotated;
+           origin_line == o.origin_line && annotated == o.annotated && bound == o.bound &&
+           param_index == o.param_index;
   }
 };
 

@@ -102,7 +102,7 @@ ScanResult run_scan(const ScanOptions& options) {
   }
 
   std::vector<FrontendOutput> outputs;
-  outputs.push_back(python::analyze(python, config, jobs));
+  outputs.push_back(python::analyze(python, config, jobs, options.keep_trees_until_exit));
 #ifdef QG_HAVE_CPP_FRONTEND
   if (!cpp.empty()) outputs.push_back(cpp::analyze(cpp, config, jobs, options));
 #endif

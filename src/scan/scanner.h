@@ -31,6 +31,7 @@ struct ScanOptions {
   bool force_exclude = false;
   std::string cpp_backend = "tree-sitter";           // "tree-sitter" | "clang"
   std::optional<std::filesystem::path> compile_commands_dir;  // -p DIR
+  bool keep_trees_until_exit = false;                // CLI: skip freeing syntax trees
 
   // Hooks for --staged / --changed-since: a fixed file list and another source of bytes
   // (the git index), and the subset of paths whose findings are reported.

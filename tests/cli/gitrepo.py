@@ -7,10 +7,14 @@ from pathlib import Path
 
 def git_env(home):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    # An empty global config of our own (never os.devnull: a `git config --global` would replace
+    # the device with a file).
+    global_config = Path(home) / "gitconfig"
+    global_config.touch()
     env.update({
         "HOME": str(home),
         "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_GLOBAL": str(global_config),
         "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
         "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
     })

@@ -1,0 +1,64 @@
+// Import edits for one file: how a rewritten site names the factory (an existing import, or a
+// new one placed where a person would put it), and which openai imports became unused.
+#pragma once
+
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/config.h"
+#include "core/finding.h"
+#include "fix/imports.h"
+#include "fix/python_tree.h"
+
+namespace qg::fix {
+
+// One name to import at one place; requests at the same place merge into one statement per module.
+struct ImportRequest {
+  uint32_t at = 0;                 // file offset: the start of a line, or the end of the file
+  bool break_before = false;       // at the end of a file without a final newline
+  std::string indent, module, name;  // name: "f" or "f as _f"
+};
+
+struct FactoryRef {
+  std::string expr;                      // what the site calls: "get_openai_client", "quotaguard.openai_client"
+  std::optional<ImportRequest> import;   // when no import of the factory is visible from the site
+};
+
+class ImportEditor {
+ public:
+  // Offsets in and out are file offsets (BOM included); the tree addresses the text after it.
+  ImportEditor(const PythonTree& tree, uint32_t bom_length, std::string_view eol);
+
+  const std::vector<ImportBinding>& imports() const { return imports_; }
+
+  // `site`: the rewritten expression's start; `used_root`: the name the site used (`OpenAI`,
+  // `oa` in `oa.OpenAI`), whose function-local openai import the new import goes beside.
+  FactoryRef reference(const FactoryFunction& factory, uint32_t site, std::string_view used_root) const;
+
+  // The requested imports as insertions: `from m import a, b` once per module and place.
+  std::vector<Edit> import_edits(const std::vector<ImportRequest>& requests) const;
+
+  // Edits removing openai imports of `names` that nothing references outside `rewritten`
+  // (the byte ranges the site edits replace).
+  std::vector<Edit> remove_unused(const std::set<std::string>& names, const std::vector<Edit>& rewritten) const;
+
+ private:
+  bool visible(const ImportBinding& b, uint32_t site) const;
+  bool referenced(const std::string& name, const std::vector<Edit>& rewritten) const;
+  ImportRequest insert_after(TSNode statement, std::string_view indent, uint32_t limit) const;
+  ImportRequest module_level_insert() const;
+  std::vector<Edit> remove_items(TSNode statement, const std::vector<TSNode>& items) const;
+  Edit remove_statement(TSNode statement) const;
+  uint32_t line_start(uint32_t code_offset) const;
+
+  const PythonTree& tree_;
+  uint32_t bom_;
+  std::string eol_;
+  std::vector<ImportBinding> imports_;
+  std::unordered_map<std::string, std::vector<uint32_t>> identifiers_;  // text -> start offsets
+  std::vector<std::string_view> annotation_strings_;  // string annotations, __all__ entries, cast()
+};
+
+}  // namespace qg::fix

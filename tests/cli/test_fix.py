@@ -1,0 +1,165 @@
+"""`quotaguard fix` on before/after pairs: fixtures/fix/NAME.py -> NAME.fixed.py (with
+NAME.toml as the project's quotaguard.toml when present, and NAME.unsafe.fixed.py for the
+--unsafe-fixes result when it differs). Every case, and a copy of the demo app, must also keep
+these properties: what compiled still compiles; no line changes that neither carried a finding
+nor is an import; a rescan finds exactly the fixable findings the summary says were left; a
+second run changes nothing; `--diff` piped to `patch -p1` gives the same bytes.
+Regenerate expected files with QG_UPDATE_FIX=1 after an intended change, and review the diff."""
+import ast
+import difflib
+import os
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+CASES = REPO / "fixtures" / "fix"
+NAMES = sorted(p.name[:-3] for p in CASES.glob("*.py") if not p.name.endswith(".fixed.py"))
+LEFT_FIXABLE = re.compile(r"(\d+) (?:unsafe|without a configured factory|overlapping another fix|in skipped files)")
+
+
+def compiles(path):
+    # What py_compile checks, in memory: py_compile.compile(cfile=os.devnull) refuses the device
+    # (FileExistsError), and where /dev/null is missing or a file it replaces it with a file.
+    try:
+        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        return True
+    except (SyntaxError, ValueError):
+        return False
+
+
+def snapshot(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def left_fixable(summary):
+    return sum(int(n) for n in LEFT_FIXABLE.findall(summary))
+
+
+def import_lines(source):
+    lines = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            lines.update(range(node.lineno, node.end_lineno + 1))
+    return lines
+
+
+def check_untouched_lines(before, after, findings):
+    """Only lines that carried a finding or are imports may change (1-based line numbers)."""
+    a = before.decode("utf-8-sig").splitlines(keepends=True)
+    b = after.decode("utf-8-sig").splitlines(keepends=True)
+    try:
+        allowed = import_lines(before.decode("utf-8-sig"))
+    except SyntaxError:
+        return
+    for f in findings:
+        allowed.update(range(f["line"], f["end_line"] + 1))
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            changed = set(range(i1 + 1, i2 + 1))
+            assert changed <= allowed, f"lines {sorted(changed - allowed)} changed without a finding or an import"
+
+
+def check_properties(qg, root, unsafe=()):
+    """Runs fix on the project at `root` and checks every property; returns the fix's stderr."""
+    before = snapshot(root)
+    scan, _ = qg.json(cwd=root)
+    findings = {}
+    for f in scan["findings"]:
+        findings.setdefault(f["path"], []).append(f)
+
+    # Bytes, not text: a CRLF file's diff keeps its CRs.
+    diff = subprocess.run([qg.binary, "fix", *unsafe, "--diff"], cwd=root, capture_output=True)
+    assert diff.returncode in (0, 1), diff.stderr
+    assert snapshot(root) == before, "--diff wrote files"
+    check = qg("fix", *unsafe, "--check", cwd=root)
+    assert snapshot(root) == before, "--check wrote files"
+    assert check.returncode == (1 if diff.stdout else 0)
+
+    run = qg("fix", *unsafe, cwd=root)
+    assert run.returncode in (0, 1), run.stderr
+    after = snapshot(root)
+    for rel, data in before.items():
+        if not rel.endswith(".py"):
+            continue
+        was = root.parent / "was.py"
+        was.write_bytes(data)
+        if compiles(was):
+            assert compiles(root / rel), f"{rel} no longer compiles:\n{after[rel].decode(errors='replace')}"
+        check_untouched_lines(data, after[rel], findings.get(rel, []))
+
+    rescan, _ = qg.json(cwd=root)
+    still_fixable = [f for f in rescan["findings"] if f["fixable"]]
+    assert len(still_fixable) == left_fixable(run.stderr), (still_fixable, run.stderr)
+    assert (run.returncode == 0) == (not rescan["findings"])
+
+    again = qg("fix", *unsafe, cwd=root)
+    assert snapshot(root) == after, "a second fix changed files"
+    assert "Nothing fixed." in again.stderr
+
+    patched = root.parent / "patched"
+    shutil.rmtree(patched, ignore_errors=True)
+    shutil.copytree(root, patched)
+    for rel, data in before.items():
+        (patched / rel).write_bytes(data)
+    p = subprocess.run(["patch", "-p1", "--quiet", "--binary"], cwd=patched, input=diff.stdout, capture_output=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert snapshot(patched) == after, "--diff | patch -p1 differs from what fix wrote"
+    return run.stderr
+
+
+def run_case(qg, tmp_path, name, unsafe):
+    root = tmp_path / "case"
+    root.mkdir()
+    target = root / f"{name}.py"
+    target.write_bytes((CASES / f"{name}.py").read_bytes())
+    target.chmod(0o640)
+    if (CASES / f"{name}.toml").exists():
+        shutil.copy(CASES / f"{name}.toml", root / "quotaguard.toml")
+    summary = check_properties(qg, root, ("--unsafe-fixes",) if unsafe else ())
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640, "the file mode changed"
+    return target.read_bytes(), summary
+
+
+def expect(path, actual):
+    if os.environ.get("QG_UPDATE_FIX"):
+        path.write_bytes(actual)
+    assert actual == path.read_bytes(), f"{path.name} differs (QG_UPDATE_FIX=1 to regenerate)"
+
+
+def test_there_are_enough_cases():
+    assert len(NAMES) >= 40
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fix_case(qg, tmp_path, name):
+    fixed, _ = run_case(qg, tmp_path, name, unsafe=False)
+    expect(CASES / f"{name}.fixed.py", fixed)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if (CASES / f"{n}.unsafe.fixed.py").exists()])
+def test_fix_case_unsafe(qg, tmp_path, name):
+    fixed, _ = run_case(qg, tmp_path, name, unsafe=True)
+    expect(CASES / f"{name}.unsafe.fixed.py", fixed)
+
+
+def test_unsafe_fix_says_what_would_be_lost(qg, tmp_path):
+    _, summary = run_case(qg, tmp_path, "unsafe_base_url", unsafe=False)
+    assert 'would drop base_url="https://gateway.example.com/v1"' in summary
+    assert "1 unsafe (use --unsafe-fixes)" in summary
+
+
+def test_demo_app(qg, tmp_path):
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "fixtures" / "demo", root)
+    gateway = (root / "app/services/partner_gateway.py").read_bytes()
+    summary = check_properties(qg, root)
+    assert (root / "app/services/partner_gateway.py").read_bytes() == gateway
+    assert "would drop base_url=settings.partner_gateway_url" in summary
+    voice = (root / "app/services/voice_notes.py").read_text()
+    assert "_client = get_openai_client()\n" in voice and "from openai import" not in voice
