@@ -98,13 +98,13 @@ void write_rules_markdown(std::ostream& out) {
 std::string factory_call_name(const FactoryConfig& factory, ClientKind kind) {
   const auto f = factory_for(factory, kind);
   if (!f) return {};
-  return f->module == "quotaguard" ? "quotaguard." + f->function : f->function;
+  return f->function;
 }
 
 std::string factory_import(const FactoryConfig& factory, ClientKind kind) {
   const auto f = factory_for(factory, kind);
   if (!f) return {};
-  return f->module == "quotaguard" ? "import quotaguard" : fmt::format("from {} import {}", f->module, f->function);
+  return fmt::format("from {} import {}", f->module, f->function);
 }
 
 }  // namespace qg::report

@@ -215,3 +215,28 @@ def test_html_escapes_everything(qg, project, tmp_path):
     assert "pwned" not in re.search(r"<title>(.*?)</title>", dom).group(1)
     assert dom.count("<script>") == 1  # only the report's own sorting script
     assert "svc/a&amp;b &lt;x&gt;.py" in dom
+
+
+def test_sarif_fixes_agree_with_quotaguard_fix(qg, project):
+    """A SARIF fix applied to its line gives the line `quotaguard fix` writes (the import aside)."""
+    source = ("import os\nfrom openai import OpenAI, AsyncOpenAI\nimport openai\n\n"
+              "a = OpenAI(api_key=os.environ['K'])\nb = AsyncOpenAI()\nopenai.files.list()\n")
+    root = project({"quotaguard.toml": "", "svc.py": source})
+    results = json.loads(scan(qg, "sarif", root, cwd=root))["runs"][0]["results"]
+    lines = source.splitlines()
+    expected = []
+    for r in results:
+        if "fixes" not in r:
+            continue
+        (change,) = r["fixes"][0]["artifactChanges"]
+        line = lines[change["replacements"][0]["deletedRegion"]["startLine"] - 1]
+        for rep in sorted(change["replacements"], key=lambda x: -x["deletedRegion"]["startColumn"]):
+            region = rep["deletedRegion"]
+            assert region["startLine"] == region["endLine"]
+            line = line[:region["startColumn"] - 1] + rep["insertedContent"]["text"] + line[region["endColumn"] - 1:]
+        expected.append(line)
+    assert len(expected) == 3
+    qg("fix", root, cwd=root, check_exit=0)
+    fixed = (root / "svc.py").read_text().splitlines()
+    for line in expected:
+        assert line in fixed, (line, fixed)
