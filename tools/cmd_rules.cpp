@@ -6,17 +6,25 @@
 
 #include "command.h"
 #include "core/catalogue.h"
+#include "report/rules_doc.h"
 
 namespace qg::cli {
 namespace {
 
 void attach_rules(CLI::App& app, int& exit_code) {
+  auto format = std::make_shared<std::string>("text");
   auto* cmd = app.add_subcommand("rules", "List every rule with a one-line summary");
-  cmd->callback([&exit_code] {
+  cmd->add_option("-f,--format", *format, "text, or markdown (the whole of docs/rules.md)")
+      ->check(CLI::IsMember({"text", "markdown"}));
+  cmd->callback([format, &exit_code] {
+    exit_code = kClean;
+    if (*format == "markdown") {
+      report::write_rules_markdown(std::cout);
+      return;
+    }
     for (const auto& r : Catalogue::get().rules())
       fmt::print("{}  {:<28} {:<7} {}{}\n", r.id, r.name, r.severity, r.summary, r.fixable ? " [*]" : "");
     fmt::print("\n[*] fixable with `quotaguard fix`. `quotaguard explain RULE` for details.\n");
-    exit_code = kClean;
   });
 }
 

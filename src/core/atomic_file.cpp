@@ -11,7 +11,38 @@
 
 namespace qg {
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
+namespace {
+
+// Devices and pipes (`-o /dev/null`, `-o /dev/stdout`, a FIFO) are written in place: renaming a
+// temporary file over them would replace /dev/null itself with a regular file when run as root.
+void write_in_place(const std::filesystem::path& path, std::string_view contents) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(path.string() + ": cannot open: " + std::strerror(errno));
+  for (std::size_t done = 0; done < contents.size();) {
+    const ssize_t w = ::write(fd, contents.data() + done, contents.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw std::runtime_error(path.string() + ": write failed: " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(w);
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_file_atomically(const std::filesystem::path& link_or_path, std::string_view contents) {
+  struct stat target {};
+  if (::stat(link_or_path.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) return write_in_place(link_or_path, contents);
+  // Through a symlink, the file it points to is replaced and the link stays.
+  std::error_code ec;
+  std::filesystem::path path = link_or_path;
+  if (std::filesystem::is_symlink(link_or_path, ec)) {
+    auto resolved = std::filesystem::weakly_canonical(link_or_path, ec);
+    if (!ec && !resolved.empty()) path = std::move(resolved);
+  }
   auto fail = [&](const char* what) {
     throw std::runtime_error(path.string() + ": " + what + ": " + std::strerror(errno));
   };

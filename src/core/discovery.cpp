@@ -105,6 +105,7 @@ class Walker {
   }
 
   void add_path(const fs::path& path);
+  void add_listed_file(const std::string& rel);
   DiscoveryResult finish();
 
  private:
@@ -199,6 +200,19 @@ void Walker::add_named_file(const std::string& abs, const std::string& rel, bool
     if (vendored && !opt_.include_vendored) return skip(rel, kVendoredReason);
   }
   files_.push_back({abs, rel, lang, vendored, real_path(abs), via_symlink});
+}
+
+// A file named by another source (the git index): like a walk, it never reports a non-source
+// file, and excludes always apply; unlike add_path, the file need not exist.
+void Walker::add_listed_file(const std::string& rel) {
+  Language lang = Language::Python;
+  if (!classify(rel.substr(rel.rfind('/') + 1), lang)) return;
+  const std::string abs = normalize(fs::path(root_) / rel);
+  const std::string relative_path = relative(abs);
+  if (named_path_excluded(abs, relative_path, false)) return;
+  const bool vendored = named_path_vendored(abs, relative_path, false);
+  if (vendored && !opt_.include_vendored) return skip(relative_path, kVendoredReason);
+  files_.push_back({abs, relative_path, lang, vendored, abs, false});
 }
 
 // A named path is excluded when it or a directory above it (up to the root) is.
@@ -350,6 +364,12 @@ DiscoveryResult Walker::finish() {
 }
 
 }  // namespace
+
+DiscoveryResult select_files(const DiscoveryOptions& options, const std::vector<std::string>& relative_paths) {
+  Walker walker(options);
+  for (const std::string& rel : relative_paths) walker.add_listed_file(rel);
+  return walker.finish();
+}
 
 bool classify_language(const fs::path& p, Language& out) { return classify_name(p.filename().string(), out); }
 

@@ -37,6 +37,12 @@ struct DiscoveryResult {
 
 DiscoveryResult discover(const DiscoveryOptions& options);
 
+// The files among `relative_paths` (relative to options.root, '/'-separated; options.paths is not
+// used) that a walk would have found: known source extensions only (others are passed over
+// silently), excludes and .gitignore applied as with force_exclude, vendored trees skipped unless
+// include_vendored. The files need not exist on disk (staged blobs of `scan --staged`).
+DiscoveryResult select_files(const DiscoveryOptions& options, const std::vector<std::string>& relative_paths);
+
 // ".py"/".pyi" -> Python; ".h .hh .hpp .hxx .c .cc .cpp .cxx .ipp" -> Cpp.
 bool classify_language(const std::filesystem::path& p, Language& out);
 

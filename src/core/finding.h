@@ -53,6 +53,9 @@ struct Finding {
   std::string language;        // "python" | "cpp"
   std::string code;            // source text of `range` (capped), for fingerprints and snippets
   std::optional<FixSite> fix;  // present on findings `quotaguard fix` can rewrite
+  // Identity that survives edits elsewhere in the file (gate/fingerprint.h): set by run_scan,
+  // matched by baselines, reported as SARIF partialFingerprints.
+  std::string fingerprint;
 };
 
 // Every API call site, whatever its rule, feeds coverage.

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "core/finding.h"
 
 namespace qg {
@@ -48,6 +49,7 @@ struct Coverage {
 struct FileStats {
   std::size_t discovered = 0;   // candidate source files found
   std::size_t scanned = 0;      // read and checked by the prefilter
+  std::vector<std::string> paths;  // the `scanned` files (relative, sorted): per-file reports, baselines
   std::size_t parsed = 0;       // parsed and analysed
   std::vector<SkippedFile> skipped;
   std::vector<std::string> parse_errors;  // files with syntax errors (still analysed)
@@ -56,6 +58,8 @@ struct FileStats {
 struct ScanResult {
   std::filesystem::path root;            // paths are relative to it
   std::filesystem::path config_file;     // empty: defaults
+  FactoryConfig factory;                 // as configured: reports name the factory in fix hints
+  std::vector<std::string> rules;        // ids of the rules this scan reported (--select/--ignore)
   std::vector<Finding> findings;         // selected, unsuppressed, sorted (path, line, column, rule)
   std::vector<Finding> vendored_findings;  // with --include-vendored: reported apart
   std::vector<CallSite> call_sites;      // project code only (not vendored)

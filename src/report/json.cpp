@@ -23,6 +23,7 @@ ordered_json finding_json(const Finding& f) {
   j["api"] = f.api.empty() ? ordered_json(nullptr) : ordered_json(f.api);
   j["provenance"] = to_string(f.provenance);
   j["language"] = f.language;
+  j["fingerprint"] = f.fingerprint;
   return j;
 }
 

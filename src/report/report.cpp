@@ -11,6 +11,11 @@ struct Format {
 const Format kFormats[] = {
     {"text", write_text},
     {"json", write_json},
+    {"sarif", write_sarif},
+    {"github", write_github},
+    {"junit", write_junit},
+    {"markdown", write_markdown},
+    {"html", write_html},
 };
 }  // namespace
 

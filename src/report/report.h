@@ -25,6 +25,11 @@ bool render(std::string_view format, const ScanResult& result, const Options& op
 
 void write_text(const ScanResult& result, const Options& options, std::ostream& out);
 void write_json(const ScanResult& result, const Options& options, std::ostream& out);
+void write_sarif(const ScanResult& result, const Options& options, std::ostream& out);
+void write_github(const ScanResult& result, const Options& options, std::ostream& out);
+void write_junit(const ScanResult& result, const Options& options, std::ostream& out);
+void write_markdown(const ScanResult& result, const Options& options, std::ostream& out);
+void write_html(const ScanResult& result, const Options& options, std::ostream& out);
 
 // Path of a finding as text output shows it: relative to the cwd when the root is below it.
 std::string display_path(const ScanResult& result, const std::string& relative, const std::filesystem::path& cwd);

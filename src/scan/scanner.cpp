@@ -5,7 +5,9 @@
 #include <cstdio>
 
 #include "core/parallel.h"
+#include "core/catalogue.h"
 #include "core/rule_selection.h"
+#include "gate/fingerprint.h"
 #include "python/frontend.h"
 #ifdef QG_HAVE_CPP_FRONTEND
 #include "cpp/frontend.h"
@@ -38,6 +40,18 @@ ScanSetup resolve_setup(const ScanOptions& options) {
   return s;
 }
 
+DiscoveryOptions discovery_options(const ScanOptions& options, const ScanSetup& setup) {
+  const Config& config = setup.config;
+  DiscoveryOptions d;
+  d.root = setup.root;
+  d.paths = options.paths.empty() ? std::vector<fs::path>{"."} : options.paths;
+  d.exclude = config.exclude.empty() ? default_excludes() : config.exclude;
+  d.exclude.insert(d.exclude.end(), config.extend_exclude.begin(), config.extend_exclude.end());
+  d.include_vendored = options.include_vendored;
+  d.force_exclude = options.force_exclude;
+  return d;
+}
+
 ScanResult run_scan(const ScanOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   ScanSetup setup = resolve_setup(options);
@@ -55,20 +69,16 @@ ScanResult run_scan(const ScanOptions& options) {
   ScanResult result;
   result.root = setup.root;
   result.config_file = config.file;
+  result.factory = config.factory;
+  for (const auto& rule : Catalogue::get().rules())
+    if (selection.enabled(rule.id)) result.rules.push_back(rule.id);
 
   // Discovery.
   std::vector<DiscoveredFile> files;
   if (options.files) {
     files = *options.files;
   } else {
-    DiscoveryOptions d;
-    d.root = setup.root;
-    d.paths = options.paths.empty() ? std::vector<fs::path>{"."} : options.paths;
-    d.exclude = config.exclude.empty() ? default_excludes() : config.exclude;
-    d.exclude.insert(d.exclude.end(), config.extend_exclude.begin(), config.extend_exclude.end());
-    d.include_vendored = options.include_vendored;
-    d.force_exclude = options.force_exclude;
-    auto found = discover(d);
+    auto found = discover(discovery_options(options, setup));
     files = std::move(found.files);
     result.files.skipped = std::move(found.skipped);
   }
@@ -88,6 +98,7 @@ ScanResult run_scan(const ScanOptions& options) {
       continue;
     }
     ++result.files.scanned;
+    result.files.paths.push_back(in.file->relative);
     (in.file->language == Language::Python ? python : cpp).push_back(std::move(in));
   }
 
@@ -120,6 +131,9 @@ ScanResult run_scan(const ScanOptions& options) {
   std::sort(result.vendored_findings.begin(), result.vendored_findings.end(), order);
   std::sort(result.files.skipped.begin(), result.files.skipped.end(), [](auto& a, auto& b) { return a.path < b.path; });
   std::sort(result.files.parse_errors.begin(), result.files.parse_errors.end());
+  std::sort(result.files.paths.begin(), result.files.paths.end());
+  gate::assign_fingerprints(result.findings);
+  gate::assign_fingerprints(result.vendored_findings);
   result.coverage = compute_coverage(result.call_sites, result.client_sites);
   result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

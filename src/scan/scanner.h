@@ -48,6 +48,9 @@ struct ScanSetup {
 };
 ScanSetup resolve_setup(const ScanOptions& options);
 
+// What discovery is asked for a scan: the setup's root and excludes, the options' paths and flags.
+DiscoveryOptions discovery_options(const ScanOptions& options, const ScanSetup& setup);
+
 ScanResult run_scan(const ScanOptions& options);
 
 }  // namespace qg

@@ -1,0 +1,99 @@
+// Markdown for a pull-request comment or a GitHub job summary: the coverage headline, coverage per
+// API family and per folder (worst first), and the findings, capped so that a comment stays
+// readable (and under GitHub's 65,536-character limit).
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "core/catalogue.h"
+#include "report/escape.h"
+#include "report/report.h"
+
+namespace qg::report {
+
+namespace {
+
+constexpr std::size_t kMaxFindings = 50;
+constexpr std::size_t kMaxRows = 25;
+
+std::string bar(double percent) {
+  const int full = static_cast<int>(percent / 10.0 + 0.5);
+  std::string s;
+  for (int i = 0; i < 10; ++i) s += i < full ? "\u2588" : "\u2591";
+  return s;
+}
+
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+// Rows with call sites, worst coverage first (ties: most untracked, then by name).
+std::vector<const CoverageRow*> worst_first(const std::vector<CoverageRow>& rows) {
+  std::vector<const CoverageRow*> out;
+  for (const auto& r : rows)
+    if (r.calls.total()) out.push_back(&r);
+  std::stable_sort(out.begin(), out.end(), [](const CoverageRow* a, const CoverageRow* b) {
+    if (a->calls.percent() != b->calls.percent()) return a->calls.percent() < b->calls.percent();
+    if (a->calls.untracked != b->calls.untracked) return a->calls.untracked > b->calls.untracked;
+    return a->key < b->key;
+  });
+  return out;
+}
+
+void coverage_table(std::ostream& out, std::string_view title, std::string_view column,
+                    const std::vector<CoverageRow>& rows, bool clients) {
+  const auto sorted = worst_first(rows);
+  if (sorted.empty()) return;
+  fmt::print(out, "\n### {}\n\n| {} | Coverage | | Tracked | Untracked | Unresolved |{}\n", title, column,
+             clients ? " Clients (factory / direct) |" : "");
+  fmt::print(out, "|---|---:|---|---:|---:|---:|{}\n", clients ? "---:|" : "");
+  for (std::size_t i = 0; i < sorted.size() && i < kMaxRows; ++i) {
+    const auto& r = *sorted[i];
+    fmt::print(out, "| {} | {:.1f}% | `{}` | {} | {} | {} |", markdown_code(r.key), r.calls.percent(),
+               bar(r.calls.percent()), r.calls.tracked, r.calls.untracked, r.calls.unresolved);
+    if (clients) fmt::print(out, " {} / {} |", r.clients.factory, r.clients.direct);
+    out << '\n';
+  }
+  if (sorted.size() > kMaxRows) fmt::print(out, "\n... and {} more\n", sorted.size() - kMaxRows);
+}
+
+}  // namespace
+
+void write_markdown(const ScanResult& r, const Options& o, std::ostream& out) {
+  const auto& cov = r.coverage;
+  const bool clean = r.findings.empty();
+  fmt::print(out, "## {} quotaguard: {} \u00b7 call-site coverage {:.1f}%\n\n", clean ? "\u2705" : "\u274c",
+             clean ? std::string("no findings") : plural(r.findings.size(), "finding", "findings"), cov.calls.percent());
+  fmt::print(out, "**Call sites:** {:.1f}% tracked \u2014 {} tracked \u00b7 {} untracked \u00b7 {} unresolved{}  \n",
+             cov.calls.percent(), cov.calls.tracked, cov.calls.untracked, cov.calls.unresolved,
+             cov.calls.unresolved ? " (origin unknown, counted apart)" : "");
+  fmt::print(out, "**Clients:** {:.1f}% from the factory \u2014 {} factory \u00b7 {} direct  \n", cov.clients.percent(),
+             cov.clients.factory, cov.clients.direct);
+  std::size_t fixable = 0;
+  for (const auto& f : r.findings) fixable += f.fixable;
+  fmt::print(out, "**Files:** {} scanned \u00b7 {} parsed{}{}\n", r.files.scanned, r.files.parsed,
+             r.files.parse_errors.empty() ? "" : fmt::format(" \u00b7 {} with syntax errors", r.files.parse_errors.size()),
+             fixable ? fmt::format(" \u00b7 {} fixable with `quotaguard fix`", plural(fixable, "finding", "findings")) : "");
+
+  coverage_table(out, "Coverage by API family", "API family", cov.by_family, false);
+  coverage_table(out, "Coverage by folder", "Folder", cov.by_folder, true);
+
+  if (!r.findings.empty()) {
+    fmt::print(out, "\n### Findings ({})\n\n| Rule | Location | Message |\n|---|---|---|\n", r.findings.size());
+    for (std::size_t i = 0; i < r.findings.size() && i < kMaxFindings; ++i) {
+      const auto& f = r.findings[i];
+      const auto* rule = Catalogue::get().rule(f.rule);
+      fmt::print(out, "| {}{} | {} | {}{} |\n", f.rule, rule ? fmt::format(" <sub>{}</sub>", rule->name) : "",
+                 markdown_code(fmt::format("{}:{}:{}", display_path(r, f.path, o.cwd), f.range.line, f.range.column)),
+                 markdown_cell(f.message), f.fixable ? " **[fixable]**" : "");
+    }
+    if (r.findings.size() > kMaxFindings)
+      fmt::print(out, "\n... and {} more (`quotaguard scan` lists every finding)\n", r.findings.size() - kMaxFindings);
+  }
+  if (!r.vendored_findings.empty())
+    fmt::print(out, "\n{} in vendored code (--include-vendored), not listed here.\n",
+               plural(r.vendored_findings.size(), "finding", "findings"));
+}
+
+}  // namespace qg::report
