@@ -1,6 +1,7 @@
 #include "python/prefilter.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/catalogue.h"
 #include "core/text_search.h"
@@ -9,8 +10,9 @@ namespace qg::python {
 
 Prefilter::Prefilter(const Project& project, const Config& config) {
   const auto& cat = Catalogue::get();
-  words_.push_back(cat.package());
-  for (const auto& f : project.factories()) words_.push_back(f.function);
+  openai_words_.push_back(cat.package());
+  for (const auto& f : project.factories())
+    (f.function.find(cat.package()) != std::string::npos ? openai_words_ : words_).push_back(f.function);
   for (const auto& h : config.extra_hosts) substrings_.push_back(h);
   // The API host contains the word `openai`; no separate needle needed.
   std::vector<std::string> chains;
@@ -18,15 +20,31 @@ Prefilter::Prefilter(const Project& project, const Config& config) {
     if (cat.is_distinctive_resource(m.resource)) chains.push_back("." + m.resource + ".");
   // A needle containing another one adds nothing (".beta.threads.runs." holds ".beta.threads.").
   std::sort(chains.begin(), chains.end(), [](auto& a, auto& b) { return a.size() < b.size(); });
+  std::vector<std::string> kept;
   for (const auto& c : chains) {
     bool covered = false;
-    for (const auto& kept : substrings_) covered |= c.find(kept) != std::string::npos;
-    if (!covered) substrings_.push_back(c);
+    for (const auto& k : kept) covered |= c.find(k) != std::string::npos;
+    if (!covered) kept.push_back(c);
   }
+  for (auto& c : kept) chains_by_first_[static_cast<unsigned char>(c[1])].push_back(c.substr(1));
+}
+
+bool Prefilter::chain_at(std::string_view text, std::size_t dot) const {
+  if (dot + 1 >= text.size()) return false;
+  for (const auto& chain : chains_by_first_[static_cast<unsigned char>(text[dot + 1])])
+    if (text.compare(dot + 1, chain.size(), chain) == 0) return true;
+  return false;
 }
 
 Prefilter::Verdict Prefilter::first_round(std::string_view text) const {
   Verdict v;
+  // Every word holding "openai" needs that substring first: one search rules them all out.
+  if (contains(text, openai_words_.front()))
+    for (const auto& w : openai_words_)
+      if (contains_word(text, w)) {
+        v.parse = v.openai_context = true;
+        return v;
+      }
   for (const auto& w : words_)
     if (contains_word(text, w)) {
       v.parse = v.openai_context = true;
@@ -34,6 +52,12 @@ Prefilter::Verdict Prefilter::first_round(std::string_view text) const {
     }
   for (const auto& s : substrings_)
     if (contains(text, s)) {
+      v.parse = true;
+      return v;
+    }
+  for (const char* p = text.data(), *end = text.data() + text.size();
+       (p = static_cast<const char*>(std::memchr(p, '.', static_cast<std::size_t>(end - p)))); ++p)
+    if (chain_at(text, static_cast<std::size_t>(p - text.data()))) {
       v.parse = true;
       return v;
     }
