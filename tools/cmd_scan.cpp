@@ -3,6 +3,8 @@
 // --min-coverage), 2 on a usage or config error (a missing or malformed baseline included).
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -14,6 +16,7 @@
 #include <fmt/ostream.h>
 
 #include "command.h"
+#include "core/catalogue.h"
 #include "core/atomic_file.h"
 #include "gate/baseline.h"
 #include "gate/coverage_gate.h"
@@ -124,7 +127,9 @@ struct ScanCommand {
 
       bool failed = false;
       if (cmp) print_baseline_notes(*cmp, baseline);
-      if (!exit_zero && !result.findings.empty()) {
+      const bool blocking = std::any_of(result.findings.begin(), result.findings.end(),
+                                        [](const Finding& f) { return Catalogue::get().fails_scan(f.rule); });
+      if (!exit_zero && blocking) {
         failed = true;
         if (staged) print_staged_help(result, ro.cwd);
       }

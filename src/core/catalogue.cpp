@@ -161,6 +161,11 @@ const RuleInfo* Catalogue::rule(std::string_view id) const {
   return nullptr;
 }
 
+bool Catalogue::fails_scan(std::string_view id) const {
+  const RuleInfo* r = rule(id);
+  return !r || r->severity != "info";
+}
+
 const ApiMethod* Catalogue::api_method(std::string_view api) const {
   auto it = method_index_.find(api);
   return it == method_index_.end() ? nullptr : &methods_[it->second];

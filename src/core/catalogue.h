@@ -50,6 +50,9 @@ class Catalogue {
 
   const std::vector<RuleInfo>& rules() const { return rules_; }
   const RuleInfo* rule(std::string_view id) const;
+  // Whether a finding of this rule fails a scan: every severity but `info` (QG007 is reported
+  // and counted, but an unresolved origin alone never refuses a commit or a build).
+  bool fails_scan(std::string_view id) const;
 
   // API surface (rules/openai-api-surface.tsv), keyed without the leading "client.".
   const ApiMethod* api_method(std::string_view api) const;

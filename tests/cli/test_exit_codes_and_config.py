@@ -107,3 +107,14 @@ def test_jobs_do_not_change_results(qg, project):
     many, _ = qg.json("--jobs", "4", root)
     assert one["findings"] == many["findings"]
     assert len(one["findings"]) == 80
+
+
+def test_info_findings_alone_do_not_fail(qg, project):
+    # QG007 (unresolved origin) is reported and counted, but never refuses a commit on its own.
+    root = project({"svc.py": "import openai\n\ndef summarize(client, text):\n"
+                              "    return client.chat.completions.create(model='m', messages=[])\n"})
+    data, p = qg.json(root, check_exit=0)
+    assert [f["rule"] for f in data["findings"]] == ["QG007"]
+    assert data["coverage"]["call_sites"]["unresolved"] == 1
+    # ...but it still fails a coverage gate that counts unresolved sites as untracked.
+    qg("scan", "--min-coverage", "100", root, check_exit=1)
