@@ -21,7 +21,7 @@ struct BaselineCommand {
   bool update = false;
 
   int run() {
-    try {
+    return run_reporting_errors([&] {
       std::optional<gate::Baseline> previous;
       if (update) previous = gate::load_baseline(output);
       const ScanResult result = run_scan(scan.to_options());
@@ -44,14 +44,7 @@ struct BaselineCommand {
                    cmp.new_findings.size(), cmp.new_findings.size() == 1 ? "" : "s",
                    cmp.new_findings.size() == 1 ? "was" : "were", output);
       return kClean;
-    } catch (const ConfigError& e) {
-      std::cerr << "quotaguard: config error: " << e.what() << '\n';
-    } catch (const gate::BaselineError& e) {
-      std::cerr << "quotaguard: baseline error: " << e.what() << '\n';
-    } catch (const std::runtime_error& e) {
-      std::cerr << "quotaguard: error: " << e.what() << '\n';
-    }
-    return kUsage;
+    });
   }
 };
 

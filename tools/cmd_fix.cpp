@@ -15,7 +15,7 @@ struct FixCommand {
   bool diff = false, check = false, unsafe = false;
 
   int run() {
-    try {
+    return run_reporting_errors([&] {
       fix::FixOptions options;
       options.scan = scan.to_options();
       options.mode = diff ? fix::Mode::Diff : check ? fix::Mode::Check : fix::Mode::Write;
@@ -28,12 +28,7 @@ struct FixCommand {
       std::cerr << fix::format_summary(report, options.mode) << std::flush;
       if (options.mode != fix::Mode::Write) return report.changes.empty() ? kClean : kFindings;
       return report.remaining.empty() ? kClean : kFindings;
-    } catch (const ConfigError& e) {
-      std::cerr << "quotaguard: config error: " << e.what() << '\n';
-    } catch (const std::runtime_error& e) {
-      std::cerr << "quotaguard: error: " << e.what() << '\n';
-    }
-    return kUsage;
+    });
   }
 };
 

@@ -99,7 +99,7 @@ struct ScanCommand {
   std::string changed_since;
 
   int run() {
-    try {
+    return run_reporting_errors([&] {
       ScanOptions options = scan.to_options();
       if (staged && !changed_since.empty()) throw UsageError("--staged and --changed-since cannot be combined");
       if (staged) git::scope_to_staged(options);
@@ -141,16 +141,7 @@ struct ScanCommand {
         }
       }
       return failed ? kFindings : kClean;
-    } catch (const ConfigError& e) {
-      std::cerr << "quotaguard: config error: " << e.what() << '\n';
-    } catch (const gate::BaselineError& e) {
-      std::cerr << "quotaguard: baseline error: " << e.what() << '\n';
-    } catch (const UsageError& e) {
-      std::cerr << "quotaguard: error: " << e.what() << '\n';
-    } catch (const std::runtime_error& e) {
-      std::cerr << "quotaguard: error: " << e.what() << '\n';
-    }
-    return kUsage;
+    });
   }
 };
 

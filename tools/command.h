@@ -1,6 +1,7 @@
 // Subcommands register themselves; main() only builds the app and maps errors to exit codes.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,10 @@ struct Command {
 };
 
 std::vector<Command>& commands();
+
+// Runs a command's body; the errors every command can meet (config, baseline, usage, I/O) become
+// one line on stderr and exit 2.
+int run_reporting_errors(const std::function<int()>& body);
 
 struct Register {
   explicit Register(Command c) { commands().push_back(c); }
