@@ -48,3 +48,24 @@ def test_clang_backend_with_database_sees_through_auto(qg, project, tmp_path):
     assert [f for f in data["findings"] if f["path"] == "a.cpp"] == []
     data, _ = qg.json("--cpp-backend", "clang", "-p", db, root, check_exit=1)
     assert [(f["line"], f["rule"]) for f in data["findings"] if f["path"] == "a.cpp"] == [(4, "QG004")]
+
+
+def test_fix_rewrites_cpp_constructions_and_adds_the_include_once(qg, project):
+    root = project({
+        "quotaguard.toml": '[factory.cpp]\n"liboai::OpenAI" = "qg::tracked_liboai()"\ninclude = "\\"qg/tracked_liboai.h\\""\n',
+        "main.cpp": "#include <liboai.h>\n\nusing namespace liboai;\n\nint main() {\n  OpenAI oai;\n"
+                    "  oai.ChatCompletion->create(\"gpt-4o-mini\", Conversation());\n}\n",
+        "other.cpp": "#include \"liboai.h\"\nstatic liboai::OpenAI client;\nstatic liboai::OpenAI spare;\n",
+    })
+    qg("fix", root, check_exit=0)
+    assert (root / "main.cpp").read_text() == (
+        "#include <liboai.h>\n#include \"qg/tracked_liboai.h\"\n\nusing namespace liboai;\n\nint main() {\n"
+        "  auto& oai = qg::tracked_liboai();\n  oai.ChatCompletion->create(\"gpt-4o-mini\", Conversation());\n}\n")
+    # Two constructions in one file: the include is added once.
+    assert (root / "other.cpp").read_text() == (
+        "#include \"liboai.h\"\n#include \"qg/tracked_liboai.h\"\n"
+        "static auto& client = qg::tracked_liboai();\nstatic auto& spare = qg::tracked_liboai();\n")
+    data, _ = qg.json(root, check_exit=0)
+    assert data["findings"] == []
+    p = qg("fix", "--check", root, check_exit=0)  # a second run changes nothing
+    assert "Nothing to fix" in p.stderr
