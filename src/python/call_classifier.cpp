@@ -1,0 +1,191 @@
+// What a call does, for the checks: construction, factory call, API call (with the worst
+// provenance of its receiver), legacy call, transport replacement. The values themselves come
+// from evaluator.cpp.
+#include <algorithm>
+
+#include "python/evaluator.h"
+#include "python/syntax.h"
+
+namespace qg::python {
+
+bool Evaluator::has_keyword(TSNode call, std::string_view keyword, std::string_view code) const {
+  const auto& S = Syntax::get();
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args)) return false;
+  for (TSNode a : NamedChildren(args)) {
+    if (sym(a) == S.keyword_argument && text(field(a, S.f_name), code) == keyword) return true;
+    if (sym(a) == S.dictionary_splat) return true;  // **options may carry it
+  }
+  return false;
+}
+
+CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scope) {
+  CallOutcome o;
+  switch (v.kind) {
+    case Value::Kind::External: {
+      if (auto* c = catalogue_.client_class(v.path)) {
+        o.kind = CallOutcome::Kind::Construction;
+        o.client_kind = c->kind;
+        o.fixable = c->fixable;
+        o.prov = scope->owner->is_factory ? Provenance::Factory : Provenance::Direct;
+        o.name = v.path;
+        return o;
+      }
+      if (auto kind = project_.factory(v.path)) {
+        o.kind = CallOutcome::Kind::FactoryCall;
+        o.client_kind = *kind;
+        return o;
+      }
+      const std::string& pkg = catalogue_.package();
+      if (v.path.size() > pkg.size() + 1 && v.path.compare(0, pkg.size(), pkg) == 0 && v.path[pkg.size()] == '.') {
+        std::string_view rest = std::string_view(v.path).substr(pkg.size() + 1);
+        std::string api = strip_response_wrappers(rest);
+        if (catalogue_.api_method(api)) {
+          o.kind = CallOutcome::Kind::ApiCall;
+          o.prov = Provenance::Module;
+          o.api = api;
+          return o;
+        }
+        if (auto* legacy = catalogue_.legacy_method(rest)) {
+          o.kind = CallOutcome::Kind::LegacyCall;
+          o.api = legacy->v1_api;
+          o.name = std::string(rest);
+          return o;
+        }
+      }
+      return o;
+    }
+    case Value::Kind::Factory:
+      o.kind = CallOutcome::Kind::FactoryCall;
+      o.client_kind = v.client_kind;
+      return o;
+    case Value::Kind::Class:
+      if (auto kind = client_subclass(*v.cls)) {
+        o.kind = CallOutcome::Kind::Construction;
+        o.client_kind = *kind;
+        o.fixable = false;  // a project subclass has no factory counterpart to rewrite to
+        o.prov = (scope->owner->is_factory || v.cls->body->owner->is_factory) ? Provenance::Factory : Provenance::Direct;
+        o.name = v.cls->name;
+      }
+      return o;
+    case Value::Kind::Client: {
+      if (v.path.empty()) return o;
+      if (catalogue_.is_copy_method(v.path)) {
+        if (v.prov == Provenance::Factory && has_keyword(call, "http_client", scope->owner->code()))
+          o.kind = CallOutcome::Kind::TransportReplaced;
+        o.name = v.path;
+        return o;
+      }
+      std::string api = strip_response_wrappers(v.path);
+      if (catalogue_.api_method(api) || (api.find('.') == std::string::npos && catalogue_.is_raw_method(api))) {
+        o.kind = CallOutcome::Kind::ApiCall;
+        o.prov = v.prov;
+        o.api = api;
+        o.origin = v.origin;
+        o.origin_line = v.origin_line;
+      }
+      return o;
+    }
+    case Value::Kind::Unknown: {
+      std::string api = strip_response_wrappers(v.path);
+      if (catalogue_.api_method(api)) {
+        o.kind = CallOutcome::Kind::ApiCall;
+        o.prov = Provenance::Unknown;
+        o.api = api;
+        o.exact = true;
+        return o;
+      }
+      // `self.llm.client.chat.completions.create`: a distinctive API at the end of a longer chain.
+      for (std::size_t dot = api.find('.'); dot != std::string::npos; dot = api.find('.', dot + 1)) {
+        std::string_view tail = std::string_view(api).substr(dot + 1);
+        if (const ApiMethod* m = catalogue_.api_method(tail); m && catalogue_.is_distinctive_resource(m->resource)) {
+          o.kind = CallOutcome::Kind::ApiCall;
+          o.prov = Provenance::Unknown;
+          o.api = std::string(tail);
+          o.exact = false;
+          return o;
+        }
+      }
+      return o;
+    }
+    default:
+      return o;
+  }
+}
+
+CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  CallOutcome best;
+  // Direct beats module beats unknown beats factory: one untracked possibility is enough.
+  auto rank = [](Provenance p) {
+    switch (p) {
+      case Provenance::Direct: return 4;
+      case Provenance::Module: return 3;
+      case Provenance::Unknown: return 2;
+      case Provenance::Factory: return 1;
+      default: return 0;
+    }
+  };
+  auto kind_rank = [](CallOutcome::Kind k) {
+    switch (k) {
+      case CallOutcome::Kind::Construction: return 5;
+      case CallOutcome::Kind::LegacyCall: return 4;
+      case CallOutcome::Kind::ApiCall: return 3;
+      case CallOutcome::Kind::TransportReplaced: return 2;
+      case CallOutcome::Kind::FactoryCall: return 1;
+      default: return 0;
+    }
+  };
+  for (const auto& v : eval(field(call, S.f_function), scope)) {
+    CallOutcome o = outcome_of(v, call, scope);
+    if (o.kind == CallOutcome::Kind::None) continue;
+    if (kind_rank(o.kind) > kind_rank(best.kind) ||
+        (o.kind == best.kind && o.kind == CallOutcome::Kind::ApiCall &&
+         (rank(o.prov) > rank(best.prov) || (rank(o.prov) == rank(best.prov) && o.exact && !best.exact))) ||
+        (o.kind == best.kind && o.kind == CallOutcome::Kind::Construction && o.prov == Provenance::Direct &&
+         best.prov != Provenance::Direct))
+      best = std::move(o);
+  }
+  return best;
+}
+
+bool Evaluator::yields_client(const Values& values, int depth) {
+  if (depth > 4) return false;
+  for (const auto& v : values) {
+    switch (v.kind) {
+      case Value::Kind::Client:
+      case Value::Kind::Factory:
+        return true;
+      case Value::Kind::External:
+        if (catalogue_.client_class(v.path) || v.path == catalogue_.package() ||
+            v.path.starts_with(catalogue_.package() + "."))
+          return true;
+        break;
+      case Value::Kind::Function:
+        if (yields_client(function_returns(v.function), depth + 1)) return true;
+        break;
+      case Value::Kind::Container:
+        if (v.elements && yields_client(*v.elements, depth + 1)) return true;
+        break;
+      case Value::Kind::Class:
+      case Value::Kind::Instance: {
+        if (client_subclass(*v.cls)) return true;
+        for (const auto& [name, bindings] : v.cls->instance_attrs)
+          for (const auto& b : bindings)
+            if (yields_client(binding_values(b, b.scope), depth + 1)) return true;
+        for (const auto& [name, bindings] : v.cls->body->bindings)
+          for (const auto& b : bindings)
+            if (b.kind != Binding::Kind::Function && yields_client(binding_values(b, v.cls->body), depth + 1))
+              return true;
+            else if (b.kind == Binding::Kind::Function && yields_client(function_returns(b.function), depth + 1))
+              return true;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+}  // namespace qg::python
