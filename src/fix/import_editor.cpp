@@ -83,7 +83,7 @@ FactoryRef ImportEditor::reference(const FactoryFunction& factory, uint32_t site
   FactoryRef ref;
   // An import of the factory the site can already see wins: reuse its name, alias and all.
   for (const ImportBinding& b : imports_) {
-    if (!visible(b, site)) continue;
+    if (!visible(b, site) || b.type_checking) continue;  // a TYPE_CHECKING import is gone at run time
     if (b.from && b.name == factory.function && imports_factory_module(b, factory)) {
       ref.expr = b.bound;
       return ref;

@@ -13,6 +13,18 @@ TSNode enclosing_function(TSNode n) {
   return TSNode{};
 }
 
+// `if TYPE_CHECKING:` / `if typing.TYPE_CHECKING:` around the statement (its `else` excluded).
+bool under_type_checking(const PythonTree& tree, TSNode n) {
+  const Syntax& S = Syntax::get();
+  for (TSNode child = n, p = ts_node_parent(n); !is_null(p); child = p, p = ts_node_parent(p)) {
+    if (sym(p) != S.if_statement) continue;
+    const std::string_view cond = tree.text(field(p, S.f_condition));
+    if ((cond == "TYPE_CHECKING" || cond.ends_with(".TYPE_CHECKING")) && ts_node_eq(child, field(p, S.f_consequence)))
+      return true;
+  }
+  return false;
+}
+
 void add_items(const PythonTree& tree, TSNode stmt, bool from, std::vector<ImportBinding>& out) {
   const Syntax& S = Syntax::get();
   TSNode module_node = from ? field(stmt, S.f_module_name) : TSNode{};
@@ -28,6 +40,7 @@ void add_items(const PythonTree& tree, TSNode stmt, bool from, std::vector<Impor
     b.item = item;
     b.function = function;
     b.from = from;
+    b.type_checking = under_type_checking(tree, stmt);
     if (from) {
       b.module = std::string(tree.text(module_node));
       b.name = dotted_text;

@@ -16,6 +16,7 @@ struct ImportBinding {
   std::string module;   // "openai", "os.path", ".factory" (relative keeps its dots)
   std::string name;     // from-imports: the imported name ("OpenAI")
   std::string bound;    // the local name: alias, imported name, or first segment of `import a.b`
+  bool type_checking = false;  // under `if TYPE_CHECKING:`: not there at run time
 };
 
 // Every import in the file, in source order (future imports excluded).
