@@ -1,8 +1,11 @@
-// `quotaguard fix`: applies every safe fix. Exit codes follow ruff: 0 when no finding is left,
-// 1 when some are (or, with --diff / --check, when anything would change), 2 usage/config error.
+// `quotaguard fix`: applies every safe fix. Exit codes follow ruff: 0 when no finding is left
+// but info-level ones (QG007), 1 when some are (or, with --diff / --check, when anything would
+// change), 2 usage/config error.
+#include <algorithm>
 #include <iostream>
 
 #include "command.h"
+#include "core/catalogue.h"
 #include "fix/fix.h"
 #include "fix/unified_diff.h"
 #include "scan_options.h"
@@ -27,7 +30,10 @@ struct FixCommand {
       }
       std::cerr << fix::format_summary(report, options.mode) << std::flush;
       if (options.mode != fix::Mode::Write) return report.changes.empty() ? kClean : kFindings;
-      return report.remaining.empty() ? kClean : kFindings;
+      // As for scan: findings left fail the run, info-level ones (QG007) alone do not.
+      const bool blocking = std::any_of(report.remaining.begin(), report.remaining.end(),
+                                        [](const Finding& f) { return Catalogue::get().fails_scan(f.rule); });
+      return blocking ? kFindings : kClean;
     });
   }
 };
