@@ -6,24 +6,14 @@
 
 #include "history.h"
 #include "tracker.h"
+#include "utc_calendar.h"
 #include "ws_state.h"
 
 namespace qg::tracker {
 
-namespace {
-int64_t month_start_ms(int64_t now_ms) {
-  std::time_t t = static_cast<std::time_t>(now_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  tm.tm_mday = 1;
-  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
-}
-}  // namespace
-
 void Tracker::load_history() {
   int64_t now = wall_ms();
-  const int64_t starts[] = {0, now - now % 86400000, month_start_ms(now)};
+  const int64_t starts[] = {0, utc_day_start_ms(now), utc_month_start_ms(now)};
   for (int p = kDay; p < kPeriods; ++p) {
     for (const PeriodUsage& u : history_->usage_since(starts[p])) {
       Amounts a{u.requests, u.tokens, u.usd, 0};

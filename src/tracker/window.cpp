@@ -1,4 +1,5 @@
 #include "window.h"
+#include "utc_calendar.h"
 
 #include <ctime>
 
@@ -23,15 +24,8 @@ int64_t Windows::period_index(int period, int64_t now_ms) {
 
 double Windows::seconds_left(int period, int64_t now_ms) {
   if (period == kMinute) return 60.0 - static_cast<double>(now_ms % 60000) / 1000.0;
-  if (period == kDay) return static_cast<double>(86400000 - now_ms % 86400000) / 1000.0;
-  std::time_t t = static_cast<std::time_t>(now_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::tm next{};
-  next.tm_year = tm.tm_mon == 11 ? tm.tm_year + 1 : tm.tm_year;
-  next.tm_mon = (tm.tm_mon + 1) % 12;
-  next.tm_mday = 1;
-  return static_cast<double>(timegm(&next)) - static_cast<double>(now_ms) / 1000.0;
+  if (period == kDay) return static_cast<double>(utc_day_start_ms(now_ms) + 86400000 - now_ms) / 1000.0;
+  return static_cast<double>(utc_next_month_start_ms(now_ms) - now_ms) / 1000.0;
 }
 
 void Windows::update(std::size_t i, const Amounts& cum, int64_t now_ms) {

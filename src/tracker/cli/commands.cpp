@@ -1,4 +1,5 @@
 #include "tracker/cli/commands.h"
+#include "tracker/utc_calendar.h"
 
 #include <sqlite3.h>
 
@@ -31,25 +32,6 @@ int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-int64_t month_start_ms(int64_t now) {
-  std::time_t t = static_cast<std::time_t>(now / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  tm.tm_mday = 1;
-  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
-}
-
-int64_t next_month_ms(int64_t now) {
-  std::time_t t = static_cast<std::time_t>(now / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  tm.tm_year += tm.tm_mon == 11;
-  tm.tm_mon = (tm.tm_mon + 1) % 12;
-  tm.tm_mday = 1;
-  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
-}
 
 // "24h", "7d", "30m", "2026-11-01" or unix seconds -> unix ms.
 int64_t parse_since(const std::string& s, int64_t now) {
@@ -103,7 +85,7 @@ double sum_cost(Db& db, int64_t since_ms) {
 
 // Month-to-date and today's cost with a linear projection to the end of each period.
 nlohmann::json projection(Db& db, int64_t now) {
-  int64_t ms = month_start_ms(now), me = next_month_ms(now), ds = now - now % 86400000;
+  int64_t ms = utc_month_start_ms(now), me = utc_next_month_start_ms(now), ds = utc_day_start_ms(now);
   double mtd = sum_cost(db, ms), today = sum_cost(db, ds);
   double mfrac = static_cast<double>(now - ms) / static_cast<double>(me - ms);
   double dfrac = static_cast<double>(now - ds) / 86400000.0;
