@@ -59,13 +59,14 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }  // namespace
 
 Catalogue::Catalogue() {
-  // Rules.
+  // Rules, in RuleId order (core/rule_ids.h is generated from the same file).
   const auto rules = parse_embedded("rules.toml");
-  for (auto&& [id, node] : rules) {
-    const auto& t = *node.as_table();
-    const toml::node_view<const toml::node> v{t};
+  for (std::size_t i = 0; i < kRuleCount; ++i) {
+    const std::string_view id = kRuleIds[i];
+    const toml::node_view<const toml::node> v = rules[id];
+    if (!v.is_table()) throw std::logic_error(fmt::format("rules/rules.toml: [{}] is missing", id));
     RuleInfo r;
-    r.id = std::string(id.str());
+    r.id = std::string(id);
     r.name = str(v["name"]);
     r.severity = str(v["severity"]);
     r.summary = str(v["summary"]);
@@ -75,9 +76,22 @@ Catalogue::Catalogue() {
     r.bad = str(v["bad"]);
     r.good = str(v["good"]);
     r.fixable = v["fixable"].value_or(false);
+    if (auto* langs = v["languages"].as_array())
+      for (auto& l : *langs) {
+        auto language = language_named(l.value_or(std::string_view{}));
+        if (!language) throw std::logic_error(fmt::format("rules/rules.toml: {}: unknown language in `languages`", id));
+        r.languages.push_back(*language);
+      }
     rules_.push_back(std::move(r));
   }
-  std::sort(rules_.begin(), rules_.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  if (rules.size() != kRuleCount) throw std::logic_error("rules/rules.toml differs from the generated core/rule_ids.h");
+  for (const MessageKey& key : kMessageKeys) {
+    const auto rule = rules[to_string(key.rule)];
+    const auto text = key.variant.empty() ? rule["message"] : rule["message-variants"][key.variant];
+    if (!text.is_string())
+      throw std::logic_error(fmt::format("rules/rules.toml: {} has no message `{}`", to_string(key.rule), key.variant));
+    messages_.push_back(str(text));
+  }
 
   // API surface: resource_path, method, verb, url_path, billable.
   auto tsv = embedded_rule_file("openai-api-surface.tsv");

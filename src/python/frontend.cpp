@@ -11,6 +11,7 @@
 #include "core/parallel.h"
 #include "python/checker.h"
 #include "python/evaluator.h"
+#include "python/fix_planner.h"
 #include "python/prefilter.h"
 #include "python/project.h"
 #include "python/syntax.h"
@@ -19,7 +20,7 @@ namespace qg::python {
 
 namespace {
 
-std::unique_ptr<ModuleInfo> parse_module(Input& in, const std::string& name, bool is_package, bool factory) {
+std::unique_ptr<ModuleInfo> parse_module(FrontendInput& in, const std::string& name, bool is_package, bool factory) {
   auto m = std::make_unique<ModuleInfo>();
   m->path = in.file->relative;
   m->name = name;
@@ -39,9 +40,6 @@ std::string last_segment(const std::string& dotted) {
   return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
 }
 
-}  // namespace
-
-namespace {
 // QG_TIMING=1 prints the phases of the Python pass on stderr (for benchmarking, not output).
 struct PhaseTimer {
   bool on = std::getenv("QG_TIMING") != nullptr;
@@ -52,9 +50,8 @@ struct PhaseTimer {
     last = now;
   }
 };
-}  // namespace
 
-Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs, bool keep_until_exit) {
+FrontendOutput analyze_all(std::vector<FrontendInput>& inputs, const Config& config, unsigned jobs, bool keep_until_exit) {
   PhaseTimer timer;
   (void)Syntax::get();  // resolve node kinds before threads start
   Project project(config);
@@ -78,7 +75,7 @@ Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs, 
   });
 
   timer.mark("prefilter");
-  Output out;
+  FrontendOutput out;
   std::set<std::pair<std::string, std::string>> markers;
   for (;;) {
     ++out.rounds;
@@ -148,6 +145,28 @@ Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs, 
   }
   timer.mark("free trees");
   return out;
+}
+
+class PythonFrontend final : public Frontend {
+ public:
+  Language language() const override { return Language::Python; }
+  FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
+                         const AnalysisOptions& options) const override {
+    return analyze_all(inputs, config, options.jobs, options.keep_until_exit);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) const override {
+    return Tree(code).ranges_of(Syntax::get().comment);
+  }
+  std::unique_ptr<FixPlanner> fix_planner(const SourceText& source, const FixPolicy& policy) const override {
+    return make_fix_planner(source, policy);
+  }
+};
+
+}  // namespace
+
+const Frontend& frontend() {
+  static const PythonFrontend instance;
+  return instance;
 }
 
 }  // namespace qg::python

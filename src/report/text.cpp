@@ -18,9 +18,12 @@ struct Style {
   }
 };
 
+// A rule id is red when its findings fail a scan (severity error or warning), yellow otherwise.
+const char* rule_color(const std::string& rule) { return Catalogue::get().fails_scan(rule) ? "1;31" : "1;33"; }
+
 void finding_line(const ScanResult& r, const Finding& f, const Options& o, const Style& st, std::ostream& out) {
   fmt::print(out, "{}:{}:{}: {} {}{}\n", st("1", display_path(r, f.path, o.cwd)), f.range.line, f.range.column,
-             st(f.rule == "QG007" ? "1;33" : "1;31", f.rule), f.fixable ? st("36", "[*] ") : "", f.message);
+             st(rule_color(f.rule), f.rule), f.fixable ? st("36", "[*] ") : "", f.message);
 }
 
 std::string counts(const CoverageCounts& c) {
