@@ -435,7 +435,12 @@ class Analyzer {
   [[gnu::noinline]] void macro_endpoint(TSNode def) {
     TSNode value = field(def, S_.f_value);
     if (is_null(value)) return;
-    const std::string_view body = text(value, code_);
+    std::string_view body = text(value, code_);
+    // `#define URL "..."  // quotaguard: ignore[QG005]`: the comment is part of the macro's value.
+    if (const std::size_t comment = trailing_comment(body); comment != std::string_view::npos) {
+      out_.suppression(start_byte(value) + static_cast<uint32_t>(comment), body.substr(comment));
+      body = body.substr(0, comment);
+    }
     const std::size_t at = find_api_host(body, out_.config().extra_hosts);
     if (at == std::string_view::npos) return;
     // Only inside a string literal of the macro's body: `#define HOST api.openai.com` is no URL.

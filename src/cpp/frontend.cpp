@@ -69,7 +69,8 @@ class CppFrontend final : public Frontend {
     return analyze_all(inputs, config, options);
   }
   std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) const override {
-    return ts::ParsedTree(Syntax::get().language, code).ranges_of(Syntax::get().comment);
+    const ts::ParsedTree tree(Syntax::get().language, code);
+    return tree.ok() ? comment_ranges(tree.root(), code) : std::vector<std::pair<uint32_t, uint32_t>>{};
   }
 };
 

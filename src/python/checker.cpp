@@ -82,11 +82,9 @@ class Checker {
     switch (o.prov) {
       case Provenance::Factory: return out_.tracked_call(std::move(use));
       case Provenance::Direct: {
-        Message m = o.origin && o.origin_line
-                        ? Message{MessageId::QG004_with_origin,
-                                  {{"api", o.api}, {"origin", fmt::format("{}:{}", o.origin->path, o.origin_line)}}}
-                        : Message{MessageId::QG004, {{"api", o.api}}};
-        return out_.untracked_call(std::move(use), std::move(m));
+        // A direct client always comes from a construction the evaluator saw: its origin.
+        const std::string origin = fmt::format("{}:{}", o.origin ? o.origin->path : m_.path, o.origin_line);
+        return out_.untracked_call(std::move(use), {MessageId::QG004, {{"api", o.api}, {"origin", origin}}});
       }
       case Provenance::Module: {
         TSNode root = chain_root(unparenthesize(field(call, S_.f_function)));

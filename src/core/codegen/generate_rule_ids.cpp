@@ -104,7 +104,7 @@ std::string generate(const toml::table& rules) {
   for (std::size_t i = 0; i < ids.size(); ++i) h << (i ? ", " : "") << '"' << ids[i] << '"';
   h << "};\n";
   h << "constexpr std::string_view to_string(RuleId r) { return kRuleIds[static_cast<std::size_t>(r)]; }\n\n";
-  h << "// A rule's `message` (MessageId::QG004) and its named variants (MessageId::QG004_with_origin).\n";
+  h << "// A rule's `message` (MessageId::QG004) and its named variants (MessageId::QG004_process_wide).\n";
   h << "enum class MessageId : std::uint8_t {\n";
   for (const Message& m : messages) h << "  " << identifier(m.rule, m.variant) << ",\n";
   h << "};\ninline constexpr std::size_t kMessageCount = " << messages.size() << ";\n";
