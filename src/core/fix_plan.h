@@ -51,10 +51,4 @@ class FixPlanner {
   }
 };
 
-// For frontends that compute each site's edits while analysing (FixSite::edits, as C++ does).
-class GivenEditsPlanner final : public FixPlanner {
- public:
-  SitePlan plan(const Finding& finding) override { return {finding.fix ? finding.fix->edits : std::vector<Edit>{}, {}, {}}; }
-};
-
 }  // namespace qg

@@ -42,23 +42,18 @@ struct AnalysisOptions {
   std::optional<std::filesystem::path> compile_commands_dir;  // -p DIR
 };
 
-class Frontend {
- public:
-  virtual ~Frontend() = default;
-  virtual Language language() const = 0;
+// A language, as the scan and the fix engine see it: plain functions, one instance per language
+// (src/<language>/frontend.cpp), listed in one table like the report formats (scan/frontends.cpp).
+struct Frontend {
+  Language language;
   // Every input of this language in the scan, all at once (Python resolves across modules).
-  virtual FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
-                                 const AnalysisOptions& options) const = 0;
+  FrontendOutput (*analyze)(std::vector<FrontendInput>& inputs, const Config& config, const AnalysisOptions& options);
   // Byte ranges [start, end) of the comments in `code` (the text after any BOM): where
   // suppressions and fixture marks may be written.
-  virtual std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) const = 0;
-  // How `quotaguard fix` rewrites this language's fixable findings in one file. By default the
-  // edits the findings carry (FixSite::edits) are applied as they are.
-  virtual std::unique_ptr<FixPlanner> fix_planner(const SourceText& source, const FixPolicy& policy) const {
-    (void)source;
-    (void)policy;
-    return std::make_unique<GivenEditsPlanner>();
-  }
+  std::vector<std::pair<uint32_t, uint32_t>> (*comments)(std::string_view code);
+  // How `quotaguard fix` rewrites this language's fixable findings in one file; nullptr: the edits
+  // the findings carry (FixSite::edits) are applied as they are.
+  std::unique_ptr<FixPlanner> (*fix_planner)(const SourceText& source, const FixPolicy& policy) = nullptr;
 };
 
 }  // namespace qg

@@ -27,7 +27,7 @@ bool worth_parsing(std::string_view code, const Config& config) {
   return false;
 }
 
-FrontendOutput analyze_all(std::vector<FrontendInput>& inputs, const Config& config, const AnalysisOptions& options) {
+FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, const AnalysisOptions& options) {
   const unsigned jobs = options.jobs;
   (void)Syntax::get();  // resolve node kinds before threads start
   (void)LibraryModel::get();
@@ -61,24 +61,17 @@ FrontendOutput analyze_all(std::vector<FrontendInput>& inputs, const Config& con
   return out;
 }
 
-class CppFrontend final : public Frontend {
- public:
-  Language language() const override { return Language::Cpp; }
-  FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
-                         const AnalysisOptions& options) const override {
-    return analyze_all(inputs, config, options);
-  }
-  std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) const override {
-    const ts::ParsedTree tree(Syntax::get().language, code);
-    return tree.ok() ? comment_ranges(tree.root(), code) : std::vector<std::pair<uint32_t, uint32_t>>{};
-  }
-};
+std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) {
+  const ts::ParsedTree tree(Syntax::get().language, code);
+  return tree.ok() ? comment_ranges(tree.root(), code) : std::vector<std::pair<uint32_t, uint32_t>>{};
+}
 
 }  // namespace
 
+// Fixes are computed while analysing (cpp/fix_edits.h): no planner of its own.
 const Frontend& frontend() {
-  static const CppFrontend instance;
-  return instance;
+  static const Frontend cpp{Language::Cpp, analyze, comments};
+  return cpp;
 }
 
 }  // namespace qg::cpp

@@ -9,6 +9,12 @@ namespace qg::fix {
 
 namespace {
 
+// For frontends that compute each site's edits while analysing (FixSite::edits, as C++ does).
+class GivenEditsPlanner final : public FixPlanner {
+ public:
+  SitePlan plan(const Finding& f) override { return {f.fix ? f.fix->edits : std::vector<Edit>{}, {}, {}}; }
+};
+
 bool same(const Edit& a, const Edit& b) {
   return a.start_byte == b.start_byte && a.end_byte == b.end_byte && a.replacement == b.replacement;
 }
@@ -25,7 +31,8 @@ class FileFixer {
 
   FileFix run() {
     if (findings_.empty()) return std::move(out_);
-    auto planner = frontend(findings_.front().language).fix_planner(src_, policy_);
+    const Frontend& language = frontend(findings_.front().language);
+    auto planner = language.fix_planner ? language.fix_planner(src_, policy_) : std::make_unique<GivenEditsPlanner>();
     if (std::string why = planner->refusal(); !why.empty()) return skipped(std::move(why));
     for (const Finding& f : findings_) {
       const std::string_view at = std::string_view(src_.bytes).substr(std::min<std::size_t>(f.range.start_byte, src_.bytes.size()));

@@ -51,7 +51,8 @@ struct PhaseTimer {
   }
 };
 
-FrontendOutput analyze_all(std::vector<FrontendInput>& inputs, const Config& config, unsigned jobs, bool keep_until_exit) {
+FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, const AnalysisOptions& options) {
+  const unsigned jobs = options.jobs;
   PhaseTimer timer;
   (void)Syntax::get();  // resolve node kinds before threads start
   Project project(config);
@@ -134,7 +135,7 @@ FrontendOutput analyze_all(std::vector<FrontendInput>& inputs, const Config& con
                     });
   timer.mark("checks");
   std::sort(out.files.begin(), out.files.end(), [](auto& a, auto& b) { return a.path < b.path; });
-  if (keep_until_exit) {
+  if (options.keep_until_exit) {
     // Reachable until exit, never destroyed: no leak report, no teardown cost.
     static auto* holder = new std::vector<std::unique_ptr<ModuleInfo>>();
     static std::mutex holder_mutex;
@@ -147,26 +148,15 @@ FrontendOutput analyze_all(std::vector<FrontendInput>& inputs, const Config& con
   return out;
 }
 
-class PythonFrontend final : public Frontend {
- public:
-  Language language() const override { return Language::Python; }
-  FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
-                         const AnalysisOptions& options) const override {
-    return analyze_all(inputs, config, options.jobs, options.keep_until_exit);
-  }
-  std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) const override {
-    return Tree(code).ranges_of(Syntax::get().comment);
-  }
-  std::unique_ptr<FixPlanner> fix_planner(const SourceText& source, const FixPolicy& policy) const override {
-    return make_fix_planner(source, policy);
-  }
-};
+std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) {
+  return Tree(code).ranges_of(Syntax::get().comment);
+}
 
 }  // namespace
 
 const Frontend& frontend() {
-  static const PythonFrontend instance;
-  return instance;
+  static const Frontend python{Language::Python, analyze, comments, make_fix_planner};
+  return python;
 }
 
 }  // namespace qg::python

@@ -64,8 +64,10 @@ void write_rules_markdown(std::ostream& out) {
     fmt::print(out, "| [{}](#{}) | `{}` | {} | {} | {} |\n", r.id, lower(r.id), r.name, r.severity,
                r.fixable ? "yes" : "no", r.summary);
   for (const auto& r : rules) {
-    fmt::print(out, "\n## {}\n\n**`{}`** · severity: {} · fixable by `quotaguard fix`: {}\n\n{}.\n", r.id, r.name,
-               r.severity, r.fixable ? "yes" : "no", r.summary);
+    std::vector<std::string_view> languages;
+    for (Language l : r.languages) languages.push_back(info(l).display_name);
+    fmt::print(out, "\n## {}\n\n**`{}`** · severity: {} · fixable by `quotaguard fix`: {} · {}\n\n{}.\n", r.id,
+               r.name, r.severity, r.fixable ? "yes" : "no", fmt::join(languages, ", "), r.summary);
     auto section = [&](std::string_view title, std::string_view body, bool code) {
       body = trimmed(body);
       if (body.empty()) return;

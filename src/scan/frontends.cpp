@@ -18,7 +18,7 @@ std::span<const Frontend* const> frontends() {
 
 const Frontend& frontend(Language language) {
   for (const Frontend* f : frontends())
-    if (f->language() == language) return *f;
+    if (f->language == language) return *f;
   throw std::logic_error("no frontend for " + std::string(to_string(language)));
 }
 

@@ -106,7 +106,7 @@ ScanResult run_scan(const ScanOptions& options) {
   analysis.compile_commands_dir = options.compile_commands_dir;
   std::vector<FrontendOutput> outputs;
   for (const Frontend* frontend : frontends()) {
-    auto& mine = by_language[static_cast<std::size_t>(frontend->language())];
+    auto& mine = by_language[static_cast<std::size_t>(frontend->language)];
     if (!mine.empty()) outputs.push_back(frontend->analyze(mine, config, analysis));
   }
 
