@@ -65,8 +65,8 @@ void write_text(const ScanResult& r, const Options& o, std::ostream& out) {
   fmt::print(out, "          clients {:.1f}% from the factory ({} factory, {} direct)\n", cov.clients.percent(),
              cov.clients.factory, cov.clients.direct);
   if (cov.calls.unresolved)
-    fmt::print(out, "          {} call site{} of unresolved origin (QG007), counted apart\n", cov.calls.unresolved,
-               cov.calls.unresolved == 1 ? "" : "s");
+    fmt::print(out, "          {} call site{} of unresolved origin ({}), counted apart\n", cov.calls.unresolved,
+               cov.calls.unresolved == 1 ? "" : "s", to_string(RuleId::QG007));
   fmt::print(out, "Files: {} scanned, {} parsed, {} skipped, {} with syntax errors\n", r.files.scanned,
              r.files.parsed, r.files.skipped.size(), r.files.parse_errors.size());
   for (const auto& s : r.files.skipped) fmt::print(out, "  skipped {}: {}\n", display_path(r, s.path, o.cwd), s.reason);
