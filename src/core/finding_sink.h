@@ -46,7 +46,8 @@ class FindingSink {
   void construction(const SourceRange& site, ClientKind kind, Message message, std::optional<FixSite> fix = {});
   // A call on a factory client: tracked, and QG008 when `[factory] tracked-methods` leaves it out.
   void tracked_call(ApiUse use);
-  // A call that bypasses the factory; the frontend names the rule by the wording (QG002/3/4).
+  // A call that bypasses the factory; the frontend names the rule by the wording (QG002, QG003,
+  // QG004, or a new rule of that kind).
   void untracked_call(ApiUse use, Message message, std::optional<FixSite> fix = {});
   // A call on a client of unknown origin (QG007), counted apart.
   void unresolved_call(ApiUse use, Message message);
