@@ -4,8 +4,11 @@
 
 # ccache, with paths made relative to the source tree: the wheel is built in
 # <source>/build-wheel, so a pre-commit clone, a `pip install` from a copy and scripts/setup's
-# build/ all hash to the same objects and a second build only links.
+# build/ hash to the same objects and a second build mostly links.
+# Precompiled headers are off here: a .gch holds absolute paths, so every object compiled
+# with one would miss the cache in each new source directory.
 find_program(QG_CCACHE ccache)
+set(CMAKE_DISABLE_PRECOMPILE_HEADERS ON)
 if(QG_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(QG_LAUNCHER ${CMAKE_COMMAND} -E env CCACHE_BASEDIR=${CMAKE_SOURCE_DIR} CCACHE_NOHASHDIR=1 ${QG_CCACHE})
   set(CMAKE_C_COMPILER_LAUNCHER ${QG_LAUNCHER})
