@@ -1,38 +1,40 @@
-"""The hooks manifest as the pre-commit framework uses it, from a clean environment: a fresh
-PRE_COMMIT_HOME and no quotaguard on PATH, so pre-commit itself installs quotaguard from this
-repository (`language: python`: the wheel is built from source)."""
+"""The hooks manifest as the pre-commit framework uses it, from a clean environment (a fresh
+PRE_COMMIT_HOME, no quotaguard on PATH): pre-commit itself installs quotaguard from this
+repository (`language: python`: the wheel is built from source, once per hook environment).
+
+`try-repo` builds a new hook environment on every call (a temporary store), so one call runs
+both hooks over a sample repository: one build, then each hook's verdict."""
+import re
 import sys
 
 from conftest import REPO, run, user_env
 
 BYPASS = "from openai import OpenAI\n\nclient = OpenAI()\n"
 CLEAN = "import os\n\nprint(os.getcwd())\n"
+FACTORY = "from openai import OpenAI\n\n\ndef get_client():\n    return OpenAI()  # quotaguard: ignore[QG001] the factory\n"
 
 
 def test_pre_commit_try_repo_installs_and_runs_the_hooks(tmp_path):
     env = dict(user_env(tmp_path), PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
     sample = tmp_path / "sample"
     sample.mkdir()
-    for name, text in {"a.py": BYPASS, "ok.py": CLEAN, "notes.txt": "OpenAI()\n"}.items():
+    files = {"a.py": BYPASS, "ok.py": CLEAN, "notes.txt": "OpenAI()\n", "factory.py": FACTORY,
+             "quotaguard.toml": '[factory]\nsync = "factory:get_client"\n'}
+    for name, text in files.items():
         (sample / name).write_text(text)
     assert run(["git", "init", "-q", "-b", "main"], env=env, cwd=sample).returncode == 0
     assert run(["git", "add", "."], env=env, cwd=sample).returncode == 0
 
-    def try_repo(hook, *files):
-        return run([sys.executable, "-m", "pre_commit", "try-repo", REPO, hook, "--files", *files], env=env, cwd=sample)
-
-    first = try_repo("quotaguard", "a.py", "ok.py")  # installs the hook environment: one wheel build
-    assert first.returncode == 1 and "a.py:3:10: QG001" in first.stdout, first.stdout + first.stderr
-    assert "ok.py" not in first.stdout.split("QG001")[1]
-    assert try_repo("quotaguard", "ok.py").returncode == 0
-    p = try_repo("quotaguard", "notes.txt")  # types_or keeps non-source files away
-    assert p.returncode == 0 and "no files to check" in p.stdout
-    # The fix hook, from the same environment: rewrites the construction, then fails once.
-    (sample / "quotaguard.toml").write_text('[factory]\nsync = "factory:get_client"\n')
-    (sample / "factory.py").write_text("from openai import OpenAI\n\n\ndef get_client():\n    return OpenAI()\n")
-    run(["git", "add", "."], env=env, cwd=sample)
-    p = try_repo("quotaguard-fix", "a.py")
-    assert p.returncode == 1 and "get_client()" in (sample / "a.py").read_text(), p.stdout + p.stderr
-    envs = list((tmp_path / "pre-commit-home").glob("repo*/py_env-*/bin/quotaguard"))
-    assert len(envs) == 1, envs  # built once, used by both hooks
-    print(f"first try-repo (hook environment built): {first.seconds:.1f} s")
+    p = run([sys.executable, "-m", "pre_commit", "try-repo", REPO, "--files", "a.py", "ok.py", "notes.txt"],
+            env=env, cwd=sample)
+    out = p.stdout + p.stderr
+    assert p.returncode == 1, out
+    # The check hook: the bypass, and nothing else (ok.py is clean, notes.txt is not source).
+    assert re.search(r"quotaguard \(OpenAI calls that bypass.*Failed", out), out
+    findings = [line for line in p.stdout.splitlines() if re.match(r"^\S+:\d+:\d+: QG\d{3}", line)]
+    assert findings and all(f.startswith("a.py:3:10: QG001") for f in findings), out
+    # The fix hook, from the same environment: rewrote the construction to the factory.
+    assert re.search(r"quotaguard fix .*Failed", out) and "files were modified by this hook" in out, out
+    assert (sample / "a.py").read_text() == "from factory import get_client\n\nclient = get_client()\n"
+    assert (sample / "ok.py").read_text() == CLEAN and (sample / "notes.txt").read_text() == "OpenAI()\n"
+    print(f"try-repo, hook environment built from source: {p.seconds:.1f} s")

@@ -3,13 +3,16 @@ the loopback WebSocket fake: every billed event is tracked, to the token, sync a
 each connect() this SDK version has; sessions of untracked clients are not observed."""
 import asyncio
 import base64
+import importlib.util
+import inspect
 
 import pytest
 
-from fake_realtime import FakeRealtime
-
 openai = pytest.importorskip("openai")
-pytest.importorskip("websockets", reason="openai[realtime] is not installed in this venv")
+if not any(importlib.util.find_spec(m) for m in ("openai.resources.realtime", "openai.resources.beta.realtime")):
+    pytest.skip(f"openai {openai.__version__} has no WebSocket API (realtime: 1.55+)", allow_module_level=True)
+
+from fake_realtime import FakeRealtime  # noqa: E402  (websockets: openai[realtime] in every lock that has it)
 
 AUDIO = base64.b64encode(b"\x00\x01" * 9600).decode()  # 400 ms of 24 kHz PCM16
 
@@ -21,18 +24,27 @@ def wsfake():
     s.close()
 
 
-def _realtime(client):
-    """client.realtime (GA, openai >= 1.108) or client.beta.realtime (1.55+), else None."""
-    for owner in (client, getattr(client, "beta", None)):
+def _realtime(client, where="realtime"):
+    """client.realtime (GA, openai >= 1.108) or client.beta.realtime (1.55+), else None; with
+    where="realtime", whichever this SDK has."""
+    owners = {"realtime": [client, getattr(client, "beta", None)], "beta.realtime": [getattr(client, "beta", None)]}
+    for owner in owners[where]:
         rt = getattr(owner, "realtime", None)
         if rt is not None and hasattr(rt, "connect"):
             return rt
     return None
 
 
+def _options(server, wsfake):
+    kw = {"api_key": "sk-test", "base_url": server.base_url}
+    if "websocket_base_url" in inspect.signature(openai.OpenAI).parameters:  # openai >= 1.55
+        kw["websocket_base_url"] = wsfake.ws_base_url
+    return kw
+
+
 def _clients(qg, wsfake, server, is_async=False):
     make = qg.async_openai_client if is_async else qg.openai_client
-    return make(api_key="sk-test", base_url=server.base_url, websocket_base_url=wsfake.ws_base_url)
+    return make(**_options(server, wsfake))
 
 
 def _assert_billed(qg, bill):
@@ -56,10 +68,11 @@ def _realtime_turns(conn, turns):
     return done
 
 
-def test_realtime_session_sync(qg, server, wsfake):
-    rt = _realtime(_clients(qg, wsfake, server))
+@pytest.mark.parametrize("where", ["realtime", "beta.realtime"])
+def test_realtime_session_sync(qg, server, wsfake, where):
+    rt = _realtime(_clients(qg, wsfake, server), where)
     if rt is None:
-        pytest.skip(f"openai {openai.__version__} has no realtime.connect()")
+        pytest.skip(f"openai {openai.__version__} has no {where}.connect()")
     with rt.connect(model="gpt-realtime") as conn:
         assert _realtime_turns(conn, 3) == 3
     assert wsfake.bill.requests == 6  # 3 responses + 3 input transcriptions
@@ -110,7 +123,7 @@ def test_responses_websocket_mode(qg, server, wsfake):
 
 
 def test_untracked_sessions_are_not_observed(qg, server, wsfake):
-    rt = _realtime(openai.OpenAI(api_key="sk-test", base_url=server.base_url, websocket_base_url=wsfake.ws_base_url))
+    rt = _realtime(openai.OpenAI(**_options(server, wsfake)))
     if rt is None:
         pytest.skip(f"openai {openai.__version__} has no realtime.connect()")
     _clients(qg, wsfake, server)  # the managers are wrapped now
