@@ -26,7 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fake_openai import FakeOpenAI  # noqa: E402
+from worker import Plain  # noqa: E402
 
 PEERS = ["plain", "litellm", "openllmetry", "quotaguard"]
 # case -> (what it is, the billed units it must record)
@@ -101,26 +103,9 @@ def truth(fake, zfake, case):
     """What the API bills for the case: a plain openai call of it, the fake's bill delta. A stream
     without include_usage is billed like the same stream with it (the fake reports usage only
     when asked, but the API bills either way)."""
-    import openai
-
     f = zfake if case == "compressed" else fake
-    c = openai.OpenAI(api_key="sk-test", base_url=f.base_url, max_retries=0)
     before = bill_units(f.bill)
-    chat = [{"role": "user", "content": "Describe the picture in one line."}]
-    if case in ("chat", "compressed"):
-        c.chat.completions.create(model="gpt-4o", messages=chat)
-    elif case == "stream_no_usage":
-        for _ in c.chat.completions.create(model="gpt-4o-mini", messages=chat, stream=True,
-                                           stream_options={"include_usage": True}):
-            pass
-    elif case == "embeddings":
-        c.embeddings.create(model="text-embedding-3-small", input=["a", "b"])
-    elif case == "images":
-        c.images.generate(model="dall-e-3", prompt="a cat")
-    elif case == "audio_in":
-        c.audio.transcriptions.create(model="whisper-1", file=("a.mp3", b"\xff\xfb" * 500))
-    elif case == "audio_out":
-        c.audio.speech.create(model="tts-1", voice="alloy", input="Hello there").read()
+    Plain(fake.base_url, zfake.base_url).run(case, include_usage=True)
     after = bill_units(f.bill)
     return {k: after[k] - before[k] for k in after}
 

@@ -35,12 +35,14 @@ class Plain:
     def chat(self, client=None):
         (client or self.client).chat.completions.create(model="gpt-4o", messages=CHAT)
 
-    def run(self, case):
+    def run(self, case, include_usage=False):
+        """One call of the case. include_usage: the stream as billed (bench/peers/run.py's truth)."""
         c = self.client
         if case == "chat":
             self.chat()
         elif case == "stream_no_usage":
-            for _ in c.chat.completions.create(model="gpt-4o-mini", messages=CHAT, stream=True):
+            extra = {"stream_options": {"include_usage": True}} if include_usage else {}
+            for _ in c.chat.completions.create(model="gpt-4o-mini", messages=CHAT, stream=True, **extra):
                 pass
         elif case == "embeddings":
             c.embeddings.create(model="text-embedding-3-small", input=["a", "b"])
