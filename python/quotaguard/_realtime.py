@@ -15,7 +15,9 @@ exhausted workspace fails fast, before connecting.
 from __future__ import annotations
 
 import importlib
+import json
 import re
+import threading
 import time
 from typing import Any
 
@@ -31,21 +33,25 @@ _MANAGER_MODULES = (
 )
 _BILLED = re.compile(rb'"type"\s*:\s*"(response\.(?:done|completed|incomplete|failed)'
                      rb'|conversation\.item\.input_audio_transcription\.completed)"')
+_TYPE_WITHIN = 256  # an event's "type" comes first; audio deltas can be megabytes long
 _JSON = [(b"content-type", b"application/json")]
 _patched: set = set()
+_lock = threading.Lock()
 
 
 def install() -> None:
-    """Wraps the connection managers of the installed openai SDK (idempotent)."""
-    for name in _MANAGER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:  # this SDK version has no such resource
-            continue
-        for attr, cls in vars(module).items():
-            if attr.endswith("ConnectionManager") and isinstance(cls, type) and cls not in _patched:
-                _patch(cls)
-                _patched.add(cls)
+    """Wraps the connection managers of the installed openai SDK (idempotent, thread-safe:
+    a manager wrapped twice would record every event twice)."""
+    with _lock:
+        for name in _MANAGER_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ImportError:  # this SDK version has no such resource
+                continue
+            for attr, cls in vars(module).items():
+                if attr.endswith("ConnectionManager") and isinstance(cls, type) and cls not in _patched:
+                    _patch(cls)
+                    _patched.add(cls)
 
 
 def _patch(cls: type) -> None:
@@ -95,7 +101,7 @@ class _Session:
         s = cls()
         s.ws = _current.get()
         s.path = path
-        s.request = ('{"model": %s}' % _json_str(model)).encode() if model else b""
+        s.request = json.dumps({"model": model}).encode() if model else b""
         verdict = _core.check(s.ws)
         if verdict is not None:
             _status, _action, since_ms, code, message = verdict
@@ -122,14 +128,9 @@ class _Session:
     def seen(self, data: Any) -> None:
         if isinstance(data, str):
             data = data.encode()
-        if not isinstance(data, (bytes, bytearray)) or _BILLED.search(data, 0, 200) is None:
+        if not isinstance(data, (bytes, bytearray)) or _BILLED.search(data, 0, _TYPE_WITHIN) is None:
             return
         now = time.perf_counter_ns()
         _core.record(self.ws, b"WS", self.path, _JSON, self.request, 200, _JSON, data, len(data), True, now - self.t0)
         self.t0 = now
 
-
-def _json_str(s: str) -> str:
-    import json
-
-    return json.dumps(s)
