@@ -100,3 +100,4 @@ def instrument_openai_module() -> None:
 
     _config.ensure_configured()
     openai.http_client = instrument_client(_default_http_client(openai, False), sdk=True)
+    _realtime.install()
