@@ -68,8 +68,9 @@ FixReport run_fix(const FixOptions& options) {
   const ScanSetup setup = resolve_setup(options.scan);
   ScanResult scan = run_scan(options.scan);
   std::map<std::string, std::vector<Finding>> by_file;
+  // A fix made elsewhere (QG009's, where the application starts) is planned with that file's.
   for (const Finding& f : scan.findings)
-    if (f.fix) by_file[f.path].push_back(f);
+    if (f.fix) by_file[f.fix->file.empty() ? f.path : f.fix->file].push_back(f);
   std::vector<Job> jobs;
   for (auto& [path, findings] : by_file) jobs.push_back({path, std::move(findings), {}, {}});
 

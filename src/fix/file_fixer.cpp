@@ -35,6 +35,7 @@ class FileFixer {
     auto planner = language.fix_planner ? language.fix_planner(src_, policy_) : std::make_unique<GivenEditsPlanner>();
     if (std::string why = planner->refusal(); !why.empty()) return skipped(std::move(why));
     for (const Finding& f : findings_) {
+      if (!f.fix->file.empty()) continue;  // its site is in another file; the planner checks this one
       const std::string_view at = std::string_view(src_.bytes).substr(std::min<std::size_t>(f.range.start_byte, src_.bytes.size()));
       if (!at.starts_with(f.code)) return skipped("the file changed since it was scanned");
     }

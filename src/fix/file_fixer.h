@@ -32,7 +32,8 @@ struct FileFix {
   std::string skip_reason;          // non-empty: the whole file was left untouched
 };
 
-// `findings`: the file's findings that carry a FixSite, in source order, all of one language.
+// `findings`: the findings fixed in this file (their own, and those whose FixSite::file names it),
+// that carry a FixSite, in source order, all of one language.
 FileFix fix_file(const SourceText& source, const std::vector<Finding>& findings, const FixPolicy& policy);
 
 }  // namespace qg::fix

@@ -36,6 +36,12 @@ CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scop
         o.client_kind = *kind;
         return o;
       }
+      if (auto [library, api] = libraries_.entry_point(v.path); library) {
+        o.kind = CallOutcome::Kind::LibraryRun;
+        o.library = library;
+        o.api = *api;
+        return o;
+      }
       const std::string& pkg = catalogue_.package();
       if (v.path.size() > pkg.size() + 1 && v.path.compare(0, pkg.size(), pkg) == 0 && v.path[pkg.size()] == '.') {
         std::string_view rest = std::string_view(v.path).substr(pkg.size() + 1);
@@ -128,9 +134,10 @@ CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
   };
   auto kind_rank = [](CallOutcome::Kind k) {
     switch (k) {
-      case CallOutcome::Kind::Construction: return 5;
-      case CallOutcome::Kind::LegacyCall: return 4;
-      case CallOutcome::Kind::ApiCall: return 3;
+      case CallOutcome::Kind::Construction: return 6;
+      case CallOutcome::Kind::LegacyCall: return 5;
+      case CallOutcome::Kind::ApiCall: return 4;
+      case CallOutcome::Kind::LibraryRun: return 3;
       case CallOutcome::Kind::TransportReplaced: return 2;
       case CallOutcome::Kind::FactoryCall: return 1;
       default: return 0;
@@ -158,9 +165,11 @@ bool Evaluator::yields_client(const Values& values, int depth) {
         return true;
       case Value::Kind::External:
         if (catalogue_.client_class(v.path) || v.path == catalogue_.package() ||
-            v.path.starts_with(catalogue_.package() + "."))
+            v.path.starts_with(catalogue_.package() + ".") || libraries_.is_significant(v.path))
           return true;
         break;
+      case Value::Kind::Object:  // a library object leading to a client (`provider = OpenAIProvider(...)`)
+        return true;
       case Value::Kind::Function:
         if (yields_client(function_returns(v.function), depth + 1)) return true;
         break;

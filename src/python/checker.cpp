@@ -19,8 +19,8 @@ std::string factory_hint(const Project& project, ClientKind kind) {
 
 class Checker {
  public:
-  Checker(ModuleInfo& m, Evaluator& ev, const Project& p)
-      : m_(m), ev_(ev), project_(p), S_(Syntax::get()), cat_(Catalogue::get()),
+  Checker(ModuleInfo& m, Evaluator& ev, const Project& p, const LibraryDefaults& defaults)
+      : m_(m), ev_(ev), project_(p), S_(Syntax::get()), cat_(Catalogue::get()), runs_(ev, defaults),
         out_(Language::Python, m.path, m.source, *m.lines, p.config()) {
     out_.suppressions(std::move(m.suppressions));
   }
@@ -46,8 +46,14 @@ class Checker {
     const CallOutcome o = ev_.classify_call(call, scope);
     const std::string_view code = m_.code();
     TSNode callee = field(call, S_.f_function);
+    if (o.kind == CallOutcome::Kind::None || o.kind == CallOutcome::Kind::LibraryRun) {
+      if (auto passed = runs_.passed_entry_point(call, scope))
+        library_run(passed->reference, passed->api,
+                    runs_.resolve(*passed->library, call, scope, passed->shift));
+    }
     switch (o.kind) {
       case CallOutcome::Kind::None: return;
+      case CallOutcome::Kind::LibraryRun: return library_run(callee, o.api, runs_.resolve(*o.library, call, scope));
       case CallOutcome::Kind::FactoryCall: return out_.factory_client(range(call), o.client_kind);
       case CallOutcome::Kind::Construction: {
         // Inside the factory a construction is the factory's own implementation, not a client
@@ -108,6 +114,42 @@ class Checker {
     }
   }
 
+  // A run of a library entry point (QG009 for the Agents SDK): `site` is the callee, or the
+  // entry point where it is handed to another callable.
+  void library_run(TSNode site, const std::string& api, const RunVerdict& v) {
+    const std::string callee(text(site, m_.code()));
+    // The whole call where the callee is called; the reference alone where it is handed over.
+    TSNode parent = ts_node_parent(site);
+    const TSNode whole = !is_null(parent) && sym(parent) == S_.call && ts_node_eq(field(parent, S_.f_function), site) ? parent : site;
+    auto origin = [&] { return fmt::format("{}:{}", v.origin ? v.origin->path : m_.path, v.origin_line); };
+    ApiUse use{range(whole), api, Provenance::Direct, {}};
+    switch (v.kind) {
+      case RunVerdict::Kind::Elsewhere: return;
+      case RunVerdict::Kind::Tracked:
+        use.provenance = Provenance::Factory;
+        return out_.tracked_call(std::move(use));
+      case RunVerdict::Kind::Unknown:
+        use.provenance = Provenance::Unknown;
+        return out_.unresolved_call(std::move(use), {MessageId::QG007_library_run, {{"callee", callee}}});
+      case RunVerdict::Kind::Direct:
+        return out_.untracked_call(std::move(use), {MessageId::QG009_direct, {{"callee", callee}, {"origin", origin()}}});
+      case RunVerdict::Kind::DefaultDirect:
+        use.provenance = Provenance::Module;
+        return out_.untracked_call(std::move(use),
+                                   {MessageId::QG009_default_direct, {{"callee", callee}, {"origin", origin()}}});
+      case RunVerdict::Kind::OwnClient:
+        return out_.untracked_call(std::move(use), {MessageId::QG009_own_client, {{"callee", callee}, {"holder", v.holder}}});
+      case RunVerdict::Kind::LibraryDefault: {
+        // Fixed where the application starts (python/startup.h fills in the file and place).
+        FixSite fix;
+        fix.kind = ClientKind::Async;
+        fix.bound_name = callee;
+        use.provenance = Provenance::Module;
+        return out_.untracked_call(std::move(use), {MessageId::QG009, {{"callee", callee}}}, std::move(fix));
+      }
+    }
+  }
+
   // The call whose argument list directly holds `n` (through a keyword argument), if any.
   TSNode enclosing_call_of_argument(TSNode n) const {
     TSNode p = ts_node_parent(n);
@@ -141,13 +183,15 @@ class Checker {
   const Project& project_;
   const Syntax& S_;
   const Catalogue& cat_;
+  RunResolver runs_;
   FindingSink out_;
 };
 
 }  // namespace
 
-FileResult check_module(ModuleInfo& module, Evaluator& evaluator, const Project& project) {
-  return Checker(module, evaluator, project).run();
+FileResult check_module(ModuleInfo& module, Evaluator& evaluator, const Project& project,
+                        const LibraryDefaults& defaults) {
+  return Checker(module, evaluator, project, defaults).run();
 }
 
 }  // namespace qg::python

@@ -3,9 +3,12 @@
 
 #include "core/finding.h"
 #include "python/evaluator.h"
+#include "python/library_runs.h"
 
 namespace qg::python {
 
-FileResult check_module(ModuleInfo& module, Evaluator& evaluator, const Project& project);
+// `defaults`: what the whole project does to the libraries' default clients (library_runs.h).
+FileResult check_module(ModuleInfo& module, Evaluator& evaluator, const Project& project,
+                        const LibraryDefaults& defaults);
 
 }  // namespace qg::python

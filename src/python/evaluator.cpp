@@ -288,7 +288,17 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     v.elements = std::make_shared<Values>(eval(body, comp));
     return {v};
   }
-  if (k == S.subscript) return elements_of(eval(field(n, S.f_value), scope), -1);
+  if (k == S.subscript) {
+    // `Agent[Ctx](...)`: a library class parametrised is the class.
+
+    Values generic, rest;
+    for (const auto& v : eval(field(n, S.f_value), scope)) {
+      const bool library_class = v.kind == Value::Kind::External && libraries_.is_class(v.path);
+      add(library_class ? generic : rest, v);
+    }
+    add_all(generic, elements_of(rest, -1));
+    return generic;
+  }
   if (k == S.as_pattern && ts_node_named_child_count(n) > 0) return eval(ts_node_named_child(n, 0), scope);
   return {opaque()};
 }
@@ -336,6 +346,9 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
         add_all(out, exported);
         break;
       }
+      case Value::Kind::Object:  // `Runner().run`, `provider.get_model`: the class's member
+        add(out, make(Value::Kind::External, join(v.path, name)));
+        break;
       case Value::Kind::Class: add_all(out, class_attribute(*v.cls, name, false)); break;
       case Value::Kind::Instance: add_all(out, class_attribute(*v.cls, name, true)); break;
       default: add(out, opaque()); break;
@@ -348,15 +361,18 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
   Values out;
   bool external_base = false;
   std::vector<const ClassInfo*> mro{&cls};
+  Values library_bases;  // `class MyRunner(Runner)`: what the class does not define, the library's does
   for (std::size_t i = 0; i < mro.size() && mro.size() < 12; ++i) {
     const ClassInfo* c = mro[i];
     for (TSNode base : c->bases) {
       bool project_base = false;
-      for (const auto& bv : eval(base, c->defined_in))
+      for (const auto& bv : eval(base, c->defined_in)) {
         if (bv.kind == Value::Kind::Class && bv.cls) {
           project_base = true;
           if (std::find(mro.begin(), mro.end(), bv.cls) == mro.end()) mro.push_back(bv.cls);
         }
+        if (bv.kind == Value::Kind::External && libraries_.library_of(bv.path)) add(library_bases, bv);
+      }
       external_base |= !project_base;
     }
   }
@@ -379,7 +395,10 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
       for (const auto& b : it->second) add_all(out, binding_values(b, b.scope));
   }
   // Never assigned where we can see it (set by a base class we cannot read, setattr, ...).
-  if (out.empty()) out.push_back(unknown());
+  if (out.empty()) {
+    out.push_back(unknown());
+    add_all(out, attribute(library_bases, name));
+  }
   (void)external_base;
   return out;
 }
@@ -488,6 +507,11 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           f.prov = Provenance::Factory;
           f.client_kind = *kind;
           add(out, std::move(f));
+        } else if (libraries_.is_class(v.path)) {  // `Agent(...)`, `RunConfig(...)`, `Runner()`
+          Value o = make(Value::Kind::Object, v.path);
+          o.node = call;
+          o.scope = scope;
+          add(out, std::move(o));
         } else {
           // A library call handed a client (`instructor.from_openai(OpenAI())`,
           // `wrap_openai(client)`) returns a wrapper that sends through that client.
@@ -584,7 +608,7 @@ Values Evaluator::argument_values(TSNode call, const Scope* scope) {
   return out;
 }
 
-Values Evaluator::argument_for(TSNode call, const Scope* scope, int index, std::string_view name) {
+TSNode Evaluator::argument_node(TSNode call, const Scope* scope, int index, std::string_view name) const {
   const auto& S = Syntax::get();
   TSNode args = field(call, S.f_arguments);
   if (is_null(args) || sym(args) != S.argument_list) return {};
@@ -592,13 +616,19 @@ Values Evaluator::argument_for(TSNode call, const Scope* scope, int index, std::
   int position = 0;
   for (TSNode a : NamedChildren(args)) {
     if (sym(a) == S.keyword_argument) {
-      if (text(field(a, S.f_name), code) == name) return eval(field(a, S.f_value), scope);
+      if (text(field(a, S.f_name), code) == name) return field(a, S.f_value);
       continue;
     }
     if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat) return {};  // cannot tell
-    if (position++ == index) return eval(a, scope);
+    if (index >= 0 && position++ == index) return a;
   }
   return {};
+}
+
+Values Evaluator::argument_for(TSNode call, const Scope* scope, int index, std::string_view name) {
+  TSNode a = argument_node(call, scope, index, name);
+  if (is_null(a)) return {};
+  return eval(a, scope);
 }
 
 }  // namespace qg::python

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "python/library_model.h"
 #include "python/project.h"
 #include "python/value.h"
 
@@ -14,21 +15,23 @@ namespace qg::python {
 
 // What a call expression does, as far as quotaguard is concerned.
 struct CallOutcome {
-  enum class Kind : uint8_t { None, Construction, FactoryCall, ApiCall, LegacyCall, TransportReplaced };
+  enum class Kind : uint8_t { None, Construction, FactoryCall, ApiCall, LegacyCall, TransportReplaced, LibraryRun };
   Kind kind = Kind::None;
   Provenance prov = Provenance::Unknown;
   ClientKind client_kind = ClientKind::Sync;
   bool fixable = false;
   bool exact = true;              // ApiCall on an unknown value: the whole chain is an API method
-  std::string api;                // "embeddings.create" (LegacyCall: its v1 counterpart)
+  std::string api;                // "embeddings.create" (LegacyCall: its v1 counterpart; LibraryRun: "agents.run")
   std::string name;               // Construction: class name; LegacyCall: "ChatCompletion.create"
   const ModuleInfo* origin = nullptr;  // ApiCall on a direct client: where it was constructed
   uint32_t origin_line = 0;
+  const ClientLibrary* library = nullptr;  // LibraryRun: whose entry point
 };
 
 class Evaluator {
  public:
-  explicit Evaluator(const Project& project) : project_(project), catalogue_(Catalogue::get()) {}
+  explicit Evaluator(const Project& project)
+      : project_(project), catalogue_(Catalogue::get()), libraries_(LibraryModel::get()) {}
 
   Values eval(TSNode expr, const Scope* scope);
   CallOutcome classify_call(TSNode call, const Scope* scope);
@@ -36,6 +39,14 @@ class Evaluator {
   // Whether a value set holds or yields clients (directly, via functions, classes, containers):
   // such module-level names are worth following into the modules that import them.
   bool yields_client(const Values& values, int depth = 0);
+  // The expression a call passes for parameter `index` (positional, -1: keyword-only) or `name`;
+  // null when it passes none or a `*args` / `**kwargs` hides it.
+  TSNode argument_node(TSNode call, const Scope* scope, int index, std::string_view name) const;
+  // The argument a call passes for parameter `index` / `name`; empty if it cannot tell.
+  Values argument_for(TSNode call, const Scope* scope, int index, std::string_view name);
+  // The attribute `name` of values (`x.name`), as `x.name` in code would evaluate.
+  Values attribute(const Values& base, std::string_view name);
+  Values function_returns(const Scope* fn);
 
  private:
   // use_pos: where the name is read, when read in `scope` itself (flow order within a scope).
@@ -43,10 +54,8 @@ class Evaluator {
   Values binding_values(const Binding& b, const Scope* owner_scope);
   Values import_value(const ModuleInfo& from, std::string_view module, std::string_view name, int level);
   Values module_value(std::string_view dotted);
-  Values attribute(const Values& base, std::string_view name);
   Values class_attribute(const ClassInfo& cls, std::string_view name, bool instance);
   Values call_result(const Values& callee, TSNode call, const Scope* scope);
-  Values function_returns(const Scope* fn);
   Values annotation_value(TSNode annotation, const Scope* scope);
   Values elements_of(const Values& v, int index);
   std::optional<ClientKind> client_subclass(const ClassInfo& cls, int depth = 0);
@@ -54,11 +63,10 @@ class Evaluator {
   Value construction(ClientKind kind, const Scope* scope, TSNode call);
   bool has_keyword(TSNode call, std::string_view keyword, std::string_view code) const;
   Values argument_values(TSNode call, const Scope* scope);  // every argument's values
-  // The argument a call passes for parameter `index` / `name`; empty if it cannot tell.
-  Values argument_for(TSNode call, const Scope* scope, int index, std::string_view name);
 
   const Project& project_;
   const Catalogue& catalogue_;
+  const LibraryModel& libraries_;
   std::unordered_map<const Binding*, Values> binding_memo_;
   std::unordered_map<const Scope*, Values> returns_memo_;
   std::unordered_set<const void*> in_progress_;

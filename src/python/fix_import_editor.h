@@ -44,11 +44,13 @@ class ImportEditor {
   // (the byte ranges the site edits replace).
   std::vector<Edit> remove_unused(const std::set<std::string>& names, const std::vector<Edit>& rewritten) const;
 
+  // Where a module-level import goes: after the docstring, `from __future__` and the leading imports.
+  ImportRequest module_level_insert() const;
+
  private:
   bool visible(const ImportBinding& b, uint32_t site) const;
   bool referenced(const std::string& name, const std::vector<Edit>& rewritten) const;
   ImportRequest insert_after(TSNode statement, std::string_view indent, uint32_t limit) const;
-  ImportRequest module_level_insert() const;
   std::vector<Edit> remove_items(TSNode statement, const std::vector<TSNode>& items) const;
   Edit remove_statement(TSNode statement) const;
   uint32_t line_start(uint32_t code_offset) const;

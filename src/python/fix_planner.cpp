@@ -6,6 +6,7 @@
 
 #include "core/factory_choice.h"
 #include "python/fix_arguments.h"
+#include "python/fix_default_client.h"
 #include "python/fix_import_editor.h"
 #include "python/syntax.h"
 
@@ -35,6 +36,7 @@ class PythonFixPlanner final : public FixPlanner {
 
   SitePlan plan(const Finding& f) override {
     pending_.reset();
+    if (f.rule == to_string(RuleId::QG009)) return plan_default_client_site(f);
     const FixSite& site = *f.fix;
     const bool module_call = f.rule == to_string(RuleId::QG002);
     const FactoryChoice choice = choose_factory(*policy_.factory, module_call ? ClientKind::Sync : site.kind);
@@ -59,6 +61,12 @@ class PythonFixPlanner final : public FixPlanner {
   }
 
   void taken() override {
+    if (default_client_ && !default_client_taken_) {
+      default_client_taken_ = pending_default_;
+      if (default_client_taken_)
+        for (const ImportRequest& r : default_client_->imports) imports_.push_back(r);
+    }
+    pending_default_ = false;
     if (!pending_) return;
     if (pending_->import) imports_.push_back(*pending_->import);
     used_roots_.insert(pending_->root);
@@ -67,7 +75,9 @@ class PythonFixPlanner final : public FixPlanner {
 
   std::vector<Edit> file_edits(const std::vector<Edit>& site_edits) override {
     std::vector<Edit> edits = editor_.remove_unused(used_roots_, site_edits);
-    for (Edit& e : editor_.import_edits(imports_)) edits.push_back(std::move(e));
+    std::vector<Edit> imports = editor_.import_edits(imports_);
+    if (default_client_taken_) add_statement(imports, *default_client_);
+    for (Edit& e : imports) edits.push_back(std::move(e));
     return edits;
   }
 
@@ -80,6 +90,27 @@ class PythonFixPlanner final : public FixPlanner {
  private:
   static SitePlan left(LeftReason reason, std::string detail) { return {{}, reason, std::move(detail)}; }
 
+  // Every QG009 finding fixed here is fixed by one statement (fix_default_client.h), made once;
+  // it has no edit at the finding's own site, which is usually in another file.
+  SitePlan plan_default_client_site(const Finding& f) {
+    const ClientLibrary* library = LibraryModel::get().library_of_api(f.api);
+    if (!library) return left(LeftReason::FileSkipped, "no library counts `" + f.api + "`");
+    const std::string where = f.fix->file.empty() ? f.path : f.fix->file;
+    if (!policy_.unsafe_fixes)
+      return left(LeftReason::Unsafe, "sets the " + library->display_name + "'s default client in " + where +
+                                          ", which changes process-wide state");
+    const FactoryChoice choice = choose_factory(*policy_.factory, ClientKind::Async);
+    if (!choice.target) return left(LeftReason::NoFactory, choice.reason);
+    if (!default_client_) {
+      std::string why;
+      default_client_ = plan_default_client(tree_, editor_, src_.bom_length, line_ending(src_.bytes), *f.fix, *library,
+                                            choice.target->function, &why);
+      if (!default_client_) return left(LeftReason::FileSkipped, why);
+    }
+    pending_default_ = true;
+    return {};
+  }
+
   struct Pending {
     std::optional<ImportRequest> import;
     std::string root;
@@ -91,6 +122,8 @@ class PythonFixPlanner final : public FixPlanner {
   std::optional<Pending> pending_;  // what the last plan needs if it is taken
   std::vector<ImportRequest> imports_;
   std::set<std::string> used_roots_;
+  std::optional<DefaultClientStatement> default_client_;
+  bool pending_default_ = false, default_client_taken_ = false;
 };
 
 }  // namespace

@@ -12,8 +12,10 @@
 #include "python/checker.h"
 #include "python/evaluator.h"
 #include "python/fix_planner.h"
+#include "python/library_runs.h"
 #include "python/prefilter.h"
 #include "python/project.h"
+#include "python/startup.h"
 #include "python/syntax.h"
 
 namespace qg::python {
@@ -50,6 +52,31 @@ struct PhaseTimer {
     last = now;
   }
 };
+
+// Fixes that set a library's default client once (QG009) go where the application starts.
+void place_startup_fixes(std::vector<FileResult>& files, const std::vector<FrontendInput>& inputs,
+                         const std::vector<std::unique_ptr<ModuleInfo>>& modules) {
+  std::vector<FixSite*> sites;
+  std::string fallback;  // the first module that needs the fix (files are sorted)
+  for (FileResult& file : files)
+    for (Finding& f : file.findings)
+      if (f.fix && f.rule == to_string(RuleId::QG009)) {
+        if (fallback.empty()) fallback = file.path;
+        sites.push_back(&*f.fix);
+      }
+  if (sites.empty()) return;
+  std::vector<StartupCandidate> candidates;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].file->vendored) continue;
+    if (modules[i]) candidates.push_back({&modules[i]->path, &modules[i]->source});
+    else candidates.push_back({&inputs[i].file->relative, &inputs[i].text});
+  }
+  const StartupSite startup = find_startup(candidates, fallback);
+  for (FixSite* site : sites) {
+    site->file = startup.path;
+    site->anchor = startup.anchor;
+  }
+}
 
 FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, const AnalysisOptions& options) {
   const unsigned jobs = options.jobs;
@@ -125,16 +152,26 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
 
   // Checks: fresh evaluators, so nothing memoised before the last round's modules existed.
   std::vector<std::size_t> parsed;
+  std::vector<ModuleInfo*> parsed_modules;
   for (std::size_t i = 0; i < inputs.size(); ++i)
-    if (modules[i]) parsed.push_back(i);
+    if (modules[i]) {
+      parsed.push_back(i);
+      parsed_modules.push_back(modules[i].get());
+    }
+  const LibraryDefaults defaults = [&] {
+    Evaluator ev(project);
+    return survey_library_defaults(parsed_modules, ev);
+  }();
+  timer.mark("library defaults");
   out.parsed = parsed.size();
   out.files.resize(parsed.size());
   parallel_for_with(parsed.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
                     [&](std::unique_ptr<Evaluator>& ev, std::size_t t) {
-                      out.files[t] = check_module(*modules[parsed[t]], *ev, project);
+                      out.files[t] = check_module(*modules[parsed[t]], *ev, project, defaults);
                     });
   timer.mark("checks");
   std::sort(out.files.begin(), out.files.end(), [](auto& a, auto& b) { return a.path < b.path; });
+  place_startup_fixes(out.files, inputs, modules);
   if (options.keep_until_exit) {
     // Reachable until exit, never destroyed: no leak report, no teardown cost.
     static auto* holder = new std::vector<std::unique_ptr<ModuleInfo>>();

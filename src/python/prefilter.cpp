@@ -5,6 +5,7 @@
 
 #include "core/catalogue.h"
 #include "core/text_search.h"
+#include "python/library_model.h"
 
 namespace qg::python {
 
@@ -14,6 +15,7 @@ Prefilter::Prefilter(const Project& project, const Config& config) {
   for (const auto& f : project.factories())
     (f.function.find(cat.package()) != std::string::npos ? openai_words_ : words_).push_back(f.function);
   for (const auto& h : config.extra_hosts) substrings_.push_back(h);
+  library_words_ = LibraryModel::get().words();
   // The API host contains the word `openai`; no separate needle needed.
   std::vector<std::string> chains;
   for (const auto& m : cat.api_methods())
@@ -48,6 +50,11 @@ Prefilter::Verdict Prefilter::first_round(std::string_view text) const {
   for (const auto& w : words_)
     if (contains_word(text, w)) {
       v.parse = v.openai_context = true;
+      return v;
+    }
+  for (const auto& w : library_words_)
+    if (contains_word(text, w)) {
+      v.parse = true;
       return v;
     }
   for (const auto& s : substrings_)

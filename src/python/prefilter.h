@@ -1,6 +1,7 @@
 // Decides which Python files are worth parsing. Sound by construction: a file can only talk to
 // the API through the `openai` name, a configured factory, an API host, a name another
-// project module exports as a client (found in later rounds), or — for calls on values of
+// project module exports as a client (found in later rounds), a library that builds its own
+// client (the `agents` package: rules/python/libraries.toml), or — for calls on values of
 // unknown origin — an unmistakable API chain.
 #pragma once
 
@@ -33,6 +34,7 @@ class Prefilter {
 
   std::vector<std::string> words_;         // whole words: openai, factory functions
   std::vector<std::string> openai_words_;  // those containing "openai": only checked if it occurs
+  std::vector<std::string> library_words_; // packages of libraries with their own client
   std::vector<std::string> substrings_;    // extra hosts
   // Distinctive API chains (".chat.completions.", ".embeddings."), indexed by the byte after
   // the dot: one memchr pass over the dots of a file instead of one search per chain.

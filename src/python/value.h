@@ -24,6 +24,8 @@ struct Value {
     Instance,   // an instance of a project class
     Module,     // a project module or package: `path` = dotted name
     Container,  // list / tuple / dict / comprehension: `elements`
+    Object,     // an instance of a library class that leads to a client (python/library_model.h
+                // Holder): `path` = the class, `node` = its construction, read on demand
   };
   Kind kind = Kind::Opaque;
   Provenance prov = Provenance::Unknown;  // Client
@@ -41,12 +43,15 @@ struct Value {
   // Client: where it was constructed, for messages ("constructed at app/x.py:12").
   const ModuleInfo* origin = nullptr;
   uint32_t origin_line = 0;
+  // Object: the construction call and the scope its arguments are evaluated in.
+  TSNode node{};
+  const Scope* scope = nullptr;
 
   bool same(const Value& o) const {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
            function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
            origin_line == o.origin_line && annotated == o.annotated && bound == o.bound &&
-           param_index == o.param_index;
+           param_index == o.param_index && node.id == o.node.id;
   }
 };
 

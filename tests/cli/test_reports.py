@@ -57,7 +57,7 @@ def test_sarif_rules_carry_help(qg):
     driver = json.loads(scan(qg, "sarif", "fixtures/demo"))["runs"][0]["tool"]["driver"]
     assert driver["name"] == "quotaguard" and driver["informationUri"].startswith("https://")
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == [f"QG00{i}" for i in range(1, 9)]
+    assert ids == [f"QG00{i}" for i in range(1, 10)]
     for r in driver["rules"]:
         assert r["shortDescription"]["text"] and r["fullDescription"]["text"]
         assert r["help"]["text"] and r["help"]["markdown"]

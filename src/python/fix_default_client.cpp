@@ -1,0 +1,52 @@
+#include "python/fix_default_client.h"
+
+namespace qg::python {
+
+std::optional<DefaultClientStatement> plan_default_client(const Tree& tree, const ImportEditor& editor,
+                                                          uint32_t bom_length, std::string_view eol,
+                                                          const FixSite& site, const ClientLibrary& library,
+                                                          const FactoryFunction& factory, std::string* why) {
+  DefaultClientStatement s;
+  std::string_view indent;
+  const std::string_view code = tree.code();
+  if (site.anchor) {
+    if (site.anchor->start_byte < bom_length || site.anchor->start_byte - bom_length > code.size()) {
+      *why = "the file changed since it was scanned";
+      return std::nullopt;
+    }
+    const uint32_t start = site.anchor->start_byte - bom_length;
+    const auto nl = start == 0 ? std::string_view::npos : code.rfind('\n', start - 1);
+    const uint32_t line_start = nl == std::string_view::npos ? 0 : static_cast<uint32_t>(nl + 1);
+    indent = code.substr(line_start, start - line_start);
+    if (indent.find_first_not_of(" \t") != std::string_view::npos) {
+      *why = "the statement it goes before does not start its line";
+      return std::nullopt;
+    }
+    s.at = line_start + bom_length;
+  } else {
+    const ImportRequest after_imports = editor.module_level_insert();
+    s.at = after_imports.at;
+    s.break_before = after_imports.break_before;
+  }
+  // Names as seen from where the statement goes: an import the file already has is reused.
+  const FactoryRef setter = editor.reference({library.fix_setter_module, library.fix_setter}, s.at, "");
+  const FactoryRef client = editor.reference(factory, s.at, "");
+  for (const FactoryRef* ref : {&setter, &client})
+    if (ref->import) s.imports.push_back(*ref->import);
+  std::string call = setter.expr + "(" + client.expr + "()";
+  if (!library.fix_keywords.empty()) call += ", " + library.fix_keywords;
+  call += ")";
+  s.text = s.break_before ? std::string(eol) + std::string(indent) + call : std::string(indent) + call + std::string(eol);
+  return s;
+}
+
+void add_statement(std::vector<Edit>& edits, const DefaultClientStatement& statement) {
+  for (Edit& e : edits)
+    if (e.start_byte == statement.at && e.end_byte == statement.at) {
+      e.replacement += statement.text;
+      return;
+    }
+  edits.push_back({statement.at, statement.at, statement.text});
+}
+
+}  // namespace qg::python

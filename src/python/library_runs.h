@@ -1,0 +1,88 @@
+// Runs of a library entry point (`Runner.run(agent, ...)`) and the client they send through:
+// one handed to them (a run config's provider or model, the agent's model), or the library's
+// process-wide default, which the project may have set anywhere (`set_default_openai_client`).
+// Whether a client is tracked is the evaluator's provenance; this file knows only the library's
+// rules of precedence (the Agents SDK's get_model(): run_config.model, then its model_provider,
+// then the agent's model, then the default provider) as rules/python/libraries.toml describes them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "python/evaluator.h"
+#include "python/library_model.h"
+
+namespace qg::python {
+
+// What a project does to a library's process-wide default client, over all its modules.
+struct LibraryDefault {
+  enum class State : uint8_t { Unset, Unknown, Direct, Tracked };  // the best seen wins
+  State state = State::Unset;
+  const ModuleInfo* origin = nullptr;  // Direct: where the client was constructed
+  uint32_t origin_line = 0;
+};
+
+using LibraryDefaults = std::unordered_map<const ClientLibrary*, LibraryDefault>;
+
+// Every default setter and installer call in `modules` (vendored ones aside).
+LibraryDefaults survey_library_defaults(const std::vector<ModuleInfo*>& modules, Evaluator& evaluator);
+
+// Where a run's requests go, worst case first.
+struct RunVerdict {
+  enum class Kind : uint8_t {
+    Direct,          // a client constructed outside the factory handed to it (origin)
+    OwnClient,       // a provider told to build its own client (`holder`)
+    DefaultDirect,   // the library's default, set from a client constructed outside the factory
+    LibraryDefault,  // the library's default client, which the project never set
+    Unknown,         // a client (or default) whose origin cannot be resolved
+    Tracked,         // a factory client
+    Elsewhere,       // not the library's OpenAI client at all (LiteLLM, a project model class)
+  };
+  Kind kind = Kind::Elsewhere;
+  std::string holder;                  // OwnClient: "OpenAIProvider"
+  const ModuleInfo* origin = nullptr;  // Direct, DefaultDirect
+  uint32_t origin_line = 0;
+};
+
+class RunResolver {
+ public:
+  RunResolver(Evaluator& evaluator, const LibraryDefaults& defaults) : ev_(evaluator), defaults_(defaults) {}
+
+  // The run `call` makes of `library`'s entry point. `shift`: the entry point is not the callee
+  // but the argument before position `shift` (`asyncio.to_thread(Runner.run_sync, agent, "hi")`).
+  RunVerdict resolve(const ClientLibrary& library, TSNode call, const Scope* scope, int shift = 0);
+
+  // An entry point handed to a callable outside the project (`asyncio.to_thread(Runner.run_sync,
+  // agent, "hi")`, `functools.partial(Runner.run, agent)`, `loop.run_in_executor(None, ...)`):
+  // the run's own arguments follow it. (A project function's parameter called later is the
+  // evaluator's to resolve, at the place it is called.)
+  struct PassedRun {
+    TSNode reference{};
+    int shift = 0;
+    const ClientLibrary* library = nullptr;
+    std::string api;
+  };
+  std::optional<PassedRun> passed_entry_point(TSNode call, const Scope* scope);
+
+ private:
+  struct Context {
+    const ClientLibrary& library;
+    std::vector<const void*> seen_agents;
+  };
+  RunVerdict model_slot(Context& cx, const Values& models, const Values* providers);
+  RunVerdict agent_models(Context& cx, const Values& agents, const Values* providers, int depth);
+  RunVerdict provider(Context& cx, const Values* providers);
+  RunVerdict model(const Value& model);
+  RunVerdict client(const Values& clients);
+  RunVerdict library_default(const ClientLibrary& library) const;
+  Values holder_argument(const Value& object, const Holder& holder, std::string_view name);
+  bool passes(const Value& object, const Holder& holder, std::string_view name) const;
+
+  Evaluator& ev_;
+  const LibraryDefaults& defaults_;
+  const LibraryModel& model_ = LibraryModel::get();
+};
+
+}  // namespace qg::python
