@@ -8,6 +8,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import fake_agent_turns
+
 QUOTA_BODY = {"error": {"message": "You exceeded your current quota, please check your plan and billing details. "
                                    "For more information on this error, read the docs: "
                                    "https://platform.openai.com/docs/guides/error-codes/api-errors.",
@@ -147,6 +149,10 @@ class FakeOpenAI:
 
     def _route(self, h, method, p, body, raw, ctype):
         model = body.get("model", "gpt-4o-mini")
+        if method == "POST" and (turn := self._tool_turn(p, body, model)):  # an agent loop's tool call
+            answer, (inp, out) = turn
+            self.bill.add(p, inp, out)
+            return self._sse(h, answer) if isinstance(answer, list) else self._send(h, 200, answer)
         if p == "/chat/completions" and method == "POST":
             inp = 11 + len(json.dumps(body.get("messages", []))) // 10
             out, cached, reasoning = 7, 4, 2
@@ -277,6 +283,13 @@ class FakeOpenAI:
             return self._send(h, 200, {"object": "list", "data": [{"id": "gpt-4o", "object": "model", "created": 1, "owned_by": "openai"}]})
         return self._send(h, 404, {"error": {"message": f"no route {method} {p}", "type": "invalid_request_error",
                                              "param": None, "code": None}})
+
+    def _tool_turn(self, p, body, model):
+        if p == "/chat/completions" and (name := fake_agent_turns.chat_wants_tool(body)):
+            return fake_agent_turns.chat_tool_call(body, model, name, 11 + len(json.dumps(body.get("messages", []))) // 10)
+        if p == "/responses" and (name := fake_agent_turns.responses_wants_tool(body)):
+            return fake_agent_turns.responses_tool_call(body, self._id("resp"), model, name)
+        return None
 
     def _run(self, thread_id, run_id, status, usage):
         return {"id": run_id, "object": "thread.run", "created_at": 1, "assistant_id": "asst_1", "thread_id": thread_id,
