@@ -38,6 +38,9 @@ struct AnalysisOptions {
   // Hand syntax trees to a process-lifetime holder instead of freeing them (a CLI about to
   // exit need not pay for freeing thousands of trees; clang's -disable-free does the same).
   bool keep_until_exit = false;
+  // Only some of the project's files are read (--staged, --changed-since): a project-wide fact
+  // not seen (a default client set in another module) may still hold elsewhere.
+  bool partial = false;
   std::string cpp_backend = "tree-sitter";                    // "tree-sitter" | "clang"
   std::optional<std::filesystem::path> compile_commands_dir;  // -p DIR
 };

@@ -160,7 +160,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     }
   const LibraryDefaults defaults = [&] {
     Evaluator ev(project);
-    return survey_library_defaults(parsed_modules, ev);
+    return survey_library_defaults(parsed_modules, ev, options.partial);
   }();
   timer.mark("library defaults");
   out.parsed = parsed.size();

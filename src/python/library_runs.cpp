@@ -51,9 +51,11 @@ int position_of(const std::vector<std::string>& parameters, std::string_view nam
 
 }  // namespace
 
-LibraryDefaults survey_library_defaults(const std::vector<ModuleInfo*>& modules, Evaluator& ev) {
+LibraryDefaults survey_library_defaults(const std::vector<ModuleInfo*>& modules, Evaluator& ev, bool partial) {
   const LibraryModel& model = LibraryModel::get();
   LibraryDefaults out;
+  if (partial)
+    for (const ClientLibrary& lib : model.libraries()) out[&lib].state = LibraryDefault::State::Unknown;
   auto raise = [&](const ClientLibrary* lib, LibraryDefault seen) {
     LibraryDefault& d = out[lib];
     if (seen.state > d.state) d = seen;

@@ -26,8 +26,10 @@ struct LibraryDefault {
 
 using LibraryDefaults = std::unordered_map<const ClientLibrary*, LibraryDefault>;
 
-// Every default setter and installer call in `modules` (vendored ones aside).
-LibraryDefaults survey_library_defaults(const std::vector<ModuleInfo*>& modules, Evaluator& evaluator);
+// Every default setter and installer call in `modules` (vendored ones aside). `partial`: the
+// modules are not the whole project, so a default never seen is unknown rather than unset.
+LibraryDefaults survey_library_defaults(const std::vector<ModuleInfo*>& modules, Evaluator& evaluator,
+                                        bool partial);
 
 // Where a run's requests go, worst case first.
 struct RunVerdict {

@@ -102,6 +102,7 @@ ScanResult run_scan(const ScanOptions& options) {
   AnalysisOptions analysis;
   analysis.jobs = jobs;
   analysis.keep_until_exit = options.keep_trees_until_exit;
+  analysis.partial = options.files.has_value();
   analysis.cpp_backend = options.cpp_backend;
   analysis.compile_commands_dir = options.compile_commands_dir;
   std::vector<FrontendOutput> outputs;
