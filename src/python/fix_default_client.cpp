@@ -36,7 +36,10 @@ std::optional<DefaultClientStatement> plan_default_client(const Tree& tree, cons
   std::string call = setter.expr + "(" + client.expr + "()";
   if (!library.fix_keywords.empty()) call += ", " + library.fix_keywords;
   call += ")";
-  s.text = s.break_before ? std::string(eol) + std::string(indent) + call : std::string(indent) + call + std::string(eol);
+  // After the imports it is the first code, set apart from them by a blank line.
+  const std::string gap = site.anchor ? "" : std::string(eol);
+  s.text = s.break_before ? gap + std::string(eol) + std::string(indent) + call
+                          : gap + std::string(indent) + call + std::string(eol);
   return s;
 }
 

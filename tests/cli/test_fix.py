@@ -1,6 +1,7 @@
 """`quotaguard fix` on before/after pairs: fixtures/fix/NAME.py -> NAME.fixed.py (with
 NAME.toml as the project's quotaguard.toml when present, and NAME.unsafe.fixed.py for the
---unsafe-fixes result when it differs). Every case, and a copy of the demo app, must also keep
+--unsafe-fixes result when it differs), and whole projects, fixtures/fix/NAME/ -> NAME.fixed/ and
+NAME.unsafe.fixed/ (fixes that edit another file than the finding's, as QG009's does). Every case, and a copy of the demo app, must also keep
 these properties: what compiled still compiles; no line changes that neither carried a finding
 nor is an import; a rescan finds exactly the fixable findings the summary says were left; a
 second run changes nothing; `--diff` piped to `patch -p1` gives the same bytes.
@@ -20,6 +21,7 @@ from conftest import REPO
 
 CASES = REPO / "fixtures" / "fix"
 NAMES = sorted(p.name[:-3] for p in CASES.glob("*.py") if not p.name.endswith(".fixed.py"))
+PROJECTS = sorted(p.name for p in CASES.iterdir() if p.is_dir() and "." not in p.name)
 LEFT_FIXABLE = re.compile(r"(\d+) (?:unsafe|without a configured factory|overlapping another fix|in skipped files)")
 
 
@@ -148,6 +150,19 @@ def test_fix_case(qg, tmp_path, name):
 def test_fix_case_unsafe(qg, tmp_path, name):
     fixed, _ = run_case(qg, tmp_path, name, unsafe=True)
     expect(CASES / f"{name}.unsafe.fixed.py", fixed)
+
+
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+@pytest.mark.parametrize("name", PROJECTS)
+def test_fix_project(qg, tmp_path, name, unsafe):
+    root = tmp_path / "case"
+    shutil.copytree(CASES / name, root)
+    check_properties(qg, root, ("--unsafe-fixes",) if unsafe else ())
+    expected = CASES / f"{name}{'.unsafe' if unsafe else ''}.fixed"
+    if os.environ.get("QG_UPDATE_FIX"):
+        shutil.rmtree(expected, ignore_errors=True)
+        shutil.copytree(root, expected)
+    assert snapshot(root) == snapshot(expected), f"{expected.name} differs (QG_UPDATE_FIX=1 to regenerate)"
 
 
 def test_unsafe_fix_says_what_would_be_lost(qg, tmp_path):
