@@ -9,7 +9,7 @@ import os
 import pytest
 
 os.environ.setdefault("OPENAI_AGENTS_DISABLE_TRACING", "1")  # no trace uploads to the real API
-agents = pytest.importorskip("agents")
+import agents  # noqa: E402  (openai-agents, pinned in dev.lock: missing is a failure, not a skip)
 from agents.models import _openai_shared  # noqa: E402  (the SDK's process-wide defaults)
 from agents.tracing import processors as _tracing  # noqa: E402
 
