@@ -346,9 +346,13 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
         add_all(out, exported);
         break;
       }
-      case Value::Kind::Object:  // `Runner().run`, `provider.get_model`: the class's member
-        add(out, make(Value::Kind::External, join(v.path, name)));
+      case Value::Kind::Object: {  // `Runner().run`, `provider.get_model`: the class's member
+        Value member = make(Value::Kind::External, join(v.path, name));
+        // `agent.clone`: the receiver rides along, for the copy the call makes.
+        if (libraries_.is_copy_method(member.path)) member.elements = std::make_shared<Values>(Values{v});
+        add(out, std::move(member));
         break;
+      }
       case Value::Kind::Class: add_all(out, class_attribute(*v.cls, name, false)); break;
       case Value::Kind::Instance: add_all(out, class_attribute(*v.cls, name, true)); break;
       default: add(out, opaque()); break;
@@ -502,7 +506,13 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
     switch (v.kind) {
       case Value::Kind::External:
         if (auto* c = catalogue_.client_class(v.path)) add(out, construction(c->kind, scope, call));
-        else if (auto kind = project_.factory(v.path)) {
+        else if (v.elements && libraries_.is_copy_method(v.path)) {  // `agent.clone(model=...)`
+          Value o = make(Value::Kind::Object, v.path.substr(0, v.path.rfind('.')));
+          o.node = call;
+          o.scope = scope;
+          o.elements = v.elements;
+          add(out, std::move(o));
+        } else if (auto kind = project_.factory(v.path)) {
           Value f = make(Value::Kind::Client);
           f.prov = Provenance::Factory;
           f.client_kind = *kind;

@@ -118,6 +118,7 @@ ClientLibrary load_library(std::string id, const toml::table& t) {
     }
     h.own_client_when = hr.strings("own-client-when");
     h.links = hr.strings("links");
+    h.copies = hr.strings("copies");
     h.model = hr.string("model");
     h.provider = hr.string("provider");
     const std::vector<std::string> names = hr.strings("names");
@@ -224,6 +225,13 @@ bool LibraryModel::is_class(std::string_view qualified) const {
       if (entry.size() > qualified.size() && in_package(entry, qualified)) return true;
   }
   return false;
+}
+
+bool LibraryModel::is_copy_method(std::string_view qualified) const {
+  const auto dot = qualified.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  const Holder* h = holder(qualified.substr(0, dot)).second;
+  return h && std::find(h->copies.begin(), h->copies.end(), qualified.substr(dot + 1)) != h->copies.end();
 }
 
 bool LibraryModel::is_test_path(std::string_view relative_path) const {

@@ -23,6 +23,7 @@ struct Holder {
   bool own = false;                          // client = "own": never the library's OpenAI client
   std::vector<std::string> own_client_when;  // arguments that make it build its own client
   std::vector<std::string> links;            // Agent: arguments naming further agents
+  std::vector<std::string> copies;           // methods returning a copy, keywords replaced (`clone`)
   std::string model, provider;               // Agent, RunConfig: the arguments naming them
 };
 
@@ -69,6 +70,9 @@ class LibraryModel {
   // A holder class, or a class entry points are members of ("agents.Runner"): its instances
   // are Objects to the evaluator.
   bool is_class(std::string_view qualified) const;
+  // `qualified` is a holder's copy method ("agents.Agent.clone"): a call of it on an instance is
+  // another instance with the keywords given replaced.
+  bool is_copy_method(std::string_view qualified) const;
 
   // Words whose presence makes a file worth parsing (package names).
   const std::vector<std::string>& words() const { return words_; }

@@ -262,13 +262,26 @@ std::optional<RunResolver::PassedRun> RunResolver::passed_entry_point(TSNode cal
   return std::nullopt;
 }
 
+// A copy (`agent.clone(...)`) takes keywords only; what it does not replace, it copies.
 Values RunResolver::holder_argument(const Value& object, const Holder& holder, std::string_view name) {
-  return ev_.argument_for(object.node, object.scope, position_of(holder.parameters, name), name);
+  if (!object.elements) return ev_.argument_for(object.node, object.scope, position_of(holder.parameters, name), name);
+  if (passes_here(object, holder, name)) return ev_.argument_for(object.node, object.scope, -1, name);
+  Values out;
+  for (const Value& original : *object.elements) add_all(out, holder_argument(original, holder, name));
+  return out;
 }
 
 bool RunResolver::passes(const Value& object, const Holder& holder, std::string_view name) const {
+  if (passes_here(object, holder, name)) return true;
+  if (!object.elements) return false;
+  return std::any_of(object.elements->begin(), object.elements->end(),
+                     [&](const Value& original) { return passes(original, holder, name); });
+}
+
+bool RunResolver::passes_here(const Value& object, const Holder& holder, std::string_view name) const {
   if (name.empty()) return false;
-  return !is_null(ev_.argument_node(object.node, object.scope, position_of(holder.parameters, name), name));
+  const int at = object.elements ? -1 : position_of(holder.parameters, name);
+  return !is_null(ev_.argument_node(object.node, object.scope, at, name));
 }
 
 }  // namespace qg::python

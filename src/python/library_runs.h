@@ -81,6 +81,7 @@ class RunResolver {
   RunVerdict library_default(const ClientLibrary& library) const;
   Values holder_argument(const Value& object, const Holder& holder, std::string_view name);
   bool passes(const Value& object, const Holder& holder, std::string_view name) const;
+  bool passes_here(const Value& object, const Holder& holder, std::string_view name) const;
 
   Evaluator& ev_;
   const LibraryDefaults& defaults_;

@@ -25,7 +25,8 @@ struct Value {
     Module,     // a project module or package: `path` = dotted name
     Container,  // list / tuple / dict / comprehension: `elements`
     Object,     // an instance of a library class that leads to a client (python/library_model.h
-                // Holder): `path` = the class, `node` = its construction, read on demand
+                // Holder): `path` = the class, `node` = its construction, read on demand; a copy
+                // (`agent.clone(...)`): `node` = that call, `elements` = what it copies
   };
   Kind kind = Kind::Opaque;
   Provenance prov = Provenance::Unknown;  // Client
