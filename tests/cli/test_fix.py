@@ -1,8 +1,9 @@
-"""`quotaguard fix` on before/after pairs: fixtures/fix/NAME.py -> NAME.fixed.py (with
-NAME.toml as the project's quotaguard.toml when present, and NAME.unsafe.fixed.py for the
---unsafe-fixes result when it differs), and whole projects, fixtures/fix/NAME/ -> NAME.fixed/ and
-NAME.unsafe.fixed/ (fixes that edit another file than the finding's, as QG009's does). Every case, and a copy of the demo app, must also keep
-these properties: what compiled still compiles; no line changes that neither carried a finding
+"""`quotaguard fix` on before/after pairs: fixtures/fix/NAME.py -> NAME.fixed.py (absent when
+the safe fix leaves the file as it is; NAME.toml as the project's quotaguard.toml when present,
+and NAME.unsafe.fixed.py for the --unsafe-fixes result when it differs), and whole projects,
+fixtures/fix/NAME/ -> NAME.fixed/ and NAME.unsafe.fixed/ (fixes that edit another file than the
+finding's, as QG009's does). Every case, and a copy of the demo app, must also keep these
+properties: what compiled still compiles; no line changes that neither carried a finding
 nor is an import; a rescan finds exactly the fixable findings the summary says were left; a
 second run changes nothing; `--diff` piped to `patch -p1` gives the same bytes.
 Regenerate expected files with QG_UPDATE_FIX=1 after an intended change, and review the diff."""
@@ -130,10 +131,15 @@ def run_case(qg, tmp_path, name, unsafe):
     return target.read_bytes(), summary
 
 
-def expect(path, actual):
+def expect(path, actual, unchanged=None):
+    """`unchanged`: the input, which an absent `path` stands for."""
     if os.environ.get("QG_UPDATE_FIX"):
-        path.write_bytes(actual)
-    assert actual == path.read_bytes(), f"{path.name} differs (QG_UPDATE_FIX=1 to regenerate)"
+        if actual == unchanged:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(actual)
+    want = path.read_bytes() if unchanged is None or path.exists() else unchanged
+    assert actual == want, f"{path.name} differs (QG_UPDATE_FIX=1 to regenerate)"
 
 
 def test_there_are_enough_cases():
@@ -143,7 +149,7 @@ def test_there_are_enough_cases():
 @pytest.mark.parametrize("name", NAMES)
 def test_fix_case(qg, tmp_path, name):
     fixed, _ = run_case(qg, tmp_path, name, unsafe=False)
-    expect(CASES / f"{name}.fixed.py", fixed)
+    expect(CASES / f"{name}.fixed.py", fixed, unchanged=(CASES / f"{name}.py").read_bytes())
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if (CASES / f"{n}.unsafe.fixed.py").exists()])

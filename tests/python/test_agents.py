@@ -46,19 +46,19 @@ def _agent(api, calls):
                         model_settings=settings)
 
 
+async def _arun(way, agent):
+    if way == "run":
+        return await agents.Runner.run(agent, QUESTION)
+    streamed = agents.Runner.run_streamed(agent, QUESTION)
+    async for _ in streamed.stream_events():
+        pass
+    return streamed
+
+
 def _run(way, agent):
     if way == "run_sync":
         return agents.Runner.run_sync(agent, QUESTION)
-
-    async def main():
-        if way == "run":
-            return await agents.Runner.run(agent, QUESTION)
-        streamed = agents.Runner.run_streamed(agent, QUESTION)
-        async for _ in streamed.stream_events():
-            pass
-        return streamed
-
-    return asyncio.run(main())
+    return asyncio.run(_arun(way, agent))
 
 
 def _tracked(qg, workspace=None):
@@ -104,15 +104,6 @@ def test_runs_in_two_workspaces_are_attributed_apart(qg, server, sdk_defaults):
     assert _tracked(qg, "acme") == per_run
     assert _tracked(qg, "globex") == tuple(2 * n for n in per_run)
     assert _tracked(qg) == _billed(server)
-
-
-async def _arun(way, agent):
-    if way == "run":
-        return await agents.Runner.run(agent, QUESTION)
-    streamed = agents.Runner.run_streamed(agent, QUESTION)
-    async for _ in streamed.stream_events():
-        pass
-    return streamed
 
 
 @pytest.mark.parametrize("way", WAYS)
