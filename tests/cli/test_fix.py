@@ -1,8 +1,8 @@
 """`quotaguard fix` on before/after pairs: fixtures/fix/NAME.py -> NAME.fixed.py (absent when
 the safe fix leaves the file as it is; NAME.toml as the project's quotaguard.toml when present,
 and NAME.unsafe.fixed.py for the --unsafe-fixes result when it differs), and whole projects,
-fixtures/fix/NAME/ -> NAME.fixed/ and NAME.unsafe.fixed/ (fixes that edit another file than the
-finding's, as QG009's does). Every case, and a copy of the demo app, must also keep these
+fixtures/fix/NAME/ -> NAME.fixed/ and NAME.unsafe.fixed/ (the files the fix changes, as they
+become; for fixes that edit another file than the finding's, as QG009's does). Every case, and a copy of the demo app, must also keep these
 properties: what compiled still compiles; no line changes that neither carried a finding
 nor is an import; a rescan finds exactly the fixable findings the summary says were left; a
 second run changes nothing; `--diff` piped to `patch -p1` gives the same bytes.
@@ -165,10 +165,15 @@ def test_fix_project(qg, tmp_path, name, unsafe):
     shutil.copytree(CASES / name, root)
     check_properties(qg, root, ("--unsafe-fixes",) if unsafe else ())
     expected = CASES / f"{name}{'.unsafe' if unsafe else ''}.fixed"
+    before, after = snapshot(CASES / name), snapshot(root)
+    changed = {path: text for path, text in after.items() if before.get(path) != text}
     if os.environ.get("QG_UPDATE_FIX"):
         shutil.rmtree(expected, ignore_errors=True)
-        shutil.copytree(root, expected)
-    assert snapshot(root) == snapshot(expected), f"{expected.name} differs (QG_UPDATE_FIX=1 to regenerate)"
+        for path, text in changed.items():
+            (expected / path).parent.mkdir(parents=True, exist_ok=True)
+            (expected / path).write_bytes(text)
+    assert after.keys() == before.keys(), "fix added or removed files"
+    assert changed == snapshot(expected), f"{expected.name} differs (QG_UPDATE_FIX=1 to regenerate)"
 
 
 def test_unsafe_fix_says_what_would_be_lost(qg, tmp_path):
