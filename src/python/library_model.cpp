@@ -32,7 +32,8 @@ class Reader {
     const toml::node* n = t_.get(key);
     if (!n) return out;
     const toml::array* a = n->as_array();
-    if (!a || !a->is_homogeneous(toml::node_type::string)) fail(key, "must be a list of strings");
+    // toml++ calls an empty array heterogeneous; `[]` is an empty list all the same.
+    if (!a || (!a->empty() && !a->is_homogeneous(toml::node_type::string))) fail(key, "must be a list of strings");
     for (const auto& v : *a) out.emplace_back(v.value_or(std::string_view{}));
     return out;
   }
