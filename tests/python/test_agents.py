@@ -5,6 +5,10 @@ request and token the fake billed is counted, attributed to the workspace around
 429 insufficient_quota flips the status and the next run fails before any request leaves."""
 import asyncio
 import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +177,31 @@ def test_without_install_the_sdk_sends_untracked(qg, server, sdk_defaults, monke
     _run("run", _agent("responses", []))
     assert server.bill.requests == 2
     assert _tracked(qg) == (0, 0, 0)
+
+
+FIX_CASES = Path(__file__).resolve().parents[2] / "fixtures" / "fix"
+
+
+@pytest.mark.parametrize("script, tracked", [("agents_main_block.unsafe.fixed.py", True), ("agents_main_block.py", False)],
+                         ids=["after-fix", "before-fix"])
+def test_the_fixed_script_runs_tracked(server, tmp_path, script, tracked):
+    """What `quotaguard fix --unsafe-fixes` writes for a script (tests/cli/test_fix.py pins these
+    bytes), run as a process with the real SDK: the history holds every request and token the
+    fake billed. The script before the fix sends the same request, and quotaguard sees nothing."""
+    config = tmp_path / "quotaguard-tracker.toml"
+    config.write_text('[tracker]\ndb = "history.db"\n')
+    env = dict(os.environ, QUOTAGUARD_CONFIG=str(config), OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="sk-test",
+               OPENAI_AGENTS_DISABLE_TRACING="1")
+    p = subprocess.run([sys.executable, str(FIX_CASES / script)], env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert server.bill.requests == 1 and p.stdout.strip()  # one turn, answered
+    history = tmp_path / "history.db"
+    if not tracked:
+        assert not history.exists()
+        return
+    con = sqlite3.connect(history)
+    try:
+        recorded = con.execute("SELECT SUM(requests), SUM(input_tokens), SUM(output_tokens) FROM usage_minute").fetchone()
+    finally:
+        con.close()
+    assert recorded == _billed(server)
