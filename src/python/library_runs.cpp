@@ -253,10 +253,7 @@ std::optional<RunResolver::PassedRun> RunResolver::passed_entry_point(TSNode cal
     for (const Value& v : ev_.eval(a, scope)) {
       if (v.kind != Value::Kind::External) continue;
       const auto [library, api] = model_.entry_point(v.path);
-      if (!library) continue;
-      for (const Value& callee : ev_.eval(field(call, S.f_function), scope))
-        if (callee.kind == Value::Kind::Function || callee.kind == Value::Kind::Class) return std::nullopt;
-      return PassedRun{a, position, library, *api};
+      if (library) return PassedRun{a, position, library, *api};
     }
   }
   return std::nullopt;

@@ -56,10 +56,11 @@ class RunResolver {
   // but the argument before position `shift` (`asyncio.to_thread(Runner.run_sync, agent, "hi")`).
   RunVerdict resolve(const ClientLibrary& library, TSNode call, const Scope* scope, int shift = 0);
 
-  // An entry point handed to a callable outside the project (`asyncio.to_thread(Runner.run_sync,
-  // agent, "hi")`, `functools.partial(Runner.run, agent)`, `loop.run_in_executor(None, ...)`):
-  // the run's own arguments follow it. (A project function's parameter called later is the
-  // evaluator's to resolve, at the place it is called.)
+  // An entry point handed to another callable (`asyncio.to_thread(Runner.run_sync, agent, "hi")`,
+  // `functools.partial(Runner.run, agent)`, `with_retry(Runner.run, agent, q)`): the run is
+  // reported where it is handed over, its own arguments taken to follow it. The evaluator does not
+  // carry arguments into a project function's parameters, so the call the function makes of it
+  // is not seen a second time.
   struct PassedRun {
     TSNode reference{};
     int shift = 0;
