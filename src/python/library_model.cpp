@@ -84,6 +84,7 @@ ClientLibrary load_library(std::string id, const toml::table& t) {
   lib.agent = r.string("agent");
   lib.run_config = r.string("run-config");
   lib.provider_methods = r.strings("provider-methods");
+  lib.other_library_prefixes = r.strings("other-library-prefixes");
   const std::string setter = r.string("fix-setter", true);
   const auto colon = setter.find(':');
   if (colon == std::string::npos) r.fail("fix-setter", "must be `module:function`");
@@ -122,6 +123,10 @@ ClientLibrary load_library(std::string id, const toml::table& t) {
     h.copies = hr.strings("copies");
     h.model = hr.string("model");
     h.provider = hr.string("provider");
+    if (const toml::node* n = node.as_table()->get("routes-by-prefix")) {
+      if (!n->is_boolean()) hr.fail("routes-by-prefix", "must be true or false");
+      h.routes_by_prefix = n->value_or(false);
+    }
     const std::vector<std::string> names = hr.strings("names");
     if (names.empty()) hr.fail("names", "is missing");
     for (const auto& n : names) lib.holder_names.emplace(n, lib.holders.size());

@@ -25,6 +25,7 @@ struct Holder {
   std::vector<std::string> links;            // Agent: arguments naming further agents
   std::vector<std::string> copies;           // methods returning a copy, keywords replaced (`clone`)
   std::string model, provider;               // Agent, RunConfig: the arguments naming them
+  bool routes_by_prefix = false;             // Provider: other-library-prefixes go elsewhere
 };
 
 struct DefaultSetter {
@@ -45,6 +46,8 @@ struct ClientLibrary {
   StringMap<std::size_t> holder_names;       // qualified -> index into holders
   std::vector<Holder> holders;
   std::vector<std::string> provider_methods;
+  // Model names the default provider (and any that routes by prefix) sends to another library.
+  std::vector<std::string> other_library_prefixes;
   std::string fix_setter_module, fix_setter, fix_keywords;  // "agents", "set_default_openai_client", "..."
 };
 

@@ -112,7 +112,7 @@ RunVerdict RunResolver::resolve(const ClientLibrary& library, TSNode call, const
     const Values providers = has_provider ? holder_argument(rc, *h, h->provider) : Values{};
     const Values* p = has_provider ? &providers : nullptr;
     // get_model(): the run config's model first, the agent's after.
-    if (passes(rc, *h, h->model)) worst.add(model_slot(cx, holder_argument(rc, *h, h->model), p));
+    if (passes(rc, *h, h->model)) worst.add(model_slot(cx, rc, *h, p));
     else worst.add(agent_models(cx, agents, p, 0));
   }
   if (config_unseen) worst.add(agent_models(cx, agents, nullptr, 0));
@@ -120,7 +120,8 @@ RunVerdict RunResolver::resolve(const ClientLibrary& library, TSNode call, const
 }
 
 // A model argument: a model object decides; a model name (or anything else) goes to the provider.
-RunVerdict RunResolver::model_slot(Context& cx, const Values& models, const Values* providers) {
+RunVerdict RunResolver::model_slot(Context& cx, const Value& object, const Holder& holder, const Values* providers) {
+  const Values models = holder_argument(object, holder, holder.model);
   Worst worst;
   bool by_name = models.empty();
   for (const Value& m : models) {
@@ -128,8 +129,43 @@ RunVerdict RunResolver::model_slot(Context& cx, const Values& models, const Valu
     else if (m.kind == Value::Kind::Instance) worst.add(verdict(RunVerdict::Kind::Elsewhere));  // a project Model class
     else by_name = true;
   }
-  if (by_name) worst.add(provider(cx, providers));
+  if (by_name) {
+    if (named_for_other_library(cx.library, argument_expression(object, holder, holder.model), providers))
+      worst.add(verdict(RunVerdict::Kind::Elsewhere));
+    else
+      worst.add(provider(cx, providers));
+  }
   return worst.get(RunVerdict::Kind::Elsewhere);
+}
+
+RunResolver::Expression RunResolver::argument_expression(const Value& object, const Holder& holder,
+                                                        std::string_view name) const {
+  if (passes_here(object, holder, name))
+    return {ev_.argument_node(object.node, object.scope, object.elements ? -1 : position_of(holder.parameters, name), name),
+            object.scope->owner->code()};
+  if (object.elements)
+    for (const Value& original : *object.elements)
+      if (Expression e = argument_expression(original, holder, name); !is_null(e.node)) return e;
+  return {};
+}
+
+bool RunResolver::named_for_other_library(const ClientLibrary& library, const Expression& name,
+                                          const Values* providers) const {
+  const Syntax& S = Syntax::get();
+  if (is_null(name.node) || sym(name.node) != S.string || library.other_library_prefixes.empty()) return false;
+  if (providers)  // the default provider routes by prefix; an explicit one must too
+    for (const Value& p : *providers) {
+      const Holder* h = holder_of(model_, p, Holder::Role::Provider);
+      if (!h || !h->routes_by_prefix) return false;
+    }
+  // The literal's content (a concatenated or f-string is not a name to read).
+  for (TSNode part : NamedChildren(name.node))
+    if (sym(part) == S.string_content) {
+      const std::string_view content = text(part, name.code);
+      return std::any_of(library.other_library_prefixes.begin(), library.other_library_prefixes.end(),
+                         [&](const std::string& prefix) { return content.starts_with(prefix); });
+    }
+  return false;
 }
 
 RunVerdict RunResolver::agent_models(Context& cx, const Values& agents, const Values* providers, int depth) {
@@ -144,7 +180,7 @@ RunVerdict RunResolver::agent_models(Context& cx, const Values& agents, const Va
     }
     if (std::find(cx.seen_agents.begin(), cx.seen_agents.end(), a.node.id) != cx.seen_agents.end()) continue;
     cx.seen_agents.push_back(a.node.id);
-    if (passes(a, *h, h->model)) worst.add(model_slot(cx, holder_argument(a, *h, h->model), providers));
+    if (passes(a, *h, h->model)) worst.add(model_slot(cx, a, *h, providers));
     else worst.add(provider(cx, providers));
     if (depth >= kMaxHandoffDepth) continue;
     for (const std::string& link : h->links) {

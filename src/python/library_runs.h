@@ -74,7 +74,17 @@ class RunResolver {
     const ClientLibrary& library;
     std::vector<const void*> seen_agents;
   };
-  RunVerdict model_slot(Context& cx, const Values& models, const Values* providers);
+  // The `model` argument of `object` (an agent or run config): a model object, or a name for the
+  // provider.
+  RunVerdict model_slot(Context& cx, const Value& object, const Holder& holder, const Values* providers);
+  // The argument expression `object` passes for `name` (through copies) and its module's code.
+  struct Expression {
+    TSNode node{};
+    std::string_view code;
+  };
+  Expression argument_expression(const Value& object, const Holder& holder, std::string_view name) const;
+  // A model name the provider(s) send to another library (`"litellm/..."` on the default provider).
+  bool named_for_other_library(const ClientLibrary& library, const Expression& name, const Values* providers) const;
   RunVerdict agent_models(Context& cx, const Values& agents, const Values* providers, int depth);
   RunVerdict provider(Context& cx, const Values* providers);
   RunVerdict model(const Value& model);

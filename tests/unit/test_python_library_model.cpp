@@ -2,6 +2,7 @@
 // builds its own client is data, and malformed data is an error naming the file and key.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -75,6 +76,8 @@ TEST_CASE("python library model: malformed data names the file and key") {
   CHECK(error_of(with("role = \"agent\"", "role = \"boss\"").c_str()).find("`role`") != std::string::npos);
   CHECK(error_of(with("fix-setter = \"acme:use_client\"", "fix-setter = \"use_client\"").c_str()).find("`fix-setter`") !=
         std::string::npos);
+  CHECK(error_of(with("role = \"agent\"", "role = \"agent\"\nroutes-by-prefix = \"yes\"").c_str()).find("`routes-by-prefix`") !=
+        std::string::npos);
   CHECK(error_of("[acme\n").find("rules/python/libraries.toml:") == 0);
 }
 
@@ -85,4 +88,8 @@ TEST_CASE("python library model: the shipped rules know the Agents SDK") {
   CHECK(m.installer("quotaguard.agents.install"));
   CHECK(m.is_copy_method("agents.Agent.clone"));
   CHECK(m.holder("agents.OpenAIProvider").second->role == qg::python::Holder::Role::Provider);
+  CHECK_FALSE(m.holder("agents.OpenAIProvider").second->routes_by_prefix);
+  CHECK(m.holder("agents.MultiProvider").second->routes_by_prefix);
+  const auto& prefixes = m.entry_point("agents.Runner.run").first->other_library_prefixes;
+  CHECK(std::find(prefixes.begin(), prefixes.end(), "litellm/") != prefixes.end());
 }
