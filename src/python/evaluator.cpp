@@ -206,6 +206,9 @@ Values Evaluator::import_value(const ModuleInfo& from, std::string_view module, 
       if (!out.empty()) return out;
     }
     if (project_.has_module_or_package(join(absolute, name))) return {make(Value::Kind::Module, join(absolute, name))};
+    // A project package named like a library that lacks the name (`agents/` beside code that
+    // runs the Agents SDK, in a root that is itself a package): the absolute import is the library's.
+    if (level == 0 && libraries_.is_significant(join(absolute, name))) return {make(Value::Kind::External, join(absolute, name))};
     return {opaque()};  // a project module that never mentions a client
   }
   return {make(Value::Kind::External, join(absolute, name))};
@@ -342,6 +345,8 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
         if (const ModuleInfo* m = project_.module(v.path)) exported = module_export(*m, name);
         if (exported.empty() && project_.has_module_or_package(join(v.path, name)))
           exported.push_back(make(Value::Kind::Module, join(v.path, name)));
+        if (exported.empty() && libraries_.is_significant(join(v.path, name)))  // as in import_value
+          exported.push_back(make(Value::Kind::External, join(v.path, name)));
         if (exported.empty()) exported.push_back(opaque());
         add_all(out, exported);
         break;
