@@ -15,11 +15,16 @@ using namespace qg::tracker;
 namespace {
 std::mutex g_mu;
 std::shared_ptr<Tracker> g_tracker;
+std::shared_ptr<const Clock> g_clock;  // null: the system clock (tests may pin an instant)
 PyObject* g_alert_hook = nullptr;  // quotaguard._alerts.dispatch; kept for the process lifetime
 
 std::shared_ptr<Tracker> tracker() {
   std::lock_guard lock(g_mu);
-  if (!g_tracker) g_tracker = std::make_shared<Tracker>(Config{});
+  if (!g_tracker) {
+    Config cfg;
+    cfg.clock = g_clock;
+    g_tracker = std::make_shared<Tracker>(std::move(cfg));
+  }
   return g_tracker;
 }
 
@@ -44,6 +49,10 @@ PYBIND11_MODULE(_core, m) {
     Config cfg;
     std::string err;
     if (!parse_config_json(json, cfg, err)) throw py::value_error(err);
+    {
+      std::lock_guard lock(g_mu);
+      cfg.clock = g_clock;
+    }
     std::shared_ptr<Tracker> fresh;
     {
       py::gil_scoped_release nogil;  // stopping the old tracker may wait on its threads
@@ -60,6 +69,18 @@ PYBIND11_MODULE(_core, m) {
       py::gil_scoped_release nogil;
       old->shutdown();
     }
+  });
+
+  // Trackers configured from now on read a clock that starts at start_ms (Unix ms) and runs at
+  // the steady clock's pace; None restores the system clock. For tests of calendar decisions.
+  m.def("_set_clock_for_tests", [](std::optional<int64_t> start_ms) {
+    std::lock_guard lock(g_mu);
+    g_clock = start_ms ? std::make_shared<OffsetClock>(*start_ms) : nullptr;
+  });
+
+  m.def("now_ms", [] {  // what trackers configured now read (Unix ms)
+    std::lock_guard lock(g_mu);
+    return g_clock ? g_clock->now_ms() : SystemClock().now_ms();
   });
 
   m.def("set_alert_hook", [](py::object fn) {

@@ -2,7 +2,10 @@
 // same structure as JSON (what the Python package hands over after merging overrides).
 #pragma once
 #include <map>
+#include <memory>
 #include <string>
+
+#include "clock.h"
 
 namespace qg::tracker {
 
@@ -32,6 +35,7 @@ struct Config {
   int webhook_timeout_ms = 2000;
   int alert_queue = 1024;
   int tick_ms = 50;                 // evaluation period when idle; 2 ms after new calls
+  std::shared_ptr<const Clock> clock;  // not read from a file; null: the system clock
 };
 
 bool parse_config_json(const std::string& json, Config& out, std::string& error);

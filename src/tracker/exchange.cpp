@@ -84,7 +84,7 @@ Status Tracker::record_exchange(const Exchange& x) {
   }
   uint32_t ws = workspace_id(x.workspace);
   record_ids(ws, ep_id, model_id(c.model), c);
-  return effective_for(ws, wall_ms());
+  return effective_for(ws, now_ms());
 }
 
 }  // namespace qg::tracker

@@ -12,7 +12,7 @@
 namespace qg::tracker {
 
 void Tracker::load_history() {
-  int64_t now = wall_ms();
+  int64_t now = now_ms();
   const int64_t starts[] = {0, utc_day_start_ms(now), utc_month_start_ms(now)};
   for (int p = kDay; p < kPeriods; ++p) {
     for (const PeriodUsage& u : history_->usage_since(starts[p])) {
@@ -25,7 +25,7 @@ void Tracker::load_history() {
 
 void Tracker::flush_locked() {
   if (!history_) return;
-  int64_t now = wall_ms();
+  int64_t now = now_ms();
   std::vector<LedgerRow> ledger;
   std::vector<LedgerEntry> buf(Shard::kRing);
   int n = shard_count_.load(std::memory_order_acquire);
@@ -69,10 +69,10 @@ void Tracker::flush_locked() {
                        i64(kEstimated), usd});
   }
   std::vector<StatusRow> statuses;
-  statuses.push_back({"*", status_name(status({})), global_->since_ms.load()});
+  statuses.push_back({"*", status_name(status({})), global_->since_ms.load(), now});
   for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
     if (workspaces_.used(i))
-      statuses.push_back({std::string(workspaces_.name(i)), status_name(effective_for(i, now)), states_[i].since_ms.load()});
+      statuses.push_back({std::string(workspaces_.name(i)), status_name(effective_for(i, now)), states_[i].since_ms.load(), now});
   DispatcherStats ds = dispatcher_->stats();
   std::vector<std::pair<std::string, std::string>> meta = {
       {"pricing_date", pricing_.date()},
@@ -109,7 +109,7 @@ void Tracker::run_flusher() {
 void Tracker::shutdown() {
   if (stopping_.exchange(true)) return;
   if (ticker_.joinable()) ticker_.join();
-  tick();  // statuses and alerts reflect the very last calls
+  evaluate();  // statuses and alerts reflect the very last calls
   dispatcher_->stop();
   if (flusher_.joinable()) flusher_.join();
   if (history_) {

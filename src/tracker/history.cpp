@@ -119,10 +119,10 @@ void History::write(const std::vector<MinuteRow>& minutes, const std::vector<Led
       a.text(5, status_name(x.previous)); a.text(6, x.code); a.text(7, x.message);
       a.run();
     }
-    Stmt s(db_, "INSERT INTO status VALUES(?,?,?,strftime('%s','now')*1000) ON CONFLICT(workspace) DO UPDATE SET "
+    Stmt s(db_, "INSERT INTO status VALUES(?,?,?,?) ON CONFLICT(workspace) DO UPDATE SET "
                 "status=excluded.status, since_ms=excluded.since_ms, updated_ms=excluded.updated_ms");
     for (const StatusRow& r : statuses) {
-      s.text(1, r.workspace); s.text(2, r.status); s.i64(3, r.since_ms);
+      s.text(1, r.workspace); s.text(2, r.status); s.i64(3, r.since_ms); s.i64(4, r.updated_ms);
       s.run();
     }
     Stmt k(db_, "INSERT INTO meta VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");

@@ -56,6 +56,7 @@ bool parse_status(std::string_view name, Status& out) {
 }
 
 Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1)) {
+  if (!cfg_.clock) cfg_.clock = std::make_shared<SystemClock>();
   std::string err, text;
   if (cfg_.pricing_path.empty()) {
     text = std::string(embedded_pricing_toml());
@@ -73,7 +74,7 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
   seen_ = std::make_unique<std::atomic<uint64_t>[]>(1 << 14);
   price_cache_.assign(InternTable::kCapacity, nullptr);
   price_resolved_.assign(InternTable::kCapacity, 0);
-  windows_ = std::make_unique<Windows>(InternTable::kCapacity + 1, wall_ms());
+  windows_ = std::make_unique<Windows>(InternTable::kCapacity + 1, now_ms());
   workspaces_.intern("default");
   dispatcher_ = std::make_unique<Dispatcher>(cfg_.alerts_jsonl, cfg_.webhook_url, cfg_.webhook_timeout_ms,
                                              static_cast<std::size_t>(cfg_.alert_queue));
@@ -225,7 +226,7 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
 
   if (cfg_.ledger && history_) {
     LedgerEntry e;
-    e.ts_ms = wall_ms();
+    e.ts_ms = now_ms();
     e.workspace = static_cast<uint16_t>(ws);
     e.endpoint = static_cast<uint16_t>(ep);
     e.model = static_cast<uint16_t>(model);
@@ -257,7 +258,7 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
 void Tracker::on_api_signal(uint32_t ws, const Call& c) {
   WsState& s = state(ws);
   if (c.rl_remaining_requests >= 0 || c.rl_remaining_tokens >= 0) {
-    int64_t now = wall_ms();
+    int64_t now = now_ms();
     s.rl_remaining_requests.store(c.rl_remaining_requests, std::memory_order_relaxed);
     s.rl_remaining_tokens.store(c.rl_remaining_tokens, std::memory_order_relaxed);
     s.rl_reset_requests_ms.store(c.rl_reset_requests_ms, std::memory_order_relaxed);
@@ -269,7 +270,7 @@ void Tracker::on_api_signal(uint32_t ws, const Call& c) {
   if (!quota && c.http_status != 429 && !(ok && (s.api.load(std::memory_order_relaxed) ||
                                                  global_->api.load(std::memory_order_relaxed))))
     return;  // the common case: nothing the status depends on
-  int64_t now = wall_ms();
+  int64_t now = now_ms();
   std::string_view name = workspaces_.name(ws);
   if (quota) {
     exhaust(s, name, c, now);
@@ -343,7 +344,7 @@ void Tracker::publish(WsState& s, std::string_view name, int64_t now, const char
 void Tracker::emit(std::string_view kind, std::string_view ws, Status st, Status prev,
                    std::string_view code, std::string_view message) {
   Alert a;
-  a.ts_ms = wall_ms();
+  a.ts_ms = now_ms();
   a.mono_ns = steady_ns();
   a.status = st;
   a.previous = prev;
@@ -357,7 +358,7 @@ void Tracker::emit(std::string_view kind, std::string_view ws, Status st, Status
 CheckResult Tracker::check(std::string_view workspace) {
   CheckResult r;
   uint32_t ws = workspace_id(workspace);
-  int64_t now = wall_ms();
+  int64_t now = now_ms();
   r.status = effective_for(ws, now);
   if (r.status != Status::exhausted) return r;
   WsState& s = state(ws);
@@ -384,7 +385,7 @@ CheckResult Tracker::check(std::string_view workspace) {
 }
 
 Status Tracker::status(std::string_view workspace) const {
-  int64_t now = wall_ms();
+  int64_t now = now_ms();
   if (!workspace.empty()) {
     uint32_t ws = workspaces_.find(workspace);
     if (ws == InternTable::kNotFound) ws = workspaces_.find("default");
@@ -401,7 +402,7 @@ Status Tracker::status(std::string_view workspace) const {
 }
 
 void Tracker::reset(std::string_view workspace) {
-  int64_t now = wall_ms();
+  int64_t now = now_ms();
   auto clear = [&](WsState& s, std::string_view name) {
     s.api.store(0);
     s.budget.store(0);

@@ -83,6 +83,9 @@ class Tracker {
   Dispatcher& dispatcher() { return *dispatcher_; }
   const Config& config() const { return cfg_; }
   const PricingTable& pricing() const { return pricing_; }
+  // Runs one evaluation now (budgets, windows, forecasts), as the background thread does.
+  void evaluate();
+  int64_t now_ms() const { return cfg_.clock->now_ms(); }
   void flush();     // writes history now (no-op without a db)
   void shutdown();  // final flush, stops threads; idempotent
   uint64_t ledger_dropped() const;
@@ -132,6 +135,7 @@ class Tracker {
   std::atomic<bool> dirty_{false};  // calls arrived since the last evaluation
   std::thread ticker_, flusher_;
   std::mutex flush_mu_;
+  std::mutex tick_mu_;                             // one evaluation at a time
   std::map<uint64_t, Totals> flushed_;             // flusher: cell totals already written
 };
 

@@ -86,8 +86,13 @@ std::string human_seconds(double s) {
 }
 }  // namespace
 
+void Tracker::evaluate() {
+  std::lock_guard lock(tick_mu_);
+  tick();
+}
+
 void Tracker::tick() {
-  int64_t now = wall_ms();
+  int64_t now = now_ms();
   std::vector<std::pair<uint64_t, Totals>> cells;
   collect(cells);
   // Cumulative amounts per entity: 0 = global, 1 + ws id.
@@ -194,7 +199,7 @@ void Tracker::run_ticker() {
   while (!stopping_.load(std::memory_order_acquire)) {
     auto now = std::chrono::steady_clock::now();
     if (dirty_.exchange(false, std::memory_order_relaxed) || now - last >= std::chrono::milliseconds(cfg_.tick_ms)) {
-      tick();
+      evaluate();
       last = now;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

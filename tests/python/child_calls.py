@@ -1,4 +1,5 @@
 """Child process of the history tests: makes calls, reports progress, then waits to be killed."""
+import os
 import sys
 import time
 
@@ -7,6 +8,8 @@ import httpx
 import quotaguard
 
 db, base, n, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+if os.environ.get("QG_TEST_CLOCK_MS"):  # the parent's pinned instant (conftest.pinned_clock)
+    quotaguard._core._set_clock_for_tests(int(os.environ["QG_TEST_CLOCK_MS"]))
 quotaguard.configure(db=db, flush_interval_ms=100)
 with quotaguard.workspace("acme"), quotaguard.instrument_http_client(httpx.Client()) as c:
     for _ in range(n):

@@ -8,6 +8,29 @@ sys.path.insert(0, os.path.dirname(__file__))
 from fake_openai import FakeOpenAI  # noqa: E402
 
 
+# The last minutes of a leap-year February: a test that makes a calendar decision (day and month
+# budgets, the history's periods, projections) runs here whenever the suite runs, and is short
+# enough not to cross the boundary itself (test_calendar.cpp crosses it on purpose).
+PINNED_INSTANT = "2024-02-29T23:58:00Z"
+
+
+def iso_ms(iso: str) -> int:
+    import datetime
+
+    return int(datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+@pytest.fixture
+def pinned_clock():
+    """Trackers configured during the test read a clock started at PINNED_INSTANT; child
+    processes get it through QG_TEST_CLOCK_MS (see child_calls.py)."""
+    from quotaguard import _core
+
+    _core._set_clock_for_tests(iso_ms(PINNED_INSTANT))
+    yield _core
+    _core._set_clock_for_tests(None)
+
+
 @pytest.fixture
 def server():
     s = FakeOpenAI()

@@ -13,8 +13,10 @@ import pytest
 HERE = os.path.dirname(__file__)
 
 
-def _child(db, server, n, mode):
+def _child(db, server, n, mode, clock=None):
     env = dict(os.environ)
+    if clock is not None:  # the pinned clock's current instant (conftest.pinned_clock)
+        env["QG_TEST_CLOCK_MS"] = str(clock.now_ms())
     return subprocess.Popen([sys.executable, os.path.join(HERE, "child_calls.py"), str(db), server.base_url, str(n), mode],
                             stdout=subprocess.PIPE, text=True, env=env)
 
@@ -42,10 +44,10 @@ def test_kill_9_loses_at_most_one_flush_interval(server, tmp_path):
     assert b"SECRET" not in raw
 
 
-def test_history_survives_a_restart(server, tmp_path):
+def test_history_survives_a_restart(server, tmp_path, pinned_clock):
     db = tmp_path / "h.db"
     for n in (3, 4):
-        p = _child(db, server, n, "exit")
+        p = _child(db, server, n, "exit", pinned_clock)
         assert p.stdout.readline().strip() == "done"
         assert p.wait(timeout=30) == 0
     assert _q(db, "SELECT SUM(requests) FROM usage_minute WHERE workspace='acme'") == 7
@@ -72,20 +74,22 @@ def test_history_survives_a_restart(server, tmp_path):
 
 
 @pytest.mark.skipif(not os.environ.get("QG_TRACKER_CLI"), reason="QG_TRACKER_CLI (the CLI test binary) not given")
-def test_cli_usage_and_status(server, tmp_path):
+def test_cli_usage_and_status(server, tmp_path, pinned_clock):
     import json
 
     db = tmp_path / "h.db"
-    p = _child(db, server, 5, "exit")
+    p = _child(db, server, 5, "exit", pinned_clock)
     assert p.stdout.readline().strip() == "done"
     assert p.wait(timeout=30) == 0
     cli = os.environ["QG_TRACKER_CLI"]
-    out = subprocess.run([cli, "usage", "--db", str(db), "--by", "model", "--format", "json"],
+    now = ["--now", str(pinned_clock.now_ms() // 1000)]  # the projection is for the pinned month
+    out = subprocess.run([cli, "usage", "--db", str(db), "--by", "model", "--format", "json", *now],
                          capture_output=True, text=True, check=True).stdout
     data = json.loads(out)
     assert data["rows"][0]["model"] == "gpt-4o" and data["rows"][0]["requests"] == 5
     assert data["projection"]["month_to_date_usd"] > 0
-    text = subprocess.run([cli, "usage", "--db", str(db), "--since", "24h"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run([cli, "usage", "--db", str(db), "--since", "24h", *now], capture_output=True, text=True,
+                          check=True).stdout
     assert "acme" in text and "projected" in text
     st = subprocess.run([cli, "status", "--db", str(db)], capture_output=True, text=True)
     assert st.returncode == 0 and "acme" in st.stdout and "normal" in st.stdout

@@ -87,7 +87,7 @@ def test_ratelimit_headers_feed_a_forecast(qg, server):
     assert fc and fc[0]["message"].startswith("requests exhausted in ~")
 
 
-def test_budget_fallback_policy_uses_the_cheaper_model(server):
+def test_budget_fallback_policy_uses_the_cheaper_model(server, pinned_clock):
     import quotaguard as qg
 
     qg.configure(tick_ms=5, on_exhausted="fallback", fallback_model="gpt-4o-mini",

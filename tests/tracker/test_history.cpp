@@ -6,6 +6,7 @@
 #include <string>
 
 #include "history.h"
+#include "instants.h"
 #include "tracker.h"
 
 using namespace qg::tracker;
@@ -37,6 +38,7 @@ TEST_CASE("history: aggregates and ledger in SQLite (WAL), no secrets, survives 
   cfg.db_path = db;
   cfg.flush_interval_ms = 50;
   cfg.default_workspace.requests[kDay] = 10;
+  cfg.clock = testing::midday();  // both trackers in the same UTC day
   {
     Tracker t{cfg};
     Exchange x;
