@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import atexit as _atexit
 
-from . import _alerts, _config, _core
+from . import _alerts, _config, _core, _transport
 from ._alerts import on_alert, remove_alert_callback
 from ._config import configure
 from ._context import current_workspace, workspace
@@ -65,5 +65,10 @@ def stats() -> dict:
     return _core.stats()
 
 
+def _at_exit() -> None:
+    _transport.finish_pending()  # streams left open are recorded (as cut short) before the last flush
+    _core.shutdown()
+
+
 _core.set_alert_hook(_alerts.dispatch)
-_atexit.register(_core.shutdown)
+_atexit.register(_at_exit)

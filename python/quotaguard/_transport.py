@@ -4,6 +4,12 @@ Every request of every resource goes through ``handle_request`` / ``handle_async
 so tracking needs no per-method code. The wrapper is duck-typed: it subclasses the base
 transport class found in the wrapped transport's MRO (httpx's, or httpx2's by the same name),
 and wraps the response stream in a subclass of that library's SyncByteStream/AsyncByteStream.
+
+A response body reaches the tracker the way the caller reads it: decoded once (a compressed
+body is decoded here with the HTTP library's own decoder, and ``content-encoding`` is dropped
+so the library does not decode it again), and an SSE stream is fed to the C++ reader piece by
+piece instead of being kept whole. An exchange is recorded when its body ends, when reading it
+fails, when it is closed early, or at interpreter exit, whichever comes first.
 """
 from __future__ import annotations
 
@@ -16,10 +22,11 @@ from . import _config, _core
 from ._context import _current
 from ._errors import QuotaExhaustedError
 
-_perf_ns = time.perf_counter_ns
+_perf_ns = time.perf_counter_ns  # CLOCK_MONOTONIC: the tracker's steady clock
 _SYNC_BASES = ("BaseTransport",)
 _ASYNC_BASES = ("AsyncBaseTransport",)
 _class_cache: dict = {}
+_pending: dict[int, "_Recorder"] = {}  # exchanges sent and not recorded yet (recorded at exit)
 
 
 def _base_named(obj: Any, names: tuple) -> type:
@@ -29,9 +36,9 @@ def _base_named(obj: Any, names: tuple) -> type:
     return object
 
 
-def _content_type(headers_raw: list) -> bytes:
+def _header(headers_raw: list, name: bytes) -> bytes:
     for k, v in headers_raw:
-        if len(k) == 12 and k.lower() == b"content-type":
+        if len(k) == len(name) and k.lower() == name:
             return v
     return b""
 
@@ -53,28 +60,62 @@ def _module_of(obj: Any):
     return sys.modules.get(type(obj).__module__.split("._")[0]) or sys.modules.get(type(obj).__module__)
 
 
+def _pieces(out) -> tuple | Any:
+    """httpx's decoders return bytes, httpx2's yield pieces."""
+    return (out,) if isinstance(out, bytes) else out
+
+
+def _take_decoder(response):
+    """The HTTP library's own decoder for the body's content-encoding, taken over: the header is
+    dropped so the library hands the decoded body on as it is. None when the body is not encoded
+    or the library cannot decode it (then the tracker sees the encoded bytes and estimates)."""
+    raw = response.headers.raw
+    if not _header(raw, b"content-encoding"):
+        return None
+    get = getattr(response, "_get_content_decoder", None)
+    if get is None:
+        return None
+    decoder = get()
+    try:
+        del response._decoder  # built lazily from the headers; rebuilt after the change below
+    except AttributeError:
+        pass
+    if type(decoder).__name__ == "IdentityDecoder":
+        return None
+    del response.headers["content-encoding"]
+    if "content-length" in response.headers:
+        del response.headers["content-length"]  # it counted the encoded bytes
+    return decoder
+
+
 class _Recorder:
-    """Shared state of one exchange; records exactly once (on close, or at once on errors)."""
+    """Shared state of one exchange; records exactly once."""
 
     __slots__ = ("ws", "method", "path", "req_headers", "req_body", "status", "resp_headers",
-                 "chunks", "parse", "nbytes", "t0", "done", "complete")
-
-    def __del__(self):
-        # A response dropped without close(): record it (as cut short) rather than never.
-        try:
-            if not self.done and hasattr(self, "resp_headers"):
-                self.finish(False)
-        except Exception:
-            pass
+                 "body", "sink", "nbytes", "t0")
 
     def finish(self, complete: bool) -> int:
-        """Records the exchange; returns the workspace status code (5 = exhausted)."""
-        if self.done:
+        """Records the exchange (once); returns the workspace status code (5 = exhausted)."""
+        if _pending.pop(id(self), None) is None:  # atomic under the GIL: one caller records
             return 0
-        self.done = True
-        body = b"".join(self.chunks) if self.parse else None
+        body = self.body
+        if type(body) is list:
+            body = b"".join(body)
         return _core.record(self.ws, self.method, self.path, self.req_headers, self.req_body, self.status,
-                            self.resp_headers, body, self.nbytes, complete, _perf_ns() - self.t0)
+                            self.resp_headers, body, self.nbytes, complete, self.t0, _perf_ns() - self.t0)
+
+    def expect(self, ctype: bytes) -> None:
+        """Where the body goes: SSE to a C++ reader piece by piece, JSON kept to parse at the end,
+        anything else (audio, files) only counted."""
+        if b"event-stream" in ctype:
+            self.body = _core.SseReader(self.path)
+            self.sink = self.body.feed
+        elif b"json" in ctype or b"html" in ctype or not ctype:  # (HTML where JSON belongs is flagged)
+            self.body = []
+            self.sink = self.body.append
+        else:
+            self.body = None
+            self.sink = None
 
 
 def _stream_class(inner_stream: Any, is_async: bool) -> type:
@@ -85,46 +126,86 @@ def _stream_class(inner_stream: Any, is_async: bool) -> type:
     base = _base_named(inner_stream, ("AsyncByteStream",) if is_async else ("SyncByteStream",))
     if is_async:
         class _TeeAsync(base):  # type: ignore[misc, valid-type]
-            def __init__(self, inner, rec):
-                self._inner, self._rec = inner, rec
+            def __init__(self, inner, rec, decoder):
+                self._inner, self._rec, self._decoder = inner, rec, decoder
 
             async def __aiter__(self):
-                rec = self._rec
-                async for chunk in self._inner:
-                    rec.nbytes += len(chunk)
-                    if rec.parse:
-                        rec.chunks.append(chunk)
-                    yield chunk
-                rec.complete = True
+                rec, sink, decoder = self._rec, self._rec.sink, self._decoder
+                try:
+                    async for chunk in self._inner:
+                        for piece in (chunk,) if decoder is None else _pieces(decoder.decode(chunk)):
+                            rec.nbytes += len(piece)
+                            if sink is not None:
+                                sink(piece)
+                            yield piece
+                    if decoder is not None:
+                        for piece in _pieces(decoder.flush()):
+                            rec.nbytes += len(piece)
+                            if sink is not None:
+                                sink(piece)
+                            yield piece
+                except BaseException:
+                    rec.finish(False)  # cut, a decoding error, or the reader stopped early
+                    raise
+                rec.finish(True)
 
             async def aclose(self):
                 try:
                     await self._inner.aclose()
                 finally:
-                    self._rec.finish(self._rec.complete)
+                    self._rec.finish(False)  # (a no-op once the body was read to its end)
+
+            def __del__(self):  # a response dropped without close(): recorded, as cut short
+                try:
+                    self._rec.finish(False)
+                except Exception:  # (at interpreter shutdown the module may be gone)
+                    pass
         cls = _TeeAsync
     else:
         class _TeeSync(base):  # type: ignore[misc, valid-type]
-            def __init__(self, inner, rec):
-                self._inner, self._rec = inner, rec
+            def __init__(self, inner, rec, decoder):
+                self._inner, self._rec, self._decoder = inner, rec, decoder
 
             def __iter__(self):
-                rec = self._rec
-                for chunk in self._inner:
-                    rec.nbytes += len(chunk)
-                    if rec.parse:
-                        rec.chunks.append(chunk)
-                    yield chunk
-                rec.complete = True
+                rec, sink, decoder = self._rec, self._rec.sink, self._decoder
+                try:
+                    for chunk in self._inner:
+                        for piece in (chunk,) if decoder is None else _pieces(decoder.decode(chunk)):
+                            rec.nbytes += len(piece)
+                            if sink is not None:
+                                sink(piece)
+                            yield piece
+                    if decoder is not None:
+                        for piece in _pieces(decoder.flush()):
+                            rec.nbytes += len(piece)
+                            if sink is not None:
+                                sink(piece)
+                            yield piece
+                except BaseException:
+                    rec.finish(False)
+                    raise
+                rec.finish(True)
 
             def close(self):
                 try:
                     self._inner.close()
                 finally:
-                    self._rec.finish(self._rec.complete)
+                    self._rec.finish(False)
+
+            def __del__(self):
+                try:
+                    self._rec.finish(False)
+                except Exception:
+                    pass
         cls = _TeeSync
     _class_cache[key] = cls
     return cls
+
+
+def _sent_by_sdk(request) -> bool:
+    """Requests the OpenAI SDK builds carry x-stainless-* headers; its retry loop treats any
+    exception from the transport as a connection error and retries it."""
+    return "x-stainless-retry-count" in request.headers or "x-stainless-lang" in request.headers
 
 
 class _Core:
@@ -135,7 +216,7 @@ class _Core:
 
     def _qg_before(self, request):
         """Returns (workspace, request to send, None), or (workspace, None, a synthetic 429)
-        when blocked in SDK mode; raises QuotaExhaustedError when blocked otherwise."""
+        when blocked for the SDK; raises QuotaExhaustedError when blocked otherwise."""
         ws = _current.get()
         if not _config._state["configured"]:
             _config.ensure_configured()
@@ -148,7 +229,7 @@ class _Core:
             return ws, _with_model(request, policy["fallback_model"]), None
         model = _model_of(request)
         _core.record_blocked(ws, request.method, request.url.raw_path.decode("latin-1"), model)
-        if self._qg_sdk:
+        if self._qg_sdk or _sent_by_sdk(request):
             return ws, None, _blocked_response(request, ws, since_ms, code, message)
         raise QuotaExhaustedError.build(ws, since_ms, code, message)
 
@@ -159,44 +240,49 @@ class _Core:
         rec.path = request.url.raw_path
         rec.req_headers = request.headers.raw
         rec.req_body = _request_body(request, b"/audio/" in rec.path)
-        rec.chunks = []
+        rec.body = None
+        rec.sink = None
         rec.nbytes = 0
-        rec.done = False
-        rec.complete = False
         rec.status = 0
+        rec.resp_headers = []
         rec.t0 = _perf_ns()
+        _pending[id(rec)] = rec
         return rec
 
     def _qg_failed(self, rec):
-        rec.parse = False
-        rec.resp_headers = []
         rec.finish(False)
 
-    def _qg_prepare(self, rec, response) -> bool:
-        """Returns True when the body must be read now (error bodies flip the status)."""
+    def _qg_prepare(self, rec, response):
+        """Returns (decoder, read_now): read_now when the body must be read at once (an error
+        body flips the status before the caller sees it)."""
         rec.status = response.status_code
+        decoder = _take_decoder(response)
         rec.resp_headers = raw = response.headers.raw
-        ct = _content_type(raw)
-        # Bodies worth parsing are JSON and SSE; audio, files and images only count bytes.
-        rec.parse = b"json" in ct or b"event-stream" in ct or not ct
-        return rec.status == 429 or (rec.status >= 400 and rec.parse)
+        rec.expect(_header(raw, b"content-type"))
+        return decoder, rec.status == 429 or (rec.status >= 400 and rec.sink is not None)
 
     def _qg_preread(self, rec, response) -> bool:
-        """A response built in memory (mock transports) arrives already read and closed."""
+        """A response built in memory (mock transports) arrives already read and decoded."""
         if not getattr(response, "is_closed", False) or "_content" not in response.__dict__:
             return False
-        self._qg_prepare(rec, response)
+        rec.status = response.status_code
+        rec.resp_headers = response.headers.raw
         self._qg_after_error_body(rec, response, response._content)
         return True
 
     def _qg_after_error_body(self, rec, response, body: bytes):
         """Records a read error body at once; stops the SDK retrying insufficient_quota."""
-        rec.chunks = [body]
+        rec.body = body
         rec.nbytes = len(body)
-        rec.complete = True
         exhausted = rec.finish(True) == 5
         if exhausted and rec.status >= 400 and b"insufficient_quota" in body:
             response.headers["x-should-retry"] = "false"
+
+
+def _decode_all(decoder, body: bytes) -> bytes:
+    if decoder is None:
+        return body
+    return b"".join([*_pieces(decoder.decode(body)), *_pieces(decoder.flush())])
 
 
 def _model_of(request) -> str:
@@ -255,14 +341,17 @@ def _make_sync(base: type) -> type:
                 self._qg_failed(rec)
                 raise
             if self._qg_preread(rec, response):
-                pass
-            elif self._qg_prepare(rec, response):
-                body = b"".join(response.stream)
-                response.stream.close()
-                response.stream = _byte_stream(response.stream, body, False)
+                return response
+            decoder, read_now = self._qg_prepare(rec, response)
+            if read_now:
+                try:
+                    body = _decode_all(decoder, b"".join(response.stream))
+                finally:
+                    response.stream.close()
+                response.stream = _byte_stream(response.stream, body)
                 self._qg_after_error_body(rec, response, body)
             else:
-                response.stream = _stream_class(response.stream, False)(response.stream, rec)
+                response.stream = _stream_class(response.stream, False)(response.stream, rec, decoder)
             return response
 
         def close(self):
@@ -302,14 +391,17 @@ def _make_async(base: type) -> type:
                 self._qg_failed(rec)
                 raise
             if self._qg_preread(rec, response):
-                pass
-            elif self._qg_prepare(rec, response):
-                body = b"".join([c async for c in response.stream])
-                await response.stream.aclose()
-                response.stream = _byte_stream(response.stream, body, True)
+                return response
+            decoder, read_now = self._qg_prepare(rec, response)
+            if read_now:
+                try:
+                    body = _decode_all(decoder, b"".join([c async for c in response.stream]))
+                finally:
+                    await response.stream.aclose()
+                response.stream = _byte_stream(response.stream, body)
                 self._qg_after_error_body(rec, response, body)
             else:
-                response.stream = _stream_class(response.stream, True)(response.stream, rec)
+                response.stream = _stream_class(response.stream, True)(response.stream, rec, decoder)
             return response
 
         async def aclose(self):
@@ -330,13 +422,22 @@ def _make_async(base: type) -> type:
     return AsyncInstrumentedTransport
 
 
-def _byte_stream(like: Any, body: bytes, is_async: bool):
+def _byte_stream(like: Any, body: bytes):
     """A replayable stream of the same library as `like` (httpx.ByteStream has both APIs)."""
     mod = _module_of(like)
     cls = getattr(mod, "ByteStream", None) if mod else None
     if cls is None:
         from httpx import ByteStream as cls  # type: ignore[no-redef]
     return cls(body)
+
+
+def finish_pending() -> None:
+    """Records every exchange still open (a stream abandoned without close): run at exit."""
+    for rec in list(_pending.values()):
+        try:
+            rec.finish(False)
+        except Exception:
+            pass
 
 
 def is_instrumented(transport: Any) -> bool:

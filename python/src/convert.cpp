@@ -18,6 +18,7 @@ py::dict breakdown(const Breakdown& b) {
   d["quota_errors"] = t.v[kQuotaErrors];
   d["blocked"] = t.v[kBlocked];
   d["estimated"] = t.v[kEstimated];
+  d["anomalies"] = t.v[kAnomalies];
   d["input_tokens"] = t.v[kInput];
   d["cached_tokens"] = t.v[kCached];
   d["output_tokens"] = t.v[kOutput];
@@ -65,12 +66,26 @@ std::string_view bytes_view(PyObject* o) {
   if (!o || o == Py_None) return {};
   if (PyBytes_Check(o)) return {PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))};
   if (PyByteArray_Check(o)) return {PyByteArray_AS_STRING(o), static_cast<std::size_t>(PyByteArray_GET_SIZE(o))};
-  if (PyUnicode_Check(o)) {
-    Py_ssize_t n = 0;
-    const char* s = PyUnicode_AsUTF8AndSize(o, &n);
-    return s ? std::string_view(s, static_cast<std::size_t>(n)) : std::string_view();
-  }
   return {};
+}
+
+NameArg::NameArg(PyObject* o) {
+  if (!o || !PyUnicode_Check(o)) {
+    view_ = bytes_view(o);
+    return;
+  }
+  Py_ssize_t n = 0;
+  if (const char* s = PyUnicode_AsUTF8AndSize(o, &n)) {
+    view_ = {s, static_cast<std::size_t>(n)};
+    return;
+  }
+  PyErr_Clear();  // a lone surrogate: encode it as '?' instead of failing the call
+  owned_ = PyUnicode_AsEncodedString(o, "utf-8", "replace");
+  if (!owned_) {
+    PyErr_Clear();
+    return;
+  }
+  view_ = bytes_view(owned_);
 }
 
 py::dict usage_dict(const UsageReport& r) {

@@ -12,5 +12,22 @@ py::dict alert_dict(const Alert& a);
 // Reads the headers the tracker needs from httpx's `headers.raw` (a list of (bytes, bytes)).
 void read_request_headers(PyObject* raw, std::string_view& content_type, uint32_t& retry, uint64_t& length);
 void read_response_headers(PyObject* raw, Exchange& x);
-std::string_view bytes_view(PyObject* o);  // bytes / bytearray / memoryview-less: empty if None
+std::string_view bytes_view(PyObject* o);  // bytes / bytearray; empty if None or anything else
+
+// A name handed over from Python (str or bytes) as UTF-8 bytes, converted once at the boundary.
+// A str that UTF-8 cannot encode (a lone surrogate) has the bad code points replaced with '?':
+// names are data and never make a call fail (the tracker sanitises bytes the same way).
+class NameArg {
+ public:
+  explicit NameArg(PyObject* o);
+  explicit NameArg(py::handle h) : NameArg(h.ptr()) {}
+  ~NameArg() { Py_XDECREF(owned_); }
+  NameArg(const NameArg&) = delete;
+  NameArg& operator=(const NameArg&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  PyObject* owned_ = nullptr;
+  std::string_view view_;
+};
 }  // namespace qg::tracker::pyconv

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "convert.h"
+#include "extract.h"
 #include "tracker.h"
 
 namespace py = pybind11;
@@ -91,27 +92,36 @@ PYBIND11_MODULE(_core, m) {
 
   // None when the call may go; else (status, action, since_ms, code, message).
   m.def("check", [](py::handle workspace) -> py::object {
-    CheckResult r = tracker()->check(qg::tracker::pyconv::bytes_view(workspace.ptr()));
+    CheckResult r = tracker()->check(pyconv::NameArg(workspace).view());
     if (r.status != Status::exhausted || r.action == CheckResult::allow) return py::none();
     return py::make_tuple(status_name(r.status), static_cast<int>(r.action), r.since_ms, r.code, r.message);
   });
 
+  // An SSE body, fed piece by piece as the caller reads it (see SseReader).
+  py::class_<SseReader>(m, "SseReader")
+      .def(py::init([](py::handle path) { return SseReader(classify("POST", pyconv::NameArg(path).view()).kind); }))
+      .def("feed", [](SseReader& r, py::handle piece) { r.feed(pyconv::bytes_view(piece.ptr())); });
+
+  // body: the whole body (bytes), an SseReader that read it, or None (not kept).
   m.def("record",
         [](py::handle workspace, py::handle method, py::handle path, py::handle req_headers, py::handle req_body,
-           int status, py::handle resp_headers, py::handle resp_body, uint64_t resp_bytes, bool complete,
+           int status, py::handle resp_headers, py::handle body, uint64_t resp_bytes, bool complete, int64_t sent_ns,
            uint64_t latency_ns) {
           using namespace qg::tracker::pyconv;
+          NameArg ws(workspace), meth(method), url(path);
           Exchange x;
-          x.workspace = bytes_view(workspace.ptr());
-          x.method = bytes_view(method.ptr());
-          x.url = bytes_view(path.ptr());
+          x.workspace = ws.view();
+          x.method = meth.view();
+          x.url = url.view();
           read_request_headers(req_headers.ptr(), x.request_content_type, x.retry_count, x.request_bytes);
           x.request_body = bytes_view(req_body.ptr());
           x.http_status = status;
           read_response_headers(resp_headers.ptr(), x);
-          x.response_body = bytes_view(resp_body.ptr());
+          if (py::isinstance<SseReader>(body)) x.response_usage = &body.cast<SseReader&>().finish();
+          else x.response_body = bytes_view(body.ptr());
           x.response_bytes = resp_bytes;
           x.response_complete = complete;
+          x.sent_ns = sent_ns;
           x.latency_ns = latency_ns;
           auto t = tracker();
           Status s;
@@ -124,28 +134,30 @@ PYBIND11_MODULE(_core, m) {
           return static_cast<int>(s);
         });
 
-  m.def("record_blocked", [](const std::string& workspace, const std::string& method, const std::string& path,
-                             const std::string& model) {
+  m.def("record_blocked", [](py::handle workspace, py::handle method, py::handle path, py::handle model) {
+    pyconv::NameArg ws(workspace), meth(method), url(path), mod(model);
     Call c;
-    c.workspace = workspace;
-    c.method = method;
-    c.path = path;
-    c.model = model;
+    c.workspace = ws.view();
+    c.method = meth.view();
+    c.path = url.view();
+    c.model = mod.view();
     c.flags = kFlagBlocked;  // never sent: not a request, not an HTTP error
     tracker()->record(c);
   });
 
-  m.def("status", [](std::optional<std::string> ws) { return status_name(tracker()->status(ws ? *ws : "")); });
-  m.def("usage", [](std::optional<std::string> ws) {
+  // Workspace arguments: a name, or None for all of them.
+  m.def("status", [](py::handle ws) { return status_name(tracker()->status(pyconv::NameArg(ws).view())); });
+  m.def("usage", [](py::handle ws) {
+    pyconv::NameArg name(ws);
     UsageReport r;
     {
       auto t = tracker();
       py::gil_scoped_release nogil;
-      r = t->usage(ws ? *ws : "");
+      r = t->usage(name.view());
     }
     return qg::tracker::pyconv::usage_dict(r);
   });
-  m.def("reset", [](std::optional<std::string> ws) { tracker()->reset(ws ? *ws : ""); });
+  m.def("reset", [](py::handle ws) { tracker()->reset(pyconv::NameArg(ws).view()); });
   m.def("flush", [] {
     auto t = tracker();
     py::gil_scoped_release nogil;

@@ -47,40 +47,40 @@ Segments split(std::string_view path) {
   return out;
 }
 
-Family family_of(const Segments& g, std::size_t b) {
+UsageKind usage_kind_of(const Segments& g, std::size_t b) {
   auto at = [&](std::size_t k) { return b + k < g.n ? g.s[b + k] : std::string_view{}; };
   std::string_view a = at(0);
-  if (a == "chat") return Family::chat;
-  if (a == "completions" || a == "engines") return Family::completions;
-  if (a == "responses") return Family::responses;
-  if (a == "embeddings") return Family::embeddings;
-  if (a == "images") return Family::images;
+  if (a == "chat") return UsageKind::chat;
+  if (a == "completions" || a == "engines") return UsageKind::completions;
+  if (a == "responses") return UsageKind::responses;
+  if (a == "embeddings") return UsageKind::embeddings;
+  if (a == "images") return UsageKind::images;
   if (a == "audio") {
-    if (at(1) == "transcriptions") return Family::audio_transcriptions;
-    if (at(1) == "translations") return Family::audio_translations;
-    if (at(1) == "speech") return Family::audio_speech;
-    return Family::other;
+    if (at(1) == "transcriptions") return UsageKind::audio_transcriptions;
+    if (at(1) == "translations") return UsageKind::audio_translations;
+    if (at(1) == "speech") return UsageKind::audio_speech;
+    return UsageKind::other;
   }
-  if (a == "moderations") return Family::moderations;
-  if (a == "files") return Family::files;
-  if (a == "uploads") return Family::uploads;
-  if (a == "vector_stores") return Family::vector_stores;
-  if (a == "assistants") return Family::assistants;
+  if (a == "moderations") return UsageKind::moderations;
+  if (a == "files") return UsageKind::files;
+  if (a == "uploads") return UsageKind::uploads;
+  if (a == "vector_stores") return UsageKind::vector_stores;
+  if (a == "assistants") return UsageKind::assistants;
   if (a == "threads") {
     for (std::size_t k = 1; b + k < g.n; ++k)
-      if (at(k) == "runs") return Family::runs;
-    return Family::threads;
+      if (at(k) == "runs") return UsageKind::runs;
+    return UsageKind::threads;
   }
-  if (a == "batches") return Family::batches;
-  if (a == "fine_tuning") return Family::fine_tuning;
-  if (a == "models") return Family::models;
-  if (a == "realtime") return Family::realtime;
-  if (a == "conversations") return Family::conversations;
-  if (a == "evals") return Family::evals;
-  if (a == "containers") return Family::containers;
-  if (a == "videos") return Family::videos;
-  if (a == "organization" || a == "projects") return Family::organization;
-  return Family::other;
+  if (a == "batches") return UsageKind::batches;
+  if (a == "fine_tuning") return UsageKind::fine_tuning;
+  if (a == "models") return UsageKind::models;
+  if (a == "realtime") return UsageKind::realtime;
+  if (a == "conversations") return UsageKind::conversations;
+  if (a == "evals") return UsageKind::evals;
+  if (a == "containers") return UsageKind::containers;
+  if (a == "videos") return UsageKind::videos;
+  if (a == "organization" || a == "projects") return UsageKind::organization;
+  return UsageKind::other;
 }
 
 void append(Endpoint& e, std::string_view s) {
@@ -91,7 +91,7 @@ void append(Endpoint& e, std::string_view s) {
 
 }  // namespace
 
-const char* family_name(Family f) {
+const char* usage_kind_name(UsageKind f) {
   static constexpr const char* kNames[] = {
       "other", "chat", "completions", "responses", "embeddings", "images",
       "audio.transcriptions", "audio.translations", "audio.speech", "moderations", "files",
@@ -123,7 +123,7 @@ Endpoint classify(std::string_view method, std::string_view url) {
   for (std::size_t k = g.n; k-- > b;)
     if (g.s[k] == "v1") { b = k + 1; break; }
 
-  e.family = family_of(g, b);
+  e.kind = usage_kind_of(g, b);
   e.is_get = method == "GET";
   for (char c : method) {
     if (e.len + 1 >= sizeof(e.key)) break;

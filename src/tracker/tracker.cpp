@@ -206,6 +206,7 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   d[kErrors] = error;
   d[kBlocked] = blocked;
   d[kEstimated] = (c.flags & kFlagEstimated) ? 1 : 0;
+  d[kAnomalies] = (c.flags & kFlagAnomaly) ? 1 : 0;
   d[kServerErrors] = !blocked && (c.http_status >= 500 || c.http_status == 0);
   if (!blocked && (c.http_status == 429 || is_quota_error(c.error_type, c.error_code))) {
     if (is_quota_error(c.error_type, c.error_code)) d[kQuotaErrors] = 1;

@@ -21,6 +21,7 @@
 namespace qg::tracker {
 
 class History;
+struct ResponseUsage;
 
 // One HTTP exchange as the Python transport (or a C caller) saw it; bodies are views.
 struct Exchange {
@@ -29,9 +30,11 @@ struct Exchange {
   uint64_t request_bytes = 0;        // may exceed request_body.size() (streamed uploads)
   int http_status = 0;               // 0: no response (transport error)
   std::string_view response_content_type, response_body;
+  const ResponseUsage* response_usage = nullptr;  // already read (a stream read in pieces)
   uint64_t response_bytes = 0;
   bool response_complete = true;     // false: the caller stopped reading early
   uint64_t latency_ns = 0;
+  int64_t sent_ns = 0;               // steady clock when the request left (0: unknown)
   uint32_t retry_count = 0;
   int64_t rl_limit_requests = -1, rl_remaining_requests = -1, rl_reset_requests_ms = -1;
   int64_t rl_limit_tokens = -1, rl_remaining_tokens = -1, rl_reset_tokens_ms = -1;
@@ -128,6 +131,7 @@ class Tracker {
   mutable std::vector<const Price*> price_cache_;  // model id -> price (nullptr: unpriced)
   mutable std::vector<uint8_t> price_resolved_;
   mutable std::atomic<bool> unpriced_alerted_[InternTable::kCapacity] = {};
+  std::atomic<bool> anomaly_alerted_[InternTable::kCapacity] = {};  // per endpoint
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<History> history_;
   std::unique_ptr<Windows> windows_;

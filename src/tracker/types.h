@@ -16,6 +16,7 @@ enum CallFlags : uint32_t {
   kFlagStream = 2,          // SSE response
   kFlagBlocked = 4,         // stopped by policy before sending (not an HTTP request)
   kFlagTransportError = 8,  // no HTTP response (connection error, timeout)
+  kFlagAnomaly = 16,        // the body's usage was not a count, or the body was not what it claimed
 };
 
 struct Call {
@@ -25,6 +26,7 @@ struct Call {
   uint64_t input_tokens = 0, cached_tokens = 0, output_tokens = 0, reasoning_tokens = 0;
   uint64_t images = 0, audio_ms = 0, characters = 0;
   uint64_t request_bytes = 0, response_bytes = 0, latency_ns = 0;
+  int64_t sent_ns = 0;  // steady clock when the request left; 0: unknown (taken as now - latency)
   uint32_t retry_count = 0, flags = 0;
   // x-ratelimit-* response headers; -1 when absent.
   int64_t rl_limit_requests = -1, rl_remaining_requests = -1, rl_reset_requests_ms = -1;

@@ -32,6 +32,15 @@ def pinned_clock():
 
 
 @pytest.fixture
+def quotaguard_cli():
+    """The main `quotaguard` binary (ctest passes its path in QG_QUOTAGUARD)."""
+    path = os.environ.get("QG_QUOTAGUARD")
+    if not path or not os.access(path, os.X_OK):
+        pytest.fail("QG_QUOTAGUARD must name the built quotaguard binary (ctest sets it)")
+    return path
+
+
+@pytest.fixture
 def server():
     s = FakeOpenAI()
     yield s

@@ -236,3 +236,32 @@ TEST_CASE("exchange: usage on reads counts once per object, even when a server r
   CHECK(u.v[kOutput] == 2 * 5 + 3);
   CHECK(u.v[kRequests] == 8);
 }
+
+TEST_CASE("exchange: a call that ran is never a silent zero; absurd usage is flagged") {
+  Tracker t{Config{}};
+  auto x = [&](const char* ws, const char* url, const char* ctype, const char* body) {
+    Exchange e;
+    e.workspace = ws;
+    e.method = "POST";
+    e.url = url;
+    e.request_content_type = "application/json";
+    e.request_body = R"({"model":"gpt-4o","messages":[{"role":"user","content":"Say hello to the world."}]})";
+    e.http_status = 200;
+    e.response_content_type = ctype;
+    e.response_body = body;
+    t.record_exchange(e);
+    return t.usage(ws).total.totals;
+  };
+  auto missing = x("a", "/v1/chat/completions", "application/json", R"({"id":"c","model":"gpt-4o","choices":[]})");
+  CHECK((missing.v[kEstimated] == 1 && missing.v[kAnomalies] == 0 && missing.v[kInput] > 0 && missing.v[kOutput] > 0));
+  auto html = x("b", "/v1/chat/completions", "text/html", "<html><body>Bad gateway</body></html>");
+  CHECK((html.v[kEstimated] == 1 && html.v[kAnomalies] == 1 && html.v[kInput] > 0));
+  auto absurd = x("c", "/v1/chat/completions", "application/json",
+                  R"({"id":"c","model":"gpt-4o","usage":{"prompt_tokens":18446744073709551615,"completion_tokens":1e30}})");
+  CHECK((absurd.v[kEstimated] == 1 && absurd.v[kAnomalies] == 1));
+  CHECK((absurd.v[kInput] < 1000 && absurd.v[kOutput] < 1000 && absurd.v[kInput] > 0));
+  auto queued = x("d", "/v1/threads/thread_1/runs", "application/json", R"({"id":"run_1","status":"queued","usage":null})");
+  CHECK((queued.v[kEstimated] == 0 && queued.v[kInput] == 0));  // its usage comes with the poll that completes it
+  auto speech = x("e", "/v1/audio/speech", "audio/mpeg", "ID3\x01\x02");
+  CHECK((speech.v[kEstimated] == 0 && speech.v[kAnomalies] == 0));  // binary where binary belongs
+}
