@@ -25,6 +25,8 @@ def _default_http_client(openai: Any, is_async: bool):
 
 
 def _patch_errors(client: Any) -> Any:
+    if client.__dict__.get("_qg_errors_patched"):
+        return client
     """Blocked calls come back as QuotaExhaustedError (a RateLimitError), not a generic 429.
 
     Patched on the instance so the client stays exactly an openai.OpenAI; copies made with
@@ -49,6 +51,7 @@ def _patch_errors(client: Any) -> Any:
 
     client.copy = types.MethodType(_copy, client)
     client.with_options = client.copy
+    client.__dict__["_qg_errors_patched"] = True
     return client
 
 
@@ -84,10 +87,25 @@ def async_azure_openai_client(**kwargs: Any):
     return _build("AsyncAzureOpenAI", True, kwargs)
 
 
+def instrument(client: Any) -> Any:
+    """Track an existing openai client in place -- ``OpenAI``, ``AsyncOpenAI``, the Azure ones,
+    or a team's own subclass, however it was built -- and return it. Blocked calls fail fast
+    with QuotaExhaustedError, without the SDK's retries. Idempotent."""
+    http_client = getattr(client, "_client", None)
+    if http_client is None or not hasattr(client, "_make_status_error"):
+        raise TypeError(f"quotaguard.instrument: {type(client).__module__}.{type(client).__name__} is not an "
+                        f"openai client (no http client found)")
+    _config.ensure_configured()
+    instrument_client(http_client, sdk=True)
+    return _patch_errors(client)
+
+
 def instrument_http_client(http_client: Any) -> Any:
     """Track a plain httpx(-style) Client/AsyncClient (wraps its transports in place).
 
-    Blocked requests raise QuotaExhaustedError from the transport itself."""
+    A blocked request raises QuotaExhaustedError from the transport, except one the OpenAI SDK
+    built (it retries any transport exception): that one gets a non-retryable 429, which the SDK
+    raises at once as RateLimitError (``instrument(client)`` makes it QuotaExhaustedError)."""
     _config.ensure_configured()
     return instrument_client(http_client, sdk=False)
 

@@ -92,7 +92,7 @@ class _Recorder:
     """Shared state of one exchange; records exactly once."""
 
     __slots__ = ("ws", "method", "path", "req_headers", "req_body", "status", "resp_headers",
-                 "body", "sink", "nbytes", "t0")
+                 "body", "sink", "nbytes", "t0", "account")
 
     def finish(self, complete: bool) -> int:
         """Records the exchange (once); returns the workspace status code (5 = exhausted)."""
@@ -102,7 +102,8 @@ class _Recorder:
         if type(body) is list:
             body = b"".join(body)
         return _core.record(self.ws, self.method, self.path, self.req_headers, self.req_body, self.status,
-                            self.resp_headers, body, self.nbytes, complete, self.t0, _perf_ns() - self.t0)
+                            self.resp_headers, body, self.nbytes, complete, self.t0, _perf_ns() - self.t0,
+                            self.account)
 
     def expect(self, ctype: bytes) -> None:
         """Where the body goes: SSE to a C++ reader piece by piece, JSON kept to parse at the end,
@@ -215,27 +216,30 @@ class _Core:
     _qg_sdk: bool
 
     def _qg_before(self, request):
-        """Returns (workspace, request to send, None), or (workspace, None, a synthetic 429)
-        when blocked for the SDK; raises QuotaExhaustedError when blocked otherwise."""
+        """Returns (workspace, request to send, None, account), or (workspace, None, a synthetic
+        429, 0) when blocked for the SDK; raises QuotaExhaustedError when blocked otherwise."""
         ws = _current.get()
         if not _config._state["configured"]:
             _config.ensure_configured()
         verdict = _core.check(ws)
         if verdict is None:
-            return ws, request, None
-        _status, action, since_ms, code, message = verdict
+            return ws, request, None, 0
+        _status, action, since_ms, code, message, account = verdict
+        if action == 3:  # failover: the same call with another account's credentials
+            return ws, _for_account(request, _config.account(account)), None, account
         policy = _config.policy()
-        if action == 2 and policy.get("fallback_model"):  # fallback: same call, cheaper model
-            return ws, _with_model(request, policy["fallback_model"]), None
+        if action == 2:  # a budget is used up: the same call with the cheaper model
+            return ws, _with_model(request, policy["fallback_model"]), None, 0
         model = _model_of(request)
         _core.record_blocked(ws, request.method, request.url.raw_path.decode("latin-1"), model)
         if self._qg_sdk or _sent_by_sdk(request):
-            return ws, None, _blocked_response(request, ws, since_ms, code, message)
+            return ws, None, _blocked_response(request, ws, since_ms, code, message), 0
         raise QuotaExhaustedError.build(ws, since_ms, code, message)
 
-    def _qg_start(self, ws, request):
+    def _qg_start(self, ws, request, account):
         rec = _Recorder()
         rec.ws = ws
+        rec.account = account
         rec.method = request.method
         rec.path = request.url.raw_path
         rec.req_headers = request.headers.raw
@@ -271,12 +275,18 @@ class _Core:
         return True
 
     def _qg_after_error_body(self, rec, response, body: bytes):
-        """Records a read error body at once; stops the SDK retrying insufficient_quota."""
+        """Records a read error body at once. insufficient_quota: the SDK must not retry it into
+        the same exhausted account -- unless calls now fail over to another one, where its retry
+        goes at once."""
         rec.body = body
         rec.nbytes = len(body)
-        exhausted = rec.finish(True) == 5
-        if exhausted and rec.status >= 400 and b"insufficient_quota" in body:
-            response.headers["x-should-retry"] = "false"
+        status = rec.finish(True)
+        if rec.status >= 400 and b"insufficient_quota" in body:
+            if status == 5:
+                response.headers["x-should-retry"] = "false"
+            elif _config._state["accounts"]:
+                response.headers["x-should-retry"] = "true"
+                response.headers["retry-after-ms"] = "1"
 
 
 def _decode_all(decoder, body: bytes) -> bytes:
@@ -310,6 +320,30 @@ def _with_model(request, model: str):
                          extensions=request.extensions)
 
 
+_ACCOUNT_HEADERS = (b"authorization", b"api-key", b"openai-organization", b"openai-project", b"host",
+                    b"content-length")
+
+
+def _for_account(request, account):
+    """The request with a failover account's credentials (its organization and project, or
+    none of the client's), sent to the account's base URL when it has one: the request's path
+    after /v1 is appended to it."""
+    headers = [(k, v) for k, v in request.headers.raw if k.lower() not in _ACCOUNT_HEADERS]
+    headers.append((b"authorization", b"Bearer " + account.api_key.encode()))
+    if account.organization:
+        headers.append((b"openai-organization", account.organization.encode()))
+    if account.project:
+        headers.append((b"openai-project", account.project.encode()))
+    url = request.url
+    if account.base_url:
+        path = url.raw_path.decode("latin-1")
+        at = path.find("/v1/")
+        url = account.base_url + (path[at + 3:] if at >= 0 else path)
+    body = _request_body(request)
+    kw = {"content": body} if body is not None else {"stream": request.stream}
+    return type(request)(request.method, url, headers=headers, extensions=request.extensions, **kw)
+
+
 def _blocked_response(request, ws: str, since_ms: int, code: str, message: str):
     err = QuotaExhaustedError.build(ws, since_ms, code, message)
     body = json.dumps({"error": {"message": str(err), "type": "insufficient_quota",
@@ -331,10 +365,10 @@ def _make_sync(base: type) -> type:
             self._qg_sdk = sdk
 
         def handle_request(self, request):
-            ws, request, blocked = self._qg_before(request)
+            ws, request, blocked, account = self._qg_before(request)
             if blocked is not None:
                 return blocked
-            rec = self._qg_start(ws, request)
+            rec = self._qg_start(ws, request, account)
             try:
                 response = self._qg_inner.handle_request(request)
             except BaseException:
@@ -381,10 +415,10 @@ def _make_async(base: type) -> type:
             self._qg_sdk = sdk
 
         async def handle_async_request(self, request):
-            ws, request, blocked = self._qg_before(request)
+            ws, request, blocked, account = self._qg_before(request)
             if blocked is not None:
                 return blocked
-            rec = self._qg_start(ws, request)
+            rec = self._qg_start(ws, request, account)
             try:
                 response = await self._qg_inner.handle_async_request(request)
             except BaseException:

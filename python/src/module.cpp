@@ -46,10 +46,20 @@ void install_alert_hook(Tracker& t) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "quotaguard tracker core (C++)";
 
-  m.def("configure", [](const std::string& json) {
+  // The effective configuration (JSON) of a file and overrides, checked, without starting anything.
+  m.def("load_config", [](const std::string& path, const std::string& overrides) {
     Config cfg;
-    std::string err;
-    if (!parse_config_json(json, cfg, err)) throw py::value_error(err);
+    std::string effective, err;
+    if (!load_config(path, overrides, cfg, effective, err)) throw py::value_error(err);
+    return effective;
+  });
+
+  // (Re)starts the tracker from a config file (may be empty) and keyword overrides (JSON); what
+  // the API said (exhausted, rate limited) carries over. Returns the effective configuration.
+  m.def("configure", [](const std::string& path, const std::string& overrides) {
+    Config cfg;
+    std::string effective, err;
+    if (!load_config(path, overrides, cfg, effective, err)) throw py::value_error(err);
     {
       std::lock_guard lock(g_mu);
       cfg.clock = g_clock;
@@ -67,9 +77,11 @@ PYBIND11_MODULE(_core, m) {
       g_tracker = fresh;
     }
     if (old) {
+      fresh->restore(old->api_snapshot());
       py::gil_scoped_release nogil;
       old->shutdown();
     }
+    return effective;
   });
 
   // Trackers configured from now on read a clock that starts at start_ms (Unix ms) and runs at
@@ -90,11 +102,28 @@ PYBIND11_MODULE(_core, m) {
     install_alert_hook(*tracker());
   });
 
-  // None when the call may go; else (status, action, since_ms, code, message).
+  // None when the call may go as it is; else (status, action, since_ms, code, message, account):
+  // action 1 block, 2 fallback (a budget: the fallback model), 3 failover (to `account`).
   m.def("check", [](py::handle workspace) -> py::object {
     CheckResult r = tracker()->check(pyconv::NameArg(workspace).view());
-    if (r.status != Status::exhausted || r.action == CheckResult::allow) return py::none();
-    return py::make_tuple(status_name(r.status), static_cast<int>(r.action), r.since_ms, r.code, r.message);
+    if (r.action == CheckResult::allow) return py::none();
+    return py::make_tuple(status_name(r.status), static_cast<int>(r.action), r.since_ms, r.code, r.message,
+                          static_cast<int>(r.account));
+  });
+
+  m.def("accounts", [] {
+    py::list out;
+    for (const AccountStatus& a : tracker()->accounts()) {
+      py::dict d;
+      d["name"] = a.name;
+      d["status"] = status_name(a.status);
+      d["since_ms"] = a.since_ms;
+      d["changed_monotonic_ns"] = a.changed_ns;
+      d["code"] = a.code;
+      d["message"] = a.message;
+      out.append(d);
+    }
+    return out;
   });
 
   // An SSE body, fed piece by piece as the caller reads it (see SseReader).
@@ -106,7 +135,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("record",
         [](py::handle workspace, py::handle method, py::handle path, py::handle req_headers, py::handle req_body,
            int status, py::handle resp_headers, py::handle body, uint64_t resp_bytes, bool complete, int64_t sent_ns,
-           uint64_t latency_ns) {
+           uint64_t latency_ns, int account) {
           using namespace qg::tracker::pyconv;
           NameArg ws(workspace), meth(method), url(path);
           Exchange x;
@@ -123,6 +152,7 @@ PYBIND11_MODULE(_core, m) {
           x.response_complete = complete;
           x.sent_ns = sent_ns;
           x.latency_ns = latency_ns;
+          x.account = static_cast<uint8_t>(account);
           auto t = tracker();
           Status s;
           if (x.response_body.size() + x.request_body.size() > (1u << 16)) {

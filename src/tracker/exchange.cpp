@@ -46,6 +46,7 @@ Status Tracker::record_exchange(const Exchange& x) {
   c.retry_count = x.retry_count;
   c.latency_ns = x.latency_ns;
   c.sent_ns = x.sent_ns;
+  c.account = x.account;
   c.request_bytes = x.request_bytes ? x.request_bytes : x.request_body.size();
   c.response_bytes = x.response_bytes ? x.response_bytes : x.response_body.size();
   c.rl_limit_requests = x.rl_limit_requests;

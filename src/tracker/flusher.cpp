@@ -17,8 +17,10 @@ void Tracker::load_history() {
   for (int p = kDay; p < kPeriods; ++p) {
     for (const PeriodUsage& u : history_->usage_since(starts[p])) {
       Amounts a{u.requests, u.tokens, u.usd, 0};
+      const uint32_t ws = workspace_id(u.workspace);
       windows_->add_history(0, p, a);
-      windows_->add_history(workspace_id(u.workspace) + 1, p, a);
+      windows_->add_history(ws + 1, p, a);
+      states_[ws].active.store(true);
     }
   }
 }
@@ -68,11 +70,16 @@ void Tracker::flush_locked() {
                        i64(kCached), i64(kOutput), i64(kReasoning), i64(kImages), i64(kAudioMs), i64(kCharacters),
                        i64(kEstimated), usd});
   }
+  // The last status of "*" (everything), of each workspace that made a call or has history,
+  // and of each account ("account:key-b") when calls can fail over.
   std::vector<StatusRow> statuses;
   statuses.push_back({"*", status_name(status({})), global_->since_ms.load(), now});
   for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
-    if (workspaces_.used(i))
+    if (workspaces_.used(i) && states_[i].active.load())
       statuses.push_back({std::string(workspaces_.name(i)), status_name(effective_for(i, now)), states_[i].since_ms.load(), now});
+  if (account_count() > 1)
+    for (const AccountStatus& a : accounts())
+      statuses.push_back({"account:" + a.name, status_name(a.status), a.since_ms, now});
   DispatcherStats ds = dispatcher_->stats();
   std::vector<std::pair<std::string, std::string>> meta = {
       {"pricing_date", pricing_.date()},

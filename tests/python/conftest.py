@@ -47,6 +47,16 @@ def server():
     s.close()
 
 
+@pytest.fixture(autouse=True)
+def fresh_api_state():
+    """configure() carries over what the API said (an exhausted account): each test starts from
+    an account the API has said nothing about."""
+    import quotaguard
+
+    quotaguard.reset()
+    yield
+
+
 @pytest.fixture
 def qg(tmp_path):
     import quotaguard

@@ -96,7 +96,7 @@ def test_ratelimit_headers_feed_a_forecast(qg, server):
 def test_budget_fallback_policy_uses_the_cheaper_model(server, pinned_clock):
     import quotaguard as qg
 
-    qg.configure(tick_ms=5, on_exhausted="fallback", fallback_model="gpt-4o-mini",
+    qg.configure(tick_ms=5, fallback_model="gpt-4o-mini",
                  budgets={"workspace": {"requests_per_day": 2}})
     try:
         with qg.instrument_http_client(httpx.Client()) as c:

@@ -39,6 +39,8 @@ class Bill:
         self.models: list[str] = []
         self.encodings: dict[str, int] = {}   # content-encoding of each answer ("identity" if none)
         self.arrivals: list[tuple[int, int, int]] = []  # (arrival ns, client's x-sent-ns or 0, status)
+        self.keys: dict[str, int] = {}        # requests per API key (the bearer token)
+        self.hosts: list[tuple] = []          # (openai-organization, openai-project, path) per request
         self.first_quota_ns = 0               # when the first insufficient_quota was answered
 
     def add(self, path="", inp=0, out=0, cached=0, reasoning=0, images=0, audio_ms=0, characters=0):
@@ -221,6 +223,8 @@ class FakeOpenAI:
         self.compression: str | None = "auto"
         self.chunked = True
         self.rate_limit_times = 0   # answer this many requests with a rate-limit 429 first
+        self.quota_after: int | None = None  # answer insufficient_quota once this many were served
+        self.exhausted_keys: set[str] = set()  # API keys whose quota is used up (others are served)
         self.remaining_requests = 100
         self.runs: dict[str, int] = {}
         self._ids = 0
@@ -253,8 +257,13 @@ class FakeOpenAI:
         self.thread.start()
 
     def set(self, *, mode: str | None = None, compression: str | None | bool = False, chunked: bool | None = None,
-            rate_limit_times: int | None = None, remaining_requests: int | None = None) -> "FakeOpenAI":
-        """Change how later requests are answered (arguments left out stay as they are)."""
+            rate_limit_times: int | None = None, remaining_requests: int | None = None,
+            quota_after: int | None | bool = False, exhausted_keys=None) -> "FakeOpenAI":
+        """Change how later requests are answered (arguments left out stay as they are).
+
+        quota_after: once this many requests were served, every later one gets insufficient_quota
+        (as an account running dry under load); exhausted_keys: API keys answered with
+        insufficient_quota whatever the mode (other keys are served normally)."""
         if mode is not None:
             if mode not in MODES:
                 raise ValueError(f"mode {mode!r}: one of {', '.join(MODES)}")
@@ -269,6 +278,10 @@ class FakeOpenAI:
             self.rate_limit_times = rate_limit_times
         if remaining_requests is not None:
             self.remaining_requests = remaining_requests
+        if quota_after is not False:
+            self.quota_after = quota_after
+        if exhausted_keys is not None:
+            self.exhausted_keys = set(exhausted_keys)
         return self
 
     def close(self) -> None:
@@ -300,10 +313,20 @@ class FakeOpenAI:
         arrived = time.monotonic_ns()
         x = Exchange(self, h, method)
         bill = self.bill
+        delay = int(h.headers.get("x-fake-delay-ms") or 0)  # a slow answer (it is sent afterwards)
+        if delay:
+            time.sleep(delay / 1000)
+        key = h.headers.get("authorization", "").removeprefix("Bearer ")
         with bill.lock:
             bill.requests += 1
-            key = f"{method} {re.sub(r'/(?:[a-z]+_|file-)[0-9a-z]+', '/{id}', x.path)}"
-            bill.by_path[key] = bill.by_path.get(key, 0) + 1
+            bill.keys[key] = bill.keys.get(key, 0) + 1
+            bill.hosts.append((h.headers.get("openai-organization"), h.headers.get("openai-project"), x.path))
+            if self.quota_after is not None and bill.requests > self.quota_after:
+                x.mode = "quota"
+            if key in self.exhausted_keys:
+                x.mode = "quota"
+            route = f"{method} {re.sub(r'/(?:[a-z]+_|file-)[0-9a-z]+', '/{id}', x.path)}"
+            bill.by_path[route] = bill.by_path.get(route, 0) + 1
             limited = self.rate_limit_times > 0
             if limited:
                 self.rate_limit_times -= 1
