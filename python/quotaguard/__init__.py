@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import atexit as _atexit
 
-from . import _alerts, _config, _core, _transport
+from . import _alerts, _config, _core, _errors, _transport
 from ._alerts import on_alert, remove_alert_callback
 from ._config import configure
 from ._context import current_workspace, workspace
-from ._errors import ConfigError, QuotaExhaustedError, QuotaguardError
+from ._errors import ConfigError, QuotaguardError
 from ._factory import (async_azure_openai_client, async_openai_client, azure_openai_client, instrument,
-                       instrument_http_client, instrument_openai_module, openai_client)
+                       instrument_http_client, instrument_openai_module, openai_client, shared_openai_client)
 from ._transport import instrument_transport
 
 __all__ = [
-    "openai_client", "async_openai_client", "azure_openai_client", "async_azure_openai_client",
+    "openai_client", "async_openai_client", "azure_openai_client", "async_azure_openai_client", "shared_openai_client",
     "instrument", "instrument_http_client", "instrument_openai_module", "instrument_transport", "workspace",
     "current_workspace", "usage", "status", "accounts", "configure", "reset", "flush", "shutdown", "stats", "on_alert",
     "remove_alert_callback", "QuotaExhaustedError", "QuotaguardError", "ConfigError",
@@ -71,6 +71,12 @@ def shutdown() -> None:
 def stats() -> dict:
     """Alert delivery and ledger counters (drops, webhook failures, alert latency)."""
     return _core.stats()
+
+
+def __getattr__(name: str):  # PEP 562: QuotaExhaustedError is made (importing openai) on first use
+    if name == "QuotaExhaustedError":
+        return _errors.exhausted_error()
+    raise AttributeError(f"module 'quotaguard' has no attribute {name!r}")
 
 
 def _at_exit() -> None:

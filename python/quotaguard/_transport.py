@@ -20,7 +20,7 @@ from typing import Any
 
 from . import _config, _core
 from ._context import _current
-from ._errors import QuotaExhaustedError
+from ._errors import exhausted_error
 
 _perf_ns = time.perf_counter_ns  # CLOCK_MONOTONIC: the tracker's steady clock
 _SYNC_BASES = ("BaseTransport",)
@@ -234,7 +234,7 @@ class _Core:
         _core.record_blocked(ws, request.method, request.url.raw_path.decode("latin-1"), model)
         if self._qg_sdk or _sent_by_sdk(request):
             return ws, None, _blocked_response(request, ws, since_ms, code, message), 0
-        raise QuotaExhaustedError.build(ws, since_ms, code, message)
+        raise exhausted_error().build(ws, since_ms, code, message)
 
     def _qg_start(self, ws, request, account):
         rec = _Recorder()
@@ -345,7 +345,7 @@ def _for_account(request, account):
 
 
 def _blocked_response(request, ws: str, since_ms: int, code: str, message: str):
-    err = QuotaExhaustedError.build(ws, since_ms, code, message)
+    err = exhausted_error().build(ws, since_ms, code, message)
     body = json.dumps({"error": {"message": str(err), "type": "insufficient_quota",
                                  "code": "insufficient_quota", "param": None,
                                  "quotaguard": {"workspace": ws, "since_ms": since_ms, "error": message or code}}}).encode()

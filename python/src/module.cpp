@@ -217,6 +217,7 @@ PYBIND11_MODULE(_core, m) {
     d["alert_last_latency_ms"] = static_cast<double>(s.last_latency_ns) / 1e6;
     d["alert_max_latency_ms"] = static_cast<double>(s.max_latency_ns) / 1e6;
     d["ledger_dropped"] = t->ledger_dropped();
+    d["flush_failures"] = t->flush_failures();
     d["pricing_date"] = t->pricing().date();
     return d;
   });

@@ -108,7 +108,7 @@ class FileFixer {
   void plan_python(const Finding& f) {
     const FixSite& site = *f.fix;
     const bool qg002 = f.rule == "QG002";
-    const FactoryChoice choice = choose_factory(*policy_.factory, qg002 ? ClientKind::Sync : site.kind);
+    const FactoryChoice choice = choose_factory(*policy_.factory, qg002 ? ClientKind::Sync : site.kind, qg002);
     if (!choice.target) return leave(f, LeftReason::NoFactory, choice.reason);
     const std::string_view root = root_name(site.bound_name);
     const FactoryRef ref = editor_.reference(choice.target->function, site.callee.start_byte, root);

@@ -20,7 +20,7 @@ const char* fence_language(std::string_view code) {
                                                                                                        : "python";
 }
 
-std::optional<FactoryFunction> factory_for(const FactoryConfig& factory, ClientKind kind) {
+std::optional<FactoryFunction> factory_for(const FactoryConfig& factory, ClientKind kind, bool module_client) {
   const std::optional<FactoryFunction>* configured = nullptr;
   switch (kind) {
     case ClientKind::Sync: configured = &factory.sync; break;
@@ -29,8 +29,10 @@ std::optional<FactoryFunction> factory_for(const FactoryConfig& factory, ClientK
     case ClientKind::AsyncAzure: configured = &factory.async_azure; break;
   }
   if (configured && *configured) return **configured;
-  for (const auto& [k, spec] : Catalogue::get().default_factories()) {
+  const std::string& shared = Catalogue::get().module_client_factory();
+  for (const auto& [k, default_spec] : Catalogue::get().default_factories()) {
     if (k != kind) continue;
+    const std::string& spec = module_client && !shared.empty() ? shared : default_spec;
     const auto colon = spec.find(':');
     return FactoryFunction{spec.substr(0, colon), spec.substr(colon + 1)};
   }
@@ -95,14 +97,14 @@ void write_rules_markdown(std::ostream& out) {
   }
 }
 
-std::string factory_call_name(const FactoryConfig& factory, ClientKind kind) {
-  const auto f = factory_for(factory, kind);
+std::string factory_call_name(const FactoryConfig& factory, ClientKind kind, bool module_client) {
+  const auto f = factory_for(factory, kind, module_client);
   if (!f) return {};
   return f->function;
 }
 
-std::string factory_import(const FactoryConfig& factory, ClientKind kind) {
-  const auto f = factory_for(factory, kind);
+std::string factory_import(const FactoryConfig& factory, ClientKind kind, bool module_client) {
+  const auto f = factory_for(factory, kind, module_client);
   if (!f) return {};
   return fmt::format("from {} import {}", f->module, f->function);
 }

@@ -51,10 +51,10 @@ void Tracker::rebase_budget(WsState& s, const Limits& lim, std::size_t entity) {
     }
   }
   b.seq.fetch_add(1, std::memory_order_acq_rel);  // odd: being written
-  for (int w = 0; w < 3; ++w) {
-    b.base[w].store(b.since[w].load(std::memory_order_relaxed), std::memory_order_relaxed);
-    b.headroom[w].store(headroom[w], std::memory_order_relaxed);
-    b.tightest[w].store(static_cast<int8_t>(tightest[w]), std::memory_order_relaxed);
+  for (int w = 0; w < 3; ++w) {  // release: a reader that sees one of these sees the odd seq
+    b.base[w].store(b.since[w].load(std::memory_order_relaxed), std::memory_order_release);
+    b.headroom[w].store(headroom[w], std::memory_order_release);
+    b.tightest[w].store(static_cast<int8_t>(tightest[w]), std::memory_order_release);
   }
   b.seq.fetch_add(1, std::memory_order_release);
   b.limited.store(limited, std::memory_order_relaxed);
@@ -76,16 +76,16 @@ void first_headroom(const Limits& lim, double (&headroom)[3], int (&tightest)[3]
   }
 }
 
-// The last evaluation's values, read consistently without a lock (a sequence lock).
+// The last evaluation's values, read consistently without a lock (a sequence lock: the loads
+// acquire, so the second load of seq sees any write whose values were read).
 void read_evaluation(const LiveBudget& b, double (&base)[3], double (&headroom)[3], int (&tightest)[3]) {
   for (;;) {
     const uint32_t seq = b.seq.load(std::memory_order_acquire);
     for (int w = 0; w < 3; ++w) {
-      base[w] = b.base[w].load(std::memory_order_relaxed);
-      headroom[w] = b.headroom[w].load(std::memory_order_relaxed);
-      tightest[w] = b.tightest[w].load(std::memory_order_relaxed);
+      base[w] = b.base[w].load(std::memory_order_acquire);
+      headroom[w] = b.headroom[w].load(std::memory_order_acquire);
+      tightest[w] = b.tightest[w].load(std::memory_order_acquire);
     }
-    std::atomic_thread_fence(std::memory_order_acquire);
     if (!(seq & 1) && seq == b.seq.load(std::memory_order_relaxed)) return;
   }
 }

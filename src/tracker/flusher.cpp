@@ -28,7 +28,8 @@ void Tracker::load_history() {
 void Tracker::flush_locked() {
   if (!history_) return;
   int64_t now = now_ms();
-  std::vector<LedgerRow> ledger;
+  std::vector<LedgerRow> ledger = std::move(unwritten_);  // a failed flush's rows first
+  unwritten_.clear();
   std::vector<LedgerEntry> buf(Shard::kRing);
   int n = shard_count_.load(std::memory_order_acquire);
   for (int i = 0; i < n; ++i) {
@@ -85,9 +86,20 @@ void Tracker::flush_locked() {
       {"pricing_date", pricing_.date()},
       {"flush_interval_ms", std::to_string(cfg_.flush_interval_ms)},
       {"ledger_dropped", std::to_string(ledger_dropped())},
+      {"flush_failures", std::to_string(flush_failures())},
       {"alerts_dropped", std::to_string(ds.dropped + ds.webhook_dropped)},
       {"last_flush_ms", std::to_string(now)}};
-  history_->write(minutes, ledger, statuses, meta);
+  if (ledger.size() > kMaxUnwritten) {  // flushes have failed for a while: keep the newest
+    flush_dropped_.fetch_add(ledger.size() - kMaxUnwritten);
+    ledger.erase(ledger.begin(), ledger.begin() + static_cast<std::ptrdiff_t>(ledger.size() - kMaxUnwritten));
+  }
+  try {
+    history_->write(minutes, ledger, statuses, meta);
+  } catch (...) {
+    flush_failures_.fetch_add(1);
+    unwritten_ = std::move(ledger);  // the next flush writes them (and the minutes' deltas again)
+    throw;
+  }
   for (auto& [key, t] : written) flushed_[key] = t;
 }
 

@@ -310,7 +310,7 @@ bool Tracker::seen_before(std::string_view id, int action) {
 }
 
 uint64_t Tracker::ledger_dropped() const {
-  uint64_t n = 0;
+  uint64_t n = flush_dropped_.load();
   for (int i = 0; i < shard_count_.load(); ++i) n += shards_[i].load()->ledger_dropped();
   return n;
 }

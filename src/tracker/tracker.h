@@ -21,6 +21,7 @@
 namespace qg::tracker {
 
 class History;
+struct LedgerRow;
 struct ResponseUsage;
 
 // One HTTP exchange as the Python transport (or a C caller) saw it; bodies are views.
@@ -122,7 +123,8 @@ class Tracker {
   int64_t now_ms() const { return cfg_.clock->now_ms(); }
   void flush();     // writes history now (no-op without a db)
   void shutdown();  // final flush, stops threads; idempotent
-  uint64_t ledger_dropped() const;
+  uint64_t ledger_dropped() const;  // rows lost: shards full between flushes, or failed flushes
+  uint64_t flush_failures() const { return flush_failures_.load(); }
 
  private:
   struct WsState;
@@ -187,6 +189,12 @@ class Tracker {
   std::mutex flush_mu_;
   std::mutex tick_mu_;                             // one evaluation at a time
   std::map<uint64_t, Totals> flushed_;             // flusher: cell totals already written
+  // Ledger rows taken from the shards by a flush that failed (a database locked for longer than
+  // its busy timeout, a full disk): written by the next flush. Beyond kMaxUnwritten the oldest
+  // are dropped and counted.
+  static constexpr std::size_t kMaxUnwritten = 16 * Shard::kRing;
+  std::vector<LedgerRow> unwritten_;
+  std::atomic<uint64_t> flush_dropped_{0}, flush_failures_{0};
 };
 
 }  // namespace qg::tracker

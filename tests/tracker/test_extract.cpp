@@ -209,7 +209,7 @@ TEST_CASE("extract: names are decoded JSON text, valid UTF-8, bounded") {
                             "{\"model\":\"gpt-\\u00e9\\ud83d\\ude00\\\"x\\\\\",\"usage\":{\"prompt_tokens\":1}}");
   CHECK(u.model.view() == "gpt-\xc3\xa9\xf0\x9f\x98\x80\"x\\");
   auto bad = extract_response(UsageKind::chat, "application/json", "{\"model\":\"gpt\xff\xfe-4o\\udc00\",\"usage\":{\"prompt_tokens\":1}}");
-  CHECK(bad.model.view() == "gpt??-4o?");
+  CHECK(bad.model.view() == "gpt?" "?-4o?");  // (split: "??-" is a trigraph)
   CHECK(bad.input == 1);  // an invalid byte in a name costs the name, not the usage
   std::string long_model = "{\"model\":\"" + std::string(70, 'a') + "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}";
   auto cut = extract_response(UsageKind::chat, "application/json", long_model);

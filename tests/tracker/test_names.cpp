@@ -12,11 +12,11 @@ using namespace qg::tracker;
 TEST_CASE("names: invalid UTF-8 becomes '?', cut on a code point, the same name finds itself") {
   InternTable t;
   uint32_t id = t.intern("gpt-4o\xff\xfe");
-  CHECK(t.name(id) == "gpt-4o??");
+  CHECK(t.name(id) == "gpt-4o?" "?");
   CHECK(t.find("gpt-4o\xff\xfe") == id);
-  CHECK(t.find("gpt-4o??") == id);
-  CHECK(t.intern("caf\xed\xb3\xbf") == t.intern("caf???"));  // an encoded lone surrogate (U+DCFF)
-  CHECK(t.name(t.intern("\xc0\xaf")) == "??");               // an overlong '/'
+  CHECK(t.find("gpt-4o?" "?") == id);
+  CHECK(t.intern("caf\xed\xb3\xbf") == t.intern("caf?" "?" "?"));  // an encoded lone surrogate (U+DCFF)
+  CHECK(t.name(t.intern("\xc0\xaf")) == "?" "?");  // an overlong '/'
   std::string long_name(61, 'a');
   long_name += "\xc3\xa9\xc3\xa9";  // a two-byte character straddles byte 62
   CHECK(t.name(t.intern(long_name)) == std::string(61, 'a'));

@@ -113,7 +113,7 @@ int run_usage(const std::string& db_path, const std::string& by, const std::stri
                              {"input_tokens", r.input}, {"cached_tokens", r.cached}, {"output_tokens", r.output},
                              {"reasoning_tokens", r.reasoning}, {"images", r.images}, {"audio_seconds", r.audio_s},
                              {"characters", r.characters}, {"cost_usd", r.cost}});
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   std::printf("%-32s %10s %8s %12s %12s %12s %12s\n", by.c_str(), "requests", "errors", "input", "cached", "output", "cost_usd");
@@ -160,12 +160,13 @@ int run_status(const std::string& db_path, const std::string& now_arg, const std
   }
   nlohmann::json proj = projection(db, now);
   if (format == "json") {
-    std::printf("%s\n", nlohmann::json({{"workspaces", ws}, {"recent_alerts", alerts}, {"projection", proj}}).dump(2).c_str());
+    std::printf("%s\n", nlohmann::json({{"workspaces", ws}, {"recent_alerts", alerts}, {"projection", proj}}).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     for (auto& w : ws) {
-      double age = static_cast<double>(now - w["since_ms"].get<int64_t>()) / 1000.0;
-      std::printf("%-24s %-13s since %.0f s ago\n", w["workspace"].get<std::string>().c_str(),
-                  w["status"].get<std::string>().c_str(), w["since_ms"].get<int64_t>() ? age : 0.0);
+      const int64_t since = w["since_ms"].get<int64_t>();
+      std::printf("%-24s %-13s", w["workspace"].get<std::string>().c_str(), w["status"].get<std::string>().c_str());
+      if (since > 0) std::printf(" since %.0f s ago", static_cast<double>(now - since) / 1000.0);
+      std::printf("\n");
     }
     for (auto& a : alerts)
       std::printf("alert %s %s: %s\n", a["kind"].get<std::string>().c_str(), a["workspace"].get<std::string>().c_str(),

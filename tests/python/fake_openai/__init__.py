@@ -26,7 +26,8 @@ What the wire does, as the real API (and the CDN in front of it) does:
 Modes (``set(mode=...)`` for every later answer, or the ``x-fake-mode`` request header for one;
 ``set(quota_after=N)`` runs the account dry after N requests, ``set(exhausted_keys={...})``
 answers insufficient_quota to some API keys only, ``x-fake-delay-ms`` answers one request late):
-``ok``, ``quota``, ``quota2023``, ``rate_limit``, and the ways a body can go wrong: ``no_usage``
+``ok``, ``quota``, ``quota2023``, ``rate_limit`` (``x-fake-retry-after-ms`` sets its wait),
+``server_error`` (a 500), and the ways a body can go wrong: ``no_usage``
 (a 200 without its usage object), ``html`` (a 200 HTML page, as a proxy sends), ``absurd``
 (``completion_tokens: 1e30``, ``prompt_tokens: 2**64-1``), ``negative`` (negative counts),
 ``bad_model`` (a non-UTF-8 byte in ``model``), ``bad_event`` (a stream with an event that is not

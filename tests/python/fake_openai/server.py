@@ -21,8 +21,10 @@ RATE_BODY = {"error": {"message": "Rate limit reached for gpt-4 in organization 
                                   "Limit 10000, Used 9348, Requested 5086. Please try again in 26.604s.",
                        "type": "tokens", "param": None, "code": "rate_limit_exceeded"}}
 
-MODES = ("ok", "quota", "quota2023", "rate_limit", "no_usage", "html", "absurd", "negative", "bad_model",
-         "bad_event", "cut")
+MODES = ("ok", "quota", "quota2023", "rate_limit", "server_error", "no_usage", "html", "absurd", "negative",
+         "bad_model", "bad_event", "cut")
+SERVER_ERROR_BODY = {"error": {"message": "The server had an error while processing your request. Sorry about that!",
+                               "type": "server_error", "param": None, "code": None}}
 CODECS = ("br", "zstd", "gzip", "deflate")  # "auto" takes the first the client accepts, in this order
 
 
@@ -342,7 +344,11 @@ class FakeOpenAI:
                 x.send(429, QUOTA_BODY if x.mode == "quota" else QUOTA_BODY_2023)
             elif limited or x.mode == "rate_limit":
                 status = 429
-                x.send(429, RATE_BODY, extra={"retry-after-ms": "20", "retry-after": "1"})
+                retry_ms = h.headers.get("x-fake-retry-after-ms", "20")
+                x.send(429, RATE_BODY, extra={"retry-after-ms": retry_ms, "retry-after": str(max(1, int(retry_ms) // 1000))})
+            elif x.mode == "server_error":
+                status = 500
+                x.send(500, SERVER_ERROR_BODY)
             else:
                 status = routes.answer(self, x)
         except (BrokenPipeError, ConnectionResetError):
