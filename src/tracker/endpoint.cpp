@@ -6,24 +6,11 @@
 namespace qg::tracker {
 namespace {
 
-// Path words of the API surface (rules/openai-api-surface.tsv, 2026-08); any other segment
-// is an object id and becomes {id}. Sorted for binary search.
+// Path words of the API surface, generated from rules/openai-api-surface.tsv (sorted): any
+// other segment is an object id and becomes {id}.
 constexpr std::string_view kWords[] = {
-    "accept", "activate", "admin_api_keys", "alpha", "api_keys", "archive", "assistants",
-    "audio", "audio_speeches", "audio_transcriptions", "audit_logs", "batches", "calls",
-    "cancel", "certificates", "characters", "chat", "chatkit", "checkpoints", "client_secrets",
-    "code_interpreter_sessions", "compact", "complete", "completions", "containers", "content",
-    "content_provenance_checks", "conversations", "costs", "data_retention", "deactivate",
-    "edits", "embeddings", "engines", "evals", "events", "extensions", "file_batches",
-    "file_search_calls", "files", "fine_tuning", "generations", "graders", "groups", "hangup",
-    "hosted_tool_permissions", "images", "input_items", "input_tokens", "invites", "items",
-    "jobs", "messages", "model_permissions", "models", "moderations", "organization",
-    "output_items", "parts", "pause", "permissions", "projects", "rate_limits", "realtime",
-    "refer", "reject", "remix", "responses", "resume", "roles", "run", "runs", "search",
-    "service_accounts", "sessions", "skills", "speech", "spend_alerts", "spend_limit", "steps",
-    "submit_tool_outputs", "threads", "transcription_sessions", "transcriptions",
-    "translations", "uploads", "usage", "users", "validate", "variations", "vector_stores",
-    "versions", "videos", "web_search_calls",};
+#include "endpoint_words.inc"
+};
 
 bool is_word(std::string_view seg) {
   return std::binary_search(std::begin(kWords), std::end(kWords), seg);
