@@ -6,9 +6,9 @@ transport class found in the wrapped transport's MRO (httpx's, or httpx2's by th
 and wraps the response stream in a subclass of that library's SyncByteStream/AsyncByteStream.
 
 A response body reaches the tracker the way the caller reads it: decoded once (a compressed
-body is decoded here with the HTTP library's own decoder, and ``content-encoding`` is dropped
-so the library does not decode it again), and an SSE stream is fed to the C++ reader piece by
-piece instead of being kept whole. An exchange is recorded when its body ends, when reading it
+body is decoded here with the HTTP library's own decoder, and the response is given an identity
+decoder so the library hands it on as it is), and an SSE stream is fed to the C++ reader piece
+by piece instead of being kept whole. An exchange is recorded when its body ends, when reading it
 fails, when it is closed early, or at interpreter exit, whichever comes first.
 """
 from __future__ import annotations
@@ -23,6 +23,8 @@ from ._context import _current
 from ._errors import exhausted_error
 
 _perf_ns = time.perf_counter_ns  # CLOCK_MONOTONIC: the tracker's steady clock
+_check, _record, _body_kind = _core.check, _core.record, _core.body_kind  # (hot path: no attribute lookups)
+_state = _config._state
 _SYNC_BASES = ("BaseTransport",)
 _ASYNC_BASES = ("AsyncBaseTransport",)
 _class_cache: dict = {}
@@ -36,14 +38,19 @@ def _base_named(obj: Any, names: tuple) -> type:
     return object
 
 
-def _header(headers_raw: list, name: bytes) -> bytes:
-    for k, v in headers_raw:
-        if len(k) == len(name) and k.lower() == name:
-            return v
-    return b""
+def _headers_list(headers) -> list:
+    """httpx keeps headers as (name, lowercased name, value) in ``_list``; ``.raw`` rebuilds a list
+    from it on every access. The C++ side reads either."""
+    try:
+        return headers._list
+    except AttributeError:
+        return headers.raw
 
 
 def _request_body(request, read_multipart: bool = False) -> bytes | None:
+    body = request.__dict__.get("_content")  # where httpx and httpx2 keep a body once read
+    if body is not None:
+        return body
     try:
         return request.content
     except Exception:  # a streamed (multipart) body that was not read yet
@@ -66,33 +73,49 @@ def _pieces(out) -> tuple | Any:
 
 
 def _take_decoder(response):
-    """The HTTP library's own decoder for the body's content-encoding, taken over: the header is
-    dropped so the library hands the decoded body on as it is. None when the body is not encoded
-    or the library cannot decode it (then the tracker sees the encoded bytes and estimates)."""
-    raw = response.headers.raw
-    if not _header(raw, b"content-encoding"):
-        return None
+    """The HTTP library's own decoder for an encoded body, taken over: the response is left with
+    an identity decoder, so the library hands on what this transport decoded without decoding
+    it again (headers stay as the server sent them). None when the library cannot decode it
+    (then the tracker sees the encoded bytes and estimates)."""
     get = getattr(response, "_get_content_decoder", None)
     if get is None:
         return None
     decoder = get()
-    try:
-        del response._decoder  # built lazily from the headers; rebuilt after the change below
-    except AttributeError:
-        pass
-    if type(decoder).__name__ == "IdentityDecoder":
+    identity = _identity_decoder(decoder)
+    if identity is None:
         return None
-    del response.headers["content-encoding"]
-    if "content-length" in response.headers:
-        del response.headers["content-length"]  # it counted the encoded bytes
+    response._decoder = identity
     return decoder
+
+
+def _identity_decoder(decoder):
+    """An IdentityDecoder of the decoder's library; None if `decoder` is one (nothing to decode)."""
+    cls = _class_cache.get(("identity", type(decoder)))
+    if cls is None:
+        mod = sys.modules.get(type(decoder).__module__)
+        cls = _class_cache[("identity", type(decoder))] = getattr(mod, "IdentityDecoder", None)
+    return None if cls is None or isinstance(decoder, cls) else cls()
 
 
 class _Recorder:
     """Shared state of one exchange; records exactly once."""
 
-    __slots__ = ("ws", "method", "path", "req_headers", "req_body", "status", "resp_headers",
-                 "body", "sink", "nbytes", "t0", "account")
+    __slots__ = ("ws", "account", "method", "path", "req_headers", "req_body", "status", "resp_headers",
+                 "body", "sink", "nbytes", "t0")
+
+    def __init__(self, ws: str, account: int, request):
+        self.ws = ws
+        self.account = account
+        self.method = request.method
+        self.path = path = request.url.raw_path
+        self.req_headers = _headers_list(request.headers)
+        self.req_body = _request_body(request, b"/audio/" in path)
+        self.status = 0
+        self.resp_headers = None
+        self.body = self.sink = None
+        self.nbytes = 0
+        self.t0 = _perf_ns()
+        _pending[id(self)] = self
 
     def finish(self, complete: bool) -> int:
         """Records the exchange (once); returns the workspace status code (5 = exhausted)."""
@@ -101,22 +124,25 @@ class _Recorder:
         body = self.body
         if type(body) is list:
             body = b"".join(body)
-        return _core.record(self.ws, self.method, self.path, self.req_headers, self.req_body, self.status,
-                            self.resp_headers, body, self.nbytes, complete, self.t0, _perf_ns() - self.t0,
-                            self.account)
+        return _record(self.ws, self.method, self.path, self.req_headers, self.req_body, self.status,
+                       self.resp_headers, body, self.nbytes, complete, self.t0, _perf_ns() - self.t0, self.account)
 
-    def expect(self, ctype: bytes) -> None:
-        """Where the body goes: SSE to a C++ reader piece by piece, JSON kept to parse at the end,
-        anything else (audio, files) only counted."""
-        if b"event-stream" in ctype:
+    def respond(self, response):
+        """The response's headers arrived: where its body goes (SSE to a C++ reader piece by
+        piece, JSON kept to parse at the end, anything else -- audio, files -- only counted).
+        Returns (decoder, read_now): read_now when the body must be read at once (an error body
+        flips the status before the caller sees it)."""
+        self.status = status = response.status_code
+        self.resp_headers = headers = _headers_list(response.headers)
+        kind = _body_kind(headers)
+        if kind & 3 == 2:
             self.body = _core.SseReader(self.path)
             self.sink = self.body.feed
-        elif b"json" in ctype or b"html" in ctype or not ctype:  # (HTML where JSON belongs is flagged)
+        elif kind & 3 == 1:  # (HTML where JSON belongs is flagged by the tracker)
             self.body = []
             self.sink = self.body.append
-        else:
-            self.body = None
-            self.sink = None
+        decoder = _take_decoder(response) if kind & 4 else None
+        return decoder, status == 429 or (status >= 400 and self.sink is not None)
 
 
 def _stream_class(inner_stream: Any, is_async: bool) -> type:
@@ -146,21 +172,27 @@ def _stream_class(inner_stream: Any, is_async: bool) -> type:
                                 sink(piece)
                             yield piece
                 except BaseException:
+                    self._rec = None
                     rec.finish(False)  # cut, a decoding error, or the reader stopped early
                     raise
+                self._rec = None
                 rec.finish(True)
 
             async def aclose(self):
                 try:
                     await self._inner.aclose()
                 finally:
-                    self._rec.finish(False)  # (a no-op once the body was read to its end)
+                    rec, self._rec = self._rec, None
+                    if rec is not None:  # closed before the end of the body
+                        rec.finish(False)
 
             def __del__(self):  # a response dropped without close(): recorded, as cut short
-                try:
-                    self._rec.finish(False)
-                except Exception:  # (at interpreter shutdown the module may be gone)
-                    pass
+                rec = getattr(self, "_rec", None)
+                if rec is not None:
+                    try:
+                        rec.finish(False)
+                    except Exception:  # (at interpreter shutdown the module may be gone)
+                        pass
         cls = _TeeAsync
     else:
         class _TeeSync(base):  # type: ignore[misc, valid-type]
@@ -183,21 +215,27 @@ def _stream_class(inner_stream: Any, is_async: bool) -> type:
                                 sink(piece)
                             yield piece
                 except BaseException:
+                    self._rec = None
                     rec.finish(False)
                     raise
+                self._rec = None
                 rec.finish(True)
 
             def close(self):
                 try:
                     self._inner.close()
                 finally:
-                    self._rec.finish(False)
+                    rec, self._rec = self._rec, None
+                    if rec is not None:
+                        rec.finish(False)
 
             def __del__(self):
-                try:
-                    self._rec.finish(False)
-                except Exception:
-                    pass
+                rec = getattr(self, "_rec", None)
+                if rec is not None:
+                    try:
+                        rec.finish(False)
+                    except Exception:
+                        pass
         cls = _TeeSync
     _class_cache[key] = cls
     return cls
@@ -215,62 +253,31 @@ class _Core:
     _qg_inner: Any
     _qg_sdk: bool
 
-    def _qg_before(self, request):
-        """Returns (workspace, request to send, None, account), or (workspace, None, a synthetic
-        429, 0) when blocked for the SDK; raises QuotaExhaustedError when blocked otherwise."""
+    def _qg_check(self, request):
+        """(workspace, request to send, account, None), or (.., a synthetic 429) when blocked for
+        the SDK; raises QuotaExhaustedError when blocked otherwise."""
         ws = _current.get()
-        if not _config._state["configured"]:
+        if not _state["configured"]:
             _config.ensure_configured()
-        verdict = _core.check(ws)
+        verdict = _check(ws)
         if verdict is None:
-            return ws, request, None, 0
+            return ws, request, 0, None
         _status, action, since_ms, code, message, account = verdict
         if action == 3:  # failover: the same call with another account's credentials
-            return ws, _for_account(request, _config.account(account)), None, account
-        policy = _config.policy()
+            return ws, _for_account(request, _config.account(account)), account, None
         if action == 2:  # a budget is used up: the same call with the cheaper model
-            return ws, _with_model(request, policy["fallback_model"]), None, 0
-        model = _model_of(request)
-        _core.record_blocked(ws, request.method, request.url.raw_path.decode("latin-1"), model)
+            return ws, _with_model(request, _config.policy()["fallback_model"]), 0, None
+        _core.record_blocked(ws, request.method, request.url.raw_path.decode("latin-1"), _model_of(request))
         if self._qg_sdk or _sent_by_sdk(request):
-            return ws, None, _blocked_response(request, ws, since_ms, code, message), 0
+            return ws, None, 0, _blocked_response(request, ws, since_ms, code, message)
         raise exhausted_error().build(ws, since_ms, code, message)
 
-    def _qg_start(self, ws, request, account):
-        rec = _Recorder()
-        rec.ws = ws
-        rec.account = account
-        rec.method = request.method
-        rec.path = request.url.raw_path
-        rec.req_headers = request.headers.raw
-        rec.req_body = _request_body(request, b"/audio/" in rec.path)
-        rec.body = None
-        rec.sink = None
-        rec.nbytes = 0
-        rec.status = 0
-        rec.resp_headers = []
-        rec.t0 = _perf_ns()
-        _pending[id(rec)] = rec
-        return rec
-
-    def _qg_failed(self, rec):
-        rec.finish(False)
-
-    def _qg_prepare(self, rec, response):
-        """Returns (decoder, read_now): read_now when the body must be read at once (an error
-        body flips the status before the caller sees it)."""
-        rec.status = response.status_code
-        decoder = _take_decoder(response)
-        rec.resp_headers = raw = response.headers.raw
-        rec.expect(_header(raw, b"content-type"))
-        return decoder, rec.status == 429 or (rec.status >= 400 and rec.sink is not None)
-
-    def _qg_preread(self, rec, response) -> bool:
+    def _qg_in_memory(self, rec, response) -> bool:
         """A response built in memory (mock transports) arrives already read and decoded."""
-        if not getattr(response, "is_closed", False) or "_content" not in response.__dict__:
+        if "_content" not in response.__dict__:
             return False
         rec.status = response.status_code
-        rec.resp_headers = response.headers.raw
+        rec.resp_headers = _headers_list(response.headers)
         self._qg_after_error_body(rec, response, response._content)
         return True
 
@@ -365,18 +372,18 @@ def _make_sync(base: type) -> type:
             self._qg_sdk = sdk
 
         def handle_request(self, request):
-            ws, request, blocked, account = self._qg_before(request)
+            ws, request, account, blocked = self._qg_check(request)
             if blocked is not None:
                 return blocked
-            rec = self._qg_start(ws, request, account)
+            rec = _Recorder(ws, account, request)
             try:
                 response = self._qg_inner.handle_request(request)
             except BaseException:
-                self._qg_failed(rec)
+                rec.finish(False)
                 raise
-            if self._qg_preread(rec, response):
+            if self._qg_in_memory(rec, response):
                 return response
-            decoder, read_now = self._qg_prepare(rec, response)
+            decoder, read_now = rec.respond(response)
             if read_now:
                 try:
                     body = _decode_all(decoder, b"".join(response.stream))
@@ -415,18 +422,18 @@ def _make_async(base: type) -> type:
             self._qg_sdk = sdk
 
         async def handle_async_request(self, request):
-            ws, request, blocked, account = self._qg_before(request)
+            ws, request, account, blocked = self._qg_check(request)
             if blocked is not None:
                 return blocked
-            rec = self._qg_start(ws, request, account)
+            rec = _Recorder(ws, account, request)
             try:
                 response = await self._qg_inner.handle_async_request(request)
             except BaseException:
-                self._qg_failed(rec)
+                rec.finish(False)
                 raise
-            if self._qg_preread(rec, response):
+            if self._qg_in_memory(rec, response):
                 return response
-            decoder, read_now = self._qg_prepare(rec, response)
+            decoder, read_now = rec.respond(response)
             if read_now:
                 try:
                     body = _decode_all(decoder, b"".join([c async for c in response.stream]))

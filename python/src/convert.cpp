@@ -49,14 +49,17 @@ int64_t to_int(std::string_view v) {
   return any ? n : -1;
 }
 
+// httpx's `headers.raw` (a list of (name, value)) or, cheaper, its `headers._list` (a list of
+// (name, lowercased name, value), which `.raw` is rebuilt from on every access).
 template <class F>
 void each_header(PyObject* raw, F&& f) {
   if (!raw || !PyList_Check(raw)) return;
   Py_ssize_t n = PyList_GET_SIZE(raw);
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* item = PyList_GET_ITEM(raw, i);
-    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) continue;
-    std::string_view k = bytes_view(PyTuple_GET_ITEM(item, 0)), v = bytes_view(PyTuple_GET_ITEM(item, 1));
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) < 2) continue;
+    std::string_view k = bytes_view(PyTuple_GET_ITEM(item, 0));
+    std::string_view v = bytes_view(PyTuple_GET_ITEM(item, PyTuple_GET_SIZE(item) - 1));
     f(k, v);
   }
 }
@@ -114,6 +117,20 @@ py::dict alert_dict(const Alert& a) {
   d["message"] = a.message;
   d["text"] = std::string("[quotaguard] ") + a.workspace + ": " + a.message;
   return d;
+}
+
+int body_kind(PyObject* raw) {
+  std::string_view ctype;
+  bool encoded = false;
+  each_header(raw, [&](std::string_view k, std::string_view v) {
+    if (header_is(k, "content-type")) ctype = v;
+    else if (header_is(k, "content-encoding")) encoded = !v.empty() && !header_is(v, "identity");
+  });
+  int kind = ctype.find("event-stream") != std::string_view::npos ? 2
+             : ctype.empty() || ctype.find("json") != std::string_view::npos || ctype.find("html") != std::string_view::npos
+                 ? 1
+                 : 0;
+  return kind | (encoded ? 4 : 0);
 }
 
 void read_request_headers(PyObject* raw, std::string_view& content_type, uint32_t& retry, uint64_t& length) {

@@ -9,9 +9,13 @@ namespace py = pybind11;
 
 py::dict usage_dict(const UsageReport& r);
 py::dict alert_dict(const Alert& a);
-// Reads the headers the tracker needs from httpx's `headers.raw` (a list of (bytes, bytes)).
+// Reads the headers the tracker needs from httpx's `headers.raw` (a list of (bytes, bytes)) or
+// `headers._list` (a list of (bytes, bytes, bytes)).
 void read_request_headers(PyObject* raw, std::string_view& content_type, uint32_t& retry, uint64_t& length);
 void read_response_headers(PyObject* raw, Exchange& x);
+// What a response body is, from its headers: 0 other (audio, files: only counted), 1 JSON (or
+// HTML where JSON belongs, or no type), 2 SSE; | 4 when it has a content-encoding.
+int body_kind(PyObject* raw);
 std::string_view bytes_view(PyObject* o);  // bytes / bytearray; empty if None or anything else
 
 // A name handed over from Python (str or bytes) as UTF-8 bytes, converted once at the boundary.

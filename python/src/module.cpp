@@ -8,26 +8,16 @@
 
 #include "convert.h"
 #include "extract.h"
+#include "hot_path.h"
+#include "registry.h"
 #include "tracker.h"
 
 namespace py = pybind11;
 using namespace qg::tracker;
+using pyreg::tracker;
 
 namespace {
-std::mutex g_mu;
-std::shared_ptr<Tracker> g_tracker;
-std::shared_ptr<const Clock> g_clock;  // null: the system clock (tests may pin an instant)
 PyObject* g_alert_hook = nullptr;  // quotaguard._alerts.dispatch; kept for the process lifetime
-
-std::shared_ptr<Tracker> tracker() {
-  std::lock_guard lock(g_mu);
-  if (!g_tracker) {
-    Config cfg;
-    cfg.clock = g_clock;
-    g_tracker = std::make_shared<Tracker>(std::move(cfg));
-  }
-  return g_tracker;
-}
 
 void install_alert_hook(Tracker& t) {
   t.dispatcher().add_callback([](const Alert& a) {
@@ -60,22 +50,14 @@ PYBIND11_MODULE(_core, m) {
     Config cfg;
     std::string effective, err;
     if (!load_config(path, overrides, cfg, effective, err)) throw py::value_error(err);
-    {
-      std::lock_guard lock(g_mu);
-      cfg.clock = g_clock;
-    }
+    cfg.clock = pyreg::clock();
     std::shared_ptr<Tracker> fresh;
     {
       py::gil_scoped_release nogil;  // stopping the old tracker may wait on its threads
       fresh = std::make_shared<Tracker>(std::move(cfg));
     }
     install_alert_hook(*fresh);
-    std::shared_ptr<Tracker> old;
-    {
-      std::lock_guard lock(g_mu);
-      old = g_tracker;
-      g_tracker = fresh;
-    }
+    std::shared_ptr<Tracker> old = pyreg::replace(fresh);
     if (old) {
       fresh->restore(old->api_snapshot());
       py::gil_scoped_release nogil;
@@ -87,13 +69,12 @@ PYBIND11_MODULE(_core, m) {
   // Trackers configured from now on read a clock that starts at start_ms (Unix ms) and runs at
   // the steady clock's pace; None restores the system clock. For tests of calendar decisions.
   m.def("_set_clock_for_tests", [](std::optional<int64_t> start_ms) {
-    std::lock_guard lock(g_mu);
-    g_clock = start_ms ? std::make_shared<OffsetClock>(*start_ms) : nullptr;
+    pyreg::set_clock(start_ms ? std::make_shared<OffsetClock>(*start_ms) : nullptr);
   });
 
   m.def("now_ms", [] {  // what trackers configured now read (Unix ms)
-    std::lock_guard lock(g_mu);
-    return g_clock ? g_clock->now_ms() : SystemClock().now_ms();
+    auto c = pyreg::clock();
+    return c ? c->now_ms() : SystemClock().now_ms();
   });
 
   m.def("set_alert_hook", [](py::object fn) {
@@ -102,14 +83,7 @@ PYBIND11_MODULE(_core, m) {
     install_alert_hook(*tracker());
   });
 
-  // None when the call may go as it is; else (status, action, since_ms, code, message, account):
-  // action 1 block, 2 fallback (a budget: the fallback model), 3 failover (to `account`).
-  m.def("check", [](py::handle workspace) -> py::object {
-    CheckResult r = tracker()->check(pyconv::NameArg(workspace).view());
-    if (r.action == CheckResult::allow) return py::none();
-    return py::make_tuple(status_name(r.status), static_cast<int>(r.action), r.since_ms, r.code, r.message,
-                          static_cast<int>(r.account));
-  });
+  pyconv::add_hot_path(m);  // check, body_kind, record
 
   m.def("accounts", [] {
     py::list out;
@@ -130,39 +104,6 @@ PYBIND11_MODULE(_core, m) {
   py::class_<SseReader>(m, "SseReader")
       .def(py::init([](py::handle path) { return SseReader(classify("POST", pyconv::NameArg(path).view()).kind); }))
       .def("feed", [](SseReader& r, py::handle piece) { r.feed(pyconv::bytes_view(piece.ptr())); });
-
-  // body: the whole body (bytes), an SseReader that read it, or None (not kept).
-  m.def("record",
-        [](py::handle workspace, py::handle method, py::handle path, py::handle req_headers, py::handle req_body,
-           int status, py::handle resp_headers, py::handle body, uint64_t resp_bytes, bool complete, int64_t sent_ns,
-           uint64_t latency_ns, int account) {
-          using namespace qg::tracker::pyconv;
-          NameArg ws(workspace), meth(method), url(path);
-          Exchange x;
-          x.workspace = ws.view();
-          x.method = meth.view();
-          x.url = url.view();
-          read_request_headers(req_headers.ptr(), x.request_content_type, x.retry_count, x.request_bytes);
-          x.request_body = bytes_view(req_body.ptr());
-          x.http_status = status;
-          read_response_headers(resp_headers.ptr(), x);
-          if (py::isinstance<SseReader>(body)) x.response_usage = &body.cast<SseReader&>().finish();
-          else x.response_body = bytes_view(body.ptr());
-          x.response_bytes = resp_bytes;
-          x.response_complete = complete;
-          x.sent_ns = sent_ns;
-          x.latency_ns = latency_ns;
-          x.account = static_cast<uint8_t>(account);
-          auto t = tracker();
-          Status s;
-          if (x.response_body.size() + x.request_body.size() > (1u << 16)) {
-            py::gil_scoped_release nogil;  // big bodies: let other threads run while we parse
-            s = t->record_exchange(x);
-          } else {
-            s = t->record_exchange(x);
-          }
-          return static_cast<int>(s);
-        });
 
   m.def("record_blocked", [](py::handle workspace, py::handle method, py::handle path, py::handle model) {
     pyconv::NameArg ws(workspace), meth(method), url(path), mod(model);
@@ -194,11 +135,7 @@ PYBIND11_MODULE(_core, m) {
     t->flush();
   });
   m.def("shutdown", [] {
-    std::shared_ptr<Tracker> t;
-    {
-      std::lock_guard lock(g_mu);
-      t = g_tracker;
-    }
+    std::shared_ptr<Tracker> t = tracker();
     if (t) {
       py::gil_scoped_release nogil;
       t->shutdown();
