@@ -7,7 +7,7 @@ import threading
 import types
 from typing import Any
 
-from . import _config
+from . import _config, _realtime
 from ._errors import exhausted_error
 from ._transport import instrument_client
 
@@ -65,6 +65,7 @@ def _build(class_name: str, is_async: bool, kwargs: dict) -> Any:
     if http_client is None:
         http_client = _default_http_client(openai, is_async)
     kwargs["http_client"] = instrument_client(http_client, sdk=True)
+    _realtime.install()  # WebSocket sessions (realtime, responses.connect) bypass http_client
     cls = getattr(openai, class_name)
     return _patch_errors(cls(**kwargs))
 
@@ -155,3 +156,4 @@ def instrument_openai_module() -> None:
     existing = getattr(openai, "_client", None)  # built by an earlier module-level call
     if existing is not None:
         instrument(existing)
+    _realtime.install()

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "core/factory_choice.h"
+
 namespace qg::report {
 
 namespace {
@@ -18,25 +20,6 @@ std::string lower(std::string_view s) {
 const char* fence_language(std::string_view code) {
   return code.find("#include") != std::string_view::npos || code.find("::") != std::string_view::npos ? "cpp"
                                                                                                        : "python";
-}
-
-std::optional<FactoryFunction> factory_for(const FactoryConfig& factory, ClientKind kind, bool module_client) {
-  const std::optional<FactoryFunction>* configured = nullptr;
-  switch (kind) {
-    case ClientKind::Sync: configured = &factory.sync; break;
-    case ClientKind::Async: configured = &factory.async_; break;
-    case ClientKind::Azure: configured = &factory.azure; break;
-    case ClientKind::AsyncAzure: configured = &factory.async_azure; break;
-  }
-  if (configured && *configured) return **configured;
-  const std::string& shared = Catalogue::get().module_client_factory();
-  for (const auto& [k, default_spec] : Catalogue::get().default_factories()) {
-    if (k != kind) continue;
-    const std::string& spec = module_client && !shared.empty() ? shared : default_spec;
-    const auto colon = spec.find(':');
-    return FactoryFunction{spec.substr(0, colon), spec.substr(colon + 1)};
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -81,8 +64,10 @@ void write_rules_markdown(std::ostream& out) {
     fmt::print(out, "| [{}](#{}) | `{}` | {} | {} | {} |\n", r.id, lower(r.id), r.name, r.severity,
                r.fixable ? "yes" : "no", r.summary);
   for (const auto& r : rules) {
-    fmt::print(out, "\n## {}\n\n**`{}`** · severity: {} · fixable by `quotaguard fix`: {}\n\n{}.\n", r.id, r.name,
-               r.severity, r.fixable ? "yes" : "no", r.summary);
+    std::vector<std::string_view> languages;
+    for (Language l : r.languages) languages.push_back(info(l).display_name);
+    fmt::print(out, "\n## {}\n\n**`{}`** · severity: {} · fixable by `quotaguard fix`: {} · {}\n\n{}.\n", r.id,
+               r.name, r.severity, r.fixable ? "yes" : "no", fmt::join(languages, ", "), r.summary);
     auto section = [&](std::string_view title, std::string_view body, bool code) {
       body = trimmed(body);
       if (body.empty()) return;
@@ -98,15 +83,14 @@ void write_rules_markdown(std::ostream& out) {
 }
 
 std::string factory_call_name(const FactoryConfig& factory, ClientKind kind, bool module_client) {
-  const auto f = factory_for(factory, kind, module_client);
-  if (!f) return {};
-  return f->function;
+  const FactoryChoice choice = choose_factory(factory, kind, module_client);
+  return choice.target ? choice.target->function.function : std::string();
 }
 
 std::string factory_import(const FactoryConfig& factory, ClientKind kind, bool module_client) {
-  const auto f = factory_for(factory, kind, module_client);
-  if (!f) return {};
-  return fmt::format("from {} import {}", f->module, f->function);
+  const FactoryChoice choice = choose_factory(factory, kind, module_client);
+  if (!choice.target) return {};
+  return fmt::format("from {} import {}", choice.target->function.module, choice.target->function.function);
 }
 
 }  // namespace qg::report

@@ -138,7 +138,8 @@ struct ResponseVisitor final : JsonVisitor {
         if (field && count(jk, raw, *field)) u.has_usage = true;
       } else if (n == 3) {
         std::string_view b = k[2];
-        if (b == "cached_tokens" && (a == "prompt_tokens_details" || a == "input_tokens_details"))
+        if (b == "cached_tokens" && (a == "prompt_tokens_details" || a == "input_tokens_details" ||
+                                     a == "input_token_details"))  // realtime's spelling
           count(jk, raw, u.cached);
         else if (b == "reasoning_tokens" && (a == "completion_tokens_details" || a == "output_tokens_details"))
           count(jk, raw, u.reasoning);

@@ -7,7 +7,7 @@
 #include "core/config.h"
 #include "core/finding.h"
 
-namespace qg::fix {
+namespace qg {
 
 struct FactoryTarget {
   FactoryFunction function;
@@ -25,4 +25,4 @@ struct FactoryChoice {
 // for a call through openai's module-level client (module_client) its shared client.
 FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind, bool module_client = false);
 
-}  // namespace qg::fix
+}  // namespace qg

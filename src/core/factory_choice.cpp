@@ -1,8 +1,8 @@
-#include "fix/factory_choice.h"
+#include "core/factory_choice.h"
 
 #include "core/catalogue.h"
 
-namespace qg::fix {
+namespace qg {
 
 FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind, bool module_client) {
   const std::optional<FactoryFunction>* configured = nullptr;
@@ -33,4 +33,4 @@ FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind, bool 
   return choice;
 }
 
-}  // namespace qg::fix
+}  // namespace qg
