@@ -9,11 +9,17 @@ the tracking itself costs, whatever else the shared machine is doing); the overh
 median of the per-round differences, with its quartiles.
 
     PYTHONPATH=build/python .venv/bin/python bench/tracker/transport_overhead.py [--rounds 21] [--n 500]
+
+On a shared machine wall and CPU time drift with the neighbours' load. ``--callgrind`` counts
+instead the instructions the client process executes (valgrind; the fake runs natively), for
+each client alone at two request counts: the difference divided by the extra requests is the
+cost of one request, free of start-up, imports and load.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -37,6 +43,41 @@ def run(client, n: int) -> tuple[float, float]:
     return (time.perf_counter_ns() - w0) / n / 1000, (time.thread_time_ns() - c0) / n / 1000
 
 
+def one_client(name: str, n: int, stack: str) -> None:
+    """Runs n requests through one client (after a warm-up): what --callgrind measures."""
+    import openai
+
+    import quotaguard
+
+    fake, base_url = start_fake()
+    try:
+        kwargs = {"api_key": "sk-bench", "base_url": base_url}
+        if stack == "httpx":
+            kwargs["http_client"] = __import__("httpx").Client()
+        client = openai.OpenAI(**kwargs) if name == "plain" else quotaguard.openai_client(**kwargs)
+        run(client, 50 + n)
+    finally:
+        fake.terminate()
+        fake.wait()
+
+
+def instructions(name: str, n: int, stack: str) -> int:
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                          os.path.abspath(__file__), "--only", name, "--n", str(n), "--stack", stack],
+                         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+
+
+def callgrind(stack: str, n: int) -> None:
+    per = {}
+    for name in ("plain", "tracked"):
+        per[name] = (instructions(name, 2 * n, stack) - instructions(name, n, stack)) / n
+    print(f"callgrind, openai over {stack}, client process, per request (difference of {n} and {2 * n} requests):")
+    print(f"  plain SDK {per['plain'] / 1e3:8.1f} k instructions, tracked {per['tracked'] / 1e3:8.1f} k; "
+          f"overhead {(per['tracked'] - per['plain']) / 1e3:6.1f} k instructions "
+          f"({100 * (per['tracked'] / per['plain'] - 1):.1f} % of the plain SDK's)")
+
+
 def quartiles(xs: list[float]) -> str:
     q = statistics.quantiles(xs, n=4)
     return f"{q[0]:.1f}..{q[2]:.1f}"
@@ -47,7 +88,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=21)
     ap.add_argument("--n", type=int, default=500, help="requests per client per round")
     ap.add_argument("--stack", choices=("httpx2", "httpx"), default="httpx2", help="the SDK's HTTP library")
+    ap.add_argument("--callgrind", action="store_true", help="count instructions instead of timing")
+    ap.add_argument("--only", choices=("plain", "tracked"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.only:
+        return one_client(args.only, args.n, args.stack)
+    if args.callgrind:
+        return callgrind(args.stack, args.n)
 
     import openai
 
