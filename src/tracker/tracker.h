@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "config.h"
+#include "tracker_config.h"
 #include "dispatcher.h"
 #include "endpoint.h"
 #include "intern.h"

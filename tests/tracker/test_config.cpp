@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "config.h"
+#include "tracker_config.h"
 
 using namespace qg::tracker;
 

@@ -1,4 +1,4 @@
-#include "config.h"
+#include "tracker_config.h"
 
 #include <toml++/toml.h>
 
