@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 namespace qg::tracker {
 namespace {
@@ -34,40 +35,39 @@ Segments split(std::string_view path) {
   return out;
 }
 
+// The usage kind of an endpoint by the first segment of its path (after /v1); audio and
+// threads look further (below).
+constexpr std::pair<std::string_view, UsageKind> kKindOfResource[] = {
+    {"chat", UsageKind::chat}, {"completions", UsageKind::completions}, {"engines", UsageKind::completions},
+    {"responses", UsageKind::responses}, {"embeddings", UsageKind::embeddings}, {"images", UsageKind::images},
+    {"moderations", UsageKind::moderations}, {"files", UsageKind::files}, {"uploads", UsageKind::uploads},
+    {"vector_stores", UsageKind::vector_stores}, {"assistants", UsageKind::assistants},
+    {"batches", UsageKind::batches}, {"fine_tuning", UsageKind::fine_tuning}, {"models", UsageKind::models},
+    {"realtime", UsageKind::realtime}, {"conversations", UsageKind::conversations}, {"evals", UsageKind::evals},
+    {"containers", UsageKind::containers}, {"videos", UsageKind::videos},
+    {"organization", UsageKind::organization}, {"projects", UsageKind::organization}};
+
+constexpr std::pair<std::string_view, UsageKind> kKindOfAudio[] = {
+    {"transcriptions", UsageKind::audio_transcriptions}, {"translations", UsageKind::audio_translations},
+    {"speech", UsageKind::audio_speech}};
+
+template <std::size_t N>
+UsageKind lookup(const std::pair<std::string_view, UsageKind> (&table)[N], std::string_view word) {
+  for (const auto& [w, kind] : table)
+    if (w == word) return kind;
+  return UsageKind::other;
+}
+
 UsageKind usage_kind_of(const Segments& g, std::size_t b) {
   auto at = [&](std::size_t k) { return b + k < g.n ? g.s[b + k] : std::string_view{}; };
   std::string_view a = at(0);
-  if (a == "chat") return UsageKind::chat;
-  if (a == "completions" || a == "engines") return UsageKind::completions;
-  if (a == "responses") return UsageKind::responses;
-  if (a == "embeddings") return UsageKind::embeddings;
-  if (a == "images") return UsageKind::images;
-  if (a == "audio") {
-    if (at(1) == "transcriptions") return UsageKind::audio_transcriptions;
-    if (at(1) == "translations") return UsageKind::audio_translations;
-    if (at(1) == "speech") return UsageKind::audio_speech;
-    return UsageKind::other;
-  }
-  if (a == "moderations") return UsageKind::moderations;
-  if (a == "files") return UsageKind::files;
-  if (a == "uploads") return UsageKind::uploads;
-  if (a == "vector_stores") return UsageKind::vector_stores;
-  if (a == "assistants") return UsageKind::assistants;
-  if (a == "threads") {
+  if (a == "audio") return lookup(kKindOfAudio, at(1));
+  if (a == "threads") {  // a run (thread and run at once: POST /threads/runs) or the thread itself
     for (std::size_t k = 1; b + k < g.n; ++k)
       if (at(k) == "runs") return UsageKind::runs;
     return UsageKind::threads;
   }
-  if (a == "batches") return UsageKind::batches;
-  if (a == "fine_tuning") return UsageKind::fine_tuning;
-  if (a == "models") return UsageKind::models;
-  if (a == "realtime") return UsageKind::realtime;
-  if (a == "conversations") return UsageKind::conversations;
-  if (a == "evals") return UsageKind::evals;
-  if (a == "containers") return UsageKind::containers;
-  if (a == "videos") return UsageKind::videos;
-  if (a == "organization" || a == "projects") return UsageKind::organization;
-  return UsageKind::other;
+  return lookup(kKindOfResource, a);
 }
 
 void append(Endpoint& e, std::string_view s) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "calls.h"
 #include "instants.h"
 #include "tracker.h"
 #include "utc_calendar.h"
@@ -46,17 +47,7 @@ struct Alerts {
   }
 };
 
-Call tokens(uint64_t n) {
-  Call c;
-  c.workspace = "cal";
-  c.method = "POST";
-  c.path = "/v1/chat/completions";
-  c.model = "gpt-4o";
-  c.http_status = 200;
-  c.input_tokens = n / 2;
-  c.output_tokens = n - n / 2;
-  return c;
-}
+Call tokens(uint64_t n) { return testing::ok_call("cal", n / 2, n - n / 2); }
 
 // A tracker on a manual clock; the background evaluation is slowed down and every step is
 // evaluated explicitly, so each run sees exactly the same sequence of instants.

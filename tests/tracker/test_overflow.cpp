@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "calls.h"
 #include "instants.h"
 #include "intern.h"
 #include "shard.h"
@@ -14,24 +15,12 @@
 
 using namespace qg::tracker;
 
-namespace {
-Call chat(std::string_view workspace) {
-  Call c;
-  c.workspace = workspace;
-  c.method = "POST";
-  c.path = "/v1/chat/completions";
-  c.model = "gpt-4o";
-  c.http_status = 200;
-  c.input_tokens = 10;
-  c.output_tokens = 3;
-  return c;
-}
-}  // namespace
+using testing::ok_call;
 
 TEST_CASE("names: past the intern table's 1023 names, calls land in (other) and still count") {
   Tracker t{Config{}};
   constexpr int kNames = InternTable::kCapacity + 76;
-  for (int i = 0; i < kNames; ++i) t.record(chat("team-" + std::to_string(i)));
+  for (int i = 0; i < kNames; ++i) t.record(ok_call("team-" + std::to_string(i), 10, 3));
   UsageReport u = t.usage();
   CHECK(u.total.totals.v[kRequests] == kNames);
   CHECK(u.total.totals.v[kInput] == 10u * kNames);
@@ -58,7 +47,7 @@ TEST_CASE("history: ledger rows past a thread's ring between flushes are dropped
     cfg.flush_interval_ms = 3'600'000;  // no flush but the ones below
     cfg.clock = testing::midday();
     Tracker t{cfg};
-    for (uint64_t i = 0; i < kCalls; ++i) t.record(chat("acme"));
+    for (uint64_t i = 0; i < kCalls; ++i) t.record(ok_call("acme", 10, 3));
     CHECK(t.ledger_dropped() == kCalls - Shard::kRing);
     t.flush();
     t.shutdown();

@@ -7,11 +7,13 @@
 #include <thread>
 #include <vector>
 
+#include "calls.h"
 #include "instants.h"
 #include "tracker.h"
 
 using namespace qg::tracker;
 using namespace std::chrono_literals;
+using testing::ok_call;
 
 namespace {
 struct Collector {
@@ -35,17 +37,6 @@ struct Collector {
   }
 };
 
-Call ok_call(std::string_view ws, uint64_t in, uint64_t out) {
-  Call c;
-  c.workspace = ws;
-  c.method = "POST";
-  c.path = "/v1/chat/completions";
-  c.model = "gpt-4o";
-  c.http_status = 200;
-  c.input_tokens = in;
-  c.output_tokens = out;
-  return c;
-}
 }  // namespace
 
 TEST_CASE("status: the first insufficient_quota flips to exhausted at once; success clears") {
