@@ -145,6 +145,35 @@ class _Recorder:
         return decoder, status == 429 or (status >= 400 and self.sink is not None)
 
 
+def _count(rec: _Recorder, pieces):
+    """The body's (decoded) pieces, counted and fed to the exchange's reader as they pass."""
+    sink = rec.sink
+    for piece in pieces:
+        rec.nbytes += len(piece)
+        if sink is not None:
+            sink(piece)
+        yield piece
+
+
+class _TeeEnd:
+    """What the sync and async stream wrappers share: their state, and recording exactly once
+    when the body ends, fails, is closed early, or is dropped without close()."""
+
+    def __init__(self, inner, rec, decoder):
+        self._inner, self._rec, self._decoder = inner, rec, decoder
+
+    def _ended(self, complete: bool) -> None:
+        rec, self._rec = self._rec, None
+        if rec is not None:
+            rec.finish(complete)
+
+    def __del__(self):  # a response dropped without close(): recorded, as cut short
+        try:
+            self._ended(False)
+        except Exception:  # (at interpreter shutdown the module may be gone)
+            pass
+
+
 def _stream_class(inner_stream: Any, is_async: bool) -> type:
     key = (type(inner_stream), is_async)  # one MRO walk per stream class, not per request
     cls = _class_cache.get(key)
@@ -152,90 +181,46 @@ def _stream_class(inner_stream: Any, is_async: bool) -> type:
         return cls
     base = _base_named(inner_stream, ("AsyncByteStream",) if is_async else ("SyncByteStream",))
     if is_async:
-        class _TeeAsync(base):  # type: ignore[misc, valid-type]
-            def __init__(self, inner, rec, decoder):
-                self._inner, self._rec, self._decoder = inner, rec, decoder
-
+        class _TeeAsync(_TeeEnd, base):  # type: ignore[misc, valid-type]
             async def __aiter__(self):
-                rec, sink, decoder = self._rec, self._rec.sink, self._decoder
+                rec, decoder = self._rec, self._decoder
                 try:
                     async for chunk in self._inner:
-                        for piece in (chunk,) if decoder is None else _pieces(decoder.decode(chunk)):
-                            rec.nbytes += len(piece)
-                            if sink is not None:
-                                sink(piece)
+                        for piece in _count(rec, (chunk,) if decoder is None else _pieces(decoder.decode(chunk))):
                             yield piece
                     if decoder is not None:
-                        for piece in _pieces(decoder.flush()):
-                            rec.nbytes += len(piece)
-                            if sink is not None:
-                                sink(piece)
+                        for piece in _count(rec, _pieces(decoder.flush())):
                             yield piece
                 except BaseException:
-                    self._rec = None
-                    rec.finish(False)  # cut, a decoding error, or the reader stopped early
+                    self._ended(False)  # cut, a decoding error, or the reader stopped early
                     raise
-                self._rec = None
-                rec.finish(True)
+                self._ended(True)
 
             async def aclose(self):
                 try:
                     await self._inner.aclose()
                 finally:
-                    rec, self._rec = self._rec, None
-                    if rec is not None:  # closed before the end of the body
-                        rec.finish(False)
-
-            def __del__(self):  # a response dropped without close(): recorded, as cut short
-                rec = getattr(self, "_rec", None)
-                if rec is not None:
-                    try:
-                        rec.finish(False)
-                    except Exception:  # (at interpreter shutdown the module may be gone)
-                        pass
+                    self._ended(False)  # (a no-op once the body was read to its end)
         cls = _TeeAsync
     else:
-        class _TeeSync(base):  # type: ignore[misc, valid-type]
-            def __init__(self, inner, rec, decoder):
-                self._inner, self._rec, self._decoder = inner, rec, decoder
-
+        class _TeeSync(_TeeEnd, base):  # type: ignore[misc, valid-type]
             def __iter__(self):
-                rec, sink, decoder = self._rec, self._rec.sink, self._decoder
+                rec, decoder = self._rec, self._decoder
                 try:
                     for chunk in self._inner:
-                        for piece in (chunk,) if decoder is None else _pieces(decoder.decode(chunk)):
-                            rec.nbytes += len(piece)
-                            if sink is not None:
-                                sink(piece)
-                            yield piece
+                        yield from _count(rec, (chunk,) if decoder is None else _pieces(decoder.decode(chunk)))
                     if decoder is not None:
-                        for piece in _pieces(decoder.flush()):
-                            rec.nbytes += len(piece)
-                            if sink is not None:
-                                sink(piece)
-                            yield piece
+                        yield from _count(rec, _pieces(decoder.flush()))
                 except BaseException:
-                    self._rec = None
-                    rec.finish(False)
+                    self._ended(False)
                     raise
-                self._rec = None
-                rec.finish(True)
+                self._ended(True)
 
             def close(self):
                 try:
                     self._inner.close()
                 finally:
-                    rec, self._rec = self._rec, None
-                    if rec is not None:
-                        rec.finish(False)
-
-            def __del__(self):
-                rec = getattr(self, "_rec", None)
-                if rec is not None:
-                    try:
-                        rec.finish(False)
-                    except Exception:
-                        pass
+                    self._ended(False)
         cls = _TeeSync
     _class_cache[key] = cls
     return cls
