@@ -17,7 +17,7 @@ import agents  # noqa: E402  (openai-agents, pinned in dev.lock: missing is a fa
 from agents.models import _openai_shared  # noqa: E402  (the SDK's process-wide defaults)
 from agents.tracing import processors as _tracing  # noqa: E402
 
-import fake_agent_turns  # noqa: E402
+from fake_openai import agent_turns  # noqa: E402
 import openai  # noqa: E402
 import quotaguard.agents  # noqa: E402,F401  (qg.agents)
 
@@ -104,7 +104,7 @@ def test_runs_in_two_workspaces_are_attributed_apart(qg, server, sdk_defaults):
 
     asyncio.run(main())
     # A tool-call turn, then the fake's usual answer (21 input, 13 output tokens).
-    per_run = (2, fake_agent_turns.RESPONSES_USAGE[0] + 21, fake_agent_turns.RESPONSES_USAGE[1] + 13)
+    per_run = (2, agent_turns.RESPONSES_USAGE[0] + 21, agent_turns.RESPONSES_USAGE[1] + 13)
     assert _tracked(qg, "acme") == per_run
     assert _tracked(qg, "globex") == tuple(2 * n for n in per_run)
     assert _tracked(qg) == _billed(server)

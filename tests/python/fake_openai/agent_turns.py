@@ -6,7 +6,7 @@ tool's result back gets the ordinary text answer from fake_openai. Chat Completi
 Responses, plain and streamed, shaped as the real API sends them. Requests without tools are
 not touched, so every other test sees the fake as before.
 
-Each answer here returns (body or SSE events, usage billed): fake_openai adds the usage to its bill.
+Each answer here returns (body or SSE events, usage billed): routes.py adds the usage to the bill.
 """
 from __future__ import annotations
 
