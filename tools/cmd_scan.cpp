@@ -100,7 +100,7 @@ struct ScanCommand {
   bool exit_zero = false;
   bool quiet = false;
   std::optional<double> min_coverage;
-  std::string unresolved = "count";
+  std::string unresolved = "apart";
   std::string baseline;
   bool staged = false;
   std::string changed_since;
@@ -141,11 +141,10 @@ struct ScanCommand {
         if (staged) print_staged_help(result, ro.cwd);
       }
       if (min_coverage) {
-        const auto policy = unresolved == "ignore" ? gate::Unresolved::Ignore : gate::Unresolved::Count;
-        if (auto reason = gate::check_min_coverage(result.coverage.calls, *min_coverage, policy)) {
-          std::cerr << "quotaguard: coverage gate failed: " << *reason << '\n';
-          failed = true;
-        }
+        const auto policy = unresolved == "count" ? Unresolved::Untracked : Unresolved::Apart;
+        const gate::GateVerdict verdict = gate::check_min_coverage(result.coverage.calls, *min_coverage, policy);
+        std::cerr << "quotaguard: " << verdict.message << '\n';
+        failed |= !verdict.passed;
       }
       return failed ? kFindings : kClean;
     });
@@ -165,8 +164,9 @@ void attach(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0.0, 100.0))
       ->type_name("PCT");
   cmd->add_option("--unresolved", state->unresolved,
-                  "Call sites of unresolved origin in --min-coverage: count (as untracked; default) or ignore")
-      ->check(CLI::IsMember({"count", "ignore"}));
+                  "Call sites of unresolved origin in --min-coverage: apart (as the summary counts them; default; "
+                  "also `ignore`) or count (as untracked)")
+      ->check(CLI::IsMember({"apart", "ignore", "count"}));
   cmd->add_option("--baseline", state->baseline,
                   "Report and fail only on findings not in this baseline file (`quotaguard baseline`)")
       ->type_name("FILE");

@@ -53,9 +53,12 @@ void FindingSink::construction(const SourceRange& site, ClientKind kind, Message
 }
 
 void FindingSink::tracked_call(ApiUse use) {
-  result_.call_sites.push_back({result_.path, use.site, use.api, CallStatus::Tracked, use.provenance});
   const auto& tracked = config_.factory.tracked_methods;
-  if (!tracked || std::find(tracked->begin(), tracked->end(), use.api) != tracked->end()) return;
+  const bool listed = !tracked || std::find(tracked->begin(), tracked->end(), use.api) != tracked->end();
+  // A method the factory does not wrap sends its requests untracked, factory client or not.
+  result_.call_sites.push_back(
+      {result_.path, use.site, use.api, listed ? CallStatus::Tracked : CallStatus::Untracked, use.provenance});
+  if (listed) return;
   Message m{MessageId::QG008, {{"api", use.api}}};
   report(use.site, use.provenance, std::move(use.api), std::move(m), std::nullopt);
 }

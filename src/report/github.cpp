@@ -38,10 +38,10 @@ void write_github(const ScanResult& r, const Options& o, std::ostream& out) {
   for (const auto& f : r.vendored_findings) annotation(r, f, o, out);
   const auto& c = r.coverage.calls;
   const std::string summary =
-      fmt::format("{} finding{}; call-site coverage {:.1f}% ({} tracked, {} untracked, {} unresolved); clients "
-                  "{:.1f}% from the factory",
-                  r.findings.size(), r.findings.size() == 1 ? "" : "s", c.percent(), c.tracked, c.untracked,
-                  c.unresolved, r.coverage.clients.percent());
+      fmt::format("{} finding{}; call-site coverage {} ({} tracked, {} untracked, {} unresolved); clients "
+                  "{} from the factory",
+                  r.findings.size(), r.findings.size() == 1 ? "" : "s", percent_text(c.percent()), c.tracked,
+                  c.untracked, c.unresolved, percent_text(r.coverage.clients.percent()));
   fmt::print(out, "::notice title=quotaguard::{}\n", github_data_escape(summary));
 }
 

@@ -1,5 +1,7 @@
 #include "report/report.h"
 
+#include <algorithm>
+
 namespace qg::report {
 
 namespace {
@@ -35,6 +37,20 @@ bool render(std::string_view format, const ScanResult& result, const Options& op
       return true;
     }
   return false;
+}
+
+std::vector<const CoverageRow*> rows_worst_first(const std::vector<CoverageRow>& rows) {
+  std::vector<const CoverageRow*> out;
+  for (const auto& r : rows)
+    if (r.calls.total()) out.push_back(&r);
+  // nullopt sorts after every percentage.
+  auto key = [](const CoverageRow* r) { return r->calls.percent().value_or(1000.0); };
+  std::stable_sort(out.begin(), out.end(), [&](const CoverageRow* a, const CoverageRow* b) {
+    if (key(a) != key(b)) return key(a) < key(b);
+    if (a->calls.untracked != b->calls.untracked) return a->calls.untracked > b->calls.untracked;
+    return a->key < b->key;
+  });
+  return out;
 }
 
 std::string display_path(const ScanResult& result, const std::string& relative, const std::filesystem::path& cwd) {

@@ -31,6 +31,10 @@ void write_junit(const ScanResult& result, const Options& options, std::ostream&
 void write_markdown(const ScanResult& result, const Options& options, std::ostream& out);
 void write_html(const ScanResult& result, const Options& options, std::ostream& out);
 
+// The rows that have call sites, worst coverage first: lowest percentage, then rows with no
+// percentage (only unresolved sites), ties by most untracked, then by name.
+std::vector<const CoverageRow*> rows_worst_first(const std::vector<CoverageRow>& rows);
+
 // Path of a finding as text output shows it: relative to the cwd when the root is below it.
 std::string display_path(const ScanResult& result, const std::string& relative, const std::filesystem::path& cwd);
 

@@ -6,6 +6,7 @@
 
 #include "core/catalogue.h"
 #include "report/escape.h"
+#include "report/json_values.h"
 #include "report/report.h"
 #include "report/rules_doc.h"
 
@@ -167,8 +168,9 @@ void write_sarif(const ScanResult& r, const Options& o, std::ostream& out) {
   coverage["callSites"] = ordered_json{{"tracked", cov.calls.tracked},
                                        {"untracked", cov.calls.untracked},
                                        {"unresolved", cov.calls.unresolved},
-                                       {"percent", cov.calls.percent()}};
-  coverage["clients"] = ordered_json{{"factory", cov.clients.factory}, {"direct", cov.clients.direct}, {"percent", cov.clients.percent()}};
+                                       {"percent", percent_json(cov.calls.percent())}};
+  coverage["clients"] = ordered_json{
+      {"factory", cov.clients.factory}, {"direct", cov.clients.direct}, {"percent", percent_json(cov.clients.percent())}};
 
   ordered_json run;
   run["tool"] = ordered_json{{"driver", std::move(driver)}};
