@@ -378,8 +378,9 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
     if (auto it = c->instance_attrs.find(key); it != c->instance_attrs.end())
       for (const auto& b : it->second) add_all(out, binding_values(b, b.scope));
   }
-  // Never assigned where we can see it (set by a base class we cannot read, setattr, ...).
-  if (out.empty()) out.push_back(unknown());
+  // Never assigned where we can see it (set by a base class we cannot read, setattr, ...): an
+  // unknown value that keeps the attribute's name, so `x.chat.completions.create` stays that API.
+  if (out.empty()) out.push_back(unknown(std::string(name)));
   (void)external_base;
   return out;
 }
