@@ -15,6 +15,7 @@
 
 #include <toml++/toml.h>
 
+#include "core/finding.h"
 #include "core/language.h"
 
 namespace qg {
@@ -142,10 +143,10 @@ class Loader {
  private:
   void load_factory(const toml::table& t, FactoryConfig& f) {
     each_key(t, {
-        {"sync", [&](const toml::node& v) { f.sync = factory_spec(v, "factory.sync"); }},
-        {"async", [&](const toml::node& v) { f.async_ = factory_spec(v, "factory.async"); }},
-        {"azure", [&](const toml::node& v) { f.azure = factory_spec(v, "factory.azure"); }},
-        {"async-azure", [&](const toml::node& v) { f.async_azure = factory_spec(v, "factory.async-azure"); }},
+        {"sync", [&](const toml::node& v) { f.sync = factory_specs(v, "factory.sync"); }},
+        {"async", [&](const toml::node& v) { f.async_ = factory_specs(v, "factory.async"); }},
+        {"azure", [&](const toml::node& v) { f.azure = factory_specs(v, "factory.azure"); }},
+        {"async-azure", [&](const toml::node& v) { f.async_azure = factory_specs(v, "factory.async-azure"); }},
         {"modules", [&](const toml::node& v) { f.modules = strings(v, "factory.modules"); }},
         {"pass-arguments", [&](const toml::node& v) { f.pass_arguments = boolean(v, "factory.pass-arguments"); }},
         {"tracked-methods", [&](const toml::node& v) { f.tracked_methods = method_names(v); }},
@@ -256,11 +257,29 @@ class Loader {
         "a dotted method name (like `chat.completions.create`)");
   }
 
-  FactoryFunction factory_spec(const toml::node& v, const std::string& name) const {
-    const std::string s = string(v, name);
-    std::optional<FactoryFunction> f = parse_factory_spec(s);
-    if (!f) fail(v.source(), "`" + name + "` must be \"module.path:function\", got `" + s + "`");
-    return *f;
+  // `"m:f"`, or a list of them: several factories for one kind of client.
+  std::vector<FactoryFunction> factory_specs(const toml::node& v, const std::string& name) const {
+    const std::string expected = "`" + name + "` must be \"module.path:function\" or a list of them";
+    std::vector<const toml::node*> items;
+    if (v.is_string()) {
+      items.push_back(&v);
+    } else if (v.is_array() && !v.as_array()->empty()) {
+      for (const toml::node& item : *v.as_array()) items.push_back(&item);
+    } else {
+      fail(v.source(), expected);
+    }
+    std::vector<FactoryFunction> out;
+    for (const toml::node* item : items) {
+      if (!item->is_string()) fail(item->source(), expected);
+      const std::string s = item->as_string()->get();
+      std::optional<FactoryFunction> f = parse_factory_spec(s);
+      if (!f) fail(item->source(), "`" + name + "` must be \"module.path:function\", got `" + s + "`");
+      for (const FactoryFunction& seen : out)
+        if (seen.spec() == f->spec()) fail(item->source(), "`" + name + "` names `" + s + "` twice");
+      f->line = item->source().begin.line;
+      out.push_back(std::move(*f));
+    }
+    return out;
   }
 
   std::string path_;
@@ -352,6 +371,16 @@ const std::vector<std::string>& vendored_dir_names() {
       "venv", ".venv", "virtualenv", "site-packages", "dist-packages", "node_modules", "build",
   };
   return kVendored;
+}
+
+const std::vector<FactoryFunction>& FactoryConfig::of(ClientKind kind) const {
+  switch (kind) {
+    case ClientKind::Sync: return sync;
+    case ClientKind::Async: return async_;
+    case ClientKind::Azure: return azure;
+    case ClientKind::AsyncAzure: return async_azure;
+  }
+  return sync;
 }
 
 bool FactoryConfig::is_path_pattern(std::string_view entry) {
