@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/language.h"
@@ -46,6 +47,12 @@ struct FixSite {
   std::vector<Edit> edits;
 };
 
+// A place in another file (or the same) that a finding refers to.
+struct Location {
+  std::string path;  // relative to the scan root, as Finding::path
+  uint32_t line = 0;
+};
+
 struct Finding {
   std::string rule;            // "QG001" (to_string(RuleId)): reports, baselines and fingerprints use the text
   std::string path;            // relative to the scan root, '/'-separated
@@ -56,6 +63,10 @@ struct Finding {
   Provenance provenance = Provenance::Unknown;
   Language language = Language::Python;
   MessageId message_id = MessageId::QG001;  // which wording in rules/rules.toml `message` holds
+  std::vector<std::pair<const char*, std::string>> message_args;  // what filled it (core/message.h)
+  // QG004: where the client was constructed. The message names it as `path:line` under the
+  // "origin" placeholder; reports that show paths relative to the cwd show it the same way.
+  std::optional<Location> origin;
   std::string code;            // source text of `range` (capped), for fingerprints and snippets
   std::optional<FixSite> fix;  // present on findings `quotaguard fix` can rewrite
   // Identity that survives edits elsewhere in the file (gate/fingerprint.h): set by run_scan,

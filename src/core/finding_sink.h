@@ -25,6 +25,8 @@ struct ApiUse {
   std::string api;                               // "embeddings.create"; "" when not in the catalogue
   Provenance provenance = Provenance::Unknown;   // of the receiver
   std::string counted_as;                        // coverage key when `api` is "" (a legacy name)
+  // Where the receiver was constructed, when known (fills a message's `{origin}`).
+  std::optional<Location> origin;
 };
 
 class FindingSink {

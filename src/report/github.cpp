@@ -26,7 +26,7 @@ void annotation(const ScanResult& r, const Finding& f, const Options& o, std::os
   if (f.range.end_line == f.range.line) props += fmt::format(",endLine={},endColumn={}", f.range.end_line, f.range.end_column);
   else if (f.range.end_line) props += fmt::format(",endLine={}", f.range.end_line);
   props += ",title=" + github_property_escape(f.rule);
-  std::string message = f.message;
+  std::string message = display_message(r, f, o.cwd);
   if (rule) message += fmt::format(" [{}{}]", rule->name, f.fixable ? "; fixable with `quotaguard fix`" : "");
   fmt::print(out, "::{} {}::{}\n", command_of(rule ? rule->severity : "error"), props, github_data_escape(message));
 }

@@ -212,7 +212,7 @@ void finding_card(std::ostream& out, const ScanResult& r, const Finding& f, cons
   fmt::print(out, "<span class=\"loc\">{}:{}:{}</span>", xml_escape(display_path(r, f.path, o.cwd)), f.range.line,
              f.range.column);
   if (f.fixable) out << "<span class=\"fixable\">fixable</span>";
-  fmt::print(out, "</div>\n<div class=\"msg\">{}</div>\n", inline_code(f.message));
+  fmt::print(out, "</div>\n<div class=\"msg\">{}</div>\n", inline_code(display_message(r, f, o.cwd)));
 
   out << "<pre class=\"code\">";
   if (auto snippet = sources.snippet(f, 2)) {

@@ -77,7 +77,7 @@ void write_markdown(const ScanResult& r, const Options& o, std::ostream& out) {
       const auto* rule = Catalogue::get().rule(f.rule);
       fmt::print(out, "| {}{} | {} | {}{} |\n", f.rule, rule ? fmt::format(" <sub>{}</sub>", rule->name) : "",
                  markdown_code(fmt::format("{}:{}:{}", display_path(r, f.path, o.cwd), f.range.line, f.range.column)),
-                 markdown_cell(f.message), f.fixable ? " **[fixable]**" : "");
+                 markdown_cell(display_message(r, f, o.cwd)), f.fixable ? " **[fixable]**" : "");
     }
     if (r.findings.size() > kMaxFindings)
       fmt::print(out, "\n... and {} more (`quotaguard scan` lists every finding)\n", r.findings.size() - kMaxFindings);

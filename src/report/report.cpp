@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "core/display_path.h"
+#include "core/message.h"
+
 namespace qg::report {
 
 namespace {
@@ -55,13 +58,17 @@ std::vector<const CoverageRow*> rows_worst_first(const std::vector<CoverageRow>&
 
 std::string display_path(const ScanResult& result, const std::string& relative, const std::filesystem::path& cwd) {
   if (cwd.empty()) return relative;
-  std::error_code ec;
-  auto rel_root = std::filesystem::relative(result.root, cwd, ec);
-  if (ec || rel_root.empty()) return relative;
-  auto s = rel_root.generic_string();
-  if (s == ".") return relative;
-  if (s.rfind("..", 0) == 0) return (result.root / relative).generic_string();
-  return s + "/" + relative;
+  return path_for_display(result.root / relative, cwd);
+}
+
+std::string display_message(const ScanResult& result, const Finding& f, const std::filesystem::path& cwd) {
+  if (!f.origin) return f.message;
+  const std::string shown = display_path(result, f.origin->path, cwd);
+  if (shown == f.origin->path) return f.message;
+  Message m{f.message_id, f.message_args};
+  for (auto& [name, value] : m.args)
+    if (std::string_view(name) == "origin") value = shown + ":" + std::to_string(f.origin->line);
+  return render(m);
 }
 
 }  // namespace qg::report

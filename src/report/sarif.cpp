@@ -108,11 +108,19 @@ ordered_json result_json(const ScanResult& r, const Finding& f, const Options& o
       j["ruleIndex"] = i;
       j["level"] = level_of(rules[i].severity);
     }
-  j["message"] = text(f.message);
+  // Paths in the message relative to the same base as the artifact URIs.
+  j["message"] = text(paths.below_cwd ? display_message(r, f, o.cwd) : f.message);
   const ordered_json location = artifact(paths, r, f, o);
   ordered_json region = region_of(f.range);
   if (!f.code.empty()) region["snippet"] = text(f.code);
   j["locations"] = ordered_json::array({ordered_json{{"physicalLocation", {{"artifactLocation", location}, {"region", region}}}}});
+  if (f.origin)
+    j["relatedLocations"] = ordered_json::array({ordered_json{
+        {"id", 1},
+        {"physicalLocation",
+         {{"artifactLocation", {{"uri", paths.uri(r, f.origin->path, o.cwd)}, {"uriBaseId", "%SRCROOT%"}}},
+          {"region", {{"startLine", f.origin->line}}}}},
+        {"message", text("the client is constructed here")}}});
   j["partialFingerprints"] = ordered_json{{"quotaguard/v1", f.fingerprint}};
   if (auto fix = fix_json(r, f, location)) j["fixes"] = ordered_json::array({*fix});
   ordered_json props;

@@ -23,7 +23,7 @@ const char* rule_color(const std::string& rule) { return Catalogue::get().fails_
 
 void finding_line(const ScanResult& r, const Finding& f, const Options& o, const Style& st, std::ostream& out) {
   fmt::print(out, "{}:{}:{}: {} {}{}\n", st("1", display_path(r, f.path, o.cwd)), f.range.line, f.range.column,
-             st(rule_color(f.rule), f.rule), f.fixable ? st("36", "[*] ") : "", f.message);
+             st(rule_color(f.rule), f.rule), f.fixable ? st("36", "[*] ") : "", display_message(r, f, o.cwd));
 }
 
 std::string counts(const CoverageCounts& c) {
