@@ -15,6 +15,7 @@
 
 #include <toml++/toml.h>
 
+#include "core/display_path.h"
 #include "core/finding.h"
 #include "core/language.h"
 
@@ -22,6 +23,12 @@ namespace qg {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A path as messages name it (core/display_path.h).
+std::string shown(const fs::path& file) {
+  std::error_code ec;
+  return path_for_display(file, fs::current_path(ec));
+}
 
 // ---- value checks -------------------------------------------------------------------------
 
@@ -121,7 +128,8 @@ using KeyHandlers = std::vector<std::pair<std::string_view, std::function<void(c
 
 class Loader {
  public:
-  explicit Loader(std::string path) : path_(std::move(path)) {}
+  // `shown`: the file as messages name it; `root`: the project root (`src` entries live there).
+  Loader(std::string shown, fs::path root) : path_(std::move(shown)), root_(std::move(root)) {}
 
   [[noreturn]] void fail(const toml::source_region& where, const std::string& reason) const {
     throw ConfigError(path_ + ":" + std::to_string(where.begin.line) + ": " + reason);
@@ -129,7 +137,7 @@ class Loader {
 
   void load(const toml::table& t, Config& c) {
     each_key(t, {
-        {"src", [&](const toml::node& v) { c.src = strings(v, "src"); }},
+        {"src", [&](const toml::node& v) { c.src = folders(v, "src"); }},
         {"exclude", [&](const toml::node& v) { c.exclude = strings(v, "exclude"); }},
         {"extend-exclude", [&](const toml::node& v) { c.extend_exclude = strings(v, "extend-exclude"); }},
         {"select", [&](const toml::node& v) { c.select = rule_selectors(v, "select"); }},
@@ -243,6 +251,20 @@ class Loader {
     return out;
   }
 
+  // Folders of the project: each must exist (a typo would silently change every module name).
+  std::vector<std::string> folders(const toml::node& v, const std::string& name) const {
+    std::vector<std::string> out = strings(v, name);
+    const toml::array& items = *v.as_array();
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      std::error_code ec;
+      const fs::path dir = (root_ / out[i]).lexically_normal();
+      if (!fs::is_directory(dir, ec))
+        fail(items[i].source(), "`" + name + "` entry `" + out[i] + "` is not a folder of the project (no " +
+                                    shown(dir) + ")");
+    }
+    return out;
+  }
+
   std::vector<std::string> rule_selectors(const toml::node& v, const std::string& name) const {
     return checked_strings(v, name, is_rule_selector, "a rule id (`QG` + 3 digits) or prefix (like `QG00`)");
   }
@@ -283,15 +305,16 @@ class Loader {
   }
 
   std::string path_;
+  fs::path root_;
 };
 
 std::string read_file(const fs::path& file) {
   std::error_code ec;
   const fs::file_status st = fs::status(file, ec);
-  if (ec) throw ConfigError(file.string() + ": cannot read config file: " + ec.message());
-  if (fs::is_directory(st)) throw ConfigError(file.string() + ": cannot read config file: it is a directory");
+  if (ec) throw ConfigError(shown(file) + ": cannot read config file: " + ec.message());
+  if (fs::is_directory(st)) throw ConfigError(shown(file) + ": cannot read config file: it is a directory");
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string() + ": cannot read config file");
+  if (!in) throw ConfigError(shown(file) + ": cannot read config file");
   std::ostringstream buf;
   buf << in.rdbuf();
   return buf.str();
@@ -301,7 +324,7 @@ toml::table parse(const std::string& text, const fs::path& file) {
   try {
     return toml::parse(text, file.string());
   } catch (const toml::parse_error& e) {
-    throw ConfigError(file.string() + ":" + std::to_string(e.source().begin.line) + ": " +
+    throw ConfigError(shown(file) + ":" + std::to_string(e.source().begin.line) + ": " +
                       std::string(e.description()));
   }
 }
@@ -344,7 +367,7 @@ Config load_config(const fs::path& file) {
   if (ec) config.root = absolute.parent_path().lexically_normal();
   config.file = config.root / file.filename();
 
-  Loader loader(file.string());
+  Loader loader(shown(absolute), config.root);
   if (!is_pyproject(file)) {
     loader.load(doc, config);
     return config;

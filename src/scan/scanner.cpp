@@ -63,6 +63,10 @@ ScanResult run_scan(const ScanOptions& options) {
     if (!is_rule_selector(id)) throw UsageError("unknown rule selector: " + id);
   const RuleSelection selection(select, ignore);
 
+  // A config naming what the project does not have is an error before any scanning.
+  for (const Frontend* frontend : frontends())
+    if (frontend->check_config) frontend->check_config(config);
+
   ScanResult result;
   result.root = setup.root;
   result.config_file = config.file;

@@ -1,5 +1,6 @@
 """`quotaguard fix` on before/after pairs: fixtures/fix/NAME.py -> NAME.fixed.py (with
-NAME.toml as the project's quotaguard.toml when present, and NAME.unsafe.fixed.py for the
+NAME.toml as the project's quotaguard.toml when present, beside the factory package it names
+(from fixtures/fix/factories: a config naming no real factory is an error), and NAME.unsafe.fixed.py for the
 --unsafe-fixes result when it differs). Every case, and a copy of the demo app, must also keep
 these properties: what compiled still compiles; no line changes that neither carried a finding
 nor is an import; a rescan finds exactly the fixable findings the summary says were left; a
@@ -19,6 +20,7 @@ import pytest
 from conftest import REPO
 
 CASES = REPO / "fixtures" / "fix"
+FACTORIES = CASES / "factories"
 NAMES = sorted(p.name[:-3] for p in CASES.glob("*.py") if not p.name.endswith(".fixed.py"))
 LEFT_FIXABLE = re.compile(r"(\d+) (?:unsafe|without a configured factory|overlapping another fix|in skipped files)")
 
@@ -123,6 +125,10 @@ def run_case(qg, tmp_path, name, unsafe):
     target.chmod(0o640)
     if (CASES / f"{name}.toml").exists():
         shutil.copy(CASES / f"{name}.toml", root / "quotaguard.toml")
+        config = (CASES / f"{name}.toml").read_text()
+        for package in FACTORIES.iterdir():
+            if f'"{package.name}.' in config:
+                shutil.copytree(package, root / package.name)
     summary = check_properties(qg, root, ("--unsafe-fixes",) if unsafe else ())
     assert stat.S_IMODE(target.stat().st_mode) == 0o640, "the file mode changed"
     return target.read_bytes(), summary

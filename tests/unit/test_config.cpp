@@ -61,6 +61,8 @@ TEST_CASE("find_config accepts relative paths and reports a broken pyproject tha
 
 TEST_CASE("load_config reads every key") {
   TempTree t;
+  t.write("proj/backend/__init__.py", "");
+  t.write("proj/lib/__init__.py", "");
   const fs::path file = t.write("proj/quotaguard.toml", R"toml(
 src = ["backend", "lib"]
 exclude = ["tests/fixtures", "*.pyi"]
@@ -117,6 +119,7 @@ TEST_CASE("load_config defaults and pyproject tables") {
   CHECK(empty.factory.pass_arguments);
   CHECK_FALSE(empty.factory.tracked_methods.has_value());
 
+  t.write("sub/app/__init__.py", "");
   const qg::Config py = qg::load_config(t.write("sub/pyproject.toml", R"([project]
 name = "x"
 unknown-to-us = 1
@@ -162,9 +165,18 @@ async = ["utils.f:get_async_openai_client"]
         "2: `factory.sync` must be \"module.path:function\", got `a-b`");
 }
 
+TEST_CASE("a src folder that does not exist is an error at its line") {
+  TempTree t;
+  t.write("backend/app.py", "");
+  CHECK(load_error(t, "src = [\"backend\", \".\"]\n").empty());
+  CHECK(load_error(t, "src = [\n  \"backend\",\n  \"bakend\",\n]\n") ==
+        "3: `src` entry `bakend` is not a folder of the project (no " + (t / "bakend").generic_string() + ")");
+  CHECK(load_error(t, "src = [\"backend/app.py\"]\n").find("1: `src` entry `backend/app.py` is not a folder") == 0);
+}
+
 TEST_CASE("config errors carry the line and an exact reason") {
   TempTree t;
-  CHECK(load_error(t, "src = [\"a\"]\n\nfacotry = 1\n") == "3: unknown key `facotry` (did you mean `factory`?)");
+  CHECK(load_error(t, "src = [\".\"]\n\nfacotry = 1\n") == "3: unknown key `facotry` (did you mean `factory`?)");
   CHECK(load_error(t, "extend_exclude = []\n") == "1: unknown key `extend_exclude` (did you mean `extend-exclude`?)");
   CHECK(load_error(t, "bogus = 1\n") == "1: unknown key `bogus`");
   CHECK(load_error(t, "[factory]\nsynk = \"a:b\"\n") == "2: unknown key `synk` (did you mean `sync`?)");
