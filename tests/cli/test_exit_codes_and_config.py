@@ -30,6 +30,18 @@ def test_select_and_ignore(qg, project):
     assert "unknown rule selector: QG999" in p.stderr
 
 
+def test_rule_ids_are_case_insensitive_on_the_command_line(qg, project):
+    root = project({"app.py": DIRECT})
+    data, _ = qg.json("--select", "qg004", root, check_exit=1)
+    assert [f["rule"] for f in data["findings"]] == ["QG004"]
+    data, _ = qg.json("--ignore", "qg001, Qg00", root, check_exit=0)
+    assert data["findings"] == []
+    assert qg("explain", "qg004", check_exit=0).stdout.startswith("# QG004 (untracked-api-call)")
+    assert qg("explain", "Untracked-API-Call", check_exit=0).stdout.startswith("# QG004")
+    p = qg("scan", "--select", "qg999", root, check_exit=2)
+    assert "unknown rule selector: QG999" in p.stderr
+
+
 def test_usage_errors_exit_2(qg, project, tmp_path):
     p = qg("scan", tmp_path / "missing", check_exit=2)
     assert "no such file or directory" in p.stderr
