@@ -18,6 +18,7 @@
 #include "command.h"
 #include "core/atomic_file.h"
 #include "core/catalogue.h"
+#include "core/display_path.h"
 #include "core/language.h"
 #include "gate/baseline.h"
 #include "gate/coverage_gate.h"
@@ -111,9 +112,16 @@ struct ScanCommand {
       if (staged && !changed_since.empty()) throw UsageError("--staged and --changed-since cannot be combined");
       if (staged) git::scope_to_staged(options);
       else if (!changed_since.empty()) git::scope_to_changed_since(options, changed_since);
-      // A baseline that cannot be used is a usage error, found before any scanning.
+      // --baseline, else the config's `baseline` key; one that cannot be used is a usage error,
+      // found before any scanning.
+      std::string baseline_file = baseline;
+      if (baseline_file.empty()) {
+        std::error_code ec;
+        const fs::path configured = resolve_setup(options).config.baseline;
+        if (!configured.empty()) baseline_file = path_for_display(configured, fs::current_path(ec));
+      }
       std::optional<gate::Baseline> base;
-      if (!baseline.empty()) base = gate::load_baseline(baseline);
+      if (!baseline_file.empty()) base = gate::load_baseline(baseline_file);
 
       ScanResult result = run_scan(options);
       std::optional<gate::BaselineComparison> cmp;
@@ -133,7 +141,7 @@ struct ScanCommand {
       else write_file_atomically(output, text.str());
 
       bool failed = false;
-      if (cmp) print_baseline_notes(*cmp, baseline);
+      if (cmp) print_baseline_notes(*cmp, baseline_file);
       const bool blocking = std::any_of(result.findings.begin(), result.findings.end(),
                                         [](const Finding& f) { return Catalogue::get().fails_scan(f.rule); });
       if (!exit_zero && blocking) {
@@ -168,7 +176,8 @@ void attach(CLI::App& app, int& exit_code) {
                   "also `ignore`) or count (as untracked)")
       ->check(CLI::IsMember({"apart", "ignore", "count"}));
   cmd->add_option("--baseline", state->baseline,
-                  "Report and fail only on findings not in this baseline file (`quotaguard baseline`)")
+                  "Report and fail only on findings not in this baseline file (`quotaguard baseline`); "
+                  "default: the config's `baseline`")
       ->type_name("FILE");
   cmd->add_flag("--staged", state->staged,
                 "Scan the staged content of staged files (the git index, not the working tree): pre-commit");

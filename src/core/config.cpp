@@ -144,6 +144,7 @@ class Loader {
         {"ignore", [&](const toml::node& v) { c.ignore = rule_selectors(v, "ignore"); }},
         {"extra-hosts", [&](const toml::node& v) { c.extra_hosts = hostnames(v); }},
         {"max-file-size", [&](const toml::node& v) { c.max_file_size = positive_size(v, "max-file-size"); }},
+        {"baseline", [&](const toml::node& v) { c.baseline = (root_ / string(v, "baseline")).lexically_normal(); }},
         {"factory", [&](const toml::node& v) { load_factory(table(v, "factory"), c.factory); }},
     });
   }

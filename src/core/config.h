@@ -54,6 +54,9 @@ struct Config {
   std::vector<std::string> extra_hosts;      // more API hosts for QG005
   FactoryConfig factory;
   std::uint64_t max_file_size = 8u << 20;    // `max-file-size` in bytes; larger files are skipped
+  // `baseline`: the project's baseline file (root-relative in the config, absolute here; empty when
+  // unset). `scan` and so the pre-commit hook read it when `--baseline` is not given.
+  std::filesystem::path baseline;
 };
 
 // The message is ready to print: "path/quotaguard.toml:7: unknown key `facotry`".

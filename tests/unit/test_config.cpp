@@ -71,6 +71,7 @@ select = ["QG0", "QG005"]
 ignore = ["QG007"]
 extra-hosts = ["llm.internal.example.com", "localhost:8080"]
 max-file-size = 1048576
+baseline = "ci/quotaguard-baseline.json"
 
 [factory]
 sync = "utils.openai_client_factory:get_openai_client"
@@ -95,10 +96,11 @@ include = "quota/client.h"
   CHECK(c.ignore == std::vector<std::string>{"QG007"});
   CHECK(c.extra_hosts.size() == 2);
   CHECK(c.max_file_size == 1048576u);
+  CHECK(c.baseline == c.root / "ci" / "quotaguard-baseline.json");
   REQUIRE(c.factory.sync.size() == 1);
   CHECK(c.factory.sync[0].module == "utils.openai_client_factory");
   CHECK(c.factory.sync[0].function == "get_openai_client");
-  CHECK(c.factory.sync[0].line == 11);
+  CHECK(c.factory.sync[0].line == 12);
   CHECK(c.factory.async_[0].spec() == "utils.openai_client_factory:get_async_openai_client");
   CHECK(c.factory.azure[0].function == "get_azure");
   CHECK(c.factory.async_azure[0].function == "get_async_azure");
