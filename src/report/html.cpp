@@ -209,8 +209,7 @@ void finding_card(std::ostream& out, const ScanResult& r, const Finding& f, cons
   fmt::print(out, "<div class=\"finding {}\"><div class=\"head\"><span class=\"badge\">{}</span>", xml_escape(severity),
              xml_escape(f.rule));
   if (rule) fmt::print(out, "<strong>{}</strong>", xml_escape(rule->name));
-  fmt::print(out, "<span class=\"loc\">{}:{}:{}</span>", xml_escape(display_path(r, f.path, o.cwd)), f.range.line,
-             f.range.column);
+  fmt::print(out, "<span class=\"loc\">{}</span>", xml_escape(display_location(r, f, o.cwd)));
   if (f.fixable) out << "<span class=\"fixable\">fixable</span>";
   fmt::print(out, "</div>\n<div class=\"msg\">{}</div>\n", inline_code(display_message(r, f, o.cwd)));
 

@@ -26,6 +26,7 @@ ordered_json finding_json(const Finding& f) {
   j["provenance"] = to_string(f.provenance);
   j["language"] = std::string(to_string(f.language));
   j["fingerprint"] = f.fingerprint;
+  if (f.cell) j["cell"] = ordered_json{{"index", f.cell->cell}, {"line", f.cell->line}, {"column", f.cell->column}};
   j["origin"] = f.origin ? ordered_json{{"path", f.origin->path}, {"line", f.origin->line}} : ordered_json(nullptr);
   return j;
 }

@@ -76,7 +76,7 @@ void write_markdown(const ScanResult& r, const Options& o, std::ostream& out) {
       const auto& f = r.findings[i];
       const auto* rule = Catalogue::get().rule(f.rule);
       fmt::print(out, "| {}{} | {} | {}{} |\n", f.rule, rule ? fmt::format(" <sub>{}</sub>", rule->name) : "",
-                 markdown_code(fmt::format("{}:{}:{}", display_path(r, f.path, o.cwd), f.range.line, f.range.column)),
+                 markdown_code(display_location(r, f, o.cwd)),
                  markdown_cell(display_message(r, f, o.cwd)), f.fixable ? " **[fixable]**" : "");
     }
     if (r.findings.size() > kMaxFindings)

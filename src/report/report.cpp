@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "core/display_path.h"
 #include "core/message.h"
 
@@ -61,13 +63,22 @@ std::string display_path(const ScanResult& result, const std::string& relative, 
   return path_for_display(result.root / relative, cwd);
 }
 
+std::string position(const Finding& f) {
+  if (f.cell) return fmt::format(":cell {}:line {}:col {}", f.cell->cell, f.cell->line, f.cell->column);
+  return fmt::format(":{}:{}", f.range.line, f.range.column);
+}
+
+std::string display_location(const ScanResult& result, const Finding& f, const std::filesystem::path& cwd) {
+  return display_path(result, f.path, cwd) + position(f);
+}
+
 std::string display_message(const ScanResult& result, const Finding& f, const std::filesystem::path& cwd) {
   if (!f.origin) return f.message;
   const std::string shown = display_path(result, f.origin->path, cwd);
   if (shown == f.origin->path) return f.message;
   Message m{f.message_id, f.message_args};
   for (auto& [name, value] : m.args)
-    if (std::string_view(name) == "origin") value = shown + ":" + std::to_string(f.origin->line);
+    if (std::string_view(name) == "origin") value = shown + f.origin->position();
   return render(m);
 }
 

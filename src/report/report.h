@@ -38,6 +38,11 @@ std::vector<const CoverageRow*> rows_worst_first(const std::vector<CoverageRow>&
 // Path of a finding as text output shows it: relative to the cwd when the root is below it.
 std::string display_path(const ScanResult& result, const std::string& relative, const std::filesystem::path& cwd);
 
+// `:line:column` of a finding as people read it; in a notebook `:cell 3:line 2:col 5`.
+std::string position(const Finding& finding);
+// `path:line:column` of a finding as people read it; in a notebook `nb.ipynb:cell 3:line 2:col 5`.
+std::string display_location(const ScanResult& result, const Finding& finding, const std::filesystem::path& cwd);
+
 // A finding's message with the paths in it (QG004's origin) shown as display_path shows the
 // finding's own path, so that both are relative to the same directory.
 std::string display_message(const ScanResult& result, const Finding& finding, const std::filesystem::path& cwd);

@@ -22,7 +22,7 @@ struct Style {
 const char* rule_color(const std::string& rule) { return Catalogue::get().fails_scan(rule) ? "1;31" : "1;33"; }
 
 void finding_line(const ScanResult& r, const Finding& f, const Options& o, const Style& st, std::ostream& out) {
-  fmt::print(out, "{}:{}:{}: {} {}{}\n", st("1", display_path(r, f.path, o.cwd)), f.range.line, f.range.column,
+  fmt::print(out, "{}{}: {} {}{}\n", st("1", display_path(r, f.path, o.cwd)), position(f),
              st(rule_color(f.rule), f.rule), f.fixable ? st("36", "[*] ") : "", display_message(r, f, o.cwd));
 }
 
