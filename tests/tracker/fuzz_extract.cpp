@@ -15,13 +15,13 @@ using namespace qg::tracker;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  // First byte picks the family and the content type; the rest is the body.
-  auto family = static_cast<Family>(data[0] % (static_cast<int>(Family::organization) + 1));
+  // First byte picks the usage kind and the content type; the rest is the body.
+  auto kind = static_cast<UsageKind>(data[0] % (static_cast<int>(UsageKind::organization) + 1));
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   const char* ct = (data[0] & 0x80) ? "text/event-stream" : "application/json";
-  ResponseUsage u = extract_response(family, ct, body);
+  ResponseUsage u = extract_response(kind, ct, body);
   if (u.cached > u.input || u.reasoning > u.output) __builtin_trap();
-  extract_request(family, (data[0] & 0x40) ? "multipart/form-data; boundary=xyz" : "application/json", body);
+  extract_request(kind, (data[0] & 0x40) ? "multipart/form-data; boundary=xyz" : "application/json", body);
   classify("POST", body.substr(0, 256));
   parse_go_duration_ms(body.substr(0, 32));
   return 0;
