@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "core/catalogue.h"
+#include "core/notebook.h"
 #include "scan/frontends.h"
 #include "scan/scanner.h"
 
@@ -53,7 +54,9 @@ struct MarkedFile {
 };
 
 // With the clang backend, `// expect-clang:` marks add what only the compiler's types reveal.
-MarkedFile read_marks(const std::string& bytes, qg::Language language, bool clang) {
+// In a notebook (.ipynb) a mark sits in a code cell's JSON string, on the file line findings
+// name: it ends where the string does (`# expect: QG001\\n",`).
+MarkedFile read_marks(const std::string& bytes, qg::Language language, bool clang, bool notebook) {
   const std::string comment(qg::info(language).line_comment);
   std::vector<std::string> tags{comment + " expect:"};
   if (clang && language == qg::Language::Cpp) tags.push_back("// expect-clang:");
@@ -71,11 +74,13 @@ MarkedFile read_marks(const std::string& bytes, qg::Language language, bool clan
     for (const std::string& tag : tags) {
       const auto at = line.rfind(tag);
       if (at == std::string_view::npos) continue;
-      if (!in_comment(line_start + at - bom, tag.size())) {
+      if (!notebook && !in_comment(line_start + at - bom, tag.size())) {
         out.problems.push_back(fmt::format("line {}: `{}` is not in a comment (a string literal?)", n, tag));
         break;
       }
-      std::stringstream ids{std::string(line.substr(at + tag.size()))};
+      std::string_view marked = line.substr(at + tag.size());
+      if (notebook) marked = marked.substr(0, marked.find_first_of("\\\""));
+      std::stringstream ids{std::string(marked)};
       std::string id;
       while (std::getline(ids, id, ',')) {
         id.erase(0, id.find_first_not_of(" \t\r"));
@@ -158,7 +163,7 @@ void check_group(const fs::path& group, Coverage& coverage) {
     if (!file_language) continue;
     const std::string rel = fs::relative(entry.path(), result.root).generic_string();
     seen.insert(rel);
-    const MarkedFile marked = read_marks(read_file(entry.path()), *file_language, clang);
+    const MarkedFile marked = read_marks(read_file(entry.path()), *file_language, clang, qg::is_notebook_path(rel));
     const Expectations& got = actual[rel];
     INFO("fixture " << group_name << "/" << rel << "\nexpected:\n" << describe(marked.marks) << "reported:\n"
                     << describe(got));

@@ -1,4 +1,4 @@
-// `quotaguard hook install [--force]` / `quotaguard hook uninstall`: a plain git pre-commit hook
+// `quotaguard hook install [--force] [--baseline FILE]` / `quotaguard hook uninstall`: a plain git pre-commit hook
 // running `quotaguard scan --staged` (for the pre-commit framework, see .pre-commit-hooks.yaml).
 #include <filesystem>
 #include <iostream>
@@ -42,8 +42,15 @@ void attach(CLI::App& app, int& exit_code) {
   auto force = std::make_shared<bool>(false);
   auto* install = hook->add_subcommand("install", "Write .git/hooks/pre-commit (honours core.hooksPath)");
   install->add_flag("--force", *force, "Replace a pre-commit hook quotaguard did not write (it is kept aside)");
-  install->callback([force, &exit_code] {
-    exit_code = guarded([&] { return report(git::install_hook(fs::current_path(), self_path("quotaguard"), *force)); });
+  auto baseline = std::make_shared<std::string>();
+  install->add_option("--baseline", *baseline,
+                      "The project's baseline: commits fail only on findings not in it (a config's `baseline` "
+                      "key is read without this)")
+      ->type_name("FILE");
+  install->callback([force, baseline, &exit_code] {
+    exit_code = guarded([&] {
+      return report(git::install_hook(fs::current_path(), self_path("quotaguard"), *force, *baseline));
+    });
   });
   auto* uninstall = hook->add_subcommand("uninstall", "Remove the pre-commit hook if quotaguard installed it");
   uninstall->callback([&exit_code] { exit_code = guarded([&] { return report(git::uninstall_hook(fs::current_path())); }); });

@@ -6,6 +6,7 @@
 
 #include "command.h"
 #include "core/catalogue.h"
+#include "core/rule_selection.h"
 #include "report/rules_doc.h"
 
 namespace qg::cli {
@@ -33,8 +34,10 @@ void attach_explain(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("explain", "Explain a rule: what, why, how to fix, examples");
   cmd->add_option("rule", *rule, "Rule id (QG001) or name (direct-client-construction)")->required();
   cmd->callback([rule, &exit_code] {
+    // Ids and names alike, in any case: `explain qg004`, `explain Untracked-API-Call`.
+    const std::string wanted = canonical_rule_id(*rule);
     for (const auto& r : Catalogue::get().rules()) {
-      if (r.id != *rule && r.name != *rule) continue;
+      if (r.id != wanted && canonical_rule_id(r.name) != wanted) continue;
       auto section = [](std::string_view title, std::string_view body) {
         while (!body.empty() && body.front() == '\n') body.remove_prefix(1);
         fmt::print("\n## {}\n{}\n", title, body);

@@ -18,6 +18,7 @@
 #include "command.h"
 #include "core/atomic_file.h"
 #include "core/catalogue.h"
+#include "core/display_path.h"
 #include "core/language.h"
 #include "gate/baseline.h"
 #include "gate/coverage_gate.h"
@@ -100,7 +101,7 @@ struct ScanCommand {
   bool exit_zero = false;
   bool quiet = false;
   std::optional<double> min_coverage;
-  std::string unresolved = "count";
+  std::string unresolved = "apart";
   std::string baseline;
   bool staged = false;
   std::string changed_since;
@@ -111,9 +112,16 @@ struct ScanCommand {
       if (staged && !changed_since.empty()) throw UsageError("--staged and --changed-since cannot be combined");
       if (staged) git::scope_to_staged(options);
       else if (!changed_since.empty()) git::scope_to_changed_since(options, changed_since);
-      // A baseline that cannot be used is a usage error, found before any scanning.
+      // --baseline, else the config's `baseline` key; one that cannot be used is a usage error,
+      // found before any scanning.
+      std::string baseline_file = baseline;
+      if (baseline_file.empty()) {
+        std::error_code ec;
+        const fs::path configured = resolve_setup(options).config.baseline;
+        if (!configured.empty()) baseline_file = path_for_display(configured, fs::current_path(ec));
+      }
       std::optional<gate::Baseline> base;
-      if (!baseline.empty()) base = gate::load_baseline(baseline);
+      if (!baseline_file.empty()) base = gate::load_baseline(baseline_file);
 
       ScanResult result = run_scan(options);
       std::optional<gate::BaselineComparison> cmp;
@@ -133,7 +141,7 @@ struct ScanCommand {
       else write_file_atomically(output, text.str());
 
       bool failed = false;
-      if (cmp) print_baseline_notes(*cmp, baseline);
+      if (cmp) print_baseline_notes(*cmp, baseline_file);
       const bool blocking = std::any_of(result.findings.begin(), result.findings.end(),
                                         [](const Finding& f) { return Catalogue::get().fails_scan(f.rule); });
       if (!exit_zero && blocking) {
@@ -141,11 +149,10 @@ struct ScanCommand {
         if (staged) print_staged_help(result, ro.cwd);
       }
       if (min_coverage) {
-        const auto policy = unresolved == "ignore" ? gate::Unresolved::Ignore : gate::Unresolved::Count;
-        if (auto reason = gate::check_min_coverage(result.coverage.calls, *min_coverage, policy)) {
-          std::cerr << "quotaguard: coverage gate failed: " << *reason << '\n';
-          failed = true;
-        }
+        const auto policy = unresolved == "count" ? Unresolved::Untracked : Unresolved::Apart;
+        const gate::GateVerdict verdict = gate::check_min_coverage(result.coverage.calls, *min_coverage, policy);
+        std::cerr << "quotaguard: " << verdict.message << '\n';
+        failed |= !verdict.passed;
       }
       return failed ? kFindings : kClean;
     });
@@ -165,10 +172,12 @@ void attach(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0.0, 100.0))
       ->type_name("PCT");
   cmd->add_option("--unresolved", state->unresolved,
-                  "Call sites of unresolved origin in --min-coverage: count (as untracked; default) or ignore")
-      ->check(CLI::IsMember({"count", "ignore"}));
+                  "Call sites of unresolved origin in --min-coverage: apart (as the summary counts them; default; "
+                  "also `ignore`) or count (as untracked)")
+      ->check(CLI::IsMember({"apart", "ignore", "count"}));
   cmd->add_option("--baseline", state->baseline,
-                  "Report and fail only on findings not in this baseline file (`quotaguard baseline`)")
+                  "Report and fail only on findings not in this baseline file (`quotaguard baseline`); "
+                  "default: the config's `baseline`")
       ->type_name("FILE");
   cmd->add_flag("--staged", state->staged,
                 "Scan the staged content of staged files (the git index, not the working tree): pre-commit");

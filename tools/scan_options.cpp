@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "core/rule_selection.h"
+
 namespace qg::cli {
 
 std::vector<std::string> split_ids(const std::vector<std::string>& raw) {
@@ -15,7 +17,7 @@ std::vector<std::string> split_ids(const std::vector<std::string>& raw) {
       auto id = r.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       while (!id.empty() && id.front() == ' ') id.erase(0, 1);
       while (!id.empty() && id.back() == ' ') id.pop_back();
-      if (!id.empty()) out.push_back(id);
+      if (!id.empty()) out.push_back(canonical_rule_id(id));
       if (comma == std::string::npos) break;
       start = comma + 1;
     }

@@ -15,12 +15,20 @@
 
 #include <toml++/toml.h>
 
+#include "core/display_path.h"
+#include "core/finding.h"
 #include "core/language.h"
 
 namespace qg {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A path as messages name it (core/display_path.h).
+std::string shown(const fs::path& file) {
+  std::error_code ec;
+  return path_for_display(file, fs::current_path(ec));
+}
 
 // ---- value checks -------------------------------------------------------------------------
 
@@ -120,7 +128,8 @@ using KeyHandlers = std::vector<std::pair<std::string_view, std::function<void(c
 
 class Loader {
  public:
-  explicit Loader(std::string path) : path_(std::move(path)) {}
+  // `shown`: the file as messages name it; `root`: the project root (`src` entries live there).
+  Loader(std::string shown, fs::path root) : path_(std::move(shown)), root_(std::move(root)) {}
 
   [[noreturn]] void fail(const toml::source_region& where, const std::string& reason) const {
     throw ConfigError(path_ + ":" + std::to_string(where.begin.line) + ": " + reason);
@@ -128,13 +137,14 @@ class Loader {
 
   void load(const toml::table& t, Config& c) {
     each_key(t, {
-        {"src", [&](const toml::node& v) { c.src = strings(v, "src"); }},
+        {"src", [&](const toml::node& v) { c.src = folders(v, "src"); }},
         {"exclude", [&](const toml::node& v) { c.exclude = strings(v, "exclude"); }},
         {"extend-exclude", [&](const toml::node& v) { c.extend_exclude = strings(v, "extend-exclude"); }},
         {"select", [&](const toml::node& v) { c.select = rule_selectors(v, "select"); }},
         {"ignore", [&](const toml::node& v) { c.ignore = rule_selectors(v, "ignore"); }},
         {"extra-hosts", [&](const toml::node& v) { c.extra_hosts = hostnames(v); }},
         {"max-file-size", [&](const toml::node& v) { c.max_file_size = positive_size(v, "max-file-size"); }},
+        {"baseline", [&](const toml::node& v) { c.baseline = (root_ / string(v, "baseline")).lexically_normal(); }},
         {"factory", [&](const toml::node& v) { load_factory(table(v, "factory"), c.factory); }},
     });
   }
@@ -142,10 +152,10 @@ class Loader {
  private:
   void load_factory(const toml::table& t, FactoryConfig& f) {
     each_key(t, {
-        {"sync", [&](const toml::node& v) { f.sync = factory_spec(v, "factory.sync"); }},
-        {"async", [&](const toml::node& v) { f.async_ = factory_spec(v, "factory.async"); }},
-        {"azure", [&](const toml::node& v) { f.azure = factory_spec(v, "factory.azure"); }},
-        {"async-azure", [&](const toml::node& v) { f.async_azure = factory_spec(v, "factory.async-azure"); }},
+        {"sync", [&](const toml::node& v) { f.sync = factory_specs(v, "factory.sync"); }},
+        {"async", [&](const toml::node& v) { f.async_ = factory_specs(v, "factory.async"); }},
+        {"azure", [&](const toml::node& v) { f.azure = factory_specs(v, "factory.azure"); }},
+        {"async-azure", [&](const toml::node& v) { f.async_azure = factory_specs(v, "factory.async-azure"); }},
         {"modules", [&](const toml::node& v) { f.modules = strings(v, "factory.modules"); }},
         {"pass-arguments", [&](const toml::node& v) { f.pass_arguments = boolean(v, "factory.pass-arguments"); }},
         {"tracked-methods", [&](const toml::node& v) { f.tracked_methods = method_names(v); }},
@@ -242,6 +252,20 @@ class Loader {
     return out;
   }
 
+  // Folders of the project: each must exist (a typo would silently change every module name).
+  std::vector<std::string> folders(const toml::node& v, const std::string& name) const {
+    std::vector<std::string> out = strings(v, name);
+    const toml::array& items = *v.as_array();
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      std::error_code ec;
+      const fs::path dir = (root_ / out[i]).lexically_normal();
+      if (!fs::is_directory(dir, ec))
+        fail(items[i].source(), "`" + name + "` entry `" + out[i] + "` is not a folder of the project (no " +
+                                    shown(dir) + ")");
+    }
+    return out;
+  }
+
   std::vector<std::string> rule_selectors(const toml::node& v, const std::string& name) const {
     return checked_strings(v, name, is_rule_selector, "a rule id (`QG` + 3 digits) or prefix (like `QG00`)");
   }
@@ -256,23 +280,42 @@ class Loader {
         "a dotted method name (like `chat.completions.create`)");
   }
 
-  FactoryFunction factory_spec(const toml::node& v, const std::string& name) const {
-    const std::string s = string(v, name);
-    std::optional<FactoryFunction> f = parse_factory_spec(s);
-    if (!f) fail(v.source(), "`" + name + "` must be \"module.path:function\", got `" + s + "`");
-    return *f;
+  // `"m:f"`, or a list of them: several factories for one kind of client.
+  std::vector<FactoryFunction> factory_specs(const toml::node& v, const std::string& name) const {
+    const std::string expected = "`" + name + "` must be \"module.path:function\" or a list of them";
+    std::vector<const toml::node*> items;
+    if (v.is_string()) {
+      items.push_back(&v);
+    } else if (v.is_array() && !v.as_array()->empty()) {
+      for (const toml::node& item : *v.as_array()) items.push_back(&item);
+    } else {
+      fail(v.source(), expected);
+    }
+    std::vector<FactoryFunction> out;
+    for (const toml::node* item : items) {
+      if (!item->is_string()) fail(item->source(), expected);
+      const std::string s = item->as_string()->get();
+      std::optional<FactoryFunction> f = parse_factory_spec(s);
+      if (!f) fail(item->source(), "`" + name + "` must be \"module.path:function\", got `" + s + "`");
+      for (const FactoryFunction& seen : out)
+        if (seen.spec() == f->spec()) fail(item->source(), "`" + name + "` names `" + s + "` twice");
+      f->line = item->source().begin.line;
+      out.push_back(std::move(*f));
+    }
+    return out;
   }
 
   std::string path_;
+  fs::path root_;
 };
 
 std::string read_file(const fs::path& file) {
   std::error_code ec;
   const fs::file_status st = fs::status(file, ec);
-  if (ec) throw ConfigError(file.string() + ": cannot read config file: " + ec.message());
-  if (fs::is_directory(st)) throw ConfigError(file.string() + ": cannot read config file: it is a directory");
+  if (ec) throw ConfigError(shown(file) + ": cannot read config file: " + ec.message());
+  if (fs::is_directory(st)) throw ConfigError(shown(file) + ": cannot read config file: it is a directory");
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string() + ": cannot read config file");
+  if (!in) throw ConfigError(shown(file) + ": cannot read config file");
   std::ostringstream buf;
   buf << in.rdbuf();
   return buf.str();
@@ -282,7 +325,7 @@ toml::table parse(const std::string& text, const fs::path& file) {
   try {
     return toml::parse(text, file.string());
   } catch (const toml::parse_error& e) {
-    throw ConfigError(file.string() + ":" + std::to_string(e.source().begin.line) + ": " +
+    throw ConfigError(shown(file) + ":" + std::to_string(e.source().begin.line) + ": " +
                       std::string(e.description()));
   }
 }
@@ -325,7 +368,7 @@ Config load_config(const fs::path& file) {
   if (ec) config.root = absolute.parent_path().lexically_normal();
   config.file = config.root / file.filename();
 
-  Loader loader(file.string());
+  Loader loader(shown(absolute), config.root);
   if (!is_pyproject(file)) {
     loader.load(doc, config);
     return config;
@@ -352,6 +395,16 @@ const std::vector<std::string>& vendored_dir_names() {
       "venv", ".venv", "virtualenv", "site-packages", "dist-packages", "node_modules", "build",
   };
   return kVendored;
+}
+
+const std::vector<FactoryFunction>& FactoryConfig::of(ClientKind kind) const {
+  switch (kind) {
+    case ClientKind::Sync: return sync;
+    case ClientKind::Async: return async_;
+    case ClientKind::Azure: return azure;
+    case ClientKind::AsyncAzure: return async_azure;
+  }
+  return sync;
 }
 
 bool FactoryConfig::is_path_pattern(std::string_view entry) {

@@ -13,15 +13,22 @@
 
 namespace qg {
 
+enum class ClientKind : uint8_t;  // core/finding.h
+
 // "utils.openai_client_factory:get_openai_client"
 struct FactoryFunction {
   std::string module;    // "utils.openai_client_factory"
   std::string function;  // "get_openai_client"
+  uint32_t line = 0;     // where the config file names it (0: not from a file), for errors
   std::string spec() const { return module + ":" + function; }
 };
 
 struct FactoryConfig {
-  std::optional<FactoryFunction> sync, async_, azure, async_azure;
+  // Per client kind, every factory that hands out such clients (`sync = "m:f"` or a list: codebases
+  // grow a second, "enhanced" factory). The first is the one `quotaguard fix` rewrites to.
+  std::vector<FactoryFunction> sync, async_, azure, async_azure;
+  const std::vector<FactoryFunction>& of(ClientKind kind) const;
+  bool names_any() const { return !sync.empty() || !async_.empty() || !azure.empty() || !async_azure.empty(); }
   // Files allowed to construct clients (the factory itself): dotted module names
   // ("utils.openai_client_factory") or path globs relative to the project root ("backend/utils/*.py").
   std::vector<std::string> modules;
@@ -47,6 +54,9 @@ struct Config {
   std::vector<std::string> extra_hosts;      // more API hosts for QG005
   FactoryConfig factory;
   std::uint64_t max_file_size = 8u << 20;    // `max-file-size` in bytes; larger files are skipped
+  // `baseline`: the project's baseline file (root-relative in the config, absolute here; empty when
+  // unset). `scan` and so the pre-commit hook read it when `--baseline` is not given.
+  std::filesystem::path baseline;
 };
 
 // The message is ready to print: "path/quotaguard.toml:7: unknown key `facotry`".

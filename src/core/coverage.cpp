@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <map>
 
+#include <fmt/format.h>
+
 #include "core/scan_result.h"
 
 namespace qg {
@@ -37,6 +39,10 @@ std::vector<CoverageRow> rows(std::map<std::string, CoverageRow>& m) {
 }
 
 }  // namespace
+
+std::string percent_text(std::optional<double> percent) {
+  return percent ? fmt::format("{:.1f}%", *percent) : std::string("n/a");
+}
 
 Coverage compute_coverage(const std::vector<CallSite>& calls, const std::vector<ClientSite>& clients) {
   Coverage cov;

@@ -5,19 +5,12 @@
 namespace qg {
 
 FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind, bool module_client) {
-  const std::optional<FactoryFunction>* configured = nullptr;
-  switch (kind) {
-    case ClientKind::Sync: configured = &config.sync; break;
-    case ClientKind::Async: configured = &config.async_; break;
-    case ClientKind::Azure: configured = &config.azure; break;
-    case ClientKind::AsyncAzure: configured = &config.async_azure; break;
-  }
   FactoryChoice choice;
-  if (*configured) {
-    choice.target = FactoryTarget{**configured, config.pass_arguments};
+  if (const auto& configured = config.of(kind); !configured.empty()) {
+    choice.target = FactoryTarget{configured.front(), config.pass_arguments};
     return choice;
   }
-  if (config.sync || config.async_ || config.azure || config.async_azure) {
+  if (config.names_any()) {
     choice.reason = std::string("no factory configured for ") + to_string(kind) + " clients";
     return choice;
   }

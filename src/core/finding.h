@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/language.h"
@@ -51,6 +52,24 @@ struct FixSite {
   std::optional<SourceRange> anchor;
 };
 
+// Where a finding in a Jupyter notebook is, as the notebook shows it (core/notebook.h).
+struct CellLocation {
+  uint32_t cell = 0;    // 1-based, among all the notebook's cells
+  uint32_t line = 0;    // 1-based line in the cell
+  uint32_t column = 0;  // 1-based, code points
+};
+
+// A place in another file (or the same) that a finding refers to.
+struct Location {
+  std::string path;  // relative to the scan root, as Finding::path
+  uint32_t line = 0;
+  std::optional<CellLocation> cell;  // in a notebook (`line` is then the .ipynb file's)
+  // ":12", or in a notebook ":cell 3:line 2" (what follows the path where a message names it).
+  std::string position() const {
+    return cell ? ":cell " + std::to_string(cell->cell) + ":line " + std::to_string(cell->line) : ":" + std::to_string(line);
+  }
+};
+
 struct Finding {
   std::string rule;            // "QG001" (to_string(RuleId)): reports, baselines and fingerprints use the text
   std::string path;            // relative to the scan root, '/'-separated
@@ -61,6 +80,12 @@ struct Finding {
   Provenance provenance = Provenance::Unknown;
   Language language = Language::Python;
   MessageId message_id = MessageId::QG001;  // which wording in rules/rules.toml `message` holds
+  std::vector<std::pair<const char*, std::string>> message_args;  // what filled it (core/message.h)
+  // QG004: where the client was constructed. The message names it as `path:line` under the
+  // "origin" placeholder; reports that show paths relative to the cwd show it the same way.
+  std::optional<Location> origin;
+  // In a notebook: the cell and the line in it (`range` then addresses the .ipynb file's lines).
+  std::optional<CellLocation> cell;
   std::string code;            // source text of `range` (capped), for fingerprints and snippets
   std::optional<FixSite> fix;  // present on findings `quotaguard fix` can rewrite
   // Identity that survives edits elsewhere in the file (gate/fingerprint.h): set by run_scan,

@@ -53,9 +53,12 @@ void FindingSink::construction(const SourceRange& site, ClientKind kind, Message
 }
 
 void FindingSink::tracked_call(ApiUse use) {
-  result_.call_sites.push_back({result_.path, use.site, use.api, CallStatus::Tracked, use.provenance});
   const auto& tracked = config_.factory.tracked_methods;
-  if (!tracked || std::find(tracked->begin(), tracked->end(), use.api) != tracked->end()) return;
+  const bool listed = !tracked || std::find(tracked->begin(), tracked->end(), use.api) != tracked->end();
+  // A method the factory does not wrap sends its requests untracked, factory client or not.
+  result_.call_sites.push_back(
+      {result_.path, use.site, use.api, listed ? CallStatus::Tracked : CallStatus::Untracked, use.provenance});
+  if (listed) return;
   Message m{MessageId::QG008, {{"api", use.api}}};
   report(use.site, use.provenance, std::move(use.api), std::move(m), std::nullopt);
 }
@@ -64,7 +67,9 @@ void FindingSink::untracked_call(ApiUse use, Message message, std::optional<FixS
   forbid_rule(message, {RuleId::QG001, RuleId::QG005, RuleId::QG006, RuleId::QG007, RuleId::QG008}, "an untracked call");
   result_.call_sites.push_back({result_.path, use.site, use.api.empty() ? use.counted_as : use.api,
                                 CallStatus::Untracked, use.provenance});
+  if (use.origin) message.args.emplace_back("origin", use.origin->path + ":" + std::to_string(use.origin->line));
   report(use.site, use.provenance, std::move(use.api), std::move(message), std::move(fix));
+  pending_.back().finding.origin = std::move(use.origin);
 }
 
 void FindingSink::unresolved_call(ApiUse use, Message message) {
@@ -109,6 +114,7 @@ FileResult FindingSink::take(bool parse_error) {
       continue;
     }
     f.message = render(message);
+    f.message_args = std::move(message.args);
     f.code = std::string(bytes.substr(f.range.start_byte, std::min<std::size_t>(f.range.end_byte - f.range.start_byte, kMaxSnippet)));
     result_.findings.push_back(std::move(f));
   }

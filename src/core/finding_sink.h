@@ -25,6 +25,8 @@ struct ApiUse {
   std::string api;                               // "embeddings.create"; "" when not in the catalogue
   Provenance provenance = Provenance::Unknown;   // of the receiver
   std::string counted_as;                        // coverage key when `api` is "" (a legacy name)
+  // Where the receiver was constructed, when known (fills a message's `{origin}`).
+  std::optional<Location> origin;
 };
 
 class FindingSink {
@@ -44,7 +46,8 @@ class FindingSink {
   void factory_client(const SourceRange& site, ClientKind kind);
   // QG001 (`message` is one of its wordings); a direct client for coverage. `fix` makes it fixable.
   void construction(const SourceRange& site, ClientKind kind, Message message, std::optional<FixSite> fix = {});
-  // A call on a factory client: tracked, and QG008 when `[factory] tracked-methods` leaves it out.
+  // A call on a factory client: tracked; QG008 and counted untracked when `[factory]
+  // tracked-methods` leaves it out.
   void tracked_call(ApiUse use);
   // A call that bypasses the factory; the frontend names the rule by the wording (QG002, QG003,
   // QG004, or a new rule of that kind).

@@ -57,6 +57,10 @@ struct Frontend {
   // How `quotaguard fix` rewrites this language's fixable findings in one file; nullptr: the edits
   // the findings carry (FixSite::edits) are applied as they are.
   std::unique_ptr<FixPlanner> (*fix_planner)(const SourceText& source, const FixPolicy& policy) = nullptr;
+  // Checks what the config names for this language against the project on disk (under
+  // config.root) before anything is scanned; throws ConfigError (`file:line: reason`) when it
+  // names nothing real. nullptr: nothing to check.
+  void (*check_config)(const Config& config) = nullptr;
 };
 
 }  // namespace qg

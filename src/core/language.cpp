@@ -6,7 +6,7 @@ namespace qg {
 
 namespace {
 
-constexpr std::string_view kPythonExtensions[] = {".py", ".pyi"};
+constexpr std::string_view kPythonExtensions[] = {".py", ".pyi", ".ipynb"};  // .ipynb: core/notebook.h
 constexpr std::string_view kCppExtensions[] = {".h", ".hh", ".hpp", ".hxx", ".c", ".cc", ".cpp", ".cxx", ".ipp"};
 
 // One row per Language enumerator, in its order.

@@ -28,4 +28,7 @@ class RuleSelection {
 // Whether `id` names a rule ("QG001") or a prefix of some ("QG", "QG00").
 bool is_rule_selector(std::string_view id);
 
+// A rule id or selector as typed on the command line ("qg004", "all") in the catalogue's case.
+std::string canonical_rule_id(std::string_view typed);
+
 }  // namespace qg

@@ -1,7 +1,9 @@
 // Everything a scan produces: what the reports render and the gates judge.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,29 +12,35 @@
 
 namespace qg {
 
+// How call sites of unresolved origin (QG007) count in a call-site percentage: one definition for
+// the headline of every report and for the --min-coverage gate. Apart (the default everywhere):
+// tracked / (tracked + untracked), unresolved sites counted and shown beside it, never hidden.
+// Untracked (`--unresolved count`): tracked / (tracked + untracked + unresolved).
+enum class Unresolved : uint8_t { Apart, Untracked };
+
 struct CoverageCounts {
   std::size_t tracked = 0, untracked = 0, unresolved = 0;
-  // tracked / (tracked + untracked); unresolved sites are counted apart, never hidden.
-  // 100 when there is nothing to cover.
-  double percent() const {
-    const auto denom = tracked + untracked;
-    return denom == 0 ? 100.0 : 100.0 * static_cast<double>(tracked) / static_cast<double>(denom);
-  }
-  // The strict view: unresolved sites counted as untracked (`--unresolved count`).
-  double strict_percent() const {
-    const auto denom = tracked + untracked + unresolved;
-    return denom == 0 ? 100.0 : 100.0 * static_cast<double>(tracked) / static_cast<double>(denom);
+  // No value ("n/a", JSON null) when there is nothing under it: no call site it divides by.
+  std::optional<double> percent(Unresolved unresolved_sites = Unresolved::Apart) const {
+    const auto denom = tracked + untracked + (unresolved_sites == Unresolved::Untracked ? unresolved : 0);
+    if (denom == 0) return std::nullopt;
+    return 100.0 * static_cast<double>(tracked) / static_cast<double>(denom);
   }
   std::size_t total() const { return tracked + untracked + unresolved; }
 };
 
 struct ClientCounts {
   std::size_t factory = 0, direct = 0;
-  double percent() const {
+  // factory / (factory + direct); no value when no client is obtained at all.
+  std::optional<double> percent() const {
     const auto denom = factory + direct;
-    return denom == 0 ? 100.0 : 100.0 * static_cast<double>(factory) / static_cast<double>(denom);
+    if (denom == 0) return std::nullopt;
+    return 100.0 * static_cast<double>(factory) / static_cast<double>(denom);
   }
 };
+
+// "72.8%" (one decimal, as every report shows it), or "n/a" when there is nothing to measure.
+std::string percent_text(std::optional<double> percent);
 
 struct CoverageRow {
   std::string key;          // file path, folder, or API ("embeddings.create")

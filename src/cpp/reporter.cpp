@@ -65,9 +65,9 @@ void Reporter::api_call(uint32_t start, uint32_t end, const Client& c, const std
   // Without a factory for the type, no client of it can be tracked.
   Message m = c.prov == Provenance::Module
                   ? Message{MessageId::QG004_process_wide, {{"api", api}, {"library", c.lib->name}}}
-              : c.line ? Message{MessageId::QG004_typed_with_origin,
-                                 {{"api", api}, {"client", c.type}, {"origin", fmt::format("{}:{}", path_, c.line)}}}
+              : c.line ? Message{MessageId::QG004_typed_with_origin, {{"api", api}, {"client", c.type}}}
                        : Message{MessageId::QG004_typed_no_factory, {{"api", api}, {"client", c.type}}};
+  if (c.prov != Provenance::Module && c.line) use.origin = Location{path_, c.line};
   sink_.untracked_call(std::move(use), std::move(m));
 }
 

@@ -6,10 +6,6 @@
 
 namespace qg::gate {
 
-double gated_percent(const CoverageCounts& calls, Unresolved unresolved) {
-  return unresolved == Unresolved::Count ? calls.strict_percent() : calls.percent();
-}
-
 std::string format_percent_below(double percent, double threshold) {
   std::string s;
   for (int decimals = 1; decimals <= 6; ++decimals) {
@@ -19,18 +15,33 @@ std::string format_percent_below(double percent, double threshold) {
   return s;
 }
 
-std::optional<std::string> check_min_coverage(const CoverageCounts& calls, double min_percent, Unresolved unresolved) {
-  const double pct = gated_percent(calls, unresolved);
-  if (pct + 1e-9 >= min_percent) return std::nullopt;
-  const bool count = unresolved == Unresolved::Count;
-  const std::size_t denom = calls.tracked + calls.untracked + (count ? calls.unresolved : 0);
-  std::string detail = fmt::format("{} of {} call sites tracked", calls.tracked, denom);
-  if (calls.unresolved)
-    detail += count ? fmt::format(", {} unresolved counted as untracked; --unresolved ignore leaves them out",
-                                  calls.unresolved)
-                    : fmt::format(", {} unresolved left out (--unresolved ignore)", calls.unresolved);
-  return fmt::format("call-site coverage {}% is below --min-coverage {}% ({})", format_percent_below(pct, min_percent),
-                     fmt::format("{:g}", min_percent), detail);
+GateVerdict check_min_coverage(const CoverageCounts& calls, double min_percent, Unresolved unresolved) {
+  const bool strict = unresolved == Unresolved::Untracked;
+  const std::string threshold = fmt::format("{:g}%", min_percent);
+  const std::size_t denom = calls.tracked + calls.untracked + (strict ? calls.unresolved : 0);
+  std::string how = fmt::format("{} of {} call site{} tracked", calls.tracked, denom, denom == 1 ? "" : "s");
+  if (calls.unresolved) {
+    how += strict ? fmt::format(", {} of unresolved origin counted as untracked (--unresolved count); the summary's "
+                                "{} counts them apart",
+                                calls.unresolved, percent_text(calls.percent()))
+                  : fmt::format(", {} of unresolved origin counted apart, as in the summary (--unresolved count "
+                                "counts them as untracked: {})",
+                                calls.unresolved, percent_text(calls.percent(Unresolved::Untracked)));
+  }
+  GateVerdict v;
+  const std::optional<double> pct = calls.percent(unresolved);
+  if (!pct) {
+    v.message = fmt::format("coverage gate passed: call-site coverage n/a, nothing to measure against --min-coverage "
+                            "{} ({})",
+                            threshold, how);
+    return v;
+  }
+  v.passed = *pct + 1e-9 >= min_percent;
+  v.message = v.passed ? fmt::format("coverage gate passed: call-site coverage {} is at or above --min-coverage {} ({})",
+                                     percent_text(pct), threshold, how)
+                       : fmt::format("coverage gate failed: call-site coverage {}% is below --min-coverage {} ({})",
+                                     format_percent_below(*pct, min_percent), threshold, how);
+  return v;
 }
 
 }  // namespace qg::gate

@@ -37,7 +37,7 @@ std::string sh_quote(const std::string& s) {
   return out + "'";
 }
 
-std::string hook_script(const fs::path& binary) {
+std::string hook_script(const fs::path& binary, const fs::path& baseline) {
   std::string s;
   s += "#!/bin/sh\n";
   s += std::string(kHookMarker) + " (`quotaguard hook uninstall` removes it; keep this line)\n";
@@ -53,7 +53,7 @@ if [ ! -x "$qg" ]; then
   fi
   qg=quotaguard
 fi
-"$qg" scan --staged --quiet
+"$qg" scan --staged --quiet)" + (baseline.empty() ? std::string() : " --baseline " + sh_quote(baseline.generic_string())) + R"(
 status=$?
 if [ "$status" -eq 1 ]; then
   echo "quotaguard: commit refused." >&2
@@ -73,10 +73,29 @@ bool is_our_hook(const fs::path& hook) {
   return false;
 }
 
-HookOutcome install_hook(const fs::path& dir, const fs::path& binary, bool force) {
+namespace {
+
+// The baseline as the hook names it: relative to the top of the work tree, so the hook keeps
+// working when the clone moves. It must exist now: a hook naming no file would refuse every commit.
+fs::path baseline_in_work_tree(const fs::path& top, const fs::path& dir, const fs::path& baseline) {
+  if (baseline.empty()) return {};
+  std::error_code ec;
+  const fs::path absolute = fs::weakly_canonical(dir / baseline, ec);
+  if (ec || !fs::is_regular_file(absolute, ec))
+    throw HookError("--baseline " + baseline.string() + ": no such file (create it with `quotaguard baseline -o " +
+                    baseline.string() + "`)");
+  const fs::path relative = absolute.lexically_relative(fs::weakly_canonical(top, ec));
+  if (relative.empty() || *relative.begin() == "..")
+    throw HookError("--baseline " + baseline.string() + ": not inside the work tree " + top.string());
+  return relative;
+}
+
+}  // namespace
+
+HookOutcome install_hook(const fs::path& dir, const fs::path& binary, bool force, const fs::path& baseline) {
   const fs::path top = toplevel(dir);
   const fs::path hook = hook_path(top, "pre-commit");
-  const std::string script = hook_script(binary);
+  const std::string script = hook_script(binary, baseline_in_work_tree(top, dir, baseline));
   std::error_code ec;
   const bool exists = fs::exists(fs::symlink_status(hook, ec));
   HookOutcome out;

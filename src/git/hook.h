@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 namespace qg::git {
@@ -13,8 +14,9 @@ namespace qg::git {
 inline constexpr const char* kHookMarker = "# quotaguard-managed pre-commit hook";
 
 // The script. `binary`: the quotaguard to run by absolute path (falls back to `quotaguard` on PATH
-// when that file is gone).
-std::string hook_script(const std::filesystem::path& binary);
+// when that file is gone). `baseline`: the project's baseline file relative to the top of the work
+// tree (where git runs hooks), passed as `--baseline`; empty: none (the config's is read).
+std::string hook_script(const std::filesystem::path& binary, const std::filesystem::path& baseline = {});
 
 // `s` as one sh word in single quotes.
 std::string sh_quote(const std::string& s);
@@ -26,9 +28,16 @@ struct HookOutcome {
   std::string message;  // one or two lines for the user
 };
 
-// `dir`: anywhere in the working tree. Throw GitError (not a repository, git missing) and
-// std::runtime_error (cannot write).
-HookOutcome install_hook(const std::filesystem::path& dir, const std::filesystem::path& binary, bool force);
+// `dir`: anywhere in the working tree; `baseline`: a baseline file (relative to `dir` or absolute),
+// empty for none. Throw GitError (not a repository, git missing), HookError (a baseline outside the
+// work tree or missing) and std::runtime_error (cannot write).
+HookOutcome install_hook(const std::filesystem::path& dir, const std::filesystem::path& binary, bool force,
+                         const std::filesystem::path& baseline = {});
+
+class HookError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 HookOutcome uninstall_hook(const std::filesystem::path& dir);
 
 }  // namespace qg::git

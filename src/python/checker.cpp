@@ -89,8 +89,8 @@ class Checker {
       case Provenance::Factory: return out_.tracked_call(std::move(use));
       case Provenance::Direct: {
         // A direct client always comes from a construction the evaluator saw: its origin.
-        const std::string origin = fmt::format("{}:{}", o.origin ? o.origin->path : m_.path, o.origin_line);
-        return out_.untracked_call(std::move(use), {MessageId::QG004, {{"api", o.api}, {"origin", origin}}});
+        use.origin = Location{o.origin ? o.origin->path : m_.path, o.origin_line};
+        return out_.untracked_call(std::move(use), {MessageId::QG004, {{"api", o.api}}});
       }
       case Provenance::Module: {
         TSNode root = chain_root(unparenthesize(field(call, S_.f_function)));

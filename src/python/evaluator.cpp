@@ -403,9 +403,11 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
     if (auto it = c->instance_attrs.find(key); it != c->instance_attrs.end())
       for (const auto& b : it->second) add_all(out, binding_values(b, b.scope));
   }
-  // Never assigned where we can see it (set by a base class we cannot read, setattr, ...).
+  // Never assigned where we can see it (set by a base class we cannot read, setattr, ...): an
+  // unknown value that keeps the attribute's name, so `x.chat.completions.create` stays that API,
+  // and what a library base class defines under that name.
   if (out.empty()) {
-    out.push_back(unknown());
+    out.push_back(unknown(std::string(name)));
     add_all(out, attribute(library_bases, name));
   }
   (void)external_base;

@@ -198,23 +198,59 @@ bool ImportEditor::referenced(const std::string& name, const std::vector<Edit>& 
                      [&](std::string_view s) { return mentions_word(s, name); });
 }
 
+bool ImportEditor::used_only_in(const std::string& name, const std::vector<Edit>& rewritten) const {
+  auto it = identifiers_.find(name);
+  if (it == identifiers_.end()) return false;
+  const bool inside_a_rewrite = std::any_of(it->second.begin(), it->second.end(), [&](uint32_t at) {
+    return std::any_of(rewritten.begin(), rewritten.end(),
+                       [&](const Edit& e) { return e.start_byte <= at + bom_ && at + bom_ < e.end_byte; });
+  });
+  const bool named_by_a_rewrite = std::any_of(rewritten.begin(), rewritten.end(),
+                                              [&](const Edit& e) { return mentions_word(e.replacement, name); });
+  return inside_a_rewrite && !named_by_a_rewrite && !referenced(name, rewritten);
+}
+
 std::vector<Edit> ImportEditor::remove_unused(const std::set<std::string>& names,
                                               const std::vector<Edit>& rewritten) const {
   // Statement start -> the items of it to remove (statements kept in source order).
   std::map<uint32_t, std::pair<TSNode, std::vector<TSNode>>> doomed;
+  auto remove = [&](const ImportBinding& b) {
+    auto& entry = doomed[start_byte(b.statement)];
+    entry.first = b.statement;
+    entry.second.push_back(b.item);
+  };
+  // Any other import whose every use the fix dropped (`os` of `api_key=os.getenv(...)`); an import
+  // that was unused before the fix is not the fix's to remove.
+  for (const ImportBinding& b : imports_)
+    if (!in_package(b.module, "openai") && used_only_in(b.bound, rewritten)) remove(b);
   for (const std::string& name : names) {
     if (referenced(name, rewritten)) continue;
     for (const ImportBinding& b : imports_) {
       if (b.bound != name || !in_package(b.module, "openai")) continue;
-      auto& entry = doomed[start_byte(b.statement)];
-      entry.first = b.statement;
-      entry.second.push_back(b.item);
+      remove(b);
     }
   }
   std::vector<Edit> edits;
+  const std::string_view code = tree_.code();
+  auto imports_openai = [&](TSNode statement) {
+    return std::any_of(imports_.begin(), imports_.end(),
+                       [&](const ImportBinding& b) { return ts_node_eq(b.statement, statement) && in_package(b.module, "openai"); });
+  };
   for (const auto& [start, entry] : doomed) {
     (void)start;
-    for (Edit& e : remove_items(entry.first, entry.second)) edits.push_back(std::move(e));
+    for (Edit& e : remove_items(entry.first, entry.second)) {
+      // A file that opened with it no longer opens with the blank line after it (the factory
+      // import takes an openai import's place, and keeps its blank line).
+      const bool opens_file = e.start_byte == bom_ && e.replacement.empty() && e.end_byte > bom_ &&
+                              code[e.end_byte - bom_ - 1] == '\n' && !imports_openai(entry.first);
+      if (opens_file) {
+        const std::size_t after = e.end_byte - bom_;
+        const std::size_t nl = code.find('\n', after);
+        if (nl != std::string_view::npos && code.substr(after, nl - after).find_first_not_of(" \t\r") == std::string_view::npos)
+          e.end_byte = static_cast<uint32_t>(nl + 1) + bom_;
+      }
+      edits.push_back(std::move(e));
+    }
   }
   return edits;
 }

@@ -1,5 +1,5 @@
 // Import edits for one file: how a rewritten site names the factory (an existing import, or a
-// new one placed where a person would put it), and which openai imports became unused.
+// new one placed where a person would put it), and which imports became unused.
 #pragma once
 
 #include <set>
@@ -41,7 +41,7 @@ class ImportEditor {
   std::vector<Edit> import_edits(const std::vector<ImportRequest>& requests) const;
 
   // Edits removing openai imports of `names` that nothing references outside `rewritten`
-  // (the byte ranges the site edits replace).
+  // (the byte ranges the site edits replace), and any import the rewrites made unused.
   std::vector<Edit> remove_unused(const std::set<std::string>& names, const std::vector<Edit>& rewritten) const;
 
   // Where a module-level import goes: after the docstring, `from __future__` and the leading imports.
@@ -50,6 +50,8 @@ class ImportEditor {
  private:
   bool visible(const ImportBinding& b, uint32_t site) const;
   bool referenced(const std::string& name, const std::vector<Edit>& rewritten) const;
+  // Whether `name` occurs in `rewritten` and nowhere else (nor in the text replacing it).
+  bool used_only_in(const std::string& name, const std::vector<Edit>& rewritten) const;
   ImportRequest insert_after(TSNode statement, std::string_view indent, uint32_t limit) const;
   std::vector<Edit> remove_items(TSNode statement, const std::vector<TSNode>& items) const;
   Edit remove_statement(TSNode statement) const;

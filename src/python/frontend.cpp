@@ -10,6 +10,7 @@
 
 #include "core/parallel.h"
 #include "python/checker.h"
+#include "python/config_check.h"
 #include "python/evaluator.h"
 #include "python/fix_planner.h"
 #include "python/library_runs.h"
@@ -30,10 +31,7 @@ std::unique_ptr<ModuleInfo> parse_module(FrontendInput& in, const std::string& n
   m->is_factory = factory;
   m->vendored = in.file->vendored;
   m->source = std::move(in.text);
-  const std::string_view code = m->source.code();
-  m->tree = ts_parser_parse_string(ts::thread_parser(Syntax::get().language), nullptr, code.data(), static_cast<uint32_t>(code.size()));
-  m->lines = std::make_unique<LineIndex>(std::string_view(m->source.bytes));
-  if (m->tree) collect(*m);
+  parse_and_collect(*m);
   return m;
 }
 
@@ -191,8 +189,15 @@ std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) {
 
 }  // namespace
 
+void parse_and_collect(ModuleInfo& m) {
+  const std::string_view code = m.source.code();
+  m.tree = ts_parser_parse_string(ts::thread_parser(Syntax::get().language), nullptr, code.data(), static_cast<uint32_t>(code.size()));
+  m.lines = std::make_unique<LineIndex>(std::string_view(m.source.bytes));
+  if (m.tree) collect(m);
+}
+
 const Frontend& frontend() {
-  static const Frontend python{Language::Python, analyze, comments, make_fix_planner};
+  static const Frontend python{Language::Python, analyze, comments, make_fix_planner, check_config};
   return python;
 }
 

@@ -121,4 +121,7 @@ struct ModuleInfo {
 // Parses `module.source` and fills scopes, bindings, classes, calls, strings, suppressions.
 void collect(ModuleInfo& module);
 
+// Parses `module.source` (set by the caller) into `module.tree` and `lines`, then collects it.
+void parse_and_collect(ModuleInfo& module);
+
 }  // namespace qg::python

@@ -44,8 +44,8 @@ bool dotted_suffix_match(std::string_view a, std::string_view b) {
 }
 
 Project::Project(const Config& config) : config_(config) {
-  auto add = [&](ClientKind kind, const std::optional<FactoryFunction>& f) {
-    if (f) factories_.push_back({kind, f->module, f->function});
+  auto add = [&](ClientKind kind, const std::vector<FactoryFunction>& functions) {
+    for (const FactoryFunction& f : functions) factories_.push_back({kind, f.module, f.function});
   };
   add(ClientKind::Sync, config.factory.sync);
   add(ClientKind::Async, config.factory.async_);

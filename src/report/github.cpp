@@ -26,7 +26,7 @@ void annotation(const ScanResult& r, const Finding& f, const Options& o, std::os
   if (f.range.end_line == f.range.line) props += fmt::format(",endLine={},endColumn={}", f.range.end_line, f.range.end_column);
   else if (f.range.end_line) props += fmt::format(",endLine={}", f.range.end_line);
   props += ",title=" + github_property_escape(f.rule);
-  std::string message = f.message;
+  std::string message = display_message(r, f, o.cwd);
   if (rule) message += fmt::format(" [{}{}]", rule->name, f.fixable ? "; fixable with `quotaguard fix`" : "");
   fmt::print(out, "::{} {}::{}\n", command_of(rule ? rule->severity : "error"), props, github_data_escape(message));
 }
@@ -38,10 +38,10 @@ void write_github(const ScanResult& r, const Options& o, std::ostream& out) {
   for (const auto& f : r.vendored_findings) annotation(r, f, o, out);
   const auto& c = r.coverage.calls;
   const std::string summary =
-      fmt::format("{} finding{}; call-site coverage {:.1f}% ({} tracked, {} untracked, {} unresolved); clients "
-                  "{:.1f}% from the factory",
-                  r.findings.size(), r.findings.size() == 1 ? "" : "s", c.percent(), c.tracked, c.untracked,
-                  c.unresolved, r.coverage.clients.percent());
+      fmt::format("{} finding{}; call-site coverage {} ({} tracked, {} untracked, {} unresolved); clients "
+                  "{} from the factory",
+                  r.findings.size(), r.findings.size() == 1 ? "" : "s", percent_text(c.percent()), c.tracked,
+                  c.untracked, c.unresolved, percent_text(r.coverage.clients.percent()));
   fmt::print(out, "::notice title=quotaguard::{}\n", github_data_escape(summary));
 }
 

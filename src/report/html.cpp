@@ -99,9 +99,11 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
 });
 )JS";
 
-std::string pct(double p) { return fmt::format("{:.1f}%", p); }
-
-const char* tone(double p) { return p >= 90.0 ? "good" : p >= 60.0 ? "warn" : "bad"; }
+// No colour for a percentage with nothing under it ("n/a").
+const char* tone(std::optional<double> p) {
+  if (!p) return "";
+  return *p >= 90.0 ? "good" : *p >= 60.0 ? "warn" : "bad";
+}
 
 // Backticked spans of a catalogue text or message as <code>; everything escaped.
 std::string inline_code(std::string_view s) {
@@ -119,12 +121,7 @@ std::string inline_code(std::string_view s) {
 
 // Horizontal stacked bars: tracked / untracked / unresolved per row, worst coverage first.
 void bar_chart(std::ostream& out, std::string_view title, const std::vector<CoverageRow>& rows) {
-  std::vector<const CoverageRow*> sorted;
-  for (const auto& r : rows)
-    if (r.calls.total()) sorted.push_back(&r);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const CoverageRow* a, const CoverageRow* b) {
-    return a->calls.percent() != b->calls.percent() ? a->calls.percent() < b->calls.percent() : a->key < b->key;
-  });
+  const std::vector<const CoverageRow*> sorted = rows_worst_first(rows);
   const std::size_t shown = std::min(sorted.size(), kChartRows);
   fmt::print(out, "<div class=\"chart\"><h3>{}</h3>\n", xml_escape(title));
   if (shown == 0) {
@@ -155,7 +152,7 @@ void bar_chart(std::ostream& out, std::string_view title, const std::vector<Cove
       x += w;
     }
     fmt::print(out, "<text class=\"pct\" x=\"{}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" fill=\"#59636e\">{}/{}</text></g>\n",
-               kLabel + kBar + 8, y + 14, pct(c.percent()), kLabel + kBar + 62, y + 14, c.tracked, c.tracked + c.untracked);
+               kLabel + kBar + 8, y + 14, percent_text(c.percent()), kLabel + kBar + 62, y + 14, c.tracked, c.tracked + c.untracked);
   }
   out << "</svg>\n";
   if (sorted.size() > shown) fmt::print(out, "<p class=\"empty\">\u2026 and {} more</p>\n", sorted.size() - shown);
@@ -168,7 +165,6 @@ struct FileRow {
   CoverageCounts calls;
   ClientCounts clients;
   std::size_t findings = 0;
-  bool has_calls = false;
 };
 
 void file_table(std::ostream& out, const ScanResult& r, const Options& o) {
@@ -176,7 +172,6 @@ void file_table(std::ostream& out, const ScanResult& r, const Options& o) {
   for (const auto& row : r.coverage.by_file) {
     rows[row.key].calls = row.calls;
     rows[row.key].clients = row.clients;
-    rows[row.key].has_calls = row.calls.total() > 0;
   }
   for (const auto& f : r.findings) ++rows[f.path].findings;
   if (rows.empty()) {
@@ -188,16 +183,19 @@ void file_table(std::ostream& out, const ScanResult& r, const Options& o) {
          "class=\"num\">Factory clients</th><th class=\"num\">Direct clients</th><th "
          "class=\"num\">Findings</th></tr></thead><tbody>\n";
   for (const auto& [path, row] : rows) {
-    const double p = row.calls.percent();
-    const std::string cov = row.has_calls ? fmt::format("<span class=\"{}\">{}</span><span class=\"cov\"><span style=\"width:{:.0f}%\"></span></span>",
-                                                        tone(p), pct(p), p)
-                                          : std::string("<span class=\"empty\">no calls</span>");
+    const std::optional<double> p = row.calls.percent();
+    std::string cov = "<span class=\"empty\">no calls</span>";
+    if (p)
+      cov = fmt::format("<span class=\"{}\">{}</span><span class=\"cov\"><span style=\"width:{:.0f}%\"></span></span>",
+                        tone(p), percent_text(p), *p);
+    else if (row.calls.total())
+      cov = "<span class=\"empty\">n/a</span>";  // only calls of unresolved origin
     fmt::print(out,
                "<tr><td class=\"path\">{}</td><td class=\"num\" data-v=\"{:.3f}\">{}</td><td class=\"num\" "
                "data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td "
                "class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" "
                "data-v=\"{}\">{}</td></tr>\n",
-               xml_escape(display_path(r, path, o.cwd)), row.has_calls ? p : 101.0, cov, row.calls.tracked,
+               xml_escape(display_path(r, path, o.cwd)), p.value_or(101.0), cov, row.calls.tracked,
                row.calls.tracked, row.calls.untracked, row.calls.untracked, row.calls.unresolved, row.calls.unresolved,
                row.clients.factory, row.clients.factory, row.clients.direct, row.clients.direct, row.findings,
                row.findings);
@@ -211,10 +209,9 @@ void finding_card(std::ostream& out, const ScanResult& r, const Finding& f, cons
   fmt::print(out, "<div class=\"finding {}\"><div class=\"head\"><span class=\"badge\">{}</span>", xml_escape(severity),
              xml_escape(f.rule));
   if (rule) fmt::print(out, "<strong>{}</strong>", xml_escape(rule->name));
-  fmt::print(out, "<span class=\"loc\">{}:{}:{}</span>", xml_escape(display_path(r, f.path, o.cwd)), f.range.line,
-             f.range.column);
+  fmt::print(out, "<span class=\"loc\">{}</span>", xml_escape(display_location(r, f, o.cwd)));
   if (f.fixable) out << "<span class=\"fixable\">fixable</span>";
-  fmt::print(out, "</div>\n<div class=\"msg\">{}</div>\n", inline_code(f.message));
+  fmt::print(out, "</div>\n<div class=\"msg\">{}</div>\n", inline_code(display_message(r, f, o.cwd)));
 
   out << "<pre class=\"code\">";
   if (auto snippet = sources.snippet(f, 2)) {
@@ -270,7 +267,7 @@ void write_html(const ScanResult& r, const Options& o, std::ostream& out) {
              "id=\"call-coverage\">{}</div><div class=\"detail\">{} tracked \u00b7 {} untracked \u00b7 {} unresolved</div>"
              "<div class=\"meter\"><span style=\"width:{:.2f}%;background:#2da44e\"></span><span "
              "style=\"width:{:.2f}%;background:#cf222e\"></span><span style=\"width:{:.2f}%;background:#d4a72c\"></span></div></div>\n",
-             tone(c.percent()), pct(c.percent()), c.tracked, c.untracked, c.unresolved, 100.0 * c.tracked / total,
+             tone(c.percent()), percent_text(c.percent()), c.tracked, c.untracked, c.unresolved, 100.0 * c.tracked / total,
              100.0 * c.untracked / total, 100.0 * c.unresolved / total);
   fmt::print(out,
              "<div class=\"card\"><div class=\"label\">Findings</div><div class=\"value {}\" id=\"finding-count\">{}</div>"
@@ -280,7 +277,7 @@ void write_html(const ScanResult& r, const Options& o, std::ostream& out) {
   fmt::print(out,
              "<div class=\"card\"><div class=\"label\">Clients from the factory</div><div class=\"value {}\">{}</div>"
              "<div class=\"detail\">{} factory \u00b7 {} constructed directly</div></div>\n",
-             tone(cov.clients.percent()), pct(cov.clients.percent()), cov.clients.factory, cov.clients.direct);
+             tone(cov.clients.percent()), percent_text(cov.clients.percent()), cov.clients.factory, cov.clients.direct);
   fmt::print(out,
              "<div class=\"card\"><div class=\"label\">Files</div><div class=\"value\">{}</div>"
              "<div class=\"detail\">scanned \u00b7 {} parsed \u00b7 {} skipped{}</div></div>\n",
@@ -292,7 +289,7 @@ void write_html(const ScanResult& r, const Options& o, std::ostream& out) {
                "<p class=\"hint\">{} call site{} of unresolved origin ({}) {} counted apart: coverage is tracked / "
                "(tracked + untracked); counting them as untracked it would be {}.</p>\n",
                c.unresolved, c.unresolved == 1 ? "" : "s", to_string(RuleId::QG007), c.unresolved == 1 ? "is" : "are",
-               pct(c.strict_percent()));
+               percent_text(c.percent(Unresolved::Untracked)));
 
   out << "<h2>Coverage</h2>\n<section class=\"charts\">\n";
   bar_chart(out, "By API family", cov.by_family);

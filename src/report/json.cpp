@@ -1,7 +1,9 @@
-// The JSON contract (version 1): other tools and CI scripts parse this; change it only by
-// adding keys, and bump "version" for anything else.
+// The JSON contract (version 2): other tools and CI scripts parse this; change it only by
+// adding keys, and bump "version" for anything else. Version 2: a percentage with nothing under
+// it (no call site, no client) is null, where version 1 said 100.
 #include <nlohmann/json.hpp>
 
+#include "report/json_values.h"
 #include "report/report.h"
 
 namespace qg::report {
@@ -24,6 +26,8 @@ ordered_json finding_json(const Finding& f) {
   j["provenance"] = to_string(f.provenance);
   j["language"] = std::string(to_string(f.language));
   j["fingerprint"] = f.fingerprint;
+  if (f.cell) j["cell"] = ordered_json{{"index", f.cell->cell}, {"line", f.cell->line}, {"column", f.cell->column}};
+  j["origin"] = f.origin ? ordered_json{{"path", f.origin->path}, {"line", f.origin->line}} : ordered_json(nullptr);
   return j;
 }
 
@@ -32,7 +36,7 @@ ordered_json counts_json(const CoverageCounts& c) {
   j["tracked"] = c.tracked;
   j["untracked"] = c.untracked;
   j["unresolved"] = c.unresolved;
-  j["percent"] = c.percent();
+  j["percent"] = percent_json(c.percent());
   return j;
 }
 
@@ -40,7 +44,7 @@ ordered_json clients_json(const ClientCounts& c) {
   ordered_json j;
   j["factory"] = c.factory;
   j["direct"] = c.direct;
-  j["percent"] = c.percent();
+  j["percent"] = percent_json(c.percent());
   return j;
 }
 
@@ -60,7 +64,7 @@ ordered_json rows_json(const std::vector<CoverageRow>& rows, const char* key, bo
 
 void write_json(const ScanResult& r, const Options&, std::ostream& out) {
   ordered_json j;
-  j["version"] = 1;
+  j["version"] = 2;
   j["findings"] = ordered_json::array();
   for (const auto& f : r.findings) j["findings"].push_back(finding_json(f));
   j["vendored_findings"] = ordered_json::array();

@@ -27,12 +27,12 @@ void write_junit(const ScanResult& r, const Options& o, std::ostream& out) {
   const auto& c = r.coverage.calls;
   fmt::print(out,
              "    <properties>\n"
-             "      <property name=\"call_site_coverage\" value=\"{:.1f}\"/>\n"
+             "      <property name=\"call_site_coverage\" value=\"{}\"/>\n"
              "      <property name=\"tracked\" value=\"{}\"/>\n"
              "      <property name=\"untracked\" value=\"{}\"/>\n"
              "      <property name=\"unresolved\" value=\"{}\"/>\n"
              "    </properties>\n",
-             c.percent(), c.tracked, c.untracked, c.unresolved);
+             c.percent() ? fmt::format("{:.1f}", *c.percent()) : "n/a", c.tracked, c.untracked, c.unresolved);
   for (const auto& [path, findings] : by_file) {
     const std::string shown = xml_escape(display_path(r, path, o.cwd));
     fmt::print(out, "    <testcase classname=\"quotaguard\" name=\"{}\" file=\"{}\" time=\"0\"", shown, shown);
@@ -43,10 +43,11 @@ void write_junit(const ScanResult& r, const Options& o, std::ostream& out) {
     out << ">\n";
     for (const Finding* f : findings) {
       const auto* rule = Catalogue::get().rule(f->rule);
+      const std::string message = display_message(r, *f, o.cwd);
       const std::string where = fmt::format("{}:{}:{}", display_path(r, f->path, o.cwd), f->range.line, f->range.column);
       fmt::print(out, "      <failure type=\"{}\" message=\"{}\">{}: {} {}{}", xml_escape(f->rule),
-                 xml_escape(fmt::format("{}: {} {}", where, f->rule, f->message)), xml_escape(where),
-                 xml_escape(f->rule), xml_escape(f->message),
+                 xml_escape(fmt::format("{}: {} {}", where, f->rule, message)), xml_escape(where),
+                 xml_escape(f->rule), xml_escape(message),
                  rule ? xml_escape(fmt::format("\n({}; `quotaguard explain {}`)", rule->name, rule->id)) : "");
       out << "</failure>\n";
     }

@@ -28,30 +28,18 @@ std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
-// Rows with call sites, worst coverage first (ties: most untracked, then by name).
-std::vector<const CoverageRow*> worst_first(const std::vector<CoverageRow>& rows) {
-  std::vector<const CoverageRow*> out;
-  for (const auto& r : rows)
-    if (r.calls.total()) out.push_back(&r);
-  std::stable_sort(out.begin(), out.end(), [](const CoverageRow* a, const CoverageRow* b) {
-    if (a->calls.percent() != b->calls.percent()) return a->calls.percent() < b->calls.percent();
-    if (a->calls.untracked != b->calls.untracked) return a->calls.untracked > b->calls.untracked;
-    return a->key < b->key;
-  });
-  return out;
-}
-
 void coverage_table(std::ostream& out, std::string_view title, std::string_view column,
                     const std::vector<CoverageRow>& rows, bool clients) {
-  const auto sorted = worst_first(rows);
+  const auto sorted = rows_worst_first(rows);
   if (sorted.empty()) return;
   fmt::print(out, "\n### {}\n\n| {} | Coverage | | Tracked | Untracked | Unresolved |{}\n", title, column,
              clients ? " Clients (factory / direct) |" : "");
   fmt::print(out, "|---|---:|---|---:|---:|---:|{}\n", clients ? "---:|" : "");
   for (std::size_t i = 0; i < sorted.size() && i < kMaxRows; ++i) {
     const auto& r = *sorted[i];
-    fmt::print(out, "| {} | {:.1f}% | `{}` | {} | {} | {} |", markdown_code(r.key), r.calls.percent(),
-               bar(r.calls.percent()), r.calls.tracked, r.calls.untracked, r.calls.unresolved);
+    const auto p = r.calls.percent();
+    fmt::print(out, "| {} | {} | {} | {} | {} | {} |", markdown_code(r.key), percent_text(p),
+               p ? fmt::format("`{}`", bar(*p)) : "", r.calls.tracked, r.calls.untracked, r.calls.unresolved);
     if (clients) fmt::print(out, " {} / {} |", r.clients.factory, r.clients.direct);
     out << '\n';
   }
@@ -63,13 +51,16 @@ void coverage_table(std::ostream& out, std::string_view title, std::string_view 
 void write_markdown(const ScanResult& r, const Options& o, std::ostream& out) {
   const auto& cov = r.coverage;
   const bool clean = r.findings.empty();
-  fmt::print(out, "## {} quotaguard: {} \u00b7 call-site coverage {:.1f}%\n\n", clean ? "\u2705" : "\u274c",
-             clean ? std::string("no findings") : plural(r.findings.size(), "finding", "findings"), cov.calls.percent());
-  fmt::print(out, "**Call sites:** {:.1f}% tracked \u2014 {} tracked \u00b7 {} untracked \u00b7 {} unresolved{}  \n",
-             cov.calls.percent(), cov.calls.tracked, cov.calls.untracked, cov.calls.unresolved,
-             cov.calls.unresolved ? " (origin unknown, counted apart)" : "");
-  fmt::print(out, "**Clients:** {:.1f}% from the factory \u2014 {} factory \u00b7 {} direct  \n", cov.clients.percent(),
-             cov.clients.factory, cov.clients.direct);
+  fmt::print(out, "## {} quotaguard: {} \u00b7 call-site coverage {}\n\n", clean ? "\u2705" : "\u274c",
+             clean ? std::string("no findings") : plural(r.findings.size(), "finding", "findings"),
+             percent_text(cov.calls.percent()));
+  fmt::print(out, "**Call sites:** {} tracked \u2014 {} tracked \u00b7 {} untracked \u00b7 {} unresolved{}  \n",
+             percent_text(cov.calls.percent()), cov.calls.tracked, cov.calls.untracked, cov.calls.unresolved,
+             cov.calls.unresolved ? fmt::format(" (origin unknown, counted apart; {} counting them as untracked)",
+                                                percent_text(cov.calls.percent(Unresolved::Untracked)))
+                                  : std::string());
+  fmt::print(out, "**Clients:** {} from the factory \u2014 {} factory \u00b7 {} direct  \n",
+             percent_text(cov.clients.percent()), cov.clients.factory, cov.clients.direct);
   std::size_t fixable = 0;
   for (const auto& f : r.findings) fixable += f.fixable;
   fmt::print(out, "**Files:** {} scanned \u00b7 {} parsed{}{}\n", r.files.scanned, r.files.parsed,
@@ -85,8 +76,8 @@ void write_markdown(const ScanResult& r, const Options& o, std::ostream& out) {
       const auto& f = r.findings[i];
       const auto* rule = Catalogue::get().rule(f.rule);
       fmt::print(out, "| {}{} | {} | {}{} |\n", f.rule, rule ? fmt::format(" <sub>{}</sub>", rule->name) : "",
-                 markdown_code(fmt::format("{}:{}:{}", display_path(r, f.path, o.cwd), f.range.line, f.range.column)),
-                 markdown_cell(f.message), f.fixable ? " **[fixable]**" : "");
+                 markdown_code(display_location(r, f, o.cwd)),
+                 markdown_cell(display_message(r, f, o.cwd)), f.fixable ? " **[fixable]**" : "");
     }
     if (r.findings.size() > kMaxFindings)
       fmt::print(out, "\n... and {} more (`quotaguard scan` lists every finding)\n", r.findings.size() - kMaxFindings);

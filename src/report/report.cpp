@@ -1,5 +1,12 @@
 #include "report/report.h"
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/display_path.h"
+#include "core/message.h"
+
 namespace qg::report {
 
 namespace {
@@ -37,15 +44,42 @@ bool render(std::string_view format, const ScanResult& result, const Options& op
   return false;
 }
 
+std::vector<const CoverageRow*> rows_worst_first(const std::vector<CoverageRow>& rows) {
+  std::vector<const CoverageRow*> out;
+  for (const auto& r : rows)
+    if (r.calls.total()) out.push_back(&r);
+  // nullopt sorts after every percentage.
+  auto key = [](const CoverageRow* r) { return r->calls.percent().value_or(1000.0); };
+  std::stable_sort(out.begin(), out.end(), [&](const CoverageRow* a, const CoverageRow* b) {
+    if (key(a) != key(b)) return key(a) < key(b);
+    if (a->calls.untracked != b->calls.untracked) return a->calls.untracked > b->calls.untracked;
+    return a->key < b->key;
+  });
+  return out;
+}
+
 std::string display_path(const ScanResult& result, const std::string& relative, const std::filesystem::path& cwd) {
   if (cwd.empty()) return relative;
-  std::error_code ec;
-  auto rel_root = std::filesystem::relative(result.root, cwd, ec);
-  if (ec || rel_root.empty()) return relative;
-  auto s = rel_root.generic_string();
-  if (s == ".") return relative;
-  if (s.rfind("..", 0) == 0) return (result.root / relative).generic_string();
-  return s + "/" + relative;
+  return path_for_display(result.root / relative, cwd);
+}
+
+std::string position(const Finding& f) {
+  if (f.cell) return fmt::format(":cell {}:line {}:col {}", f.cell->cell, f.cell->line, f.cell->column);
+  return fmt::format(":{}:{}", f.range.line, f.range.column);
+}
+
+std::string display_location(const ScanResult& result, const Finding& f, const std::filesystem::path& cwd) {
+  return display_path(result, f.path, cwd) + position(f);
+}
+
+std::string display_message(const ScanResult& result, const Finding& f, const std::filesystem::path& cwd) {
+  if (!f.origin) return f.message;
+  const std::string shown = display_path(result, f.origin->path, cwd);
+  if (shown == f.origin->path) return f.message;
+  Message m{f.message_id, f.message_args};
+  for (auto& [name, value] : m.args)
+    if (std::string_view(name) == "origin") value = shown + f.origin->position();
+  return render(m);
 }
 
 }  // namespace qg::report

@@ -6,6 +6,7 @@
 
 #include "core/catalogue.h"
 #include "report/escape.h"
+#include "report/json_values.h"
 #include "report/report.h"
 #include "report/rules_doc.h"
 
@@ -108,11 +109,19 @@ ordered_json result_json(const ScanResult& r, const Finding& f, const Options& o
       j["ruleIndex"] = i;
       j["level"] = level_of(rules[i].severity);
     }
-  j["message"] = text(f.message);
+  // Paths in the message relative to the same base as the artifact URIs.
+  j["message"] = text(paths.below_cwd ? display_message(r, f, o.cwd) : f.message);
   const ordered_json location = artifact(paths, r, f, o);
   ordered_json region = region_of(f.range);
   if (!f.code.empty()) region["snippet"] = text(f.code);
   j["locations"] = ordered_json::array({ordered_json{{"physicalLocation", {{"artifactLocation", location}, {"region", region}}}}});
+  if (f.origin)
+    j["relatedLocations"] = ordered_json::array({ordered_json{
+        {"id", 1},
+        {"physicalLocation",
+         {{"artifactLocation", {{"uri", paths.uri(r, f.origin->path, o.cwd)}, {"uriBaseId", "%SRCROOT%"}}},
+          {"region", {{"startLine", f.origin->line}}}}},
+        {"message", text("the client is constructed here")}}});
   j["partialFingerprints"] = ordered_json{{"quotaguard/v1", f.fingerprint}};
   if (auto fix = fix_json(r, f, location)) j["fixes"] = ordered_json::array({*fix});
   ordered_json props;
@@ -168,8 +177,9 @@ void write_sarif(const ScanResult& r, const Options& o, std::ostream& out) {
   coverage["callSites"] = ordered_json{{"tracked", cov.calls.tracked},
                                        {"untracked", cov.calls.untracked},
                                        {"unresolved", cov.calls.unresolved},
-                                       {"percent", cov.calls.percent()}};
-  coverage["clients"] = ordered_json{{"factory", cov.clients.factory}, {"direct", cov.clients.direct}, {"percent", cov.clients.percent()}};
+                                       {"percent", percent_json(cov.calls.percent())}};
+  coverage["clients"] = ordered_json{
+      {"factory", cov.clients.factory}, {"direct", cov.clients.direct}, {"percent", percent_json(cov.clients.percent())}};
 
   ordered_json run;
   run["tool"] = ordered_json{{"driver", std::move(driver)}};

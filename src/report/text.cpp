@@ -22,13 +22,14 @@ struct Style {
 const char* rule_color(const std::string& rule) { return Catalogue::get().fails_scan(rule) ? "1;31" : "1;33"; }
 
 void finding_line(const ScanResult& r, const Finding& f, const Options& o, const Style& st, std::ostream& out) {
-  fmt::print(out, "{}:{}:{}: {} {}{}\n", st("1", display_path(r, f.path, o.cwd)), f.range.line, f.range.column,
-             st(rule_color(f.rule), f.rule), f.fixable ? st("36", "[*] ") : "", f.message);
+  fmt::print(out, "{}{}: {} {}{}\n", st("1", display_path(r, f.path, o.cwd)), position(f),
+             st(rule_color(f.rule), f.rule), f.fixable ? st("36", "[*] ") : "", display_message(r, f, o.cwd));
 }
 
 std::string counts(const CoverageCounts& c) {
-  return fmt::format("{:.1f}% tracked ({} tracked, {} untracked, {} unresolved)", c.percent(), c.tracked,
-                     c.untracked, c.unresolved);
+  const auto p = c.percent();
+  return fmt::format("{}{} ({} tracked, {} untracked, {} unresolved)", percent_text(p), p ? " tracked" : "",
+                     c.tracked, c.untracked, c.unresolved);
 }
 
 }  // namespace
@@ -62,11 +63,13 @@ void write_text(const ScanResult& r, const Options& o, std::ostream& out) {
   }
   const auto& cov = r.coverage;
   fmt::print(out, "Coverage: call sites {}\n", counts(cov.calls));
-  fmt::print(out, "          clients {:.1f}% from the factory ({} factory, {} direct)\n", cov.clients.percent(),
-             cov.clients.factory, cov.clients.direct);
+  const auto clients = cov.clients.percent();
+  fmt::print(out, "          clients {}{} ({} factory, {} direct)\n", percent_text(clients),
+             clients ? " from the factory" : "", cov.clients.factory, cov.clients.direct);
   if (cov.calls.unresolved)
-    fmt::print(out, "          {} call site{} of unresolved origin ({}), counted apart\n", cov.calls.unresolved,
-               cov.calls.unresolved == 1 ? "" : "s", to_string(RuleId::QG007));
+    fmt::print(out, "          {} call site{} of unresolved origin ({}), counted apart ({} counting them as untracked)\n",
+               cov.calls.unresolved, cov.calls.unresolved == 1 ? "" : "s", to_string(RuleId::QG007),
+               percent_text(cov.calls.percent(Unresolved::Untracked)));
   fmt::print(out, "Files: {} scanned, {} parsed, {} skipped, {} with syntax errors\n", r.files.scanned,
              r.files.parsed, r.files.skipped.size(), r.files.parse_errors.size());
   for (const auto& s : r.files.skipped) fmt::print(out, "  skipped {}: {}\n", display_path(r, s.path, o.cwd), s.reason);

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
+#include <unordered_map>
 
-#include "core/parallel.h"
 #include "core/catalogue.h"
+#include "core/notebook.h"
+#include "core/parallel.h"
 #include "core/rule_selection.h"
 #include "gate/fingerprint.h"
 #include "scan/frontends.h"
@@ -63,6 +66,10 @@ ScanResult run_scan(const ScanOptions& options) {
     if (!is_rule_selector(id)) throw UsageError("unknown rule selector: " + id);
   const RuleSelection selection(select, ignore);
 
+  // A config naming what the project does not have is an error before any scanning.
+  for (const Frontend* frontend : frontends())
+    if (frontend->check_config) frontend->check_config(config);
+
   ScanResult result;
   result.root = setup.root;
   result.config_file = config.file;
@@ -83,11 +90,21 @@ ScanResult run_scan(const ScanOptions& options) {
 
   // Read every file once, in parallel; bad input is reported, never fatal.
   std::vector<FrontendInput> inputs(files.size());
+  std::vector<std::optional<Notebook>> notebooks(files.size());
   parallel_for(files.size(), jobs, [&](std::size_t i) {
     inputs[i].file = &files[i];
     inputs[i].text = options.reader ? options.reader(files[i], config.max_file_size)
                                     : read_source(files[i].absolute, config.max_file_size);
+    // A notebook is analysed as the Python of its code cells.
+    if (inputs[i].text.ok() && is_notebook_path(files[i].relative)) {
+      std::string error;
+      notebooks[i] = Notebook::parse(inputs[i].text.code(), error);
+      inputs[i].text = notebooks[i] ? make_source(notebooks[i]->python(), config.max_file_size) : SourceText{{}, error};
+    }
   });
+  std::unordered_map<std::string, const Notebook*> notebook_of;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (notebooks[i]) notebook_of.emplace(files[i].relative, &*notebooks[i]);
   std::vector<std::vector<FrontendInput>> by_language(languages().size());
   for (auto& in : inputs) {
     if (!in.text.ok()) {
@@ -118,8 +135,10 @@ ScanResult run_scan(const ScanOptions& options) {
       if (fr.parse_error) result.files.parse_errors.push_back(fr.path);
       const bool reported = !options.report_only || options.report_only->contains(fr.path);
       result.suppressed += fr.suppressed;
+      const auto notebook = notebook_of.find(fr.path);
       for (auto& f : fr.findings) {
         if (!reported || !selection.enabled(f.rule)) continue;
+        if (notebook != notebook_of.end()) notebook->second->place(f);
         (fr.vendored ? result.vendored_findings : result.findings).push_back(std::move(f));
       }
       if (fr.vendored) continue;

@@ -1,10 +1,12 @@
 """`quotaguard fix` on before/after pairs: fixtures/fix/NAME.py -> NAME.fixed.py (absent when
 the safe fix leaves the file as it is; NAME.toml as the project's quotaguard.toml when present,
-and NAME.unsafe.fixed.py for the --unsafe-fixes result when it differs), and whole projects,
-fixtures/fix/NAME/ -> NAME.fixed/ and NAME.unsafe.fixed/ (the files the fix changes, as they
-become; for fixes that edit another file than the finding's, as QG009's does). Every case, and a copy of the demo app, must also keep these
-properties: what compiled still compiles; no line changes that neither carried a finding
-nor is an import; a rescan finds exactly the fixable findings the summary says were left; a
+beside the factory package it names (from fixtures/fix/factories: a config naming no real factory
+is an error), and NAME.unsafe.fixed.py for the --unsafe-fixes result when it differs), and whole
+projects, fixtures/fix/NAME/ -> NAME.fixed/ and NAME.unsafe.fixed/ (the files the fix changes, as
+they become; for fixes that edit another file than the finding's, as QG009's does). Every case,
+and a copy of the demo app, must also keep these properties: what compiled still compiles; no
+line changes that neither carried a finding nor is an import (or blank); a rescan finds exactly
+the fixable findings the summary says were left; a
 second run changes nothing; `--diff` piped to `patch -p1` gives the same bytes.
 Regenerate expected files with QG_UPDATE_FIX=1 after an intended change, and review the diff."""
 import ast
@@ -21,8 +23,9 @@ import pytest
 from conftest import REPO
 
 CASES = REPO / "fixtures" / "fix"
+FACTORIES = CASES / "factories"
 NAMES = sorted(p.name[:-3] for p in CASES.glob("*.py") if not p.name.endswith(".fixed.py"))
-PROJECTS = sorted(p.name for p in CASES.iterdir() if p.is_dir() and "." not in p.name)
+PROJECTS = sorted(p.name for p in CASES.iterdir() if p.is_dir() and "." not in p.name and p != FACTORIES)
 LEFT_FIXABLE = re.compile(r"(\d+) (?:unsafe|without a configured factory|overlapping another fix|in skipped files)")
 
 
@@ -53,7 +56,7 @@ def import_lines(source):
 
 
 def check_untouched_lines(before, after, findings):
-    """Only lines that carried a finding or are imports may change (1-based line numbers)."""
+    """Only lines that carried a finding or are imports (or blank) may change (1-based line numbers)."""
     a = before.decode("utf-8-sig").splitlines(keepends=True)
     b = after.decode("utf-8-sig").splitlines(keepends=True)
     try:
@@ -64,7 +67,8 @@ def check_untouched_lines(before, after, findings):
         allowed.update(range(f["line"], f["end_line"] + 1))
     for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag in ("replace", "delete"):
-            changed = set(range(i1 + 1, i2 + 1))
+            # A blank line may go with an import removed beside it.
+            changed = {n for n in range(i1 + 1, i2 + 1) if a[n - 1].strip()}
             assert changed <= allowed, f"lines {sorted(changed - allowed)} changed without a finding or an import"
 
 
@@ -126,6 +130,10 @@ def run_case(qg, tmp_path, name, unsafe):
     target.chmod(0o640)
     if (CASES / f"{name}.toml").exists():
         shutil.copy(CASES / f"{name}.toml", root / "quotaguard.toml")
+        config = (CASES / f"{name}.toml").read_text()
+        for package in FACTORIES.iterdir():
+            if f'"{package.name}.' in config:
+                shutil.copytree(package, root / package.name)
     summary = check_properties(qg, root, ("--unsafe-fixes",) if unsafe else ())
     assert stat.S_IMODE(target.stat().st_mode) == 0o640, "the file mode changed"
     return target.read_bytes(), summary

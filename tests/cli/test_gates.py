@@ -19,18 +19,26 @@ def test_min_coverage_100_fails_where_coverage_is_low(qg):
     assert p.returncode == 1
     lines = [l for l in p.stderr.splitlines() if "coverage gate failed" in l]
     assert len(lines) == 1
-    # Default --unresolved count: the unresolved site counts as untracked (12 of 18 = 66.7%).
-    assert "66.7% is below --min-coverage 100%" in lines[0] and "12 of 18" in lines[0]
+    # By default the gate measures what the summary shows: the unresolved site apart (12 of 17).
+    assert "70.6% is below --min-coverage 100%" in lines[0] and "12 of 17" in lines[0]
+    assert "Coverage: call sites 70.6% tracked" in p.stdout
 
 
 def test_min_coverage_threshold_and_unresolved_policy(qg):
-    assert qg("scan", "--exit-zero", "--min-coverage", "66", "fixtures/demo", cwd=REPO).returncode == 0
-    assert qg("scan", "--exit-zero", "--min-coverage", "70", "fixtures/demo", cwd=REPO).returncode == 1
-    # Leaving the unresolved site out: 12 of 17 = 70.6%.
-    p = qg("scan", "--exit-zero", "--min-coverage", "70", "--unresolved", "ignore", "fixtures/demo", cwd=REPO)
+    p = qg("scan", "--exit-zero", "--min-coverage", "70", "fixtures/demo", cwd=REPO)
     assert p.returncode == 0, p.stderr
-    p = qg("scan", "--exit-zero", "--min-coverage", "70.6", "--unresolved", "ignore", "fixtures/demo", cwd=REPO)
+    assert "coverage gate passed: call-site coverage 70.6% is at or above --min-coverage 70%" in p.stderr
+    p = qg("scan", "--exit-zero", "--min-coverage", "70.6", "fixtures/demo", cwd=REPO)
     assert p.returncode == 1 and "70.59% is below --min-coverage 70.6%" in p.stderr
+    assert qg("scan", "--exit-zero", "--min-coverage", "70", "--unresolved", "ignore", "fixtures/demo",
+              cwd=REPO).returncode == 0
+    # Counting the unresolved site as untracked: 12 of 18 = 66.7%, and the summary's figure beside it.
+    assert qg("scan", "--exit-zero", "--min-coverage", "66", "--unresolved", "count", "fixtures/demo",
+              cwd=REPO).returncode == 0
+    p = qg("scan", "--exit-zero", "--min-coverage", "70", "--unresolved", "count", "fixtures/demo", cwd=REPO)
+    assert p.returncode == 1
+    assert "66.7% is below --min-coverage 70% (12 of 18 call sites tracked" in p.stderr
+    assert "the summary's 70.6% counts them apart" in p.stderr
 
 
 def test_min_coverage_usage_errors(qg, tmp_path):

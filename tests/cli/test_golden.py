@@ -39,10 +39,13 @@ def test_demo_json(qg):
 
 def test_demo_json_contract(qg):
     data = json.loads(qg("scan", "--format", "json", "fixtures/demo", cwd=REPO).stdout)
-    assert data["version"] == 1
+    assert data["version"] == 2
     f = data["findings"][0]
     assert list(f)[:10] == ["rule", "path", "line", "column", "end_line", "end_column", "message", "fixable", "api", "provenance"]
     cs = data["coverage"]["call_sites"]
     assert set(cs) == {"tracked", "untracked", "unresolved", "percent"}
     assert cs["percent"] == 100.0 * cs["tracked"] / (cs["tracked"] + cs["untracked"])
+    # Version 2: a row with nothing under its percentage says null, never 100.
+    empty = [r for r in data["coverage"]["by_file"] if r["call_sites"]["tracked"] + r["call_sites"]["untracked"] == 0]
+    assert empty and all(r["call_sites"]["percent"] is None for r in empty)
     assert {"scanned", "parsed", "skipped", "parse_errors"} <= set(data["files"])

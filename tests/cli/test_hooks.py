@@ -86,6 +86,60 @@ def test_suppressed_bypass_commits(repo):
     assert repo.commit("deliberate").returncode == 0
 
 
+def adopt_a_baseline(repo):
+    """Today's bypass committed past the hook, then a baseline of it committed too."""
+    repo.write("app/ai.py", BYPASS)
+    repo.git("add", "app/ai.py")
+    assert repo.commit("legacy", "--no-verify").returncode == 0
+    p = repo.qg("baseline", "-o", "quotaguard-baseline.json")
+    assert p.returncode == 0, p.stderr
+    repo.git("add", "quotaguard-baseline.json")
+    assert repo.commit("adopt a baseline", "--no-verify").returncode == 0
+
+
+def touch_baselined_file_then_add_a_bypass(repo):
+    # An unrelated edit to a file with baselined findings commits...
+    repo.write("app/ai.py", BYPASS + "\nprint('unrelated')\n")
+    repo.git("add", "app/ai.py")
+    p = repo.commit("touch a baselined file")
+    assert p.returncode == 0, p.stdout + p.stderr
+    # ...a new bypass does not.
+    repo.write("app/ai.py", BYPASS + "\nprint('unrelated')\nother = OpenAI()\n")
+    repo.git("add", "app/ai.py")
+    p = repo.commit("a new bypass")
+    assert p.returncode != 0
+    assert "app/ai.py:6:9: QG001" in p.stdout + p.stderr and "app/ai.py:3:" not in p.stdout + p.stderr
+
+
+def test_hook_install_takes_the_projects_baseline(repo):
+    adopt_a_baseline(repo)
+    (repo.root / "app" / "sub").mkdir()
+    p = repo.qg("hook", "install", "--baseline", "../../quotaguard-baseline.json", cwd=repo.root / "app" / "sub")
+    assert p.returncode == 0 and "updated" in p.stdout, p.stderr
+    # Named from the top of the work tree, where git runs hooks.
+    assert "--baseline 'quotaguard-baseline.json'" in hook_file(repo).read_text()
+    touch_baselined_file_then_add_a_bypass(repo)
+
+
+def test_the_configs_baseline_is_read_by_scan_and_so_by_the_hook(repo):
+    adopt_a_baseline(repo)
+    repo.write("quotaguard.toml", 'baseline = "quotaguard-baseline.json"\n')
+    repo.git("add", "quotaguard.toml")
+    assert repo.commit("configure the baseline").returncode == 0
+    p = repo.qg("scan", "app")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "baseline quotaguard-baseline.json: 1 finding matched" in p.stderr
+    touch_baselined_file_then_add_a_bypass(repo)
+
+
+def test_a_baseline_that_is_not_there_is_refused(repo):
+    p = repo.qg("hook", "install", "--baseline", "nope.json")
+    assert p.returncode == 2 and "--baseline nope.json: no such file" in p.stderr
+    repo.write("quotaguard.toml", 'baseline = "nope.json"\n')
+    p = repo.qg("scan")
+    assert p.returncode == 2 and "nope.json" in p.stderr
+
+
 def test_first_commit_on_an_unborn_branch(tmp_path, qg):
     r = GitRepo(tmp_path / "fresh", qg.binary)
     assert r.qg("hook", "install").returncode == 0

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/config.h"
+#include "core/factory_choice.h"
 #include "temp_tree.h"
 
 namespace fs = std::filesystem;
@@ -60,6 +61,8 @@ TEST_CASE("find_config accepts relative paths and reports a broken pyproject tha
 
 TEST_CASE("load_config reads every key") {
   TempTree t;
+  t.write("proj/backend/__init__.py", "");
+  t.write("proj/lib/__init__.py", "");
   const fs::path file = t.write("proj/quotaguard.toml", R"toml(
 src = ["backend", "lib"]
 exclude = ["tests/fixtures", "*.pyi"]
@@ -68,6 +71,7 @@ select = ["QG0", "QG005"]
 ignore = ["QG007"]
 extra-hosts = ["llm.internal.example.com", "localhost:8080"]
 max-file-size = 1048576
+baseline = "ci/quotaguard-baseline.json"
 
 [factory]
 sync = "utils.openai_client_factory:get_openai_client"
@@ -92,12 +96,14 @@ include = "quota/client.h"
   CHECK(c.ignore == std::vector<std::string>{"QG007"});
   CHECK(c.extra_hosts.size() == 2);
   CHECK(c.max_file_size == 1048576u);
-  REQUIRE(c.factory.sync.has_value());
-  CHECK(c.factory.sync->module == "utils.openai_client_factory");
-  CHECK(c.factory.sync->function == "get_openai_client");
-  CHECK(c.factory.async_->spec() == "utils.openai_client_factory:get_async_openai_client");
-  CHECK(c.factory.azure->function == "get_azure");
-  CHECK(c.factory.async_azure->function == "get_async_azure");
+  CHECK(c.baseline == c.root / "ci" / "quotaguard-baseline.json");
+  REQUIRE(c.factory.sync.size() == 1);
+  CHECK(c.factory.sync[0].module == "utils.openai_client_factory");
+  CHECK(c.factory.sync[0].function == "get_openai_client");
+  CHECK(c.factory.sync[0].line == 12);
+  CHECK(c.factory.async_[0].spec() == "utils.openai_client_factory:get_async_openai_client");
+  CHECK(c.factory.azure[0].function == "get_azure");
+  CHECK(c.factory.async_azure[0].function == "get_async_azure");
   CHECK(c.factory.modules.size() == 2);
   CHECK_FALSE(c.factory.pass_arguments);
   REQUIRE(c.factory.tracked_methods.has_value());
@@ -115,6 +121,7 @@ TEST_CASE("load_config defaults and pyproject tables") {
   CHECK(empty.factory.pass_arguments);
   CHECK_FALSE(empty.factory.tracked_methods.has_value());
 
+  t.write("sub/app/__init__.py", "");
   const qg::Config py = qg::load_config(t.write("sub/pyproject.toml", R"([project]
 name = "x"
 unknown-to-us = 1
@@ -126,16 +133,52 @@ src = ["app"]
 sync = "app.llm:client"
 )"));
   CHECK(py.src == std::vector<std::string>{"app"});
-  CHECK(py.factory.sync->spec() == "app.llm:client");
+  CHECK(py.factory.sync[0].spec() == "app.llm:client");
   CHECK(py.root == fs::canonical(t / "sub"));
 
   const qg::Config none = qg::load_config(t.write("other/pyproject.toml", "[project]\nname = \"y\"\n"));
   CHECK(none.src == std::vector<std::string>{"."});
 }
 
+TEST_CASE("several factories for one kind of client") {
+  TempTree t;
+  const qg::Config c = qg::load_config(t.write("quotaguard.toml", R"toml(
+[factory]
+sync = [
+  "utils.f:get_openai_client",
+  "utils.g:get_client",
+]
+async = ["utils.f:get_async_openai_client"]
+)toml"));
+  REQUIRE(c.factory.sync.size() == 2);
+  CHECK(c.factory.sync[0].spec() == "utils.f:get_openai_client");
+  CHECK(c.factory.sync[1].spec() == "utils.g:get_client");
+  CHECK(c.factory.sync[1].line == 5);
+  CHECK(c.factory.of(qg::ClientKind::Async).size() == 1);
+  CHECK(c.factory.of(qg::ClientKind::Azure).empty());
+  // The first one is what `quotaguard fix` rewrites to.
+  CHECK(qg::choose_factory(c.factory, qg::ClientKind::Sync).target->function.function == "get_openai_client");
+  CHECK(load_error(t, "[factory]\nsync = []\n") ==
+        "2: `factory.sync` must be \"module.path:function\" or a list of them");
+  CHECK(load_error(t, "[factory]\nsync = [\"a:f\", 3]\n") ==
+        "2: `factory.sync` must be \"module.path:function\" or a list of them");
+  CHECK(load_error(t, "[factory]\nsync = [\"a:f\",\n  \"a:f\"]\n") == "3: `factory.sync` names `a:f` twice");
+  CHECK(load_error(t, "[factory]\nsync = [\"a:f\", \"a-b\"]\n") ==
+        "2: `factory.sync` must be \"module.path:function\", got `a-b`");
+}
+
+TEST_CASE("a src folder that does not exist is an error at its line") {
+  TempTree t;
+  t.write("backend/app.py", "");
+  CHECK(load_error(t, "src = [\"backend\", \".\"]\n").empty());
+  CHECK(load_error(t, "src = [\n  \"backend\",\n  \"bakend\",\n]\n") ==
+        "3: `src` entry `bakend` is not a folder of the project (no " + (t / "bakend").generic_string() + ")");
+  CHECK(load_error(t, "src = [\"backend/app.py\"]\n").find("1: `src` entry `backend/app.py` is not a folder") == 0);
+}
+
 TEST_CASE("config errors carry the line and an exact reason") {
   TempTree t;
-  CHECK(load_error(t, "src = [\"a\"]\n\nfacotry = 1\n") == "3: unknown key `facotry` (did you mean `factory`?)");
+  CHECK(load_error(t, "src = [\".\"]\n\nfacotry = 1\n") == "3: unknown key `facotry` (did you mean `factory`?)");
   CHECK(load_error(t, "extend_exclude = []\n") == "1: unknown key `extend_exclude` (did you mean `extend-exclude`?)");
   CHECK(load_error(t, "bogus = 1\n") == "1: unknown key `bogus`");
   CHECK(load_error(t, "[factory]\nsynk = \"a:b\"\n") == "2: unknown key `synk` (did you mean `sync`?)");

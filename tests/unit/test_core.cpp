@@ -96,11 +96,29 @@ TEST_CASE("coverage arithmetic keeps unresolved apart") {
   CHECK(cov.calls.tracked == 1);
   CHECK(cov.calls.untracked == 1);
   CHECK(cov.calls.unresolved == 1);
-  CHECK(cov.calls.percent() == doctest::Approx(50.0));
-  CHECK(cov.calls.strict_percent() == doctest::Approx(100.0 / 3));
+  CHECK(*cov.calls.percent() == doctest::Approx(50.0));
+  CHECK(*cov.calls.percent(Unresolved::Untracked) == doctest::Approx(100.0 / 3));
   CHECK(cov.by_folder.size() == 2);
   CHECK(cov.by_family.size() == 2);
-  CHECK(CoverageCounts{}.percent() == 100.0);
+}
+
+TEST_CASE("a percentage with nothing under it has no value, never 100") {
+  CHECK_FALSE(CoverageCounts{}.percent());
+  CHECK_FALSE(ClientCounts{}.percent());
+  CHECK(percent_text(CoverageCounts{}.percent()) == "n/a");
+  // Only unresolved sites: nothing tracked or untracked to divide by; counted as untracked, 0%.
+  const CoverageCounts unresolved_only{0, 0, 2};
+  CHECK_FALSE(unresolved_only.percent());
+  CHECK(percent_text(unresolved_only.percent(Unresolved::Untracked)) == "0.0%");
+  std::vector<CallSite> calls{{"a.py", {}, "embeddings.create", CallStatus::Unresolved, Provenance::Unknown}};
+  std::vector<ClientSite> clients{{"b.py", {}, Provenance::Direct, ClientKind::Sync}};
+  const auto cov = compute_coverage(calls, clients);
+  for (const auto& row : cov.by_file) {
+    INFO(row.key);
+    CHECK_FALSE(row.calls.percent());  // a.py: unresolved only; b.py: no call at all
+  }
+  CHECK(percent_text(cov.by_file[1].clients.percent()) == "0.0%");
+  CHECK_FALSE(cov.by_file[0].clients.percent());
 }
 
 TEST_CASE("catalogue integrity") {

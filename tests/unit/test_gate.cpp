@@ -97,20 +97,35 @@ TEST_CASE("baseline comparison: new, matched, gone only in scope") {
   CHECK(cmp.kept.size() == 3);
 }
 
-TEST_CASE("coverage gate") {
+TEST_CASE("coverage gate: one definition with the headline, and it says what it measured") {
   CoverageCounts c;
   c.tracked = 12;
   c.untracked = 5;
   c.unresolved = 1;
-  CHECK_FALSE(gate::check_min_coverage(c, 66.0, gate::Unresolved::Count));
-  auto reason = gate::check_min_coverage(c, 100.0, gate::Unresolved::Count);
-  REQUIRE(reason);
-  CHECK(reason->find("66.7% is below --min-coverage 100%") != std::string::npos);
-  CHECK(reason->find("12 of 18") != std::string::npos);
-  CHECK_FALSE(gate::check_min_coverage(c, 70.0, gate::Unresolved::Ignore));
+  // Apart (the default): 12 / 17 = 70.6%, the summary's own figure.
+  auto v = gate::check_min_coverage(c, 70.0, Unresolved::Apart);
+  CHECK(v.passed);
+  CHECK(v.message.find("coverage gate passed: call-site coverage 70.6% is at or above --min-coverage 70%") == 0);
+  CHECK(v.message.find("12 of 17 call sites tracked") != std::string::npos);
+  CHECK(v.message.find("1 of unresolved origin counted apart, as in the summary") != std::string::npos);
+  v = gate::check_min_coverage(c, 71.0, Unresolved::Apart);
+  CHECK_FALSE(v.passed);
+  CHECK(v.message.find("coverage gate failed: call-site coverage 70.6% is below --min-coverage 71%") == 0);
+  // Counted as untracked: 12 / 18 = 66.7%, and it names the summary's figure beside it.
+  v = gate::check_min_coverage(c, 70.0, Unresolved::Untracked);
+  CHECK_FALSE(v.passed);
+  CHECK(v.message.find("66.7% is below --min-coverage 70%") != std::string::npos);
+  CHECK(v.message.find("12 of 18 call sites tracked") != std::string::npos);
+  CHECK(v.message.find("the summary's 70.6% counts them apart") != std::string::npos);
   CHECK(gate::format_percent_below(69.96, 70.0) == "69.96");
   CHECK(gate::format_percent_below(69.94, 70.0) == "69.9");
-  CHECK_FALSE(gate::check_min_coverage(CoverageCounts{}, 100.0, gate::Unresolved::Count));
+  // Nothing to measure: passes, and says so.
+  v = gate::check_min_coverage(CoverageCounts{}, 100.0, Unresolved::Untracked);
+  CHECK(v.passed);
+  CHECK(v.message.find("n/a") != std::string::npos);
+  v = gate::check_min_coverage(CoverageCounts{0, 0, 3}, 50.0, Unresolved::Untracked);
+  CHECK_FALSE(v.passed);
+  CHECK(v.message.find("0.0% is below") != std::string::npos);
 }
 
 TEST_CASE("report escaping") {

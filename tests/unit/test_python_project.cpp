@@ -29,12 +29,14 @@ TEST_CASE("dotted suffix matching between configured and imported module names")
 
 TEST_CASE("factories: configured ones and the shipped package") {
   Config config;
-  config.factory.sync = FactoryFunction{"utils.openai_client_factory", "get_openai_client"};
+  config.factory.sync = {FactoryFunction{"utils.openai_client_factory", "get_openai_client"},
+                         FactoryFunction{"utils.enhanced", "get_client"}};
   config.factory.modules = {"backend/legacy/*.py", "clients.wrapper"};
   Project project(config);
   CHECK(project.factory("utils.openai_client_factory", "get_openai_client") == ClientKind::Sync);
   CHECK(project.factory("backend.utils.openai_client_factory.get_openai_client") == ClientKind::Sync);
   CHECK_FALSE(project.factory("utils.openai_client_factory", "get_async_openai_client"));
+  CHECK(project.factory("utils.enhanced.get_client") == ClientKind::Sync);
   CHECK(project.factory("quotaguard.async_azure_openai_client") == ClientKind::AsyncAzure);
   CHECK(project.is_factory_module("utils.openai_client_factory", "utils/openai_client_factory.py"));
   CHECK(project.is_factory_module("legacy.old", "backend/legacy/old.py"));
