@@ -1,12 +1,15 @@
 """End-to-end tests of the quotaguard CLI: real files in temp dirs, the real binary."""
 import json
 import os
+import pty
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "support"))  # checks shared with the fuzz targets
 
 
 def pytest_addoption(parser):
@@ -17,15 +20,38 @@ class Runner:
     def __init__(self, binary):
         self.binary = binary
 
-    def __call__(self, *args, cwd=None, env=None, check_exit=None):
+    @staticmethod
+    def environment(env):
         e = dict(os.environ)
         e.pop("NO_COLOR", None)
-        if env:
-            e.update(env)
-        p = subprocess.run([self.binary, *map(str, args)], cwd=cwd, env=e, capture_output=True, text=True, timeout=120)
+        e.update(env or {})
+        return e
+
+    def __call__(self, *args, cwd=None, env=None, check_exit=None):
+        p = subprocess.run([self.binary, *map(str, args)], cwd=cwd, env=self.environment(env), capture_output=True,
+                           text=True, timeout=120)
         if check_exit is not None:
             assert p.returncode == check_exit, f"exit {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
         return p
+
+    def on_terminal(self, *args, cwd=None, env=None):
+        """Runs quotaguard with stdout on a pseudo-terminal (as in a shell); returns what it wrote there."""
+        master, slave = pty.openpty()
+        p = subprocess.Popen([self.binary, *map(str, args)], cwd=cwd, env=self.environment(env), stdout=slave,
+                             stderr=subprocess.DEVNULL)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed its side
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        p.wait(timeout=120)
+        return out.decode()
 
     def json(self, *args, cwd=None, check_exit=None):
         p = self("scan", "--format", "json", *args, cwd=cwd, check_exit=check_exit)

@@ -33,9 +33,11 @@ def test_select_and_ignore(qg, project):
 def test_usage_errors_exit_2(qg, project, tmp_path):
     p = qg("scan", tmp_path / "missing", check_exit=2)
     assert "no such file or directory" in p.stderr
-    qg("scan", "--format", "yaml", tmp_path, check_exit=2)
-    qg("scan", "--jobs", "0", tmp_path, check_exit=2)
-    qg("frobnicate", check_exit=2)
+    # An unknown option exits 2 too: the message must name the option and the refused value.
+    for option, bad in [("--format", "yaml"), ("--jobs", "0")]:
+        p = qg("scan", option, bad, tmp_path, check_exit=2)
+        assert option in p.stderr and bad in p.stderr and "not expected" not in p.stderr, p.stderr
+    assert "frobnicate" in qg("frobnicate", check_exit=2).stderr
     p = qg("explain", "QG123", check_exit=2)
     assert "unknown rule" in p.stderr
 
@@ -89,15 +91,25 @@ def test_rules_explain_version(qg):
     assert qg("--version", check_exit=0).stdout.startswith("quotaguard ")
 
 
-def test_output_file_and_no_color(qg, project, tmp_path):
+def test_output_file(qg, project, tmp_path):
     root = project({"a.py": DIRECT})
     out = tmp_path / "report.json"
     p = qg("scan", "--format", "json", "--output", out, root, check_exit=1)
     assert p.stdout == ""
     assert json.loads(out.read_text())["version"] == 1
-    # Not a terminal: never colour, whatever the flags.
-    assert "\x1b[" not in qg("scan", root).stdout
-    assert "\x1b[" not in qg("scan", root, env={"NO_COLOR": "1"}).stdout
+
+
+def test_colour_on_a_terminal_unless_refused(qg, project, tmp_path):
+    root = project({"a.py": DIRECT})
+    colour = "\x1b["
+    assert colour in qg.on_terminal("scan", root)
+    assert colour not in qg.on_terminal("scan", "--no-color", root)
+    assert colour not in qg.on_terminal("scan", root, env={"NO_COLOR": "1"})
+    assert colour in qg.on_terminal("scan", root, env={"NO_COLOR": ""})  # no-color.org: empty is unset
+    # Not a terminal: never colour, whatever the flags; nor in a file written with -o.
+    assert colour not in qg("scan", root).stdout
+    qg.on_terminal("scan", "-o", tmp_path / "report.txt", root)
+    assert colour not in (tmp_path / "report.txt").read_text()
 
 
 def test_jobs_do_not_change_results(qg, project):
