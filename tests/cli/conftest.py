@@ -4,6 +4,7 @@ import os
 import pty
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,11 @@ class Runner:
         e.update(env or {})
         return e
 
-    def __call__(self, *args, cwd=None, env=None, check_exit=None):
+    def __call__(self, *args, cwd=None, env=None, check_exit=None, unprivileged=False):
+        """`unprivileged`: as root, run as nobody (65534), whom file permissions do stop."""
+        drop = {"user": 65534, "group": 65534, "extra_groups": []} if unprivileged and os.geteuid() == 0 else {}
         p = subprocess.run([self.binary, *map(str, args)], cwd=cwd, env=self.environment(env), capture_output=True,
-                           text=True, timeout=120)
+                           text=True, timeout=120, **drop)
         if check_exit is not None:
             assert p.returncode == check_exit, f"exit {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
         return p
@@ -53,14 +56,24 @@ class Runner:
         p.wait(timeout=120)
         return out.decode()
 
-    def json(self, *args, cwd=None, check_exit=None):
-        p = self("scan", "--format", "json", *args, cwd=cwd, check_exit=check_exit)
+    def json(self, *args, cwd=None, check_exit=None, unprivileged=False):
+        p = self("scan", "--format", "json", *args, cwd=cwd, check_exit=check_exit, unprivileged=unprivileged)
         return json.loads(p.stdout), p
 
 
 @pytest.fixture(scope="session")
 def qg(pytestconfig):
     return Runner(pytestconfig.getoption("--quotaguard"))
+
+
+@pytest.fixture
+def open_tmp_path(tmp_path):
+    """A temp dir anyone may enter (pytest's own are root's only): for unprivileged runs."""
+    for d in [tmp_path, *tmp_path.parents]:
+        if d == Path(tempfile.gettempdir()):
+            break
+        d.chmod(d.stat().st_mode | 0o755)
+    return tmp_path
 
 
 @pytest.fixture
