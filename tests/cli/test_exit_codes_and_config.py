@@ -1,5 +1,8 @@
 """Exit codes (0 clean, 1 findings, 2 usage/config error) and config discovery/validation."""
 import json
+import resource
+import signal
+import subprocess
 
 DIRECT = "from openai import OpenAI\nclient = OpenAI()\nclient.embeddings.create(model='m', input='x')\n"
 
@@ -97,6 +100,33 @@ def test_output_file(qg, project, tmp_path):
     p = qg("scan", "--format", "json", "--output", out, root, check_exit=1)
     assert p.stdout == ""
     assert json.loads(out.read_text())["version"] == 1
+
+
+def test_quiet_prints_the_findings_only(qg, project):
+    root = project({"a.py": DIRECT, "clean.py": "x = 1\n"})
+    loud = qg("scan", root, check_exit=1).stdout
+    for flag in ("-q", "--quiet"):
+        quiet = qg("scan", flag, root, check_exit=1).stdout
+        assert quiet.splitlines() == [l for l in loud.splitlines() if ": QG00" in l] and len(quiet.splitlines()) == 2
+    assert qg("scan", "-q", root / "clean.py", check_exit=0).stdout == ""
+
+
+def test_output_keeps_the_old_file_when_writing_fails(qg, project, tmp_path):
+    # A file-size limit (which stops root too) makes the write fail part-way, as a full disk does.
+    root = project({"a.py": DIRECT})
+    out = tmp_path / "out" / "report.json"
+    out.parent.mkdir()
+    out.write_text("the previous report\n")
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a signal
+
+    p = subprocess.run([qg.binary, "scan", "--format", "json", "-o", out, root], capture_output=True, text=True,
+                       env=qg.environment({}), preexec_fn=limit_file_size, timeout=120)
+    assert p.returncode == 2 and str(out) in p.stderr, p.stderr
+    assert out.read_text() == "the previous report\n"
+    assert [f.name for f in out.parent.iterdir()] == ["report.json"], "a temporary file was left behind"
 
 
 def test_colour_on_a_terminal_unless_refused(qg, project, tmp_path):
