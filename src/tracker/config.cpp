@@ -37,6 +37,27 @@ void get(const json& j, const char* key, T& out) {
   if (auto it = j.find(key); it != j.end() && !it->is_null()) out = it->get<T>();
 }
 
+// An integer key: a JSON integer in [lo, hi]. Converting a float (1e30) or an out-of-range
+// integer to int is undefined behaviour, and a negative queue size would wrap around.
+void get_int(const json& j, const char* table, const char* key, int& out, int lo, int hi) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  int64_t v = 0;
+  bool integer = false;
+  if (it->is_number_unsigned()) {
+    const uint64_t u = it->get<uint64_t>();
+    integer = u <= static_cast<uint64_t>(hi);
+    v = integer ? static_cast<int64_t>(u) : 0;
+  } else if (it->is_number_integer()) {
+    v = it->get<int64_t>();
+    integer = true;
+  }
+  if (!integer || v < lo || v > hi)
+    throw std::runtime_error(std::string(table) + "." + key + " must be an integer from " + std::to_string(lo) + " to " +
+                             std::to_string(hi) + ", got " + it->dump());
+  out = static_cast<int>(v);
+}
+
 }  // namespace
 
 bool parse_config_json(const std::string& text, Config& c, std::string& error) {
@@ -45,11 +66,11 @@ bool parse_config_json(const std::string& text, Config& c, std::string& error) {
     if (!j.is_object()) throw std::runtime_error("config root must be a table");
     json t = j.value("tracker", json::object());
     get(t, "db", c.db_path);
-    get(t, "flush_interval_ms", c.flush_interval_ms);
+    get_int(t, "tracker", "flush_interval_ms", c.flush_interval_ms, 0, 24 * 3600 * 1000);
     get(t, "ledger", c.ledger);
-    get(t, "exhausted_probe_s", c.exhausted_probe_s);
+    get_int(t, "tracker", "exhausted_probe_s", c.exhausted_probe_s, 0, 365 * 24 * 3600);
     get(t, "pricing", c.pricing_path);
-    get(t, "tick_ms", c.tick_ms);
+    get_int(t, "tracker", "tick_ms", c.tick_ms, 0, 3600 * 1000);
     std::string scope = "global";
     get(t, "quota_scope", scope);
     if (scope != "global" && scope != "workspace") throw std::runtime_error("tracker.quota_scope must be global or workspace");
@@ -74,8 +95,8 @@ bool parse_config_json(const std::string& text, Config& c, std::string& error) {
     json a = j.value("alerts", json::object());
     get(a, "jsonl", c.alerts_jsonl);
     get(a, "webhook", c.webhook_url);
-    get(a, "webhook_timeout_ms", c.webhook_timeout_ms);
-    get(a, "queue", c.alert_queue);
+    get_int(a, "alerts", "webhook_timeout_ms", c.webhook_timeout_ms, 0, 3600 * 1000);
+    get_int(a, "alerts", "queue", c.alert_queue, 1, 1 << 24);
     if (c.flush_interval_ms < 10) c.flush_interval_ms = 10;
     if (c.tick_ms < 2) c.tick_ms = 2;
   } catch (const std::exception& e) {

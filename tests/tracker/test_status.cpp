@@ -191,6 +191,16 @@ TEST_CASE("config: JSON/TOML shape, per-workspace budgets, validation") {
   CHECK_FALSE(parse_config_json(R"({"policy":{"on_exhausted":"pray"}})", c, err));
   CHECK_FALSE(parse_config_json("not json", c, err));
   CHECK(err.rfind("config:", 0) == 0);
+  // Integer keys take integers in range (found by fuzzing: 1e306 was converted to int, UB).
+  Config fresh;
+  CHECK_FALSE(parse_config_json(R"({"alerts":{"queue":11e306}})", fresh, err));
+  CHECK(err == "config: alerts.queue must be an integer from 1 to 16777216, got 1.1e+307");
+  CHECK_FALSE(parse_config_json(R"({"tracker":{"flush_interval_ms":51844674407370955161600}})", fresh, err));
+  CHECK_FALSE(parse_config_json(R"({"alerts":{"queue":-5}})", fresh, err));
+  CHECK_FALSE(parse_config_json(R"({"tracker":{"tick_ms":2.5}})", fresh, err));
+  Config ok;
+  REQUIRE(parse_config_json(R"({"alerts":{"queue":16},"tracker":{"tick_ms":5}})", ok, err));
+  CHECK(ok.alert_queue == 16);
 }
 
 TEST_CASE("status: most requests failing on the server side is degraded") {
