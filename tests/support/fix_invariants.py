@@ -9,9 +9,9 @@ import re
 
 from python_source import Source, compiles
 
-_NEW_IMPORT = rb"[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*"
-_SLOT = rb"(?:" + _NEW_IMPORT + rb"\n)*"
-_SLOT_AT_EOF = rb"(?:\r?\n" + _NEW_IMPORT + rb")*"  # in a file without a final newline
+_NEW_IMPORT = re.compile(rb"[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*\n")
+_NEW_IMPORT_AT_EOF = re.compile(rb"\r?\n[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*")  # no final newline
+WILD, SLOT, SLOT_AT_EOF = "wild", "slot", "slot at eof"
 
 
 def _lines(data):
@@ -46,57 +46,85 @@ def _allowed(src: Source, sites):
     else:
         points.add(len(src.data))
     points.add(len(src.data))
+    if not src.compiles():
+        # Where a person would put an import is undefined in a file that does not compile (and a
+        # parser that recovers from errors sees other statements than CPython): any line start.
+        points.update(src.starts)
     return _merged(spans), points
 
 
-def _pattern(data, a0, a1, spans, points):
-    """`data[a0:a1]` as a regex: allowed spans are wildcards, insertion points take import lines."""
-    events = [(s, 1, e) for s, e in spans if s < a1 and e > a0]
-    events += [(p, 0, p) for p in points if a0 <= p <= a1 and not any(s < p < e for s, e in spans)]
-    out, pos = [], a0
+def _template(data, spans, points):
+    """`data` as [literal, op, literal, op, ..., literal]: the allowed spans become WILD (any
+    bytes), the insertion points SLOT (any number of new import lines)."""
+    events = [(s, 1, e) for s, e in spans] + [(p, 0, p) for p in points if not any(s <= p <= e for s, e in spans)]
+    items, pos = [], 0
     for start, kind, end in sorted(events):
-        start, end = max(start, a0), min(end, a1)
-        if start < pos:
-            start = pos
-        out.append(re.escape(data[pos:start]))
+        items.append(data[pos:start])
         if kind == 1:
-            out.append(rb"(?s:.*?)")
-            pos = max(pos, end)
+            items.append(WILD)
+            pos = end
         else:
-            eof = start == len(data) and not data.endswith(b"\n")
-            out.append(_SLOT_AT_EOF if eof else _SLOT)
+            items.append(SLOT_AT_EOF if start == len(data) and not data.endswith(b"\n") else SLOT)
             pos = start
-    out.append(re.escape(data[pos:a1]))
-    return re.compile(b"".join(out))
+    items.append(data[pos:])
+    return items
 
 
-def stray_edits(before: bytes, after: bytes, sites):
+def _matches(text, items):
+    """Whether `text` is the template with its holes filled: every position the input can be
+    at after each item, so repeated lines never make an alignment choice for us."""
+    positions = {0}
+    for k, item in enumerate(items):
+        if k % 2 == 0:
+            positions = {p + len(item) for p in positions if text.startswith(item, p)}
+        elif item == WILD:
+            start, following = min(positions), items[k + 1]
+            if not following:  # the last hole: it runs to the end
+                positions = {len(text)}
+                continue
+            positions, q = set(), text.find(following, start)
+            while q >= 0:
+                positions.add(q)
+                q = text.find(following, q + 1)
+        else:
+            line = _NEW_IMPORT_AT_EOF if item == SLOT_AT_EOF else _NEW_IMPORT
+            grown = set()
+            for p in positions:
+                grown.add(p)
+                while (m := line.match(text, p)) and m.end() > p:
+                    p = m.end()
+                    grown.add(p)
+            positions = grown
+        if not positions:
+            return False
+    return len(text) in positions
+
+
+def stray_edits(before: bytes, after: bytes, sites, src=None):
     """Changes outside what a fix may touch, as messages; `sites`: byte spans of `before` that a
-    fix rewrote (or may have: the fixable findings' ranges)."""
-    src = Source(before)
+    fix rewrote (or may have: the fixable findings' ranges). The whole file is matched against
+    `before` with those places left open, so no line alignment can hide or invent a change."""
+    src = src or Source(before)
     spans, points = _allowed(src, sites)
+    if _matches(after, _template(before, spans, points)):
+        return []
+    # Say where, from a line diff (which may align repeated lines differently than the match).
     a, b = _lines(before), _lines(after)
-    a_starts = [0]
-    for line in a:
-        a_starts.append(a_starts[-1] + len(line))
-    problems = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        new = b"".join(b[j1:j2])
-        if not _pattern(before, a_starts[i1], a_starts[i2], spans, points).fullmatch(new):
-            old = b"".join(a[i1:i2])
+        if tag != "equal":
+            old, new = b"".join(a[i1:i2]), b"".join(b[j1:j2])
             where = f"before line {i1 + 1}" if i1 == i2 else f"lines {i1 + 1}-{i2}"
-            problems.append(f"{where}: changed outside the fixed sites and imports: {old[:300]!r} -> {new[:300]!r}")
-    return problems
+            return [f"changed outside the fixed sites and imports, first at {where}: {old[:300]!r} -> {new[:300]!r}"]
+    return ["changed outside the fixed sites and imports"]
 
 
 def broken(before: bytes, after: bytes, sites):
     """Every broken promise, as messages."""
+    src = Source(before)
     problems = []
-    if compiles(before) and not compiles(after):
+    if src.compiles() and not compiles(after):
         problems.append("the file compiled before the fix and no longer does")
-    return problems + stray_edits(before, after, sites)
+    return problems + stray_edits(before, after, sites, src)
 
 
 def finding_span(source: bytes, finding):

@@ -6,8 +6,9 @@ import re
 import tokenize
 
 BOM = b"\xef\xbb\xbf"
-# Where the tokenizer gave up, a line that looks like an import is taken for one.
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t(\\]")
+# In a file CPython does not compile, a line with `import` on it may hold an import statement
+# to a parser that recovers from errors (`x = 1import os`, `garbage from m import n`).
+_IMPORT_WORD = re.compile(rb"(?<![\w.])import(?![\w])")
 _STATEMENT_END = (tokenize.NEWLINE, tokenize.ENDMARKER)
 _SKIPPED = (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING)
 
@@ -40,6 +41,12 @@ class Source:
             self.starts.append(self.starts[-1] + len(line) + 1)
         self._tokens = None
         self._layout = None
+        self._compiles = None
+
+    def compiles(self):
+        if self._compiles is None:
+            self._compiles = compiles(self.data)
+        return self._compiles
 
     def line_of(self, offset):
         lo, hi = 0, len(self.starts)
@@ -128,11 +135,29 @@ class Source:
                     layout.docstring = span
                 statement = None
             previous = tok
-        if not complete:
-            row = toks[-1].start[0] if toks else 1
-            if statement and statement[0] == "import":
-                layout.imports.append((statement[1], self.line_span(row, row)[1]))
-            for line in range(row, len(self.lines) + 1):
-                if _IMPORT_LINE.match(self.lines[line - 1]):
-                    layout.imports.append(self.line_span(line, line))
+        if statement and statement[0] == "import":  # the tokenizer gave up inside it
+            row = toks[-1].start[0]
+            layout.imports.append((statement[1], self.line_span(row, row)[1]))
+        if not complete or not self.compiles():
+            # Where CPython does not follow (an unclosed bracket swallows what comes after it),
+            # a parser that recovers from errors may: a line that mentions import counts.
+            line = 1
+            while line <= len(self.lines):
+                if _IMPORT_WORD.search(self.lines[line - 1]):
+                    last = self._continued(line)
+                    layout.imports.append(self.line_span(line, last))
+                    line = last
+                line += 1
         return layout
+
+    def _continued(self, line):
+        """The last line of a statement starting on `line`: through open parentheses and
+        backslash continuations (a heuristic for where the tokenizer gave up)."""
+        depth = 0
+        while line <= len(self.lines):
+            text = self.lines[line - 1]
+            depth += text.count(b"(") - text.count(b")")
+            if depth <= 0 and not text.rstrip(b"\r").endswith(b"\\"):
+                return line
+            line += 1
+        return len(self.lines)
