@@ -3,7 +3,17 @@
 set(QG_NODE_MODULES ${CMAKE_SOURCE_DIR}/third_party/node_modules)
 set(QG_TS_RUNTIME ${QG_NODE_MODULES}/ts-runtime/vendor/tree-sitter/lib)
 if(NOT EXISTS ${QG_TS_RUNTIME}/src/lib.c)
-  message(FATAL_ERROR "tree-sitter sources missing: run scripts/setup (npm ci in third_party/)")
+  # A clean clone (pip install from a checkout, a pre-commit hook environment): fetch them as
+  # scripts/setup does, C sources only.
+  find_program(QG_NPM npm)
+  if(QG_NPM)
+    message(STATUS "tree-sitter sources: npm ci --ignore-scripts in third_party/")
+    execute_process(COMMAND ${QG_NPM} ci --ignore-scripts --no-audit --no-fund --loglevel=error
+                    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/third_party RESULT_VARIABLE npm_result)
+  endif()
+  if(NOT EXISTS ${QG_TS_RUNTIME}/src/lib.c)
+    message(FATAL_ERROR "tree-sitter sources missing: install npm, or run scripts/setup (npm ci in third_party/)")
+  endif()
 endif()
 
 add_library(ts_runtime STATIC ${QG_TS_RUNTIME}/src/lib.c)

@@ -16,8 +16,9 @@
 #include <fmt/ostream.h>
 
 #include "command.h"
-#include "core/catalogue.h"
 #include "core/atomic_file.h"
+#include "core/catalogue.h"
+#include "core/language.h"
 #include "gate/baseline.h"
 #include "gate/coverage_gate.h"
 #include "git/hook.h"
@@ -47,11 +48,11 @@ void print_baseline_notes(const gate::BaselineComparison& cmp, const std::string
 // After a refused `--staged` run: the two ways forward.
 void print_staged_help(const ScanResult& r, const fs::path& cwd) {
   std::set<std::string> fixable_files, rules;
-  bool cpp = false;
+  std::set<Language> languages_seen;
   std::size_t fixable = 0;
   for (const auto& f : r.findings) {
     rules.insert(f.rule);
-    cpp |= f.language == "cpp";
+    languages_seen.insert(f.language);
     if (f.fixable) {
       ++fixable;
       fixable_files.insert(report::display_path(r, f.path, cwd));
@@ -80,10 +81,16 @@ void print_staged_help(const ScanResult& r, const fs::path& cwd) {
                "  1. Route the calls through the tracking factory (`quotaguard explain {}` shows how);\n"
                "     then `git add` the files and commit again.\n",
                *rules.begin());
+  // Written in the first language's comment syntax, with the others' beside it.
+  const LanguageInfo& first = languages().front();
+  std::string others;
+  for (Language l : languages_seen)
+    if (l != first.id)
+      others += fmt::format(" ({}: `{} quotaguard: ignore[{}] <reason>`)", info(l).display_name, info(l).line_comment, rule_list);
   fmt::print(std::cerr,
-             "  2. Where a call is deliberate, say so on its line: `# quotaguard: ignore[{}] <reason>`{};\n"
+             "  2. Where a call is deliberate, say so on its line: `{} quotaguard: ignore[{}] <reason>`{};\n"
              "     then `git add` and commit again.\n",
-             rule_list, cpp ? fmt::format(" (C++: `// quotaguard: ignore[{}] <reason>`)", rule_list) : "");
+             first.line_comment, rule_list, others);
 }
 
 struct ScanCommand {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from . import _config
+from . import _config, _realtime
 from ._errors import QuotaExhaustedError
 from ._transport import instrument_client
 
@@ -60,6 +60,7 @@ def _build(class_name: str, is_async: bool, kwargs: dict) -> Any:
     if http_client is None:
         http_client = _default_http_client(openai, is_async)
     kwargs["http_client"] = instrument_client(http_client, sdk=True)
+    _realtime.install()  # WebSocket sessions (realtime, responses.connect) bypass http_client
     cls = getattr(openai, class_name)
     return _patch_errors(cls(**kwargs))
 
@@ -99,3 +100,4 @@ def instrument_openai_module() -> None:
 
     _config.ensure_configured()
     openai.http_client = instrument_client(_default_http_client(openai, False), sdk=True)
+    _realtime.install()

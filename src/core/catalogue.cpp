@@ -39,11 +39,13 @@ toml::table parse_embedded(std::string_view path) {
 
 std::string str(const toml::node_view<const toml::node>& n) { return std::string(n.value_or(std::string_view{})); }
 
+// A list of strings the catalogue cannot do without: a key renamed in rules/ but not here fails.
 template <class Set>
-void fill_strings(Set& out, const toml::node_view<const toml::node>& n) {
-  if (auto* arr = n.as_array())
-    for (auto& v : *arr)
-      if (auto s = v.value<std::string>()) out.insert(*s);
+void fill_strings(Set& out, const toml::node_view<const toml::node>& n, std::string_view where) {
+  auto* arr = n.as_array();
+  if (!arr) throw std::logic_error(fmt::format("rules/{}: a list of strings is missing", where));
+  for (auto& v : *arr)
+    if (auto s = v.value<std::string>()) out.insert(*s);
 }
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
@@ -59,13 +61,14 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }  // namespace
 
 Catalogue::Catalogue() {
-  // Rules.
+  // Rules, in RuleId order (core/rule_ids.h is generated from the same file).
   const auto rules = parse_embedded("rules.toml");
-  for (auto&& [id, node] : rules) {
-    const auto& t = *node.as_table();
-    const toml::node_view<const toml::node> v{t};
+  for (std::size_t i = 0; i < kRuleCount; ++i) {
+    const std::string_view id = kRuleIds[i];
+    const toml::node_view<const toml::node> v = rules[id];
+    if (!v.is_table()) throw std::logic_error(fmt::format("rules/rules.toml: [{}] is missing", id));
     RuleInfo r;
-    r.id = std::string(id.str());
+    r.id = std::string(id);
     r.name = str(v["name"]);
     r.severity = str(v["severity"]);
     r.summary = str(v["summary"]);
@@ -75,9 +78,22 @@ Catalogue::Catalogue() {
     r.bad = str(v["bad"]);
     r.good = str(v["good"]);
     r.fixable = v["fixable"].value_or(false);
+    if (auto* langs = v["languages"].as_array())
+      for (auto& l : *langs) {
+        auto language = language_named(l.value_or(std::string_view{}));
+        if (!language) throw std::logic_error(fmt::format("rules/rules.toml: {}: unknown language in `languages`", id));
+        r.languages.push_back(*language);
+      }
     rules_.push_back(std::move(r));
   }
-  std::sort(rules_.begin(), rules_.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  if (rules.size() != kRuleCount) throw std::logic_error("rules/rules.toml differs from the generated core/rule_ids.h");
+  for (const MessageKey& key : kMessageKeys) {
+    const auto rule = rules[to_string(key.rule)];
+    const auto text = key.variant.empty() ? rule["message"] : rule["message-variants"][key.variant];
+    if (!text.is_string())
+      throw std::logic_error(fmt::format("rules/rules.toml: {} has no message `{}`", to_string(key.rule), key.variant));
+    messages_.push_back(str(text));
+  }
 
   // API surface: resource_path, method, verb, url_path, billable.
   auto tsv = embedded_rule_file("openai-api-surface.tsv");
@@ -108,8 +124,8 @@ Catalogue::Catalogue() {
   }
 
   const auto api = parse_embedded("python/api.toml");
-  fill_strings(wrappers_, api["response_wrappers"]);
-  fill_strings(distinctive_, api["distinctive_resources"]);
+  fill_strings(wrappers_, api["response-wrappers"], "python/api.toml response-wrappers");
+  fill_strings(distinctive_, api["distinctive-resources"], "python/api.toml distinctive-resources");
 
   const auto clients = parse_embedded("python/clients.toml");
   package_ = str(clients["package"]);
@@ -123,10 +139,10 @@ Catalogue::Catalogue() {
       c.fixable = v["fixable"].value_or(true);
       classes_.emplace(std::string(name.str()), c);
     }
-  fill_strings(star_exports_, clients["star_exports"]);
-  fill_strings(copy_methods_, clients["copy_methods"]);
-  fill_strings(raw_methods_, clients["raw_methods"]);
-  if (auto* f = clients["default_factories"].as_table())
+  fill_strings(star_exports_, clients["star-exports"], "python/clients.toml star-exports");
+  fill_strings(copy_methods_, clients["copy-methods"], "python/clients.toml copy-methods");
+  fill_strings(raw_methods_, clients["raw-methods"], "python/clients.toml raw-methods");
+  if (auto* f = clients["default-factories"].as_table())
     for (auto&& [kind, spec] : *f)
       default_factories_.emplace_back(*parse_client_kind(kind.str()), std::string(spec.value_or(std::string_view{})));
 

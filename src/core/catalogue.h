@@ -9,12 +9,15 @@
 #include <vector>
 
 #include "core/finding.h"
+#include "core/language.h"
+#include "core/rule_ids.h"
 
 namespace qg {
 
 struct RuleInfo {
   std::string id, name, severity, summary, what, why, fix, bad, good;
   bool fixable = false;
+  std::vector<Language> languages;  // where the rule applies
 };
 
 struct ApiMethod {
@@ -48,11 +51,14 @@ class Catalogue {
  public:
   static const Catalogue& get();
 
-  const std::vector<RuleInfo>& rules() const { return rules_; }
+  const std::vector<RuleInfo>& rules() const { return rules_; }  // in RuleId order
   const RuleInfo* rule(std::string_view id) const;
+  const RuleInfo& rule(RuleId id) const { return rules_[static_cast<std::size_t>(id)]; }
   // Whether a finding of this rule fails a scan: every severity but `info` (QG007 is reported
   // and counted, but an unresolved origin alone never refuses a commit or a build).
   bool fails_scan(std::string_view id) const;
+  // The text of a rule's `message` or of one of its `message-variants` (core/message.h renders it).
+  const std::string& message_template(MessageId id) const { return messages_[static_cast<std::size_t>(id)]; }
 
   // API surface (rules/openai-api-surface.tsv), keyed without the leading "client.".
   const ApiMethod* api_method(std::string_view api) const;
@@ -79,6 +85,7 @@ class Catalogue {
  private:
   Catalogue();
   std::vector<RuleInfo> rules_;
+  std::vector<std::string> messages_;  // by MessageId
   std::vector<ApiMethod> methods_;
   StringMap<std::size_t> method_index_;
   StringSet resources_, distinctive_, wrappers_;

@@ -3,6 +3,8 @@
 // means the gate checks something other than what its owner believes.
 #include "core/config.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -12,6 +14,8 @@
 #include <utility>
 
 #include <toml++/toml.h>
+
+#include "core/language.h"
 
 namespace qg {
 namespace {
@@ -348,6 +352,18 @@ const std::vector<std::string>& vendored_dir_names() {
       "venv", ".venv", "virtualenv", "site-packages", "dist-packages", "node_modules", "build",
   };
   return kVendored;
+}
+
+bool FactoryConfig::is_path_pattern(std::string_view entry) {
+  return entry.find('/') != std::string_view::npos || entry.find('*') != std::string_view::npos ||
+         language_of_file(entry).has_value();
+}
+
+bool FactoryConfig::lists_file(std::string_view relative_path) const {
+  const std::string rel(relative_path);
+  for (const auto& m : modules)
+    if (is_path_pattern(m) && (fnmatch(m.c_str(), rel.c_str(), FNM_PATHNAME) == 0 || rel == m)) return true;
+  return false;
 }
 
 }  // namespace qg

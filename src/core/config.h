@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace qg {
@@ -24,10 +25,14 @@ struct FactoryConfig {
   // Files allowed to construct clients (the factory itself): dotted module names
   // ("utils.openai_client_factory") or path globs relative to the project root ("backend/utils/*.py").
   std::vector<std::string> modules;
+  // Whether a path glob of `modules` names `relative_path` (dotted names are the Python frontend's).
+  bool lists_file(std::string_view relative_path) const;
+  // An entry of `modules` is a path glob when it has a '/' or '*', or a source file extension.
+  static bool is_path_pattern(std::string_view entry);
   bool pass_arguments = true;
   // When set, enables QG008: API methods ("chat.completions.create") the factory tracks.
   std::optional<std::vector<std::string>> tracked_methods;
-  // [factory.cpp]: C++ client type -> factory expression, plus the include the fix adds (issue 6).
+  // [factory.cpp]: C++ client type -> factory expression, plus the include the fix adds.
   std::map<std::string, std::string> cpp_factories;
   std::string cpp_include;
 };

@@ -20,6 +20,7 @@ std::string folder_of(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+// The API family (scan_result.h): the resource path, the API without its method.
 std::string family_of(const std::string& api) {
   auto dot = api.rfind('.');
   return dot == std::string::npos ? api : api.substr(0, dot);

@@ -70,22 +70,17 @@ std::string unfollowable_reason(int err) {
   return std::string("broken symlink: ") + std::strerror(err);
 }
 
-// By extension only: cheap enough to run on every directory entry before anything else.
 bool classify_name(std::string_view name, Language& out) {
-  const std::size_t dot = name.rfind('.');
-  if (dot == std::string_view::npos || dot == 0) return false;
-  const std::string_view ext = name.substr(dot);
-  if (ext == ".py" || ext == ".pyi") {
-    out = Language::Python;
-    return true;
-  }
-  for (std::string_view cpp : {".h", ".hh", ".hpp", ".hxx", ".c", ".cc", ".cpp", ".cxx", ".ipp"}) {
-    if (ext == cpp) {
-      out = Language::Cpp;
-      return true;
-    }
-  }
-  return false;
+  const auto language = language_of_file(name);
+  if (language) out = *language;
+  return language.has_value();
+}
+
+// "not a Python or C++ source"
+std::string not_a_source_reason() {
+  std::string reason = "not a ";
+  for (const auto& l : languages()) reason += std::string(reason.size() > 6 ? " or " : "") + std::string(l.display_name);
+  return reason + " source";
 }
 
 // A found file; the std::filesystem::path is built only for the survivors (it is costly).
@@ -192,7 +187,7 @@ void Walker::add_path(const fs::path& path) {
 // force_exclude asks for the excludes to win, as with ruff's --force-exclude.
 void Walker::add_named_file(const std::string& abs, const std::string& rel, bool via_symlink) {
   Language lang = Language::Python;
-  if (!classify_language(abs, lang)) return skip(rel, "not a Python or C++ source");
+  if (!classify_language(abs, lang)) return skip(rel, not_a_source_reason());
   if (lang == Language::Cpp && !opt_.include_cpp) return skip(rel, "C++ source (C++ scanning is off)");
   const bool vendored = named_path_vendored(abs, rel, false);
   if (opt_.force_exclude) {

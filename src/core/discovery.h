@@ -8,10 +8,9 @@
 #include <vector>
 
 #include "core/finding.h"
+#include "core/language.h"
 
 namespace qg {
-
-enum class Language : uint8_t { Python, Cpp };
 
 struct DiscoveredFile {
   std::filesystem::path absolute;
@@ -43,7 +42,7 @@ DiscoveryResult discover(const DiscoveryOptions& options);
 // include_vendored. The files need not exist on disk (staged blobs of `scan --staged`).
 DiscoveryResult select_files(const DiscoveryOptions& options, const std::vector<std::string>& relative_paths);
 
-// ".py"/".pyi" -> Python; ".h .hh .hpp .hxx .c .cc .cpp .cxx .ipp" -> Cpp.
+// By extension (core/language.cpp): ".py" -> Python, ".cpp" -> Cpp, ...
 bool classify_language(const std::filesystem::path& p, Language& out);
 
 }  // namespace qg

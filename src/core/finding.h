@@ -6,16 +6,20 @@
 #include <string>
 #include <vector>
 
+#include "core/language.h"
+#include "core/rule_ids.h"
+
 namespace qg {
 
-// 1-based lines and columns (columns count UTF-8 bytes, as tree-sitter does), plus the byte
+// 1-based lines and columns (columns count code points, as editors and ruff do), plus the byte
 // span in the file so that fixes and snippets can splice the original text.
 struct SourceRange {
   uint32_t line = 0, column = 0, end_line = 0, end_column = 0;
   uint32_t start_byte = 0, end_byte = 0;
 };
 
-// Where a client or an API call's receiver came from (DESIGN.md, "provenance").
+// Where a client or an API call's receiver came from: the factory, a direct construction, the
+// openai module's own client, somewhere unknown (a parameter), the v0 API, raw HTTP.
 enum class Provenance : uint8_t { Factory, Direct, Module, Unknown, Legacy, RawHttp };
 const char* to_string(Provenance p);
 
@@ -43,14 +47,15 @@ struct FixSite {
 };
 
 struct Finding {
-  std::string rule;            // "QG001"
+  std::string rule;            // "QG001" (to_string(RuleId)): reports, baselines and fingerprints use the text
   std::string path;            // relative to the scan root, '/'-separated
   SourceRange range;
   std::string message;
   bool fixable = false;
   std::string api;             // "embeddings.create" where the finding is an API call
   Provenance provenance = Provenance::Unknown;
-  std::string language;        // "python" | "cpp"
+  Language language = Language::Python;
+  MessageId message_id = MessageId::QG001;  // which wording in rules/rules.toml `message` holds
   std::string code;            // source text of `range` (capped), for fingerprints and snippets
   std::optional<FixSite> fix;  // present on findings `quotaguard fix` can rewrite
   // Identity that survives edits elsewhere in the file (gate/fingerprint.h): set by run_scan,

@@ -1,5 +1,11 @@
 // A gitignore matcher with git's semantics (gitignore(5), wildmatch), used by discovery both for
 // .gitignore / .git/info/exclude files and for the configured `exclude` patterns.
+//
+// Why not libgit2's git_ignore_path_is_ignored: it needs a repository (quotaguard honours
+// .gitignore files in plain directories too) and has no way to match the config's `exclude`
+// list, relative to the config's directory. And it is slower: over the 5,001 files of the
+// scripts/bench.d/staged.sh repository with a 3-line .gitignore, 110–150 ms for libgit2 (one
+// call per path) against 6–12 ms here (one IgnoreStack per directory, as discovery walks).
 #pragma once
 
 #include <cstdint>

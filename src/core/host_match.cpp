@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/catalogue.h"
+
 namespace qg {
 
 namespace {
@@ -29,6 +31,14 @@ std::string_view url_around(std::string_view body, std::size_t at) {
   from = from == std::string_view::npos || at - from > 8 ? at : body.find_last_of("\"'{( ", from) + 1;
   std::size_t to = body.find_first_of("\"'{}() \n", at);
   return body.substr(from, to == std::string_view::npos ? std::string_view::npos : to - from);
+}
+
+std::size_t find_api_host(std::string_view text, const std::vector<std::string>& extra_hosts) {
+  for (const auto& host : Catalogue::get().api_hosts())
+    if (auto at = find_host(text, host); at != std::string_view::npos) return at;
+  for (const auto& host : extra_hosts)
+    if (auto at = find_host(text, host); at != std::string_view::npos) return at;
+  return std::string_view::npos;
 }
 
 }  // namespace qg

@@ -43,7 +43,9 @@ struct CoverageRow {
 struct Coverage {
   CoverageCounts calls;
   ClientCounts clients;
-  std::vector<CoverageRow> by_file, by_folder, by_api, by_family;  // family: resource path
+  // An API family, in the scanner, is the resource path of an API method: "chat.completions" for
+  // "chat.completions.create", "beta.threads.runs" for "beta.threads.runs.create" (JSON `by_family`).
+  std::vector<CoverageRow> by_file, by_folder, by_api, by_family;
 };
 
 struct FileStats {

@@ -67,4 +67,44 @@ NamedChildren::~NamedChildren() {
   if (cursor_) --pool.depth;
 }
 
+ParsedTree::ParsedTree(const TSLanguage* language, std::string_view code) : code_(code) {
+  tree_ = ts_parser_parse_string(thread_parser(language), nullptr, code.data(), static_cast<uint32_t>(code.size()));
+}
+
+ParsedTree::~ParsedTree() {
+  if (tree_) ts_tree_delete(tree_);
+}
+
+TSNode ParsedTree::node_at(uint32_t start, uint32_t end, const Kind& kind) const {
+  TSNode n = ts_node_named_descendant_for_byte_range(root(), start, end);
+  while (!ts_node_is_null(n) && start_byte(n) == start && end_byte(n) == end) {
+    if (sym(n) == kind) return n;
+    n = ts_node_parent(n);
+  }
+  return TSNode{};
+}
+
+std::size_t ParsedTree::error_count() const {
+  if (!ts_node_has_error(root())) return 0;
+  std::size_t count = 0;
+  walk(root(), [&](TSNode n) {
+    if (ts_node_is_error(n) || ts_node_is_missing(n)) ++count;
+    return ts_node_has_error(n);  // only subtrees holding an error are worth entering
+  });
+  return count;
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> ParsedTree::ranges_of(const Kind& kind) const {
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  if (!ok()) return out;
+  walk(root(), [&](TSNode n) {
+    if (sym(n) == kind) {
+      out.emplace_back(start_byte(n), end_byte(n));
+      return false;
+    }
+    return true;
+  });
+  return out;
+}
+
 }  // namespace qg::ts

@@ -2,7 +2,11 @@
 // once by name into symbol ids, pooled cursor iteration over named children, node text.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <tree_sitter/api.h>
 
@@ -78,6 +82,44 @@ class NamedChildren {
 
  private:
   TSTreeCursor* cursor_ = nullptr;
+};
+
+// Depth-first, pre-order, with a cursor (no quadratic child indexing); `visit(node)` returns
+// whether to enter the node's children.
+template <class Visit>
+void walk(TSNode root, Visit&& visit) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  for (bool more = true; more;) {
+    if (visit(ts_tree_cursor_current_node(&cursor)) && ts_tree_cursor_goto_first_child(&cursor)) continue;
+    while (!(more = ts_tree_cursor_goto_next_sibling(&cursor)))
+      if (!ts_tree_cursor_goto_parent(&cursor)) break;
+  }
+  ts_tree_cursor_delete(&cursor);
+}
+
+// A tree parsed from `code` (which must outlive it), freed with it.
+class ParsedTree {
+ public:
+  ParsedTree(const TSLanguage* language, std::string_view code);
+  ~ParsedTree();
+  ParsedTree(const ParsedTree&) = delete;
+  ParsedTree& operator=(const ParsedTree&) = delete;
+
+  bool ok() const { return tree_ != nullptr; }
+  TSNode root() const { return ts_tree_root_node(tree_); }
+  std::string_view code() const { return code_; }
+  std::string_view text(TSNode n) const { return ts::text(n, code_); }
+
+  // The smallest node of kind `kind` spanning exactly [start, end), or a null node.
+  TSNode node_at(uint32_t start, uint32_t end, const Kind& kind) const;
+  // ERROR and MISSING nodes (a fix may not add any).
+  std::size_t error_count() const;
+  // Byte ranges [start, end) of every node of kind `kind` (comments, say), in order.
+  std::vector<std::pair<uint32_t, uint32_t>> ranges_of(const Kind& kind) const;
+
+ private:
+  std::string_view code_;
+  TSTree* tree_ = nullptr;
 };
 
 }  // namespace qg::ts

@@ -425,7 +425,7 @@ class Analyzer {
   // ---- endpoint literals ----------------------------------------------------------------
   [[gnu::noinline]] void literal(TSNode str) {
     const std::string_view body = text(str, code_);
-    const std::size_t at = find_api_host(body);
+    const std::size_t at = find_api_host(body, out_.config().extra_hosts);
     if (at == std::string_view::npos) return;
     // `liboai::OpenAI oai("https://api.openai.com/v1")` configures a client: QG001 covers it.
     if (configures_client(str)) return;
@@ -435,20 +435,17 @@ class Analyzer {
   [[gnu::noinline]] void macro_endpoint(TSNode def) {
     TSNode value = field(def, S_.f_value);
     if (is_null(value)) return;
-    const std::string_view body = text(value, code_);
-    const std::size_t at = find_api_host(body);
+    std::string_view body = text(value, code_);
+    // `#define URL "..."  // quotaguard: ignore[QG005]`: the comment is part of the macro's value.
+    if (const std::size_t comment = trailing_comment(body); comment != std::string_view::npos) {
+      out_.suppression(start_byte(value) + static_cast<uint32_t>(comment), body.substr(comment));
+      body = body.substr(0, comment);
+    }
+    const std::size_t at = find_api_host(body, out_.config().extra_hosts);
     if (at == std::string_view::npos) return;
     // Only inside a string literal of the macro's body: `#define HOST api.openai.com` is no URL.
     if (body.find('"') == std::string_view::npos || body.find('"') > at) return;
     out_.endpoint(start_byte(value), end_byte(value), url_around(body, at), {});
-  }
-
-  std::size_t find_api_host(std::string_view body) const {
-    for (const auto& host : Catalogue::get().api_hosts())
-      if (auto at = find_host(body, host); at != std::string_view::npos) return at;
-    for (const auto& host : out_.config().extra_hosts)
-      if (auto at = find_host(body, host); at != std::string_view::npos) return at;
-    return std::string_view::npos;
   }
 
   // The argument list or braces directly holding `str` belong to a client construction.

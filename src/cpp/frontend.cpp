@@ -1,7 +1,7 @@
 #include "cpp/frontend.h"
 
 #include <algorithm>
-#include <fnmatch.h>
+#include <optional>
 
 #include "core/parallel.h"
 #include "core/text_search.h"
@@ -27,17 +27,8 @@ bool worth_parsing(std::string_view code, const Config& config) {
   return false;
 }
 
-// `[factory] modules` path globs name the factory's own files.
-bool is_factory_file(const std::string& rel, const Config& config) {
-  for (const auto& m : config.factory.modules)
-    if (fnmatch(m.c_str(), rel.c_str(), FNM_PATHNAME) == 0) return true;
-  return false;
-}
-
-}  // namespace
-
-FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, unsigned jobs,
-                       const CppOptions& options) {
+FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, const AnalysisOptions& options) {
+  const unsigned jobs = options.jobs;
   (void)Syntax::get();  // resolve node kinds before threads start
   (void)LibraryModel::get();
   FrontendOutput out;
@@ -48,7 +39,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     if (selected[i]) todo.push_back(i);
 
   std::optional<ClangSession> clang;
-  if (options.backend == "clang") {
+  if (options.cpp_backend == "clang") {
     clang.emplace(ClangSession::open(config.root, options.compile_commands_dir, out.notes));
     if (!clang->available()) clang.reset();
   }
@@ -60,7 +51,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     TSTree* tree = ts_parser_parse_string(ts::thread_parser(Syntax::get().language), nullptr, code.data(), static_cast<uint32_t>(code.size()));
     std::optional<ClangFacts> facts;
     if (clang) facts = clang->facts_for(in.file->absolute, in.text);
-    UnitInput unit{in.file->relative, in.text, tree, is_factory_file(in.file->relative, config), facts ? &*facts : nullptr};
+    UnitInput unit{in.file->relative, in.text, tree, config.factory.lists_file(in.file->relative), facts ? &*facts : nullptr};
     out.files[t] = analyze_unit(unit, config);
     out.files[t].vendored = in.file->vendored;
     if (tree) ts_tree_delete(tree);
@@ -68,6 +59,19 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   out.parsed = todo.size();
   std::sort(out.files.begin(), out.files.end(), [](auto& a, auto& b) { return a.path < b.path; });
   return out;
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) {
+  const ts::ParsedTree tree(Syntax::get().language, code);
+  return tree.ok() ? comment_ranges(tree.root(), code) : std::vector<std::pair<uint32_t, uint32_t>>{};
+}
+
+}  // namespace
+
+// Fixes are computed while analysing (cpp/fix_edits.h): no planner of its own.
+const Frontend& frontend() {
+  static const Frontend cpp{Language::Cpp, analyze, comments};
+  return cpp;
 }
 
 }  // namespace qg::cpp

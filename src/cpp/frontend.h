@@ -1,22 +1,11 @@
-// The C++ frontend: tree-sitter-cpp by default, libclang types with `--cpp-backend clang`.
+// The C++ frontend: tree-sitter-cpp by default, libclang types with `--cpp-backend clang`. Fixes
+// are computed while analysing (cpp/fix_edits.h) and applied by the fix engine as they are.
 #pragma once
 
-#include <filesystem>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "core/config.h"
-#include "core/frontend_io.h"
+#include "core/frontend.h"
 
 namespace qg::cpp {
 
-struct CppOptions {
-  std::string backend = "tree-sitter";                        // "tree-sitter" | "clang"
-  std::optional<std::filesystem::path> compile_commands_dir;  // -p DIR; else <root>/build, <root>
-};
-
-FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, unsigned jobs,
-                       const CppOptions& options);
+const Frontend& frontend();
 
 }  // namespace qg::cpp

@@ -1,5 +1,6 @@
-// Turns what the analyzer recognised into findings, call sites and client sites (the same
-// result model as Python), applying suppressions and attaching fix edits.
+// What the analyzer recognised, in C++ terms (a client's library and type), handed to the
+// finding sink (core/finding_sink.h) with the C++ wordings of the rules; plus the `#include`
+// of the factory header that every fixable finding's edits carry.
 #pragma once
 
 #include <string>
@@ -8,9 +9,9 @@
 
 #include "core/config.h"
 #include "core/finding.h"
+#include "core/finding_sink.h"
 #include "core/line_index.h"
 #include "core/source_text.h"
-#include "core/suppression.h"
 #include "cpp/library_model.h"
 
 namespace qg::cpp {
@@ -30,7 +31,7 @@ class Reporter {
 
   // Byte offsets are parser offsets (after any BOM).
   SourceRange range(uint32_t start, uint32_t end) const;
-  const Config& config() const { return config_; }
+  const Config& config() const { return sink_.config(); }
   // The configured factory expression for `type`, or nullptr.
   const std::string* factory_for(std::string_view type) const;
 
@@ -48,15 +49,10 @@ class Reporter {
   FileResult take(bool parse_error);
 
  private:
-  void emit(Finding f);
-
   const std::string& path_;
   const SourceText& source_;
-  const Config& config_;
   LineIndex lines_;
-  SuppressionMap suppressions_;
-  std::vector<Finding> pending_;
-  FileResult result_;
+  FindingSink sink_;
   uint32_t include_at_ = 0;
   bool has_factory_include_ = false;
 };

@@ -46,4 +46,39 @@ const Syntax& Syntax::get() {
   return s;
 }
 
+std::size_t trailing_comment(std::string_view v) {
+  char quote = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (quote) {
+      if (c == '\\') ++i;
+      else if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '/' && i + 1 < v.size() && v[i + 1] == '/') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> comment_ranges(TSNode root, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  ts::walk(root, [&](TSNode n) {
+    const TSSymbol k = sym(n);
+    if (k == S.comment) {
+      out.emplace_back(start_byte(n), end_byte(n));
+      return false;
+    }
+    if (k == S.preproc_arg) {
+      if (auto at = trailing_comment(text(n, code)); at != std::string_view::npos)
+        out.emplace_back(start_byte(n) + static_cast<uint32_t>(at), end_byte(n));
+      return false;
+    }
+    return true;
+  });
+  return out;
+}
+
 }  // namespace qg::cpp

@@ -1,6 +1,11 @@
 // tree-sitter-cpp node kinds and field ids, resolved once.
 #pragma once
 
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include <tree_sitter/api.h>
 
 #include "core/ts_util.h"
@@ -33,6 +38,12 @@ struct Syntax {
  private:
   Syntax();
 };
+
+// Every comment in `code`: the grammar's comment nodes, plus a `// ...` ending a macro definition,
+// which tree-sitter-cpp keeps inside the macro's value (preproc_arg).
+std::vector<std::pair<uint32_t, uint32_t>> comment_ranges(TSNode root, std::string_view code);
+// Where a `// ...` comment starts in a macro value (outside its string and character literals).
+std::size_t trailing_comment(std::string_view macro_value);
 
 // Strips parentheses: `(x)` -> `x`.
 inline TSNode unparenthesize(TSNode n) { return ts::unparenthesize(n, Syntax::get().parenthesized_expression); }

@@ -1,4 +1,7 @@
-// Fixing one file: findings in, new text (or the reason there is none) out. Pure: no I/O.
+// Fixing one file: findings in, new text (or the reason there is none) out. Pure: no I/O. The
+// language's FixPlanner (core/fix_plan.h) says what each site becomes; this engine checks the
+// findings still match the text, keeps edits from overlapping, applies them and has the planner
+// check the result.
 #pragma once
 
 #include <optional>
@@ -7,13 +10,14 @@
 
 #include "core/config.h"
 #include "core/finding.h"
+#include "core/fix_plan.h"
 #include "core/source_text.h"
 
 namespace qg::fix {
 
-// Why a fixable finding was left as it was.
-enum class LeftReason : uint8_t { Unsafe, NoFactory, Overlap, FileSkipped };
-const char* to_string(LeftReason r);
+using qg::FixPolicy;
+using qg::LeftReason;
+using qg::to_string;
 
 struct LeftFinding {
   Finding finding;
@@ -28,12 +32,7 @@ struct FileFix {
   std::string skip_reason;          // non-empty: the whole file was left untouched
 };
 
-struct FixPolicy {
-  const FactoryConfig* factory = nullptr;
-  bool unsafe_fixes = false;
-};
-
-// `findings`: the file's findings that carry a FixSite, in source order.
+// `findings`: the file's findings that carry a FixSite, in source order, all of one language.
 FileFix fix_file(const SourceText& source, const std::vector<Finding>& findings, const FixPolicy& policy);
 
 }  // namespace qg::fix

@@ -1,9 +1,8 @@
 #include "python/checker.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
+#include "core/finding_sink.h"
 #include "core/host_match.h"
 #include "python/syntax.h"
 
@@ -21,39 +20,21 @@ std::string factory_hint(const Project& project, ClientKind kind) {
 class Checker {
  public:
   Checker(ModuleInfo& m, Evaluator& ev, const Project& p)
-      : m_(m), ev_(ev), project_(p), S_(Syntax::get()), cat_(Catalogue::get()) {}
+      : m_(m), ev_(ev), project_(p), S_(Syntax::get()), cat_(Catalogue::get()),
+        out_(Language::Python, m.path, m.source, *m.lines, p.config()) {
+    out_.suppressions(std::move(m.suppressions));
+  }
 
   FileResult run() {
-    result_.path = m_.path;
-    result_.parsed = true;
-    result_.parse_error = m_.has_error;
-    result_.vendored = m_.vendored;
     for (auto& [call, scope] : m_.calls) check_call(call, scope);
     for (auto& [str, scope] : m_.strings) check_string(str, scope);
-    return std::move(result_);
+    FileResult result = out_.take(m_.has_error);
+    result.vendored = m_.vendored;
+    return result;
   }
 
  private:
-  SourceRange range(TSNode n) const {
-    return m_.lines->range(start_byte(n) + m_.source.bom_length, end_byte(n) + m_.source.bom_length);
-  }
-
-  void emit(Finding f) {
-    f.path = m_.path;
-    f.language = "python";
-    constexpr std::size_t kMaxCode = 400;
-    const std::string_view all(m_.source.bytes);
-    f.code = std::string(all.substr(f.range.start_byte, std::min<std::size_t>(f.range.end_byte - f.range.start_byte, kMaxCode)));
-    if (m_.suppressions.suppresses(f)) {
-      ++result_.suppressed;
-      return;
-    }
-    result_.findings.push_back(std::move(f));
-  }
-
-  void call_site(TSNode call, const std::string& api, CallStatus status, Provenance prov) {
-    result_.call_sites.push_back({m_.path, range(call), api, status, prov});
-  }
+  SourceRange range(TSNode n) const { return out_.range(start_byte(n), end_byte(n)); }
 
   // The `openai` name at the root of `openai.chat.completions.create`.
   TSNode chain_root(TSNode n) const {
@@ -67,115 +48,64 @@ class Checker {
     TSNode callee = field(call, S_.f_function);
     switch (o.kind) {
       case CallOutcome::Kind::None: return;
-      case CallOutcome::Kind::FactoryCall:
-        result_.client_sites.push_back({m_.path, range(call), Provenance::Factory, o.client_kind});
-        return;
+      case CallOutcome::Kind::FactoryCall: return out_.factory_client(range(call), o.client_kind);
       case CallOutcome::Kind::Construction: {
         // Inside the factory a construction is the factory's own implementation, not a client
         // obtained by application code: it does not count for client coverage.
         if (o.prov != Provenance::Direct) return;
-        result_.client_sites.push_back({m_.path, range(call), o.prov, o.client_kind});
-        Finding f;
-        f.rule = "QG001";
-        f.range = range(call);
-        f.provenance = Provenance::Direct;
-        f.fixable = o.fixable;
-        f.message = fmt::format("`{}` client constructed outside the tracking factory; use `{}`",
-                                text(callee, code), factory_hint(project_, o.client_kind));
+        std::optional<FixSite> fix;
         if (o.fixable) {
-          FixSite fix;
-          fix.kind = o.client_kind;
-          fix.callee = range(callee);
-          fix.arguments = range(field(call, S_.f_arguments));
-          fix.bound_name = std::string(text(callee, code));
-          f.fix = std::move(fix);
+          fix.emplace();
+          fix->kind = o.client_kind;
+          fix->callee = range(callee);
+          fix->arguments = range(field(call, S_.f_arguments));
+          fix->bound_name = std::string(text(callee, code));
         }
-        emit(std::move(f));
-        return;
+        return out_.construction(range(call), o.client_kind,
+                                 {MessageId::QG001, {{"callee", std::string(text(callee, code))},
+                                                     {"factory", factory_hint(project_, o.client_kind)}}},
+                                 std::move(fix));
       }
       case CallOutcome::Kind::LegacyCall: {
-        call_site(call, o.api.empty() ? o.name : o.api, CallStatus::Untracked, Provenance::Legacy);
-        Finding f;
-        f.rule = "QG003";
-        f.range = range(call);
-        f.provenance = Provenance::Legacy;
-        f.api = o.api;
-        f.message = o.api.empty()
-                        ? fmt::format("`openai.{}` is the removed v0 API and has no v1 counterpart", o.name)
-                        : fmt::format("`openai.{}` is the removed v0 API; migrate to `client.{}` on a factory client",
-                                      o.name, o.api);
-        emit(std::move(f));
-        return;
+        Message m = o.api.empty() ? Message{MessageId::QG003_no_v1, {{"name", o.name}}}
+                                  : Message{MessageId::QG003, {{"name", o.name}, {"api", o.api}}};
+        return out_.untracked_call({range(call), o.api, Provenance::Legacy, o.name}, std::move(m));
       }
-      case CallOutcome::Kind::TransportReplaced: {
-        Finding f;
-        f.rule = "QG006";
-        f.range = range(call);
-        f.provenance = Provenance::Factory;
-        f.message = fmt::format("`{}(http_client=...)` replaces the tracked transport of a factory client; "
-                                "calls on the copy are not tracked", o.name);
-        emit(std::move(f));
-        return;
-      }
-      case CallOutcome::Kind::ApiCall:
-        return api_call(call, scope, o);
+      case CallOutcome::Kind::TransportReplaced: return out_.transport_replaced(range(call), o.name);
+      case CallOutcome::Kind::ApiCall: return api_call(call, o);
     }
   }
 
-  void api_call(TSNode call, const Scope*, const CallOutcome& o) {
+  void api_call(TSNode call, const CallOutcome& o) {
     const std::string_view code = m_.code();
-    TSNode callee = field(call, S_.f_function);
-    Finding f;
-    f.range = range(call);
-    f.api = o.api;
-    f.provenance = o.prov;
+    ApiUse use{range(call), o.api, o.prov, {}};
     switch (o.prov) {
-      case Provenance::Factory: {
-        call_site(call, o.api, CallStatus::Tracked, o.prov);
-        const auto& tracked = project_.config().factory.tracked_methods;
-        if (!tracked || std::find(tracked->begin(), tracked->end(), o.api) != tracked->end()) return;
-        f.rule = "QG008";
-        f.message = fmt::format("`{}` on a factory client is not among the factory's tracked-methods", o.api);
-        break;
-      }
+      case Provenance::Factory: return out_.tracked_call(std::move(use));
       case Provenance::Direct: {
-        call_site(call, o.api, CallStatus::Untracked, o.prov);
-        f.rule = "QG004";
-        if (o.origin && o.origin_line)
-          f.message = fmt::format("untracked `{}` on a client constructed outside the factory ({}:{})", o.api,
-                                  o.origin->path, o.origin_line);
-        else
-          f.message = fmt::format("untracked `{}` on a client constructed outside the factory", o.api);
-        break;
+        // A direct client always comes from a construction the evaluator saw: its origin.
+        const std::string origin = fmt::format("{}:{}", o.origin ? o.origin->path : m_.path, o.origin_line);
+        return out_.untracked_call(std::move(use), {MessageId::QG004, {{"api", o.api}, {"origin", origin}}});
       }
       case Provenance::Module: {
-        call_site(call, o.api, CallStatus::Untracked, o.prov);
-        f.rule = "QG002";
-        f.fixable = true;
-        TSNode root = chain_root(unparenthesize(callee));
-        f.message = fmt::format("`{}.{}` goes through openai's module-level client, which is not tracked",
-                                text(root, code), o.api);
+        TSNode root = chain_root(unparenthesize(field(call, S_.f_function)));
         FixSite fix;
         fix.kind = ClientKind::Sync;
         fix.callee = range(root);
         fix.arguments = range(field(call, S_.f_arguments));
         fix.bound_name = std::string(text(root, code));
-        f.fix = std::move(fix);
-        break;
+        Message m{MessageId::QG002, {{"receiver", fix.bound_name}, {"api", o.api}}};
+        return out_.untracked_call(std::move(use), std::move(m), std::move(fix));
       }
       default: {
         // Unknown origin: count it where the file shows the openai package or the API is
         // unmistakable; elsewhere `x.files.create()` is most likely not OpenAI at all.
-        const ApiMethod* m = cat_.api_method(o.api);
-        const bool distinctive = m && cat_.is_distinctive_resource(m->resource);
+        const ApiMethod* method = cat_.api_method(o.api);
+        const bool distinctive = method && cat_.is_distinctive_resource(method->resource);
         if (!distinctive && !(o.exact && m_.openai_context)) return;
-        call_site(call, o.api, CallStatus::Unresolved, Provenance::Unknown);
-        f.rule = "QG007";
-        f.message = fmt::format("`{}` on a client whose origin cannot be resolved", o.api);
-        break;
+        use.provenance = Provenance::Unknown;
+        return out_.unresolved_call(std::move(use), {MessageId::QG007, {{"api", o.api}}});
       }
     }
-    emit(std::move(f));
   }
 
   // The call whose argument list directly holds `n` (through a keyword argument), if any.
@@ -196,29 +126,14 @@ class Checker {
 
   void check_string(TSNode str, const Scope* scope) {
     const std::string_view body = text(str, m_.code());
-    std::size_t at = std::string_view::npos;
-    for (const auto& host : cat_.api_hosts())
-      if ((at = find_host(body, host)) != std::string_view::npos) break;
-    if (at == std::string_view::npos)
-      for (const auto& host : project_.config().extra_hosts)
-        if ((at = find_host(body, host)) != std::string_view::npos) break;
+    const std::size_t at = find_api_host(body, project_.config().extra_hosts);
     if (at == std::string_view::npos) return;
     // `OpenAI(base_url="https://api.openai.com/v1")` configures an SDK client, it is not raw HTTP.
     if (TSNode call = enclosing_call_of_argument(str); !is_null(call)) {
       auto k = ev_.classify_call(call, scope).kind;
       if (k == CallOutcome::Kind::Construction || k == CallOutcome::Kind::FactoryCall) return;
     }
-    // The URL itself: from the scheme (or the host) to the closing quote.
-    std::string url(url_around(body, at));
-    std::string api = cat_.api_for_url(url);
-    call_site(str, api.empty() ? "raw-http" : api, CallStatus::Untracked, Provenance::RawHttp);
-    Finding f;
-    f.rule = "QG005";
-    f.range = range(str);
-    f.provenance = Provenance::RawHttp;
-    f.api = api;
-    f.message = fmt::format("raw HTTP to the OpenAI API (`{}`) bypasses the tracked client", url);
-    emit(std::move(f));
+    out_.raw_http(range(str), url_around(body, at));
   }
 
   ModuleInfo& m_;
@@ -226,7 +141,7 @@ class Checker {
   const Project& project_;
   const Syntax& S_;
   const Catalogue& cat_;
-  FileResult result_;
+  FindingSink out_;
 };
 
 }  // namespace

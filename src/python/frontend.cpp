@@ -11,6 +11,7 @@
 #include "core/parallel.h"
 #include "python/checker.h"
 #include "python/evaluator.h"
+#include "python/fix_planner.h"
 #include "python/prefilter.h"
 #include "python/project.h"
 #include "python/syntax.h"
@@ -19,7 +20,7 @@ namespace qg::python {
 
 namespace {
 
-std::unique_ptr<ModuleInfo> parse_module(Input& in, const std::string& name, bool is_package, bool factory) {
+std::unique_ptr<ModuleInfo> parse_module(FrontendInput& in, const std::string& name, bool is_package, bool factory) {
   auto m = std::make_unique<ModuleInfo>();
   m->path = in.file->relative;
   m->name = name;
@@ -39,9 +40,6 @@ std::string last_segment(const std::string& dotted) {
   return dot == std::string::npos ? dotted : dotted.substr(dot + 1);
 }
 
-}  // namespace
-
-namespace {
 // QG_TIMING=1 prints the phases of the Python pass on stderr (for benchmarking, not output).
 struct PhaseTimer {
   bool on = std::getenv("QG_TIMING") != nullptr;
@@ -52,9 +50,9 @@ struct PhaseTimer {
     last = now;
   }
 };
-}  // namespace
 
-Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs, bool keep_until_exit) {
+FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, const AnalysisOptions& options) {
+  const unsigned jobs = options.jobs;
   PhaseTimer timer;
   (void)Syntax::get();  // resolve node kinds before threads start
   Project project(config);
@@ -78,7 +76,7 @@ Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs, 
   });
 
   timer.mark("prefilter");
-  Output out;
+  FrontendOutput out;
   std::set<std::pair<std::string, std::string>> markers;
   for (;;) {
     ++out.rounds;
@@ -137,7 +135,7 @@ Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs, 
                     });
   timer.mark("checks");
   std::sort(out.files.begin(), out.files.end(), [](auto& a, auto& b) { return a.path < b.path; });
-  if (keep_until_exit) {
+  if (options.keep_until_exit) {
     // Reachable until exit, never destroyed: no leak report, no teardown cost.
     static auto* holder = new std::vector<std::unique_ptr<ModuleInfo>>();
     static std::mutex holder_mutex;
@@ -148,6 +146,17 @@ Output analyze(std::vector<Input>& inputs, const Config& config, unsigned jobs, 
   }
   timer.mark("free trees");
   return out;
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> comments(std::string_view code) {
+  return Tree(code).ranges_of(Syntax::get().comment);
+}
+
+}  // namespace
+
+const Frontend& frontend() {
+  static const Frontend python{Language::Python, analyze, comments, make_fix_planner};
+  return python;
 }
 
 }  // namespace qg::python

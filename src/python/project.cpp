@@ -1,7 +1,5 @@
 #include "python/project.h"
 
-#include <fnmatch.h>
-
 namespace qg::python {
 
 std::string module_name_for(std::string_view rel, const std::vector<std::string>& src_roots, bool* is_package) {
@@ -95,15 +93,9 @@ std::optional<ClientKind> Project::factory(std::string_view qualified) const {
 bool Project::is_factory_module(std::string_view module_name, std::string_view rel) const {
   for (const auto& f : factories_)
     if (!module_name.empty() && dotted_suffix_match(module_name, f.module)) return true;
-  for (const auto& m : config_.factory.modules) {
-    const bool is_path = m.find('/') != std::string::npos || m.ends_with(".py") || m.find('*') != std::string::npos;
-    if (is_path) {
-      std::string rel_s(rel);
-      if (fnmatch(m.c_str(), rel_s.c_str(), FNM_PATHNAME) == 0 || rel == m) return true;
-    } else if (!module_name.empty() && dotted_suffix_match(module_name, m)) {
-      return true;
-    }
-  }
+  if (config_.factory.lists_file(rel)) return true;
+  for (const auto& m : config_.factory.modules)
+    if (!module_name.empty() && !FactoryConfig::is_path_pattern(m) && dotted_suffix_match(module_name, m)) return true;
   return false;
 }
 

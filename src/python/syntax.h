@@ -38,6 +38,18 @@ struct Syntax {
   Syntax();
 };
 
+// A Python file parsed on its own (the fix planner's view; the scan keeps trees in ModuleInfo).
+class Tree : public ParsedTree {
+ public:
+  explicit Tree(std::string_view code) : ParsedTree(Syntax::get().language, code) {}
+};
+
+// Python identifiers: ASCII letters, digits, `_`, and any non-ASCII byte (UTF-8 letters).
+inline bool is_identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
 // Strips parentheses: `(x)` -> `x`.
 inline TSNode unparenthesize(TSNode n) { return ts::unparenthesize(n, Syntax::get().parenthesized_expression); }
 

@@ -289,9 +289,10 @@ void write_html(const ScanResult& r, const Options& o, std::ostream& out) {
   out << "</section>\n";
   if (c.unresolved)
     fmt::print(out,
-               "<p class=\"hint\">{} call site{} of unresolved origin (QG007) {} counted apart: coverage is tracked / "
+               "<p class=\"hint\">{} call site{} of unresolved origin ({}) {} counted apart: coverage is tracked / "
                "(tracked + untracked); counting them as untracked it would be {}.</p>\n",
-               c.unresolved, c.unresolved == 1 ? "" : "s", c.unresolved == 1 ? "is" : "are", pct(c.strict_percent()));
+               c.unresolved, c.unresolved == 1 ? "" : "s", to_string(RuleId::QG007), c.unresolved == 1 ? "is" : "are",
+               pct(c.strict_percent()));
 
   out << "<h2>Coverage</h2>\n<section class=\"charts\">\n";
   bar_chart(out, "By API family", cov.by_family);

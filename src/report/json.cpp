@@ -22,7 +22,7 @@ ordered_json finding_json(const Finding& f) {
   j["fixable"] = f.fixable;
   j["api"] = f.api.empty() ? ordered_json(nullptr) : ordered_json(f.api);
   j["provenance"] = to_string(f.provenance);
-  j["language"] = f.language;
+  j["language"] = std::string(to_string(f.language));
   j["fingerprint"] = f.fingerprint;
   return j;
 }

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "core/factory_choice.h"
+
 namespace qg::report {
 
 namespace {
@@ -18,23 +20,6 @@ std::string lower(std::string_view s) {
 const char* fence_language(std::string_view code) {
   return code.find("#include") != std::string_view::npos || code.find("::") != std::string_view::npos ? "cpp"
                                                                                                        : "python";
-}
-
-std::optional<FactoryFunction> factory_for(const FactoryConfig& factory, ClientKind kind) {
-  const std::optional<FactoryFunction>* configured = nullptr;
-  switch (kind) {
-    case ClientKind::Sync: configured = &factory.sync; break;
-    case ClientKind::Async: configured = &factory.async_; break;
-    case ClientKind::Azure: configured = &factory.azure; break;
-    case ClientKind::AsyncAzure: configured = &factory.async_azure; break;
-  }
-  if (configured && *configured) return **configured;
-  for (const auto& [k, spec] : Catalogue::get().default_factories()) {
-    if (k != kind) continue;
-    const auto colon = spec.find(':');
-    return FactoryFunction{spec.substr(0, colon), spec.substr(colon + 1)};
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -79,8 +64,10 @@ void write_rules_markdown(std::ostream& out) {
     fmt::print(out, "| [{}](#{}) | `{}` | {} | {} | {} |\n", r.id, lower(r.id), r.name, r.severity,
                r.fixable ? "yes" : "no", r.summary);
   for (const auto& r : rules) {
-    fmt::print(out, "\n## {}\n\n**`{}`** · severity: {} · fixable by `quotaguard fix`: {}\n\n{}.\n", r.id, r.name,
-               r.severity, r.fixable ? "yes" : "no", r.summary);
+    std::vector<std::string_view> languages;
+    for (Language l : r.languages) languages.push_back(info(l).display_name);
+    fmt::print(out, "\n## {}\n\n**`{}`** · severity: {} · fixable by `quotaguard fix`: {} · {}\n\n{}.\n", r.id,
+               r.name, r.severity, r.fixable ? "yes" : "no", fmt::join(languages, ", "), r.summary);
     auto section = [&](std::string_view title, std::string_view body, bool code) {
       body = trimmed(body);
       if (body.empty()) return;
@@ -96,15 +83,14 @@ void write_rules_markdown(std::ostream& out) {
 }
 
 std::string factory_call_name(const FactoryConfig& factory, ClientKind kind) {
-  const auto f = factory_for(factory, kind);
-  if (!f) return {};
-  return f->function;
+  const FactoryChoice choice = choose_factory(factory, kind);
+  return choice.target ? choice.target->function.function : std::string();
 }
 
 std::string factory_import(const FactoryConfig& factory, ClientKind kind) {
-  const auto f = factory_for(factory, kind);
-  if (!f) return {};
-  return fmt::format("from {} import {}", f->module, f->function);
+  const FactoryChoice choice = choose_factory(factory, kind);
+  if (!choice.target) return {};
+  return fmt::format("from {} import {}", choice.target->function.module, choice.target->function.function);
 }
 
 }  // namespace qg::report

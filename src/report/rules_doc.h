@@ -26,8 +26,8 @@ std::string rule_help_text(const RuleInfo& rule);
 // The whole of docs/rules.md.
 void write_rules_markdown(std::ostream& out);
 
-// "get_openai_client": what `quotaguard fix` calls for a client kind (the configured factory,
-// else the shipped default), imported by name as factory_import() says.
+// "get_openai_client": what `quotaguard fix` calls for a client kind (core/factory_choice.h),
+// imported by name as factory_import() says; "" when fix would leave such a client alone.
 std::string factory_call_name(const FactoryConfig& factory, ClientKind kind);
 // The import a fix of that kind needs: "from utils.factory import get_openai_client".
 std::string factory_import(const FactoryConfig& factory, ClientKind kind);

@@ -77,12 +77,12 @@ std::optional<ordered_json> fix_json(const ScanResult& r, const Finding& f, cons
     const std::string call = factory_call_name(r.factory, site.kind);
     if (call.empty()) return std::nullopt;
     const std::string import = factory_import(r.factory, site.kind);
-    if (f.rule == "QG001") {
+    if (f.rule == to_string(RuleId::QG001)) {
       replacements.push_back(ordered_json{{"deletedRegion", region_of(site.callee)}, {"insertedContent", text(call)}});
       if (!r.factory.pass_arguments && site.arguments.end_byte > site.arguments.start_byte)
         replacements.push_back(ordered_json{{"deletedRegion", region_of(site.arguments)}, {"insertedContent", text("()")}});
       description = "Call the tracking factory `" + call + "` instead of constructing `" + site.bound_name + "`";
-    } else if (f.rule == "QG002") {
+    } else if (f.rule == to_string(RuleId::QG002)) {
       replacements.push_back(
           ordered_json{{"deletedRegion", region_of(site.callee)}, {"insertedContent", text(call + "()")}});
       description = "Call the method on a factory client `" + call + "()` instead of the `" + site.bound_name +
@@ -117,7 +117,7 @@ ordered_json result_json(const ScanResult& r, const Finding& f, const Options& o
   ordered_json props;
   if (!f.api.empty()) props["api"] = f.api;
   props["provenance"] = to_string(f.provenance);
-  props["language"] = f.language;
+  props["language"] = std::string(to_string(f.language));
   if (vendored) props["vendored"] = true;
   j["properties"] = std::move(props);
   return j;

@@ -18,9 +18,12 @@ struct Style {
   }
 };
 
+// A rule id is red when its findings fail a scan (severity error or warning), yellow otherwise.
+const char* rule_color(const std::string& rule) { return Catalogue::get().fails_scan(rule) ? "1;31" : "1;33"; }
+
 void finding_line(const ScanResult& r, const Finding& f, const Options& o, const Style& st, std::ostream& out) {
   fmt::print(out, "{}:{}:{}: {} {}{}\n", st("1", display_path(r, f.path, o.cwd)), f.range.line, f.range.column,
-             st(f.rule == "QG007" ? "1;33" : "1;31", f.rule), f.fixable ? st("36", "[*] ") : "", f.message);
+             st(rule_color(f.rule), f.rule), f.fixable ? st("36", "[*] ") : "", f.message);
 }
 
 std::string counts(const CoverageCounts& c) {
@@ -62,8 +65,8 @@ void write_text(const ScanResult& r, const Options& o, std::ostream& out) {
   fmt::print(out, "          clients {:.1f}% from the factory ({} factory, {} direct)\n", cov.clients.percent(),
              cov.clients.factory, cov.clients.direct);
   if (cov.calls.unresolved)
-    fmt::print(out, "          {} call site{} of unresolved origin (QG007), counted apart\n", cov.calls.unresolved,
-               cov.calls.unresolved == 1 ? "" : "s");
+    fmt::print(out, "          {} call site{} of unresolved origin ({}), counted apart\n", cov.calls.unresolved,
+               cov.calls.unresolved == 1 ? "" : "s", to_string(RuleId::QG007));
   fmt::print(out, "Files: {} scanned, {} parsed, {} skipped, {} with syntax errors\n", r.files.scanned,
              r.files.parsed, r.files.skipped.size(), r.files.parse_errors.size());
   for (const auto& s : r.files.skipped) fmt::print(out, "  skipped {}: {}\n", display_path(r, s.path, o.cwd), s.reason);

@@ -8,10 +8,7 @@
 #include "core/catalogue.h"
 #include "core/rule_selection.h"
 #include "gate/fingerprint.h"
-#include "python/frontend.h"
-#ifdef QG_HAVE_CPP_FRONTEND
-#include "cpp/frontend.h"
-#endif
+#include "scan/frontends.h"
 
 namespace qg {
 
@@ -91,7 +88,7 @@ ScanResult run_scan(const ScanOptions& options) {
     inputs[i].text = options.reader ? options.reader(files[i], config.max_file_size)
                                     : read_source(files[i].absolute, config.max_file_size);
   });
-  std::vector<FrontendInput> python, cpp;
+  std::vector<std::vector<FrontendInput>> by_language(languages().size());
   for (auto& in : inputs) {
     if (!in.text.ok()) {
       result.files.skipped.push_back({in.file->relative, in.text.skip_reason});
@@ -99,14 +96,19 @@ ScanResult run_scan(const ScanOptions& options) {
     }
     ++result.files.scanned;
     result.files.paths.push_back(in.file->relative);
-    (in.file->language == Language::Python ? python : cpp).push_back(std::move(in));
+    by_language[static_cast<std::size_t>(in.file->language)].push_back(std::move(in));
   }
 
+  AnalysisOptions analysis;
+  analysis.jobs = jobs;
+  analysis.keep_until_exit = options.keep_trees_until_exit;
+  analysis.cpp_backend = options.cpp_backend;
+  analysis.compile_commands_dir = options.compile_commands_dir;
   std::vector<FrontendOutput> outputs;
-  outputs.push_back(python::analyze(python, config, jobs, options.keep_trees_until_exit));
-#ifdef QG_HAVE_CPP_FRONTEND
-  if (!cpp.empty()) outputs.push_back(cpp::analyze(cpp, config, jobs, {options.cpp_backend, options.compile_commands_dir}));
-#endif
+  for (const Frontend* frontend : frontends()) {
+    auto& mine = by_language[static_cast<std::size_t>(frontend->language)];
+    if (!mine.empty()) outputs.push_back(frontend->analyze(mine, config, analysis));
+  }
 
   for (auto& out : outputs) {
     for (const auto& note : out.notes) std::fprintf(stderr, "quotaguard: %s\n", note.c_str());

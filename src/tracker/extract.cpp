@@ -122,7 +122,8 @@ struct ResponseVisitor final : JsonVisitor {
         u.has_usage = true;
       } else if (n == 3) {
         std::string_view b = k[2];
-        if (b == "cached_tokens" && (a == "prompt_tokens_details" || a == "input_tokens_details"))
+        if (b == "cached_tokens" && (a == "prompt_tokens_details" || a == "input_tokens_details" ||
+                                     a == "input_token_details"))  // realtime's spelling
           u.cached = json_uint(raw);
         else if (b == "reasoning_tokens" &&
                  (a == "completion_tokens_details" || a == "output_tokens_details"))

@@ -1,5 +1,9 @@
-"""End to end with the real openai SDK when it is importable (it is not installable here: run
-with PYTHONPATH pointing at a checkout's src/, see docs/tracker.md). Skipped otherwise."""
+"""End to end with the real openai SDK: every endpoint family, sync and async, threads and
+tasks, against the loopback fake API; the tracked totals must equal what the fake billed.
+
+Run in .venv (dev.lock: openai 3.x) and, as the SDK matrix, in one venv per
+python/requirements/openai-*.lock (ctest sdk_openai-X.Y). Families an old SDK does not have
+(responses before 1.66, vector stores outside beta) are driven through what it does have."""
 import asyncio
 import io
 import threading
@@ -9,68 +13,136 @@ import pytest
 
 openai = pytest.importorskip("openai")
 
+CHAT = [{"role": "user", "content": "hi"}]
+AUDIO_IN = ("a.mp3", b"\xff\xfb" * 500)
+
+
+def _vector_stores(client):
+    return client.vector_stores if hasattr(client, "vector_stores") else client.beta.vector_stores
+
 
 def _drive(client):
-    """Eleven families through the SDK's own methods."""
-    client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
-    for _ in client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}],
-                                            stream=True, stream_options={"include_usage": True}):
+    """Each family once through the SDK's own methods (sync)."""
+    client.chat.completions.create(model="gpt-4o", messages=CHAT)
+    for _ in client.chat.completions.create(model="gpt-4o-mini", messages=CHAT, stream=True,
+                                            stream_options={"include_usage": True}):
         pass
     if hasattr(client, "responses"):  # openai >= 1.66
         client.responses.create(model="gpt-4.1", input="hi")
+        for _ in client.responses.create(model="o3", input="hi", stream=True):
+            pass
     client.embeddings.create(model="text-embedding-3-small", input=["a", "b"])
     client.images.generate(model="dall-e-3", prompt="a cat")
-    client.audio.transcriptions.create(model="whisper-1", file=("a.mp3", io.BytesIO(b"\xff\xfb" * 500)))
+    client.images.generate(model="gpt-image-1", prompt="a cat", n=2)
+    client.audio.transcriptions.create(model="whisper-1", file=AUDIO_IN)
+    client.audio.transcriptions.create(model="gpt-4o-transcribe", file=AUDIO_IN)
     client.audio.speech.create(model="tts-1", voice="alloy", input="Hello there").read()
     client.moderations.create(model="omni-moderation-latest", input="hi")
     client.files.create(file=("d.jsonl", io.BytesIO(b'{"a":1}\n')), purpose="assistants")
-    vs = client.vector_stores.create(name="docs") if hasattr(client, "vector_stores") else client.beta.vector_stores.create(name="docs")
-    assert vs.id
+    assert _vector_stores(client).create(name="docs").id
     a = client.beta.assistants.create(model="gpt-4o", name="helper")
     t = client.beta.threads.create()
     run = client.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=a.id, poll_interval_ms=5)
-    assert run.status == "completed"
+    assert run.status == "completed" and run.usage.prompt_tokens == 123
     client.batches.create(input_file_id="file-1", endpoint="/v1/chat/completions", completion_window="24h")
+
+
+async def _adrive(client):
+    """The same families through the AsyncOpenAI client."""
+    await client.chat.completions.create(model="gpt-4o", messages=CHAT)
+    async for _ in await client.chat.completions.create(model="gpt-4o-mini", messages=CHAT, stream=True,
+                                                        stream_options={"include_usage": True}):
+        pass
+    if hasattr(client, "responses"):
+        await client.responses.create(model="gpt-4.1", input="hi")
+        async for _ in await client.responses.create(model="o3", input="hi", stream=True):
+            pass
+    await client.embeddings.create(model="text-embedding-3-large", input="a")
+    await client.images.generate(model="gpt-image-1", prompt="a dog")
+    await client.audio.transcriptions.create(model="whisper-1", file=AUDIO_IN)
+    await (await client.audio.speech.create(model="tts-1", voice="alloy", input="Grüße!")).aread()
+    await client.moderations.create(model="omni-moderation-latest", input="hi")
+    await client.files.create(file=("d.jsonl", io.BytesIO(b'{"a":1}\n')), purpose="batch")
+    await _vector_stores(client).create(name="docs")
+    a = await client.beta.assistants.create(model="gpt-4o", name="helper")
+    t = await client.beta.threads.create()
+    run = await client.beta.threads.runs.create_and_poll(thread_id=t.id, assistant_id=a.id, poll_interval_ms=5)
+    assert run.status == "completed"
+    await client.batches.create(input_file_id="file-1", endpoint="/v1/embeddings", completion_window="24h")
 
 
 def _assert_billed(qg, server):
     t = qg.usage()["total"]
     b = server.bill
-    assert t["requests"] == b.requests
-    assert (t["input_tokens"], t["output_tokens"], t["cached_tokens"]) == (b.input, b.output, b.cached)
-    assert t["images"] == b.images and t["characters"] == b.characters
+    got = (t["requests"], t["input_tokens"], t["output_tokens"], t["cached_tokens"], t["reasoning_tokens"],
+           t["images"], t["characters"], round(t["audio_seconds"] * 1000))
+    assert got == (b.requests, b.input, b.output, b.cached, b.reasoning, b.images, b.characters, b.audio_ms)
 
 
-def test_sdk_sync_threads_async(qg, server):
+def test_sdk_sync_every_family(qg, server):
     client = qg.openai_client(api_key="sk-test", base_url=server.base_url)
     assert type(client) is openai.OpenAI
     _drive(client)
     _assert_billed(qg, server)
-    threads = [threading.Thread(target=lambda: [client.embeddings.create(model="text-embedding-3-small", input="x")
-                                                for _ in range(10)]) for _ in range(4)]
+    assert server.bill.input > 0 and server.bill.images == 3 and server.bill.audio_ms == 9000
+
+
+def test_sdk_threads(qg, server):
+    client = qg.openai_client(api_key="sk-test", base_url=server.base_url)
+    errors = []
+
+    def work(i):
+        try:
+            with qg.workspace(f"w{i % 2}"):
+                _drive(client)
+        except BaseException as e:  # surfaced below, not lost in the thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
+    assert not errors, errors
     _assert_billed(qg, server)
+    by_ws = qg.usage()["by_workspace"]
+    assert by_ws["w0"]["requests"] == by_ws["w1"]["requests"] == server.bill.requests // 2
 
+
+def test_sdk_async_tasks(qg, server):
     async def main():
         ac = qg.async_openai_client(api_key="sk-test", base_url=server.base_url)
         assert type(ac) is openai.AsyncOpenAI
 
         async def one(ws):
             async with qg.workspace(ws):
-                await ac.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
-                if hasattr(ac, "responses"):
-                    s = await ac.responses.create(model="o3", input="x", stream=True)
-                    async for _ in s:
-                        pass
-        await asyncio.gather(*[one(f"t{i % 3}") for i in range(9)])
+                await _adrive(ac)
+        await asyncio.gather(*[one(f"t{i % 3}") for i in range(6)])
         await ac.close()
 
     asyncio.run(main())
     _assert_billed(qg, server)
-    assert sorted(qg.usage()["by_workspace"]) == ["default", "t0", "t1", "t2"]
+    assert sorted(qg.usage()["by_workspace"]) == ["t0", "t1", "t2"]
+
+
+def test_sdk_streams_without_include_usage_are_estimated(qg, server):
+    """Without stream_options.include_usage the API sends no usage: nothing on the wire says
+    what it billed. Each such stream is counted, its output from the content deltas (one token
+    each here, as the fake sends them) and its input estimated, and marked estimated."""
+    client = qg.openai_client(api_key="sk-test", base_url=server.base_url)
+    for _ in client.chat.completions.create(model="gpt-4o-mini", messages=CHAT, stream=True):
+        pass
+
+    async def main():
+        ac = qg.async_openai_client(api_key="sk-test", base_url=server.base_url)
+        async for _ in await ac.chat.completions.create(model="gpt-4o-mini", messages=CHAT, stream=True):
+            pass
+        await ac.close()
+
+    asyncio.run(main())
+    t = qg.usage()["total"]
+    assert (t["requests"], t["estimated"], t["output_tokens"]) == (2, 2, 2 * 9)
+    assert t["input_tokens"] > 0
 
 
 def test_sdk_quota_exhaustion_fails_fast(qg, server):
@@ -78,7 +150,7 @@ def test_sdk_quota_exhaustion_fails_fast(qg, server):
     copy = client.with_options(timeout=30)
     server.mode = "quota"
     with pytest.raises(openai.RateLimitError) as first:
-        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+        client.chat.completions.create(model="gpt-4o", messages=CHAT)
     assert first.value.code == "insufficient_quota"
     assert server.bill.requests == 1  # not retried: x-should-retry: false
     assert qg.status() == "exhausted"
@@ -94,7 +166,7 @@ def test_sdk_quota_exhaustion_fails_fast(qg, server):
 def test_sdk_azure(qg, server):
     client = qg.azure_openai_client(api_key="k", api_version="2024-10-21",
                                     azure_endpoint=f"http://127.0.0.1:{server.port}")
-    client.chat.completions.create(model="my-gpt4o-deployment", messages=[{"role": "user", "content": "hi"}])
+    client.chat.completions.create(model="my-gpt4o-deployment", messages=CHAT)
     u = qg.usage()
     assert "POST /chat/completions" in u["by_endpoint"]
     assert u["total"]["input_tokens"] == server.bill.input

@@ -180,3 +180,13 @@ TEST_CASE("extract: go durations") {
   CHECK(parse_go_duration_ms("abc") == -1);
   CHECK(parse_go_duration_ms("") == -1);
 }
+
+TEST_CASE("extract: realtime response.done over WebSocket (one frame, usage spelled input_token_details)") {
+  auto u = extract_response(Family::realtime, "application/json",
+      R"({"type":"response.done","event_id":"event_1","response":{"object":"realtime.response","id":"resp_1","status":"completed","output":[],"usage":{"total_tokens":599,"input_tokens":412,"output_tokens":187,"input_token_details":{"cached_tokens":256,"text_tokens":112,"audio_tokens":300,"cached_tokens_details":{"text_tokens":56,"audio_tokens":200}},"output_token_details":{"text_tokens":37,"audio_tokens":150}}}})");
+  CHECK(u.has_usage);
+  CHECK(u.input == 412);
+  CHECK(u.output == 187);
+  CHECK(u.cached == 256);
+  CHECK(u.status == "completed");
+}

@@ -3,10 +3,10 @@
 #include <doctest/doctest.h>
 
 #include "core/source_text.h"
-#include "fix/arguments.h"
 #include "fix/edits.h"
 #include "fix/file_fixer.h"
 #include "fix/unified_diff.h"
+#include "python/fix_arguments.h"
 
 using namespace qg;
 
@@ -18,7 +18,7 @@ Finding construction(const std::string& text, std::size_t at, std::size_t callee
   const auto close = static_cast<uint32_t>(text.find(')', open) + 1);
   Finding f;
   f.rule = "QG001";
-  f.language = "python";
+  f.language = Language::Python;
   f.range.start_byte = static_cast<uint32_t>(at);
   f.range.end_byte = close;
   f.code = text.substr(at, close - at);
@@ -76,11 +76,11 @@ TEST_CASE("fix: pass-arguments = false judges every argument") {
   const std::string base = "import os\nfrom os import getenv as ge\nfrom openai import AzureOpenAI, OpenAI\n";
   auto judge = [&](const std::string& call, ClientKind kind) {
     const std::string text = base + "c = " + call + "\n";
-    const fix::PythonTree tree(text);
+    const python::Tree tree(text);
     const auto open = static_cast<uint32_t>(text.find('(', base.size()));
     const auto close = static_cast<uint32_t>(text.rfind(')') + 1);
-    return fix::judge_dropped_arguments(tree, tree.node_at(open, close, python::Syntax::get().argument_list), kind,
-                                        fix::collect_imports(tree));
+    return python::judge_dropped_arguments(tree, tree.node_at(open, close, python::Syntax::get().argument_list), kind,
+                                        python::collect_imports(tree));
   };
   CHECK(judge("OpenAI()", ClientKind::Sync).safe);
   CHECK(judge("OpenAI(api_key=ge('OPENAI_API_KEY'), organization=None, timeout=600.0)", ClientKind::Sync).safe);

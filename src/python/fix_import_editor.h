@@ -9,10 +9,10 @@
 
 #include "core/config.h"
 #include "core/finding.h"
-#include "fix/imports.h"
-#include "fix/python_tree.h"
+#include "python/fix_imports.h"
+#include "python/syntax.h"
 
-namespace qg::fix {
+namespace qg::python {
 
 // One name to import at one place; requests at the same place merge into one statement per module.
 struct ImportRequest {
@@ -29,7 +29,7 @@ struct FactoryRef {
 class ImportEditor {
  public:
   // Offsets in and out are file offsets (BOM included); the tree addresses the text after it.
-  ImportEditor(const PythonTree& tree, uint32_t bom_length, std::string_view eol);
+  ImportEditor(const Tree& tree, uint32_t bom_length, std::string_view eol);
 
   const std::vector<ImportBinding>& imports() const { return imports_; }
 
@@ -53,7 +53,7 @@ class ImportEditor {
   Edit remove_statement(TSNode statement) const;
   uint32_t line_start(uint32_t code_offset) const;
 
-  const PythonTree& tree_;
+  const Tree& tree_;
   uint32_t bom_;
   std::string eol_;
   std::vector<ImportBinding> imports_;
@@ -61,4 +61,4 @@ class ImportEditor {
   std::vector<std::string_view> annotation_strings_;  // string annotations, __all__ entries, cast()
 };
 
-}  // namespace qg::fix
+}  // namespace qg::python

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "fix/python_tree.h"
+#include "python/syntax.h"
 
-namespace qg::fix {
+namespace qg::python {
 
 struct ImportBinding {
   TSNode statement{};   // import_statement / import_from_statement
@@ -20,9 +20,9 @@ struct ImportBinding {
 };
 
 // Every import in the file, in source order (future imports excluded).
-std::vector<ImportBinding> collect_imports(const PythonTree& tree);
+std::vector<ImportBinding> collect_imports(const Tree& tree);
 
 // `openai` and `openai.lib.azure` are the openai package; `openai_helpers` is not.
 bool in_package(std::string_view module, std::string_view package);
 
-}  // namespace qg::fix
+}  // namespace qg::python

@@ -7,7 +7,7 @@
 #include "core/config.h"
 #include "core/finding.h"
 
-namespace qg::fix {
+namespace qg {
 
 struct FactoryTarget {
   FactoryFunction function;
@@ -24,4 +24,4 @@ struct FactoryChoice {
 // A config that names none gets the shipped quotaguard package, which takes the SDK's arguments.
 FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind);
 
-}  // namespace qg::fix
+}  // namespace qg

@@ -1,12 +1,10 @@
-#include "fix/arguments.h"
+#include "python/fix_arguments.h"
 
 #include <algorithm>
 #include <array>
 #include <string_view>
 
-namespace qg::fix {
-
-using namespace qg::python;
+namespace qg::python {
 
 namespace {
 
@@ -26,7 +24,7 @@ std::string_view env_default(std::string_view keyword, ClientKind kind) {
 
 class Judge {
  public:
-  Judge(const PythonTree& tree, const std::vector<ImportBinding>& imports)
+  Judge(const Tree& tree, const std::vector<ImportBinding>& imports)
       : t_(tree), imports_(imports), S_(Syntax::get()) {}
 
   bool restates_default(std::string_view keyword, TSNode value, ClientKind kind) const {
@@ -81,7 +79,7 @@ class Judge {
     return sym(only) == S_.string && is_string(only, env);
   }
 
-  const PythonTree& t_;
+  const Tree& t_;
   const std::vector<ImportBinding>& imports_;
   const Syntax& S_;
 };
@@ -104,7 +102,7 @@ std::string shorten(std::string_view text) {
 
 }  // namespace
 
-ArgumentVerdict judge_dropped_arguments(const PythonTree& tree, TSNode argument_list, ClientKind kind,
+ArgumentVerdict judge_dropped_arguments(const Tree& tree, TSNode argument_list, ClientKind kind,
                                         const std::vector<ImportBinding>& imports) {
   const Syntax& S = Syntax::get();
   const Judge judge(tree, imports);
@@ -121,4 +119,4 @@ ArgumentVerdict judge_dropped_arguments(const PythonTree& tree, TSNode argument_
   return v;
 }
 
-}  // namespace qg::fix
+}  // namespace qg::python

@@ -1,8 +1,8 @@
-#include "fix/factory_choice.h"
+#include "core/factory_choice.h"
 
 #include "core/catalogue.h"
 
-namespace qg::fix {
+namespace qg {
 
 FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind) {
   const std::optional<FactoryFunction>* configured = nullptr;
@@ -31,4 +31,4 @@ FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind) {
   return choice;
 }
 
-}  // namespace qg::fix
+}  // namespace qg

@@ -1,8 +1,6 @@
-#include "fix/imports.h"
+#include "python/fix_imports.h"
 
-namespace qg::fix {
-
-using namespace qg::python;
+namespace qg::python {
 
 namespace {
 
@@ -14,7 +12,7 @@ TSNode enclosing_function(TSNode n) {
 }
 
 // `if TYPE_CHECKING:` / `if typing.TYPE_CHECKING:` around the statement (its `else` excluded).
-bool under_type_checking(const PythonTree& tree, TSNode n) {
+bool under_type_checking(const Tree& tree, TSNode n) {
   const Syntax& S = Syntax::get();
   for (TSNode child = n, p = ts_node_parent(n); !is_null(p); child = p, p = ts_node_parent(p)) {
     if (sym(p) != S.if_statement) continue;
@@ -25,7 +23,7 @@ bool under_type_checking(const PythonTree& tree, TSNode n) {
   return false;
 }
 
-void add_items(const PythonTree& tree, TSNode stmt, bool from, std::vector<ImportBinding>& out) {
+void add_items(const Tree& tree, TSNode stmt, bool from, std::vector<ImportBinding>& out) {
   const Syntax& S = Syntax::get();
   TSNode module_node = from ? field(stmt, S.f_module_name) : TSNode{};
   const TSNode function = enclosing_function(stmt);
@@ -59,7 +57,7 @@ bool in_package(std::string_view module, std::string_view package) {
   return module == package || (module.size() > package.size() && module.starts_with(package) && module[package.size()] == '.');
 }
 
-std::vector<ImportBinding> collect_imports(const PythonTree& tree) {
+std::vector<ImportBinding> collect_imports(const Tree& tree) {
   const Syntax& S = Syntax::get();
   std::vector<ImportBinding> out;
   walk(tree.root(), [&](TSNode n) {
@@ -74,4 +72,4 @@ std::vector<ImportBinding> collect_imports(const PythonTree& tree) {
   return out;
 }
 
-}  // namespace qg::fix
+}  // namespace qg::python

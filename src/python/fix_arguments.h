@@ -7,17 +7,17 @@
 #include <vector>
 
 #include "core/finding.h"
-#include "fix/imports.h"
-#include "fix/python_tree.h"
+#include "python/fix_imports.h"
+#include "python/syntax.h"
 
-namespace qg::fix {
+namespace qg::python {
 
 struct ArgumentVerdict {
   bool safe = true;
   std::string lost;  // "base_url=settings.partner_gateway_url, timeout=5" when not safe
 };
 
-ArgumentVerdict judge_dropped_arguments(const PythonTree& tree, TSNode argument_list, ClientKind kind,
+ArgumentVerdict judge_dropped_arguments(const Tree& tree, TSNode argument_list, ClientKind kind,
                                         const std::vector<ImportBinding>& imports);
 
-}  // namespace qg::fix
+}  // namespace qg::python

@@ -1,4 +1,4 @@
-#include "fix/import_editor.h"
+#include "python/fix_import_editor.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -8,9 +8,7 @@
 
 #include "python/project.h"
 
-namespace qg::fix {
-
-using namespace qg::python;
+namespace qg::python {
 
 namespace {
 
@@ -39,7 +37,7 @@ bool imports_factory_module(const ImportBinding& b, const FactoryFunction& facto
 
 }  // namespace
 
-ImportEditor::ImportEditor(const PythonTree& tree, uint32_t bom_length, std::string_view eol)
+ImportEditor::ImportEditor(const Tree& tree, uint32_t bom_length, std::string_view eol)
     : tree_(tree), bom_(bom_length), eol_(eol), imports_(collect_imports(tree)) {
   const Syntax& S = Syntax::get();
   auto collect_strings = [&](TSNode under) {
@@ -288,4 +286,4 @@ Edit ImportEditor::remove_statement(TSNode statement) const {
   return {from + bom_, static_cast<uint32_t>(code.size()) + bom_, ""};
 }
 
-}  // namespace qg::fix
+}  // namespace qg::python
