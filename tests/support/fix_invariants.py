@@ -1,93 +1,130 @@
 """What `quotaguard fix` promises about one file, checked from its bytes before and after:
 - what compiled still compiles (CPython's compiler, as py_compile);
-- no byte changes outside the places a fix may touch: the rewritten sites, the import
-  statements (whole lines), and new `from M import N` lines where a person would put them
-  (after the docstring or the imports, before the first statement, beside an import, at the end).
+- no byte changes outside the places a fix may touch: a rewritten site (a call, rewritten in
+  place without new lines), an import statement (only deletions: names, commas, the statement
+  with its line, or the statement turned into `pass`), and new `from M import N` lines where a
+  person would put them (after the docstring or the imports, before the first statement, beside
+  an import, at the end).
 Used by tests/cli/test_fix.py, tests/fix_at_scale and the fuzz target tests/fuzz/fix.cpp."""
-import difflib
 import re
 
 from python_source import Source, compiles
 
 _NEW_IMPORT = re.compile(rb"[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*\n")
 _NEW_IMPORT_AT_EOF = re.compile(rb"\r?\n[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*")  # no final newline
-WILD, SLOT, SLOT_AT_EOF = "wild", "slot", "slot at eof"
 
 
-def _lines(data):
-    return [l for l in re.split(rb"(?<=\n)", data) if l]
+class Hole:
+    """A place in the original that a fix may rewrite, and what it may become."""
+
+    SITE, IMPORT, ANY = "site", "import", "any"
+
+    def __init__(self, start, end, kind, variants=()):
+        self.start, self.end, self.kind = start, end, kind
+        # IMPORT: the original text, then the same with a statement turned into `pass`; it may
+        # become any subsequence of one of them. SITE: the original text.
+        self.variants = variants
+
+    def ends(self, text, p, following, last):
+        """Where, in `text`, this hole may end when it starts at `p` (`following`: the literal
+        after it, which must come next; `last`: nothing comes after that)."""
+        if self.kind == Hole.IMPORT:
+            # Names, commas, a `;`, the whole line removed, or the statement turned into `pass`:
+            # only deletions from one of its variants.
+            longest = p
+            for variant in self.variants:
+                q = p
+                for byte in variant:
+                    if q < len(text) and text[q] == byte:
+                        q += 1
+                longest = max(longest, q)
+            return range(p, longest + 1)
+        if not following:
+            return [len(text)] if last else range(p, len(text) + 1)
+        out, q = [], text.find(following, p)
+        while q >= 0:
+            out.append(q)
+            q = text.find(following, q + 1)
+        if self.kind == Hole.SITE:  # a call rewritten in place adds no line
+            lines = self.variants[0].count(b"\n")
+            out = [q for q in out if text.count(b"\n", p, q) <= lines]
+        return out
 
 
-def _merged(spans):
-    out = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-def _allowed(src: Source, sites):
-    """Byte spans of `before` that may change, and the offsets where import lines may appear."""
+def _holes(src: Source, sites):
+    """The holes of `src` (sorted, disjoint) and the offsets where new import lines may appear."""
+    data = src.data
     layout = src.layout()
-    spans = list(sites)
+    holes = [Hole(s, e, Hole.SITE, (data[s:e],)) for s, e in sites]
     points = set()
     for start, end in layout.imports:
         first, last = src.line_of(start), src.line_of(max(start, end - 1))
         ls, le = src.line_span(first, last)
         # The removed last line of a file without a final newline takes the break before it.
-        spans.append((max(0, ls - 2), le))
+        ls2 = max(0, ls - 2)
+        text = data[ls2:le]
+        as_pass = data[ls2:start] + b"pass" + data[end:le]
+        holes.append(Hole(ls2, le, Hole.IMPORT, (text, as_pass)))
         points.update((ls, le))
     if layout.docstring:
         points.add(src.line_span(src.line_of(layout.docstring[1]), src.line_of(layout.docstring[1]))[1])
     if layout.first_statement is not None:
         points.add(src.starts[src.line_of(layout.first_statement) - 1])
-    else:
-        points.add(len(src.data))
-    points.add(len(src.data))
+    points.add(len(data))
     if not src.compiles():
         # Where a person would put an import is undefined in a file that does not compile (and a
         # parser that recovers from errors sees other statements than CPython): any line start.
         points.update(src.starts)
-    return _merged(spans), points
+    merged = []
+    for h in sorted(holes, key=lambda h: (h.start, h.end)):
+        if not merged or h.start >= merged[-1].end:
+            merged.append(h)
+        elif h.kind == merged[-1].kind == Hole.IMPORT and h.end >= merged[-1].end:
+            merged[-1] = _joined(merged[-1], h)  # consecutive imports share a line break
+        else:  # a site inside an import (odd code): anything goes there
+            last = merged[-1]
+            merged[-1] = Hole(last.start, max(last.end, h.end), Hole.ANY)
+    return merged, points
 
 
-def _template(data, spans, points):
-    """`data` as [literal, op, literal, op, ..., literal]: the allowed spans become WILD (any
-    bytes), the insertion points SLOT (any number of new import lines)."""
-    events = [(s, 1, e) for s, e in spans] + [(p, 0, p) for p in points if not any(s <= p <= e for s, e in spans)]
-    items, pos = [], 0
-    for start, kind, end in sorted(events):
-        items.append(data[pos:start])
-        if kind == 1:
-            items.append(WILD)
-            pos = end
-        else:
-            items.append(SLOT_AT_EOF if start == len(data) and not data.endswith(b"\n") else SLOT)
-            pos = start
+def _joined(a, b):
+    """Two overlapping import holes as one: the whole text, or one of the statements as `pass`."""
+    overlap = a.end - b.start
+    full = a.variants[0] + b.variants[0][overlap:]
+    passes = [v + b.variants[0][overlap:] for v in a.variants[1:]] + [a.variants[0] + v[overlap:] for v in b.variants[1:]]
+    return Hole(a.start, b.end, Hole.IMPORT, (full, *passes))
+
+
+def _template(data, holes, points):
+    """`data` as [literal, hole, literal, hole, ..., literal] and where each item starts in
+    `data`; an insertion point is a hole that takes new import lines ("slot", "slot at eof")."""
+    events = [(h.start, 1, h) for h in holes]
+    # No slot inside a hole, nor right after one that takes anything anyway.
+    events += [(p, 0, "slot at eof" if p == len(data) and not data.endswith(b"\n") else "slot")
+               for p in points if not any(h.start < p < h.end or (p == h.end and h.kind == Hole.ANY) for h in holes)]
+    items, offsets, pos = [], [], 0
+    for start, kind, hole in sorted(events, key=lambda e: (e[0], e[1])):
+        items += [data[pos:start], hole]
+        offsets += [pos, start]
+        pos = hole.end if kind == 1 else start
     items.append(data[pos:])
-    return items
+    offsets.append(pos)
+    return items, offsets
 
 
-def _matches(text, items):
-    """Whether `text` is the template with its holes filled: every position the input can be
-    at after each item, so repeated lines never make an alignment choice for us."""
+def _unmatched(text, items):
+    """None when `text` is the template with its holes filled, else (item index, the furthest
+    position in `text` reached): every position the input can be at after each item is kept,
+    so repeated lines never make an alignment choice for us."""
     positions = {0}
     for k, item in enumerate(items):
+        reached = max(positions)
         if k % 2 == 0:
             positions = {p + len(item) for p in positions if text.startswith(item, p)}
-        elif item == WILD:
-            start, following = min(positions), items[k + 1]
-            if not following:  # the last hole: it runs to the end
-                positions = {len(text)}
-                continue
-            positions, q = set(), text.find(following, start)
-            while q >= 0:
-                positions.add(q)
-                q = text.find(following, q + 1)
+        elif isinstance(item, Hole):
+            positions = {q for p in positions for q in item.ends(text, p, items[k + 1], k + 2 == len(items))}
         else:
-            line = _NEW_IMPORT_AT_EOF if item == SLOT_AT_EOF else _NEW_IMPORT
+            line = _NEW_IMPORT_AT_EOF if item == "slot at eof" else _NEW_IMPORT
             grown = set()
             for p in positions:
                 grown.add(p)
@@ -96,8 +133,8 @@ def _matches(text, items):
                     grown.add(p)
             positions = grown
         if not positions:
-            return False
-    return len(text) in positions
+            return k, reached
+    return None if len(text) in positions else (len(items) - 1, max(positions))
 
 
 def stray_edits(before: bytes, after: bytes, sites, src=None):
@@ -105,17 +142,15 @@ def stray_edits(before: bytes, after: bytes, sites, src=None):
     fix rewrote (or may have: the fixable findings' ranges). The whole file is matched against
     `before` with those places left open, so no line alignment can hide or invent a change."""
     src = src or Source(before)
-    spans, points = _allowed(src, sites)
-    if _matches(after, _template(before, spans, points)):
+    holes, points = _holes(src, sites)
+    items, offsets = _template(before, holes, points)
+    failed = _unmatched(after, items)
+    if failed is None:
         return []
-    # Say where, from a line diff (which may align repeated lines differently than the match).
-    a, b = _lines(before), _lines(after)
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag != "equal":
-            old, new = b"".join(a[i1:i2]), b"".join(b[j1:j2])
-            where = f"before line {i1 + 1}" if i1 == i2 else f"lines {i1 + 1}-{i2}"
-            return [f"changed outside the fixed sites and imports, first at {where}: {old[:300]!r} -> {new[:300]!r}"]
-    return ["changed outside the fixed sites and imports"]
+    k, reached = failed
+    at = offsets[k] if k % 2 == 0 else offsets[k + 1]  # a hole fails when what follows it is not found
+    return [f"changed outside the fixed sites and imports: the original from line {src.line_of(at)} "
+            f"({before[at:at + 120]!r}) does not continue the fixed file at {after[reached:reached + 120]!r}"]
 
 
 def broken(before: bytes, after: bytes, sites):
