@@ -1,0 +1,32 @@
+"""Faults the tracker's process meets on its own (cross-process ones are with the shared state):
+the calling application carries on, and the history loses nothing it can still write."""
+import os
+import sqlite3
+import subprocess
+import sys
+
+HERE = os.path.dirname(__file__)
+
+
+def _q(db, sql):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_full_disk_loses_no_usage_once_room_returns(server, tmp_path):
+    db, n = tmp_path / "h.db", 20
+    p = subprocess.run([sys.executable, os.path.join(HERE, "full_disk_child.py"), str(db), server.base_url, str(n)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    word, size, full_size = p.stdout.split()
+    assert word == "done" and size == full_size  # the disk was full: nothing reached the file meanwhile
+    assert server.bill.requests == 2 * n  # every call went through while flushes failed
+    # The minutes written once room returned hold every call, those made while the disk was full too.
+    assert _q(db, "SELECT SUM(requests) FROM usage_minute WHERE workspace='acme'") == 2 * n
+    assert _q(db, "SELECT SUM(input_tokens) FROM usage_minute") == server.bill.input
+    # The ledger (one row per call) holds at least every call made after room returned. The rows
+    # of the calls made while full are lost today, and ledger_dropped does not count them.
+    assert _q(db, "SELECT COUNT(*) FROM ledger") >= n
