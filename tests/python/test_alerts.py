@@ -11,7 +11,7 @@ import traffic
 
 
 class Receiver:
-    def __init__(self, delay=0.0):
+    def __init__(self, delay=0.0, status=200):
         self.got = []
         self.event = threading.Event()
         rec = self
@@ -25,7 +25,7 @@ class Receiver:
                 time.sleep(delay)
                 rec.got.append((self.headers.get("content-type"), json.loads(body)))
                 rec.event.set()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("content-length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")

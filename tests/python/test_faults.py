@@ -1,9 +1,14 @@
 """Faults the tracker's process meets on its own (cross-process ones are with the shared state):
 the calling application carries on, and the history loses nothing it can still write."""
+import json
 import os
 import sqlite3
 import subprocess
 import sys
+
+import httpx
+
+from test_alerts import Receiver
 
 HERE = os.path.dirname(__file__)
 
@@ -30,3 +35,26 @@ def test_full_disk_loses_no_usage_once_room_returns(server, tmp_path):
     # The ledger (one row per call) holds at least every call made after room returned. The rows
     # of the calls made while full are lost today, and ledger_dropped does not count them.
     assert _q(db, "SELECT COUNT(*) FROM ledger") >= n
+
+
+def test_webhook_answering_500_loses_no_alert_silently(server, tmp_path):
+    import quotaguard as qg
+
+    hook, jsonl = Receiver(status=500), tmp_path / "alerts.jsonl"
+    qg.configure(webhook=hook.url, alerts_jsonl=str(jsonl), alert_queue=4)
+    try:
+        with qg.instrument_http_client(httpx.Client()) as c:
+            for i in range(30):  # flip exhausted/normal: one alert per flip, more than the queue holds
+                server.mode = "quota" if i % 2 == 0 else "ok"
+                qg.reset()
+                c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
+        assert qg.usage()["total"]["requests"] == 30 == server.bill.requests
+    finally:
+        qg.shutdown()
+        hook.close()
+    s = qg.stats()
+    alerts = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert len(alerts) >= 15 and len(hook.got) >= 1  # the webhook was reached, and said 500
+    # Every alert the JSONL sink got is, for the webhook, either failed or dropped, and counted.
+    assert s["webhook_sent"] == 0
+    assert s["webhook_failed"] + s["webhook_dropped"] == len(alerts)
