@@ -2,9 +2,12 @@
 the calling application carries on, and the history loses nothing it can still write."""
 import json
 import os
+import random
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 import httpx
 
@@ -58,3 +61,31 @@ def test_webhook_answering_500_loses_no_alert_silently(server, tmp_path):
     # Every alert the JSONL sink got is, for the webhook, either failed or dropped, and counted.
     assert s["webhook_sent"] == 0
     assert s["webhook_failed"] + s["webhook_dropped"] == len(alerts)
+
+
+def test_kill_9_in_a_loop_leaves_a_consistent_usable_history(server, tmp_path):
+    db, rng, acknowledged = tmp_path / "h.db", random.Random(19), 0
+    child = [sys.executable, os.path.join(HERE, "calls_until_killed.py"), str(db), server.base_url]
+    for _ in range(8):
+        p = subprocess.Popen(child + ["0"], stdout=subprocess.PIPE, text=True)
+        for _ in range(rng.randint(1, 30)):
+            assert p.stdout.readline() == "call\n"
+            acknowledged += 1
+        time.sleep(rng.uniform(0, 0.05))  # anywhere in a flush interval, in a flush too
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait()
+        acknowledged += sum(1 for _ in p.stdout)
+        p.stdout.close()
+    # The history opens after every kill: a clean run adds all of its calls.
+    before = _q(db, "SELECT COALESCE(SUM(requests), 0) FROM usage_minute") if db.exists() else 0
+    p = subprocess.run(child + ["10"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert _q(db, "PRAGMA integrity_check") == "ok"
+    total = _q(db, "SELECT SUM(requests) FROM usage_minute")
+    assert total == before + 10
+    # Each flush is one transaction: the minutes and the ledger (a row per call) never disagree,
+    # and nothing is counted twice.
+    assert _q(db, "SELECT COUNT(*) FROM ledger") == total
+    assert total <= server.bill.requests and acknowledged + 10 <= server.bill.requests
+    print(f"kill -9 x8: {acknowledged} calls acknowledged, {before} in the history")
+    assert before > 0  # what the killed processes flushed stayed
