@@ -89,3 +89,29 @@ def test_kill_9_in_a_loop_leaves_a_consistent_usable_history(server, tmp_path):
     assert total <= server.bill.requests and acknowledged + 10 <= server.bill.requests
     print(f"kill -9 x8: {acknowledged} calls acknowledged, {before} in the history")
     assert before > 0  # what the killed processes flushed stayed
+
+
+def test_history_locked_by_another_process_loses_no_usage(server, tmp_path):
+    import quotaguard as qg
+
+    db = tmp_path / "h.db"
+    call = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+    qg.configure(db=str(db), flush_interval_ms=50)
+    try:
+        with qg.workspace("acme"), qg.instrument_http_client(httpx.Client()) as c:
+            c.post(server.base_url + "/chat/completions", json=call)
+            qg.flush()
+            locker = subprocess.Popen([sys.executable, "-c", "import sqlite3, sys\n"
+                                       f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+                                       "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); sys.stdin.read()"],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            assert locker.stdout.readline() == "locked\n"
+            for _ in range(10):
+                c.post(server.base_url + "/chat/completions", json=call)
+            time.sleep(3)  # longer than the history's busy timeout (2 s): flushes fail meanwhile
+            locker.stdin.close()
+            assert locker.wait(timeout=30) == 0
+    finally:
+        qg.shutdown()  # its last flush writes what the locked ones could not
+    assert server.bill.requests == 11
+    assert _q(db, "SELECT SUM(requests) FROM usage_minute WHERE workspace='acme'") == 11
