@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -115,3 +116,31 @@ def test_history_locked_by_another_process_loses_no_usage(server, tmp_path):
         qg.shutdown()  # its last flush writes what the locked ones could not
     assert server.bill.requests == 11
     assert _q(db, "SELECT SUM(requests) FROM usage_minute WHERE workspace='acme'") == 11
+
+
+def test_stuck_alert_sink_overflows_the_queue_and_says_so(server):
+    import quotaguard as qg
+
+    release, got = threading.Event(), []
+
+    def stuck_sink(alert):  # a sink that hangs until the traffic is over
+        release.wait(60)
+        got.append(alert)
+
+    qg.configure(alert_queue=4, tick_ms=5)
+    qg.on_alert(stuck_sink)
+    try:
+        with qg.instrument_http_client(httpx.Client()) as c:
+            for i in range(30):  # flip exhausted/normal: one alert per flip, far more than the queue holds
+                server.mode = "quota" if i % 2 == 0 else "ok"
+                qg.reset()
+                c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
+        assert qg.usage()["total"]["requests"] == 30 == server.bill.requests
+        release.set()
+    finally:
+        release.set()
+        qg.shutdown()
+        qg.remove_alert_callback(stuck_sink)
+    s = qg.stats()
+    assert s["alerts_dropped"] > 0  # the queue overflowed, and the count says by how much
+    assert s["alerts_emitted"] == s["alerts_delivered"] + s["alerts_dropped"] == len(got) + s["alerts_dropped"]
