@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
-# run.sh BINARY TARGET SECONDS WORK [libFuzzer options...]
+# run.sh [--fresh] BINARY TARGET SECONDS WORK [libFuzzer options...]
 # Runs one libFuzzer target for SECONDS under ASan+UBSan on top of its checked-in corpus and
 # regression inputs (tests/fuzz/corpus/TARGET, tests/fuzz/regressions/TARGET; both read-only)
 # with its dictionary; new inputs go to WORK/corpus/TARGET, never into the source tree (WORK must
 # lie outside tests/fuzz, and a run that changes a checked-in input fails). Adding inputs to the
 # corpus is a separate, explicit step: scripts/fuzz TARGET --merge, then --add.
+# --fresh (the ctest): new inputs go to WORK/fresh/TARGET, emptied first, so every run starts from
+# the checked-in inputs alone and takes the same time however many runs came before.
 # Fails on a crash, a sanitizer report, a leak, a slow input (-timeout) or a broken invariant,
 # leaving the reproducer in WORK/artifacts/TARGET/ and printing it (base64) in the log.
 set -uo pipefail
+fresh=0
+[ "${1:-}" = --fresh ] && fresh=1 && shift
 binary="$1" target="$2" seconds="$3" work="$4"
 shift 4
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 corpus="$here/corpus/$target" scratch="$work/corpus/$target" artifacts="$work/artifacts/$target"
+[ $fresh = 1 ] && scratch="$work/fresh/$target"
 regressions=()
 [ -d "$here/regressions/$target" ] && regressions=("$here/regressions/$target")
 case "$(realpath -m "$work")/" in
   "$here"/*) echo "run.sh: WORK ($work) is inside $here; new inputs must go outside the source tree" >&2; exit 2 ;;
 esac
+[ $fresh = 1 ] && rm -rf "$scratch"
 mkdir -p "$scratch" "$artifacts" "$work/logs" "$work/stats"
 # The checked-in inputs, names and bytes: libFuzzer writes into its first corpus directory only,
 # and this proves it did not write into the others.
