@@ -4,7 +4,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -12,17 +11,10 @@ import time
 
 import httpx
 
-from test_alerts import Receiver
+from test_alerts import Receiver, flip_status
+from test_history import _q
 
 HERE = os.path.dirname(__file__)
-
-
-def _q(db, sql):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql).fetchone()[0]
-    finally:
-        con.close()
 
 
 def test_full_disk_loses_no_usage_once_room_returns(server, tmp_path):
@@ -47,11 +39,7 @@ def test_webhook_answering_500_loses_no_alert_silently(server, tmp_path):
     hook, jsonl = Receiver(status=500), tmp_path / "alerts.jsonl"
     qg.configure(webhook=hook.url, alerts_jsonl=str(jsonl), alert_queue=4)
     try:
-        with qg.instrument_http_client(httpx.Client()) as c:
-            for i in range(30):  # flip exhausted/normal: one alert per flip, more than the queue holds
-                server.mode = "quota" if i % 2 == 0 else "ok"
-                qg.reset()
-                c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
+        flip_status(qg, server, 30)  # an alert per call, far more than the queues hold
         assert qg.usage()["total"]["requests"] == 30 == server.bill.requests
     finally:
         qg.shutdown()
@@ -130,13 +118,8 @@ def test_stuck_alert_sink_overflows_the_queue_and_says_so(server):
     qg.configure(alert_queue=4, tick_ms=5)
     qg.on_alert(stuck_sink)
     try:
-        with qg.instrument_http_client(httpx.Client()) as c:
-            for i in range(30):  # flip exhausted/normal: one alert per flip, far more than the queue holds
-                server.mode = "quota" if i % 2 == 0 else "ok"
-                qg.reset()
-                c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
+        flip_status(qg, server, 30)  # an alert per call, far more than the queue holds
         assert qg.usage()["total"]["requests"] == 30 == server.bill.requests
-        release.set()
     finally:
         release.set()
         qg.shutdown()
