@@ -21,7 +21,7 @@ class Hole:
 
     def __init__(self, start, end, kind, variants=()):
         self.start, self.end, self.kind = start, end, kind
-        # IMPORT: the original text, then the same with a statement turned into `pass`; it may
+        # IMPORT: the original text, then the same with `pass` put before a statement; it may
         # become any subsequence of one of them. SITE: the original text.
         self.variants = variants
 
@@ -63,7 +63,13 @@ def _holes(src: Source, sites):
         # The removed last line of a file without a final newline takes the break before it.
         ls2 = max(0, ls - 2)
         text = data[ls2:le]
-        as_pass = data[ls2:start] + b"pass" + data[end:le]
+        # `pass` goes where the statement starts (after its indentation: a span found by lines,
+        # in a file the tokenizer gave up on, starts at the line); the statement's text stays in
+        # the variant, so `pass` with the statement deleted, in whole or (a parser's view of a
+        # broken file being other than ours) in part, is a subsequence of it.
+        body = data[start:end]
+        lead = start + len(body) - len(body.lstrip(b" \t"))
+        as_pass = data[ls2:lead] + b"pass" + data[lead:le]
         holes.append(Hole(ls2, le, Hole.IMPORT, (text, as_pass)))
         points.update((ls, le))
     if layout.docstring:
