@@ -28,11 +28,12 @@ class Runner:
         e.update(env or {})
         return e
 
-    def __call__(self, *args, cwd=None, env=None, check_exit=None, unprivileged=False):
-        """`unprivileged`: as root, run as nobody (65534), whom file permissions do stop."""
+    def __call__(self, *args, cwd=None, env=None, check_exit=None, unprivileged=False, timeout=120):
+        """`unprivileged`: as root, run as nobody (65534), whom file permissions do stop.
+        `timeout`: a hang guard (seconds), not a speed bound."""
         drop = {"user": 65534, "group": 65534, "extra_groups": []} if unprivileged and os.geteuid() == 0 else {}
         p = subprocess.run([self.binary, *map(str, args)], cwd=cwd, env=self.environment(env), capture_output=True,
-                           text=True, timeout=120, **drop)
+                           text=True, timeout=timeout, **drop)
         if check_exit is not None:
             assert p.returncode == check_exit, f"exit {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
         return p
@@ -56,8 +57,9 @@ class Runner:
         p.wait(timeout=120)
         return out.decode()
 
-    def json(self, *args, cwd=None, check_exit=None, unprivileged=False):
-        p = self("scan", "--format", "json", *args, cwd=cwd, check_exit=check_exit, unprivileged=unprivileged)
+    def json(self, *args, cwd=None, check_exit=None, unprivileged=False, timeout=120):
+        p = self("scan", "--format", "json", *args, cwd=cwd, check_exit=check_exit, unprivileged=unprivileged,
+                 timeout=timeout)
         return json.loads(p.stdout), p
 
 

@@ -60,13 +60,14 @@ def test_fix_keeps_its_promises_on_the_standard_library(qg, tmp_path, capsys):
     files, size, injected = build_corpus(root)
     assert injected > 1000, "the generator injected too little to mean anything"
     before = snapshot(root)
-    scan, _ = qg.json(root)
+    # ~2,000 files: under ASan, on a shared 2-core machine, a run takes minutes.
+    scan, _ = qg.json(root, timeout=600)
     sites = {}
     for f in scan["findings"]:
         if f["fixable"]:
             sites.setdefault(f["path"], []).append(finding_span(before[f["path"]], f))
 
-    run = qg("fix", "--unsafe-fixes", root)
+    run = qg("fix", "--unsafe-fixes", root, timeout=600)
     assert run.returncode in (0, 1), run.stderr
     after = snapshot(root)
     assert after.keys() == before.keys()
@@ -78,7 +79,7 @@ def test_fix_keeps_its_promises_on_the_standard_library(qg, tmp_path, capsys):
     assert not problems, f"{len(problems)} files broke a promise; the first: {next(iter(problems.items()))}"
     assert len(changed) > 500
 
-    again = qg("fix", "--unsafe-fixes", root)
+    again = qg("fix", "--unsafe-fixes", root, timeout=600)
     assert "Nothing fixed." in again.stderr, again.stderr
     assert snapshot(root) == after, "a second fix changed files"
     with capsys.disabled():
