@@ -30,11 +30,15 @@ class Hole:
         after it, which must come next; `last`: nothing comes after that)."""
         if self.kind == Hole.IMPORT:
             # Names, commas, a `;`, the whole line removed, or the statement turned into `pass`:
-            # only deletions from one of its variants.
+            # only deletions from one of its variants; and between its lines (consecutive imports
+            # are one hole) new import lines, as beside any import.
             longest = p
             for variant in self.variants:
                 q = p
-                for byte in variant:
+                for i, byte in enumerate(variant):
+                    if i and q and variant[i - 1] == 10 and text[q - 1] == 10:
+                        while (m := _NEW_IMPORT.match(text, q)) and not variant.startswith(m[0], i):
+                            q = m.end()
                     if q < len(text) and text[q] == byte:
                         q += 1
                 longest = max(longest, q)
