@@ -11,6 +11,7 @@ import re
 from python_source import Source, compiles
 
 _NEW_IMPORT = re.compile(rb"[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*\n")
+_IMPORT_KEYWORD = re.compile(rb"(?<![\w.])(?:from|import)(?!\w)")
 _NEW_IMPORT_AT_EOF = re.compile(rb"\r?\n[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*")  # no final newline
 
 
@@ -67,12 +68,12 @@ def _holes(src: Source, sites):
         # The removed last line of a file without a final newline takes the break before it.
         ls2 = max(0, ls - 2)
         text = data[ls2:le]
-        # `pass` goes where the statement starts (after its indentation: a span found by lines,
-        # in a file the tokenizer gave up on, starts at the line); the statement's text stays in
+        # `pass` goes where the statement starts (at its `from` or `import`: a span found by
+        # lines, in a file the tokenizer gave up on, starts at the line); the statement's text stays in
         # the variant, so `pass` with the statement deleted, in whole or (a parser's view of a
         # broken file being other than ours) in part, is a subsequence of it.
-        body = data[start:end]
-        lead = start + len(body) - len(body.lstrip(b" \t"))
+        word = _IMPORT_KEYWORD.search(data, start, end)
+        lead = word.start() if word else start
         as_pass = data[ls2:lead] + b"pass" + data[lead:le]
         holes.append(Hole(ls2, le, Hole.IMPORT, (text, as_pass)))
         points.update((ls, le))
