@@ -6,4 +6,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${1:-$root/build}"
 cmake --build "$build" -j2 --target qg_tracker_bench quotaguard_python | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
 "$build/bench/tracker/qg_tracker_bench" --benchmark_min_time=0.2
-PYTHONPATH="$build/python" /usr/bin/python3 "$root/bench/tracker/transport_overhead.py"
+py="$root/.venv/bin/python"  # the real openai SDK (scripts/setup makes the venv)
+[ -x "$py" ] || py=python3
+PYTHONPATH="$build/python" "$py" "$root/bench/tracker/transport_overhead.py"

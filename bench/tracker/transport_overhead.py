@@ -1,94 +1,132 @@
-"""Per-request overhead of the instrumented transport, in µs: the same in-process mock
-transport (a canned ~2 KB chat completion) with and without quotaguard around it."""
+"""What the tracked client adds to a request over a real socket, side by side with the plain SDK.
+
+The loopback fake API (tests/python/fake_openai) runs in its own process -- keep-alive,
+TCP_NODELAY, brotli-compressed bodies as the real API sends when asked -- and this process
+drives the real openai SDK: `openai.OpenAI(...)` and `quotaguard.openai_client(...)` with the
+same arguments, in interleaved rounds (the order alternates) of N chat completions each.
+Reported per request, median over the rounds: wall time, and this thread's CPU time (what
+the tracking itself costs, whatever else the shared machine is doing); the overhead is the
+median of the per-round differences, with its quartiles.
+
+    PYTHONPATH=build/python .venv/bin/python bench/tracker/transport_overhead.py [--rounds 21] [--n 500]
+
+On a shared machine wall and CPU time drift with the neighbours' load. ``--callgrind`` counts
+instead the instructions the client process executes (valgrind; the fake runs natively), for
+each client alone at two request counts: the difference divided by the extra requests is the
+cost of one request, free of start-up, imports and load.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
 import statistics
+import subprocess
 import sys
 import time
 
-import httpx
-
-import quotaguard
-
-BODY = (b'{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,'
-        b'"message":{"role":"assistant","content":"' + b"The boardwalk path leads through tall grass. " * 34 +
-        b'"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1117,"completion_tokens":46,"total_tokens":1163,'
-        b'"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}')
-HEADERS = [(b"content-type", b"application/json"), (b"x-ratelimit-remaining-requests", b"9999"),
-           (b"x-ratelimit-reset-requests", b"6m0s"), (b"x-request-id", b"req_1")]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-class Canned(httpx.BaseTransport):
-    """Answers like a transport does: a fresh, unread response stream per request."""
+def start_fake() -> tuple[subprocess.Popen, str]:
+    p = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "python", "fake_openai")],
+                         stdout=subprocess.PIPE, text=True)
+    return p, p.stdout.readline().strip()
 
-    def handle_request(self, request):
-        return httpx.Response(200, headers=HEADERS, stream=httpx.ByteStream(BODY))
 
-
-def run(client, n):
-    req = dict(json={"model": "gpt-4o", "messages": [{"role": "user", "content": "Describe the picture."}]},
-               headers={"authorization": "Bearer sk-x", "x-stainless-retry-count": "0"})
-    url = "https://api.openai.com/v1/chat/completions"
-    for _ in range(200):
-        client.post(url, **req)
-    # CPU time of this thread: the whole request path runs here (mock transport), and it is
-    # not inflated when other processes compete for the 2 cores.
-    t0 = time.thread_time_ns()
+def run(client, n: int) -> tuple[float, float]:
+    """(wall µs, thread CPU µs) per request over n chat completions."""
+    messages = [{"role": "user", "content": "Describe the picture in one sentence."}]
+    w0, c0 = time.perf_counter_ns(), time.thread_time_ns()
     for _ in range(n):
-        client.post(url, **req).read()
-    return (time.thread_time_ns() - t0) / n / 1000
+        client.chat.completions.create(model="gpt-4o", messages=messages)
+    return (time.perf_counter_ns() - w0) / n / 1000, (time.thread_time_ns() - c0) / n / 1000
 
 
-def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    quotaguard.configure()
-    plain = httpx.Client(transport=Canned())
-    tracked = quotaguard.instrument_http_client(httpx.Client(transport=Canned()))
-    base, inst = [], []
-    rounds = 21
-    for _ in range(rounds):  # short interleaved rounds: the machine is shared, load drifts
-        base.append(run(plain, n))
-        inst.append(run(tracked, n))
-    b, i = statistics.median(base), statistics.median(inst)
-    diffs = sorted(x - y for x, y in zip(inst, base))
-    assert quotaguard.usage()["total"]["input_tokens"] == 1117 * (n + 200) * rounds
-    print(f"httpx request, uninstrumented:  {b:8.2f} us")
-    print(f"httpx request, instrumented:    {i:8.2f} us")
-    print(f"transport overhead:             {statistics.median(diffs):8.2f} us per request (thread CPU time; "
-          f"median of {rounds} paired rounds of {n}, quartiles {diffs[rounds // 4]:.2f}..{diffs[3 * rounds // 4]:.2f})")
-    # The transport alone (no httpx Client around it): handle_request, read the body, close.
-    request = httpx.Request("POST", "https://api.openai.com/v1/chat/completions",
-                            json={"model": "gpt-4o", "messages": [{"role": "user", "content": "Describe."}]},
-                            headers={"authorization": "Bearer sk-x", "x-stainless-retry-count": "0"})
+def one_client(name: str, n: int, stack: str) -> None:
+    """Runs n requests through one client (after a warm-up): what --callgrind measures."""
+    import openai
 
-    def exchange(transport, k):
-        t0 = time.thread_time_ns()
-        for _ in range(k):
-            r = transport.handle_request(request)
-            for _chunk in r.stream:
-                pass
-            r.stream.close()
-        return (time.thread_time_ns() - t0) / k / 1000
+    import quotaguard
 
-    bare, wrapped = Canned(), quotaguard.instrument_transport(Canned())
-    pairs = sorted(exchange(wrapped, 2000) - exchange(bare, 2000) for _ in range(rounds))
-    print(f"transport alone, overhead:      {statistics.median(pairs):8.2f} us per exchange (median of {rounds})")
-    # Alert latency to a Python callback: status flip on this thread -> callback ran.
-    got = []
-    quotaguard.on_alert(lambda a: got.append(time.perf_counter_ns()))
-    lat = []
-    for _ in range(50):
-        quotaguard.reset()
-        got.clear()
-        time.sleep(0.005)
-        got.clear()
-        t0 = time.perf_counter_ns()
-        quotaguard._core.record("w", "POST", b"/v1/chat/completions", [], None, 429,
-                                [(b"content-type", b"application/json")],
-                                b'{"error":{"type":"insufficient_quota","code":"insufficient_quota"}}', 60, True, 1000)
-        while not got:
-            time.sleep(0.0001)
-        lat.append((got[0] - t0) / 1e6)
-    print(f"alert to Python callback:       {statistics.median(lat):8.3f} ms median, {max(lat):.3f} ms max (50 flips)")
-    quotaguard.shutdown()
+    fake, base_url = start_fake()
+    try:
+        kwargs = {"api_key": "sk-bench", "base_url": base_url}
+        if stack == "httpx":
+            kwargs["http_client"] = __import__("httpx").Client()
+        client = openai.OpenAI(**kwargs) if name == "plain" else quotaguard.openai_client(**kwargs)
+        run(client, 50 + n)
+    finally:
+        fake.terminate()
+        fake.wait()
+
+
+def instructions(name: str, n: int, stack: str) -> int:
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                          os.path.abspath(__file__), "--only", name, "--n", str(n), "--stack", stack],
+                         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+
+
+def callgrind(stack: str, n: int) -> None:
+    per = {}
+    for name in ("plain", "tracked"):
+        per[name] = (instructions(name, 2 * n, stack) - instructions(name, n, stack)) / n
+    print(f"callgrind, openai over {stack}, client process, per request (difference of {n} and {2 * n} requests):")
+    print(f"  plain SDK {per['plain'] / 1e3:8.1f} k instructions, tracked {per['tracked'] / 1e3:8.1f} k; "
+          f"overhead {(per['tracked'] - per['plain']) / 1e3:6.1f} k instructions "
+          f"({100 * (per['tracked'] / per['plain'] - 1):.1f} % of the plain SDK's)")
+
+
+def quartiles(xs: list[float]) -> str:
+    q = statistics.quantiles(xs, n=4)
+    return f"{q[0]:.1f}..{q[2]:.1f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=21)
+    ap.add_argument("--n", type=int, default=500, help="requests per client per round")
+    ap.add_argument("--stack", choices=("httpx2", "httpx"), default="httpx2", help="the SDK's HTTP library")
+    ap.add_argument("--callgrind", action="store_true", help="count instructions instead of timing")
+    ap.add_argument("--only", choices=("plain", "tracked"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.only:
+        return one_client(args.only, args.n, args.stack)
+    if args.callgrind:
+        return callgrind(args.stack, args.n)
+
+    import openai
+
+    import quotaguard
+
+    fake, base_url = start_fake()
+    try:
+        quotaguard.configure()
+        http = (lambda: {}) if args.stack == "httpx2" else (lambda: {"http_client": __import__("httpx").Client()})
+        plain = openai.OpenAI(api_key="sk-bench", base_url=base_url, **http())
+        tracked = quotaguard.openai_client(api_key="sk-bench", base_url=base_url, **http())
+        run(plain, 200), run(tracked, 200)  # connections, imports, caches
+        rows = {"plain": [], "tracked": []}
+        for i in range(args.rounds):
+            order = [("plain", plain), ("tracked", tracked)]
+            for name, client in order if i % 2 == 0 else order[::-1]:
+                rows[name].append(run(client, args.n))
+        total = quotaguard.usage()["total"]
+        assert total["requests"] == (200 + args.rounds * args.n) and total["estimated"] == 0
+    finally:
+        fake.terminate()
+        fake.wait()
+
+    def med(name, k):
+        return statistics.median(r[k] for r in rows[name])
+
+    print(f"openai {openai.__version__} over {args.stack}, fake API in another process (loopback, br), "
+          f"{args.rounds} interleaved rounds of {args.n} chat completions per client")
+    for k, what in ((0, "wall time"), (1, "client CPU")):
+        diffs = [t[k] - p[k] for p, t in zip(rows["plain"], rows["tracked"])]
+        print(f"  {what:10}: plain SDK {med('plain', k):7.1f} µs, tracked {med('tracked', k):7.1f} µs per request; "
+              f"overhead {statistics.median(diffs):5.1f} µs (quartiles {quartiles(diffs)})")
 
 
 if __name__ == "__main__":

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import atexit as _atexit
 
-from . import _alerts, _config, _core
+from . import _alerts, _config, _core, _errors, _transport
 from ._alerts import on_alert, remove_alert_callback
 from ._config import configure
 from ._context import current_workspace, workspace
-from ._errors import ConfigError, QuotaExhaustedError, QuotaguardError
-from ._factory import (async_azure_openai_client, async_openai_client, azure_openai_client,
-                       instrument_http_client, instrument_openai_module, openai_client)
+from ._errors import ConfigError, QuotaguardError
+from ._factory import (async_azure_openai_client, async_openai_client, azure_openai_client, instrument,
+                       instrument_http_client, instrument_openai_module, openai_client, shared_openai_client)
 from ._transport import instrument_transport
 
 __all__ = [
-    "openai_client", "async_openai_client", "azure_openai_client", "async_azure_openai_client",
-    "instrument_http_client", "instrument_openai_module", "instrument_transport", "workspace", "current_workspace", "usage",
-    "status", "configure", "reset", "flush", "shutdown", "stats", "on_alert",
+    "openai_client", "async_openai_client", "azure_openai_client", "async_azure_openai_client", "shared_openai_client",
+    "instrument", "instrument_http_client", "instrument_openai_module", "instrument_transport", "workspace",
+    "current_workspace", "usage", "status", "accounts", "configure", "reset", "flush", "shutdown", "stats", "on_alert",
     "remove_alert_callback", "QuotaExhaustedError", "QuotaguardError", "ConfigError",
 ]
 
@@ -43,6 +43,14 @@ def status(workspace: str | None = None) -> str:
     """One of STATUSES; without a workspace, the worst over all of them."""
     _config.ensure_configured()
     return _core.status(workspace)
+
+
+def accounts() -> list[dict]:
+    """What the API said of each account calls can go to: the client's own ("primary"), then the
+    failover accounts in order (per workspace with quota_scope = "workspace"). Each is a dict
+    with name, status (normal | rate_limited | exhausted), since_ms, code and message."""
+    _config.ensure_configured()
+    return _core.accounts()
 
 
 def reset(workspace: str | None = None) -> None:
@@ -65,5 +73,16 @@ def stats() -> dict:
     return _core.stats()
 
 
+def __getattr__(name: str):  # PEP 562: QuotaExhaustedError is made (importing openai) on first use
+    if name == "QuotaExhaustedError":
+        return _errors.exhausted_error()
+    raise AttributeError(f"module 'quotaguard' has no attribute {name!r}")
+
+
+def _at_exit() -> None:
+    _transport.finish_pending()  # streams left open are recorded (as cut short) before the last flush
+    _core.shutdown()
+
+
 _core.set_alert_hook(_alerts.dispatch)
-_atexit.register(_core.shutdown)
+_atexit.register(_at_exit)

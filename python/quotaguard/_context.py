@@ -23,7 +23,9 @@ class workspace:
     def __init__(self, id: str):
         if not isinstance(id, str) or not id:
             raise ValueError("workspace id must be a non-empty string")
-        self._id = id
+        # Names are data: one that UTF-8 cannot encode (a lone surrogate) is kept with '?' in its
+        # place, as the tracker stores it, instead of failing calls later.
+        self._id = id.encode("utf-8", "replace").decode("utf-8")
         self._tokens: list = []
 
     def __enter__(self) -> str:

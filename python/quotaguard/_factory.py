@@ -2,11 +2,13 @@
 transport. Every keyword is passed through to the openai constructor."""
 from __future__ import annotations
 
+import os
+import threading
 import types
 from typing import Any
 
 from . import _config, _realtime
-from ._errors import QuotaExhaustedError
+from ._errors import exhausted_error
 from ._transport import instrument_client
 
 
@@ -25,6 +27,8 @@ def _default_http_client(openai: Any, is_async: bool):
 
 
 def _patch_errors(client: Any) -> Any:
+    if client.__dict__.get("_qg_errors_patched"):
+        return client
     """Blocked calls come back as QuotaExhaustedError (a RateLimitError), not a generic 429.
 
     Patched on the instance so the client stays exactly an openai.OpenAI; copies made with
@@ -37,7 +41,7 @@ def _patch_errors(client: Any) -> Any:
             info = (body or {}).get("quotaguard", {}) if isinstance(body, dict) else {}
             if not info and isinstance(body, dict):
                 info = body.get("error", {}).get("quotaguard", {}) if isinstance(body.get("error"), dict) else {}
-            return QuotaExhaustedError.build(info.get("workspace", "default"), int(info.get("since_ms", 0) or 0),
+            return exhausted_error().build(info.get("workspace", "default"), int(info.get("since_ms", 0) or 0),
                                              "insufficient_quota", info.get("error", ""), response=response, body=body)
         return make(err_msg, body=body, response=response)
 
@@ -49,6 +53,7 @@ def _patch_errors(client: Any) -> Any:
 
     client.copy = types.MethodType(_copy, client)
     client.with_options = client.copy
+    client.__dict__["_qg_errors_patched"] = True
     return client
 
 
@@ -85,19 +90,70 @@ def async_azure_openai_client(**kwargs: Any):
     return _build("AsyncAzureOpenAI", True, kwargs)
 
 
+def instrument(client: Any) -> Any:
+    """Track an existing openai client in place -- ``OpenAI``, ``AsyncOpenAI``, the Azure ones,
+    or a team's own subclass, however it was built -- and return it. Blocked calls fail fast
+    with QuotaExhaustedError, without the SDK's retries. Idempotent."""
+    http_client = getattr(client, "_client", None)
+    if http_client is None or not hasattr(client, "_make_status_error"):
+        raise TypeError(f"quotaguard.instrument: {type(client).__module__}.{type(client).__name__} is not an "
+                        f"openai client (no http client found)")
+    _config.ensure_configured()
+    instrument_client(http_client, sdk=True)
+    return _patch_errors(client)
+
+
 def instrument_http_client(http_client: Any) -> Any:
     """Track a plain httpx(-style) Client/AsyncClient (wraps its transports in place).
 
-    Blocked requests raise QuotaExhaustedError from the transport itself."""
+    A blocked request raises QuotaExhaustedError from the transport, except one the OpenAI SDK
+    built (it retries any transport exception): that one gets a non-retryable 429, which the SDK
+    raises at once as RateLimitError (``instrument(client)`` makes it QuotaExhaustedError)."""
     _config.ensure_configured()
     return instrument_client(http_client, sdk=False)
 
 
+_shared_lock = threading.Lock()
+_shared: tuple = (None, None)  # (pid, client)
+
+
+def shared_openai_client():
+    """One tracked ``openai.OpenAI`` per process, built on first use and reused after.
+
+    What ``quotaguard fix`` writes for a call through openai's module-level client:
+    ``openai.embeddings.create(...)`` becomes ``shared_openai_client().embeddings.create(...)``,
+    keeping one client and its connection pool where ``openai_client()`` would build one per
+    call. Built like the module-level client, from openai's module settings (``openai.api_key``,
+    ``organization``, ``project``, ``base_url``, ``timeout``, ``max_retries``, default headers and
+    query) as they are at first use, else the environment. A forked child builds its own.
+    """
+    global _shared
+    pid, client = _shared
+    if pid == os.getpid():
+        return client
+    with _shared_lock:
+        if _shared[0] != os.getpid():
+            import openai
+
+            settings = {k: getattr(openai, k, None) for k in (
+                "api_key", "organization", "project", "base_url", "timeout", "max_retries", "default_headers",
+                "default_query")}
+            kwargs = {k: v for k, v in settings.items() if v is not None}
+            if getattr(openai, "http_client", None) is not None:
+                kwargs["http_client"] = openai.http_client
+            _shared = (os.getpid(), openai_client(**kwargs))
+        return _shared[1]
+
+
 def instrument_openai_module() -> None:
     """Track code that calls openai's module-level client (``openai.chat.completions.create``):
-    sets ``openai.http_client`` to an instrumented default client."""
+    sets ``openai.http_client`` to an instrumented default client, and instruments the module
+    client in place if the module already built it."""
     import openai
 
     _config.ensure_configured()
     openai.http_client = instrument_client(_default_http_client(openai, False), sdk=True)
+    existing = getattr(openai, "_client", None)  # built by an earlier module-level call
+    if existing is not None:
+        instrument(existing)
     _realtime.install()

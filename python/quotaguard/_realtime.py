@@ -23,7 +23,7 @@ from typing import Any
 
 from . import _core
 from ._context import _current
-from ._errors import QuotaExhaustedError
+from ._errors import exhausted_error
 
 _MANAGER_MODULES = (
     "openai.resources.realtime.realtime",
@@ -103,10 +103,12 @@ class _Session:
         s.path = path
         s.request = json.dumps({"model": model}).encode() if model else b""
         verdict = _core.check(s.ws)
-        if verdict is not None:
-            _status, _action, since_ms, code, message = verdict
+        # (A fallback model or another account cannot be swapped into an opening session: only
+        # a block applies to WebSockets.)
+        if verdict is not None and verdict[1] == 1:
+            _status, _action, since_ms, code, message, _account = verdict
             _core.record_blocked(s.ws, "WS", path.decode("latin-1"), model)
-            raise QuotaExhaustedError.build(s.ws, since_ms, code, message)
+            raise exhausted_error().build(s.ws, since_ms, code, message)
         s.t0 = time.perf_counter_ns()
         return s
 
@@ -131,6 +133,7 @@ class _Session:
         if not isinstance(data, (bytes, bytearray)) or _BILLED.search(data, 0, _TYPE_WITHIN) is None:
             return
         now = time.perf_counter_ns()
-        _core.record(self.ws, b"WS", self.path, _JSON, self.request, 200, _JSON, data, len(data), True, now - self.t0)
+        _core.record(self.ws, b"WS", self.path, _JSON, self.request, 200, _JSON, data, len(data), True, self.t0,
+                     now - self.t0, 0)
         self.t0 = now
 

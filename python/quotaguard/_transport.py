@@ -4,6 +4,12 @@ Every request of every resource goes through ``handle_request`` / ``handle_async
 so tracking needs no per-method code. The wrapper is duck-typed: it subclasses the base
 transport class found in the wrapped transport's MRO (httpx's, or httpx2's by the same name),
 and wraps the response stream in a subclass of that library's SyncByteStream/AsyncByteStream.
+
+A response body reaches the tracker the way the caller reads it: decoded once (a compressed
+body is decoded here with the HTTP library's own decoder, and the response is given an identity
+decoder so the library hands it on as it is), and an SSE stream is fed to the C++ reader piece
+by piece instead of being kept whole. An exchange is recorded when its body ends, when reading it
+fails, when it is closed early, or at interpreter exit, whichever comes first.
 """
 from __future__ import annotations
 
@@ -14,12 +20,15 @@ from typing import Any
 
 from . import _config, _core
 from ._context import _current
-from ._errors import QuotaExhaustedError
+from ._errors import exhausted_error
 
-_perf_ns = time.perf_counter_ns
+_perf_ns = time.perf_counter_ns  # CLOCK_MONOTONIC: the tracker's steady clock
+_check, _record, _body_kind = _core.check, _core.record, _core.body_kind  # (hot path: no attribute lookups)
+_state = _config._state
 _SYNC_BASES = ("BaseTransport",)
 _ASYNC_BASES = ("AsyncBaseTransport",)
 _class_cache: dict = {}
+_pending: dict[int, "_Recorder"] = {}  # exchanges sent and not recorded yet (recorded at exit)
 
 
 def _base_named(obj: Any, names: tuple) -> type:
@@ -29,14 +38,19 @@ def _base_named(obj: Any, names: tuple) -> type:
     return object
 
 
-def _content_type(headers_raw: list) -> bytes:
-    for k, v in headers_raw:
-        if len(k) == 12 and k.lower() == b"content-type":
-            return v
-    return b""
+def _headers_list(headers) -> list:
+    """httpx keeps headers as (name, lowercased name, value) in ``_list``; ``.raw`` rebuilds a list
+    from it on every access. The C++ side reads either."""
+    try:
+        return headers._list
+    except AttributeError:
+        return headers.raw
 
 
 def _request_body(request, read_multipart: bool = False) -> bytes | None:
+    body = request.__dict__.get("_content")  # where httpx and httpx2 keep a body once read
+    if body is not None:
+        return body
     try:
         return request.content
     except Exception:  # a streamed (multipart) body that was not read yet
@@ -53,28 +67,111 @@ def _module_of(obj: Any):
     return sys.modules.get(type(obj).__module__.split("._")[0]) or sys.modules.get(type(obj).__module__)
 
 
+def _pieces(out) -> tuple | Any:
+    """httpx's decoders return bytes, httpx2's yield pieces."""
+    return (out,) if isinstance(out, bytes) else out
+
+
+def _take_decoder(response):
+    """The HTTP library's own decoder for an encoded body, taken over: the response is left with
+    an identity decoder, so the library hands on what this transport decoded without decoding
+    it again (headers stay as the server sent them). None when the library cannot decode it
+    (then the tracker sees the encoded bytes and estimates)."""
+    get = getattr(response, "_get_content_decoder", None)
+    if get is None:
+        return None
+    decoder = get()
+    identity = _identity_decoder(decoder)
+    if identity is None:
+        return None
+    response._decoder = identity
+    return decoder
+
+
+def _identity_decoder(decoder):
+    """An IdentityDecoder of the decoder's library; None if `decoder` is one (nothing to decode)."""
+    cls = _class_cache.get(("identity", type(decoder)))
+    if cls is None:
+        mod = sys.modules.get(type(decoder).__module__)
+        cls = _class_cache[("identity", type(decoder))] = getattr(mod, "IdentityDecoder", None)
+    return None if cls is None or isinstance(decoder, cls) else cls()
+
+
 class _Recorder:
-    """Shared state of one exchange; records exactly once (on close, or at once on errors)."""
+    """Shared state of one exchange; records exactly once."""
 
-    __slots__ = ("ws", "method", "path", "req_headers", "req_body", "status", "resp_headers",
-                 "chunks", "parse", "nbytes", "t0", "done", "complete")
+    __slots__ = ("ws", "account", "method", "path", "req_headers", "req_body", "status", "resp_headers",
+                 "body", "sink", "nbytes", "t0")
 
-    def __del__(self):
-        # A response dropped without close(): record it (as cut short) rather than never.
-        try:
-            if not self.done and hasattr(self, "resp_headers"):
-                self.finish(False)
-        except Exception:
-            pass
+    def __init__(self, ws: str, account: int, request):
+        self.ws = ws
+        self.account = account
+        self.method = request.method
+        self.path = path = request.url.raw_path
+        self.req_headers = _headers_list(request.headers)
+        self.req_body = _request_body(request, b"/audio/" in path)
+        self.status = 0
+        self.resp_headers = None
+        self.body = self.sink = None
+        self.nbytes = 0
+        self.t0 = _perf_ns()
+        _pending[id(self)] = self
 
     def finish(self, complete: bool) -> int:
-        """Records the exchange; returns the workspace status code (5 = exhausted)."""
-        if self.done:
+        """Records the exchange (once); returns the workspace status code (5 = exhausted)."""
+        if _pending.pop(id(self), None) is None:  # atomic under the GIL: one caller records
             return 0
-        self.done = True
-        body = b"".join(self.chunks) if self.parse else None
-        return _core.record(self.ws, self.method, self.path, self.req_headers, self.req_body, self.status,
-                            self.resp_headers, body, self.nbytes, complete, _perf_ns() - self.t0)
+        body = self.body
+        if type(body) is list:
+            body = b"".join(body)
+        return _record(self.ws, self.method, self.path, self.req_headers, self.req_body, self.status,
+                       self.resp_headers, body, self.nbytes, complete, self.t0, _perf_ns() - self.t0, self.account)
+
+    def respond(self, response):
+        """The response's headers arrived: where its body goes (SSE to a C++ reader piece by
+        piece, JSON kept to parse at the end, anything else -- audio, files -- only counted).
+        Returns (decoder, read_now): read_now when the body must be read at once (an error body
+        flips the status before the caller sees it)."""
+        self.status = status = response.status_code
+        self.resp_headers = headers = _headers_list(response.headers)
+        kind = _body_kind(headers)
+        if kind & 3 == 2:
+            self.body = _core.SseReader(self.path)
+            self.sink = self.body.feed
+        elif kind & 3 == 1:  # (HTML where JSON belongs is flagged by the tracker)
+            self.body = []
+            self.sink = self.body.append
+        decoder = _take_decoder(response) if kind & 4 else None
+        return decoder, status == 429 or (status >= 400 and self.sink is not None)
+
+
+def _count(rec: _Recorder, pieces):
+    """The body's (decoded) pieces, counted and fed to the exchange's reader as they pass."""
+    sink = rec.sink
+    for piece in pieces:
+        rec.nbytes += len(piece)
+        if sink is not None:
+            sink(piece)
+        yield piece
+
+
+class _TeeEnd:
+    """What the sync and async stream wrappers share: their state, and recording exactly once
+    when the body ends, fails, is closed early, or is dropped without close()."""
+
+    def __init__(self, inner, rec, decoder):
+        self._inner, self._rec, self._decoder = inner, rec, decoder
+
+    def _ended(self, complete: bool) -> None:
+        rec, self._rec = self._rec, None
+        if rec is not None:
+            rec.finish(complete)
+
+    def __del__(self):  # a response dropped without close(): recorded, as cut short
+        try:
+            self._ended(False)
+        except Exception:  # (at interpreter shutdown the module may be gone)
+            pass
 
 
 def _stream_class(inner_stream: Any, is_async: bool) -> type:
@@ -84,47 +181,55 @@ def _stream_class(inner_stream: Any, is_async: bool) -> type:
         return cls
     base = _base_named(inner_stream, ("AsyncByteStream",) if is_async else ("SyncByteStream",))
     if is_async:
-        class _TeeAsync(base):  # type: ignore[misc, valid-type]
-            def __init__(self, inner, rec):
-                self._inner, self._rec = inner, rec
-
+        class _TeeAsync(_TeeEnd, base):  # type: ignore[misc, valid-type]
             async def __aiter__(self):
-                rec = self._rec
-                async for chunk in self._inner:
-                    rec.nbytes += len(chunk)
-                    if rec.parse:
-                        rec.chunks.append(chunk)
-                    yield chunk
-                rec.complete = True
+                rec, decoder = self._rec, self._decoder
+                try:
+                    async for chunk in self._inner:
+                        for piece in _count(rec, (chunk,) if decoder is None else _pieces(decoder.decode(chunk))):
+                            yield piece
+                    if decoder is not None:
+                        for piece in _count(rec, _pieces(decoder.flush())):
+                            yield piece
+                except BaseException:
+                    self._ended(False)  # cut, a decoding error, or the reader stopped early
+                    raise
+                self._ended(True)
 
             async def aclose(self):
                 try:
                     await self._inner.aclose()
                 finally:
-                    self._rec.finish(self._rec.complete)
+                    self._ended(False)  # (a no-op once the body was read to its end)
         cls = _TeeAsync
     else:
-        class _TeeSync(base):  # type: ignore[misc, valid-type]
-            def __init__(self, inner, rec):
-                self._inner, self._rec = inner, rec
-
+        class _TeeSync(_TeeEnd, base):  # type: ignore[misc, valid-type]
             def __iter__(self):
-                rec = self._rec
-                for chunk in self._inner:
-                    rec.nbytes += len(chunk)
-                    if rec.parse:
-                        rec.chunks.append(chunk)
-                    yield chunk
-                rec.complete = True
+                rec, decoder = self._rec, self._decoder
+                try:
+                    for chunk in self._inner:
+                        yield from _count(rec, (chunk,) if decoder is None else _pieces(decoder.decode(chunk)))
+                    if decoder is not None:
+                        yield from _count(rec, _pieces(decoder.flush()))
+                except BaseException:
+                    self._ended(False)
+                    raise
+                self._ended(True)
 
             def close(self):
                 try:
                     self._inner.close()
                 finally:
-                    self._rec.finish(self._rec.complete)
+                    self._ended(False)
         cls = _TeeSync
     _class_cache[key] = cls
     return cls
+
+
+def _sent_by_sdk(request) -> bool:
+    """Requests the OpenAI SDK builds carry x-stainless-* headers; its retry loop treats any
+    exception from the transport as a connection error and retries it."""
+    return "x-stainless-retry-count" in request.headers or "x-stainless-lang" in request.headers
 
 
 class _Core:
@@ -133,70 +238,53 @@ class _Core:
     _qg_inner: Any
     _qg_sdk: bool
 
-    def _qg_before(self, request):
-        """Returns (workspace, request to send, None), or (workspace, None, a synthetic 429)
-        when blocked in SDK mode; raises QuotaExhaustedError when blocked otherwise."""
+    def _qg_check(self, request):
+        """(workspace, request to send, account, None), or (.., a synthetic 429) when blocked for
+        the SDK; raises QuotaExhaustedError when blocked otherwise."""
         ws = _current.get()
-        if not _config._state["configured"]:
+        if not _state["configured"]:
             _config.ensure_configured()
-        verdict = _core.check(ws)
+        verdict = _check(ws)
         if verdict is None:
-            return ws, request, None
-        _status, action, since_ms, code, message = verdict
-        policy = _config.policy()
-        if action == 2 and policy.get("fallback_model"):  # fallback: same call, cheaper model
-            return ws, _with_model(request, policy["fallback_model"]), None
-        model = _model_of(request)
-        _core.record_blocked(ws, request.method, request.url.raw_path.decode("latin-1"), model)
-        if self._qg_sdk:
-            return ws, None, _blocked_response(request, ws, since_ms, code, message)
-        raise QuotaExhaustedError.build(ws, since_ms, code, message)
+            return ws, request, 0, None
+        _status, action, since_ms, code, message, account = verdict
+        if action == 3:  # failover: the same call with another account's credentials
+            return ws, _for_account(request, _config.account(account)), account, None
+        if action == 2:  # a budget is used up: the same call with the cheaper model
+            return ws, _with_model(request, _config.policy()["fallback_model"]), 0, None
+        _core.record_blocked(ws, request.method, request.url.raw_path.decode("latin-1"), _model_of(request))
+        if self._qg_sdk or _sent_by_sdk(request):
+            return ws, None, 0, _blocked_response(request, ws, since_ms, code, message)
+        raise exhausted_error().build(ws, since_ms, code, message)
 
-    def _qg_start(self, ws, request):
-        rec = _Recorder()
-        rec.ws = ws
-        rec.method = request.method
-        rec.path = request.url.raw_path
-        rec.req_headers = request.headers.raw
-        rec.req_body = _request_body(request, b"/audio/" in rec.path)
-        rec.chunks = []
-        rec.nbytes = 0
-        rec.done = False
-        rec.complete = False
-        rec.status = 0
-        rec.t0 = _perf_ns()
-        return rec
-
-    def _qg_failed(self, rec):
-        rec.parse = False
-        rec.resp_headers = []
-        rec.finish(False)
-
-    def _qg_prepare(self, rec, response) -> bool:
-        """Returns True when the body must be read now (error bodies flip the status)."""
-        rec.status = response.status_code
-        rec.resp_headers = raw = response.headers.raw
-        ct = _content_type(raw)
-        # Bodies worth parsing are JSON and SSE; audio, files and images only count bytes.
-        rec.parse = b"json" in ct or b"event-stream" in ct or not ct
-        return rec.status == 429 or (rec.status >= 400 and rec.parse)
-
-    def _qg_preread(self, rec, response) -> bool:
-        """A response built in memory (mock transports) arrives already read and closed."""
-        if not getattr(response, "is_closed", False) or "_content" not in response.__dict__:
+    def _qg_in_memory(self, rec, response) -> bool:
+        """A response built in memory (mock transports) arrives already read and decoded."""
+        if "_content" not in response.__dict__:
             return False
-        self._qg_prepare(rec, response)
+        rec.status = response.status_code
+        rec.resp_headers = _headers_list(response.headers)
         self._qg_after_error_body(rec, response, response._content)
         return True
 
     def _qg_after_error_body(self, rec, response, body: bytes):
-        """Records a read error body at once; stops the SDK retrying insufficient_quota."""
-        rec.chunks = [body]
+        """Records a read error body at once. insufficient_quota: the SDK must not retry it into
+        the same exhausted account -- unless calls now fail over to another one, where its retry
+        goes at once."""
+        rec.body = body
         rec.nbytes = len(body)
-        rec.complete = True
-        exhausted = rec.finish(True) == 5
-        if exhausted and rec.status >= 400 and b"insufficient_quota" in body:
-            response.headers["x-should-retry"] = "false"
+        status = rec.finish(True)
+        if rec.status >= 400 and b"insufficient_quota" in body:
+            if status == 5:
+                response.headers["x-should-retry"] = "false"
+            elif _config._state["accounts"]:
+                response.headers["x-should-retry"] = "true"
+                response.headers["retry-after-ms"] = "1"
+
+
+def _decode_all(decoder, body: bytes) -> bytes:
+    if decoder is None:
+        return body
+    return b"".join([*_pieces(decoder.decode(body)), *_pieces(decoder.flush())])
 
 
 def _model_of(request) -> str:
@@ -224,8 +312,32 @@ def _with_model(request, model: str):
                          extensions=request.extensions)
 
 
+_ACCOUNT_HEADERS = (b"authorization", b"api-key", b"openai-organization", b"openai-project", b"host",
+                    b"content-length")
+
+
+def _for_account(request, account):
+    """The request with a failover account's credentials (its organization and project, or
+    none of the client's), sent to the account's base URL when it has one: the request's path
+    after /v1 is appended to it."""
+    headers = [(k, v) for k, v in request.headers.raw if k.lower() not in _ACCOUNT_HEADERS]
+    headers.append((b"authorization", b"Bearer " + account.api_key.encode()))
+    if account.organization:
+        headers.append((b"openai-organization", account.organization.encode()))
+    if account.project:
+        headers.append((b"openai-project", account.project.encode()))
+    url = request.url
+    if account.base_url:
+        path = url.raw_path.decode("latin-1")
+        at = path.find("/v1/")
+        url = account.base_url + (path[at + 3:] if at >= 0 else path)
+    body = _request_body(request)
+    kw = {"content": body} if body is not None else {"stream": request.stream}
+    return type(request)(request.method, url, headers=headers, extensions=request.extensions, **kw)
+
+
 def _blocked_response(request, ws: str, since_ms: int, code: str, message: str):
-    err = QuotaExhaustedError.build(ws, since_ms, code, message)
+    err = exhausted_error().build(ws, since_ms, code, message)
     body = json.dumps({"error": {"message": str(err), "type": "insufficient_quota",
                                  "code": "insufficient_quota", "param": None,
                                  "quotaguard": {"workspace": ws, "since_ms": since_ms, "error": message or code}}}).encode()
@@ -245,24 +357,27 @@ def _make_sync(base: type) -> type:
             self._qg_sdk = sdk
 
         def handle_request(self, request):
-            ws, request, blocked = self._qg_before(request)
+            ws, request, account, blocked = self._qg_check(request)
             if blocked is not None:
                 return blocked
-            rec = self._qg_start(ws, request)
+            rec = _Recorder(ws, account, request)
             try:
                 response = self._qg_inner.handle_request(request)
             except BaseException:
-                self._qg_failed(rec)
+                rec.finish(False)
                 raise
-            if self._qg_preread(rec, response):
-                pass
-            elif self._qg_prepare(rec, response):
-                body = b"".join(response.stream)
-                response.stream.close()
-                response.stream = _byte_stream(response.stream, body, False)
+            if self._qg_in_memory(rec, response):
+                return response
+            decoder, read_now = rec.respond(response)
+            if read_now:
+                try:
+                    body = _decode_all(decoder, b"".join(response.stream))
+                finally:
+                    response.stream.close()
+                response.stream = _byte_stream(response.stream, body)
                 self._qg_after_error_body(rec, response, body)
             else:
-                response.stream = _stream_class(response.stream, False)(response.stream, rec)
+                response.stream = _stream_class(response.stream, False)(response.stream, rec, decoder)
             return response
 
         def close(self):
@@ -292,24 +407,27 @@ def _make_async(base: type) -> type:
             self._qg_sdk = sdk
 
         async def handle_async_request(self, request):
-            ws, request, blocked = self._qg_before(request)
+            ws, request, account, blocked = self._qg_check(request)
             if blocked is not None:
                 return blocked
-            rec = self._qg_start(ws, request)
+            rec = _Recorder(ws, account, request)
             try:
                 response = await self._qg_inner.handle_async_request(request)
             except BaseException:
-                self._qg_failed(rec)
+                rec.finish(False)
                 raise
-            if self._qg_preread(rec, response):
-                pass
-            elif self._qg_prepare(rec, response):
-                body = b"".join([c async for c in response.stream])
-                await response.stream.aclose()
-                response.stream = _byte_stream(response.stream, body, True)
+            if self._qg_in_memory(rec, response):
+                return response
+            decoder, read_now = rec.respond(response)
+            if read_now:
+                try:
+                    body = _decode_all(decoder, b"".join([c async for c in response.stream]))
+                finally:
+                    await response.stream.aclose()
+                response.stream = _byte_stream(response.stream, body)
                 self._qg_after_error_body(rec, response, body)
             else:
-                response.stream = _stream_class(response.stream, True)(response.stream, rec)
+                response.stream = _stream_class(response.stream, True)(response.stream, rec, decoder)
             return response
 
         async def aclose(self):
@@ -330,13 +448,22 @@ def _make_async(base: type) -> type:
     return AsyncInstrumentedTransport
 
 
-def _byte_stream(like: Any, body: bytes, is_async: bool):
+def _byte_stream(like: Any, body: bytes):
     """A replayable stream of the same library as `like` (httpx.ByteStream has both APIs)."""
     mod = _module_of(like)
     cls = getattr(mod, "ByteStream", None) if mod else None
     if cls is None:
         from httpx import ByteStream as cls  # type: ignore[no-redef]
     return cls(body)
+
+
+def finish_pending() -> None:
+    """Records every exchange still open (a stream abandoned without close): run at exit."""
+    for rec in list(_pending.values()):
+        try:
+            rec.finish(False)
+        except Exception:
+            pass
 
 
 def is_instrumented(transport: Any) -> bool:

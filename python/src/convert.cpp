@@ -18,6 +18,7 @@ py::dict breakdown(const Breakdown& b) {
   d["quota_errors"] = t.v[kQuotaErrors];
   d["blocked"] = t.v[kBlocked];
   d["estimated"] = t.v[kEstimated];
+  d["anomalies"] = t.v[kAnomalies];
   d["input_tokens"] = t.v[kInput];
   d["cached_tokens"] = t.v[kCached];
   d["output_tokens"] = t.v[kOutput];
@@ -48,14 +49,17 @@ int64_t to_int(std::string_view v) {
   return any ? n : -1;
 }
 
+// httpx's `headers.raw` (a list of (name, value)) or, cheaper, its `headers._list` (a list of
+// (name, lowercased name, value), which `.raw` is rebuilt from on every access).
 template <class F>
 void each_header(PyObject* raw, F&& f) {
   if (!raw || !PyList_Check(raw)) return;
   Py_ssize_t n = PyList_GET_SIZE(raw);
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* item = PyList_GET_ITEM(raw, i);
-    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) continue;
-    std::string_view k = bytes_view(PyTuple_GET_ITEM(item, 0)), v = bytes_view(PyTuple_GET_ITEM(item, 1));
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) < 2) continue;
+    std::string_view k = bytes_view(PyTuple_GET_ITEM(item, 0));
+    std::string_view v = bytes_view(PyTuple_GET_ITEM(item, PyTuple_GET_SIZE(item) - 1));
     f(k, v);
   }
 }
@@ -65,12 +69,26 @@ std::string_view bytes_view(PyObject* o) {
   if (!o || o == Py_None) return {};
   if (PyBytes_Check(o)) return {PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))};
   if (PyByteArray_Check(o)) return {PyByteArray_AS_STRING(o), static_cast<std::size_t>(PyByteArray_GET_SIZE(o))};
-  if (PyUnicode_Check(o)) {
-    Py_ssize_t n = 0;
-    const char* s = PyUnicode_AsUTF8AndSize(o, &n);
-    return s ? std::string_view(s, static_cast<std::size_t>(n)) : std::string_view();
-  }
   return {};
+}
+
+NameArg::NameArg(PyObject* o) {
+  if (!o || !PyUnicode_Check(o)) {
+    view_ = bytes_view(o);
+    return;
+  }
+  Py_ssize_t n = 0;
+  if (const char* s = PyUnicode_AsUTF8AndSize(o, &n)) {
+    view_ = {s, static_cast<std::size_t>(n)};
+    return;
+  }
+  PyErr_Clear();  // a lone surrogate: encode it as '?' instead of failing the call
+  owned_ = PyUnicode_AsEncodedString(o, "utf-8", "replace");
+  if (!owned_) {
+    PyErr_Clear();
+    return;
+  }
+  view_ = bytes_view(owned_);
 }
 
 py::dict usage_dict(const UsageReport& r) {
@@ -99,6 +117,20 @@ py::dict alert_dict(const Alert& a) {
   d["message"] = a.message;
   d["text"] = std::string("[quotaguard] ") + a.workspace + ": " + a.message;
   return d;
+}
+
+int body_kind(PyObject* raw) {
+  std::string_view ctype;
+  bool encoded = false;
+  each_header(raw, [&](std::string_view k, std::string_view v) {
+    if (header_is(k, "content-type")) ctype = v;
+    else if (header_is(k, "content-encoding")) encoded = !v.empty() && !header_is(v, "identity");
+  });
+  int kind = ctype.find("event-stream") != std::string_view::npos ? 2
+             : ctype.empty() || ctype.find("json") != std::string_view::npos || ctype.find("html") != std::string_view::npos
+                 ? 1
+                 : 0;
+  return kind | (encoded ? 4 : 0);
 }
 
 void read_request_headers(PyObject* raw, std::string_view& content_type, uint32_t& retry, uint64_t& length) {

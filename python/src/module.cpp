@@ -7,21 +7,17 @@
 #include <mutex>
 
 #include "convert.h"
+#include "extract.h"
+#include "hot_path.h"
+#include "registry.h"
 #include "tracker.h"
 
 namespace py = pybind11;
 using namespace qg::tracker;
+using pyreg::tracker;
 
 namespace {
-std::mutex g_mu;
-std::shared_ptr<Tracker> g_tracker;
 PyObject* g_alert_hook = nullptr;  // quotaguard._alerts.dispatch; kept for the process lifetime
-
-std::shared_ptr<Tracker> tracker() {
-  std::lock_guard lock(g_mu);
-  if (!g_tracker) g_tracker = std::make_shared<Tracker>(Config{});
-  return g_tracker;
-}
 
 void install_alert_hook(Tracker& t) {
   t.dispatcher().add_callback([](const Alert& a) {
@@ -40,26 +36,45 @@ void install_alert_hook(Tracker& t) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "quotaguard tracker core (C++)";
 
-  m.def("configure", [](const std::string& json) {
+  // The effective configuration (JSON) of a file and overrides, checked, without starting anything.
+  m.def("load_config", [](const std::string& path, const std::string& overrides) {
     Config cfg;
-    std::string err;
-    if (!parse_config_json(json, cfg, err)) throw py::value_error(err);
+    std::string effective, err;
+    if (!load_config(path, overrides, cfg, effective, err)) throw py::value_error(err);
+    return effective;
+  });
+
+  // (Re)starts the tracker from a config file (may be empty) and keyword overrides (JSON); what
+  // the API said (exhausted, rate limited) carries over. Returns the effective configuration.
+  m.def("configure", [](const std::string& path, const std::string& overrides) {
+    Config cfg;
+    std::string effective, err;
+    if (!load_config(path, overrides, cfg, effective, err)) throw py::value_error(err);
+    cfg.clock = pyreg::clock();
     std::shared_ptr<Tracker> fresh;
     {
       py::gil_scoped_release nogil;  // stopping the old tracker may wait on its threads
       fresh = std::make_shared<Tracker>(std::move(cfg));
     }
     install_alert_hook(*fresh);
-    std::shared_ptr<Tracker> old;
-    {
-      std::lock_guard lock(g_mu);
-      old = g_tracker;
-      g_tracker = fresh;
-    }
+    std::shared_ptr<Tracker> old = pyreg::replace(fresh);
     if (old) {
+      fresh->restore(old->api_snapshot());
       py::gil_scoped_release nogil;
       old->shutdown();
     }
+    return effective;
+  });
+
+  // Trackers configured from now on read a clock that starts at start_ms (Unix ms) and runs at
+  // the steady clock's pace; None restores the system clock. For tests of calendar decisions.
+  m.def("_set_clock_for_tests", [](std::optional<int64_t> start_ms) {
+    pyreg::set_clock(start_ms ? std::make_shared<OffsetClock>(*start_ms) : nullptr);
+  });
+
+  m.def("now_ms", [] {  // what trackers configured now read (Unix ms)
+    auto c = pyreg::clock();
+    return c ? c->now_ms() : SystemClock().now_ms();
   });
 
   m.def("set_alert_hook", [](py::object fn) {
@@ -68,74 +83,59 @@ PYBIND11_MODULE(_core, m) {
     install_alert_hook(*tracker());
   });
 
-  // None when the call may go; else (status, action, since_ms, code, message).
-  m.def("check", [](py::handle workspace) -> py::object {
-    CheckResult r = tracker()->check(qg::tracker::pyconv::bytes_view(workspace.ptr()));
-    if (r.status != Status::exhausted || r.action == CheckResult::allow) return py::none();
-    return py::make_tuple(status_name(r.status), static_cast<int>(r.action), r.since_ms, r.code, r.message);
+  pyconv::add_hot_path(m);  // check, body_kind, record
+
+  m.def("accounts", [] {
+    py::list out;
+    for (const AccountStatus& a : tracker()->accounts()) {
+      py::dict d;
+      d["name"] = a.name;
+      d["status"] = status_name(a.status);
+      d["since_ms"] = a.since_ms;
+      d["changed_monotonic_ns"] = a.changed_ns;
+      d["code"] = a.code;
+      d["message"] = a.message;
+      out.append(d);
+    }
+    return out;
   });
 
-  m.def("record",
-        [](py::handle workspace, py::handle method, py::handle path, py::handle req_headers, py::handle req_body,
-           int status, py::handle resp_headers, py::handle resp_body, uint64_t resp_bytes, bool complete,
-           uint64_t latency_ns) {
-          using namespace qg::tracker::pyconv;
-          Exchange x;
-          x.workspace = bytes_view(workspace.ptr());
-          x.method = bytes_view(method.ptr());
-          x.url = bytes_view(path.ptr());
-          read_request_headers(req_headers.ptr(), x.request_content_type, x.retry_count, x.request_bytes);
-          x.request_body = bytes_view(req_body.ptr());
-          x.http_status = status;
-          read_response_headers(resp_headers.ptr(), x);
-          x.response_body = bytes_view(resp_body.ptr());
-          x.response_bytes = resp_bytes;
-          x.response_complete = complete;
-          x.latency_ns = latency_ns;
-          auto t = tracker();
-          Status s;
-          if (x.response_body.size() + x.request_body.size() > (1u << 16)) {
-            py::gil_scoped_release nogil;  // big bodies: let other threads run while we parse
-            s = t->record_exchange(x);
-          } else {
-            s = t->record_exchange(x);
-          }
-          return static_cast<int>(s);
-        });
+  // An SSE body, fed piece by piece as the caller reads it (see SseReader).
+  py::class_<SseReader>(m, "SseReader")
+      .def(py::init([](py::handle path) { return SseReader(classify("POST", pyconv::NameArg(path).view()).kind); }))
+      .def("feed", [](SseReader& r, py::handle piece) { r.feed(pyconv::bytes_view(piece.ptr())); });
 
-  m.def("record_blocked", [](const std::string& workspace, const std::string& method, const std::string& path,
-                             const std::string& model) {
+  m.def("record_blocked", [](py::handle workspace, py::handle method, py::handle path, py::handle model) {
+    pyconv::NameArg ws(workspace), meth(method), url(path), mod(model);
     Call c;
-    c.workspace = workspace;
-    c.method = method;
-    c.path = path;
-    c.model = model;
+    c.workspace = ws.view();
+    c.method = meth.view();
+    c.path = url.view();
+    c.model = mod.view();
     c.flags = kFlagBlocked;  // never sent: not a request, not an HTTP error
     tracker()->record(c);
   });
 
-  m.def("status", [](std::optional<std::string> ws) { return status_name(tracker()->status(ws ? *ws : "")); });
-  m.def("usage", [](std::optional<std::string> ws) {
+  // Workspace arguments: a name, or None for all of them.
+  m.def("status", [](py::handle ws) { return status_name(tracker()->status(pyconv::NameArg(ws).view())); });
+  m.def("usage", [](py::handle ws) {
+    pyconv::NameArg name(ws);
     UsageReport r;
     {
       auto t = tracker();
       py::gil_scoped_release nogil;
-      r = t->usage(ws ? *ws : "");
+      r = t->usage(name.view());
     }
     return qg::tracker::pyconv::usage_dict(r);
   });
-  m.def("reset", [](std::optional<std::string> ws) { tracker()->reset(ws ? *ws : ""); });
+  m.def("reset", [](py::handle ws) { tracker()->reset(pyconv::NameArg(ws).view()); });
   m.def("flush", [] {
     auto t = tracker();
     py::gil_scoped_release nogil;
     t->flush();
   });
   m.def("shutdown", [] {
-    std::shared_ptr<Tracker> t;
-    {
-      std::lock_guard lock(g_mu);
-      t = g_tracker;
-    }
+    std::shared_ptr<Tracker> t = tracker();
     if (t) {
       py::gil_scoped_release nogil;
       t->shutdown();
@@ -154,6 +154,7 @@ PYBIND11_MODULE(_core, m) {
     d["alert_last_latency_ms"] = static_cast<double>(s.last_latency_ns) / 1e6;
     d["alert_max_latency_ms"] = static_cast<double>(s.max_latency_ns) / 1e6;
     d["ledger_dropped"] = t->ledger_dropped();
+    d["flush_failures"] = t->flush_failures();
     d["pricing_date"] = t->pricing().date();
     return d;
   });

@@ -142,9 +142,13 @@ Catalogue::Catalogue() {
   fill_strings(star_exports_, clients["star-exports"], "python/clients.toml star-exports");
   fill_strings(copy_methods_, clients["copy-methods"], "python/clients.toml copy-methods");
   fill_strings(raw_methods_, clients["raw-methods"], "python/clients.toml raw-methods");
-  if (auto* f = clients["default-factories"].as_table())
-    for (auto&& [kind, spec] : *f)
-      default_factories_.emplace_back(*parse_client_kind(kind.str()), std::string(spec.value_or(std::string_view{})));
+  if (auto* f = clients["default-factories"].as_table()) {
+    for (auto&& [kind, spec] : *f) {
+      if (kind.str() == "module-client") module_client_factory_ = std::string(spec.value_or(std::string_view{}));
+      else default_factories_.emplace_back(*parse_client_kind(kind.str()), std::string(spec.value_or(std::string_view{})));
+    }
+    if (!module_client_factory_.empty()) default_factories_.emplace_back(ClientKind::Sync, module_client_factory_);
+  }
 
   const auto legacy = parse_embedded("python/legacy.toml");
   if (auto* classes = legacy["classes"].as_table())

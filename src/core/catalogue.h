@@ -79,6 +79,8 @@ class Catalogue {
   const LegacyMethod* legacy_method(std::string_view class_dot_method) const;
   // Default factory specs ("quotaguard:openai_client") per kind.
   const std::vector<std::pair<ClientKind, std::string>>& default_factories() const { return default_factories_; }
+  // The default factory that QG002 fixes call (a shared client); also among the sync ones above, last.
+  const std::string& module_client_factory() const { return module_client_factory_; }
 
   const std::vector<std::string>& api_hosts() const { return hosts_; }
 
@@ -94,6 +96,7 @@ class Catalogue {
   StringSet star_exports_, copy_methods_, raw_methods_;
   StringMap<LegacyMethod> legacy_;
   std::vector<std::pair<ClientKind, std::string>> default_factories_;
+  std::string module_client_factory_;
   std::vector<std::string> hosts_;
 };
 

@@ -4,7 +4,7 @@
 
 namespace qg {
 
-FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind) {
+FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind, bool module_client) {
   const std::optional<FactoryFunction>* configured = nullptr;
   switch (kind) {
     case ClientKind::Sync: configured = &config.sync; break;
@@ -21,8 +21,10 @@ FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind) {
     choice.reason = std::string("no factory configured for ") + to_string(kind) + " clients";
     return choice;
   }
-  for (const auto& [k, spec] : Catalogue::get().default_factories()) {
+  const std::string& shared = Catalogue::get().module_client_factory();
+  for (const auto& [k, default_spec] : Catalogue::get().default_factories()) {
     if (k != kind) continue;
+    const std::string& spec = module_client && !shared.empty() ? shared : default_spec;
     const auto colon = spec.find(':');
     choice.target = FactoryTarget{{spec.substr(0, colon), spec.substr(colon + 1)}, true};
     return choice;

@@ -21,7 +21,8 @@ struct FactoryChoice {
 
 // A config that names any factory is taken at its word: a kind it leaves out is not fixable
 // (rewriting it to the quotaguard package would mix two tracking layers behind the team's back).
-// A config that names none gets the shipped quotaguard package, which takes the SDK's arguments.
-FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind);
+// A config that names none gets the shipped quotaguard package, which takes the SDK's arguments;
+// for a call through openai's module-level client (module_client) its shared client.
+FactoryChoice choose_factory(const FactoryConfig& config, ClientKind kind, bool module_client = false);
 
 }  // namespace qg

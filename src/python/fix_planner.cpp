@@ -37,7 +37,7 @@ class PythonFixPlanner final : public FixPlanner {
     pending_.reset();
     const FixSite& site = *f.fix;
     const bool module_call = f.rule == to_string(RuleId::QG002);
-    const FactoryChoice choice = choose_factory(*policy_.factory, module_call ? ClientKind::Sync : site.kind);
+    const FactoryChoice choice = choose_factory(*policy_.factory, module_call ? ClientKind::Sync : site.kind, module_call);
     if (!choice.target) return left(LeftReason::NoFactory, choice.reason);
     const std::string_view root = root_name(site.bound_name);
     const FactoryRef ref = editor_.reference(choice.target->function, site.callee.start_byte, root);

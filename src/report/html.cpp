@@ -231,7 +231,7 @@ void finding_card(std::ostream& out, const ScanResult& r, const Finding& f, cons
 
   std::string hint;
   if (f.fixable) {
-    const std::string call = f.fix ? factory_call_name(r.factory, f.fix->kind) : std::string();
+    const std::string call = f.fix ? factory_call_name(r.factory, f.fix->kind, f.rule == to_string(RuleId::QG002)) : std::string();
     hint = fmt::format("Fix: `quotaguard fix {}`{}.", display_path(r, f.path, o.cwd),
                        call.empty() ? "" : fmt::format(" rewrites this to call `{}`", call));
   } else if (rule) {

@@ -82,13 +82,13 @@ void write_rules_markdown(std::ostream& out) {
   }
 }
 
-std::string factory_call_name(const FactoryConfig& factory, ClientKind kind) {
-  const FactoryChoice choice = choose_factory(factory, kind);
+std::string factory_call_name(const FactoryConfig& factory, ClientKind kind, bool module_client) {
+  const FactoryChoice choice = choose_factory(factory, kind, module_client);
   return choice.target ? choice.target->function.function : std::string();
 }
 
-std::string factory_import(const FactoryConfig& factory, ClientKind kind) {
-  const FactoryChoice choice = choose_factory(factory, kind);
+std::string factory_import(const FactoryConfig& factory, ClientKind kind, bool module_client) {
+  const FactoryChoice choice = choose_factory(factory, kind, module_client);
   if (!choice.target) return {};
   return fmt::format("from {} import {}", choice.target->function.module, choice.target->function.function);
 }

@@ -27,9 +27,10 @@ std::string rule_help_text(const RuleInfo& rule);
 void write_rules_markdown(std::ostream& out);
 
 // "get_openai_client": what `quotaguard fix` calls for a client kind (core/factory_choice.h),
-// imported by name as factory_import() says; "" when fix would leave such a client alone.
-std::string factory_call_name(const FactoryConfig& factory, ClientKind kind);
+// imported by name as factory_import() says; "" when fix would leave such a client alone. For a
+// call through openai's module-level client (QG002, module_client) the shipped shared client.
+std::string factory_call_name(const FactoryConfig& factory, ClientKind kind, bool module_client = false);
 // The import a fix of that kind needs: "from utils.factory import get_openai_client".
-std::string factory_import(const FactoryConfig& factory, ClientKind kind);
+std::string factory_import(const FactoryConfig& factory, ClientKind kind, bool module_client = false);
 
 }  // namespace qg::report

@@ -74,9 +74,10 @@ std::optional<ordered_json> fix_json(const ScanResult& r, const Finding& f, cons
                                           {"insertedContent", text(e.replacement)}});
     description = "Create the client through the tracking factory (the edits `quotaguard fix` makes)";
   } else {
-    const std::string call = factory_call_name(r.factory, site.kind);
+    const bool module_client = f.rule == to_string(RuleId::QG002);
+    const std::string call = factory_call_name(r.factory, site.kind, module_client);
     if (call.empty()) return std::nullopt;
-    const std::string import = factory_import(r.factory, site.kind);
+    const std::string import = factory_import(r.factory, site.kind, module_client);
     if (f.rule == to_string(RuleId::QG001)) {
       replacements.push_back(ordered_json{{"deletedRegion", region_of(site.callee)}, {"insertedContent", text(call)}});
       if (!r.factory.pass_arguments && site.arguments.end_byte > site.arguments.start_byte)

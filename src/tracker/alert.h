@@ -1,11 +1,11 @@
 // An alert is a fixed-size value so that the caller's thread can emit one without allocating.
 #pragma once
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 
 #include "types.h"
+#include "utf8.h"
 
 namespace qg::tracker {
 
@@ -18,11 +18,8 @@ struct Alert {
   char code[48] = {};          // the API's error code/type, a budget name, a model...
   char message[320] = {};
 
-  void set(char* dst, std::size_t cap, std::string_view s) {
-    std::size_t n = s.size() < cap - 1 ? s.size() : cap - 1;
-    if (n) std::memcpy(dst, s.data(), n);  // (an empty view may have a null data())
-    dst[n] = '\0';
-  }
+  // Valid UTF-8, cut on a code point: the JSON sinks and Python callbacks never see bad bytes.
+  static void set(char* dst, std::size_t cap, std::string_view s) { utf8_copy(s, dst, cap); }
   void set_kind(std::string_view s) { set(kind, sizeof kind, s); }
   void set_workspace(std::string_view s) { set(workspace, sizeof workspace, s); }
   void set_code(std::string_view s) { set(code, sizeof code, s); }

@@ -11,11 +11,6 @@ int64_t steady_ns() {
              std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 Dispatcher::Dispatcher(const std::string& jsonl_path, const std::string& webhook_url,
                        int webhook_timeout_ms, std::size_t queue)
     : queue_(round_pow2(queue)), webhook_queue_(round_pow2(queue)), webhook_url_(webhook_url),

@@ -58,6 +58,5 @@ class Dispatcher {
 };
 
 int64_t steady_ns();
-int64_t wall_ms();
 
 }  // namespace qg::tracker

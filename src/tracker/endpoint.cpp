@@ -2,28 +2,16 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 namespace qg::tracker {
 namespace {
 
-// Path words of the API surface (rules/openai-api-surface.tsv, 2026-08); any other segment
-// is an object id and becomes {id}. Sorted for binary search.
+// Path words of the API surface, generated from rules/openai-api-surface.tsv (sorted): any
+// other segment is an object id and becomes {id}.
 constexpr std::string_view kWords[] = {
-    "accept", "activate", "admin_api_keys", "alpha", "api_keys", "archive", "assistants",
-    "audio", "audio_speeches", "audio_transcriptions", "audit_logs", "batches", "calls",
-    "cancel", "certificates", "characters", "chat", "chatkit", "checkpoints", "client_secrets",
-    "code_interpreter_sessions", "compact", "complete", "completions", "containers", "content",
-    "content_provenance_checks", "conversations", "costs", "data_retention", "deactivate",
-    "edits", "embeddings", "engines", "evals", "events", "extensions", "file_batches",
-    "file_search_calls", "files", "fine_tuning", "generations", "graders", "groups", "hangup",
-    "hosted_tool_permissions", "images", "input_items", "input_tokens", "invites", "items",
-    "jobs", "messages", "model_permissions", "models", "moderations", "organization",
-    "output_items", "parts", "pause", "permissions", "projects", "rate_limits", "realtime",
-    "refer", "reject", "remix", "responses", "resume", "roles", "run", "runs", "search",
-    "service_accounts", "sessions", "skills", "speech", "spend_alerts", "spend_limit", "steps",
-    "submit_tool_outputs", "threads", "transcription_sessions", "transcriptions",
-    "translations", "uploads", "usage", "users", "validate", "variations", "vector_stores",
-    "versions", "videos", "web_search_calls",};
+#include "endpoint_words.inc"
+};
 
 bool is_word(std::string_view seg) {
   return std::binary_search(std::begin(kWords), std::end(kWords), seg);
@@ -47,40 +35,39 @@ Segments split(std::string_view path) {
   return out;
 }
 
-Family family_of(const Segments& g, std::size_t b) {
+// The usage kind of an endpoint by the first segment of its path (after /v1); audio and
+// threads look further (below).
+constexpr std::pair<std::string_view, UsageKind> kKindOfResource[] = {
+    {"chat", UsageKind::chat}, {"completions", UsageKind::completions}, {"engines", UsageKind::completions},
+    {"responses", UsageKind::responses}, {"embeddings", UsageKind::embeddings}, {"images", UsageKind::images},
+    {"moderations", UsageKind::moderations}, {"files", UsageKind::files}, {"uploads", UsageKind::uploads},
+    {"vector_stores", UsageKind::vector_stores}, {"assistants", UsageKind::assistants},
+    {"batches", UsageKind::batches}, {"fine_tuning", UsageKind::fine_tuning}, {"models", UsageKind::models},
+    {"realtime", UsageKind::realtime}, {"conversations", UsageKind::conversations}, {"evals", UsageKind::evals},
+    {"containers", UsageKind::containers}, {"videos", UsageKind::videos},
+    {"organization", UsageKind::organization}, {"projects", UsageKind::organization}};
+
+constexpr std::pair<std::string_view, UsageKind> kKindOfAudio[] = {
+    {"transcriptions", UsageKind::audio_transcriptions}, {"translations", UsageKind::audio_translations},
+    {"speech", UsageKind::audio_speech}};
+
+template <std::size_t N>
+UsageKind lookup(const std::pair<std::string_view, UsageKind> (&table)[N], std::string_view word) {
+  for (const auto& [w, kind] : table)
+    if (w == word) return kind;
+  return UsageKind::other;
+}
+
+UsageKind usage_kind_of(const Segments& g, std::size_t b) {
   auto at = [&](std::size_t k) { return b + k < g.n ? g.s[b + k] : std::string_view{}; };
   std::string_view a = at(0);
-  if (a == "chat") return Family::chat;
-  if (a == "completions" || a == "engines") return Family::completions;
-  if (a == "responses") return Family::responses;
-  if (a == "embeddings") return Family::embeddings;
-  if (a == "images") return Family::images;
-  if (a == "audio") {
-    if (at(1) == "transcriptions") return Family::audio_transcriptions;
-    if (at(1) == "translations") return Family::audio_translations;
-    if (at(1) == "speech") return Family::audio_speech;
-    return Family::other;
-  }
-  if (a == "moderations") return Family::moderations;
-  if (a == "files") return Family::files;
-  if (a == "uploads") return Family::uploads;
-  if (a == "vector_stores") return Family::vector_stores;
-  if (a == "assistants") return Family::assistants;
-  if (a == "threads") {
+  if (a == "audio") return lookup(kKindOfAudio, at(1));
+  if (a == "threads") {  // a run (thread and run at once: POST /threads/runs) or the thread itself
     for (std::size_t k = 1; b + k < g.n; ++k)
-      if (at(k) == "runs") return Family::runs;
-    return Family::threads;
+      if (at(k) == "runs") return UsageKind::runs;
+    return UsageKind::threads;
   }
-  if (a == "batches") return Family::batches;
-  if (a == "fine_tuning") return Family::fine_tuning;
-  if (a == "models") return Family::models;
-  if (a == "realtime") return Family::realtime;
-  if (a == "conversations") return Family::conversations;
-  if (a == "evals") return Family::evals;
-  if (a == "containers") return Family::containers;
-  if (a == "videos") return Family::videos;
-  if (a == "organization" || a == "projects") return Family::organization;
-  return Family::other;
+  return lookup(kKindOfResource, a);
 }
 
 void append(Endpoint& e, std::string_view s) {
@@ -91,7 +78,7 @@ void append(Endpoint& e, std::string_view s) {
 
 }  // namespace
 
-const char* family_name(Family f) {
+const char* usage_kind_name(UsageKind f) {
   static constexpr const char* kNames[] = {
       "other", "chat", "completions", "responses", "embeddings", "images",
       "audio.transcriptions", "audio.translations", "audio.speech", "moderations", "files",
@@ -123,7 +110,7 @@ Endpoint classify(std::string_view method, std::string_view url) {
   for (std::size_t k = g.n; k-- > b;)
     if (g.s[k] == "v1") { b = k + 1; break; }
 
-  e.family = family_of(g, b);
+  e.kind = usage_kind_of(g, b);
   e.is_get = method == "GET";
   for (char c : method) {
     if (e.len + 1 >= sizeof(e.key)) break;

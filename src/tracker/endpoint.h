@@ -6,16 +6,19 @@
 
 namespace qg::tracker {
 
-enum class Family : unsigned char {
+// How an endpoint reports and bills usage: what the extractor reads from its bodies and what
+// an estimate may stand in for. (The scanner's "API family" is something else: the resource
+// path of a call site, "chat.completions"; the tracker never uses that word.)
+enum class UsageKind : unsigned char {
   other, chat, completions, responses, embeddings, images, audio_transcriptions,
   audio_translations, audio_speech, moderations, files, uploads, vector_stores, assistants,
   threads, runs, batches, fine_tuning, models, realtime, conversations, evals, containers,
   videos, organization
 };
-const char* family_name(Family f);
+const char* usage_kind_name(UsageKind f);
 
 struct Endpoint {
-  Family family = Family::other;
+  UsageKind kind = UsageKind::other;
   bool is_get = false;
   bool is_create = false;           // POST to a collection (starts metered work)
   std::string_view deployment;      // Azure deployment name (a view into the input path)

@@ -12,21 +12,24 @@
 namespace qg::tracker {
 
 void Tracker::load_history() {
-  int64_t now = wall_ms();
+  int64_t now = now_ms();
   const int64_t starts[] = {0, utc_day_start_ms(now), utc_month_start_ms(now)};
   for (int p = kDay; p < kPeriods; ++p) {
     for (const PeriodUsage& u : history_->usage_since(starts[p])) {
       Amounts a{u.requests, u.tokens, u.usd, 0};
+      const uint32_t ws = workspace_id(u.workspace);
       windows_->add_history(0, p, a);
-      windows_->add_history(workspace_id(u.workspace) + 1, p, a);
+      windows_->add_history(ws + 1, p, a);
+      states_[ws].active.store(true);
     }
   }
 }
 
 void Tracker::flush_locked() {
   if (!history_) return;
-  int64_t now = wall_ms();
-  std::vector<LedgerRow> ledger;
+  int64_t now = now_ms();
+  std::vector<LedgerRow> ledger = std::move(unwritten_);  // a failed flush's rows first
+  unwritten_.clear();
   std::vector<LedgerEntry> buf(Shard::kRing);
   int n = shard_count_.load(std::memory_order_acquire);
   for (int i = 0; i < n; ++i) {
@@ -68,19 +71,35 @@ void Tracker::flush_locked() {
                        i64(kCached), i64(kOutput), i64(kReasoning), i64(kImages), i64(kAudioMs), i64(kCharacters),
                        i64(kEstimated), usd});
   }
+  // The last status of "*" (everything), of each workspace that made a call or has history,
+  // and of each account ("account:key-b") when calls can fail over.
   std::vector<StatusRow> statuses;
-  statuses.push_back({"*", status_name(status({})), global_->since_ms.load()});
+  statuses.push_back({"*", status_name(status({})), global_->since_ms.load(), now});
   for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
-    if (workspaces_.used(i))
-      statuses.push_back({std::string(workspaces_.name(i)), status_name(effective_for(i, now)), states_[i].since_ms.load()});
+    if (workspaces_.used(i) && states_[i].active.load())
+      statuses.push_back({std::string(workspaces_.name(i)), status_name(effective_for(i, now)), states_[i].since_ms.load(), now});
+  if (account_count() > 1)
+    for (const AccountStatus& a : accounts())
+      statuses.push_back({"account:" + a.name, status_name(a.status), a.since_ms, now});
   DispatcherStats ds = dispatcher_->stats();
   std::vector<std::pair<std::string, std::string>> meta = {
       {"pricing_date", pricing_.date()},
       {"flush_interval_ms", std::to_string(cfg_.flush_interval_ms)},
       {"ledger_dropped", std::to_string(ledger_dropped())},
+      {"flush_failures", std::to_string(flush_failures())},
       {"alerts_dropped", std::to_string(ds.dropped + ds.webhook_dropped)},
       {"last_flush_ms", std::to_string(now)}};
-  history_->write(minutes, ledger, statuses, meta);
+  if (ledger.size() > kMaxUnwritten) {  // flushes have failed for a while: keep the newest
+    flush_dropped_.fetch_add(ledger.size() - kMaxUnwritten);
+    ledger.erase(ledger.begin(), ledger.begin() + static_cast<std::ptrdiff_t>(ledger.size() - kMaxUnwritten));
+  }
+  try {
+    history_->write(minutes, ledger, statuses, meta);
+  } catch (...) {
+    flush_failures_.fetch_add(1);
+    unwritten_ = std::move(ledger);  // the next flush writes them (and the minutes' deltas again)
+    throw;
+  }
   for (auto& [key, t] : written) flushed_[key] = t;
 }
 
@@ -109,7 +128,7 @@ void Tracker::run_flusher() {
 void Tracker::shutdown() {
   if (stopping_.exchange(true)) return;
   if (ticker_.joinable()) ticker_.join();
-  tick();  // statuses and alerts reflect the very last calls
+  evaluate();  // statuses and alerts reflect the very last calls
   dispatcher_->stop();
   if (flusher_.joinable()) flusher_.join();
   if (history_) {

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace qg::tracker {
@@ -88,8 +89,8 @@ void History::write(const std::vector<MinuteRow>& minutes, const std::vector<Led
     alerts.swap(alerts_);
   }
   if (minutes.empty() && ledger.empty() && alerts.empty() && statuses.empty()) return;
-  exec("BEGIN IMMEDIATE");
   try {
+    exec("BEGIN IMMEDIATE");  // (inside: a locked database keeps the alerts for the next write)
     Stmt m(db_, "INSERT INTO usage_minute VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(minute, workspace, endpoint, model) DO UPDATE SET "
                 "calls=calls+excluded.calls, requests=requests+excluded.requests, errors=errors+excluded.errors, "
@@ -119,10 +120,10 @@ void History::write(const std::vector<MinuteRow>& minutes, const std::vector<Led
       a.text(5, status_name(x.previous)); a.text(6, x.code); a.text(7, x.message);
       a.run();
     }
-    Stmt s(db_, "INSERT INTO status VALUES(?,?,?,strftime('%s','now')*1000) ON CONFLICT(workspace) DO UPDATE SET "
+    Stmt s(db_, "INSERT INTO status VALUES(?,?,?,?) ON CONFLICT(workspace) DO UPDATE SET "
                 "status=excluded.status, since_ms=excluded.since_ms, updated_ms=excluded.updated_ms");
     for (const StatusRow& r : statuses) {
-      s.text(1, r.workspace); s.text(2, r.status); s.i64(3, r.since_ms);
+      s.text(1, r.workspace); s.text(2, r.status); s.i64(3, r.since_ms); s.i64(4, r.updated_ms);
       s.run();
     }
     Stmt k(db_, "INSERT INTO meta VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
@@ -133,6 +134,10 @@ void History::write(const std::vector<MinuteRow>& minutes, const std::vector<Led
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    std::lock_guard lock(alerts_mu_);  // the next write takes them again
+    alerts.insert(alerts.end(), alerts_.begin(), alerts_.end());
+    alerts.resize(std::min<std::size_t>(alerts.size(), 10000));
+    alerts_.swap(alerts);
     throw;
   }
 }

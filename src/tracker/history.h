@@ -29,7 +29,7 @@ struct LedgerRow {
 
 struct StatusRow {
   std::string workspace, status;
-  int64_t since_ms;
+  int64_t since_ms, updated_ms;
 };
 
 struct PeriodUsage {

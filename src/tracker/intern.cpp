@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "utf8.h"
+
 namespace qg::tracker {
 
 uint32_t hash_name(std::string_view s) {
@@ -18,8 +20,18 @@ InternTable::InternTable() {
   o.state.store(2, std::memory_order_release);
 }
 
-uint32_t InternTable::intern(std::string_view name) {
-  if (name.size() > kMaxName) name = name.substr(0, kMaxName);
+namespace {
+// The stored form of a name: valid UTF-8 of at most kMaxName bytes (see utf8.h). ASCII names
+// that fit, nearly all of them, are used as they are.
+std::string_view canonical(std::string_view name, char (&buf)[InternTable::kMaxName + 1]) {
+  if (name.size() <= InternTable::kMaxName && is_ascii(name)) return name;
+  return {buf, utf8_copy(name, buf, sizeof buf)};
+}
+}  // namespace
+
+uint32_t InternTable::intern(std::string_view raw) {
+  char buf[kMaxName + 1];
+  const std::string_view name = canonical(raw, buf);
   uint32_t h = hash_name(name);
   for (uint32_t probe = 0; probe < kCapacity; ++probe) {
     uint32_t i = (h + probe) & (kCapacity - 1);
@@ -42,8 +54,9 @@ uint32_t InternTable::intern(std::string_view name) {
   return kOverflow;
 }
 
-uint32_t InternTable::find(std::string_view name) const {
-  if (name.size() > kMaxName) name = name.substr(0, kMaxName);
+uint32_t InternTable::find(std::string_view raw) const {
+  char buf[kMaxName + 1];
+  const std::string_view name = canonical(raw, buf);
   uint32_t h = hash_name(name);
   for (uint32_t probe = 0; probe < kCapacity; ++probe) {
     const Slot& s = slots_[(h + probe) & (kCapacity - 1)];

@@ -1,6 +1,7 @@
 // Fixed-size, lock-free string interning: names (workspaces, endpoints, models) become small
-// ids usable as array indexes. Insertion claims a slot with one CAS; lookups never block
-// except for the nanoseconds between a slot's claim and its publication.
+// ids usable as array indexes. Names are stored as valid UTF-8 (invalid bytes become '?').
+// Insertion claims a slot with one CAS; lookups never block except for the nanoseconds between
+// a slot's claim and its publication.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -11,7 +12,7 @@ namespace qg::tracker {
 class InternTable {
  public:
   static constexpr uint32_t kCapacity = 1024;  // power of two
-  static constexpr uint32_t kMaxName = 62;     // longer names are truncated
+  static constexpr uint32_t kMaxName = 62;     // longer names are cut (on a code point)
   static constexpr uint32_t kOverflow = 0;     // id of "(other)" when the table is full
 
   InternTable();

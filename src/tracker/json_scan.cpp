@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "utf8.h"
+
 namespace qg::tracker {
 namespace {
 
@@ -163,15 +165,18 @@ bool json_walk(std::string_view text, JsonVisitor& v, int max_depth) {
   return w.p == w.end;
 }
 
-unsigned long long json_uint(std::string_view raw) {
+Count json_count(std::string_view raw) {
+  Count c;
+  if (raw.empty() || raw.size() > 20) return c;
   unsigned long long n = 0;
-  for (char c : raw) {
-    if (c == '.' || c == 'e' || c == 'E') break;
-    if (c < '0' || c > '9') return 0;
-    if (n > 1'000'000'000'000'000ULL) return 0;  // absurd: treat as junk, not as a bill
-    n = n * 10 + static_cast<unsigned>(c - '0');
+  for (char ch : raw) {
+    if (ch < '0' || ch > '9') return c;
+    n = n * 10 + static_cast<unsigned>(ch - '0');
+    if (n > kMaxPlausibleCount) return c;
   }
-  return n;
+  c.value = n;
+  c.ok = true;
+  return c;
 }
 
 unsigned long long json_seconds_ms(std::string_view raw) {
@@ -211,6 +216,110 @@ unsigned long long json_string_chars(std::string_view raw) {
     }
   }
   return n;
+}
+
+namespace {
+int hex4(std::string_view s, std::size_t i) {  // s[i..i+4) as hex, -1 if not
+  if (i + 4 > s.size()) return -1;
+  int v = 0;
+  for (std::size_t k = i; k < i + 4; ++k) {
+    char h = s[k];
+    int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+std::size_t put_utf8(unsigned cp, char* out) {
+  if (cp < 0x80) {
+    out[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+// One escape sequence at raw[i] ('\\' + ...): its UTF-8 in buf, the bytes it took in `used`.
+std::size_t unescape_one(std::string_view raw, std::size_t i, char (&buf)[4], std::size_t& used) {
+  const char e = raw[i + 1];
+  used = 2;
+  static constexpr char kFrom[] = "\"\\/bfnrt", kTo[] = "\"\\/\b\f\n\r\t";
+  if (const char* at = e ? std::strchr(kFrom, e) : nullptr) {
+    buf[0] = kTo[at - kFrom];
+    return 1;
+  }
+  if (e != 'u') {
+    buf[0] = '?';
+    return 1;
+  }
+  int cp = hex4(raw, i + 2);
+  if (cp < 0) {
+    buf[0] = '?';
+    return 1;
+  }
+  used = 6;
+  if (cp >= 0xD800 && cp < 0xDC00 && raw.substr(i + 6, 2) == "\\u") {
+    int lo = hex4(raw, i + 8);
+    if (lo >= 0xDC00 && lo < 0xE000) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+      used = 12;
+    }
+  }
+  if (cp >= 0xD800 && cp < 0xE000) {  // a lone surrogate
+    buf[0] = '?';
+    return 1;
+  }
+  return put_utf8(static_cast<unsigned>(cp), buf);
+}
+}  // namespace
+
+std::size_t json_unescape(std::string_view raw, char* out, std::size_t cap) {
+  if (cap == 0) return 0;
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < raw.size();) {
+    // Names are mostly plain ASCII: copy such a run at once.
+    std::size_t run = i;
+    while (run < raw.size() && raw[run] != '\\' && static_cast<unsigned char>(raw[run]) < 0x80) ++run;
+    if (run > i) {
+      std::size_t n = run - i < cap - 1 - o ? run - i : cap - 1 - o;
+      std::memcpy(out + o, raw.data() + i, n);
+      o += n;
+      i += n;
+      if (o + 1 >= cap) break;
+      continue;
+    }
+    char buf[4];
+    std::size_t n, used;
+    if (raw[i] == '\\' && i + 1 < raw.size()) {
+      n = unescape_one(raw, i, buf, used);
+    } else if ((n = utf8_sequence(raw, i)) != 0) {
+      for (std::size_t k = 0; k < n; ++k) buf[k] = raw[i + k];
+      used = n;
+    } else {
+      buf[0] = '?';
+      n = used = 1;
+    }
+    if (o + n >= cap) break;
+    for (std::size_t k = 0; k < n; ++k) out[o++] = buf[k];
+    i += used;
+  }
+  out[o] = '\0';
+  return o;
 }
 
 }  // namespace qg::tracker

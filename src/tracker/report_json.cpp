@@ -9,7 +9,7 @@ nlohmann::json breakdown(const Breakdown& b) {
   const Totals& t = b.totals;
   return {{"calls", t.v[kCalls]}, {"requests", t.v[kRequests]}, {"errors", t.v[kErrors]},
           {"rate_limited", t.v[kRateLimited]}, {"quota_errors", t.v[kQuotaErrors]},
-          {"blocked", t.v[kBlocked]}, {"estimated", t.v[kEstimated]},
+          {"blocked", t.v[kBlocked]}, {"estimated", t.v[kEstimated]}, {"anomalies", t.v[kAnomalies]},
           {"input_tokens", t.v[kInput]}, {"cached_tokens", t.v[kCached]},
           {"output_tokens", t.v[kOutput]}, {"reasoning_tokens", t.v[kReasoning]},
           {"images", t.v[kImages]}, {"audio_seconds", static_cast<double>(t.v[kAudioMs]) / 1000.0},

@@ -5,7 +5,7 @@ namespace qg::tracker {
 const char* counter_name(int c) {
   static constexpr const char* kNames[kCounterCount] = {
       "calls", "requests", "errors", "rate_limited", "quota_errors", "server_errors", "blocked",
-      "estimated", "input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens",
+      "estimated", "anomalies", "input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens",
       "images", "audio_ms", "characters", "request_bytes", "response_bytes", "latency_ns"};
   return kNames[c];
 }

@@ -15,7 +15,8 @@ enum Counter : int {
   kQuotaErrors,    // 429 insufficient_quota
   kServerErrors,   // >= 500 or transport errors
   kBlocked,        // stopped by policy before sending (not requests)
-  kEstimated,      // usage estimated (stream cut short, no usage reported)
+  kEstimated,      // usage estimated (stream cut short, no usage reported, usage unusable)
+  kAnomalies,      // usage that was not a count (negative, 1e30, 2^64-1) or a body that was not JSON
   kInput, kCached, kOutput, kReasoning,
   kImages, kAudioMs, kCharacters,
   kRequestBytes, kResponseBytes, kLatencyNs,

@@ -5,6 +5,7 @@
 
 #include "extract.h"
 #include "history.h"
+#include "utf8.h"
 #include "ws_state.h"
 
 namespace qg::tracker {
@@ -36,9 +37,6 @@ struct ShardSlot {
 };
 thread_local ShardSlot t_slot;
 
-bool is_quota_error(std::string_view type, std::string_view code) {
-  return type == "insufficient_quota" || code == "insufficient_quota";
-}
 }  // namespace
 
 const char* status_name(Status s) {
@@ -56,6 +54,7 @@ bool parse_status(std::string_view name, Status& out) {
 }
 
 Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1)) {
+  if (!cfg_.clock) cfg_.clock = std::make_shared<SystemClock>();
   std::string err, text;
   if (cfg_.pricing_path.empty()) {
     text = std::string(embedded_pricing_toml());
@@ -70,11 +69,13 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
   if (!pricing_.load(text, err)) throw std::runtime_error(err);
   states_ = std::make_unique<WsState[]>(InternTable::kCapacity);
   global_ = std::make_unique<WsState>();
+  accounts_ = std::make_unique<ApiState[]>(kMaxAccounts);
+  if (cfg_.accounts.size() >= kMaxAccounts) throw std::runtime_error("config: at most 7 failover accounts");
   seen_ = std::make_unique<std::atomic<uint64_t>[]>(1 << 14);
-  price_cache_.assign(InternTable::kCapacity, nullptr);
-  price_resolved_.assign(InternTable::kCapacity, 0);
-  windows_ = std::make_unique<Windows>(InternTable::kCapacity + 1, wall_ms());
+  price_cache_ = std::make_unique<std::atomic<uintptr_t>[]>(InternTable::kCapacity);
+  windows_ = std::make_unique<Windows>(InternTable::kCapacity + 1, now_ms());
   workspaces_.intern("default");
+  for (const auto& [name, lim] : cfg_.workspaces) workspaces_.intern(name);  // budgets ready before the first call
   dispatcher_ = std::make_unique<Dispatcher>(cfg_.alerts_jsonl, cfg_.webhook_url, cfg_.webhook_timeout_ms,
                                              static_cast<std::size_t>(cfg_.alert_queue));
   if (!cfg_.db_path.empty()) {
@@ -83,6 +84,7 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
     // Alerts reach the history from the dispatcher thread, never from a caller's.
     dispatcher_->add_callback([h = history_.get()](const Alert& a) { h->queue_alert(a); });
   }
+  evaluate();  // windows, budgets and their headroom as of now (with the history's day and month)
   {
     std::lock_guard lock(live_mu());
     live_trackers().push_back(uid_);
@@ -205,6 +207,7 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   d[kErrors] = error;
   d[kBlocked] = blocked;
   d[kEstimated] = (c.flags & kFlagEstimated) ? 1 : 0;
+  d[kAnomalies] = (c.flags & kFlagAnomaly) ? 1 : 0;
   d[kServerErrors] = !blocked && (c.http_status >= 500 || c.http_status == 0);
   if (!blocked && (c.http_status == 429 || is_quota_error(c.error_type, c.error_code))) {
     if (is_quota_error(c.error_type, c.error_code)) d[kQuotaErrors] = 1;
@@ -222,20 +225,20 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   d[kLatencyNs] = c.latency_ns;
   Shard& shard = local_shard();
   shard.add(cell_key(ws, ep, model), d);
+  WsState& st = state(ws);
+  if (!st.active.load(std::memory_order_relaxed)) st.active.store(true, std::memory_order_relaxed);
+  if (!blocked) charge_budgets(ws, model, c);
 
   if (cfg_.ledger && history_) {
     LedgerEntry e;
-    e.ts_ms = wall_ms();
+    e.ts_ms = now_ms();
     e.workspace = static_cast<uint16_t>(ws);
     e.endpoint = static_cast<uint16_t>(ep);
     e.model = static_cast<uint16_t>(model);
     e.http_status = static_cast<int16_t>(c.http_status);
     e.retry = static_cast<uint8_t>(c.retry_count > 255 ? 255 : c.retry_count);
     e.flags = static_cast<uint8_t>(c.flags);
-    std::string_view code = !c.error_code.empty() ? c.error_code : c.error_type;
-    std::size_t n = code.size() < sizeof e.error_code - 1 ? code.size() : sizeof e.error_code - 1;
-    if (n) std::memcpy(e.error_code, code.data(), n);
-    e.error_code[n] = '\0';
+    utf8_copy(!c.error_code.empty() ? c.error_code : c.error_type, e.error_code, sizeof e.error_code);
     e.input = c.input_tokens;
     e.cached = c.cached_tokens;
     e.output = c.output_tokens;
@@ -254,83 +257,15 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   if (!blocked) on_api_signal(ws, c);
 }
 
-void Tracker::on_api_signal(uint32_t ws, const Call& c) {
-  WsState& s = state(ws);
-  if (c.rl_remaining_requests >= 0 || c.rl_remaining_tokens >= 0) {
-    int64_t now = wall_ms();
-    s.rl_remaining_requests.store(c.rl_remaining_requests, std::memory_order_relaxed);
-    s.rl_remaining_tokens.store(c.rl_remaining_tokens, std::memory_order_relaxed);
-    s.rl_reset_requests_ms.store(c.rl_reset_requests_ms, std::memory_order_relaxed);
-    s.rl_reset_tokens_ms.store(c.rl_reset_tokens_ms, std::memory_order_relaxed);
-    s.rl_seen_ms.store(now, std::memory_order_relaxed);
-  }
-  const bool quota = is_quota_error(c.error_type, c.error_code);
-  const bool ok = c.http_status >= 200 && c.http_status < 300;
-  if (!quota && c.http_status != 429 && !(ok && (s.api.load(std::memory_order_relaxed) ||
-                                                 global_->api.load(std::memory_order_relaxed))))
-    return;  // the common case: nothing the status depends on
-  int64_t now = wall_ms();
-  std::string_view name = workspaces_.name(ws);
-  if (quota) {
-    exhaust(s, name, c, now);
-    if (cfg_.quota_scope_global) exhaust(*global_, "*", c, now);
-  } else if (c.http_status == 429) {
-    int64_t wait = c.retry_after_ms > 0 ? c.retry_after_ms
-                   : c.rl_reset_requests_ms > 0 ? c.rl_reset_requests_ms : 1000;
-    for (WsState* t : {&s, global_.get()}) {
-      t->rate_limited_until_ms.store(now + wait, std::memory_order_relaxed);
-      uint8_t expected = static_cast<uint8_t>(Status::normal);
-      t->api.compare_exchange_strong(expected, static_cast<uint8_t>(Status::rate_limited));
-    }
-    publish(s, name, now, "rate_limit_exceeded");
-    publish(*global_, "*", now, "rate_limit_exceeded");
-  } else if (ok) {  // the API answers again: API-driven states clear
-    for (WsState* t : {&s, global_.get()}) t->api.store(static_cast<uint8_t>(Status::normal));
-    publish(s, name, now, "a call succeeded");
-    publish(*global_, "*", now, "a call succeeded");
-  }
-}
-
-void Tracker::exhaust(WsState& s, std::string_view name, const Call& c, int64_t now) {
-  if (s.api.exchange(static_cast<uint8_t>(Status::exhausted)) != static_cast<uint8_t>(Status::exhausted)) {
-    std::lock_guard lock(s.info_mu);
-    s.exhausted_since_ms = now;
-    s.exhausted_code = std::string(!c.error_code.empty() ? c.error_code : c.error_type);
-    std::string_view m = c.error_message.substr(0, 300);
-    s.exhausted_message = "HTTP " + std::to_string(c.http_status) + " " + s.exhausted_code +
-                          (m.empty() ? std::string() : ": " + std::string(m));
-  }
-  publish(s, name, now, "insufficient_quota");
-}
-
-Status Tracker::effective(const WsState& s, int64_t now) const {
-  auto api = static_cast<Status>(s.api.load(std::memory_order_relaxed));
-  if (api == Status::rate_limited && now >= s.rate_limited_until_ms.load(std::memory_order_relaxed))
-    api = Status::normal;
-  Status r = api;
-  auto budget = static_cast<Status>(s.budget.load(std::memory_order_relaxed));
-  if (budget > r) r = budget;
-  if (s.degraded.load(std::memory_order_relaxed) && Status::degraded > r) r = Status::degraded;
-  return r;
-}
-
-Status Tracker::effective_for(uint32_t ws, int64_t now) const {
-  Status r = effective(states_[ws & (InternTable::kCapacity - 1)], now);
-  if (cfg_.quota_scope_global) {
-    auto g = static_cast<Status>(global_->api.load(std::memory_order_relaxed));
-    if (g == Status::rate_limited && now >= global_->rate_limited_until_ms.load()) g = Status::normal;
-    if (g > r) r = g;
-  }
-  return r;
-}
-
-void Tracker::publish(WsState& s, std::string_view name, int64_t now, const char* reason) {
+void Tracker::publish(std::size_t e, int64_t now, const char* reason) {
+  WsState& s = e == 0 ? *global_ : states_[(e - 1) & (InternTable::kCapacity - 1)];
+  const std::string_view name = e == 0 ? std::string_view("*") : workspaces_.name(static_cast<uint32_t>(e - 1));
   Status now_status, prev;
   {
     // Evaluate and swap together: otherwise the evaluation thread could announce a stale
     // status computed just before a caller's flip, and the alerts would flap.
     std::lock_guard lock(s.publish_mu);
-    now_status = effective(s, now);
+    now_status = e == 0 ? status({}) : effective_for(static_cast<uint32_t>(e - 1), now);
     prev = static_cast<Status>(s.published.exchange(static_cast<uint8_t>(now_status)));
     if (prev == now_status) return;
     s.since_ms.store(now, std::memory_order_relaxed);
@@ -340,10 +275,15 @@ void Tracker::publish(WsState& s, std::string_view name, int64_t now, const char
   emit("status", name, now_status, prev, reason, msg);
 }
 
+void Tracker::publish_all(uint32_t ws, int64_t now, const char* reason) {
+  publish(ws + 1, now, reason);
+  publish(0, now, reason);
+}
+
 void Tracker::emit(std::string_view kind, std::string_view ws, Status st, Status prev,
                    std::string_view code, std::string_view message) {
   Alert a;
-  a.ts_ms = wall_ms();
+  a.ts_ms = now_ms();
   a.mono_ns = steady_ns();
   a.status = st;
   a.previous = prev;
@@ -352,74 +292,6 @@ void Tracker::emit(std::string_view kind, std::string_view ws, Status st, Status
   a.set_code(code);
   a.set_message(message);
   dispatcher_->emit(a);
-}
-
-CheckResult Tracker::check(std::string_view workspace) {
-  CheckResult r;
-  uint32_t ws = workspace_id(workspace);
-  int64_t now = wall_ms();
-  r.status = effective_for(ws, now);
-  if (r.status != Status::exhausted) return r;
-  WsState& s = state(ws);
-  WsState& src = s.api.load() == static_cast<uint8_t>(Status::exhausted) || !cfg_.quota_scope_global ? s : *global_;
-  if (cfg_.exhausted_probe_s > 0) {  // let one call through now and then to notice recovery
-    int64_t last = src.last_probe_ms.load();
-    if (now - last >= cfg_.exhausted_probe_s * 1000LL && src.last_probe_ms.compare_exchange_strong(last, now))
-      return r;
-  }
-  r.action = cfg_.on_exhausted == "allow" ? CheckResult::allow
-             : cfg_.on_exhausted == "fallback" ? CheckResult::fallback : CheckResult::block;
-  {
-    std::lock_guard lock(src.info_mu);
-    r.since_ms = src.exhausted_since_ms;
-    r.code = src.exhausted_code;
-    r.message = src.exhausted_message;
-  }
-  if (r.code.empty()) {  // exhausted by a local budget rather than by the API
-    r.since_ms = s.since_ms.load();
-    r.code = "budget";
-    r.message = "a configured budget is used up";
-  }
-  return r;
-}
-
-Status Tracker::status(std::string_view workspace) const {
-  int64_t now = wall_ms();
-  if (!workspace.empty()) {
-    uint32_t ws = workspaces_.find(workspace);
-    if (ws == InternTable::kNotFound) ws = workspaces_.find("default");
-    Status r = effective_for(ws, now);
-    return r;
-  }
-  Status r = effective(*global_, now);
-  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
-    if (workspaces_.used(i)) {
-      Status s = effective(states_[i], now);
-      if (s > r) r = s;
-    }
-  return r;
-}
-
-void Tracker::reset(std::string_view workspace) {
-  int64_t now = wall_ms();
-  auto clear = [&](WsState& s, std::string_view name) {
-    s.api.store(0);
-    s.budget.store(0);
-    {
-      std::lock_guard lock(s.info_mu);
-      s.exhausted_code.clear();
-      s.exhausted_message.clear();
-    }
-    publish(s, name, now, "reset");
-  };
-  if (workspace.empty()) {
-    clear(*global_, "*");
-    for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
-      if (workspaces_.used(i)) clear(states_[i], workspaces_.name(i));
-  } else {
-    clear(state(workspace_id(workspace)), workspace);
-    clear(*global_, "*");
-  }
 }
 
 // Object ids whose usage was counted. Action: 0 test-and-mark, 1 mark, 2 forget.
@@ -438,7 +310,7 @@ bool Tracker::seen_before(std::string_view id, int action) {
 }
 
 uint64_t Tracker::ledger_dropped() const {
-  uint64_t n = 0;
+  uint64_t n = flush_dropped_.load();
   for (int i = 0; i < shard_count_.load(); ++i) n += shards_[i].load()->ledger_dropped();
   return n;
 }

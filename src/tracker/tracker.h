@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "config.h"
+#include "tracker_config.h"
 #include "dispatcher.h"
 #include "endpoint.h"
 #include "intern.h"
@@ -21,6 +21,8 @@
 namespace qg::tracker {
 
 class History;
+struct LedgerRow;
+struct ResponseUsage;
 
 // One HTTP exchange as the Python transport (or a C caller) saw it; bodies are views.
 struct Exchange {
@@ -29,20 +31,49 @@ struct Exchange {
   uint64_t request_bytes = 0;        // may exceed request_body.size() (streamed uploads)
   int http_status = 0;               // 0: no response (transport error)
   std::string_view response_content_type, response_body;
+  const ResponseUsage* response_usage = nullptr;  // already read (a stream read in pieces)
   uint64_t response_bytes = 0;
   bool response_complete = true;     // false: the caller stopped reading early
   uint64_t latency_ns = 0;
+  int64_t sent_ns = 0;               // steady clock when the request left (0: unknown)
+  uint8_t account = 0;               // which credentials it was sent with (0: the client's own)
   uint32_t retry_count = 0;
   int64_t rl_limit_requests = -1, rl_remaining_requests = -1, rl_reset_requests_ms = -1;
   int64_t rl_limit_tokens = -1, rl_remaining_tokens = -1, rl_reset_tokens_ms = -1;
   int64_t retry_after_ms = -1;
 };
 
+// What to do with the next call of a workspace.
 struct CheckResult {
   Status status = Status::normal;
-  enum Action { allow, block, fallback } action = allow;
+  // allow: send it (with `account`'s credentials); block: fail fast; fallback: a budget is used
+  // up, send it with the fallback model; failover: the client's own account is exhausted, send
+  // it with `account`'s credentials (Config::accounts[account - 1]).
+  enum Action { allow, block, fallback, failover } action = allow;
+  uint8_t account = 0;
   int64_t since_ms = 0;
-  std::string code, message;       // filled only when not allowed
+  std::string code, message;       // why, when not allowed (block, fallback)
+};
+
+// What the API said about one account (quota_scope "global") or workspace ("workspace").
+struct AccountStatus {
+  std::string name;                // "primary" (the client's own credentials), then Config::accounts
+  Status status = Status::normal;  // normal | rate_limited | exhausted
+  int64_t since_ms = 0;
+  int64_t changed_ns = 0;          // steady clock when it left normal (CLOCK_MONOTONIC)
+  std::string code, message;
+};
+
+// The API-driven states of a tracker, carried into its successor by configure().
+struct ApiSnapshot {
+  struct Entry {
+    bool account;                  // true: an account by name; false: a workspace by name
+    std::string name;
+    Status status;
+    int64_t since_ms, rate_limited_until_ms;
+    std::string code, message;
+  };
+  std::vector<Entry> entries;
 };
 
 struct Breakdown {
@@ -70,9 +101,13 @@ class Tracker {
   Status record_exchange(const Exchange& x);
 
   CheckResult check(std::string_view workspace);
-  Status status(std::string_view workspace) const;   // empty = worst over everything
-  void reset(std::string_view workspace);            // clears API-driven states
+  // Budgets and what the API said of the account calls go to; empty = worst over everything.
+  Status status(std::string_view workspace) const;
+  void reset(std::string_view workspace);            // clears API-driven states (all accounts)
   UsageReport usage(std::string_view workspace = {}) const;
+  std::vector<AccountStatus> accounts() const;       // per account (per workspace in workspace scope)
+  ApiSnapshot api_snapshot() const;
+  void restore(const ApiSnapshot& s);                // as if the API had said it to this tracker
 
   uint32_t workspace_id(std::string_view name) { return workspaces_.intern(name.empty() ? "default" : name); }
   uint32_t endpoint_id(std::string_view method, std::string_view url);
@@ -83,22 +118,39 @@ class Tracker {
   Dispatcher& dispatcher() { return *dispatcher_; }
   const Config& config() const { return cfg_; }
   const PricingTable& pricing() const { return pricing_; }
+  // Runs one evaluation now (budgets, windows, forecasts), as the background thread does.
+  void evaluate();
+  int64_t now_ms() const { return cfg_.clock->now_ms(); }
   void flush();     // writes history now (no-op without a db)
   void shutdown();  // final flush, stops threads; idempotent
-  uint64_t ledger_dropped() const;
+  uint64_t ledger_dropped() const;  // rows lost: shards full between flushes, or failed flushes
+  uint64_t flush_failures() const { return flush_failures_.load(); }
 
  private:
   struct WsState;
-  friend class Aggregator;
-  friend class Flusher;
+  struct ApiState;
+  static constexpr int kMaxAccounts = 8;
 
   Shard& local_shard();
   WsState& state(uint32_t ws);
+  // API-driven state (api_state.cpp).
+  ApiState& api_for(uint32_t ws, uint8_t account) const;
+  std::string_view account_name(uint8_t account) const;
+  int account_count() const { return cfg_.quota_scope_global ? 1 + static_cast<int>(cfg_.accounts.size()) : 1; }
+  int active_account(uint32_t ws, int64_t now) const;  // first not exhausted; -1: none
+  Status api_status(const ApiState& a, int64_t now) const;
   void on_api_signal(uint32_t ws, const Call& c);
-  void exhaust(WsState& s, std::string_view ws_name, const Call& c, int64_t now);
-  void publish(WsState& s, std::string_view ws_name, int64_t now, const char* reason);
-  Status effective(const WsState& s, int64_t now) const;
+  void exhaust(ApiState& a, uint32_t ws, const Call& c, int64_t now);
+  // Announces the status of an entity (0: global, 1 + workspace id) if it changed.
+  void publish(std::size_t entity, int64_t now, const char* reason);
+  void publish_all(uint32_t ws, int64_t now, const char* reason);  // the workspace and global
+  Status effective(const WsState& s) const;          // budgets and degraded
   Status effective_for(uint32_t ws, int64_t now) const;
+  // Budgets charged as calls are recorded (budgets.cpp).
+  void charge_budgets(uint32_t ws, uint32_t model, const Call& c);
+  void rebase_budget(WsState& s, const Limits& lim, std::size_t entity);
+  void exhaust_budget(std::size_t entity, int what, int period, int64_t now);
+  double call_cost(uint32_t model, const Call& c) const;
   void emit(std::string_view kind, std::string_view ws, Status st, Status prev,
             std::string_view code, std::string_view message);
   bool seen_before(std::string_view object_id, int action);
@@ -114,17 +166,20 @@ class Tracker {
   PricingTable pricing_;
   InternTable workspaces_, endpoints_, models_;
   std::unique_ptr<WsState[]> states_;      // indexed by workspace id
-  std::unique_ptr<WsState> global_;
+  std::unique_ptr<WsState> global_;        // global budgets
+  std::unique_ptr<ApiState[]> accounts_;   // quota_scope "global": 0 primary, then Config::accounts
   static constexpr int kMaxShards = 512;
   std::atomic<Shard*> shards_[kMaxShards] = {};
   std::atomic<int> shard_count_{0};
   std::mutex shard_mu_;
   uint64_t uid_;
   std::unique_ptr<std::atomic<uint64_t>[]> seen_;  // object ids whose usage was counted
-  mutable std::mutex price_mu_;
-  mutable std::vector<const Price*> price_cache_;  // model id -> price (nullptr: unpriced)
-  mutable std::vector<uint8_t> price_resolved_;
+  // Model id -> price, resolved on first use by any thread (lock-free: racing threads store the
+  // same value). 0: not resolved yet; kUnpriced: no price.
+  static constexpr uintptr_t kUnpriced = 1;
+  mutable std::unique_ptr<std::atomic<uintptr_t>[]> price_cache_;
   mutable std::atomic<bool> unpriced_alerted_[InternTable::kCapacity] = {};
+  std::atomic<bool> anomaly_alerted_[InternTable::kCapacity] = {};  // per endpoint
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<History> history_;
   std::unique_ptr<Windows> windows_;
@@ -132,7 +187,14 @@ class Tracker {
   std::atomic<bool> dirty_{false};  // calls arrived since the last evaluation
   std::thread ticker_, flusher_;
   std::mutex flush_mu_;
+  std::mutex tick_mu_;                             // one evaluation at a time
   std::map<uint64_t, Totals> flushed_;             // flusher: cell totals already written
+  // Ledger rows taken from the shards by a flush that failed (a database locked for longer than
+  // its busy timeout, a full disk): written by the next flush. Beyond kMaxUnwritten the oldest
+  // are dropped and counted.
+  static constexpr std::size_t kMaxUnwritten = 16 * Shard::kRing;
+  std::vector<LedgerRow> unwritten_;
+  std::atomic<uint64_t> flush_dropped_{0}, flush_failures_{0};
 };
 
 }  // namespace qg::tracker

@@ -29,15 +29,14 @@ double Tracker::cell_cost(uint32_t model, const Totals& t, bool* unpriced) const
   Quantities q{t.v[kInput], t.v[kCached], t.v[kOutput], t.v[kImages], t.v[kAudioMs], t.v[kCharacters]};
   *unpriced = false;
   if (!q.billable()) return 0;
-  const Price* p;
-  {
-    std::lock_guard lock(price_mu_);
-    if (!price_resolved_[model]) {
-      price_cache_[model] = pricing_.find(models_.name(model));
-      price_resolved_[model] = 1;
-    }
-    p = price_cache_[model];
+  std::atomic<uintptr_t>& slot = price_cache_[model & (InternTable::kCapacity - 1)];
+  uintptr_t v = slot.load(std::memory_order_acquire);
+  if (v == 0) {  // first use: any thread resolves it (no allocation); racing threads agree
+    const Price* found = pricing_.find(models_.name(model));
+    v = found ? reinterpret_cast<uintptr_t>(found) : kUnpriced;
+    slot.store(v, std::memory_order_release);
   }
+  const Price* p = v == kUnpriced ? nullptr : reinterpret_cast<const Price*>(v);
   if (!p) {
     *unpriced = true;
     return 0;
@@ -70,10 +69,6 @@ UsageReport Tracker::usage(std::string_view workspace) const {
 }
 
 namespace {
-const Limits& limits_for(const Config& c, std::string_view ws) {
-  auto it = c.workspaces.find(std::string(ws));
-  return it != c.workspaces.end() ? it->second : c.default_workspace;
-}
 const char* kWhat[] = {"requests", "tokens", "usd"};
 
 std::string human_seconds(double s) {
@@ -86,8 +81,13 @@ std::string human_seconds(double s) {
 }
 }  // namespace
 
+void Tracker::evaluate() {
+  std::lock_guard lock(tick_mu_);
+  tick();
+}
+
 void Tracker::tick() {
-  int64_t now = wall_ms();
+  int64_t now = now_ms();
   std::vector<std::pair<uint64_t, Totals>> cells;
   collect(cells);
   // Cumulative amounts per entity: 0 = global, 1 + ws id.
@@ -119,7 +119,8 @@ void Tracker::tick() {
     if (!active[e]) continue;
     WsState& s = e == 0 ? *global_ : states_[e - 1];
     std::string_view name = e == 0 ? std::string_view("*") : workspaces_.name(static_cast<uint32_t>(e - 1));
-    const Limits& lim = e == 0 ? cfg_.global : limits_for(cfg_, name);
+    const Limits& lim = e == 0 ? cfg_.global : cfg_.limits_for(name);
+    auto status_now = [&] { return e == 0 ? status({}) : effective_for(static_cast<uint32_t>(e - 1), now); };
     // Budgets: the worst ratio over every limit decides.
     double worst = 0;
     std::string worst_name;
@@ -146,21 +147,18 @@ void Tracker::tick() {
         std::snprintf(msg, sizeof msg, "at the current rate the %s budget (%g) runs out in ~%s, before the %s ends (used %.4g)",
                       (std::string(kWhat[w]) + "_per_" + period_name(p)).c_str(), l, human_seconds(runs_out).c_str(),
                       period_name(p), used.get(w));
-        Status st = effective(s, now);
+        const Status st = status_now();
         emit("forecast", name, st, st, std::string(kWhat[w]) + "_per_" + period_name(p), msg);
       }
     }
     Status b = worst >= 1.0 ? Status::exhausted : worst >= cfg_.critical ? Status::critical
                : worst >= cfg_.warning ? Status::warning : Status::normal;
-    s.budget.store(static_cast<uint8_t>(b), std::memory_order_relaxed);
-    if (b == Status::exhausted) {
-      std::lock_guard lock(s.info_mu);
-      if (s.exhausted_code.empty() || s.exhausted_code.rfind("budget", 0) == 0) {
-        if (s.exhausted_code.empty()) s.exhausted_since_ms = now;
-        s.exhausted_code = "budget:" + worst_name;
-        s.exhausted_message = "local budget " + worst_name + " is used up";
-      }
+    if (s.budget.exchange(static_cast<uint8_t>(b)) != static_cast<uint8_t>(b) && b == Status::exhausted) {
+      std::lock_guard lock(s.budget_mu);
+      s.budget_since_ms = now;
+      s.budget_name = worst_name;
     }
+    rebase_budget(s, lim, e);  // what recording threads may add before the next evaluation
     // Degraded: most requests of the last minute failed on the server side or in transit.
     Amounts minute = windows_->used(e, kMinute);
     s.degraded.store(minute.requests >= 5 && minute.server_errors * 2 >= minute.requests, std::memory_order_relaxed);
@@ -179,11 +177,11 @@ void Tracker::tick() {
                       rem_t / rate.tokens, static_cast<long long>(rem_t), rate.tokens, reset_t / 1000.0);
       if (msg[0]) {
         s.forecast_alert_ms.store(now);
-        Status st = effective(s, now);
+        const Status st = status_now();
         emit("forecast", name, st, st, "x-ratelimit-remaining", msg);
       }
     }
-    publish(s, name, now, b >= Status::warning ? worst_name.c_str() : "evaluation");
+    publish(e, now, b >= Status::warning ? worst_name.c_str() : "evaluation");
   }
 }
 
@@ -194,7 +192,7 @@ void Tracker::run_ticker() {
   while (!stopping_.load(std::memory_order_acquire)) {
     auto now = std::chrono::steady_clock::now();
     if (dirty_.exchange(false, std::memory_order_relaxed) || now - last >= std::chrono::milliseconds(cfg_.tick_ms)) {
-      tick();
+      evaluate();
       last = now;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "config.h"
+#include "tracker_config.h"
 
 namespace qg::tracker {
 

@@ -4,7 +4,7 @@
 // Invariants: no crash or sanitizer report (an out-of-range number included); a config that is
 // refused says why; one that is accepted has thresholds 0 < warning <= critical <= 1 and the
 // documented floors of its intervals.
-#include "config.h"
+#include "tracker_config.h"
 #include "support/harness.h"
 
 using namespace qg::tracker;

@@ -9,9 +9,10 @@ import pytest
 import traffic
 
 
-def _post(c, server, model="gpt-4o"):
+def _post(c, server, model="gpt-4o", headers=None):
+    """A plain httpx request (no x-stainless-* headers: not one the OpenAI SDK built)."""
     return c.post(server.base_url + "/chat/completions", json={"model": model, "messages": []},
-                  headers=traffic.HEADERS)
+                  headers=headers or {"authorization": "Bearer sk-test"})
 
 
 @pytest.mark.parametrize("mode", ["quota", "quota2023"])
@@ -33,6 +34,11 @@ def test_insufficient_quota_flips_and_fails_fast(qg, server, mode):
             assert server.bill.requests == seen  # never reached the server
             msg = str(ei.value)
             assert "default" in msg and "exhausted since" in msg and "exceeded your current quota" in msg
+            # A request the OpenAI SDK built gets an answer its retry loop will not retry, as
+            # the SDK retries any exception from a transport.
+            r = _post(c, server, headers=traffic.HEADERS)
+            assert r.status_code == 429 and r.headers["x-should-retry"] == "false"
+            assert r.headers["x-quotaguard-blocked"] == "1" and server.bill.requests == seen
         for _ in range(200):
             if any(a["status"] == "exhausted" for a in alerts):
                 break
@@ -40,7 +46,7 @@ def test_insufficient_quota_flips_and_fails_fast(qg, server, mode):
     finally:
         qg.remove_alert_callback(alerts.append)
     u = qg.usage()["total"]
-    assert (u["requests"], u["quota_errors"], u["blocked"]) == (2, 1, 1)
+    assert (u["requests"], u["quota_errors"], u["blocked"]) == (2, 1, 2)
     assert any(a["kind"] == "status" and a["status"] == "exhausted" for a in alerts)
 
 
@@ -87,10 +93,10 @@ def test_ratelimit_headers_feed_a_forecast(qg, server):
     assert fc and fc[0]["message"].startswith("requests exhausted in ~")
 
 
-def test_budget_fallback_policy_uses_the_cheaper_model(server):
+def test_budget_fallback_policy_uses_the_cheaper_model(server, pinned_clock):
     import quotaguard as qg
 
-    qg.configure(tick_ms=5, on_exhausted="fallback", fallback_model="gpt-4o-mini",
+    qg.configure(tick_ms=5, fallback_model="gpt-4o-mini",
                  budgets={"workspace": {"requests_per_day": 2}})
     try:
         with qg.instrument_http_client(httpx.Client()) as c:

@@ -3,9 +3,11 @@ tasks, against the loopback fake API; the tracked totals must equal what the fak
 
 Run in .venv (dev.lock: openai 3.x) and, as the SDK matrix, in one venv per
 python/requirements/openai-*.lock (ctest sdk_openai-X.Y). Families an old SDK does not have
-(responses before 1.66, vector stores outside beta) are driven through what it does have."""
+(responses before 1.66, vector stores outside beta) are driven through what it does have. Also the
+module-level client and the shared client the QG002 fix writes."""
 import asyncio
 import io
+import os
 import threading
 import time
 
@@ -170,3 +172,42 @@ def test_sdk_azure(qg, server):
     u = qg.usage()
     assert "POST /chat/completions" in u["by_endpoint"]
     assert u["total"]["input_tokens"] == server.bill.input
+
+
+@pytest.fixture
+def module_client(monkeypatch, server):
+    """openai's module-level settings pointed at the fake, and its client rebuilt afterwards."""
+    monkeypatch.setattr(openai, "api_key", "sk-module")
+    monkeypatch.setattr(openai, "base_url", server.base_url + "/")  # (the module client joins paths as given)
+    monkeypatch.setattr(openai, "http_client", None)
+    monkeypatch.setattr(openai, "_client", None)
+    yield
+    openai._client = None
+
+
+def test_instrument_openai_module_tracks_module_level_calls(qg, server, module_client):
+    openai.embeddings.create(model="text-embedding-3-small", input="before")  # the module builds its client
+    assert qg.usage()["total"]["requests"] == 0
+    qg.instrument_openai_module()
+    openai.embeddings.create(model="text-embedding-3-small", input="after")  # that same client, now tracked
+    openai.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    t = qg.usage()["total"]
+    assert t["requests"] == 2 and t["input_tokens"] == server.bill.input - 8  # (not the untracked first one)
+
+
+def test_shared_openai_client_is_one_tracked_client_per_process(qg, server, module_client):
+    import quotaguard._factory as factory
+
+    factory._shared = (None, None)
+    client = qg.shared_openai_client()
+    assert client is qg.shared_openai_client() and type(client) is openai.OpenAI
+    assert client.api_key == "sk-module" and str(client.base_url).rstrip("/") == server.base_url
+    client.embeddings.create(model="text-embedding-3-small", input="x")
+    assert qg.usage()["total"]["input_tokens"] == server.bill.input == 8
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a forked worker builds its own (connection pools are not shared across processes)
+        os.write(w, b"1" if qg.shared_openai_client() is not client else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(r, 1) == b"1"

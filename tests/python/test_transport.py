@@ -62,7 +62,7 @@ def test_streams_with_and_without_usage(qg, server):
                                                       "stream_options": {"include_usage": True}}, cut=True)
         with pytest.raises(httpx.RemoteProtocolError):  # the server drops the connection mid-stream
             traffic.stream(c, base, "/chat/completions", {"model": "gpt-4o", "stream": True, "messages": [],
-                                                          "metadata": {"cut": True}, "stream_options": {"include_usage": True}})
+                                                          "stream_options": {"include_usage": True}}, mode="cut")
     u = qg.usage()["total"]
     assert u["requests"] == server.bill.requests == 5
     assert u["estimated"] == 3

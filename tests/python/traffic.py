@@ -1,5 +1,6 @@
-"""SDK-shaped traffic over plain httpx (the openai package is not installable here): the same
-methods, paths, bodies, multipart uploads, streams and x-stainless-* headers the SDK sends."""
+"""SDK-shaped traffic over plain httpx: the same methods, paths, bodies, multipart uploads,
+streams and x-stainless-* headers the SDK sends, for tests of the transport below the SDK (the
+SDK itself is driven in test_sdk.py and test_counting.py)."""
 from __future__ import annotations
 
 import json
@@ -54,8 +55,11 @@ def families(client, base):
     return n
 
 
-def stream(client, base, path, body, cut=False):
-    with client.stream("POST", base + path, json=body, headers=HEADERS) as r:
+def stream(client, base, path, body, cut=False, mode=None):
+    """cut: the caller stops reading early; mode: a fake_openai mode for this request ("cut": the
+    server drops the connection mid-stream)."""
+    headers = {**HEADERS, "x-fake-mode": mode} if mode else HEADERS
+    with client.stream("POST", base + path, json=body, headers=headers) as r:
         got = b""
         for chunk in r.iter_raw():
             got += chunk

@@ -1,11 +1,12 @@
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <string>
 
 #include "history.h"
+#include "instants.h"
+#include "sqlite_scalar.h"
 #include "tracker.h"
 
 using namespace qg::tracker;
@@ -19,16 +20,6 @@ std::string temp_db() {
   return p.string();
 }
 
-int64_t scalar(const std::string& db, const char* sql) {
-  sqlite3* h = nullptr;
-  sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(h, sql, -1, &s, nullptr);
-  int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-  sqlite3_finalize(s);
-  sqlite3_close(h);
-  return v;
-}
 }  // namespace
 
 TEST_CASE("history: aggregates and ledger in SQLite (WAL), no secrets, survives a restart") {
@@ -37,6 +28,7 @@ TEST_CASE("history: aggregates and ledger in SQLite (WAL), no secrets, survives 
   cfg.db_path = db;
   cfg.flush_interval_ms = 50;
   cfg.default_workspace.requests[kDay] = 10;
+  cfg.clock = testing::midday();  // both trackers in the same UTC day
   {
     Tracker t{cfg};
     Exchange x;
@@ -52,11 +44,11 @@ TEST_CASE("history: aggregates and ledger in SQLite (WAL), no secrets, survives 
     t.flush();
     t.shutdown();
   }
-  CHECK(scalar(db, "SELECT SUM(requests) FROM usage_minute") == 6);
-  CHECK(scalar(db, "SELECT SUM(input_tokens) FROM usage_minute WHERE workspace='acme' AND model='gpt-4o'") == 60);
-  CHECK(scalar(db, "SELECT COUNT(*) FROM ledger") == 6);
-  CHECK(scalar(db, "SELECT COUNT(*) FROM ledger WHERE endpoint='POST /chat/completions'") == 6);
-  CHECK(scalar(db, "SELECT COUNT(*) FROM meta WHERE key='pricing_date'") == 1);
+  CHECK(testing::sqlite_scalar(db, "SELECT SUM(requests) FROM usage_minute") == 6);
+  CHECK(testing::sqlite_scalar(db, "SELECT SUM(input_tokens) FROM usage_minute WHERE workspace='acme' AND model='gpt-4o'") == 60);
+  CHECK(testing::sqlite_scalar(db, "SELECT COUNT(*) FROM ledger") == 6);
+  CHECK(testing::sqlite_scalar(db, "SELECT COUNT(*) FROM ledger WHERE endpoint='POST /chat/completions'") == 6);
+  CHECK(testing::sqlite_scalar(db, "SELECT COUNT(*) FROM meta WHERE key='pricing_date'") == 1);
   {
     // Nothing but ids and numbers went to disk.
     std::string all;

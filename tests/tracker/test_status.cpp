@@ -7,10 +7,13 @@
 #include <thread>
 #include <vector>
 
+#include "calls.h"
+#include "instants.h"
 #include "tracker.h"
 
 using namespace qg::tracker;
 using namespace std::chrono_literals;
+using testing::ok_call;
 
 namespace {
 struct Collector {
@@ -34,17 +37,6 @@ struct Collector {
   }
 };
 
-Call ok_call(std::string_view ws, uint64_t in, uint64_t out) {
-  Call c;
-  c.workspace = ws;
-  c.method = "POST";
-  c.path = "/v1/chat/completions";
-  c.model = "gpt-4o";
-  c.http_status = 200;
-  c.input_tokens = in;
-  c.output_tokens = out;
-  return c;
-}
 }  // namespace
 
 TEST_CASE("status: the first insufficient_quota flips to exhausted at once; success clears") {
@@ -85,8 +77,8 @@ TEST_CASE("status: rate_limit_exceeded is rate_limited and clears") {
 TEST_CASE("status: budgets drive warning, critical, exhausted; policy fallback") {
   Config cfg;
   cfg.default_workspace.requests[kDay] = 100;
-  cfg.on_exhausted = "fallback";
-  cfg.fallback_model = "gpt-4o-mini";
+  cfg.clock = testing::midday();  // a day budget: away from midnight
+  cfg.fallback_model = "gpt-4o-mini";  // a used-up budget sends with it
   cfg.tick_ms = 5;
   Collector col;
   Tracker t{cfg};
@@ -174,35 +166,6 @@ TEST_CASE("alerts: JSONL sink, bounded queue, drops counted") {
   CHECK(s.dropped == static_cast<uint64_t>(1000 - accepted));
 }
 
-TEST_CASE("config: JSON/TOML shape, per-workspace budgets, validation") {
-  Config c;
-  std::string err;
-  REQUIRE(parse_config_json(R"({"tracker":{"db":"x.db","quota_scope":"workspace"},
-      "budgets":{"global":{"usd_per_month":100},"workspace":{"requests_per_minute":60},
-                 "workspaces":{"acme":{"tokens_per_day":5000}}},
-      "thresholds":{"warning":0.5,"critical":0.9},"alerts":{"webhook":"http://127.0.0.1:1/h"}})", c, err));
-  CHECK(c.db_path == "x.db");
-  CHECK_FALSE(c.quota_scope_global);
-  CHECK(c.global.usd[kMonth] == 100);
-  CHECK(c.default_workspace.requests[kMinute] == 60);
-  CHECK(c.workspaces.at("acme").tokens[kDay] == 5000);
-  CHECK(c.warning == 0.5);
-  CHECK_FALSE(parse_config_json(R"({"thresholds":{"warning":0.99,"critical":0.5}})", c, err));
-  CHECK_FALSE(parse_config_json(R"({"policy":{"on_exhausted":"pray"}})", c, err));
-  CHECK_FALSE(parse_config_json("not json", c, err));
-  CHECK(err.rfind("config:", 0) == 0);
-  // Integer keys take integers in range (found by fuzzing: 1e306 was converted to int, UB).
-  Config fresh;
-  CHECK_FALSE(parse_config_json(R"({"alerts":{"queue":11e306}})", fresh, err));
-  CHECK(err == "config: alerts.queue must be an integer from 1 to 16777216, got 1.1e+307");
-  CHECK_FALSE(parse_config_json(R"({"tracker":{"flush_interval_ms":51844674407370955161600}})", fresh, err));
-  CHECK_FALSE(parse_config_json(R"({"alerts":{"queue":-5}})", fresh, err));
-  CHECK_FALSE(parse_config_json(R"({"tracker":{"tick_ms":2.5}})", fresh, err));
-  Config ok;
-  REQUIRE(parse_config_json(R"({"alerts":{"queue":16},"tracker":{"tick_ms":5}})", ok, err));
-  CHECK(ok.alert_queue == 16);
-}
-
 TEST_CASE("status: most requests failing on the server side is degraded") {
   Config cfg;
   cfg.tick_ms = 5;
@@ -216,27 +179,6 @@ TEST_CASE("status: most requests failing on the server side is degraded") {
   }
   CHECK(col.wait_for("status", Status::degraded));
   CHECK(t.status("d") == Status::degraded);
-}
-
-TEST_CASE("status: a burn-rate projection warns before the daily budget runs out") {
-  Config cfg;
-  cfg.tick_ms = 5;
-  cfg.default_workspace.tokens[kDay] = 10'000'000;
-  Collector col;
-  Tracker t{cfg};
-  t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
-  // ~2000 tokens/s: far below the budget now, far above it by the end of the day.
-  for (int i = 0; i < 30; ++i) {
-    t.record(ok_call("burn", 50, 50));
-    std::this_thread::sleep_for(50ms);
-  }
-  CHECK(col.wait_for("forecast", Status::normal));
-  std::lock_guard l(col.mu);
-  bool found = false;
-  for (auto& a : col.alerts)
-    found |= std::string(a.code) == "tokens_per_day" && std::string(a.message).find("runs out in ~") != std::string::npos;
-  CHECK(found);
-  CHECK(t.status("burn") == Status::normal);
 }
 
 TEST_CASE("exchange: usage on reads counts once per object, even when a server reuses ids") {
@@ -264,4 +206,117 @@ TEST_CASE("exchange: usage on reads counts once per object, even when a server r
   CHECK(u.v[kInput] == 2 * 10 + 7);
   CHECK(u.v[kOutput] == 2 * 5 + 3);
   CHECK(u.v[kRequests] == 8);
+}
+
+TEST_CASE("exchange: a call that ran is never a silent zero; absurd usage is flagged") {
+  Tracker t{Config{}};
+  auto x = [&](const char* ws, const char* url, const char* ctype, const char* body) {
+    Exchange e;
+    e.workspace = ws;
+    e.method = "POST";
+    e.url = url;
+    e.request_content_type = "application/json";
+    e.request_body = R"({"model":"gpt-4o","messages":[{"role":"user","content":"Say hello to the world."}]})";
+    e.http_status = 200;
+    e.response_content_type = ctype;
+    e.response_body = body;
+    t.record_exchange(e);
+    return t.usage(ws).total.totals;
+  };
+  auto missing = x("a", "/v1/chat/completions", "application/json", R"({"id":"c","model":"gpt-4o","choices":[]})");
+  CHECK((missing.v[kEstimated] == 1 && missing.v[kAnomalies] == 0 && missing.v[kInput] > 0 && missing.v[kOutput] > 0));
+  auto html = x("b", "/v1/chat/completions", "text/html", "<html><body>Bad gateway</body></html>");
+  CHECK((html.v[kEstimated] == 1 && html.v[kAnomalies] == 1 && html.v[kInput] > 0));
+  auto absurd = x("c", "/v1/chat/completions", "application/json",
+                  R"({"id":"c","model":"gpt-4o","usage":{"prompt_tokens":18446744073709551615,"completion_tokens":1e30}})");
+  CHECK((absurd.v[kEstimated] == 1 && absurd.v[kAnomalies] == 1));
+  CHECK((absurd.v[kInput] < 1000 && absurd.v[kOutput] < 1000 && absurd.v[kInput] > 0));
+  auto queued = x("d", "/v1/threads/thread_1/runs", "application/json", R"({"id":"run_1","status":"queued","usage":null})");
+  CHECK((queued.v[kEstimated] == 0 && queued.v[kInput] == 0));  // its usage comes with the poll that completes it
+  auto speech = x("e", "/v1/audio/speech", "audio/mpeg", "ID3\x01\x02");
+  CHECK((speech.v[kEstimated] == 0 && speech.v[kAnomalies] == 0));  // binary where binary belongs
+}
+
+TEST_CASE("budgets: the call that uses up a budget blocks the next one at once, global budgets too") {
+  Config cfg;
+  cfg.global.requests[kMinute] = 2;
+  cfg.workspaces["small"].usd[kDay] = 0.05;
+  cfg.tick_ms = 60000;  // no evaluation in between: the recording thread decides
+  cfg.clock = testing::midday();
+  Tracker t{cfg};
+  t.record(ok_call("a", 1, 1));
+  CHECK(t.check("a").action == CheckResult::allow);
+  t.record(ok_call("b", 1, 1));
+  for (const char* ws : {"a", "b", "never-seen"}) {
+    auto chk = t.check(ws);
+    CHECK(chk.action == CheckResult::block);
+    CHECK(chk.code == "budget:requests_per_minute");
+    CHECK(chk.message.find("global") != std::string::npos);
+  }
+  Config usd;
+  usd.workspaces["small"].usd[kDay] = 0.05;
+  usd.tick_ms = 60000;
+  usd.clock = testing::midday();
+  Tracker u{usd};
+  Call image = ok_call("small", 0, 0);
+  image.path = "/v1/images/generations";
+  image.model = "dall-e-3";  // $0.04 an image
+  image.images = 1;
+  u.record(image);
+  CHECK(u.check("small").action == CheckResult::allow);
+  u.record(image);
+  CHECK(u.check("small").code == "budget:usd_per_day");
+  CHECK(u.check("other").action == CheckResult::allow);
+}
+
+TEST_CASE("api: only a success sent after the exhaustion clears it") {
+  Tracker t{Config{}};
+  Call early = ok_call("w", 1, 1);
+  early.sent_ns = steady_ns();  // sent now, answered after the quota error below
+  Call q = ok_call("w", 0, 0);
+  q.http_status = 429;
+  q.error_code = "insufficient_quota";
+  t.record(q);
+  t.record(early);
+  CHECK(t.status("w") == Status::exhausted);
+  Call later = ok_call("w", 1, 1);
+  later.sent_ns = steady_ns();
+  t.record(later);
+  CHECK(t.status("w") == Status::normal);
+}
+
+TEST_CASE("api: failover goes to the next account that is not exhausted, then blocks") {
+  Config cfg;
+  cfg.on_exhausted = "failover";
+  cfg.accounts = {"b", "c"};
+  Collector col;
+  Tracker t{cfg};
+  t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
+  Call q = ok_call("w", 0, 0);
+  q.http_status = 429;
+  q.error_code = "insufficient_quota";
+  CHECK(t.check("w").action == CheckResult::allow);
+  t.record(q);  // primary
+  auto chk = t.check("w");
+  CHECK((chk.action == CheckResult::failover && chk.account == 1));
+  CHECK(t.status("w") == Status::normal);  // calls go through, on b
+  CHECK(col.wait_for("failover", Status::normal));
+  q.account = 1;
+  t.record(q);
+  CHECK(t.check("other").account == 2);
+  q.account = 2;
+  t.record(q);
+  chk = t.check("w");
+  CHECK(chk.action == CheckResult::block);
+  CHECK(chk.message.rfind("every account is exhausted", 0) == 0);
+  CHECK(t.status("w") == Status::exhausted);
+  auto accounts = t.accounts();
+  REQUIRE(accounts.size() == 3);
+  CHECK((accounts[0].name == "primary" && accounts[2].name == "c" && accounts[2].status == Status::exhausted));
+  // configure(): a successor keeps what the API said
+  Tracker next{cfg};
+  next.restore(t.api_snapshot());
+  CHECK(next.check("w").action == CheckResult::block);
+  next.reset("");
+  CHECK(next.check("w").action == CheckResult::allow);
 }

@@ -1,5 +1,7 @@
-#include "tracker/cli/commands.h"
-#include "tracker/utc_calendar.h"
+#include "commands.h"
+
+#include "time_arg.h"
+#include "utc_calendar.h"
 
 #include <sqlite3.h>
 
@@ -28,23 +30,25 @@ struct Db {
   ~Db() { sqlite3_close(h); }
 };
 
-int64_t now_ms() {
+int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// A bad --since/--now is a usage error that names the option and the value (exit 2).
+struct BadArgument : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
-// "24h", "7d", "30m", "2026-11-01" or unix seconds -> unix ms.
-int64_t parse_since(const std::string& s, int64_t now) {
-  if (s.empty()) return 0;
-  char unit = s.back();
-  if ((unit == 'h' || unit == 'd' || unit == 'm') && s.size() > 1 && s.find('-') == std::string::npos) {
-    double n = std::stod(s.substr(0, s.size() - 1));
-    double mult = unit == 'h' ? 3600e3 : unit == 'd' ? 86400e3 : 60e3;
-    return now - static_cast<int64_t>(n * mult);
-  }
-  std::tm tm{};
-  if (strptime(s.c_str(), "%Y-%m-%d", &tm)) return static_cast<int64_t>(timegm(&tm)) * 1000;
-  return std::stoll(s) * 1000;
+int64_t resolve_now(const std::string& now) {
+  if (now.empty()) return system_now_ms();
+  if (auto t = parse_instant(now)) return *t;
+  throw BadArgument("--now: cannot read '" + now + "': give a date (2026-11-01), a UTC time (2026-11-01T12:00:00Z) or Unix seconds");
+}
+
+int64_t resolve_since(const std::string& since, int64_t now) {
+  if (since.empty()) return 0;
+  if (auto t = parse_since(since, now)) return *t;
+  throw BadArgument("--since: cannot read '" + since + "': use " + kSinceForms);
 }
 
 struct Row {
@@ -52,17 +56,19 @@ struct Row {
   double calls, requests, errors, input, cached, output, reasoning, images, audio_s, characters, cost;
 };
 
-std::vector<Row> query(Db& db, const std::string& by, int64_t since_ms) {
+// Rows of [since_ms, until_ms] (minute resolution).
+std::vector<Row> query(Db& db, const std::string& by, int64_t since_ms, int64_t until_ms) {
   std::string key = by == "model" ? "model" : by == "endpoint" ? "endpoint"
                   : by == "day" ? "strftime('%Y-%m-%d', minute*60, 'unixepoch')" : "workspace";
   std::string sql = "SELECT " + key + ", SUM(calls), SUM(requests), SUM(errors), SUM(input_tokens), SUM(cached_tokens), "
                     "SUM(output_tokens), SUM(reasoning_tokens), SUM(images), SUM(audio_ms)/1000.0, SUM(characters), "
-                    "SUM(cost_usd) FROM usage_minute WHERE minute >= ? GROUP BY 1 ORDER BY " +
+                    "SUM(cost_usd) FROM usage_minute WHERE minute >= ? AND minute <= ? GROUP BY 1 ORDER BY " +
                     std::string(by == "day" ? "1" : "12 DESC, 1");
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db.h, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
     throw std::runtime_error(std::string("not a quotaguard history: ") + sqlite3_errmsg(db.h));
   sqlite3_bind_int64(st, 1, since_ms / 60000);
+  sqlite3_bind_int64(st, 2, until_ms / 60000);
   std::vector<Row> rows;
   while (sqlite3_step(st) == SQLITE_ROW) {
     Row r;
@@ -77,26 +83,28 @@ std::vector<Row> query(Db& db, const std::string& by, int64_t since_ms) {
   return rows;
 }
 
-double sum_cost(Db& db, int64_t since_ms) {
+double sum_cost(Db& db, int64_t since_ms, int64_t until_ms) {
   double c = 0;
-  for (auto& r : query(db, "workspace", since_ms)) c += r.cost;
+  for (auto& r : query(db, "workspace", since_ms, until_ms)) c += r.cost;
   return c;
 }
 
 // Month-to-date and today's cost with a linear projection to the end of each period.
 nlohmann::json projection(Db& db, int64_t now) {
   int64_t ms = utc_month_start_ms(now), me = utc_next_month_start_ms(now), ds = utc_day_start_ms(now);
-  double mtd = sum_cost(db, ms), today = sum_cost(db, ds);
+  double mtd = sum_cost(db, ms, now), today = sum_cost(db, ds, now);
   double mfrac = static_cast<double>(now - ms) / static_cast<double>(me - ms);
   double dfrac = static_cast<double>(now - ds) / 86400000.0;
   return {{"month_to_date_usd", mtd}, {"month_projected_usd", mfrac > 0.001 ? mtd / mfrac : mtd},
           {"today_usd", today}, {"today_projected_usd", dfrac > 0.001 ? today / dfrac : today}};
 }
 
-int run_usage(const std::string& db_path, const std::string& by, const std::string& since, const std::string& format) {
+int run_usage(const std::string& db_path, const std::string& by, const std::string& since, const std::string& now_arg,
+              const std::string& format) {
+  const int64_t now = resolve_now(now_arg);
+  const int64_t from = resolve_since(since, now);
   Db db(db_path);
-  int64_t now = now_ms();
-  auto rows = query(db, by, parse_since(since, now));
+  auto rows = query(db, by, from, now);
   nlohmann::json proj = projection(db, now);
   if (format == "json") {
     nlohmann::json out = {{"by", by}, {"rows", nlohmann::json::array()}, {"projection", proj}};
@@ -105,7 +113,7 @@ int run_usage(const std::string& db_path, const std::string& by, const std::stri
                              {"input_tokens", r.input}, {"cached_tokens", r.cached}, {"output_tokens", r.output},
                              {"reasoning_tokens", r.reasoning}, {"images", r.images}, {"audio_seconds", r.audio_s},
                              {"characters", r.characters}, {"cost_usd", r.cost}});
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   std::printf("%-32s %10s %8s %12s %12s %12s %12s\n", by.c_str(), "requests", "errors", "input", "cached", "output", "cost_usd");
@@ -124,9 +132,9 @@ int run_usage(const std::string& db_path, const std::string& by, const std::stri
   return 0;
 }
 
-int run_status(const std::string& db_path, const std::string& format) {
+int run_status(const std::string& db_path, const std::string& now_arg, const std::string& format) {
+  const int64_t now = resolve_now(now_arg);
   Db db(db_path);
-  int64_t now = now_ms();
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db.h, "SELECT workspace, status, since_ms, updated_ms FROM status ORDER BY workspace", -1, &st, nullptr) != SQLITE_OK)
     throw std::runtime_error(std::string("not a quotaguard history: ") + sqlite3_errmsg(db.h));
@@ -152,12 +160,13 @@ int run_status(const std::string& db_path, const std::string& format) {
   }
   nlohmann::json proj = projection(db, now);
   if (format == "json") {
-    std::printf("%s\n", nlohmann::json({{"workspaces", ws}, {"recent_alerts", alerts}, {"projection", proj}}).dump(2).c_str());
+    std::printf("%s\n", nlohmann::json({{"workspaces", ws}, {"recent_alerts", alerts}, {"projection", proj}}).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     for (auto& w : ws) {
-      double age = static_cast<double>(now - w["since_ms"].get<int64_t>()) / 1000.0;
-      std::printf("%-24s %-13s since %.0f s ago\n", w["workspace"].get<std::string>().c_str(),
-                  w["status"].get<std::string>().c_str(), w["since_ms"].get<int64_t>() ? age : 0.0);
+      const int64_t since = w["since_ms"].get<int64_t>();
+      std::printf("%-24s %-13s", w["workspace"].get<std::string>().c_str(), w["status"].get<std::string>().c_str());
+      if (since > 0) std::printf(" since %.0f s ago", static_cast<double>(now - since) / 1000.0);
+      std::printf("\n");
     }
     for (auto& a : alerts)
       std::printf("alert %s %s: %s\n", a["kind"].get<std::string>().c_str(), a["workspace"].get<std::string>().c_str(),
@@ -175,14 +184,16 @@ void register_cli(CLI::App& app, int& exit_code) {
   auto by = std::make_shared<std::string>("workspace");
   auto since = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("text");
+  auto now = std::make_shared<std::string>();
   CLI::App* usage = app.add_subcommand("usage", "usage and cost from the tracker's history, with projections");
   usage->add_option("--db", *db, "tracker history (SQLite)")->required();
   usage->add_option("--by", *by, "group rows by")->check(CLI::IsMember({"workspace", "model", "endpoint", "day"}));
-  usage->add_option("--since", *since, "24h, 7d, 30m, YYYY-MM-DD or unix seconds (default: everything)");
+  usage->add_option("--since", *since, std::string("start of the window (default: everything): ") + kSinceForms);
+  usage->add_option("--now", *now, "evaluate as of this instant instead of the current time (a date, a UTC time or Unix seconds)");
   usage->add_option("--format", *format, "output format")->check(CLI::IsMember({"text", "json"}));
   usage->callback([=, &exit_code] {
     try {
-      exit_code = run_usage(*db, *by, *since, *format);
+      exit_code = run_usage(*db, *by, *since, *now, *format);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "quotaguard usage: %s\n", e.what());
       exit_code = 2;
@@ -190,12 +201,14 @@ void register_cli(CLI::App& app, int& exit_code) {
   });
   auto sdb = std::make_shared<std::string>();
   auto sformat = std::make_shared<std::string>("text");
+  auto snow = std::make_shared<std::string>();
   CLI::App* status = app.add_subcommand("status", "last known status per workspace, recent alerts, projections");
   status->add_option("--db", *sdb, "tracker history (SQLite)")->required();
   status->add_option("--format", *sformat, "output format")->check(CLI::IsMember({"text", "json"}));
+  status->add_option("--now", *snow, "evaluate as of this instant instead of the current time");
   status->callback([=, &exit_code] {
     try {
-      exit_code = run_status(*sdb, *sformat);
+      exit_code = run_status(*sdb, *snow, *sformat);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "quotaguard status: %s\n", e.what());
       exit_code = 2;

@@ -1,0 +1,249 @@
+// Status driven by what the API returns: exhausted and rate_limited per account (or workspace),
+// cleared only by a success for a request sent after the state changed; the check that decides
+// each call (send, fail fast, fall back to a cheaper model, fail over to another account).
+#include <cstdio>
+
+#include "tracker.h"
+#include "ws_state.h"
+
+namespace qg::tracker {
+
+namespace {
+constexpr uint8_t u8(Status s) { return static_cast<uint8_t>(s); }
+}  // namespace
+
+Tracker::ApiState& Tracker::api_for(uint32_t ws, uint8_t account) const {
+  if (!cfg_.quota_scope_global) return states_[ws & (InternTable::kCapacity - 1)].api;
+  return accounts_[account < account_count() ? account : 0];
+}
+
+std::string_view Tracker::account_name(uint8_t account) const {
+  return account == 0 || account > cfg_.accounts.size() ? std::string_view("primary") : cfg_.accounts[account - 1];
+}
+
+Status Tracker::api_status(const ApiState& a, int64_t now) const {
+  auto st = static_cast<Status>(a.status.load(std::memory_order_relaxed));
+  if (st == Status::rate_limited && now >= a.rate_limited_until_ms.load(std::memory_order_relaxed)) return Status::normal;
+  return st;
+}
+
+int Tracker::active_account(uint32_t ws, int64_t now) const {
+  for (int k = 0; k < account_count(); ++k)
+    if (api_status(api_for(ws, static_cast<uint8_t>(k)), now) != Status::exhausted) return k;
+  return -1;
+}
+
+Status Tracker::effective(const WsState& s) const {
+  auto r = static_cast<Status>(s.budget.load(std::memory_order_relaxed));
+  if (s.degraded.load(std::memory_order_relaxed) && Status::degraded > r) r = Status::degraded;
+  return r;
+}
+
+// A workspace's status: its budgets, the global budgets, and what the API said of the account
+// its calls go to (all of them exhausted: exhausted). ws may be kNotFound (a name never used).
+Status Tracker::effective_for(uint32_t ws, int64_t now) const {
+  Status r = effective(*global_);
+  const uint32_t id = ws == InternTable::kNotFound ? workspaces_.find("default") : ws;
+  if (ws != InternTable::kNotFound) r = std::max(r, effective(states_[ws & (InternTable::kCapacity - 1)]));
+  const int k = active_account(id, now);
+  return std::max(r, k < 0 ? Status::exhausted : api_status(api_for(id, static_cast<uint8_t>(k)), now));
+}
+
+void Tracker::on_api_signal(uint32_t ws, const Call& c) {
+  WsState& s = state(ws);
+  if (c.rl_remaining_requests >= 0 || c.rl_remaining_tokens >= 0) {
+    s.rl_remaining_requests.store(c.rl_remaining_requests, std::memory_order_relaxed);
+    s.rl_remaining_tokens.store(c.rl_remaining_tokens, std::memory_order_relaxed);
+    s.rl_reset_requests_ms.store(c.rl_reset_requests_ms, std::memory_order_relaxed);
+    s.rl_reset_tokens_ms.store(c.rl_reset_tokens_ms, std::memory_order_relaxed);
+    s.rl_seen_ms.store(now_ms(), std::memory_order_relaxed);
+  }
+  const bool quota = is_quota_error(c.error_type, c.error_code);
+  const bool ok = c.http_status >= 200 && c.http_status < 300;
+  ApiState& a = api_for(ws, c.account);
+  if (!quota && c.http_status != 429 && !(ok && a.status.load(std::memory_order_relaxed)))
+    return;  // the common case: nothing the status depends on
+  const int64_t now = now_ms();
+  if (quota) {
+    exhaust(a, ws, c, now);
+  } else if (c.http_status == 429) {
+    int64_t wait = c.retry_after_ms > 0 ? c.retry_after_ms : c.rl_reset_requests_ms > 0 ? c.rl_reset_requests_ms : 1000;
+    a.rate_limited_until_ms.store(now + wait, std::memory_order_relaxed);
+    uint8_t expected = u8(Status::normal);
+    if (a.status.compare_exchange_strong(expected, u8(Status::rate_limited))) a.changed_ns.store(steady_ns());
+    publish_all(ws, now, "rate_limit_exceeded");
+  } else {
+    // The API answers again -- but only an answer to a request sent after the state changed
+    // says so; a late success of an earlier request says nothing about the account now.
+    const int64_t sent = c.sent_ns ? c.sent_ns : steady_ns() - static_cast<int64_t>(c.latency_ns);
+    if (sent <= a.changed_ns.load()) return;
+    a.status.store(u8(Status::normal));
+    publish_all(ws, now, "a call succeeded");
+  }
+}
+
+void Tracker::exhaust(ApiState& a, uint32_t ws, const Call& c, int64_t now) {
+  const bool first = a.status.exchange(u8(Status::exhausted)) != u8(Status::exhausted);
+  std::string detail;
+  if (first) {
+    a.changed_ns.store(steady_ns());
+    a.last_probe_ms.store(now);  // the first probe is exhausted_probe_s from now
+    std::lock_guard lock(a.info_mu);
+    a.exhausted_since_ms = now;
+    a.code = std::string(!c.error_code.empty() ? c.error_code : c.error_type);
+    std::string_view m = c.error_message.substr(0, 300);
+    a.message = "HTTP " + std::to_string(c.http_status) + " " + a.code + (m.empty() ? std::string() : ": " + std::string(m));
+    detail = a.message;
+  }
+  publish_all(ws, now, "insufficient_quota");
+  if (first && account_count() > 1) {  // say where calls go now
+    const int next = active_account(ws, now);
+    std::string msg = "exhausted on '" + std::string(account_name(c.account)) + "' (" + detail + "); ";
+    msg += next >= 0 ? "now on '" + std::string(account_name(static_cast<uint8_t>(next))) + "'" : "every account is exhausted";
+    emit("failover", "*", next >= 0 ? Status::normal : Status::exhausted, Status::exhausted, account_name(c.account), msg);
+  }
+}
+
+CheckResult Tracker::check(std::string_view workspace) {
+  CheckResult r;
+  const uint32_t ws = workspace_id(workspace);
+  const int64_t now = now_ms();
+  const bool allow_all = cfg_.on_exhausted == "allow";
+  // A used-up budget holds whichever account the call would go to.
+  for (WsState* b : {&state(ws), global_.get()}) {
+    if (b->budget.load(std::memory_order_relaxed) != u8(Status::exhausted)) continue;
+    r.status = Status::exhausted;
+    r.action = allow_all ? CheckResult::allow : !cfg_.fallback_model.empty() ? CheckResult::fallback : CheckResult::block;
+    std::lock_guard lock(b->budget_mu);
+    r.since_ms = b->budget_since_ms;
+    r.code = "budget:" + b->budget_name;
+    r.message = (b == global_.get() ? std::string("the global ") : "workspace '" + std::string(workspaces_.name(ws)) + "': the ") +
+                b->budget_name + " budget is used up";
+    return r;
+  }
+  // What the API said: the first account that is not exhausted, or one due for a probe.
+  for (int k = 0; k < account_count(); ++k) {
+    ApiState& a = api_for(ws, static_cast<uint8_t>(k));
+    const Status st = api_status(a, now);
+    bool go = st != Status::exhausted || allow_all;
+    if (!go && cfg_.exhausted_probe_s > 0) {  // one call now and then, to notice recovery
+      int64_t last = a.last_probe_ms.load();
+      go = now - last >= cfg_.exhausted_probe_s * 1000LL && a.last_probe_ms.compare_exchange_strong(last, now);
+    }
+    if (!go) continue;
+    r.status = st;
+    r.account = static_cast<uint8_t>(k);
+    r.action = k == 0 ? CheckResult::allow : CheckResult::failover;
+    return r;
+  }
+  r.status = Status::exhausted;
+  r.action = CheckResult::block;
+  ApiState& primary = api_for(ws, 0);
+  std::lock_guard lock(primary.info_mu);
+  r.since_ms = primary.exhausted_since_ms;
+  r.code = primary.code;
+  r.message = account_count() > 1 ? "every account is exhausted; the first: " + primary.message : primary.message;
+  return r;
+}
+
+Status Tracker::status(std::string_view workspace) const {
+  const int64_t now = now_ms();
+  if (!workspace.empty()) return effective_for(workspaces_.find(workspace), now);
+  Status r = effective_for(InternTable::kNotFound, now);
+  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+    if (workspaces_.used(i)) r = std::max(r, effective_for(i, now));
+  return r;
+}
+
+void Tracker::reset(std::string_view workspace) {
+  const int64_t now = now_ms();
+  auto clear = [&](ApiState& a) {
+    a.status.store(u8(Status::normal));
+    std::lock_guard lock(a.info_mu);
+    a.code.clear();
+    a.message.clear();
+  };
+  if (cfg_.quota_scope_global) {
+    for (int k = 0; k < account_count(); ++k) clear(accounts_[k]);
+  } else {
+    for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+      if (workspaces_.used(i) && (workspace.empty() || workspaces_.name(i) == workspace)) clear(states_[i].api);
+  }
+  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+    if (workspaces_.used(i) && (workspace.empty() || workspaces_.name(i) == workspace)) {
+      states_[i].budget.store(u8(Status::normal));
+      publish(i + 1, now, "reset");
+    }
+  global_->budget.store(u8(Status::normal));
+  publish(0, now, "reset");
+}
+
+std::vector<AccountStatus> Tracker::accounts() const {
+  std::vector<AccountStatus> out;
+  const int64_t now = now_ms();
+  auto add = [&](ApiState& a, std::string_view name) {
+    AccountStatus s;
+    s.name = std::string(name);
+    s.status = api_status(a, now);
+    s.changed_ns = a.changed_ns.load();
+    std::lock_guard lock(a.info_mu);
+    if (s.status == Status::exhausted) {
+      s.since_ms = a.exhausted_since_ms;
+      s.code = a.code;
+      s.message = a.message;
+    }
+    out.push_back(std::move(s));
+  };
+  if (cfg_.quota_scope_global) {
+    for (int k = 0; k < account_count(); ++k) add(accounts_[k], account_name(static_cast<uint8_t>(k)));
+  } else {
+    for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+      if (workspaces_.used(i) && states_[i].active.load()) add(states_[i].api, workspaces_.name(i));
+  }
+  return out;
+}
+
+ApiSnapshot Tracker::api_snapshot() const {
+  ApiSnapshot snap;
+  auto add = [&](ApiState& a, bool account, std::string_view name) {
+    auto st = static_cast<Status>(a.status.load());
+    if (st == Status::normal) return;
+    std::lock_guard lock(a.info_mu);
+    snap.entries.push_back({account, std::string(name), st, a.exhausted_since_ms, a.rate_limited_until_ms.load(), a.code, a.message});
+  };
+  if (cfg_.quota_scope_global) {
+    for (int k = 0; k < account_count(); ++k) add(accounts_[k], true, account_name(static_cast<uint8_t>(k)));
+  } else {
+    for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+      if (workspaces_.used(i)) add(states_[i].api, false, workspaces_.name(i));
+  }
+  return snap;
+}
+
+void Tracker::restore(const ApiSnapshot& snap) {
+  const int64_t now = now_ms();
+  for (const ApiSnapshot::Entry& e : snap.entries) {
+    ApiState* a = nullptr;
+    uint32_t ws = workspace_id("default");
+    if (e.account && cfg_.quota_scope_global) {
+      for (int k = 0; k < account_count() && !a; ++k)
+        if (account_name(static_cast<uint8_t>(k)) == e.name) a = &accounts_[k];
+    } else if (!e.account && !cfg_.quota_scope_global) {
+      ws = workspace_id(e.name);
+      a = &states_[ws].api;
+    } else if (e.name == "primary" || !cfg_.quota_scope_global) {
+      a = &api_for(ws, 0);  // the scope changed: what one key's quota said holds for it still
+    }
+    if (!a) continue;
+    a->status.store(u8(e.status));
+    a->changed_ns.store(steady_ns());  // only calls sent from now on may clear it
+    a->rate_limited_until_ms.store(e.rate_limited_until_ms);
+    std::lock_guard lock(a->info_mu);
+    a->exhausted_since_ms = e.since_ms;
+    a->code = e.code;
+    a->message = e.message;
+  }
+  publish(0, now, "carried over by configure()");
+}
+
+}  // namespace qg::tracker

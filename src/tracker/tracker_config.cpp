@@ -1,0 +1,334 @@
+#include "tracker_config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <functional>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace qg::tracker {
+
+const char* period_name(int p) {
+  static constexpr const char* kNames[] = {"minute", "day", "month"};
+  return kNames[p];
+}
+
+bool Limits::any() const {
+  for (int p = 0; p < kPeriods; ++p)
+    if (requests[p] >= 0 || tokens[p] >= 0 || usd[p] >= 0) return true;
+  return false;
+}
+
+namespace {
+
+using nlohmann::json;
+
+// ---- the schema ----------------------------------------------------------------------------
+
+enum class Kind { table, map, table_array, string, integer, number, boolean };
+
+struct Field {
+  const char* name;
+  Kind kind;
+  std::vector<Field> children;  // table / table_array: the keys; map: one child (any name)
+};
+
+const Field& schema() {
+  static const std::vector<std::string> limit_names = [] {
+    std::vector<std::string> names;
+    for (const char* what : {"requests", "tokens", "usd"})
+      for (int p = 0; p < kPeriods; ++p) names.push_back(std::string(what) + "_per_" + period_name(p));
+    return names;
+  }();
+  static const Field root = [] {
+    std::vector<Field> limit_keys;
+    for (const std::string& n : limit_names) limit_keys.push_back({n.c_str(), Kind::number, {}});
+    auto limits = [&](const char* name) { return Field{name, Kind::table, limit_keys}; };
+    return Field{"", Kind::table, {
+        {"tracker", Kind::table, {{"db", Kind::string, {}}, {"flush_interval_ms", Kind::integer, {}},
+                                  {"ledger", Kind::boolean, {}}, {"quota_scope", Kind::string, {}},
+                                  {"exhausted_probe_s", Kind::integer, {}}, {"pricing", Kind::string, {}},
+                                  {"tick_ms", Kind::integer, {}}}},
+        {"policy", Kind::table, {{"on_exhausted", Kind::string, {}}, {"fallback_model", Kind::string, {}},
+                                 {"accounts", Kind::table_array, {{"name", Kind::string, {}},
+                                                                  {"api_key_env", Kind::string, {}},
+                                                                  {"organization", Kind::string, {}},
+                                                                  {"project", Kind::string, {}},
+                                                                  {"base_url", Kind::string, {}}}}}},
+        {"thresholds", Kind::table, {{"warning", Kind::number, {}}, {"critical", Kind::number, {}}}},
+        {"budgets", Kind::table, {limits("global"), limits("workspace"),
+                                  {"workspaces", Kind::map, {limits("(a workspace)")}}}},
+        {"alerts", Kind::table, {{"jsonl", Kind::string, {}}, {"webhook", Kind::string, {}},
+                                 {"webhook_timeout_ms", Kind::integer, {}}, {"queue", Kind::integer, {}}}}}};
+  }();
+  return root;
+}
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::table: case Kind::map: return "a table";
+    case Kind::table_array: return "an array of tables";
+    case Kind::string: return "a string";
+    case Kind::integer: return "an integer";
+    case Kind::number: return "a number";
+    case Kind::boolean: return "true or false";
+  }
+  return "";
+}
+
+const char* json_kind(const json& v) {
+  if (v.is_object()) return "a table";
+  if (v.is_array()) return "an array";
+  if (v.is_string()) return "a string";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_number()) return "a number";
+  return "null";
+}
+
+bool fits(Kind k, const json& v) {
+  switch (k) {
+    case Kind::table: case Kind::map: return v.is_object();
+    case Kind::table_array: return v.is_array();
+    case Kind::string: return v.is_string();
+    case Kind::integer: return v.is_number_integer();
+    case Kind::number: return v.is_number();
+    case Kind::boolean: return v.is_boolean();
+  }
+  return false;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggestion(std::string_view key, const Field& table) {
+  const char* best = nullptr;
+  std::size_t best_d = std::max<std::size_t>(2, key.size() / 3) + 1;
+  for (const Field& f : table.children) {
+    std::size_t d = edit_distance(key, f.name);
+    if (d < best_d) {
+      best_d = d;
+      best = f.name;
+    }
+  }
+  return best ? std::string("; did you mean '") + best + "'?" : std::string();
+}
+
+// Where a value came from: "file:line" for a file, "configure(section=...)" for overrides.
+using Where = std::function<std::string(const std::string& path)>;
+
+// An error that already says where (check), or names the key it is about (build).
+struct Located : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct Invalid : std::runtime_error {
+  std::string key;  // dotted path of the value, for its place
+  Invalid(std::string k, const std::string& message) : std::runtime_error(message), key(std::move(k)) {}
+};
+
+void check(const json& v, const Field& f, const std::string& path, const Where& where) {
+  if (!fits(f.kind, v))
+    throw Located(where(path) + ": " + path + " must be " + kind_name(f.kind) + ", not " + json_kind(v));
+  if (f.kind == Kind::map) {
+    for (auto& [k, child] : v.items()) check(child, f.children[0], path + "." + k, where);
+  } else if (f.kind == Kind::table_array) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string item = path + "[" + std::to_string(i) + "]";
+      check(v[i], Field{nullptr, Kind::table, f.children}, item, where);
+    }
+  } else if (f.kind == Kind::table) {
+    for (auto& [k, child] : v.items()) {
+      auto it = std::find_if(f.children.begin(), f.children.end(), [&](const Field& c) { return k == c.name; });
+      const std::string sub = path.empty() ? k : path + "." + k;
+      if (it == f.children.end())
+        throw Located(where(sub) + ": unknown " + (path.empty() ? "table" : "key") + " '" + k + "'" +
+                      (path.empty() ? std::string() : " in [" + path + "]") + suggestion(k, f));
+      check(child, *it, sub, where);
+    }
+  }
+}
+
+// TOML -> JSON, noting the line of every value by its dotted path.
+json from_toml(const toml::node& n, const std::string& path, std::map<std::string, int>& lines) {
+  lines[path] = static_cast<int>(n.source().begin.line);
+  if (auto* t = n.as_table()) {
+    json o = json::object();
+    for (auto& [k, child] : *t) {
+      std::string key(k.str());
+      lines[path.empty() ? key : path + "." + key] = static_cast<int>(k.source().begin.line);
+      o[key] = from_toml(child, path.empty() ? key : path + "." + key, lines);
+    }
+    return o;
+  }
+  if (auto* a = n.as_array()) {
+    json arr = json::array();
+    for (std::size_t i = 0; i < a->size(); ++i)
+      arr.push_back(from_toml(*a->get(i), path + "[" + std::to_string(i) + "]", lines));
+    return arr;
+  }
+  if (auto* s = n.as_string()) return s->get();
+  if (auto* i = n.as_integer()) return i->get();
+  if (auto* f = n.as_floating_point()) return f->get();
+  if (auto* b = n.as_boolean()) return b->get();
+  return json::array();  // a date or time: no tracker key takes one (the check says so)
+}
+
+void merge(json& dst, const json& src) {
+  for (auto& [k, v] : src.items()) {
+    if (v.is_object() && dst.contains(k) && dst[k].is_object()) merge(dst[k], v);
+    else dst[k] = v;
+  }
+}
+
+void read_limits(const json& j, Limits& l) {
+  if (!j.is_object()) return;
+  for (int p = 0; p < kPeriods; ++p) {
+    std::string per = std::string("_per_") + period_name(p);
+    if (auto it = j.find("requests" + per); it != j.end()) l.requests[p] = it->get<double>();
+    if (auto it = j.find("tokens" + per); it != j.end()) l.tokens[p] = it->get<double>();
+    if (auto it = j.find("usd" + per); it != j.end()) l.usd[p] = it->get<double>();
+  }
+}
+
+template <class T>
+void get(const json& j, const char* key, T& out) {
+  if (auto it = j.find(key); it != j.end() && !it->is_null()) out = it->get<T>();
+}
+
+// Values the schema cannot say: allowed words, ranges, what goes with what.
+void build(const json& j, Config& c) {
+  json t = j.value("tracker", json::object());
+  get(t, "db", c.db_path);
+  get(t, "flush_interval_ms", c.flush_interval_ms);
+  get(t, "ledger", c.ledger);
+  get(t, "exhausted_probe_s", c.exhausted_probe_s);
+  get(t, "pricing", c.pricing_path);
+  get(t, "tick_ms", c.tick_ms);
+  std::string scope = "global";
+  get(t, "quota_scope", scope);
+  if (scope != "global" && scope != "workspace") throw Invalid("tracker.quota_scope", "tracker.quota_scope must be \"global\" or \"workspace\"");
+  c.quota_scope_global = scope == "global";
+  json pol = j.value("policy", json::object());
+  get(pol, "on_exhausted", c.on_exhausted);
+  get(pol, "fallback_model", c.fallback_model);
+  if (c.on_exhausted != "raise" && c.on_exhausted != "failover" && c.on_exhausted != "allow")
+    throw Invalid("policy.on_exhausted", "policy.on_exhausted must be \"raise\", \"failover\" or \"allow\"" +
+                             std::string(c.on_exhausted == "fallback"
+                                             ? " (a cheaper model when a budget is used up: policy.fallback_model)"
+                                             : ""));
+  for (const json& a : pol.value("accounts", json::array())) {
+    std::string name = a.value("name", "");
+    if (name.empty() || name == "primary")
+      throw Invalid("policy.accounts", "policy.accounts: each account needs a name (not \"primary\": that is the client's own)");
+    if (std::find(c.accounts.begin(), c.accounts.end(), name) != c.accounts.end())
+      throw Invalid("policy.accounts", "policy.accounts: the name '" + name + "' is used twice");
+    if (!a.contains("api_key_env")) throw Invalid("policy.accounts", "policy.accounts: account '" + name + "' needs api_key_env");
+    c.accounts.push_back(name);
+  }
+  if (c.on_exhausted == "failover" && c.accounts.empty())
+    throw Invalid("policy.on_exhausted", "policy.on_exhausted = \"failover\" needs policy.accounts to fail over to");
+  if (!c.accounts.empty() && c.on_exhausted != "failover")
+    throw Invalid("policy.accounts", "policy.accounts are used only with policy.on_exhausted = \"failover\"");
+  if (!c.accounts.empty() && !c.quota_scope_global)
+    throw Invalid("policy.accounts", "policy.accounts need tracker.quota_scope = \"global\" (a quota is an account's)");
+  if (c.accounts.size() > 7) throw Invalid("policy.accounts", "policy.accounts: at most 7");
+  json th = j.value("thresholds", json::object());
+  get(th, "warning", c.warning);
+  get(th, "critical", c.critical);
+  if (!(c.warning > 0 && c.warning <= c.critical && c.critical <= 1.0))
+    throw Invalid("thresholds", "thresholds: need 0 < warning <= critical <= 1");
+  json b = j.value("budgets", json::object());
+  read_limits(b.value("global", json::object()), c.global);
+  read_limits(b.value("workspace", json::object()), c.default_workspace);
+  const json per_ws = b.value("workspaces", json::object());  // items() of a temporary dangles
+  for (auto& [name, lim] : per_ws.items()) read_limits(lim, c.workspaces[name]);
+  json a = j.value("alerts", json::object());
+  get(a, "jsonl", c.alerts_jsonl);
+  get(a, "webhook", c.webhook_url);
+  get(a, "webhook_timeout_ms", c.webhook_timeout_ms);
+  get(a, "queue", c.alert_queue);
+  if (c.flush_interval_ms < 10) c.flush_interval_ms = 10;
+  if (c.tick_ms < 2) c.tick_ms = 2;
+}
+
+const char* const kPathKeys[][2] = {{"tracker", "db"}, {"tracker", "pricing"}, {"alerts", "jsonl"}};
+
+}  // namespace
+
+bool load_config(const std::string& path, const std::string& overrides_json, Config& out, std::string& effective,
+                 std::string& error) {
+  json merged = json::object(), over = json::object();
+  std::map<std::string, int> lines;
+  try {
+    if (!path.empty()) {
+      toml::table root;
+      try {
+        root = toml::parse_file(path);
+      } catch (const toml::parse_error& e) {
+        throw Located(path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+      }
+      merged = from_toml(root, "", lines);
+      check(merged, schema(), "", [&](const std::string& at) {
+        auto it = lines.find(at);
+        return path + ":" + std::to_string(it != lines.end() ? it->second : 1);
+      });
+      // Relative paths are relative to the file.
+      const std::filesystem::path dir = std::filesystem::absolute(path).parent_path();
+      for (auto& [section, key] : kPathKeys) {
+        json* v = merged.contains(section) ? &merged[section] : nullptr;
+        if (v && v->contains(key) && !(*v)[key].get<std::string>().empty() &&
+            std::filesystem::path((*v)[key].get<std::string>()).is_relative())
+          (*v)[key] = (dir / (*v)[key].get<std::string>()).string();
+      }
+    }
+    if (!overrides_json.empty()) {
+      over = json::parse(overrides_json);
+      check(over, schema(), "", [](const std::string& at) { return "configure(" + at.substr(0, at.find('.')) + "=...)"; });
+      merge(merged, over);
+    }
+    Config c = out;
+    build(merged, c);
+    out = std::move(c);
+    effective = merged.dump();
+  } catch (const Located& e) {
+    error = e.what();
+    return false;
+  } catch (const Invalid& e) {  // the place of the key: an override, else the file's line
+    const std::string section = e.key.substr(0, e.key.find('.'));
+    auto at = lines.find(e.key);
+    error = over.contains(section) || path.empty() ? "configure(" + section + "=...): " + e.what()
+            : at != lines.end()                    ? path + ":" + std::to_string(at->second) + ": " + e.what()
+                                                   : path + ": " + e.what();
+    return false;
+  } catch (const std::exception& e) {
+    error = (path.empty() ? std::string("configure()") : path) + ": " + e.what();
+    return false;
+  }
+  return true;
+}
+
+bool parse_config_json(const std::string& json_text, Config& out, std::string& error) {
+  std::string effective;
+  return load_config("", json_text, out, effective, error);
+}
+
+bool load_config_file(const std::string& path, Config& out, std::string& error) {
+  std::string effective;
+  return load_config(path, "", out, effective, error);
+}
+
+}  // namespace qg::tracker

@@ -1,0 +1,49 @@
+// Names enter the tracker from the network and from callers: stored once as valid UTF-8.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "alert.h"
+#include "intern.h"
+#include "utf8.h"
+
+using namespace qg::tracker;
+
+TEST_CASE("names: invalid UTF-8 becomes '?', cut on a code point, the same name finds itself") {
+  InternTable t;
+  uint32_t id = t.intern("gpt-4o\xff\xfe");
+  CHECK(t.name(id) == "gpt-4o?" "?");
+  CHECK(t.find("gpt-4o\xff\xfe") == id);
+  CHECK(t.find("gpt-4o?" "?") == id);
+  CHECK(t.intern("caf\xed\xb3\xbf") == t.intern("caf?" "?" "?"));  // an encoded lone surrogate (U+DCFF)
+  CHECK(t.name(t.intern("\xc0\xaf")) == "?" "?");  // an overlong '/'
+  std::string long_name(61, 'a');
+  long_name += "\xc3\xa9\xc3\xa9";  // a two-byte character straddles byte 62
+  CHECK(t.name(t.intern(long_name)) == std::string(61, 'a'));
+  CHECK(t.name(t.intern("plain")) == "plain");
+  CHECK(t.name(t.intern("\xe6\x97\xa5\xe6\x9c\xac")) == "\xe6\x97\xa5\xe6\x9c\xac");  // valid UTF-8 stays
+}
+
+TEST_CASE("names: alert fields are valid UTF-8 and cut on a code point") {
+  Alert a;
+  a.set_workspace(std::string(62, 'w') + "\xe2\x82\xac");  // a 3-byte euro sign at bytes 62..64 of 64
+  CHECK(std::string(a.workspace) == std::string(62, 'w'));
+  a.set_message("bad \xff byte");
+  CHECK(std::string(a.message) == "bad ? byte");
+}
+
+TEST_CASE("names: the UTF-8 validator follows RFC 3629") {
+  auto valid = [](std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+      std::size_t n = utf8_sequence(s, i);
+      if (!n) return false;
+      i += n;
+    }
+    return true;
+  };
+  CHECK(valid("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));
+  CHECK_FALSE(valid("\xe0\x80\x80"));      // overlong
+  CHECK_FALSE(valid("\xed\xa0\x80"));      // surrogate
+  CHECK_FALSE(valid("\xf4\x90\x80\x80"));  // above U+10FFFF
+  CHECK_FALSE(valid("\xc3"));              // truncated
+}
