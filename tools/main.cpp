@@ -20,6 +20,15 @@ int main(int argc, char** argv) {
   auto& cmds = commands();
   std::sort(cmds.begin(), cmds.end(), [](auto& a, auto& b) { return a.order < b.order; });
   for (const auto& c : cmds) c.attach(app, exit_code);
+  // CLI11 would only say "A subcommand is required" for a misspelt one.
+  const auto known = [&](const char* name) {
+    const auto subs = app.get_subcommands([name](const CLI::App* s) { return s->check_name(name); });
+    return !subs.empty();
+  };
+  if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+    std::cerr << "quotaguard: unknown command `" << argv[1] << "`; run `quotaguard --help` for the list\n";
+    return kUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

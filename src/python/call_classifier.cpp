@@ -158,43 +158,52 @@ CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
 
 bool Evaluator::yields_client(const Values& values, int depth) {
   if (depth > 4) return false;
-  for (const auto& v : values) {
-    switch (v.kind) {
-      case Value::Kind::Client:
-      case Value::Kind::Factory:
-        return true;
-      case Value::Kind::External:
-        if (catalogue_.client_class(v.path) || v.path == catalogue_.package() ||
-            v.path.starts_with(catalogue_.package() + ".") || libraries_.is_significant(v.path))
-          return true;
-        break;
-      case Value::Kind::Object:  // a library object leading to a client (`provider = OpenAIProvider(...)`)
-        return true;
-      case Value::Kind::Function:
-        if (yields_client(function_returns(v.function), depth + 1)) return true;
-        break;
-      case Value::Kind::Container:
-        if (v.elements && yields_client(*v.elements, depth + 1)) return true;
-        break;
-      case Value::Kind::Class:
-      case Value::Kind::Instance: {
-        if (client_subclass(*v.cls)) return true;
-        for (const auto& [name, bindings] : v.cls->instance_attrs)
-          for (const auto& b : bindings)
-            if (yields_client(binding_values(b, b.scope), depth + 1)) return true;
-        for (const auto& [name, bindings] : v.cls->body->bindings)
-          for (const auto& b : bindings)
-            if (b.kind != Binding::Kind::Function && yields_client(binding_values(b, v.cls->body), depth + 1))
-              return true;
-            else if (b.kind == Binding::Kind::Function && yields_client(function_returns(b.function), depth + 1))
-              return true;
-        break;
-      }
-      default:
-        break;
-    }
-  }
+  for (const auto& v : values)
+    if (value_yields_client(v, depth)) return true;
   return false;
+}
+
+bool Evaluator::value_yields_client(const Value& v, int depth) {
+  // Memoised per (function, class or container, depth): a class whose methods return the class
+  // (Decimal) was otherwise re-explored for every method at every depth, 200^4 times.
+  const void* subject = v.kind == Value::Kind::Function ? static_cast<const void*>(v.function)
+                        : v.kind == Value::Kind::Container ? static_cast<const void*>(v.elements.get())
+                        : v.kind == Value::Kind::Class || v.kind == Value::Kind::Instance ? static_cast<const void*>(v.cls)
+                                                                                           : nullptr;
+  if (subject)
+    if (auto it = yields_memo_.find({subject, depth}); it != yields_memo_.end()) return it->second;
+  bool yes = false;
+  switch (v.kind) {
+    case Value::Kind::Client:
+    case Value::Kind::Factory:
+      return true;
+    case Value::Kind::External:
+      return catalogue_.client_class(v.path) || v.path == catalogue_.package() ||
+             v.path.starts_with(catalogue_.package() + ".") || libraries_.is_significant(v.path);
+    case Value::Kind::Object:  // a library object leading to a client (`provider = OpenAIProvider(...)`)
+      return true;
+    case Value::Kind::Function:
+      yes = yields_client(function_returns(v.function), depth + 1);
+      break;
+    case Value::Kind::Container:
+      yes = v.elements && yields_client(*v.elements, depth + 1);
+      break;
+    case Value::Kind::Class:
+    case Value::Kind::Instance: {
+      yes = client_subclass(*v.cls).has_value();
+      for (const auto& [name, bindings] : v.cls->instance_attrs)
+        for (const auto& b : bindings) yes = yes || yields_client(binding_values(b, b.scope), depth + 1);
+      for (const auto& [name, bindings] : v.cls->body->bindings)
+        for (const auto& b : bindings)
+          yes = yes || (b.kind == Binding::Kind::Function ? yields_client(function_returns(b.function), depth + 1)
+                                                          : yields_client(binding_values(b, v.cls->body), depth + 1));
+      break;
+    }
+    default:
+      break;
+  }
+  if (subject) yields_memo_[{subject, depth}] = yes;
+  return yes;
 }
 
 }  // namespace qg::python

@@ -2,8 +2,10 @@
 // Single-threaded by design: memo tables of one module are filled by queries from others.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -59,6 +61,7 @@ class Evaluator {
   Values annotation_value(TSNode annotation, const Scope* scope);
   Values elements_of(const Values& v, int index);
   std::optional<ClientKind> client_subclass(const ClassInfo& cls, int depth = 0);
+  bool value_yields_client(const Value& v, int depth);
   CallOutcome outcome_of(const Value& callee, TSNode call, const Scope* scope);
   Value construction(ClientKind kind, const Scope* scope, TSNode call);
   bool has_keyword(TSNode call, std::string_view keyword, std::string_view code) const;
@@ -69,6 +72,7 @@ class Evaluator {
   const LibraryModel& libraries_;
   std::unordered_map<const Binding*, Values> binding_memo_;
   std::unordered_map<const Scope*, Values> returns_memo_;
+  std::map<std::pair<const void*, int>, bool> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
   int depth_ = 0;
 };

@@ -63,6 +63,9 @@ std::vector<ImportBinding> collect_imports(const Tree& tree) {
   walk(tree.root(), [&](TSNode n) {
     const TSSymbol s = sym(n);
     if (s != S.import_statement && s != S.import_from_statement) return true;
+    // A statement the parser had to repair may have swallowed code (`from x: y\n...\n import z`
+    // as one import): never reuse it, never edit it.
+    if (ts_node_has_error(n)) return false;
     add_items(tree, n, s == S.import_from_statement, out);
     return false;
   });

@@ -1,12 +1,16 @@
 """End-to-end tests of the quotaguard CLI: real files in temp dirs, the real binary."""
 import json
 import os
+import pty
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "support"))  # checks shared with the fuzz targets
 
 
 def pytest_addoption(parser):
@@ -17,24 +21,61 @@ class Runner:
     def __init__(self, binary):
         self.binary = binary
 
-    def __call__(self, *args, cwd=None, env=None, check_exit=None):
+    @staticmethod
+    def environment(env):
         e = dict(os.environ)
         e.pop("NO_COLOR", None)
-        if env:
-            e.update(env)
-        p = subprocess.run([self.binary, *map(str, args)], cwd=cwd, env=e, capture_output=True, text=True, timeout=120)
+        e.update(env or {})
+        return e
+
+    def __call__(self, *args, cwd=None, env=None, check_exit=None, unprivileged=False, timeout=120):
+        """`unprivileged`: as root, run as nobody (65534), whom file permissions do stop.
+        `timeout`: a hang guard (seconds), not a speed bound."""
+        drop = {"user": 65534, "group": 65534, "extra_groups": []} if unprivileged and os.geteuid() == 0 else {}
+        p = subprocess.run([self.binary, *map(str, args)], cwd=cwd, env=self.environment(env), capture_output=True,
+                           text=True, timeout=timeout, **drop)
         if check_exit is not None:
             assert p.returncode == check_exit, f"exit {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
         return p
 
-    def json(self, *args, cwd=None, check_exit=None):
-        p = self("scan", "--format", "json", *args, cwd=cwd, check_exit=check_exit)
+    def on_terminal(self, *args, cwd=None, env=None):
+        """Runs quotaguard with stdout on a pseudo-terminal (as in a shell); returns what it wrote there."""
+        master, slave = pty.openpty()
+        p = subprocess.Popen([self.binary, *map(str, args)], cwd=cwd, env=self.environment(env), stdout=slave,
+                             stderr=subprocess.DEVNULL)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed its side
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        p.wait(timeout=120)
+        return out.decode()
+
+    def json(self, *args, cwd=None, check_exit=None, unprivileged=False, timeout=120):
+        p = self("scan", "--format", "json", *args, cwd=cwd, check_exit=check_exit, unprivileged=unprivileged,
+                 timeout=timeout)
         return json.loads(p.stdout), p
 
 
 @pytest.fixture(scope="session")
 def qg(pytestconfig):
     return Runner(pytestconfig.getoption("--quotaguard"))
+
+
+@pytest.fixture
+def open_tmp_path(tmp_path):
+    """A temp dir anyone may enter (pytest's own are root's only): for unprivileged runs."""
+    for d in [tmp_path, *tmp_path.parents]:
+        if d == Path(tempfile.gettempdir()):
+            break
+        d.chmod(d.stat().st_mode | 0o755)
+    return tmp_path
 
 
 @pytest.fixture

@@ -29,3 +29,13 @@ def test_extend_exclude(qg, project):
     root = project({"quotaguard.toml": 'extend-exclude = ["legacy/"]\n', "legacy/old.py": DIRECT, "new.py": DIRECT})
     data, _ = qg.json(root, check_exit=1)
     assert [f["path"] for f in data["findings"]] == ["new.py"]
+
+
+def test_force_exclude_applies_excludes_to_named_files(qg, project):
+    # Pre-commit names each staged file: an excluded one is scanned unless --force-exclude.
+    root = project({"quotaguard.toml": 'extend-exclude = ["legacy/"]\n', "legacy/old.py": DIRECT, "new.py": DIRECT})
+    named = [root / "legacy/old.py", root / "new.py"]
+    data, _ = qg.json(*named, check_exit=1)
+    assert [f["path"] for f in data["findings"]] == ["legacy/old.py", "new.py"]
+    data, _ = qg.json("--force-exclude", *named, check_exit=1)
+    assert [f["path"] for f in data["findings"]] == ["new.py"]

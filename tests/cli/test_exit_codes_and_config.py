@@ -1,5 +1,8 @@
 """Exit codes (0 clean, 1 findings, 2 usage/config error) and config discovery/validation."""
 import json
+import resource
+import signal
+import subprocess
 
 import pytest
 
@@ -42,9 +45,11 @@ def test_explain_takes_ids_and_names_in_any_case(qg):
 def test_usage_errors_exit_2(qg, project, tmp_path):
     p = qg("scan", tmp_path / "missing", check_exit=2)
     assert "no such file or directory" in p.stderr
-    qg("scan", "--format", "yaml", tmp_path, check_exit=2)
-    qg("scan", "--jobs", "0", tmp_path, check_exit=2)
-    qg("frobnicate", check_exit=2)
+    # An unknown option exits 2 too: the message must name the option and the refused value.
+    for option, bad in [("--format", "yaml"), ("--jobs", "0")]:
+        p = qg("scan", option, bad, tmp_path, check_exit=2)
+        assert option in p.stderr and bad in p.stderr and "not expected" not in p.stderr, p.stderr
+    assert "frobnicate" in qg("frobnicate", check_exit=2).stderr
     p = qg("explain", "QG123", check_exit=2)
     assert "unknown rule" in p.stderr
 
@@ -98,15 +103,52 @@ def test_rules_explain_version(qg):
     assert qg("--version", check_exit=0).stdout.startswith("quotaguard ")
 
 
-def test_output_file_and_no_color(qg, project, tmp_path):
+def test_output_file(qg, project, tmp_path):
     root = project({"a.py": DIRECT})
     out = tmp_path / "report.json"
     p = qg("scan", "--format", "json", "--output", out, root, check_exit=1)
     assert p.stdout == ""
     assert json.loads(out.read_text())["version"] == 2
-    # Not a terminal: never colour, whatever the flags.
-    assert "\x1b[" not in qg("scan", root).stdout
-    assert "\x1b[" not in qg("scan", root, env={"NO_COLOR": "1"}).stdout
+
+
+def test_quiet_prints_the_findings_only(qg, project):
+    root = project({"a.py": DIRECT, "clean.py": "x = 1\n"})
+    loud = qg("scan", root, check_exit=1).stdout
+    for flag in ("-q", "--quiet"):
+        quiet = qg("scan", flag, root, check_exit=1).stdout
+        assert quiet.splitlines() == [l for l in loud.splitlines() if ": QG00" in l] and len(quiet.splitlines()) == 2
+    assert qg("scan", "-q", root / "clean.py", check_exit=0).stdout == ""
+
+
+def test_output_keeps_the_old_file_when_writing_fails(qg, project, tmp_path):
+    # A file-size limit (which stops root too) makes the write fail part-way, as a full disk does.
+    root = project({"a.py": DIRECT})
+    out = tmp_path / "out" / "report.json"
+    out.parent.mkdir()
+    out.write_text("the previous report\n")
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a signal
+
+    p = subprocess.run([qg.binary, "scan", "--format", "json", "-o", out, root], capture_output=True, text=True,
+                       env=qg.environment({}), preexec_fn=limit_file_size, timeout=120)
+    assert p.returncode == 2 and str(out) in p.stderr, p.stderr
+    assert out.read_text() == "the previous report\n"
+    assert [f.name for f in out.parent.iterdir()] == ["report.json"], "a temporary file was left behind"
+
+
+def test_colour_on_a_terminal_unless_refused(qg, project, tmp_path):
+    root = project({"a.py": DIRECT})
+    colour = "\x1b["
+    assert colour in qg.on_terminal("scan", root)
+    assert colour not in qg.on_terminal("scan", "--no-color", root)
+    assert colour not in qg.on_terminal("scan", root, env={"NO_COLOR": "1"})
+    assert colour in qg.on_terminal("scan", root, env={"NO_COLOR": ""})  # no-color.org: empty is unset
+    # Not a terminal: never colour, whatever the flags; nor in a file written with -o.
+    assert colour not in qg("scan", root).stdout
+    qg.on_terminal("scan", "-o", tmp_path / "report.txt", root)
+    assert colour not in (tmp_path / "report.txt").read_text()
 
 
 def test_jobs_do_not_change_results(qg, project):

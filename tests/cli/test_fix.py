@@ -4,13 +4,11 @@ beside the factory package it names (from fixtures/fix/factories: a config namin
 is an error), and NAME.unsafe.fixed.py for the --unsafe-fixes result when it differs), and whole
 projects, fixtures/fix/NAME/ -> NAME.fixed/ and NAME.unsafe.fixed/ (the files the fix changes, as
 they become; for fixes that edit another file than the finding's, as QG009's does). Every case,
-and a copy of the demo app, must also keep these properties: what compiled still compiles; no
-line changes that neither carried a finding nor is an import (or blank); a rescan finds exactly
-the fixable findings the summary says were left; a
-second run changes nothing; `--diff` piped to `patch -p1` gives the same bytes.
+and a copy of the demo app, must also keep these properties: the promises of
+tests/support/fix_invariants.py (what compiled still compiles; no byte changes outside the fixed
+sites, the imports and new import lines); a rescan finds exactly the fixable findings the summary
+says were left; a second run changes nothing; `--diff` piped to `patch -p1` gives the same bytes.
 Regenerate expected files with QG_UPDATE_FIX=1 after an intended change, and review the diff."""
-import ast
-import difflib
 import os
 import re
 import shutil
@@ -21,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from fix_invariants import broken, finding_span
 
 CASES = REPO / "fixtures" / "fix"
 FACTORIES = CASES / "factories"
@@ -29,47 +28,12 @@ PROJECTS = sorted(p.name for p in CASES.iterdir() if p.is_dir() and "." not in p
 LEFT_FIXABLE = re.compile(r"(\d+) (?:unsafe|without a configured factory|overlapping another fix|in skipped files)")
 
 
-def compiles(path):
-    # What py_compile checks, in memory: py_compile.compile(cfile=os.devnull) refuses the device
-    # (FileExistsError), and where /dev/null is missing or a file it replaces it with a file.
-    try:
-        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
-        return True
-    except (SyntaxError, ValueError):
-        return False
-
-
 def snapshot(root):
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def left_fixable(summary):
     return sum(int(n) for n in LEFT_FIXABLE.findall(summary))
-
-
-def import_lines(source):
-    lines = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            lines.update(range(node.lineno, node.end_lineno + 1))
-    return lines
-
-
-def check_untouched_lines(before, after, findings):
-    """Only lines that carried a finding or are imports (or blank) may change (1-based line numbers)."""
-    a = before.decode("utf-8-sig").splitlines(keepends=True)
-    b = after.decode("utf-8-sig").splitlines(keepends=True)
-    try:
-        allowed = import_lines(before.decode("utf-8-sig"))
-    except SyntaxError:
-        return
-    for f in findings:
-        allowed.update(range(f["line"], f["end_line"] + 1))
-    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag in ("replace", "delete"):
-            # A blank line may go with an import removed beside it.
-            changed = {n for n in range(i1 + 1, i2 + 1) if a[n - 1].strip()}
-            assert changed <= allowed, f"lines {sorted(changed - allowed)} changed without a finding or an import"
 
 
 def check_properties(qg, root, unsafe=()):
@@ -92,13 +56,10 @@ def check_properties(qg, root, unsafe=()):
     assert run.returncode in (0, 1), run.stderr
     after = snapshot(root)
     for rel, data in before.items():
-        if not rel.endswith(".py"):
-            continue
-        was = root.parent / "was.py"
-        was.write_bytes(data)
-        if compiles(was):
-            assert compiles(root / rel), f"{rel} no longer compiles:\n{after[rel].decode(errors='replace')}"
-        check_untouched_lines(data, after[rel], findings.get(rel, []))
+        if rel.endswith(".py"):
+            sites = [finding_span(data, f) for f in findings.get(rel, []) if f["fixable"]]
+            problems = broken(data, after[rel], sites)
+            assert not problems, f"{rel}: {problems}\n{after[rel].decode(errors='replace')}"
 
     rescan, _ = qg.json(cwd=root)
     still_fixable = [f for f in rescan["findings"] if f["fixable"]]

@@ -42,9 +42,11 @@ def test_min_coverage_threshold_and_unresolved_policy(qg):
 
 
 def test_min_coverage_usage_errors(qg, tmp_path):
-    assert qg("scan", "--min-coverage", "101", tmp_path).returncode == 2
-    assert qg("scan", "--min-coverage", "abc", tmp_path).returncode == 2
-    assert qg("scan", "--unresolved", "maybe", tmp_path).returncode == 2
+    # Exit 2 alone would pass with the option gone (an unknown option exits 2 too): the message
+    # must name the option and the value it refused.
+    for option, bad in [("--min-coverage", "101"), ("--min-coverage", "abc"), ("--unresolved", "maybe")]:
+        p = qg("scan", option, bad, tmp_path, check_exit=2)
+        assert option in p.stderr and bad in p.stderr and "not expected" not in p.stderr, p.stderr
 
 
 def test_nothing_to_cover_passes(qg, project):

@@ -11,7 +11,7 @@ import traffic
 
 
 class Receiver:
-    def __init__(self, delay=0.0):
+    def __init__(self, delay=0.0, status=200):
         self.got = []
         self.event = threading.Event()
         rec = self
@@ -25,7 +25,7 @@ class Receiver:
                 time.sleep(delay)
                 rec.got.append((self.headers.get("content-type"), json.loads(body)))
                 rec.event.set()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("content-length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
@@ -43,6 +43,15 @@ def _exhaust(qg, server):
     server.mode = "quota"
     with qg.instrument_http_client(httpx.Client()) as c:
         c.post(server.base_url + "/chat/completions", json={"model": "gpt-4o", "messages": []}, headers=traffic.HEADERS)
+
+
+def flip_status(qg, server, n):
+    """n calls, each flipping the status between exhausted and normal: an alert per flip."""
+    with qg.instrument_http_client(httpx.Client()) as c:
+        for i in range(n):
+            server.mode = "quota" if i % 2 == 0 else "ok"
+            qg.reset()
+            c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
 
 
 def test_webhook_and_jsonl_get_the_alert(server, tmp_path):
@@ -79,11 +88,7 @@ def test_slow_or_dead_webhook_never_blocks_calls(server):
     slow = Receiver(delay=1.0)
     qg.configure(webhook=slow.url, webhook_timeout_ms=300, alert_queue=16)
     try:
-        with qg.instrument_http_client(httpx.Client()) as c:
-            for i in range(40):  # flip exhausted/normal repeatedly: one alert per flip
-                server.mode = "quota" if i % 2 == 0 else "ok"
-                qg.reset()
-                c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
+        flip_status(qg, server, 40)
         # All 40 requests were sent and counted although each webhook POST takes 1 s.
         assert qg.usage()["total"]["requests"] == 40 == server.bill.requests
     finally:
