@@ -6,7 +6,9 @@
 # lie outside tests/fuzz, and a run that changes a checked-in input fails). Adding inputs to the
 # corpus is a separate, explicit step: scripts/fuzz TARGET --merge, then --add.
 # --fresh (the ctest): new inputs go to WORK/fresh/TARGET, emptied first, so every run starts from
-# the checked-in inputs alone and takes the same time however many runs came before.
+# the checked-in inputs alone and takes the same time however many runs came before; it also
+# fixes libFuzzer's seed (QG_FUZZ_SEED, default 1), so CI walks the same mutations each run and a
+# red CI names a defect rather than a lucky draw (scripts/fuzz, unseeded, is for exploring).
 # Fails on a crash, a sanitizer report, a leak, a slow input (-timeout) or a broken invariant,
 # leaving the reproducer in WORK/artifacts/TARGET/ and printing it (base64) in the log.
 set -uo pipefail
@@ -31,6 +33,7 @@ checked_in=$(fingerprint)
 log="$work/logs/$target.log"
 options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
          -artifact_prefix="$artifacts/" -close_fd_mask=1)
+[ $fresh = 1 ] && options+=(-seed="${QG_FUZZ_SEED:-1}")
 [ -f "$here/dict/$target.dict" ] && options+=(-dict="$here/dict/$target.dict")
 [ -f "$here/options/$target" ] && mapfile -t extra < <(grep -v '^#' "$here/options/$target") && options+=("${extra[@]}")
 
