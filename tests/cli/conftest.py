@@ -1,7 +1,9 @@
 """End-to-end tests of the quotaguard CLI: real files in temp dirs, the real binary."""
+import atexit
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,20 @@ def pytest_addoption(parser):
 class Runner:
     def __init__(self, binary):
         self.binary = binary
+        self._binary_for_nobody = None
+
+    def binary_for_nobody(self):
+        """The binary where nobody can run it: a checkout may sit in a directory only root may
+        enter (mktemp -d makes it 0700), so unprivileged runs use a copy in an open temp dir."""
+        if self._binary_for_nobody is None:
+            d = Path(tempfile.mkdtemp(prefix="qg-bin-"))
+            atexit.register(shutil.rmtree, d, ignore_errors=True)
+            d.chmod(0o755)
+            copy = d / "quotaguard"
+            copy.write_bytes(Path(self.binary).read_bytes())
+            copy.chmod(0o755)
+            self._binary_for_nobody = str(copy)
+        return self._binary_for_nobody
 
     @staticmethod
     def environment(env):
@@ -32,7 +48,8 @@ class Runner:
         """`unprivileged`: as root, run as nobody (65534), whom file permissions do stop.
         `timeout`: a hang guard (seconds), not a speed bound."""
         drop = {"user": 65534, "group": 65534, "extra_groups": []} if unprivileged and os.geteuid() == 0 else {}
-        p = subprocess.run([self.binary, *map(str, args)], cwd=cwd, env=self.environment(env), capture_output=True,
+        binary = self.binary_for_nobody() if drop else self.binary
+        p = subprocess.run([binary, *map(str, args)], cwd=cwd, env=self.environment(env), capture_output=True,
                            text=True, timeout=timeout, **drop)
         if check_exit is not None:
             assert p.returncode == check_exit, f"exit {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"

@@ -22,6 +22,25 @@ azure = "app.factory:get_azure_client"
 async-azure = "app.factory:get_async_azure_client"
 pass-arguments = false
 """
+# The module the config names (scan refuses a config naming a factory the project lacks).
+FACTORY = """from openai import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
+
+
+def get_openai_client():
+    return OpenAI()
+
+
+def get_async_openai_client():
+    return AsyncOpenAI()
+
+
+def get_azure_client():
+    return AzureOpenAI()
+
+
+def get_async_azure_client():
+    return AsyncAzureOpenAI()
+"""
 
 
 def snapshot(root):
@@ -51,6 +70,9 @@ def build_corpus(root):
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
     (root / "quotaguard.toml").write_text(CONFIG)
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "factory.py").write_text(FACTORY)
     files = list(root.rglob("*.py"))
     return len(files), sum(f.stat().st_size for f in files), injected
 

@@ -32,6 +32,10 @@ fix::FixOptions options_for(std::size_t config) {
     for (std::size_t i = 0; i < std::size(kConfigs); ++i) {
       out.push_back(fuzz::scratch() / ("fix" + std::to_string(i)));
       fuzz::write_file(out.back() / "quotaguard.toml", kConfigs[i]);
+      // The module the config names (scan refuses a factory the project lacks).
+      fuzz::write_file(out.back() / "app" / "factory.py",
+                       "def get_openai_client(): ...\n\n\ndef get_async_openai_client(): ...\n\n\n"
+                       "def get_azure_client(): ...\n\n\ndef get_async_azure_client(): ...\n");
     }
     return out;
   }();

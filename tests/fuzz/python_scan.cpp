@@ -43,6 +43,9 @@ ScanResult scan(const std::map<std::string, std::string>& modules) {
   static const fs::path config = [] {
     const fs::path p = fuzz::scratch() / "python_scan" / "quotaguard.toml";
     fuzz::write_file(p, kConfig);
+    // On disk for the config check (scan refuses a factory the project lacks); the scan itself
+    // reads the modules from memory.
+    fuzz::write_file(p.parent_path() / "pkg" / "m0.py", "def get_client(): ...\n\n\ndef get_async_client(): ...\n");
     return p;
   }();
   ScanOptions options;
