@@ -25,6 +25,8 @@ constexpr KeyField kFields[] = {
     {"audio_minute", &Price::audio_minute}, {"characters-1m", &Price::characters_1m},
     {"characters_1m", &Price::characters_1m}, {"note", nullptr},
 };
+// A price beyond this (USD per 1M tokens, per image, per minute) is a typo, and would overflow a cost.
+constexpr double kMaxPrice = 1e6;
 constexpr std::string_view kNames[] = {"input", "output", "cached-input", "image", "audio-minute", "characters-1m", "note"};
 
 const KeyField* field_of(std::string_view key) {
@@ -68,8 +70,9 @@ bool PricingTable::load(std::string_view text, std::string& error) {
       }
       if (!field->member) continue;  // a note
       const std::optional<double> v = value.value<double>();
-      if (!v || *v < 0) {
-        error = "pricing: " + line(value) + "models.\"" + p.model + "\"." + std::string(key.str()) + " must be a non-negative number";
+      if (!v || !(*v >= 0 && *v <= kMaxPrice)) {  // (NaN fails both; TOML can spell inf and nan)
+        error = "pricing: " + line(value) + "models.\"" + p.model + "\"." + std::string(key.str()) +
+                " must be a number from 0 to 1000000";
         return false;
       }
       p.*(field->member) = *v;

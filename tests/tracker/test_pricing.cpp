@@ -56,7 +56,9 @@ TEST_CASE("pricing: kebab-case keys, the old snake_case spellings still read, an
   CHECK_FALSE(bad.load("[models.\"gpt-4o\"]\ninput = 2\nouput = 8\n", err));
   CHECK(err == "pricing: line 3: unknown key 'ouput' in [models.\"gpt-4o\"]; did you mean 'output'?");
   CHECK_FALSE(bad.load("[models.m]\ninput = -2\n", err));
-  CHECK(err == "pricing: line 2: models.\"m\".input must be a non-negative number");
+  CHECK(err == "pricing: line 2: models.\"m\".input must be a number from 0 to 1000000");
+  CHECK_FALSE(bad.load("[models.m]\ninput = nan\n", err));
+  CHECK_FALSE(bad.load("[models.m]\ninput = inf\n", err));
   CHECK_FALSE(bad.load("[models.m]\noutput = 'ten'\n", err));
-  CHECK(err == "pricing: line 2: models.\"m\".output must be a non-negative number");
+  CHECK(err == "pricing: line 2: models.\"m\".output must be a number from 0 to 1000000");
 }
