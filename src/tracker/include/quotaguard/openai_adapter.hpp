@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "quotaguard/tracker.h"
+#include "quotaguard/quotaguard.h"
 
 namespace quotaguard {
 
