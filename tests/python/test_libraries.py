@@ -61,8 +61,11 @@ def _llama_index(server):
 
 
 def _llama_index_async(server):
-    llm = LlamaOpenAI(model="gpt-4o-mini", api_base=server.base_url, api_key=KEY, max_retries=0)
-    return lambda: asyncio.run(llm.acomplete("hi"))
+    async def complete():  # (its async client belongs to the event loop that first used it)
+        llm = LlamaOpenAI(model="gpt-4o-mini", api_base=server.base_url, api_key=KEY, max_retries=0)
+        return await llm.acomplete("hi")
+
+    return lambda: asyncio.run(complete())
 
 
 def _instructor(server):
@@ -71,13 +74,15 @@ def _instructor(server):
     def call():
         w = client.chat.completions.create(response_model=Weather, max_retries=0,
                                            messages=[{"role": "user", "content": "Weather where?"}])
-        assert w == Weather(city="Paris")
+        assert isinstance(w, Weather) and w.city == "Paris"
 
     return call
 
 
 def _dspy(server):
-    lm = dspy.LM("openai/gpt-4o-mini", api_base=server.base_url, api_key=KEY, cache=False, num_retries=0)
+    # engine="litellm": DSPy 3.4 defaults to its own HTTP engine (see the xfail below)
+    lm = dspy.LM("openai/gpt-4o-mini", api_base=server.base_url, api_key=KEY, cache=False, num_retries=0,
+                 engine="litellm")
     return lambda: lm("hi")
 
 
@@ -164,3 +169,11 @@ def _is_quota_error(e: BaseException) -> bool:
             return True
         e = e.__cause__ or e.__context__
     return False
+
+
+@pytest.mark.xfail(strict=True, reason="DSPy 3.4's default engine (lm15, vendored) sends through its own stdlib HTTP "
+                                       "transport, not an openai client: install() cannot reach it; use engine='litellm'")
+def test_dspy_default_engine_is_tracked(installed, server):
+    lm = dspy.LM("openai/gpt-4o-mini", api_base=server.base_url, api_key=KEY, cache=False, num_retries=0)
+    lm("hi")
+    assert server.bill.requests == 1 and _tracked(installed) == _billed(server)
