@@ -205,3 +205,20 @@ def test_the_fixed_script_runs_tracked(server, tmp_path, script, tracked):
     finally:
         con.close()
     assert recorded == _billed(server)
+
+
+def test_install_tracks_the_client_the_sdk_builds_itself(qg, server, sdk_defaults, monkeypatch):
+    """quotaguard.install() (issue 21): no default set, the SDK builds its own AsyncOpenAI from
+    the environment, and that client is tracked (why the scanner takes install() as QG009's
+    installer too)."""
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    _openai_shared.set_default_openai_client(None)
+    qg.install()
+    try:
+        calls = []
+        result = _run("run", _agent("responses", calls))
+    finally:
+        qg.uninstall()
+    assert calls == ["Paris"] and result.final_output
+    assert server.bill.requests == 2 and _tracked(qg) == _billed(server)
