@@ -114,7 +114,8 @@ def _hook(module: Any, *, live: bool = True) -> InstallReport:
         except Exception:  # an object whose __class__ lies
             continue
         try:
-            already = obj.__dict__.get("_qg_errors_patched") and is_instrumented(obj._client._transport)
+            http = getattr(obj, "_client", None)  # (openai 1.40's module client: a property that may fail)
+            already = obj.__dict__.get("_qg_errors_patched") and is_instrumented(getattr(http, "_transport", None))
             _track(obj)
             if not already:
                 report.reached.append(_name(obj))

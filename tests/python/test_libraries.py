@@ -20,6 +20,7 @@ import instructor  # noqa: E402
 import litellm  # noqa: E402
 import openai  # noqa: E402
 import pydantic  # noqa: E402
+from billing import billed as _billed, tracked as _tracked  # noqa: E402
 from langchain_openai import ChatOpenAI, OpenAIEmbeddings  # noqa: E402
 from llama_index.llms.openai import OpenAI as LlamaOpenAI  # noqa: E402
 from llama_index.core.llms import ChatMessage  # noqa: E402
@@ -113,29 +114,13 @@ WAYS = {
 }
 
 
-@pytest.fixture
-def installed(qg):
-    qg.install()
-    yield qg
-    qg.uninstall()
-
-
-def _tracked(qg):
-    t = qg.usage()["total"]
-    return t["requests"], t["input_tokens"], t["output_tokens"]
-
-
-def _billed(server):
-    return server.bill.requests, server.bill.input, server.bill.output
-
-
 @pytest.mark.parametrize("way", WAYS)
-def test_every_request_through_the_library_is_counted(installed, server, way):
+def test_every_request_through_the_library_is_counted(qg, installed, server, way):
     call = WAYS[way](server)
     call()
     call()
     assert server.bill.requests >= 2
-    assert _tracked(installed) == _billed(server)
+    assert _tracked(qg) == _billed(server)
 
 
 @pytest.mark.parametrize("way", WAYS)
@@ -146,12 +131,12 @@ def test_without_install_the_library_is_not_tracked(qg, server, way):
 
 
 @pytest.mark.parametrize("way", WAYS)
-def test_exhaustion_fails_fast_through_the_library(installed, server, way):
+def test_exhaustion_fails_fast_through_the_library(qg, installed, server, way):
     call = WAYS[way](server)
     server.set(quota_after=0)  # the account is dry: the first request gets insufficient_quota
     with pytest.raises(Exception):
         call()
-    assert installed.status() == "exhausted"
+    assert qg.status() == "exhausted"
     sent = server.bill.requests
     again = WAYS[way](server)  # a new client of the same library, built after the flip
     with pytest.raises(Exception) as err:
@@ -173,7 +158,7 @@ def _is_quota_error(e: BaseException) -> bool:
 
 @pytest.mark.xfail(strict=True, reason="DSPy 3.4's default engine (lm15, vendored) sends through its own stdlib HTTP "
                                        "transport, not an openai client: install() cannot reach it; use engine='litellm'")
-def test_dspy_default_engine_is_tracked(installed, server):
+def test_dspy_default_engine_is_tracked(qg, installed, server):
     lm = dspy.LM("openai/gpt-4o-mini", api_base=server.base_url, api_key=KEY, cache=False, num_retries=0)
     lm("hi")
-    assert server.bill.requests == 1 and _tracked(installed) == _billed(server)
+    assert server.bill.requests == 1 and _tracked(qg) == _billed(server)
