@@ -21,8 +21,7 @@ class Checker {
  public:
   Checker(ModuleInfo& m, Evaluator& ev, const Project& p, const LibraryDefaults& defaults, bool installs_tracking)
       : m_(m), ev_(ev), project_(p), S_(Syntax::get()), cat_(Catalogue::get()), runs_(ev, defaults),
-        installs_tracking_(installs_tracking),
-        out_(Language::Python, m.path, m.source, *m.lines, p.config()) {
+        installs_tracking_(installs_tracking), out_(Language::Python, m.path, m.source, *m.lines, p.config()) {
     out_.suppressions(std::move(m.suppressions));
   }
 
@@ -125,9 +124,10 @@ class Checker {
       use.provenance = Provenance::Factory;
       return out_.tracked_call(std::move(use));
     }
-    out_.untracked_call(std::move(use), {MessageId::QG010, {{"callee", built->callee},
-                                                            {"library", built->library->display_name},
-                                                            {"how", built->library->how}}});
+    out_.untracked_call(
+        std::move(use),
+        {MessageId::QG010,
+         {{"callee", built->callee}, {"library", built->library->display_name}, {"how", built->library->how}}});
   }
 
   // A run of a library entry point (QG009 for the Agents SDK): `site` is the callee, or the
