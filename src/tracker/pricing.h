@@ -26,6 +26,7 @@ class PricingTable {
   const std::string& date() const { return date_; }
   const std::string& source() const { return source_; }
   std::size_t size() const { return prices_.size(); }
+  const Price& at(std::size_t i) const { return prices_[i]; }
 
  private:
   std::vector<Price> prices_;

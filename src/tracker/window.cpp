@@ -8,7 +8,11 @@ namespace qg::tracker {
 Windows::Windows(std::size_t entities, int64_t now_ms) : e_(entities) {
   for (auto& e : e_) {
     e.now_sec = now_ms / 1000;
-    for (auto& s : e.ring_sec) s = e.now_sec;
+    // Nothing was counted before the tracker started: every slot holds zero as of the second
+    // before. (Stamped with the start second itself, a slot tied with the one the first update
+    // writes, and when that was slot 0 -- a start second divisible by 64 -- the minute took the
+    // first calls' own total as its base and read as empty for a minute.)
+    for (auto& s : e.ring_sec) s = e.now_sec - 1;
     for (int p = 0; p < kPeriods; ++p) e.index[p] = period_index(p, now_ms);
   }
 }

@@ -95,6 +95,31 @@ def test_webhook_answering_500_loses_no_alert_silently(server, tmp_path):
     assert s["webhook_failed"] + s["webhook_dropped"] == len(alerts)
 
 
+def test_a_webhook_that_never_answers_holds_up_neither_calls_nor_shutdown(server):
+    """A receiver that takes the POST and never answers (it would for minutes): calls go on, and
+    shutdown gives up on it after the webhook timeout instead of waiting for an answer -- it
+    returns while the POST is still unanswered, and the alert is counted as failed."""
+    import quotaguard as qg
+
+    never = threading.Event()
+    hook = Receiver(hold=never)
+    qg.configure(webhook=hook.url, webhook_timeout_ms=500)
+    try:
+        flip_status(qg, server, 1)
+        assert hook.arrived.wait(30)
+        flip_status(qg, server, 9)
+        assert qg.usage()["total"]["requests"] == 10 == server.bill.requests
+    finally:
+        qg.shutdown()
+        unanswered = hook.got == []
+        never.set()
+        hook.close()
+    assert unanswered  # shutdown did not wait for the answer
+    s = qg.stats()
+    assert s["webhook_failed"] >= 1 and s["webhook_sent"] == 0
+    assert s["webhook_failed"] + s["webhook_dropped"] == s["alerts_emitted"]
+
+
 def test_kill_9_in_a_loop_leaves_a_consistent_usable_history(server, tmp_path):
     db, rng, acknowledged = tmp_path / "h.db", random.Random(19), 0
     child = [sys.executable, os.path.join(HERE, "calls_until_killed.py"), str(db), server.base_url]
