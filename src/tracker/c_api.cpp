@@ -3,7 +3,7 @@
 #include <memory>
 #include <mutex>
 
-#include "quotaguard/tracker.h"
+#include "quotaguard/quotaguard.h"
 #include "report_json.h"
 #include "tracker.h"
 

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "quotaguard/tracker.h"
+#include "quotaguard/quotaguard.h"
 
 TEST_CASE("C ABI: init, record, exchange, usage, status") {
   char err[256] = {};

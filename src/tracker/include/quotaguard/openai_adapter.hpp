@@ -1,5 +1,5 @@
 // C++ applications record their OpenAI calls into the same tracker as the Python transport.
-// Header-only, over the C ABI (tracker.h): hand it what liboai's Response or openai-cpp's JSON
+// Header-only, over the C ABI (quotaguard.h): hand it what liboai's Response or openai-cpp's JSON
 // results expose — endpoint, request JSON, HTTP status, response body — and it extracts usage
 // and cost exactly as the Python transport does (same extractor, same pricing, same budgets).
 //
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "quotaguard/tracker.h"
+#include "quotaguard/quotaguard.h"
 
 namespace quotaguard {
 

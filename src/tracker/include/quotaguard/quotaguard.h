@@ -1,7 +1,7 @@
 /* libquotaguard C ABI: record OpenAI API calls, read usage and status.
  * All functions are thread-safe. qg_record() is the hot path: no lock, no allocation, no I/O. */
-#ifndef QUOTAGUARD_TRACKER_H
-#define QUOTAGUARD_TRACKER_H
+#ifndef QUOTAGUARD_QUOTAGUARD_H
+#define QUOTAGUARD_QUOTAGUARD_H
 
 #include <stddef.h>
 #include <stdint.h>
