@@ -18,4 +18,7 @@ endif()
 function(qg_wheel_install)
   install(TARGETS quotaguard RUNTIME DESTINATION ${SKBUILD_SCRIPTS_DIR})
   install(TARGETS quotaguard_core LIBRARY DESTINATION quotaguard)
+  # QUOTAGUARD_AUTO=1: quotaguard.install() at interpreter start (site-packages' .pth lines
+  # starting with `import` run then); without the variable it costs one environment look-up.
+  install(FILES ${CMAKE_SOURCE_DIR}/python/quotaguard-auto.pth DESTINATION .)
 endfunction()

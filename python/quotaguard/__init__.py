@@ -2,6 +2,8 @@
 
     import quotaguard
     client = quotaguard.openai_client()            # a genuine openai.OpenAI
+    quotaguard.install()                           # or: every client the process builds
+                                                   # (LangChain's, LiteLLM's, ...), QUOTAGUARD_AUTO=1
     with quotaguard.workspace("acme"):
         client.embeddings.create(model="text-embedding-3-small", input="hi")
     quotaguard.usage()["total"]["input_tokens"]
@@ -18,11 +20,12 @@ from ._context import current_workspace, workspace
 from ._errors import ConfigError, QuotaguardError
 from ._factory import (async_azure_openai_client, async_openai_client, azure_openai_client, instrument,
                        instrument_http_client, instrument_openai_module, openai_client, shared_openai_client)
+from ._install import InstallReport, install, installed, uninstall
 from ._transport import instrument_transport
 
 __all__ = [
     "openai_client", "async_openai_client", "azure_openai_client", "async_azure_openai_client", "shared_openai_client",
-    "instrument", "instrument_http_client", "instrument_openai_module", "instrument_transport", "workspace",
+    "install", "uninstall", "installed", "InstallReport", "instrument", "instrument_http_client", "instrument_openai_module", "instrument_transport", "workspace",
     "current_workspace", "usage", "status", "accounts", "configure", "reset", "flush", "shutdown", "stats", "on_alert",
     "remove_alert_callback", "QuotaExhaustedError", "QuotaguardError", "ConfigError",
 ]

@@ -19,9 +19,9 @@ std::string factory_hint(const Project& project, ClientKind kind) {
 
 class Checker {
  public:
-  Checker(ModuleInfo& m, Evaluator& ev, const Project& p, const LibraryDefaults& defaults)
+  Checker(ModuleInfo& m, Evaluator& ev, const Project& p, const LibraryDefaults& defaults, bool installs_tracking)
       : m_(m), ev_(ev), project_(p), S_(Syntax::get()), cat_(Catalogue::get()), runs_(ev, defaults),
-        out_(Language::Python, m.path, m.source, *m.lines, p.config()) {
+        installs_tracking_(installs_tracking), out_(Language::Python, m.path, m.source, *m.lines, p.config()) {
     out_.suppressions(std::move(m.suppressions));
   }
 
@@ -52,7 +52,7 @@ class Checker {
                     runs_.resolve(*passed->library, call, scope, passed->shift));
     }
     switch (o.kind) {
-      case CallOutcome::Kind::None: return;
+      case CallOutcome::Kind::None: return library_client(call, scope);
       case CallOutcome::Kind::LibraryRun: return library_run(callee, o.api, runs_.resolve(*o.library, call, scope));
       case CallOutcome::Kind::FactoryCall: return out_.factory_client(range(call), o.client_kind);
       case CallOutcome::Kind::Construction: {
@@ -112,6 +112,22 @@ class Checker {
         return out_.unresolved_call(std::move(use), {MessageId::QG007, {{"api", o.api}}});
       }
     }
+  }
+
+  // A library entry point that builds its own OpenAI client (QG010), tracked when it is handed a
+  // tracked client or the project installs tracking for every client.
+  void library_client(TSNode call, const Scope* scope) {
+    auto built = library_client_call(call, scope, ev_, m_.code());
+    if (!built) return;
+    ApiUse use{range(call), built->api, Provenance::Direct, {}};
+    if (built->tracked || installs_tracking_) {
+      use.provenance = Provenance::Factory;
+      return out_.tracked_call(std::move(use));
+    }
+    out_.untracked_call(
+        std::move(use),
+        {MessageId::QG010,
+         {{"callee", built->callee}, {"library", built->library->display_name}, {"how", built->library->how}}});
   }
 
   // A run of a library entry point (QG009 for the Agents SDK): `site` is the callee, or the
@@ -184,14 +200,15 @@ class Checker {
   const Syntax& S_;
   const Catalogue& cat_;
   RunResolver runs_;
+  bool installs_tracking_;
   FindingSink out_;
 };
 
 }  // namespace
 
 FileResult check_module(ModuleInfo& module, Evaluator& evaluator, const Project& project,
-                        const LibraryDefaults& defaults) {
-  return Checker(module, evaluator, project, defaults).run();
+                        const LibraryDefaults& defaults, bool installs_tracking) {
+  return Checker(module, evaluator, project, defaults, installs_tracking).run();
 }
 
 }  // namespace qg::python

@@ -156,16 +156,16 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
       parsed.push_back(i);
       parsed_modules.push_back(modules[i].get());
     }
-  const LibraryDefaults defaults = [&] {
-    Evaluator ev(project);
-    return survey_library_defaults(parsed_modules, ev, options.partial);
-  }();
+  Evaluator survey(project);
+  const LibraryDefaults defaults = survey_library_defaults(parsed_modules, survey, options.partial);
+  const bool installs_tracking = project_installs_tracking(parsed_modules, survey);
   timer.mark("library defaults");
   out.parsed = parsed.size();
   out.files.resize(parsed.size());
   parallel_for_with(parsed.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
                     [&](std::unique_ptr<Evaluator>& ev, std::size_t t) {
-                      out.files[t] = check_module(*modules[parsed[t]], *ev, project, defaults);
+                      out.files[t] = check_module(*modules[parsed[t]], *ev, project, defaults,
+                                                   installs_tracking);
                     });
   timer.mark("checks");
   std::sort(out.files.begin(), out.files.end(), [](auto& a, auto& b) { return a.path < b.path; });

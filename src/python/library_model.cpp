@@ -6,64 +6,14 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
+
+#include "python/rules_toml.h"
 
 namespace qg::python {
 
 namespace {
 
-// Reads typed values out of one TOML table, naming the file and key in what it throws.
-class Reader {
- public:
-  Reader(const toml::table& t, std::string where) : t_(t), where_(std::move(where)) {}
-
-  std::string string(std::string_view key, bool required = false) const {
-    const toml::node* n = t_.get(key);
-    if (!n) {
-      if (required) fail(key, "is missing");
-      return {};
-    }
-    if (!n->is_string()) fail(key, "must be a string");
-    return std::string(n->value_or(std::string_view{}));
-  }
-
-  std::vector<std::string> strings(std::string_view key) const {
-    std::vector<std::string> out;
-    const toml::node* n = t_.get(key);
-    if (!n) return out;
-    const toml::array* a = n->as_array();
-    // toml++ calls an empty array heterogeneous; `[]` is an empty list all the same.
-    if (!a || (!a->empty() && !a->is_homogeneous(toml::node_type::string))) fail(key, "must be a list of strings");
-    for (const auto& v : *a) out.emplace_back(v.value_or(std::string_view{}));
-    return out;
-  }
-
-  const toml::table& table(std::string_view key) const {
-    const toml::node* n = t_.get(key);
-    if (!n || !n->is_table()) fail(key, "must be a table");
-    return *n->as_table();
-  }
-
-  [[noreturn]] void fail(std::string_view key, std::string_view what) const {
-    throw std::runtime_error(fmt::format("rules/{}: `{}` {}", where_, key, what));
-  }
-
-  const std::string& where() const { return where_; }
-
- private:
-  const toml::table& t_;
-  std::string where_;
-};
-
-toml::table parse(std::string_view text, std::string_view file) {
-  try {
-    return toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    throw std::runtime_error(fmt::format("rules/{}:{}: {}", file, e.source().begin.line, e.description()));
-  }
-}
-
-Holder::Role role_named(const Reader& r) {
+Holder::Role role_named(const RulesReader& r) {
   const std::string role = r.string("role", true);
   if (role == "model") return Holder::Role::Model;
   if (role == "provider") return Holder::Role::Provider;
@@ -74,7 +24,7 @@ Holder::Role role_named(const Reader& r) {
 
 ClientLibrary load_library(std::string id, const toml::table& t) {
   const std::string where = "python/libraries.toml [" + id + "]";
-  const Reader r(t, where);
+  const RulesReader r(t, where);
   ClientLibrary lib;
   lib.id = std::move(id);
   lib.package = r.string("package", true);
@@ -101,14 +51,14 @@ ClientLibrary load_library(std::string id, const toml::table& t) {
     if (!a) r.fail("default-setters", "must be an array of tables");
     for (const auto& s : *a) {
       if (!s.is_table()) r.fail("default-setters", "must be an array of tables");
-      const Reader sr(*s.as_table(), where + " default-setters");
+      const RulesReader sr(*s.as_table(), where + " default-setters");
       const DefaultSetter setter{static_cast<int>((*s.as_table())["argument"].value_or(int64_t{0})), sr.string("keyword")};
       for (auto& n : sr.strings("names")) lib.default_setters.emplace(std::move(n), setter);
     }
   }
   for (auto&& [hid, node] : r.table("holders")) {
     if (!node.is_table()) r.fail("holders." + std::string(hid.str()), "must be a table");
-    const Reader hr(*node.as_table(), where + " holders." + std::string(hid.str()));
+    const RulesReader hr(*node.as_table(), where + " holders." + std::string(hid.str()));
     Holder h;
     h.id = std::string(hid.str());
     h.role = role_named(hr);
@@ -149,7 +99,7 @@ bool in_package(std::string_view qualified, std::string_view package) {
 
 LibraryModel LibraryModel::from_texts(std::string_view libraries_toml, std::string_view startup_toml) {
   LibraryModel m;
-  for (auto&& [id, node] : parse(libraries_toml, "python/libraries.toml")) {
+  for (auto&& [id, node] : parse_rules_toml(libraries_toml, "python/libraries.toml")) {
     if (!node.is_table()) throw std::runtime_error("rules/python/libraries.toml: [" + std::string(id.str()) + "] must be a table");
     m.libs_.push_back(load_library(std::string(id.str()), *node.as_table()));
   }
@@ -163,8 +113,8 @@ LibraryModel LibraryModel::from_texts(std::string_view libraries_toml, std::stri
     std::sort(v->begin(), v->end());
     v->erase(std::unique(v->begin(), v->end()), v->end());
   }
-  const toml::table startup = parse(startup_toml, "python/startup.toml");
-  const Reader r(startup, "python/startup.toml");
+  const toml::table startup = parse_rules_toml(startup_toml, "python/startup.toml");
+  const RulesReader r(startup, "python/startup.toml");
   m.app_constructors_ = r.strings("app-constructors");
   m.test_paths_ = r.strings("test-paths");
   return m;

@@ -5,6 +5,7 @@
 
 #include "core/catalogue.h"
 #include "core/text_search.h"
+#include "python/library_clients.h"
 #include "python/library_model.h"
 
 namespace qg::python {
@@ -16,6 +17,7 @@ Prefilter::Prefilter(const Project& project, const Config& config) {
     (f.function.find(cat.package()) != std::string::npos ? openai_words_ : words_).push_back(f.function);
   for (const auto& h : config.extra_hosts) substrings_.push_back(h);
   library_words_ = LibraryModel::get().words();
+  for (const auto& w : LibraryClientTable::get().words()) library_words_.push_back(w);
   // The API host contains the word `openai`; no separate needle needed.
   std::vector<std::string> chains;
   for (const auto& m : cat.api_methods())

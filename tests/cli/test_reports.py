@@ -57,7 +57,7 @@ def test_sarif_rules_carry_help(qg):
     driver = json.loads(scan(qg, "sarif", "fixtures/demo"))["runs"][0]["tool"]["driver"]
     assert driver["name"] == "quotaguard" and driver["informationUri"].startswith("https://")
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == [f"QG00{i}" for i in range(1, 10)]
+    assert ids == [f"QG{i:03d}" for i in range(1, 11)]
     for r in driver["rules"]:
         assert r["shortDescription"]["text"] and r["fullDescription"]["text"]
         assert r["help"]["text"] and r["help"]["markdown"]
@@ -139,8 +139,8 @@ def test_rules_markdown_is_docs_rules_md(qg):
     p = qg("rules", "--format", "markdown", check_exit=0)
     assert p.stdout == (REPO / "docs" / "rules.md").read_text(), \
         "docs/rules.md is stale: quotaguard rules --format markdown > docs/rules.md"
-    for i in range(1, 9):
-        assert f"\n## QG00{i}\n" in p.stdout
+    for i in range(1, 11):
+        assert f"\n## QG{i:03d}\n" in p.stdout
 
 
 class DomTree(HTMLParser):

@@ -25,6 +25,13 @@ def _check_installed(bin_dir, env, expect_under):
     assert info["file"].startswith(str(expect_under)), info
     assert info["core"].startswith(str(bin_dir.parent)), info  # the compiled core is installed
     assert (info["requests"], info["status"], info["openai"]) == (0, "normal", False)  # openai is optional
+    # QUOTAGUARD_AUTO=1: the wheel's .pth runs quotaguard.install() at interpreter start, which
+    # waits for openai to be imported (tests/python/test_install.py drives it with the SDK).
+    auto = "import sys; print(['quotaguard' in sys.modules, 'openai' in sys.modules, " \
+           "'quotaguard' in sys.modules and sys.modules['quotaguard'].installed()])"
+    for value, expect in (("1", "[True, False, True]"), ("0", "[False, False, False]")):
+        p = run([bin_dir / "python", "-c", auto], env=dict(env, QUOTAGUARD_AUTO=value), cwd=bin_dir.parent)
+        assert p.returncode == 0 and p.stdout.strip() == expect, (value, p.stdout, p.stderr)
     # The CLI from the wheel scans with the rules compiled in (the demo has 9 findings).
     p = run(["quotaguard", "scan", "--format", "json", REPO / "fixtures" / "demo"], env=env)
     assert p.returncode == 1 and len(json.loads(p.stdout)["findings"]) == 9, p.stderr
@@ -41,6 +48,7 @@ def test_pip_install_gives_the_cli_and_the_package(source, tmp_path):
     record = next(site.glob("python*/site-packages/quotaguard-*.dist-info/RECORD")).read_text()
     names = sorted(line.split(",")[0] for line in record.splitlines())
     assert "quotaguard/_realtime.py" in names and any(n.startswith("quotaguard/_core.") for n in names)
+    assert "quotaguard-auto.pth" in names  # at site-packages' top, where site.py reads .pth files
     assert any(n.endswith("/bin/quotaguard") for n in names)
     assert not [n for n in names if "test" in n or "bench" in n], names
 

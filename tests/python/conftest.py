@@ -58,6 +58,14 @@ def fresh_api_state():
 
 
 @pytest.fixture
+def installed(qg):
+    """quotaguard.install() for the test (its InstallReport), uninstalled after it."""
+    report = qg.install()
+    yield report
+    qg.uninstall()
+
+
+@pytest.fixture
 def qg(tmp_path):
     import quotaguard
 

@@ -4,10 +4,12 @@ Runner.run, run_sync and run_streamed, on the Responses and the Chat Completions
 request and token the fake billed is counted, attributed to the workspace around the run; a
 429 insufficient_quota flips the status and the next run fails before any request leaves."""
 import asyncio
+import json
 import os
 import sqlite3
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -205,3 +207,32 @@ def test_the_fixed_script_runs_tracked(server, tmp_path, script, tracked):
     finally:
         con.close()
     assert recorded == _billed(server)
+
+
+def test_install_tracks_the_client_the_sdk_builds_itself(server):
+    """quotaguard.install() (issue 21) at the start of a process that sets no default: the SDK
+    builds its own AsyncOpenAI from the environment, and that client is tracked (why the scanner
+    takes install() as QG009's installer too). A process of its own: in this one the SDK's
+    default provider and openai's shared HTTP pool keep what earlier tests' event loops built."""
+    child = textwrap.dedent(f"""
+        import asyncio, json, os
+        os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"
+        import quotaguard
+        quotaguard.install()
+        import agents
+
+        @agents.function_tool
+        def get_weather(city: str) -> str:
+            \"\"\"The weather in a city.\"\"\"
+            return f"Sunny in {{city}}"
+
+        agent = agents.Agent(name="Forecaster", instructions="Use the tool.", model="gpt-4o-mini",
+                             tools=[get_weather])
+        result = asyncio.run(agents.Runner.run(agent, {QUESTION!r}))
+        t = quotaguard.usage()["total"]
+        print(json.dumps([bool(result.final_output), t["requests"], t["input_tokens"], t["output_tokens"]]))
+    """)
+    env = dict(os.environ, OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="sk-test")
+    p = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert json.loads(p.stdout.splitlines()[-1]) == [True, *_billed(server)] and server.bill.requests == 2

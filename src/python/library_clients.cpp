@@ -1,0 +1,142 @@
+#include "python/library_clients.h"
+
+#include <algorithm>
+
+#include "core/text_search.h"
+#include "python/rules_toml.h"
+#include "python/syntax.h"
+
+namespace qg::python {
+
+namespace {
+
+constexpr std::string_view kFile = "python/library-clients.toml";
+// What hooks every openai client's construction (python/quotaguard/_install.py).
+constexpr std::string_view kInstaller = "quotaguard.install";
+// HTTP clients that are visibly plain where they are handed over (the http_client= keywords).
+constexpr std::string_view kPlainHttpClients[] = {"httpx.Client", "httpx.AsyncClient", "openai.DefaultHttpxClient",
+                                                  "openai.DefaultAsyncHttpxClient"};
+
+bool is_quotaguard(std::string_view path) { return path == "quotaguard" || path.starts_with("quotaguard."); }
+
+// The content of a plain string literal (not an f-string or a concatenation); nullopt otherwise.
+std::optional<std::string_view> literal(TSNode n, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  if (is_null(n) || sym(n) != S.string) return std::nullopt;
+  for (TSNode part : NamedChildren(n)) {
+    if (sym(part) == S.interpolation) return std::nullopt;
+    if (sym(part) == S.string_content) return text(part, code);
+  }
+  return std::string_view{};
+}
+
+enum class Handed : uint8_t { Nothing, Plain, Tracked, Other };
+
+// What a call passes through one of the library's client keywords.
+Handed handed(TSNode call, const Scope* scope, Evaluator& ev, std::string_view keyword) {
+  const Syntax& S = Syntax::get();
+  TSNode arg = ev.argument_node(call, scope, -1, keyword);
+  if (is_null(arg)) return Handed::Nothing;
+  arg = unparenthesize(arg);
+  if (sym(arg) == S.call) {
+    const CallOutcome o = ev.classify_call(arg, scope);
+    if (o.kind == CallOutcome::Kind::FactoryCall) return Handed::Tracked;
+    for (const Value& callee : ev.eval(field(arg, S.f_function), scope)) {
+      if (callee.kind != Value::Kind::External) continue;
+      if (is_quotaguard(callee.path)) return Handed::Tracked;  // instrument_http_client(...), openai_client()
+      if (std::find(std::begin(kPlainHttpClients), std::end(kPlainHttpClients), callee.path) !=
+          std::end(kPlainHttpClients))
+        return Handed::Plain;
+    }
+  }
+  for (const Value& v : ev.eval(arg, scope))
+    if (v.kind == Value::Kind::Factory || (v.kind == Value::Kind::Client && v.prov == Provenance::Factory))
+      return Handed::Tracked;
+  // A client constructed outside the factory is that construction's QG001; anything else is
+  // judged where it is built.
+  return Handed::Other;
+}
+
+}  // namespace
+
+LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
+  LibraryClientTable t;
+  StringMap<std::pair<std::size_t, bool>> by_library;  // (libs_ settles before pointing into it)
+  const toml::table root = parse_rules_toml(toml_text, kFile);
+  for (auto&& [id, node] : root) {
+    const std::string where = fmt::format("{} [{}]", kFile, id.str());
+    if (!node.is_table()) throw std::runtime_error(fmt::format("rules/{} must be a table", where));
+    const RulesReader r(*node.as_table(), where);
+    ClientBuildingLibrary lib;
+    lib.id = std::string(id.str());
+    lib.package = r.string("package", true);
+    lib.display_name = r.string("display-name", true);
+    lib.openai_models = r.strings("openai-models");
+    lib.tracked_by = r.strings("tracked-by");
+    lib.how = r.string("how", true);
+    const auto constructors = r.strings("constructors");
+    const auto gated = r.strings("model-gated");
+    if (constructors.empty() && gated.empty()) r.fail("constructors", "and `model-gated` are both empty");
+    if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
+    for (const auto& name : constructors) by_library[name] = {t.libs_.size(), false};
+    for (const auto& name : gated) by_library[name] = {t.libs_.size(), true};
+    t.words_.push_back(lib.package);
+    t.libs_.push_back(std::move(lib));
+  }
+  for (const auto& [name, at] : by_library) t.entries_[name] = {&t.libs_[at.first], at.second};
+  t.words_.emplace_back(kInstaller.substr(0, kInstaller.find('.')));  // where install() is called
+  std::sort(t.words_.begin(), t.words_.end());
+  t.words_.erase(std::unique(t.words_.begin(), t.words_.end()), t.words_.end());
+  return t;
+}
+
+const LibraryClientTable& LibraryClientTable::get() {
+  static const LibraryClientTable table = from_text(embedded_rule_file(kFile));
+  return table;
+}
+
+const LibraryClientTable::Entry* LibraryClientTable::entry(std::string_view qualified) const {
+  const auto it = entries_.find(qualified);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* scope, Evaluator& ev,
+                                                     std::string_view code) {
+  const Syntax& S = Syntax::get();
+  const LibraryClientTable& table = LibraryClientTable::get();
+  TSNode callee = field(call, S.f_function);
+  const LibraryClientTable::Entry* hit = nullptr;
+  for (const Value& v : ev.eval(callee, scope))
+    if (v.kind == Value::Kind::External && (hit = table.entry(v.path))) break;
+  if (!hit) return std::nullopt;
+  const ClientBuildingLibrary& lib = *hit->library;
+  if (hit->model_gated) {
+    const auto model = literal(ev.argument_node(call, scope, 0, "model"), code);
+    if (!model || std::none_of(lib.openai_models.begin(), lib.openai_models.end(),
+                               [&](const std::string& p) { return model->starts_with(p); }))
+      return std::nullopt;
+  }
+  LibraryClientCall out{&lib, std::string(text(callee, code)), "library." + lib.id, false};
+  for (const auto& keyword : lib.tracked_by) {
+    switch (handed(call, scope, ev, keyword)) {
+      case Handed::Tracked: out.tracked = true; return out;
+      case Handed::Other: return std::nullopt;
+      case Handed::Nothing:
+      case Handed::Plain: break;
+    }
+  }
+  return out;
+}
+
+bool project_installs_tracking(const std::vector<ModuleInfo*>& modules, Evaluator& ev) {
+  const Syntax& S = Syntax::get();
+  for (ModuleInfo* m : modules) {
+    if (m->vendored || m->scopes.empty() || !contains_word(m->code(), "install")) continue;
+    for (const auto& [call, scope] : m->calls)
+      for (const Value& callee : ev.eval(field(call, S.f_function), scope))
+        if (callee.kind == Value::Kind::External && callee.path == kInstaller) return true;
+  }
+  return false;
+}
+
+}  // namespace qg::python

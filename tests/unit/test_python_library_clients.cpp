@@ -1,0 +1,64 @@
+// The table of library entry points that build their own OpenAI client (QG010,
+// rules/python/library-clients.toml): a library is a table, and malformed data is an error naming
+// the file and key.
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "python/library_clients.h"
+
+namespace {
+
+std::string error_of(const char* toml_text) {
+  try {
+    (void)qg::python::LibraryClientTable::from_text(toml_text);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("python library clients: a library is a table; model-gated entries need their model prefixes") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"(
+[acme]
+package = "acme"
+display-name = "Acme"
+constructors = ["acme.Chat"]
+model-gated = ["acme.complete"]
+openai-models = ["gpt-"]
+tracked-by = ["http_client"]
+how = "pass a tracked client"
+)");
+  const auto* chat = table.entry("acme.Chat");
+  REQUIRE(chat);
+  CHECK_FALSE(chat->model_gated);
+  CHECK(chat->library->display_name == "Acme");
+  REQUIRE(table.entry("acme.complete"));
+  CHECK(table.entry("acme.complete")->model_gated);
+  CHECK(table.entry("acme.Other") == nullptr);
+  CHECK(table.words() == std::vector<std::string>{"acme", "quotaguard"});  // where install() is called too
+}
+
+TEST_CASE("python library clients: malformed data names the file and key") {
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\n") ==
+        "rules/python/library-clients.toml [a]: `constructors` and `model-gated` are both empty");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\n") ==
+        "rules/python/library-clients.toml [a]: `openai-models` is needed by `model-gated`");
+  CHECK(error_of("[a]\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n") ==
+        "rules/python/library-clients.toml [a]: `package` is missing");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = \"a.C\"\n") ==
+        "rules/python/library-clients.toml [a]: `constructors` must be a list of strings");
+}
+
+TEST_CASE("python library clients: the shipped table knows the libraries the issue names") {
+  const auto& table = qg::python::LibraryClientTable::get();
+  for (const char* name : {"langchain_openai.ChatOpenAI", "langchain_openai.OpenAIEmbeddings",
+                           "langchain_openai.AzureChatOpenAI", "llama_index.llms.openai.OpenAI",
+                           "llama_index.embeddings.openai.OpenAIEmbedding", "instructor.from_provider", "dspy.LM",
+                           "litellm.completion"})
+    CHECK_MESSAGE(table.entry(name), name);
+  CHECK(table.entry("llama_index.llms.anthropic.Anthropic") == nullptr);
+}
