@@ -139,9 +139,21 @@ void Fleet::add(std::size_t e, const double (&amount)[kSharedAmounts]) {
 double Fleet::used(std::size_t e, int p, int w, int64_t now) const {
   uint64_t u = pending_[e * kSharedAmounts + w].load(std::memory_order_relaxed) +
                unacked_[e * kSharedAmounts + w].load(std::memory_order_relaxed);
-  if (total_index_[e * kPeriods + p].load(std::memory_order_acquire) == Windows::period_index(p, now))
+  if (total_index_[e * kPeriods + p].load(std::memory_order_acquire) == period_index_fast(p, now))
     u += total_[(e * kPeriods + p) * kSharedAmounts + w].load(std::memory_order_relaxed);
   return shared_from_units(w, u);
+}
+
+void Fleet::used_all(std::size_t e, int64_t now, double (&out)[kPeriods][kSharedAmounts]) const {
+  for (int p = 0; p < kPeriods; ++p) {
+    const bool current = total_index_[e * kPeriods + p].load(std::memory_order_acquire) == period_index_fast(p, now);
+    for (int w = 0; w < kSharedAmounts; ++w) {
+      uint64_t u = pending_[e * kSharedAmounts + w].load(std::memory_order_relaxed) +
+                   unacked_[e * kSharedAmounts + w].load(std::memory_order_relaxed);
+      if (current) u += total_[(e * kPeriods + p) * kSharedAmounts + w].load(std::memory_order_relaxed);
+      out[p][w] = shared_from_units(w, u);
+    }
+  }
 }
 
 void Fleet::broadcast(std::string event, std::string keep_key) {

@@ -56,6 +56,7 @@ class Fleet {
   void add(std::size_t entity, const double (&amount)[kSharedAmounts]);
   // The fleet's total as last read, plus what this process has not had acknowledged yet.
   double used(std::size_t entity, int period, int what, int64_t now_ms) const;
+  void used_all(std::size_t entity, int64_t now_ms, double (&out)[kPeriods][kSharedAmounts]) const;
   // Rare path: an event for every other process of the fleet (and kept for later starters).
   void broadcast(std::string event, std::string keep_key = {});
   // One alert per event per fleet: true if this process should deliver it (also when Redis is

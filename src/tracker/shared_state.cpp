@@ -67,8 +67,22 @@ uint64_t name_key(std::string_view name) {
   return h | 1;  // 0 marks a free slot
 }
 
+}  // namespace
+
+int64_t period_index_fast(int period, int64_t now_ms) {
+  if (period != kMonth) return Windows::period_index(period, now_ms);
+  thread_local int64_t day = -1, month = 0;
+  if (now_ms / 86400000 != day) {
+    day = now_ms / 86400000;
+    month = Windows::period_index(kMonth, now_ms);
+  }
+  return month;
+}
+
+namespace {
+
 uint64_t period_tag(int period, int64_t now_ms) {
-  return static_cast<uint64_t>(Windows::period_index(period, now_ms)) & kTagMask;
+  return static_cast<uint64_t>(period_index_fast(period, now_ms)) & kTagMask;
 }
 
 std::string errno_text() { return std::strerror(errno); }
@@ -368,9 +382,8 @@ SharedSnapshot SharedState::snapshot(int64_t now_ms) const {
     if (s.key.load(std::memory_order_acquire) == 0 || s.name.len.load(std::memory_order_acquire) == 0) continue;
     SharedEntity e;
     e.name = s.name.load();
-    // Listed: everything, a workspace that made a call, an account the API said something of.
-    const bool account = e.name.rfind("account:", 0) == 0;
-    if (e.name != "*" && !(account ? s.api_latest.load() != 0 : s.counted.load() != 0)) continue;
+    // Listed: everything, the accounts (named by the config), a workspace that made a call.
+    if (e.name != "*" && e.name.rfind("account:", 0) != 0 && !s.counted.load()) continue;
     e.status = static_cast<Status>(s.published.load(std::memory_order_acquire));
     e.since_ms = s.published_since_ms.load(std::memory_order_relaxed);
     e.reason = s.reason.load();

@@ -131,8 +131,7 @@ void Tracker::charge_shared(uint32_t ws, uint32_t model, const Call& c) {
     }
     if (fleet_) {  // the fleet's totals as last read, plus what this process has not pushed yet
       fleet_->add(entity, amount);
-      for (int p = 0; p < kPeriods; ++p)
-        for (int w = 0; w < 3; ++w) after[p][w] = fleet_->used(entity, p, w, now);
+      fleet_->used_all(entity, now, after);
       enforce(entity, ws, amount, after, now);
     }
   }
