@@ -45,7 +45,12 @@ void Dispatcher::remove_callback(int id) {
 }
 
 void Dispatcher::deliver(const Alert& a) {
-  const bool out = !filter_ || filter_(a);
+  std::function<bool(const Alert&)> filter;
+  {
+    std::lock_guard lock(callbacks_mu_);
+    filter = filter_;
+  }
+  const bool out = !filter || filter(a);
   if (jsonl_ && out) {
     std::string line = alert_json(a);
     line += '\n';

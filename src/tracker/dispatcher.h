@@ -35,7 +35,10 @@ class Dispatcher {
   void remove_callback(int id);
   // Decides, on the dispatcher thread, whether the JSONL and webhook sinks get an alert (one
   // alert per event per fleet); callbacks of this process get every alert. Set before use.
-  void set_filter(std::function<bool(const Alert&)> filter) { filter_ = std::move(filter); }
+  void set_filter(std::function<bool(const Alert&)> filter) {
+    std::lock_guard lock(callbacks_mu_);
+    filter_ = std::move(filter);
+  }
   void stop();                // drains what is queued, then joins
   DispatcherStats stats() const;
 

@@ -124,11 +124,17 @@ Fleet::Fleet(RedisUrl url, std::string ns, int sync_ms, std::string spool, std::
   total_index_ = std::make_unique<std::atomic<int64_t>[]>(kEntities * kPeriods);
   touched_ = std::make_unique<std::atomic<bool>[]>(kEntities);
   touched_[0].store(true);
+}
+
+void Fleet::start() {
   thread_ = std::thread([this] { run(); });
   subscriber_ = std::thread([this] { run_subscriber(); });
 }
 
-Fleet::~Fleet() { stop(); }
+Fleet::~Fleet() {
+  stop();
+  if (claim_ctx_) redisFree(claim_ctx_);  // claims made after stop() (the dispatcher's last alerts)
+}
 
 void Fleet::add(std::size_t e, const double (&amount)[kSharedAmounts]) {
   for (int w = 0; w < kSharedAmounts; ++w)

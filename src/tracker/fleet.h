@@ -49,6 +49,7 @@ class Fleet {
   // process of the host pushes them later); empty: none (they are lost to the fleet's totals).
   Fleet(RedisUrl url, std::string ns, int sync_ms, std::string spool, std::function<int64_t()> now_ms, Hooks hooks);
   ~Fleet();
+  void start();  // the sync and subscriber threads (the hooks may run from then on)
   Fleet(const Fleet&) = delete;
   Fleet& operator=(const Fleet&) = delete;
 

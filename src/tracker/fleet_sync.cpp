@@ -59,6 +59,7 @@ void Tracker::open_fleet() {
   fleet_ = std::make_unique<Fleet>(url, cfg_.redis_namespace, cfg_.redis_sync_ms, beside.empty() ? "" : beside + ".fleet",
                                    [this] { return now_ms(); }, std::move(hooks));
   dispatcher_->set_filter([this](const Alert& a) { return claim_alert(a); });
+  fleet_->start();
 }
 
 void Tracker::check_fleet_limits(std::size_t e) {

