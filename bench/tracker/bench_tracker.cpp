@@ -40,8 +40,8 @@ std::string sse_body() {
 }
 }  // namespace
 
-static void BM_record_ids(benchmark::State& st) {
-  Tracker& t = shared_tracker();
+// A 200 chat completion recorded by ids, as the transport does.
+static void record_loop(benchmark::State& st, Tracker& t) {
   uint32_t ws = t.workspace_id("acme"), ep = t.endpoint_id("POST", "/v1/chat/completions"), m = t.model_id("gpt-4o");
   Call c;
   c.http_status = 200;
@@ -49,6 +49,8 @@ static void BM_record_ids(benchmark::State& st) {
   c.output_tokens = 20;
   for (auto _ : st) t.record_ids(ws, ep, m, c);
 }
+
+static void BM_record_ids(benchmark::State& st) { record_loop(st, shared_tracker()); }
 BENCHMARK(BM_record_ids)->Threads(1)->Threads(2)->UseRealTime();
 
 // The same record with a budget to judge, per process, on the host's shared state (a segment in
@@ -74,13 +76,7 @@ static void BM_record_budgeted(benchmark::State& st) {
     st.SkipWithError("QG_BENCH_REDIS is not set (bench/tracker/run.sh starts a redis-server)");
     return;
   }
-  Tracker& t = budgeted_tracker(kind);
-  uint32_t ws = t.workspace_id("acme"), ep = t.endpoint_id("POST", "/v1/chat/completions"), m = t.model_id("gpt-4o");
-  Call c;
-  c.http_status = 200;
-  c.input_tokens = 100;
-  c.output_tokens = 20;
-  for (auto _ : st) t.record_ids(ws, ep, m, c);
+  record_loop(st, budgeted_tracker(kind));
   st.SetLabel(kind == 0 ? "per process" : kind == 1 ? "host shared state" : "shared state + redis");
 }
 BENCHMARK(BM_record_budgeted)->Arg(0)->Arg(1)->Arg(2)->Threads(1)->Threads(2)->UseRealTime();
