@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <ctime>
 
+#include "fleet.h"
 #include "history.h"
 #include "tracker.h"
 #include "utc_calendar.h"
@@ -129,7 +130,8 @@ void Tracker::shutdown() {
   if (stopping_.exchange(true)) return;
   if (ticker_.joinable()) ticker_.join();
   evaluate();  // statuses and alerts reflect the very last calls
-  dispatcher_->stop();
+  if (fleet_) fleet_->stop();  // pushes what is pending; its last word (reachable or not) is an alert
+  dispatcher_->stop();         // claims what it delivers (a connection of its own)
   if (flusher_.joinable()) flusher_.join();
   if (history_) {
     try {
