@@ -220,7 +220,7 @@ int serve(const ServeOptions& o) {
       if (name != "last_event_id") return send_error(res, 400, "bad_parameter", "unknown parameter '" + name + "'; this route takes: last_event_id", name);
     int64_t after = events.last_id();
     if (!resume.empty() && !parse_event_id(resume, after))
-      return send_error(res, 400, "bad_parameter", "Last-Event-ID '" + resume + "' is not an event id", "last_event_id");
+      return send_error(res, 400, "bad_parameter", "last_event_id (or the Last-Event-ID header) '" + resume + "' is not an event id (digits)", "last_event_id");
     if (event_clients.fetch_add(1) >= o.max_event_clients) {
       event_clients.fetch_sub(1);
       return send_error(res, 503, "too_many_streams", "too many open event streams; retry later");
