@@ -19,10 +19,16 @@ EventLog::EventLog(StateSource& source, std::chrono::milliseconds poll, std::siz
 EventLog::~EventLog() { stop(); }
 
 void EventLog::start() {
-  // What is already there is the state, not news: events are what changes from here on.
-  for (const WorkspaceStatus& s : source_.statuses()) status_[s.workspace] = s.status;
-  alert_cursor_ = source_.last_alert_id();
-  call_cursor_ = source_.last_call_id();
+  // What is already there is the state, not news: events are what changes from here on. (A
+  // history that cannot be read yet is news from its first row.)
+  try {
+    for (const WorkspaceStatus& s : source_.statuses()) status_[s.workspace] = {s.status, s.error_code};
+    alert_cursor_ = source_.last_alert_id();
+    call_cursor_ = source_.last_call_id();
+  } catch (const Unavailable&) {
+    status_.clear();
+    alert_cursor_ = call_cursor_ = 0;
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -65,13 +71,15 @@ void EventLog::poll_once() {
     for (const AlertRecord& a : batch) publish("alert", to_json(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     alert_cursor_ = batch.back().id;
   }
+  // A change of status, or of its cause: the history may hold the new status a flush before the
+  // alert that says why, so the reason can follow in a second event with the same status.
   for (const WorkspaceStatus& s : source_.statuses()) {
-    auto [it, fresh] = status_.try_emplace(s.workspace, "normal");
-    if (!fresh && it->second == s.status) continue;
+    auto [it, fresh] = status_.try_emplace(s.workspace, Seen{"normal", ""});
+    if (!fresh && it->second.status == s.status && it->second.error_code == s.error_code) continue;
     if (fresh && s.status == "normal") continue;  // a new workspace that is fine is not news
     nlohmann::json data = to_json(s);
-    data["previous"] = it->second;
-    it->second = s.status;
+    data["previous"] = it->second.status;
+    it->second = {s.status, s.error_code};
     publish("status", data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   // Per-second usage: the calls recorded since the last poll, summed per second they were made.
@@ -81,9 +89,13 @@ void EventLog::poll_once() {
     for (const CallRecord& c : batch) {
       nlohmann::json& s = seconds[c.ts_ms / 1000];
       if (s.is_null())
-        s = {{"second_ms", c.ts_ms / 1000 * 1000}, {"calls", 0}, {"errors", 0}, {"input_tokens", 0},
+        s = {{"second_ms", c.ts_ms / 1000 * 1000}, {"calls", 0}, {"errors", 0}, {"blocked", 0}, {"input_tokens", 0},
              {"output_tokens", 0}, {"cost_usd", 0.0}, {"by_workspace", nlohmann::json::object()},
              {"by_model", nlohmann::json::object()}};
+      if (c.blocked) {  // stopped before it was sent: not a call to the API
+        s["blocked"] = s["blocked"].get<int64_t>() + 1;
+        continue;
+      }
       const bool error = c.http_status >= 400 || c.http_status == 0;
       s["calls"] = s["calls"].get<int64_t>() + 1;
       s["errors"] = s["errors"].get<int64_t>() + (error ? 1 : 0);

@@ -58,7 +58,10 @@ class EventLog {
   int64_t next_id_;
   bool stopping_ = false;
   // The poller's view (touched by the poller only).
-  std::map<std::string, std::string> status_;
+  struct Seen {
+    std::string status, error_code;
+  };
+  std::map<std::string, Seen> status_;
   int64_t alert_cursor_ = 0, call_cursor_ = 0;
   std::thread thread_;
 };

@@ -71,6 +71,7 @@ void Metrics::Histogram::observe(double v) {
 void Metrics::absorb_new_calls() {
   for (auto batch = source_.calls_after(cursor_, 10000); !batch.empty(); batch = source_.calls_after(cursor_, 10000)) {
     for (const CallRecord& c : batch) {
+      if (c.blocked) continue;  // never sent: no operation
       const std::string base = "gen_ai_operation_name=\"" + escape(operation_of(c.endpoint)) +
                                "\",gen_ai_provider_name=\"openai\",gen_ai_request_model=\"" + escape(c.model) + "\"";
       const bool failed = c.http_status == 0 || c.http_status >= 400;

@@ -172,6 +172,9 @@ int serve(const ServeOptions& o) {
         body(p, res);
       } catch (const BadParameter& e) {
         send_error(res, 400, "bad_parameter", e.what(), e.parameter);
+      } catch (const Unavailable& e) {
+        res.set_header("Retry-After", "1");
+        send_error(res, 503, "unavailable", e.what());
       }
     });
   };
@@ -232,7 +235,11 @@ int serve(const ServeOptions& o) {
                                      [stream](size_t, httplib::DataSink& sink) { return stream->next(sink); });
   });
   svr.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics.render(now_ms()), "text/plain; version=0.0.4; charset=utf-8");
+    try {
+      res.set_content(metrics.render(now_ms()), "text/plain; version=0.0.4; charset=utf-8");
+    } catch (const Unavailable& e) {
+      send_error(res, 503, "unavailable", e.what());
+    }
   });
   svr.Get(R"(/.*)", [](const httplib::Request& req, httplib::Response& res) {
     const Asset* a = find_asset(req.path);

@@ -6,29 +6,40 @@
 #include <string_view>
 
 #include "endpoint.h"
+#include "types.h"
 
 namespace qg::serve {
 
 namespace {
 
-// A prepared statement that finalizes itself; a query on a history without the table yields no rows.
+// A prepared statement that finalizes itself. Never an empty answer for a failure: a UI that
+// shows "no trouble" because it could not read is what this server exists to prevent.
 class Query {
  public:
   Query(sqlite3* db, const std::string& sql) {
-    if (db && sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK) st_ = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK) {
+      std::string e = sqlite3_errmsg(db);
+      sqlite3_finalize(st_);
+      throw Unavailable("history: " + e);
+    }
   }
   ~Query() { sqlite3_finalize(st_); }
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
   Query& bind(int i, int64_t v) {
-    if (st_) sqlite3_bind_int64(st_, i, v);
+    sqlite3_bind_int64(st_, i, v);
     return *this;
   }
   Query& bind(int i, const std::string& v) {
-    if (st_) sqlite3_bind_text(st_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(st_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
-  bool step() { return st_ && sqlite3_step(st_) == SQLITE_ROW; }
+  bool step() {
+    const int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) throw Unavailable(std::string("history: ") + sqlite3_errstr(rc));
+    return false;
+  }
   std::string text(int i) const {
     auto* t = sqlite3_column_text(st_, i);
     return t ? reinterpret_cast<const char*>(t) : "";
@@ -72,12 +83,17 @@ SqliteSource::SqliteSource(std::string path) : path_(std::move(path)) {}
 SqliteSource::~SqliteSource() { sqlite3_close(db_); }
 
 sqlite3* SqliteSource::open_locked() {
-  if (db_) return db_;
+  if (!try_open_locked()) throw Unavailable(error_);
+  return db_;
+}
+
+bool SqliteSource::try_open_locked() {
+  if (db_) return true;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     error_ = path_ + ": " + (db ? sqlite3_errmsg(db) : "cannot open");
     sqlite3_close(db);
-    return nullptr;
+    return false;
   }
   sqlite3_busy_timeout(db, 2000);
   // A file that is not a history (or not yet one) fails here, not at the first query.
@@ -85,23 +101,27 @@ sqlite3* SqliteSource::open_locked() {
   if (sqlite3_prepare_v2(db, "SELECT 1 FROM usage_minute, status, alerts, ledger LIMIT 1", -1, &probe, nullptr) != SQLITE_OK) {
     error_ = path_ + ": not a quotaguard history (" + sqlite3_errmsg(db) + ")";
     sqlite3_close(db);
-    return nullptr;
+    return false;
   }
   sqlite3_finalize(probe);
   error_.clear();
-  return db_ = db;
+  db_ = db;
+  return true;
 }
 
 std::vector<WorkspaceStatus> SqliteSource::statuses() {
   std::lock_guard lock(mu_);
   std::vector<WorkspaceStatus> out;
-  // The reason is the newest status alert of that workspace since it entered its status.
-  Query q(open_locked(),
-          "SELECT s.workspace, s.status, s.since_ms, s.updated_ms, "
-          "(SELECT message FROM alerts a WHERE a.kind='status' AND a.workspace=s.workspace AND a.status=s.status "
-          " ORDER BY a.rowid DESC LIMIT 1), "
-          "(SELECT code FROM alerts a WHERE a.kind='status' AND a.workspace=s.workspace AND a.status=s.status "
-          " ORDER BY a.rowid DESC LIMIT 1) FROM status s ORDER BY s.workspace");
+  // The reason is the status alert of this episode that names a cause: an API error or budget
+  // before "evaluation" (a state derived from another, as every workspace from a global
+  // exhaustion), this workspace's before another's, the newest first.
+  auto pick = [](const char* column) {
+    return std::string("(SELECT ") + column + " FROM (SELECT a." + column +
+           ", (a.code = 'evaluation') * 2 + (a.workspace <> s.workspace) AS rank, a.rowid AS id FROM alerts a "
+           "WHERE a.kind = 'status' AND a.status = s.status AND a.ts_ms >= s.since_ms - 1000) ORDER BY rank, id DESC LIMIT 1)";
+  };
+  Query q(open_locked(), "SELECT s.workspace, s.status, s.since_ms, s.updated_ms, " + pick("message") + ", " +
+                             pick("code") + " FROM status s ORDER BY s.workspace");
   while (q.step()) out.push_back({q.text(0), q.text(1), q.i64(2), q.i64(3), q.text(4), q.text(5)});
   return out;
 }
@@ -148,12 +168,12 @@ std::vector<CallRecord> SqliteSource::calls_after(int64_t after_id, int limit) {
   std::lock_guard lock(mu_);
   Query q(open_locked(),
           "SELECT rowid, ts_ms, workspace, endpoint, model, error_code, http_status, input_tokens, cached_tokens, "
-          "output_tokens, reasoning_tokens, latency_ms, cost_usd FROM ledger WHERE rowid > ? ORDER BY rowid LIMIT ?");
+          "output_tokens, reasoning_tokens, latency_ms, cost_usd, flags FROM ledger WHERE rowid > ? ORDER BY rowid LIMIT ?");
   q.bind(1, after_id).bind(2, limit);
   std::vector<CallRecord> out;
   while (q.step())
     out.push_back({q.i64(0), q.i64(1), q.text(2), q.text(3), q.text(4), q.text(5), static_cast<int>(q.i64(6)),
-                   q.i64(7), q.i64(8), q.i64(9), q.i64(10), q.dbl(11), q.dbl(12)});
+                   (q.i64(13) & tracker::kFlagBlocked) != 0, q.i64(7), q.i64(8), q.i64(9), q.i64(10), q.dbl(11), q.dbl(12)});
   return out;
 }
 
@@ -172,8 +192,9 @@ int64_t SqliteSource::last_call_id() {
 SourceHealth SqliteSource::health() {
   std::lock_guard lock(mu_);
   SourceHealth h;
-  h.readable = open_locked() != nullptr;
+  h.readable = try_open_locked();
   h.detail = error_;
+  if (!h.readable) return h;
   Query q(db_, "SELECT key, value FROM meta WHERE key IN ('last_flush_ms', 'flush_interval_ms')");
   while (q.step()) {
     const int64_t v = q.i64(1);

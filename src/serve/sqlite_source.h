@@ -28,7 +28,8 @@ class SqliteSource final : public StateSource {
   SourceHealth health() override;
 
  private:
-  sqlite3* open_locked();  // nullptr while the history cannot be read (error_ says why)
+  bool try_open_locked();  // false while the history cannot be read (error_ says why)
+  sqlite3* open_locked();  // throws Unavailable instead
   std::vector<AlertRecord> alerts_where(const char* sql, int64_t a, int64_t b);
   std::string path_, error_;
   std::mutex mu_;

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,8 @@ struct AlertRecord {
 struct CallRecord {
   int64_t id = 0, ts_ms = 0;
   std::string workspace, endpoint, model, error_code;
-  int http_status = 0;
+  int http_status = 0;  // 0: no HTTP answer (blocked by policy, or a transport error)
+  bool blocked = false;  // stopped by quotaguard before it was sent (not a request)
   int64_t input_tokens = 0, cached_tokens = 0, output_tokens = 0, reasoning_tokens = 0;
   double latency_ms = 0, cost_usd = 0;
 };
@@ -52,6 +54,11 @@ struct SourceHealth {
 
 // Group keys for usage(): the history's columns, and "family" (endpoint family, from the endpoint).
 enum class UsageKey { workspace, endpoint, family, model };
+
+// The state cannot be read (yet): the server answers 503, never an empty "all is well".
+struct Unavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 class StateSource {
  public:
@@ -67,7 +74,7 @@ class StateSource {
   virtual std::vector<CallRecord> calls_after(int64_t after_id, int limit) = 0;  // oldest first
   virtual int64_t last_alert_id() = 0;
   virtual int64_t last_call_id() = 0;
-  virtual SourceHealth health() = 0;
+  virtual SourceHealth health() = 0;  // never throws
 };
 
 }  // namespace qg::serve

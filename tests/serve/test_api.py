@@ -230,7 +230,10 @@ def test_a_history_that_appears_later_is_read_when_it_does(workers, serve, tmp_p
     health = s.json("/api/v1/health", status=503)
     openapi_check.load(s).validate("/api/v1/health", 503, health)
     assert health["status"] == "unavailable" and str(workers.db) in health["history"]["detail"]
-    assert s.json("/api/v1/quota/usage")["rows"] == []
+    for path in ("/api/v1/quota/status", "/api/v1/quota/usage", "/api/v1/quota/alerts"):
+        err = s.json(path, status=503)  # never an empty "all is well"
+        assert err["error"]["code"] == "unavailable" and str(workers.db) in err["error"]["message"]
+    assert s.get("/metrics")[0] == 503
     workers.run(calls=2)
     assert wait_for(lambda: s.json("/api/v1/quota/usage")["total"]["requests"] == 2)
     assert s.json("/api/v1/health")["history"]["readable"] is True
@@ -242,4 +245,5 @@ def test_not_a_history_is_said_so(serve, tmp_path):
     s = serve("--db", junk)
     health = s.json("/api/v1/health", status=503)
     assert "junk.db" in health["history"]["detail"]
+    assert s.json("/api/v1/quota/status", status=503)["error"]["code"] == "unavailable"
     assert junk.read_bytes() == b"this is not sqlite" * 100  # untouched
