@@ -20,7 +20,7 @@ _FLAT = {
     "db": ("tracker", "db"), "flush_interval_ms": ("tracker", "flush_interval_ms"),
     "ledger": ("tracker", "ledger"), "quota_scope": ("tracker", "quota_scope"),
     "exhausted_probe_s": ("tracker", "exhausted_probe_s"), "pricing": ("tracker", "pricing"),
-    "tick_ms": ("tracker", "tick_ms"),
+    "tick_ms": ("tracker", "tick_ms"), "share": ("tracker", "share"), "state": ("tracker", "state"),
     "on_exhausted": ("policy", "on_exhausted"), "fallback_model": ("policy", "fallback_model"),
     "warning": ("thresholds", "warning"), "critical": ("thresholds", "critical"),
     "alerts_jsonl": ("alerts", "jsonl"), "webhook": ("alerts", "webhook"),

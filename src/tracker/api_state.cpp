@@ -3,6 +3,7 @@
 // each call (send, fail fast, fall back to a cheaper model, fail over to another account).
 #include <cstdio>
 
+#include "shared_state.h"
 #include "tracker.h"
 #include "ws_state.h"
 
@@ -71,6 +72,7 @@ void Tracker::on_api_signal(uint32_t ws, const Call& c) {
     a.rate_limited_until_ms.store(now + wait, std::memory_order_relaxed);
     uint8_t expected = u8(Status::normal);
     if (a.status.compare_exchange_strong(expected, u8(Status::rate_limited))) a.changed_ns.store(steady_ns());
+    share_api(ws, c.account);
     publish_all(ws, now, "rate_limit_exceeded");
   } else {
     // The API answers again -- but only an answer to a request sent after the state changed
@@ -78,12 +80,13 @@ void Tracker::on_api_signal(uint32_t ws, const Call& c) {
     const int64_t sent = c.sent_ns ? c.sent_ns : steady_ns() - static_cast<int64_t>(c.latency_ns);
     if (sent <= a.changed_ns.load()) return;
     a.status.store(u8(Status::normal));
+    share_api(ws, c.account);
     publish_all(ws, now, "a call succeeded");
   }
 }
 
 void Tracker::exhaust(ApiState& a, uint32_t ws, const Call& c, int64_t now) {
-  const bool first = a.status.exchange(u8(Status::exhausted)) != u8(Status::exhausted);
+  bool first = a.status.exchange(u8(Status::exhausted)) != u8(Status::exhausted);
   std::string detail;
   if (first) {
     a.changed_ns.store(steady_ns());
@@ -94,6 +97,11 @@ void Tracker::exhaust(ApiState& a, uint32_t ws, const Call& c, int64_t now) {
     std::string_view m = c.error_message.substr(0, 300);
     a.message = "HTTP " + std::to_string(c.http_status) + " " + a.code + (m.empty() ? std::string() : ": " + std::string(m));
     detail = a.message;
+  }
+  if (first && shared_) {  // first on the host: the process whose change replaced a non-exhausted one
+    Status previous = Status::normal;
+    share_api(ws, c.account, &previous);
+    first = previous != Status::exhausted;
   }
   publish_all(ws, now, "insufficient_quota");
   if (first && account_count() > 1) {  // say where calls go now
@@ -109,26 +117,28 @@ CheckResult Tracker::check(std::string_view workspace) {
   const uint32_t ws = workspace_id(workspace);
   const int64_t now = now_ms();
   const bool allow_all = cfg_.on_exhausted == "allow";
-  // A used-up budget holds whichever account the call would go to.
-  for (WsState* b : {&state(ws), global_.get()}) {
-    if (b->budget.load(std::memory_order_relaxed) != u8(Status::exhausted)) continue;
+  // A used-up budget (of this process, or of the host when shared) holds whichever account the
+  // call would go to.
+  for (std::size_t entity : {std::size_t{ws} + 1, std::size_t{0}}) {
+    std::string budget_name;
+    if (!budget_exhausted(entity, &r.since_ms, &budget_name)) continue;
     r.status = Status::exhausted;
     r.action = allow_all ? CheckResult::allow : !cfg_.fallback_model.empty() ? CheckResult::fallback : CheckResult::block;
-    std::lock_guard lock(b->budget_mu);
-    r.since_ms = b->budget_since_ms;
-    r.code = "budget:" + b->budget_name;
-    r.message = (b == global_.get() ? std::string("the global ") : "workspace '" + std::string(workspaces_.name(ws)) + "': the ") +
-                b->budget_name + " budget is used up";
+    r.code = "budget:" + budget_name;
+    r.message = (entity == 0 ? std::string("the global ") : "workspace '" + std::string(workspaces_.name(ws)) + "': the ") +
+                budget_name + " budget is used up";
     return r;
   }
   // What the API said: the first account that is not exhausted, or one due for a probe.
   for (int k = 0; k < account_count(); ++k) {
+    sync_api(ws, static_cast<uint8_t>(k));  // what another process of the host was told
     ApiState& a = api_for(ws, static_cast<uint8_t>(k));
     const Status st = api_status(a, now);
     bool go = st != Status::exhausted || allow_all;
-    if (!go && cfg_.exhausted_probe_s > 0) {  // one call now and then, to notice recovery
-      int64_t last = a.last_probe_ms.load();
-      go = now - last >= cfg_.exhausted_probe_s * 1000LL && a.last_probe_ms.compare_exchange_strong(last, now);
+    if (!go && cfg_.exhausted_probe_s > 0) {  // one call now and then (per host when shared), to notice recovery
+      std::atomic<int64_t>& probe = probe_clock(ws, static_cast<uint8_t>(k));
+      int64_t last = probe.load();
+      go = now - last >= cfg_.exhausted_probe_s * 1000LL && probe.compare_exchange_strong(last, now);
     }
     if (!go) continue;
     r.status = st;
@@ -147,6 +157,7 @@ CheckResult Tracker::check(std::string_view workspace) {
 }
 
 Status Tracker::status(std::string_view workspace) const {
+  sync_api_all();
   const int64_t now = now_ms();
   if (!workspace.empty()) return effective_for(workspaces_.find(workspace), now);
   Status r = effective_for(InternTable::kNotFound, now);
@@ -157,24 +168,33 @@ Status Tracker::status(std::string_view workspace) const {
 
 void Tracker::reset(std::string_view workspace) {
   const int64_t now = now_ms();
-  auto clear = [&](ApiState& a) {
+  auto clear = [&](uint32_t ws, uint8_t account) {
+    ApiState& a = api_for(ws, account);
     a.status.store(u8(Status::normal));
-    std::lock_guard lock(a.info_mu);
-    a.code.clear();
-    a.message.clear();
+    {
+      std::lock_guard lock(a.info_mu);
+      a.code.clear();
+      a.message.clear();
+    }
+    share_api(ws, account);
+  };
+  auto clear_budget = [&](std::size_t entity) {
+    (entity == 0 ? *global_ : states_[entity - 1]).budget.store(u8(Status::normal));
+    if (const int slot = entity_slot(entity); slot >= 0)
+      shared_->set_budget(slot, shared_->budget(slot), Status::normal, now, -1);
   };
   if (cfg_.quota_scope_global) {
-    for (int k = 0; k < account_count(); ++k) clear(accounts_[k]);
+    for (int k = 0; k < account_count(); ++k) clear(0, static_cast<uint8_t>(k));
   } else {
     for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
-      if (workspaces_.used(i) && (workspace.empty() || workspaces_.name(i) == workspace)) clear(states_[i].api);
+      if (workspaces_.used(i) && (workspace.empty() || workspaces_.name(i) == workspace)) clear(i, 0);
   }
   for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
     if (workspaces_.used(i) && (workspace.empty() || workspaces_.name(i) == workspace)) {
-      states_[i].budget.store(u8(Status::normal));
+      clear_budget(i + 1);
       publish(i + 1, now, "reset");
     }
-  global_->budget.store(u8(Status::normal));
+  clear_budget(0);
   publish(0, now, "reset");
 }
 
@@ -222,6 +242,10 @@ ApiSnapshot Tracker::api_snapshot() const {
 
 void Tracker::restore(const ApiSnapshot& snap) {
   const int64_t now = now_ms();
+  if (shared_) {  // the host's state is already the truth (and may be newer than the snapshot)
+    publish(0, now, "carried over by configure()");
+    return;
+  }
   for (const ApiSnapshot::Entry& e : snap.entries) {
     ApiState* a = nullptr;
     uint32_t ws = workspace_id("default");

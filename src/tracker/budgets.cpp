@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 
+#include "shared_state.h"
 #include "tracker.h"
 #include "ws_state.h"
 
@@ -118,6 +119,7 @@ void Tracker::charge_budgets(uint32_t ws, uint32_t model, const Call& c) {
 void Tracker::exhaust_budget(std::size_t entity, int what, int period, int64_t now) {
   static constexpr const char* kWhat[] = {"requests", "tokens", "usd"};
   WsState& s = entity == 0 ? *global_ : states_[entity - 1];
+  if (const int slot = entity_slot(entity); slot >= 0) shared_->exhaust_budget(slot, what * kPeriods + period, now);
   if (s.budget.exchange(static_cast<uint8_t>(Status::exhausted)) == static_cast<uint8_t>(Status::exhausted)) return;
   const std::string name = std::string(kWhat[what]) + "_per_" + period_name(period);
   {

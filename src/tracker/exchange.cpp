@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "extract.h"
+#include "shared_state.h"
 #include "tracker.h"
 
 namespace qg::tracker {
@@ -106,7 +107,8 @@ Status Tracker::record_exchange(const Exchange& x) {
     // and announced once per endpoint, so a person looks at the gateway that sends them.
     if (rs.absurd || (rs.malformed && x.response_complete)) {
       c.flags |= kFlagAnomaly;
-      if (!anomaly_alerted_[ep_id & (InternTable::kCapacity - 1)].exchange(true, std::memory_order_relaxed)) {
+      if (!anomaly_alerted_[ep_id & (InternTable::kCapacity - 1)].exchange(true, std::memory_order_relaxed) &&
+          (!shared_ || shared_->claim_once("usage_anomaly|" + std::string(ep.name())))) {
         char msg[256];
         std::snprintf(msg, sizeof msg, "%.*s: %s; recorded as an estimate (%llu in, %llu out)",
                       static_cast<int>(ep.name().size()), ep.name().data(),

@@ -5,6 +5,7 @@
 
 #include "extract.h"
 #include "history.h"
+#include "shared_state.h"
 #include "utf8.h"
 #include "ws_state.h"
 
@@ -84,6 +85,7 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
     // Alerts reach the history from the dispatcher thread, never from a caller's.
     dispatcher_->add_callback([h = history_.get()](const Alert& a) { h->queue_alert(a); });
   }
+  open_shared();  // after the history: a new segment starts from its day and month
   evaluate();  // windows, budgets and their headroom as of now (with the history's day and month)
   {
     std::lock_guard lock(live_mu());
@@ -227,7 +229,8 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   shard.add(cell_key(ws, ep, model), d);
   WsState& st = state(ws);
   if (!st.active.load(std::memory_order_relaxed)) st.active.store(true, std::memory_order_relaxed);
-  if (!blocked) charge_budgets(ws, model, c);
+  if (shared_) charge_shared(ws, model, c);
+  else if (!blocked) charge_budgets(ws, model, c);
 
   if (cfg_.ledger && history_) {
     LedgerEntry e;
@@ -265,9 +268,19 @@ void Tracker::publish(std::size_t e, int64_t now, const char* reason) {
     // Evaluate and swap together: otherwise the evaluation thread could announce a stale
     // status computed just before a caller's flip, and the alerts would flap.
     std::lock_guard lock(s.publish_mu);
+    const int slot = entity_slot(e);
+    // Shared: what the host announced is read before what the others said is taken in, so a
+    // process whose view is older than the announcement cannot undo it; the one that moves the
+    // host's status announces (one alert per host).
+    if (slot >= 0) {
+      prev = shared_->published(slot);
+      sync_api_all();
+    }
     now_status = e == 0 ? status({}) : effective_for(static_cast<uint32_t>(e - 1), now);
-    prev = static_cast<Status>(s.published.exchange(static_cast<uint8_t>(now_status)));
+    const Status mine = static_cast<Status>(s.published.exchange(static_cast<uint8_t>(now_status)));
+    if (slot < 0) prev = mine;
     if (prev == now_status) return;
+    if (slot >= 0 && !shared_->publish(slot, prev, now_status, now, reason)) return;
     s.since_ms.store(now, std::memory_order_relaxed);
   }
   char msg[200];

@@ -21,6 +21,7 @@
 namespace qg::tracker {
 
 class History;
+class SharedState;
 struct LedgerRow;
 struct ResponseUsage;
 
@@ -125,6 +126,8 @@ class Tracker {
   void shutdown();  // final flush, stops threads; idempotent
   uint64_t ledger_dropped() const;  // rows lost: shards full between flushes, or failed flushes
   uint64_t flush_failures() const { return flush_failures_.load(); }
+  // The host's shared state (docs/shared-state.md); null when this tracker keeps its own.
+  const SharedState* shared_state() const { return shared_.get(); }
 
  private:
   struct WsState;
@@ -161,6 +164,17 @@ class Tracker {
   void run_flusher();
   void load_history();
   void flush_locked();
+  // The host's shared state (shared_sync.cpp).
+  void open_shared();
+  int entity_slot(std::size_t entity) const;        // 0: global "*", 1 + workspace id; -1: none
+  int api_slot(uint32_t ws, uint8_t account) const;
+  void sync_api(uint32_t ws, uint8_t account) const;  // takes in what another process said
+  void sync_api_all() const;
+  void share_api(uint32_t ws, uint8_t account, Status* previous = nullptr);  // tells the others
+  void charge_shared(uint32_t ws, uint32_t model, const Call& c);
+  Amounts used_now(std::size_t entity, int period, int64_t now) const;  // shared or this process's
+  bool budget_exhausted(std::size_t entity, int64_t* since_ms, std::string* name);
+  std::atomic<int64_t>& probe_clock(uint32_t ws, uint8_t account);
 
   Config cfg_;
   PricingTable pricing_;
@@ -183,6 +197,8 @@ class Tracker {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<History> history_;
   std::unique_ptr<Windows> windows_;
+  std::unique_ptr<SharedState> shared_;
+  mutable std::unique_ptr<std::atomic<int32_t>[]> shared_slots_;  // entity -> slot (-2: not looked up)
   std::atomic<bool> stopping_{false};
   std::atomic<bool> dirty_{false};  // calls arrived since the last evaluation
   std::thread ticker_, flusher_;

@@ -16,6 +16,12 @@ const char* period_name(int p) {
   return kNames[p];
 }
 
+std::string Config::shared_state_path() const {
+  if (!share_host) return {};
+  if (!state.empty()) return state.find('/') != std::string::npos ? state : "/dev/shm/quotaguard-" + state + ".state";
+  return db_path.empty() ? std::string() : db_path + ".state";
+}
+
 bool Limits::any() const {
   for (int p = 0; p < kPeriods; ++p)
     if (requests[p] >= 0 || tokens[p] >= 0 || usd[p] >= 0) return true;
@@ -51,7 +57,8 @@ const Field& schema() {
         {"tracker", Kind::table, {{"db", Kind::string, {}}, {"flush_interval_ms", Kind::integer, {}},
                                   {"ledger", Kind::boolean, {}}, {"quota_scope", Kind::string, {}},
                                   {"exhausted_probe_s", Kind::integer, {}}, {"pricing", Kind::string, {}},
-                                  {"tick_ms", Kind::integer, {}}}},
+                                  {"tick_ms", Kind::integer, {}}, {"share", Kind::string, {}},
+                                  {"state", Kind::string, {}}}},
         {"policy", Kind::table, {{"on_exhausted", Kind::string, {}}, {"fallback_model", Kind::string, {}},
                                  {"accounts", Kind::table_array, {{"name", Kind::string, {}},
                                                                   {"api_key_env", Kind::string, {}},
@@ -218,6 +225,12 @@ void build(const json& j, Config& c) {
   get(t, "exhausted_probe_s", c.exhausted_probe_s);
   get(t, "pricing", c.pricing_path);
   get(t, "tick_ms", c.tick_ms);
+  std::string share = "host";
+  get(t, "share", share);
+  if (share != "host" && share != "process") throw Invalid("tracker.share", "tracker.share must be \"host\" or \"process\"");
+  c.share_host = share == "host";
+  get(t, "state", c.state);
+  if (!c.state.empty() && !c.share_host) throw Invalid("tracker.state", "tracker.state needs tracker.share = \"host\"");
   std::string scope = "global";
   get(t, "quota_scope", scope);
   if (scope != "global" && scope != "workspace") throw Invalid("tracker.quota_scope", "tracker.quota_scope must be \"global\" or \"workspace\"");

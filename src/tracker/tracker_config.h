@@ -42,6 +42,11 @@ struct Config {
   int webhook_timeout_ms = 2000;
   int alert_queue = 1024;
   int tick_ms = 50;                 // evaluation period when idle; 2 ms after new calls
+  // One live state for every process of the host (docs/shared-state.md): "host" shares it
+  // beside the db (or in `state`), "process" keeps it to this process.
+  bool share_host = true;
+  std::string state;                // a name (/dev/shm/quotaguard-NAME.state) or a path
+  std::string shared_state_path() const;  // empty: per process
   std::shared_ptr<const Clock> clock;  // not read from a file; null: the system clock
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "shared_state.h"
 #include "tracker.h"
 #include "ws_state.h"
 
@@ -98,7 +99,8 @@ void Tracker::tick() {
     uint32_t ws = key_ws(key), model = key_model(key);
     bool up = false;
     double usd = cell_cost(model, t, &up);
-    if (up && !unpriced_alerted_[model].exchange(true)) {
+    if (up && !unpriced_alerted_[model].exchange(true) &&
+        (!shared_ || shared_->claim_once("unpriced_model|" + std::string(models_.name(model))))) {
       std::string m(models_.name(model));
       emit("unpriced_model", workspaces_.name(ws), status(workspaces_.name(ws)), status(workspaces_.name(ws)), m,
            "model '" + m + "' has usage but no price in the pricing table; its cost is not counted (add it to rules/pricing.toml)");
@@ -121,11 +123,16 @@ void Tracker::tick() {
     std::string_view name = e == 0 ? std::string_view("*") : workspaces_.name(static_cast<uint32_t>(e - 1));
     const Limits& lim = e == 0 ? cfg_.global : cfg_.limits_for(name);
     auto status_now = [&] { return e == 0 ? status({}) : effective_for(static_cast<uint32_t>(e - 1), now); };
+    // Shared: the host's budget status, read before the counts it is judged against (a budget
+    // crossed meanwhile by a recording process is then not undone by this stale view).
+    const int slot = entity_slot(e);
+    const Status host_budget = slot >= 0 ? shared_->budget(slot) : Status::normal;
     // Budgets: the worst ratio over every limit decides.
     double worst = 0;
+    int worst_wp = -1;
     std::string worst_name;
     for (int p = 0; p < kPeriods; ++p) {
-      Amounts used = windows_->used(e, p);
+      Amounts used = used_now(e, p, now);
       const double* lims[] = {lim.requests, lim.tokens, lim.usd};
       for (int w = 0; w < 3; ++w) {
         double l = lims[w][p];
@@ -133,6 +140,7 @@ void Tracker::tick() {
         double ratio = l == 0 ? (used.get(w) > 0 ? 1.0 : 0.0) : used.get(w) / l;
         if (ratio > worst) {
           worst = ratio;
+          worst_wp = w * kPeriods + p;
           worst_name = std::string(kWhat[w]) + "_per_" + period_name(p);
         }
         // Burn-rate projection: warn once per period before the budget runs out.
@@ -142,6 +150,10 @@ void Tracker::tick() {
         if (rate <= 0 || used.get(w) + rate * left < l) continue;
         int64_t period = Windows::period_index(p, now);
         if (s.budget_forecast_period[p].exchange(period) == period) continue;
+        char event[200];
+        std::snprintf(event, sizeof event, "forecast|%.*s|%d|%d|%lld", static_cast<int>(name.size()), name.data(), w, p,
+                      static_cast<long long>(period));
+        if (shared_ && !shared_->claim_once(event)) continue;  // announced by another process of the host
         double runs_out = (l - used.get(w)) / rate;
         char msg[240];
         std::snprintf(msg, sizeof msg, "at the current rate the %s budget (%g) runs out in ~%s, before the %s ends (used %.4g)",
@@ -153,6 +165,7 @@ void Tracker::tick() {
     }
     Status b = worst >= 1.0 ? Status::exhausted : worst >= cfg_.critical ? Status::critical
                : worst >= cfg_.warning ? Status::warning : Status::normal;
+    if (slot >= 0 && !shared_->set_budget(slot, host_budget, b, now, worst_wp)) b = shared_->budget(slot);
     if (s.budget.exchange(static_cast<uint8_t>(b)) != static_cast<uint8_t>(b) && b == Status::exhausted) {
       std::lock_guard lock(s.budget_mu);
       s.budget_since_ms = now;
@@ -160,7 +173,7 @@ void Tracker::tick() {
     }
     rebase_budget(s, lim, e);  // what recording threads may add before the next evaluation
     // Degraded: most requests of the last minute failed on the server side or in transit.
-    Amounts minute = windows_->used(e, kMinute);
+    Amounts minute = used_now(e, kMinute, now);
     s.degraded.store(minute.requests >= 5 && minute.server_errors * 2 >= minute.requests, std::memory_order_relaxed);
     // Rate-limit forecast from x-ratelimit-remaining-* and the recent request rate.
     int64_t seen = s.rl_seen_ms.load(std::memory_order_relaxed);
@@ -175,7 +188,10 @@ void Tracker::tick() {
       else if (rem_t >= 0 && rate.tokens > 0 && reset_t > 0 && rem_t / rate.tokens < reset_t / 1000.0)
         std::snprintf(msg, sizeof msg, "tokens exhausted in ~%.0f s at this rate (%lld remaining, %.0f tok/s, limit resets in %.1f s)",
                       rem_t / rate.tokens, static_cast<long long>(rem_t), rate.tokens, reset_t / 1000.0);
-      if (msg[0]) {
+      char event[120];
+      std::snprintf(event, sizeof event, "rl-forecast|%.*s|%lld", static_cast<int>(name.size()), name.data(),
+                    static_cast<long long>(now / 30000));
+      if (msg[0] && (!shared_ || shared_->claim_once(event))) {
         s.forecast_alert_ms.store(now);
         const Status st = status_now();
         emit("forecast", name, st, st, "x-ratelimit-remaining", msg);

@@ -19,6 +19,7 @@ struct Tracker::ApiState {
   std::atomic<int64_t> changed_ns{0};
   std::atomic<int64_t> rate_limited_until_ms{0};
   std::atomic<int64_t> last_probe_ms{0};
+  std::atomic<uint64_t> shared_epoch{0};   // the host's change this process last took in or made
   std::mutex info_mu;                      // guards the details below (rare path)
   int64_t exhausted_since_ms = 0;
   std::string code, message;               // the error that exhausted it

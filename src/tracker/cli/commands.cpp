@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "shared_state.h"
 #include "time_arg.h"
 #include "utc_calendar.h"
 
@@ -132,22 +133,50 @@ int run_usage(const std::string& db_path, const std::string& by, const std::stri
   return 0;
 }
 
+// The live status of every entity from the host's shared state (docs/shared-state.md): what
+// every process sharing the db sees now, not what the last one to flush wrote.
+nlohmann::json shared_workspaces(const SharedState& shared, int64_t now) {
+  nlohmann::json ws = nlohmann::json::array();
+  for (const SharedEntity& e : shared.snapshot(now).entities) {
+    // An account has no announced status of its own: what the API said of it is its status.
+    const bool account = e.name.rfind("account:", 0) == 0;
+    Status st = account ? e.api.status : e.status;
+    if (st == Status::rate_limited && account && now >= e.api.rate_limited_until_ms) st = Status::normal;
+    nlohmann::json used = nlohmann::json::object();
+    for (int p = 0; p < kPeriods; ++p)
+      used[period_name(p)] = {{"requests", e.used[p][kSharedRequests]}, {"tokens", e.used[p][kSharedTokens]},
+                              {"usd", e.used[p][kSharedMicroUsd]}, {"server_errors", e.used[p][kSharedServerErrors]}};
+    nlohmann::json w = {{"workspace", e.name}, {"status", status_name(st)},
+                        {"since_ms", account ? e.api.since_ms : e.since_ms}, {"updated_ms", now},
+                        {"reason", account ? e.api.code : e.reason}, {"budget", status_name(e.budget)}, {"used", used}};
+    if (!e.budget_name.empty() && e.budget == Status::exhausted) w["budget_exhausted"] = e.budget_name;
+    if (e.api.status != Status::normal) w["api"] = {{"status", status_name(e.api.status)}, {"code", e.api.code}, {"message", e.api.message}};
+    ws.push_back(std::move(w));
+  }
+  return ws;
+}
+
 int run_status(const std::string& db_path, const std::string& now_arg, const std::string& format) {
   const int64_t now = resolve_now(now_arg);
   Db db(db_path);
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db.h, "SELECT workspace, status, since_ms, updated_ms FROM status ORDER BY workspace", -1, &st, nullptr) != SQLITE_OK)
-    throw std::runtime_error(std::string("not a quotaguard history: ") + sqlite3_errmsg(db.h));
+  Config where;
+  where.db_path = db_path;
+  std::unique_ptr<SharedState> shared = SharedState::open_read(where.shared_state_path());
   nlohmann::json ws = nlohmann::json::array();
   bool trouble = false;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    std::string name = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    std::string status = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
-    trouble |= status != "normal" && status != "warning";
-    ws.push_back({{"workspace", name}, {"status", status}, {"since_ms", sqlite3_column_int64(st, 2)},
-                  {"updated_ms", sqlite3_column_int64(st, 3)}});
+  sqlite3_stmt* st = nullptr;
+  if (shared) {
+    ws = shared_workspaces(*shared, now);
+  } else {  // a history written per process (tracker.share = "process"): the last status flushed
+    if (sqlite3_prepare_v2(db.h, "SELECT workspace, status, since_ms, updated_ms FROM status ORDER BY workspace", -1, &st, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("not a quotaguard history: ") + sqlite3_errmsg(db.h));
+    while (sqlite3_step(st) == SQLITE_ROW)
+      ws.push_back({{"workspace", reinterpret_cast<const char*>(sqlite3_column_text(st, 0))},
+                    {"status", reinterpret_cast<const char*>(sqlite3_column_text(st, 1))},
+                    {"since_ms", sqlite3_column_int64(st, 2)}, {"updated_ms", sqlite3_column_int64(st, 3)}});
+    sqlite3_finalize(st);
   }
-  sqlite3_finalize(st);
+  for (auto& w : ws) trouble |= w["status"] != "normal" && w["status"] != "warning";
   nlohmann::json alerts = nlohmann::json::array();
   if (sqlite3_prepare_v2(db.h, "SELECT ts_ms, kind, workspace, status, message FROM alerts ORDER BY ts_ms DESC LIMIT 5", -1, &st, nullptr) == SQLITE_OK) {
     while (sqlite3_step(st) == SQLITE_ROW)
@@ -160,12 +189,16 @@ int run_status(const std::string& db_path, const std::string& now_arg, const std
   }
   nlohmann::json proj = projection(db, now);
   if (format == "json") {
-    std::printf("%s\n", nlohmann::json({{"workspaces", ws}, {"recent_alerts", alerts}, {"projection", proj}}).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    nlohmann::json out = {{"source", shared ? "shared" : "history"}, {"workspaces", ws}, {"recent_alerts", alerts}, {"projection", proj}};
+    if (shared) out["shared_state"] = shared->path();
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     for (auto& w : ws) {
       const int64_t since = w["since_ms"].get<int64_t>();
       std::printf("%-24s %-13s", w["workspace"].get<std::string>().c_str(), w["status"].get<std::string>().c_str());
       if (since > 0) std::printf(" since %.0f s ago", static_cast<double>(now - since) / 1000.0);
+      if (w.contains("reason") && !w["reason"].get<std::string>().empty() && w["status"] != "normal")
+        std::printf(" (%s)", w["reason"].get<std::string>().c_str());
       std::printf("\n");
     }
     for (auto& a : alerts)
@@ -202,7 +235,7 @@ void register_cli(CLI::App& app, int& exit_code) {
   auto sdb = std::make_shared<std::string>();
   auto sformat = std::make_shared<std::string>("text");
   auto snow = std::make_shared<std::string>();
-  CLI::App* status = app.add_subcommand("status", "last known status per workspace, recent alerts, projections");
+  CLI::App* status = app.add_subcommand("status", "status per workspace (live, from the host's shared state beside the db), recent alerts, projections");
   status->add_option("--db", *sdb, "tracker history (SQLite)")->required();
   status->add_option("--format", *sformat, "output format")->check(CLI::IsMember({"text", "json"}));
   status->add_option("--now", *snow, "evaluate as of this instant instead of the current time");
