@@ -12,6 +12,7 @@
 #include "assets.h"
 #include "budgets.h"
 #include "event_log.h"
+#include "live_source.h"
 #include "metrics.h"
 #include "query.h"
 #include "rate_limit.h"
@@ -116,7 +117,10 @@ int serve(const ServeOptions& o) {
   if (!o.redis.empty())
     std::fprintf(stderr, "quotaguard serve: --redis: the fleet's shared state is not read yet; serving this host's history\n");
 
-  SqliteSource source(db);
+  SqliteSource history(db);
+  tracker::Config where = cfg;
+  where.db_path = db;
+  LiveSource source(where.shared_state_path(), history);
   EventLog events(source, std::chrono::milliseconds(o.poll_ms), 20000);
   Metrics metrics(source, cfg);
   RateLimit limiter(o.rate_per_second, o.rate_burst);
@@ -207,11 +211,13 @@ int serve(const ServeOptions& o) {
     nlohmann::json history = {{"path", db}, {"readable", h.readable}, {"detail", h.detail.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.detail)},
                               {"last_flush_ms", h.last_flush_ms ? nlohmann::json(*h.last_flush_ms) : nlohmann::json(nullptr)},
                               {"flush_interval_ms", h.flush_interval_ms ? nlohmann::json(*h.flush_interval_ms) : nlohmann::json(nullptr)}};
+    nlohmann::json live = h.live_state ? nlohmann::json(*h.live_state) : nlohmann::json(nullptr);
     // A tracker writes every flush interval while it runs: much longer silence means none does,
     // and the numbers shown are as of then.
     const bool fresh = h.last_flush_ms && h.flush_interval_ms && now - *h.last_flush_ms <= 5 * *h.flush_interval_ms + 2000;
     send_json(res, {{"status", !h.readable ? "unavailable" : fresh ? "ok" : "stale"},
                     {"history", history},
+                    {"live_state", live},
                     {"events", {{"last_event_id", events.last_id()}, {"clients", event_clients.load()}}},
                     {"redis", o.redis.empty() ? nlohmann::json(nullptr) : nlohmann::json("not read")}},
               h.readable ? 200 : 503);

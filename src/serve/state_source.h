@@ -50,6 +50,7 @@ struct SourceHealth {
   std::string detail;                  // why not, when not
   std::optional<int64_t> last_flush_ms;  // the tracker's last write
   std::optional<int64_t> flush_interval_ms;
+  std::optional<std::string> live_state;  // the host's shared state, when statuses come from it
 };
 
 // Group keys for usage(): the history's columns, and "family" (endpoint family, from the endpoint).

@@ -247,3 +247,19 @@ def test_not_a_history_is_said_so(serve, tmp_path):
     assert "junk.db" in health["history"]["detail"]
     assert s.json("/api/v1/quota/status", status=503)["error"]["code"] == "unavailable"
     assert junk.read_bytes() == b"this is not sqlite" * 100  # untouched
+
+
+def test_status_is_live_from_the_hosts_shared_state(fake, workers, serve):
+    """A worker that has not flushed (a minute-long flush interval) is already seen exhausted: the
+    statuses come from the shared state beside the history, not from its last flush."""
+    workers.run(calls=1)
+    s = serve("--db", workers.db, "--poll-ms", "50")
+    assert s.json("/api/v1/health")["live_state"] == str(workers.db) + ".state"
+    fake.set(mode="quota")
+    workers.start(workspace="acme", flush_ms=60000, until_killed=True)
+    body = wait_for(lambda: (b := s.json("/api/v1/quota/status"))["global"]["status"] == "exhausted" and b)
+    assert body["global"]["error_code"] == "insufficient_quota"
+    import sqlite3
+
+    flushed = dict(sqlite3.connect(f"file:{workers.db}?mode=ro", uri=True).execute("SELECT workspace, status FROM status"))
+    assert flushed.get("*") == "normal"  # the history does not know yet
