@@ -41,6 +41,18 @@ std::vector<WorkspaceStatus> LiveSource::statuses() {
     }
     out.push_back(std::move(w));
   }
+  // A status derived from another ("evaluation": every workspace exhausted by the account's
+  // insufficient_quota) shows the cause of the one it came from: "*" first, then an account.
+  auto derived = [](const WorkspaceStatus& w) { return w.error_code.empty() || w.error_code == "evaluation"; };
+  for (WorkspaceStatus& w : out) {
+    if (w.status == "normal" || !derived(w)) continue;
+    for (const WorkspaceStatus& cause : out)
+      if (cause.status == w.status && !derived(cause) && (cause.workspace == "*" || cause.workspace.rfind("account:", 0) == 0)) {
+        w.error_code = cause.error_code;
+        w.reason = cause.reason;
+        if (cause.workspace == "*") break;
+      }
+  }
   return out;
 }
 

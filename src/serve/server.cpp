@@ -254,6 +254,14 @@ int serve(const ServeOptions& o) {
   });
   svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    // Every route is GET (and POST /login): another method on one is 405, whatever httplib said
+    // (a method it does not know leaves the path unread: 405 too).
+    if (req.method != "GET" && req.method != "HEAD" && (res.status == 400 || res.status == 404) &&
+        (req.path.empty() || find_asset(req.path) || req.path == "/metrics" || req.path.rfind("/api/v1/", 0) == 0)) {
+      res.status = 405;
+      res.set_header("Allow", "GET, HEAD");
+      return send_error(res, 405, "method_not_allowed", req.method + " " + req.path + ": only GET");
+    }
     send_error(res, res.status, res.status == 404 ? "not_found" : "http_" + std::to_string(res.status),
                req.method + " " + req.path + ": " + (res.status == 404 ? "no such route (see /api/v1/openapi.json)" : "refused"));
   });

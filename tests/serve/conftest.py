@@ -1,6 +1,7 @@
 """Fixtures of the `quotaguard serve` tests: the loopback fake API, tracked traffic through the
 real openai SDK (quotaguard's factory) in worker processes, and the real `quotaguard serve` binary
 started on a free loopback port against the history that traffic wrote."""
+import importlib.util
 import json
 import os
 import signal
@@ -18,12 +19,15 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))  # the fake AP
 from fake_openai import FakeOpenAI  # noqa: E402
 
 
-@pytest.fixture
-def quotaguard_cli():
-    path = os.environ.get("QG_QUOTAGUARD")
-    if not path or not os.access(path, os.X_OK):
-        pytest.fail("QG_QUOTAGUARD must name the built quotaguard binary (ctest sets it)")
-    return path
+def _python_tests_conftest():
+    """tests/python/conftest.py under another name (this file is a `conftest` too)."""
+    spec = importlib.util.spec_from_file_location("qg_python_tests_conftest", os.path.join(os.path.dirname(HERE), "python", "conftest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+quotaguard_cli = _python_tests_conftest().quotaguard_cli  # the binary ctest names in QG_QUOTAGUARD
 
 
 @pytest.fixture
