@@ -13,11 +13,9 @@ fake billed for the same call. Usage: run.py [--rounds R] [--n N] [--json FILE] 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,38 +39,6 @@ CASES = {
     "audio_out": ("audio out (tts-1)", ("characters",)),
     "compressed": ("gzip-compressed response", ("input", "output")),
 }
-
-
-class RealisticFake(FakeOpenAI):
-    """Chat streams framed as the API frames them: a first chunk with the role, the content
-    chunks, a last chunk with finish_reason (then usage, when asked). Clients check for it."""
-
-    def _sse(self, h, events, cut_after=None):
-        if events and "chat.completion.chunk" in events[0]:
-            first = json.loads(events[0][6:])
-            role = dict(first, choices=[{"index": 0, "delta": {"role": "assistant", "content": ""},
-                                         "finish_reason": None}])
-            stop = dict(first, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}])
-            n = next(i for i, e in enumerate(events) if '"choices": []' in e or "[DONE]" in e)
-            events = [f"data: {json.dumps(role)}\n\n", *events[:n], f"data: {json.dumps(stop)}\n\n", *events[n:]]
-        return super()._sse(h, events, cut_after)
-
-
-class CompressingFake(RealisticFake):
-    """Answers gzip when the client accepts it, as real servers (and the API) do."""
-
-    def _send(self, h, status, body, ctype="application/json", extra=None):
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        if "gzip" in h.headers.get("accept-encoding", ""):
-            data = gzip.compress(data)
-            extra = {**(extra or {}), "content-encoding": "gzip"}
-        return super()._send(h, status, data, ctype, extra)
-
-
-def _nodelay(fake):
-    # Accepted sockets inherit it: no delayed-ACK stalls between headers and body.
-    fake.httpd.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return fake
 
 
 class Worker:
@@ -133,7 +99,8 @@ def main():
     ap.add_argument("--json")
     args = ap.parse_args()
 
-    fake, zfake = _nodelay(RealisticFake()), _nodelay(CompressingFake())
+    # The fake frames streams as the API does and sets TCP_NODELAY; one answers plain, one gzip.
+    fake, zfake = FakeOpenAI().set(compression=None), FakeOpenAI().set(compression="gzip")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.environ.get("QG_PYTHONPATH"),
                                                                       os.environ.get("PYTHONPATH")])))
     workers = {p: Worker(p, fake.base_url, zfake.base_url, env) for p in PEERS}

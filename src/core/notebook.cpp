@@ -45,6 +45,13 @@ bool is_ipython_only(std::string_view line) {
   return line[last] == '?' && line.find('#') == std::string_view::npos;
 }
 
+bool runs_python_body(std::string_view magic_line) {
+  const std::string_view name = magic_line.substr(2, magic_line.find_first_of(" \t", 2) - 2);
+  for (std::string_view python : {"time", "timeit", "capture", "prun", "debug"})
+    if (name == python) return true;
+  return false;
+}
+
 }  // namespace
 
 std::optional<Notebook> Notebook::parse(std::string_view text, std::string& error) {
@@ -59,8 +66,15 @@ std::optional<Notebook> Notebook::parse(std::string_view text, std::string& erro
   for (const json& cell : doc["cells"]) {
     ++cell_number;
     if (!cell.is_object() || cell.value("cell_type", "") != "code" || !cell.contains("source")) continue;
-    const std::vector<std::string> lines = source_lines(cell["source"]);
-    const bool cell_magic = !lines.empty() && lines.front().starts_with("%%");
+    const json& source = cell["source"];
+    const std::vector<std::string> lines = source_lines(source);
+    const std::string last = source.is_string() ? source.get<std::string>()
+                             : source.is_array() && !source.empty() && source.back().is_string() ? source.back().get<std::string>()
+                                                                                                 : std::string();
+    nb.code_cells_.push_back({cell_number, lines, last.ends_with('\n')});
+    // A cell magic makes the cell another language (%%bash, %%sql), except those that run their
+    // body as Python (%%time, %%capture): then only the magic's own line is not Python.
+    const bool cell_magic = !lines.empty() && lines.front().starts_with("%%") && !runs_python_body(lines.front());
     for (std::size_t i = 0; i < lines.size(); ++i) {
       Line where{cell_number, static_cast<uint32_t>(i + 1), 1, 0};
       // The line as nbformat writes it (one JSON string per line): its place in the file.
@@ -90,10 +104,6 @@ void Notebook::place(Finding& f) const {
   f.range.column += start.file_column;
   f.range.end_line = end.file_line;
   f.range.end_column += end.file_column;
-  // Byte offsets address the cells' text, not the file: nothing may splice the .ipynb with them.
-  f.range.start_byte = f.range.end_byte = 0;
-  f.fix.reset();
-  f.fixable = false;
   // QG004's origin, when the client was made in the notebook too: named by its cell.
   if (f.origin && f.origin->path == f.path && f.origin->line >= 1 && f.origin->line <= lines_.size()) {
     const Line& origin = lines_[f.origin->line - 1];

@@ -24,18 +24,28 @@ class Notebook {
 
   const std::string& python() const { return python_; }
 
-  // `f` found in python(): its range moves to the .ipynb file's lines and columns, `cell` says
-  // where it is in the notebook, and it loses its fix (`quotaguard fix` does not rewrite cells).
+  // `f` found in python(): its line and columns move to the .ipynb file's, and `cell` says where
+  // it is in the notebook. Its byte offsets and its fix keep addressing python(): only the
+  // notebook fixer (fix/notebook_fixer.h) splices with them, into the cells' sources.
   void place(Finding& f) const;
 
- private:
   struct Line {
     uint32_t cell = 0, line_in_cell = 0;  // 1-based: the cell among all cells, the line in it
     uint32_t file_line = 0;                // 1-based line of the .ipynb holding this source line
     uint32_t file_column = 0;              // code points before the line's text on that line
   };
+  struct CodeCell {
+    uint32_t number = 0;             // 1-based, among all cells
+    std::vector<std::string> lines;  // as written (magics too), without their "\n"
+    bool trailing_newline = false;   // the source's last line ends with "\n"
+  };
+  const std::vector<Line>& lines() const { return lines_; }  // one per line of python()
+  const std::vector<CodeCell>& code_cells() const { return code_cells_; }
+
+ private:
   std::string python_;
-  std::vector<Line> lines_;  // one per line of python_
+  std::vector<Line> lines_;
+  std::vector<CodeCell> code_cells_;
 };
 
 }  // namespace qg

@@ -5,8 +5,10 @@
 #include <stdexcept>
 
 #include "core/atomic_file.h"
+#include "core/notebook.h"
 #include "core/parallel.h"
 #include "fix/fix.h"
+#include "fix/notebook_fixer.h"
 
 namespace qg::fix {
 
@@ -27,15 +29,31 @@ struct Job {
   std::string before;
 };
 
+void skip_file(Job& job, std::string reason) {
+  for (const Finding& f : job.findings) job.result.left.push_back({f, LeftReason::FileSkipped, reason});
+  job.result.applied.clear();
+  job.result.text.reset();
+  job.result.skip_reason = std::move(reason);
+}
+
+// A notebook is fixed as the Python of its code cells, and the edits go back into the cells.
+void fix_notebook(Job& job, const SourceText& ipynb, const FixPolicy& policy) {
+  std::string error;
+  const std::optional<Notebook> notebook = Notebook::parse(ipynb.code(), error);
+  if (!notebook) return skip_file(job, error);
+  job.result = fix_file(make_source(notebook->python(), notebook->python().size() + 1), job.findings, policy);
+  if (!job.result.text) return;
+  std::optional<std::string> text = rewrite_notebook(ipynb.code(), *notebook, job.result.edits, error);
+  if (!text) return skip_file(job, std::move(error));
+  job.result.text = ipynb.bytes.substr(0, ipynb.bom_length) + *text;
+}
+
 void fix_one(Job& job, const fs::path& root, const Config& config, const FixPolicy& policy, Mode mode) {
   const fs::path file = root / job.path;
   SourceText src = read_source(file, config.max_file_size);
-  if (!src.ok()) {
-    for (const Finding& f : job.findings) job.result.left.push_back({f, LeftReason::FileSkipped, src.skip_reason});
-    job.result.skip_reason = src.skip_reason;
-    return;
-  }
-  job.result = fix_file(src, job.findings, policy);
+  if (!src.ok()) return skip_file(job, src.skip_reason);
+  if (is_notebook_path(job.path)) fix_notebook(job, src, policy);
+  else job.result = fix_file(src, job.findings, policy);
   if (!job.result.text) return;
   if (mode == Mode::Write) {
     try {

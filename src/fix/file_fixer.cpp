@@ -59,9 +59,12 @@ class FileFixer {
       for (std::size_t j = i + 1; j < edits.size(); ++j)
         if (overlaps(edits[i], edits[j]) && !same(edits[i], edits[j])) return skipped("its fixes overlap");
     if (out_.applied.empty()) return std::move(out_);
-    std::string text = apply_edits(src_.bytes, std::move(edits));
+    std::string text = apply_edits(src_.bytes, edits);
     if (std::string why = planner->check(text); !why.empty()) return skipped(std::move(why));
-    if (text != src_.bytes) out_.text = std::move(text);
+    if (text != src_.bytes) {
+      out_.text = std::move(text);
+      out_.edits = std::move(edits);
+    }
     return std::move(out_);
   }
 

@@ -28,6 +28,7 @@ struct LeftFinding {
 struct FileFix {
   std::optional<std::string> text;  // the fixed file; empty when nothing changed or it was refused
   std::vector<Finding> applied;
+  std::vector<Edit> edits;          // what made `text`: splices on the original, in no set order
   std::vector<LeftFinding> left;
   std::string skip_reason;          // non-empty: the whole file was left untouched
 };

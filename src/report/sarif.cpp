@@ -65,7 +65,9 @@ ordered_json artifact(const Paths& paths, const ScanResult& r, const Finding& f,
 // Only what is known at the site: the callee (QG001) or the module receiver (QG002) becomes the
 // factory call; the import the file also needs is named in the description, not invented here.
 std::optional<ordered_json> fix_json(const ScanResult& r, const Finding& f, const ordered_json& location) {
-  if (!f.fixable || !f.fix) return std::nullopt;
+  // In a notebook the fix's regions address the cells' Python, not the .ipynb: `quotaguard fix`
+  // rewrites the cells; a SARIF consumer would splice the JSON.
+  if (!f.fixable || !f.fix || f.cell) return std::nullopt;
   const FixSite& site = *f.fix;
   ordered_json replacements = ordered_json::array();
   std::string description;

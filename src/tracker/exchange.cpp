@@ -19,10 +19,13 @@ bool token_kind(UsageKind k) {
 // later, on a poll, a stream or a webhook, and is counted there.
 bool deferred(const ResponseUsage& rs) { return rs.status == "queued" || rs.status == "in_progress"; }
 
-// ~4 bytes of request per input token; one token per streamed delta, else ~4 bytes of body per
-// output token. Never zero for a call that ran.
-void estimate(Call& c, const ResponseUsage& rs, UsageKind kind) {
-  c.input_tokens = c.request_bytes / 4 ? c.request_bytes / 4 : 1;
+// ~4 characters of prompt text per input token plus a few tokens of framing per message (as
+// the tokenizer counts a chat), else ~4 bytes of request; one token per streamed text delta,
+// else ~4 bytes of body per output token. Never zero for a call that ran.
+void estimate(Call& c, const RequestInfo& rq, const ResponseUsage& rs, UsageKind kind) {
+  const uint64_t framing = rq.messages ? 4 * rq.messages + 3 : 0;
+  const uint64_t input = rq.text_chars ? (rq.text_chars + 3) / 4 + framing : c.request_bytes / 4;
+  c.input_tokens = input ? input : 1;
   c.cached_tokens = c.reasoning_tokens = 0;
   if (kind == UsageKind::embeddings) c.output_tokens = 0;
   else if (rs.deltas) c.output_tokens = rs.deltas;
@@ -94,7 +97,7 @@ Status Tracker::record_exchange(const Exchange& x) {
     // closed it before the last transport bytes; a JSON body when it was read to its end.
     const bool cut = stream ? !rs.complete : !x.response_complete || rs.malformed;
     if (!usable && token_kind(ep.kind) && !ep.is_get && !deferred(rs)) {
-      estimate(c, rs, ep.kind);
+      estimate(c, rq, rs, ep.kind);
     } else if (ep.kind == UsageKind::audio_transcriptions || ep.kind == UsageKind::audio_translations) {
       if (!c.audio_ms && !rs.has_usage && rq.upload_bytes) {
         c.flags |= kFlagEstimated;  // text formats carry no usage: ~16 kB/s of compressed audio

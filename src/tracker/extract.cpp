@@ -1,5 +1,6 @@
 #include "extract.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace qg::tracker {
@@ -9,6 +10,20 @@ bool contains(std::string_view hay, std::string_view needle) { return hay.find(n
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+// A streamed event whose delta carries text (content, a refusal, tool-call arguments, a
+// Responses or audio "delta" string): about one model token each. The role chunk that opens a
+// chat stream ("content":"") and the finish chunk ("delta":{}) carry none.
+bool carries_text(std::string_view data) {
+  for (std::string_view key : {"\"content\"", "\"delta\"", "\"arguments\"", "\"refusal\""}) {
+    for (std::size_t at = data.find(key); at != std::string_view::npos; at = data.find(key, at + 1)) {
+      std::size_t i = at + key.size();
+      while (i < data.size() && (data[i] == ' ' || data[i] == ':')) ++i;
+      if (i + 1 < data.size() && data[i] == '"' && data[i + 1] != '"') return true;
+    }
+  }
+  return false;
+}
+
 bool is_audio(UsageKind k) { return k == UsageKind::audio_transcriptions || k == UsageKind::audio_translations; }
 
 // ---- requests --------------------------------------------------------------------------
@@ -16,12 +31,29 @@ bool is_audio(UsageKind k) { return k == UsageKind::audio_transcriptions || k ==
 struct RequestVisitor final : JsonVisitor {
   RequestInfo& r;
   explicit RequestVisitor(RequestInfo& out) : r(out) {}
-  void on_value(const JsonPath& p, JsonKind kind, std::string_view raw, std::size_t) override {
+  void on_value(const JsonPath& p, JsonKind kind, std::string_view raw, std::size_t count) override {
     if (p.is("model") && kind == JsonKind::string) r.model.assign_json(raw);
     else if (p.is("stream") && kind == JsonKind::boolean) r.stream = raw == "true";
     else if (p.is("stream_options", "include_usage") && kind == JsonKind::boolean) r.include_usage = raw == "true";
     else if (p.is("input") && kind == JsonKind::string) r.characters = json_string_chars(raw);
     else if (p.is("n") && kind == JsonKind::number) r.n = json_count(raw).value;
+    else if (p.is("messages") && kind == JsonKind::array_end) r.messages = count;
+    if (kind == JsonKind::string && is_prompt_text(p)) r.text_chars += json_string_chars(raw);
+  }
+
+  // A string the model reads as prompt: under messages / input / prompt / instructions, and
+  // itself a content, text or input value (not a role, a type or an id).
+  static bool is_prompt_text(const JsonPath& p) {
+    if (p.depth == 0) return false;
+    const std::string_view root = p.key[0];
+    if (root != "messages" && root != "input" && root != "prompt" && root != "instructions") return false;
+    std::string_view own = root;
+    for (int i = std::min(p.depth, JsonPath::kMax) - 1; i > 0; --i)
+      if (p.key[i] != "[]") {
+        own = p.key[i];
+        break;
+      }
+    return own == "content" || own == "text" || own == root;
   }
 };
 
@@ -256,7 +288,7 @@ void SseReader::line(std::string_view line) {
   while (!after.empty() && after.front() == ' ') after.remove_prefix(1);
   const bool usage = !after.empty() && after.front() == '{';
   const bool interesting = u_.model.empty() || usage || !has_delta || !event_name_.empty() || contains(data, "\"error\"");
-  if (has_delta && !usage) ++u_.deltas;
+  if (has_delta && !usage && carries_text(data)) ++u_.deltas;
   if (!interesting) return;
   ResponseUsage e;
   ResponseVisitor v(e, kind_);

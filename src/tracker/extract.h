@@ -31,6 +31,8 @@ struct RequestInfo {
   uint64_t characters = 0;    // speech: code points of `input` (the billing basis of tts-1)
   uint64_t upload_bytes = 0;  // multipart: bytes of the `file` part
   uint64_t n = 0;             // images: requested count
+  uint64_t text_chars = 0;    // prompt text (message contents, input, instructions): an estimate's basis
+  uint64_t messages = 0;      // chat: messages sent (each costs a few tokens of framing)
 };
 
 struct ResponseUsage {

@@ -2,7 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace qg::tracker {
@@ -29,6 +32,12 @@ CREATE TABLE IF NOT EXISTS status(workspace TEXT PRIMARY KEY, status TEXT, since
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 )sql";
 
+std::pair<dev_t, ino_t> file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {0, 0};
+  return {st.st_dev, st.st_ino};
+}
+
 struct Stmt {
   sqlite3_stmt* s = nullptr;
   Stmt(sqlite3* db, const char* sql) {
@@ -39,29 +48,48 @@ struct Stmt {
   void text(int i, const std::string& v) { sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
   void i64(int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
   void dbl(int i, double v) { sqlite3_bind_double(s, i, v); }
-  void run() {
-    sqlite3_step(s);
+  void run() {  // a failed row (SQLITE_FULL, a locked file) fails the whole write: it is retried
+    const int rc = sqlite3_step(s);
     sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+      throw std::runtime_error(std::string("history: ") + sqlite3_errstr(rc));
   }
 };
 }  // namespace
 
-History::History(const std::string& path, bool read_only) {
-  int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+History::History(const std::string& path, bool read_only) : path_(path), read_only_(read_only) { open(); }
+
+void History::open() {
+  int flags = read_only_ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (sqlite3_open_v2(path_.c_str(), &db_, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     std::string err = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw std::runtime_error("history: cannot open " + path + ": " + err);
+    throw std::runtime_error("history: cannot open " + path_ + ": " + err);
   }
   sqlite3_busy_timeout(db_, 2000);
-  if (!read_only) {
+  if (read_only_) return;
+  try {
     exec("PRAGMA journal_mode=WAL");
     // NORMAL in WAL mode: a committed flush survives a process crash (kill -9); only an OS
     // crash or power loss can lose the last commits.
     exec("PRAGMA synchronous=NORMAL");
     exec(kSchema);
+  } catch (const std::exception& e) {  // e.g. a read-only file or folder: say which file
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("history: cannot write " + path_ + ": " + (e.what() + std::strlen("history: ")));
   }
+  identity_ = file_identity(path_);
+}
+
+// A history deleted or replaced under a running process (log rotation, a cleanup script) would
+// otherwise take every later flush into an unlinked inode: open the path again instead.
+void History::reopen_if_replaced() {
+  if (read_only_ || file_identity(path_) == identity_) return;
+  sqlite3_close(db_);
+  db_ = nullptr;
+  open();
 }
 
 History::~History() { sqlite3_close(db_); }
@@ -90,6 +118,7 @@ void History::write(const std::vector<MinuteRow>& minutes, const std::vector<Led
   }
   if (minutes.empty() && ledger.empty() && alerts.empty() && statuses.empty()) return;
   try {
+    reopen_if_replaced();
     exec("BEGIN IMMEDIATE");  // (inside: a locked database keeps the alerts for the next write)
     Stmt m(db_, "INSERT INTO usage_minute VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(minute, workspace, endpoint, model) DO UPDATE SET "

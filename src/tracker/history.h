@@ -2,8 +2,11 @@
 // calls (ids and numbers only: never an API key, prompt or completion), alerts and the last
 // status per workspace. Only the flusher thread writes; a crash loses at most one interval.
 #pragma once
+#include <sys/types.h>
+
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "alert.h"
@@ -52,7 +55,12 @@ class History {
   sqlite3* db() { return db_; }
 
  private:
+  void open();
+  void reopen_if_replaced();
   void exec(const char* sql);
+  std::string path_;
+  bool read_only_;
+  std::pair<dev_t, ino_t> identity_{0, 0};
   sqlite3* db_ = nullptr;
   std::mutex alerts_mu_;
   std::vector<Alert> alerts_;

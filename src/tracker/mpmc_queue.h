@@ -1,5 +1,12 @@
 // Bounded lock-free MPMC queue (Vyukov): fixed storage, no allocation after construction.
 // A full queue refuses the push; the caller counts the drop instead of waiting.
+//
+// Kept instead of moodycamel::ConcurrentQueue (Debian's libconcurrentqueue-dev) for two
+// semantics the alert path needs and that queue does not give: one FIFO order across producers
+// (it keeps a sub-queue per producer and dequeues them in no defined order, so "exhausted" raised
+// on one thread and "normal" on another could reach a webhook reversed), and an exact bound (its
+// capacity is a hint rounded up to blocks per producer, and try_enqueue past the pre-allocated
+// blocks fails or allocates depending on traits). Speed is not the question at alert rates.
 #pragma once
 #include <atomic>
 #include <cstddef>

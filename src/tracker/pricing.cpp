@@ -2,7 +2,37 @@
 
 #include <toml++/toml.h>
 
+#include <optional>
+#include <string>
+
+#include "did_you_mean.h"
+
 namespace qg::tracker {
+
+namespace {
+// A model's keys. Kebab-case as in every other quotaguard file; the snake_case spellings of
+// releases before it (`cached_input`, `audio_minute`, `characters_1m`) are still read, so price
+// files written for them keep their meaning. Anything else is an error: a misspelled price would
+// otherwise cost $0 without a word.
+struct KeyField {
+  std::string_view name;
+  double Price::*member;  // null: accepted and not a price (`note`)
+};
+constexpr KeyField kFields[] = {
+    {"input", &Price::input},           {"output", &Price::output},
+    {"cached-input", &Price::cached_input}, {"cached_input", &Price::cached_input},
+    {"image", &Price::image},           {"audio-minute", &Price::audio_minute},
+    {"audio_minute", &Price::audio_minute}, {"characters-1m", &Price::characters_1m},
+    {"characters_1m", &Price::characters_1m}, {"note", nullptr},
+};
+constexpr std::string_view kNames[] = {"input", "output", "cached-input", "image", "audio-minute", "characters-1m", "note"};
+
+const KeyField* field_of(std::string_view key) {
+  for (const KeyField& f : kFields)
+    if (f.name == key) return &f;
+  return nullptr;
+}
+}  // namespace
 
 bool PricingTable::load(std::string_view text, std::string& error) {
   toml::table root;
@@ -22,16 +52,28 @@ bool PricingTable::load(std::string_view text, std::string& error) {
   }
   for (const auto& [name, node] : *models) {
     const toml::table* t = node.as_table();
-    if (!t) continue;
+    const auto line = [](const toml::node& n) { return "line " + std::to_string(n.source().begin.line) + ": "; };
+    if (!t) {
+      error = "pricing: " + line(node) + "models.\"" + std::string(name.str()) + "\" must be a table";
+      return false;
+    }
     Price p;
     p.model = std::string(name.str());
-    auto num = [&](const char* k) { return (*t)[k].value<double>().value_or(-1.0); };
-    p.input = num("input");
-    p.cached_input = num("cached_input");
-    p.output = num("output");
-    p.image = num("image");
-    p.audio_minute = num("audio_minute");
-    p.characters_1m = num("characters_1m");
+    for (const auto& [key, value] : *t) {
+      const KeyField* field = field_of(key.str());
+      if (!field) {
+        error = "pricing: " + line(value) + "unknown key '" + std::string(key.str()) + "' in [models.\"" + p.model + "\"]" +
+                did_you_mean(key.str(), kNames);
+        return false;
+      }
+      if (!field->member) continue;  // a note
+      const std::optional<double> v = value.value<double>();
+      if (!v || *v < 0) {
+        error = "pricing: " + line(value) + "models.\"" + p.model + "\"." + std::string(key.str()) + " must be a non-negative number";
+        return false;
+      }
+      p.*(field->member) = *v;
+    }
     prices_.push_back(std::move(p));
   }
   return true;

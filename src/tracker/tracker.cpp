@@ -67,7 +67,8 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
     std::fclose(f);
   }
-  if (!pricing_.load(text, err)) throw std::runtime_error(err);
+  if (!pricing_.load(text, err))  // "pricing: line 3: ..." -> "pricing: prices.toml: line 3: ..."
+    throw std::runtime_error(cfg_.pricing_path.empty() ? err : "pricing: " + cfg_.pricing_path + ": " + err.substr(9));
   states_ = std::make_unique<WsState[]>(InternTable::kCapacity);
   global_ = std::make_unique<WsState>();
   accounts_ = std::make_unique<ApiState[]>(kMaxAccounts);

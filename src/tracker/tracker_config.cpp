@@ -1,5 +1,7 @@
 #include "tracker_config.h"
 
+#include "did_you_mean.h"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -107,32 +109,10 @@ bool fits(Kind k, const json& v) {
   return false;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string suggestion(std::string_view key, const Field& table) {
-  const char* best = nullptr;
-  std::size_t best_d = std::max<std::size_t>(2, key.size() / 3) + 1;
-  for (const Field& f : table.children) {
-    std::size_t d = edit_distance(key, f.name);
-    if (d < best_d) {
-      best_d = d;
-      best = f.name;
-    }
-  }
-  return best ? std::string("; did you mean '") + best + "'?" : std::string();
+  std::vector<std::string_view> names;
+  for (const Field& f : table.children) names.emplace_back(f.name);
+  return did_you_mean(key, names);
 }
 
 // Where a value came from: "file:line" for a file, "configure(section=...)" for overrides.

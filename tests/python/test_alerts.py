@@ -11,9 +11,12 @@ import traffic
 
 
 class Receiver:
-    def __init__(self, delay=0.0, status=200):
+    """A loopback webhook. `hold`: each POST waits, unanswered, until the test sets that event."""
+
+    def __init__(self, delay=0.0, status=200, hold=None):
         self.got = []
         self.event = threading.Event()
+        self.arrived = threading.Event()  # a POST reached the receiver (answered or not)
         rec = self
 
         class H(BaseHTTPRequestHandler):
@@ -22,6 +25,9 @@ class Receiver:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["content-length"]))
+                rec.arrived.set()
+                if hold is not None:
+                    hold.wait(120)
                 time.sleep(delay)
                 rec.got.append((self.headers.get("content-type"), json.loads(body)))
                 rec.event.set()
@@ -96,3 +102,25 @@ def test_slow_or_dead_webhook_never_blocks_calls(server):
         slow.close()
     s = qg.stats()
     assert s["webhook_dropped"] + s["webhook_failed"] > 0  # reported, not hidden
+
+
+def test_calls_complete_while_a_webhook_post_hangs_unanswered(server):
+    """The promise as an ordering, not a time: with the first alert's POST held open by the
+    receiver (and a webhook timeout far longer than the test), every later call, each raising an
+    alert of its own, completes before any POST is answered."""
+    import quotaguard as qg
+
+    release = threading.Event()
+    hook = Receiver(hold=release)
+    qg.configure(webhook=hook.url, webhook_timeout_ms=120_000, alert_queue=16)
+    try:
+        flip_status(qg, server, 1)
+        assert hook.arrived.wait(30), "the first alert never reached the webhook"
+        flip_status(qg, server, 39)
+        assert qg.usage()["total"]["requests"] == 40 == server.bill.requests
+        assert hook.got == []  # nothing answered yet: no call waited for the webhook
+    finally:
+        release.set()
+        qg.shutdown()
+        hook.close()
+    assert hook.got and qg.stats()["alerts_emitted"] >= 40

@@ -88,11 +88,12 @@ def alerts(qg):
 
 
 def _stream_peak(client, deltas):
-    """(chunks, peak bytes Python allocated) for one long streamed chat."""
+    """(chunks with text, peak bytes Python allocated) for one long streamed chat."""
     tracemalloc.start()
     try:
         n = sum(1 for chunk in _chat(client, stream=True, stream_options={"include_usage": True},
-                                     metadata={"tokens": str(deltas)}) if chunk.choices)
+                                     metadata={"tokens": str(deltas)})
+                if chunk.choices and chunk.choices[0].delta.content)
         return n, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -130,6 +131,19 @@ def test_missing_or_absurd_usage_is_estimated_never_zero(qg, server, alerts, sta
     if mode != "no_usage":
         found = _wait_for(alerts, "usage_anomaly")
         assert found and "POST /chat/completions" in found[0]["message"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_stream_without_usage_estimates_a_token_per_text_delta(qg, server, stack):
+    """Without include_usage the API sends no usage at all: the output is estimated from the
+    deltas that carry text (one token each), not from the role and finish chunks around them."""
+    client = _client(qg, server, stack)
+    chunks = list(_chat(client, stream=True))
+    texts = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
+    assert len(chunks) == len(texts) + 2  # the fake frames a stream as the API does
+    t = qg.usage()["total"]
+    assert (t["requests"], t["estimated"]) == (1, 1)
+    assert t["output_tokens"] == len(texts) == server.bill.output
 
 
 def _wait_for(alerts, kind, timeout=5.0):

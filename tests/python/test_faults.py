@@ -28,9 +28,52 @@ def test_full_disk_loses_no_usage_once_room_returns(server, tmp_path):
     # The minutes written once room returned hold every call, those made while the disk was full too.
     assert _q(db, "SELECT SUM(requests) FROM usage_minute WHERE workspace='acme'") == 2 * n
     assert _q(db, "SELECT SUM(input_tokens) FROM usage_minute") == server.bill.input
-    # The ledger (one row per call) holds at least every call made after room returned. The rows
-    # of the calls made while full are lost today, and ledger_dropped does not count them.
-    assert _q(db, "SELECT COUNT(*) FROM ledger") >= n
+    # The ledger holds a row per call, those made while the disk was full too, and says none dropped.
+    assert _q(db, "SELECT COUNT(*) FROM ledger") == 2 * n
+    assert _q(db, "SELECT value FROM meta WHERE key='ledger_dropped'") == "0"
+    assert int(_q(db, "SELECT value FROM meta WHERE key='flush_failures'")) > 0
+
+
+def test_deleted_history_is_written_again_at_its_path(server, tmp_path):
+    import quotaguard as qg
+
+    db = tmp_path / "h.db"
+    call = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+    qg.configure(db=str(db), flush_interval_ms=50)
+    try:
+        with qg.workspace("acme"), qg.instrument_http_client(httpx.Client()) as c:
+            for _ in range(3):
+                c.post(server.base_url + "/chat/completions", json=call)
+            qg.flush()
+            for f in tmp_path.glob("h.db*"):  # a cleanup script, or log rotation
+                f.unlink()
+            for _ in range(4):
+                c.post(server.base_url + "/chat/completions", json=call)
+            qg.flush()
+            assert db.exists()  # not written into the unlinked file, where nobody would read it
+    finally:
+        qg.shutdown()
+    assert _q(db, "PRAGMA integrity_check") == "ok"
+    assert _q(db, "SELECT COUNT(*) FROM ledger") == 4  # the calls made after the deletion
+    # The minutes are cumulative deltas: the new file holds what was not yet flushed to the old one.
+    assert _q(db, "SELECT SUM(requests) FROM usage_minute") == 4
+
+
+def test_unwritable_history_is_refused_naming_the_file(tmp_path):
+    db = tmp_path / "h.db"
+    db.write_bytes(b"")
+    db.chmod(0o444)
+    # Root writes anything: the child runs without the capabilities that bypass file modes.
+    drop = "-dac_override,-dac_read_search"
+    code = ("import quotaguard\n"
+            "try:\n"
+            f"    quotaguard.configure(db={str(db)!r})\n"
+            "except Exception as e:\n"
+            "    print(type(e).__name__, e)\n")
+    p = subprocess.run(["setpriv", "--bounding-set", drop, "--inh-caps", drop, sys.executable, "-c", code],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert str(db) in p.stdout and "readonly" in p.stdout.replace("read-only", "readonly"), p.stdout
 
 
 def test_webhook_answering_500_loses_no_alert_silently(server, tmp_path):

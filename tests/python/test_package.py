@@ -43,3 +43,19 @@ def test_config_file_env_and_overrides(tmp_path, monkeypatch):
     with pytest.raises(quotaguard.ConfigError):
         quotaguard.configure(str(bad))
     json.dumps(quotaguard.stats())
+
+
+def test_a_price_file_is_read_in_either_spelling_and_a_typo_is_refused(tmp_path):
+    import quotaguard
+
+    old, new, typo = tmp_path / "old.toml", tmp_path / "new.toml", tmp_path / "typo.toml"
+    old.write_text('[models."gpt-4o"]\ninput = 2.5\ncached_input = 1.25\noutput = 10\n')
+    new.write_text('[models."gpt-4o"]\ninput = 2.5\ncached-input = 1.25\noutput = 10\n')
+    typo.write_text('[models."gpt-4o"]\ninput = 2.5\ncached-imput = 1.25\noutput = 10\n')
+    for path in (old, new):
+        quotaguard.configure(pricing=str(path))
+        quotaguard.shutdown()
+    with pytest.raises(Exception) as e:
+        quotaguard.configure(pricing=str(typo))
+    assert str(e.value) == (f"pricing: {typo}: line 3: unknown key 'cached-imput' in [models.\"gpt-4o\"]; "
+                            "did you mean 'cached-input'?")

@@ -106,6 +106,15 @@ TEST_CASE("extract: SSE streams") {
   CHECK(n.complete);
   CHECK(n.deltas == 2);
 
+  // Framed as the API frames it: the role chunk and the finish chunk carry no token.
+  std::string framed =
+      "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"finish_reason\":null}]}\n\n"
+      "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\": {\"content\": \"Hel\"},\"finish_reason\":null}]}\n\n"
+      "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"a\"}}]},\"finish_reason\":null}]}\n\n"
+      "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+      "data: [DONE]\n\n";
+  CHECK(extract_response(UsageKind::chat, "text/event-stream", framed).deltas == 2);
+
   std::string resp =
       "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"status\":\"in_progress\",\"model\":\"o3\",\"usage\":null}}\n\n"
       "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hel\"}\n\n"
@@ -135,6 +144,17 @@ TEST_CASE("extract: request bodies") {
   CHECK(r.model == "gpt-4o");
   CHECK(r.stream);
   CHECK(r.include_usage);
+  CHECK((r.text_chars == 2 && r.messages == 1));
+  // The prompt text an estimate reads: contents and text parts, never roles, types, urls or ids.
+  auto parts = extract_request(UsageKind::chat, "application/json",
+      R"({"model":"gpt-4o","messages":[{"role":"system","content":"be brief"},)"
+      R"({"role":"user","content":[{"type":"text","text":"what is this?"},{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]})");
+  CHECK((parts.text_chars == 8 + 13 && parts.messages == 2));
+  auto responses = extract_request(UsageKind::responses, "application/json",
+      R"({"model":"o3","instructions":"terse","input":[{"role":"user","content":[{"type":"input_text","text":"hello"}]}]})");
+  CHECK((responses.text_chars == 5 + 5 && responses.messages == 0));
+  auto embed = extract_request(UsageKind::embeddings, "application/json", R"({"model":"e","input":["ab","cde"]})");
+  CHECK(embed.text_chars == 5);
   auto s = extract_request(UsageKind::audio_speech, "application/json", R"({"model":"tts-1","input":"h\u00e9llo\n w\u00f6rld \ud83d\ude00","voice":"alloy"})");
   CHECK(s.model == "tts-1");
   CHECK(s.characters == 14);

@@ -43,3 +43,20 @@ TEST_CASE("pricing: malformed tables are rejected") {
   CHECK_FALSE(err.empty());
   CHECK_FALSE(t.load("[meta]\ndate='x'\n", err));
 }
+
+TEST_CASE("pricing: kebab-case keys, the old snake_case spellings still read, anything else refused") {
+  PricingTable kebab, snake, bad;
+  std::string err;
+  REQUIRE(kebab.load("[models.m]\ninput = 2\ncached-input = 1\naudio-minute = 0.006\ncharacters-1m = 15\nnote = 'x'\n", err));
+  REQUIRE(snake.load("[models.m]\ninput = 2\ncached_input = 1\naudio_minute = 0.006\ncharacters_1m = 15\n", err));
+  const Quantities q{1000, 400, 0, 0, 60000, 1000};
+  CHECK(kebab.cost(*kebab.find("m"), q) == doctest::Approx(600 * 2 / 1e6 + 400 * 1 / 1e6 + 0.006 + 1000 * 15 / 1e6));
+  CHECK(snake.cost(*snake.find("m"), q) == doctest::Approx(kebab.cost(*kebab.find("m"), q)));
+
+  CHECK_FALSE(bad.load("[models.\"gpt-4o\"]\ninput = 2\nouput = 8\n", err));
+  CHECK(err == "pricing: line 3: unknown key 'ouput' in [models.\"gpt-4o\"]; did you mean 'output'?");
+  CHECK_FALSE(bad.load("[models.m]\ninput = -2\n", err));
+  CHECK(err == "pricing: line 2: models.\"m\".input must be a non-negative number");
+  CHECK_FALSE(bad.load("[models.m]\noutput = 'ten'\n", err));
+  CHECK(err == "pricing: line 2: models.\"m\".output must be a non-negative number");
+}

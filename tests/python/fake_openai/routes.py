@@ -143,10 +143,13 @@ def _chat(x, body, bill, model) -> int:
         wanted = int((body.get("metadata") or {}).get("tokens") or 0)  # a long stream: this many deltas
         if wanted:
             tokens = [" word"] * wanted
+        # Framed as the API frames them: a first chunk with the role and empty content, a chunk
+        # per token, a last chunk with an empty delta and the finish reason (then the usage).
+        deltas = [{"role": "assistant", "content": "", "refusal": None}] + [{"content": t} for t in tokens] + [{}]
         evs = []
-        for tok in tokens:
+        for i, delta in enumerate(deltas):
             chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": model,
-                     "choices": [{"index": 0, "delta": {"content": tok}, "finish_reason": None}]}
+                     "choices": [{"index": 0, "delta": delta, "finish_reason": "stop" if i == len(deltas) - 1 else None}]}
             if include:
                 chunk["usage"] = None
             evs.append("data: " + json.dumps(chunk) + "\n\n")
