@@ -2,7 +2,10 @@
 // classification, and the alert path (status flip -> callback on the dispatcher thread).
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -47,6 +50,40 @@ static void BM_record_ids(benchmark::State& st) {
   for (auto _ : st) t.record_ids(ws, ep, m, c);
 }
 BENCHMARK(BM_record_ids)->Threads(1)->Threads(2)->UseRealTime();
+
+// The same record with a budget to judge, per process, on the host's shared state (a segment in
+// /dev/shm) and on the fleet's Redis (QG_BENCH_REDIS, a redis:// URL; run.sh starts a server):
+// side by side in one run, so the ratios hold on a loaded machine.
+namespace {
+Tracker& budgeted_tracker(int kind) {
+  auto make = [](int k) {
+    Config cfg;
+    cfg.global.requests[kDay] = 1e15;
+    if (k >= 1) cfg.state = "qg-bench-" + std::to_string(::getpid());
+    if (k == 2) cfg.redis = std::getenv("QG_BENCH_REDIS") ? std::getenv("QG_BENCH_REDIS") : "";
+    return new Tracker(cfg);  // leaked: benchmarks of every thread count share it
+  };
+  static Tracker* t[3] = {make(0), make(1), make(2)};
+  return *t[kind];
+}
+}  // namespace
+
+static void BM_record_budgeted(benchmark::State& st) {
+  const int kind = static_cast<int>(st.range(0));
+  if (kind == 2 && !std::getenv("QG_BENCH_REDIS")) {
+    st.SkipWithError("QG_BENCH_REDIS is not set (bench/tracker/run.sh starts a redis-server)");
+    return;
+  }
+  Tracker& t = budgeted_tracker(kind);
+  uint32_t ws = t.workspace_id("acme"), ep = t.endpoint_id("POST", "/v1/chat/completions"), m = t.model_id("gpt-4o");
+  Call c;
+  c.http_status = 200;
+  c.input_tokens = 100;
+  c.output_tokens = 20;
+  for (auto _ : st) t.record_ids(ws, ep, m, c);
+  st.SetLabel(kind == 0 ? "per process" : kind == 1 ? "host shared state" : "shared state + redis");
+}
+BENCHMARK(BM_record_budgeted)->Arg(0)->Arg(1)->Arg(2)->Threads(1)->Threads(2)->UseRealTime();
 
 static void BM_record_names(benchmark::State& st) {
   Tracker& t = shared_tracker();

@@ -21,6 +21,8 @@ _FLAT = {
     "ledger": ("tracker", "ledger"), "quota_scope": ("tracker", "quota_scope"),
     "exhausted_probe_s": ("tracker", "exhausted_probe_s"), "pricing": ("tracker", "pricing"),
     "tick_ms": ("tracker", "tick_ms"), "share": ("tracker", "share"), "state": ("tracker", "state"),
+    "redis": ("tracker", "redis"), "redis_namespace": ("tracker", "redis_namespace"),
+    "redis_sync_ms": ("tracker", "redis_sync_ms"),
     "on_exhausted": ("policy", "on_exhausted"), "fallback_model": ("policy", "fallback_model"),
     "warning": ("thresholds", "warning"), "critical": ("thresholds", "critical"),
     "alerts_jsonl": ("alerts", "jsonl"), "webhook": ("alerts", "webhook"),

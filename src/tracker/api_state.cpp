@@ -36,6 +36,7 @@ int Tracker::active_account(uint32_t ws, int64_t now) const {
 
 Status Tracker::effective(const WsState& s) const {
   auto r = static_cast<Status>(s.budget.load(std::memory_order_relaxed));
+  if (&s == global_.get() && fleet_down_.load(std::memory_order_relaxed) && Status::degraded > r) r = Status::degraded;
   if (s.degraded.load(std::memory_order_relaxed) && Status::degraded > r) r = Status::degraded;
   return r;
 }
@@ -81,6 +82,7 @@ void Tracker::on_api_signal(uint32_t ws, const Call& c) {
     if (sent <= a.changed_ns.load()) return;
     a.status.store(u8(Status::normal));
     share_api(ws, c.account);
+    broadcast_api(ws, c.account);
     publish_all(ws, now, "a call succeeded");
   }
 }
@@ -103,6 +105,7 @@ void Tracker::exhaust(ApiState& a, uint32_t ws, const Call& c, int64_t now) {
     share_api(ws, c.account, &previous);
     first = previous != Status::exhausted;
   }
+  if (first) broadcast_api(ws, c.account);
   publish_all(ws, now, "insufficient_quota");
   if (first && account_count() > 1) {  // say where calls go now
     const int next = active_account(ws, now);

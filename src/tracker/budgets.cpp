@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 
+#include "fleet.h"
 #include "shared_state.h"
 #include "tracker.h"
 #include "ws_state.h"
@@ -116,7 +117,7 @@ void Tracker::charge_budgets(uint32_t ws, uint32_t model, const Call& c) {
   }
 }
 
-void Tracker::exhaust_budget(std::size_t entity, int what, int period, int64_t now) {
+void Tracker::exhaust_budget(std::size_t entity, int what, int period, int64_t now, bool from_fleet) {
   static constexpr const char* kWhat[] = {"requests", "tokens", "usd"};
   WsState& s = entity == 0 ? *global_ : states_[entity - 1];
   if (const int slot = entity_slot(entity); slot >= 0) shared_->exhaust_budget(slot, what * kPeriods + period, now);
@@ -126,6 +127,10 @@ void Tracker::exhaust_budget(std::size_t entity, int what, int period, int64_t n
     std::lock_guard lock(s.budget_mu);
     s.budget_since_ms = now;
     s.budget_name = name;
+  }
+  if (fleet_ && !from_fleet) {  // every host blocks at once, not at its next sync
+    const std::string_view who = entity == 0 ? std::string_view("*") : workspaces_.name(static_cast<uint32_t>(entity - 1));
+    fleet_->broadcast("budget\t" + std::string(who) + "\t" + std::to_string(what * kPeriods + period));
   }
   publish(entity, now, name.c_str());
 }

@@ -45,13 +45,14 @@ void Dispatcher::remove_callback(int id) {
 }
 
 void Dispatcher::deliver(const Alert& a) {
-  if (jsonl_) {
+  const bool out = !filter_ || filter_(a);
+  if (jsonl_ && out) {
     std::string line = alert_json(a);
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), jsonl_);
     std::fflush(jsonl_);
   }
-  if (!webhook_url_.empty()) {
+  if (!webhook_url_.empty() && out) {
     if (webhook_queue_.push(a)) {
       webhook_wake_.fetch_add(1, std::memory_order_release);
       webhook_wake_.notify_one();

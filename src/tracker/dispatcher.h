@@ -33,6 +33,9 @@ class Dispatcher {
   bool emit(const Alert& a);  // lock-free, any thread
   int add_callback(Callback cb);
   void remove_callback(int id);
+  // Decides, on the dispatcher thread, whether the JSONL and webhook sinks get an alert (one
+  // alert per event per fleet); callbacks of this process get every alert. Set before use.
+  void set_filter(std::function<bool(const Alert&)> filter) { filter_ = std::move(filter); }
   void stop();                // drains what is queued, then joins
   DispatcherStats stats() const;
 
@@ -50,6 +53,7 @@ class Dispatcher {
   int webhook_timeout_ms_;
   mutable std::mutex callbacks_mu_;
   std::vector<std::pair<int, Callback>> callbacks_;
+  std::function<bool(const Alert&)> filter_;
   int next_callback_ = 1;
   std::atomic<uint64_t> emitted_{0}, dropped_{0}, delivered_{0};
   std::atomic<uint64_t> webhook_sent_{0}, webhook_failed_{0}, webhook_dropped_{0};

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <ctime>
 
+#include "fleet.h"
 #include "history.h"
 #include "tracker.h"
 #include "utc_calendar.h"
@@ -130,6 +131,7 @@ void Tracker::shutdown() {
   if (ticker_.joinable()) ticker_.join();
   evaluate();  // statuses and alerts reflect the very last calls
   dispatcher_->stop();
+  if (fleet_) fleet_->stop();  // pushes what is pending (alerts were claimed through it first)
   if (flusher_.joinable()) flusher_.join();
   if (history_) {
     try {

@@ -67,28 +67,47 @@ uint64_t name_key(std::string_view name) {
   return h | 1;  // 0 marks a free slot
 }
 
-uint64_t period_tag(int period, int64_t now_ms) {
-  return static_cast<uint64_t>(Windows::period_index(period, now_ms)) & kTagMask;
+}  // namespace
+
+int64_t period_index_fast(int period, int64_t now_ms) {
+  if (period != kMonth) return Windows::period_index(period, now_ms);
+  thread_local int64_t day = -1, month = 0;
+  if (now_ms / 86400000 != day) {
+    day = now_ms / 86400000;
+    month = Windows::period_index(kMonth, now_ms);
+  }
+  return month;
 }
 
-// Integer units of each amount: micro-dollars for usd.
-uint64_t units(int what, double v) {
-  if (!(v > 0)) return 0;
-  const double u = what == kSharedMicroUsd ? std::llround(v * 1e6) : std::llround(v);
-  return u >= static_cast<double>(kValueMask) ? kValueMask : static_cast<uint64_t>(u);
-}
-double from_units(int what, uint64_t u) {
-  return what == kSharedMicroUsd ? static_cast<double>(u) / 1e6 : static_cast<double>(u);
+namespace {
+
+uint64_t period_tag(int period, int64_t now_ms) {
+  return static_cast<uint64_t>(period_index_fast(period, now_ms)) & kTagMask;
 }
 
 std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
+uint64_t shared_units(int what, double v) {
+  if (!(v > 0)) return 0;
+  const double u = what == kSharedMicroUsd ? std::llround(v * 1e6) : std::llround(v);
+  return u >= static_cast<double>(kValueMask) ? kValueMask : static_cast<uint64_t>(u);
+}
+double shared_from_units(int what, uint64_t u) {
+  return what == kSharedMicroUsd ? static_cast<double>(u) / 1e6 : static_cast<double>(u);
+}
+
+namespace {
+uint64_t units(int what, double v) { return shared_units(what, v); }
+double from_units(int what, uint64_t u) { return shared_from_units(what, u); }
+}  // namespace
+
 struct SharedSlot {
   std::atomic<uint64_t> key{0};            // name_key(name), claimed by one compare-and-swap
   Text<120> name;                          // for display (lookups compare keys)
   std::atomic<uint64_t> amount[kPeriods][kSharedAmounts] = {};
+  std::atomic<uint8_t> counted{0};         // a call was ever added (listed by snapshot())
   std::atomic<uint8_t> budget{0};
   std::atomic<int8_t> budget_what{-1};
   std::atomic<int64_t> budget_since_ms{0};
@@ -223,6 +242,7 @@ void SharedState::add_to_period(int slot, int period, const double (&amount)[kSh
 void SharedState::add_periods(int slot, int from, int to, const double (&amount)[kSharedAmounts], int64_t now_ms,
                               double (*after)[kSharedAmounts]) {
   SharedSlot& s = seg_->slots[slot];
+  if (!s.counted.load(std::memory_order_relaxed)) s.counted.store(1, std::memory_order_relaxed);
   for (int p = from; p < to; ++p) {
     const uint64_t tag = period_tag(p, now_ms);
     for (int w = 0; w < kSharedAmounts; ++w) {
@@ -362,6 +382,8 @@ SharedSnapshot SharedState::snapshot(int64_t now_ms) const {
     if (s.key.load(std::memory_order_acquire) == 0 || s.name.len.load(std::memory_order_acquire) == 0) continue;
     SharedEntity e;
     e.name = s.name.load();
+    // Listed: everything, the accounts (named by the config), a workspace that made a call.
+    if (e.name != "*" && e.name.rfind("account:", 0) != 0 && !s.counted.load()) continue;
     e.status = static_cast<Status>(s.published.load(std::memory_order_acquire));
     e.since_ms = s.published_since_ms.load(std::memory_order_relaxed);
     e.reason = s.reason.load();

@@ -23,6 +23,14 @@ namespace qg::tracker {
 // The amounts counted per entity and period; usd in micro-dollars.
 enum SharedAmount { kSharedRequests = 0, kSharedTokens, kSharedMicroUsd, kSharedServerErrors, kSharedAmounts };
 
+// Windows::period_index without the calendar call on the hot path (the month is kept per thread
+// for the day it was computed in).
+int64_t period_index_fast(int period, int64_t now_ms);
+
+// Integer units of an amount (micro-dollars for usd), as the segment and Redis count them.
+uint64_t shared_units(int what, double v);
+double shared_from_units(int what, uint64_t units);
+
 // What the API last said of an account (quota_scope "global") or a workspace, as shared.
 struct SharedApiStatus {
   uint64_t epoch = 0;               // 0: never set; grows with every change on the host

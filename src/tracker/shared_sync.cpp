@@ -1,6 +1,7 @@
 // The tracker's side of the host's shared state (shared_state.h, docs/shared-state.md): budget
 // windows counted in the segment by every process, and what the API said taken in from it.
 // Without a shared state each of these is this process's own, as before.
+#include "fleet.h"
 #include "history.h"
 #include "shared_state.h"
 #include "tracker.h"
@@ -123,19 +124,31 @@ void Tracker::charge_shared(uint32_t ws, uint32_t model, const Call& c) {
   const double amount[kSharedAmounts] = {1.0, static_cast<double>(c.input_tokens + c.output_tokens), call_cost(model, c),
                                          (c.http_status >= 500 || c.http_status == 0) ? 1.0 : 0.0};
   for (std::size_t entity : {std::size_t{ws} + 1, std::size_t{0}}) {
-    const int slot = entity_slot(entity);
-    if (slot < 0) continue;
     double after[kPeriods][kSharedAmounts];
-    shared_->add(slot, amount, now, after);
-    const Limits& lim = entity == 0 ? cfg_.global : cfg_.limits_for(workspaces_.name(ws));
-    const double* limits[3] = {lim.requests, lim.tokens, lim.usd};
-    for (int p = 0; p < kPeriods; ++p)
-      for (int w = 0; w < 3; ++w)
-        if (limits[w][p] >= 0 && amount[w] > 0 && after[p][w] >= limits[w][p]) exhaust_budget(entity, w, p, now);
+    if (const int slot = entity_slot(entity); slot >= 0) {
+      shared_->add(slot, amount, now, after);
+      enforce(entity, ws, amount, after, now);
+    }
+    if (fleet_) {  // the fleet's totals as last read, plus what this process has not pushed yet
+      fleet_->add(entity, amount);
+      fleet_->used_all(entity, now, after);
+      enforce(entity, ws, amount, after, now);
+    }
   }
 }
 
+void Tracker::enforce(std::size_t entity, uint32_t ws, const double (&amount)[4], const double (&used)[kPeriods][4], int64_t now) {
+  const Limits& lim = entity == 0 ? cfg_.global : cfg_.limits_for(workspaces_.name(ws));
+  const double* limits[3] = {lim.requests, lim.tokens, lim.usd};
+  for (int p = 0; p < kPeriods; ++p)
+    for (int w = 0; w < 3; ++w)
+      if (limits[w][p] >= 0 && amount[w] > 0 && used[p][w] >= limits[w][p]) exhaust_budget(entity, w, p, now);
+}
+
 Amounts Tracker::used_now(std::size_t e, int p, int64_t now) const {
+  if (fleet_)
+    return {fleet_->used(e, p, kSharedRequests, now), fleet_->used(e, p, kSharedTokens, now),
+            fleet_->used(e, p, kSharedMicroUsd, now), fleet_->used(e, p, kSharedServerErrors, now)};
   const int slot = entity_slot(e);
   if (slot < 0) return windows_->used(e, p);
   return {shared_->used(slot, p, kSharedRequests, now), shared_->used(slot, p, kSharedTokens, now),

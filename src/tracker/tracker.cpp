@@ -5,6 +5,7 @@
 
 #include "extract.h"
 #include "history.h"
+#include "fleet.h"
 #include "shared_state.h"
 #include "utf8.h"
 #include "ws_state.h"
@@ -87,6 +88,7 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
     dispatcher_->add_callback([h = history_.get()](const Alert& a) { h->queue_alert(a); });
   }
   open_shared();  // after the history: a new segment starts from its day and month
+  open_fleet();
   evaluate();  // windows, budgets and their headroom as of now (with the history's day and month)
   {
     std::lock_guard lock(live_mu());
@@ -230,7 +232,7 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   shard.add(cell_key(ws, ep, model), d);
   WsState& st = state(ws);
   if (!st.active.load(std::memory_order_relaxed)) st.active.store(true, std::memory_order_relaxed);
-  if (shared_) charge_shared(ws, model, c);
+  if (shared_ || fleet_) charge_shared(ws, model, c);
   else if (!blocked) charge_budgets(ws, model, c);
 
   if (cfg_.ledger && history_) {

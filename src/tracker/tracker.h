@@ -22,6 +22,7 @@ namespace qg::tracker {
 
 class History;
 class SharedState;
+class Fleet;
 struct LedgerRow;
 struct ResponseUsage;
 
@@ -152,7 +153,7 @@ class Tracker {
   // Budgets charged as calls are recorded (budgets.cpp).
   void charge_budgets(uint32_t ws, uint32_t model, const Call& c);
   void rebase_budget(WsState& s, const Limits& lim, std::size_t entity);
-  void exhaust_budget(std::size_t entity, int what, int period, int64_t now);
+  void exhaust_budget(std::size_t entity, int what, int period, int64_t now, bool from_fleet = false);
   double call_cost(uint32_t model, const Call& c) const;
   void emit(std::string_view kind, std::string_view ws, Status st, Status prev,
             std::string_view code, std::string_view message);
@@ -175,6 +176,13 @@ class Tracker {
   Amounts used_now(std::size_t entity, int period, int64_t now) const;  // shared or this process's
   bool budget_exhausted(std::size_t entity, int64_t* since_ms, std::string* name);
   std::atomic<int64_t>& probe_clock(uint32_t ws, uint8_t account);
+  void enforce(std::size_t entity, uint32_t ws, const double (&amount)[4], const double (&used)[kPeriods][4], int64_t now);
+  // The fleet on Redis (fleet_sync.cpp).
+  void open_fleet();
+  void check_fleet_limits(std::size_t entity);
+  void on_fleet_event(const std::string& event);
+  void broadcast_api(uint32_t ws, uint8_t account);
+  bool claim_alert(const Alert& a);
 
   Config cfg_;
   PricingTable pricing_;
@@ -199,6 +207,8 @@ class Tracker {
   std::unique_ptr<Windows> windows_;
   std::unique_ptr<SharedState> shared_;
   mutable std::unique_ptr<std::atomic<int32_t>[]> shared_slots_;  // entity -> slot (-2: not looked up)
+  std::unique_ptr<Fleet> fleet_;
+  std::atomic<bool> fleet_down_{false};    // Redis unreachable: enforcing on what this process knows
   std::atomic<bool> stopping_{false};
   std::atomic<bool> dirty_{false};  // calls arrived since the last evaluation
   std::thread ticker_, flusher_;

@@ -1,6 +1,7 @@
 #include "tracker_config.h"
 
 #include "did_you_mean.h"
+#include "fleet.h"
 
 #include <toml++/toml.h>
 
@@ -60,7 +61,8 @@ const Field& schema() {
                                   {"ledger", Kind::boolean, {}}, {"quota_scope", Kind::string, {}},
                                   {"exhausted_probe_s", Kind::integer, {}}, {"pricing", Kind::string, {}},
                                   {"tick_ms", Kind::integer, {}}, {"share", Kind::string, {}},
-                                  {"state", Kind::string, {}}}},
+                                  {"state", Kind::string, {}}, {"redis", Kind::string, {}},
+                                  {"redis_namespace", Kind::string, {}}, {"redis_sync_ms", Kind::integer, {}}}},
         {"policy", Kind::table, {{"on_exhausted", Kind::string, {}}, {"fallback_model", Kind::string, {}},
                                  {"accounts", Kind::table_array, {{"name", Kind::string, {}},
                                                                   {"api_key_env", Kind::string, {}},
@@ -210,6 +212,16 @@ void build(const json& j, Config& c) {
   if (share != "host" && share != "process") throw Invalid("tracker.share", "tracker.share must be \"host\" or \"process\"");
   c.share_host = share == "host";
   get(t, "state", c.state);
+  get(t, "redis", c.redis);
+  get(t, "redis_namespace", c.redis_namespace);
+  get(t, "redis_sync_ms", c.redis_sync_ms);
+  if (!c.redis.empty()) {
+    RedisUrl url;
+    std::string why;
+    if (!parse_redis_url(c.redis, url, why)) throw Invalid("tracker.redis", "tracker." + why);
+  }
+  if (c.redis_namespace.empty()) throw Invalid("tracker.redis_namespace", "tracker.redis_namespace must not be empty");
+  if (c.redis_sync_ms < 1 || c.redis_sync_ms > 10000) throw Invalid("tracker.redis_sync_ms", "tracker.redis_sync_ms must be 1..10000");
   if (!c.state.empty() && !c.share_host) throw Invalid("tracker.state", "tracker.state needs tracker.share = \"host\"");
   std::string scope = "global";
   get(t, "quota_scope", scope);

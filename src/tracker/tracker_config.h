@@ -47,6 +47,10 @@ struct Config {
   bool share_host = true;
   std::string state;                // a name (/dev/shm/quotaguard-NAME.state) or a path
   std::string shared_state_path() const;  // empty: per process
+  // Across hosts (docs/shared-state.md#fleet): budgets and status on a Redis server.
+  std::string redis;                // redis://[[user]:password@]host[:port][/db]; empty: none
+  std::string redis_namespace = "quotaguard";  // key prefix (one per fleet)
+  int redis_sync_ms = 5;            // batches pushed this often: the overshoot bound's interval
   std::shared_ptr<const Clock> clock;  // not read from a file; null: the system clock
 };
 

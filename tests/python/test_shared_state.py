@@ -5,6 +5,7 @@ db, against the loopback fake. Each test also runs the same traffic with
 promise, so the test is seen to be able to fail."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -24,10 +25,12 @@ WORKER = HERE / "shared_worker.py"
 class Workers:
     """Worker processes (shared_worker.py) started together, released at once by a go file."""
 
+    _made = itertools.count()
+
     def __init__(self, tmp: Path, base_url: str, config: Path):
         self.tmp, self.base_url, self.config = tmp, base_url, config
         self.procs: dict[str, subprocess.Popen] = {}
-        self.go = tmp / f"go-{len(list(tmp.glob('go-*')))}"
+        self.go = tmp / f"go-{next(Workers._made)}"
 
     def start(self, key: str, calls: int, workspace: str = "default", gated: bool = True) -> subprocess.Popen:
         env = dict(os.environ, QG_WORKSPACE=workspace, QG_TEST_CLOCK_MS=str(iso_ms(PINNED_INSTANT)))

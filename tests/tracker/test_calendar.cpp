@@ -168,12 +168,13 @@ TEST_CASE("calendar: after a restart, the history's day and month so far count, 
       {"2024-02-29T23:59:00Z", "2024-03-01T00:00:30Z", false, false},
       {"2026-03-15T00:01:00Z", "2026-03-15T00:02:00Z", true, true},
   };
+  // The history and the host state beside it (a restart keeps both): removed before each case.
   const std::string db = (std::filesystem::temp_directory_path() / ("qg_calendar_" + std::to_string(::getpid()) + ".db")).string();
   for (const Restart& r : kRestarts) {
     for (int period : {kDay, kMonth}) {
       CAPTURE(r.restarted);
       CAPTURE(period_name(period));
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+      for (const char* suffix : {"", "-wal", "-shm", ".state"}) std::filesystem::remove(db + suffix);
       Config cfg;
       cfg.db_path = db;
       cfg.default_workspace.requests[period] = 10;
@@ -188,5 +189,5 @@ TEST_CASE("calendar: after a restart, the history's day and month so far count, 
       CHECK(p.t->status("cal") == (counts ? Status::warning : Status::normal));
     }
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", ".state"}) std::filesystem::remove(db + suffix);
 }

@@ -1,0 +1,504 @@
+#include "fleet.h"
+
+#include <hiredis/hiredis.h>
+#include <dirent.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <chrono>
+#include <random>
+
+#include "window.h"
+
+namespace qg::tracker {
+
+namespace {
+
+// Applies one batch exactly once: the batch id is remembered for a day, so a push retried after
+// a lost reply (Redis killed between applying and answering) finds it and adds nothing.
+// KEYS[1]: the batch id key; KEYS[2..]: the period keys. ARGV[1]: rows; then per key: requests,
+// tokens, micro-usd, server errors, ttl.
+constexpr const char* kPushScript = R"lua(
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', 86400) then return 0 end
+for i = 2, #KEYS do
+  local b = (i - 2) * 5 + 1
+  redis.call('HINCRBY', KEYS[i], 'r', ARGV[b])
+  redis.call('HINCRBY', KEYS[i], 't', ARGV[b + 1])
+  redis.call('HINCRBY', KEYS[i], 'u', ARGV[b + 2])
+  redis.call('HINCRBY', KEYS[i], 'e', ARGV[b + 3])
+  redis.call('EXPIRE', KEYS[i], ARGV[b + 4])
+end
+return 1
+)lua";
+
+constexpr int64_t kTtl[kPeriods] = {180, 3 * 86400, 63 * 86400};  // seconds a period's key outlives it
+constexpr const char* kFields[kSharedAmounts] = {"r", "t", "u", "e"};
+
+struct Reply {
+  redisReply* r;
+  explicit Reply(void* p) : r(static_cast<redisReply*>(p)) {}
+  ~Reply() {
+    if (r) freeReplyObject(r);
+  }
+  bool ok() const { return r && r->type != REDIS_REPLY_ERROR; }
+};
+
+Reply command(redisContext* c, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return Reply(redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()));
+}
+
+int64_t parse_int(const redisReply* r) {
+  if (!r) return 0;
+  if (r->type == REDIS_REPLY_INTEGER) return r->integer;
+  if (r->type != REDIS_REPLY_STRING) return 0;
+  int64_t v = 0;
+  std::from_chars(r->str, r->str + r->len, v);
+  return v;
+}
+
+}  // namespace
+
+bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
+  RedisUrl u;
+  if (url.rfind("rediss://", 0) == 0) {
+    error = "redis: rediss:// (TLS) is not supported: this build's hiredis (0.14, Debian 12) has no TLS; "
+            "reach a TLS Redis through a local tunnel (stunnel, spiped) and give its redis:// address";
+    return false;
+  }
+  if (url.rfind("unix://", 0) == 0) {
+    u.unix_path = std::string(url.substr(7));
+    if (u.unix_path.empty()) return error = "redis: unix:// needs a socket path", false;
+    out = u;
+    return true;
+  }
+  if (url.rfind("redis://", 0) != 0) return error = "redis: '" + std::string(url) + "' is not a redis:// URL", false;
+  std::string_view rest = url.substr(8);
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view cred = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    auto colon = cred.find(':');
+    if (colon == std::string_view::npos) {
+      u.password = std::string(cred);  // redis://secret@host: a bare password
+    } else {
+      u.user = std::string(cred.substr(0, colon));
+      u.password = std::string(cred.substr(colon + 1));
+    }
+  }
+  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+    std::string_view db = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!db.empty() && (std::from_chars(db.data(), db.data() + db.size(), u.db).ec != std::errc() || u.db < 0))
+      return error = "redis: the database '" + std::string(db) + "' is not a number", false;
+  }
+  if (auto colon = rest.rfind(':'); colon != std::string_view::npos && rest.find(']') == std::string_view::npos) {
+    std::string_view port = rest.substr(colon + 1);
+    if (std::from_chars(port.data(), port.data() + port.size(), u.port).ec != std::errc() || u.port <= 0 || u.port > 65535)
+      return error = "redis: the port '" + std::string(port) + "' is not a port number", false;
+    rest = rest.substr(0, colon);
+  }
+  if (!rest.empty()) u.host = std::string(rest);
+  out = u;
+  return true;
+}
+
+Fleet::Fleet(RedisUrl url, std::string ns, int sync_ms, std::string spool, std::function<int64_t()> now_ms, Hooks hooks)
+    : url_(std::move(url)), ns_(std::move(ns)), spool_(std::move(spool)), sync_ms_(sync_ms), now_ms_(std::move(now_ms)),
+      hooks_(std::move(hooks)) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  instance_ = std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(rd());
+  pending_ = std::make_unique<std::atomic<uint64_t>[]>(kEntities * kSharedAmounts);
+  unacked_ = std::make_unique<std::atomic<uint64_t>[]>(kEntities * kSharedAmounts);
+  total_ = std::make_unique<std::atomic<uint64_t>[]>(kEntities * kPeriods * kSharedAmounts);
+  total_index_ = std::make_unique<std::atomic<int64_t>[]>(kEntities * kPeriods);
+  touched_ = std::make_unique<std::atomic<bool>[]>(kEntities);
+  touched_[0].store(true);
+  thread_ = std::thread([this] { run(); });
+  subscriber_ = std::thread([this] { run_subscriber(); });
+}
+
+Fleet::~Fleet() { stop(); }
+
+void Fleet::add(std::size_t e, const double (&amount)[kSharedAmounts]) {
+  for (int w = 0; w < kSharedAmounts; ++w)
+    if (const uint64_t u = shared_units(w, amount[w])) pending_[e * kSharedAmounts + w].fetch_add(u, std::memory_order_relaxed);
+  if (!touched_[e].load(std::memory_order_relaxed)) touched_[e].store(true, std::memory_order_relaxed);
+}
+
+double Fleet::used(std::size_t e, int p, int w, int64_t now) const {
+  uint64_t u = pending_[e * kSharedAmounts + w].load(std::memory_order_relaxed) +
+               unacked_[e * kSharedAmounts + w].load(std::memory_order_relaxed);
+  if (total_index_[e * kPeriods + p].load(std::memory_order_acquire) == period_index_fast(p, now))
+    u += total_[(e * kPeriods + p) * kSharedAmounts + w].load(std::memory_order_relaxed);
+  return shared_from_units(w, u);
+}
+
+void Fleet::used_all(std::size_t e, int64_t now, double (&out)[kPeriods][kSharedAmounts]) const {
+  for (int p = 0; p < kPeriods; ++p) {
+    const bool current = total_index_[e * kPeriods + p].load(std::memory_order_acquire) == period_index_fast(p, now);
+    for (int w = 0; w < kSharedAmounts; ++w) {
+      uint64_t u = pending_[e * kSharedAmounts + w].load(std::memory_order_relaxed) +
+                   unacked_[e * kSharedAmounts + w].load(std::memory_order_relaxed);
+      if (current) u += total_[(e * kPeriods + p) * kSharedAmounts + w].load(std::memory_order_relaxed);
+      out[p][w] = shared_from_units(w, u);
+    }
+  }
+}
+
+void Fleet::broadcast(std::string event, std::string keep_key) {
+  {
+    std::lock_guard lock(events_mu_);
+    events_.emplace_back(std::move(event), std::move(keep_key));
+  }
+  wake_.notify_one();
+}
+
+std::string Fleet::key(const std::string& entity, int p, int64_t index) const {
+  return ns_ + ":use:" + entity + ":" + period_name(p) + ":" + std::to_string(index);
+}
+
+bool Fleet::connect(redisContext*& c, std::string& why) {
+  if (c && !c->err) return true;
+  if (c) redisFree(c);
+  const timeval timeout{0, 500000};
+  c = url_.unix_path.empty() ? redisConnectWithTimeout(url_.host.c_str(), url_.port, timeout)
+                             : redisConnectUnixWithTimeout(url_.unix_path.c_str(), timeout);
+  if (!c || c->err) {
+    why = c ? c->errstr : "cannot allocate a connection";
+    if (c) redisFree(c);
+    c = nullptr;
+    return false;
+  }
+  redisSetTimeout(c, timeval{1, 0});
+  if (!url_.password.empty()) {
+    Reply r = url_.user.empty() ? command(c, {"AUTH", url_.password}) : command(c, {"AUTH", url_.user, url_.password});
+    if (!r.ok()) {
+      why = std::string("AUTH failed: ") + (r.r ? std::string(r.r->str, r.r->len) : c->errstr);
+      redisFree(c);
+      c = nullptr;
+      return false;
+    }
+  }
+  if (url_.db) {
+    Reply r = command(c, {"SELECT", std::to_string(url_.db)});
+    if (!r.ok()) {
+      why = "SELECT " + std::to_string(url_.db) + " failed";
+      redisFree(c);
+      c = nullptr;
+      return false;
+    }
+  }
+  return true;
+}
+
+// Moves the pending atomics into a batch: first out of pending, then into unacked, so a
+// concurrent reader sees a call at most once (for an instant, not at all).
+void Fleet::collect() {
+  Batch b;
+  const int64_t now = now_ms_();
+  for (int p = 0; p < kPeriods; ++p) b.period_index[p] = Windows::period_index(p, now);
+  for (std::size_t e = 0; e < kEntities; ++e) {
+    if (!touched_[e].load(std::memory_order_relaxed)) continue;
+    std::array<uint64_t, kSharedAmounts> row{};
+    bool any = false;
+    for (int w = 0; w < kSharedAmounts; ++w) {
+      row[w] = pending_[e * kSharedAmounts + w].exchange(0, std::memory_order_relaxed);
+      any |= row[w] != 0;
+    }
+    if (!any) continue;
+    for (int w = 0; w < kSharedAmounts; ++w) unacked_[e * kSharedAmounts + w].fetch_add(row[w], std::memory_order_relaxed);
+    b.rows.push_back({e, hooks_.entity_name(e), row});
+  }
+  if (b.rows.empty()) return;
+  b.id = instance_ + ":" + std::to_string(next_seq_++);
+  outbox_.push_back(std::move(b));
+}
+
+bool Fleet::push(const Batch& b) {
+  std::vector<std::string> args = {"EVAL", kPushScript, "0", ns_ + ":batch:" + b.id};
+  std::vector<std::string> argv;
+  for (const auto& row : b.rows)
+    for (int p = 0; p < kPeriods; ++p) {
+      args.push_back(key(row.name, p, b.period_index[p]));
+      for (int w = 0; w < kSharedAmounts; ++w) argv.push_back(std::to_string(row.amount[w]));
+      argv.push_back(std::to_string(kTtl[p]));
+    }
+  args[2] = std::to_string(args.size() - 3);
+  args.insert(args.end(), argv.begin(), argv.end());
+  Reply r = command(ctx_, args);
+  if (!r.ok()) return false;
+  for (const auto& row : b.rows)
+    for (int w = 0; w < kSharedAmounts && row.entity < kEntities; ++w)
+      unacked_[row.entity * kSharedAmounts + w].fetch_sub(row.amount[w], std::memory_order_relaxed);
+  return true;
+}
+
+// One file per batch: "id\tminute\tday\tmonth" then "name\tr\tt\tu\te" per row (a name never
+// holds a tab: workspaces are checked text), written to a temporary name and renamed.
+void Fleet::spool_outbox() {
+  if (spool_.empty() || outbox_.empty()) return;
+  ::mkdir(spool_.c_str(), 0700);
+  for (const Batch& b : outbox_) {
+    std::string text = b.id;
+    for (int p = 0; p < kPeriods; ++p) text += "\t" + std::to_string(b.period_index[p]);
+    text += "\n";
+    for (const auto& row : b.rows) {
+      text += row.name;
+      for (uint64_t a : row.amount) text += "\t" + std::to_string(a);
+      text += "\n";
+    }
+    std::string file = b.id;
+    for (char& c : file)
+      if (c == ':' || c == '/') c = '_';
+    const std::string path = spool_ + "/" + file + ".batch", tmp = path + ".tmp";
+    if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
+      const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+      if (std::fclose(f) == 0 && ok) std::rename(tmp.c_str(), path.c_str());
+    }
+  }
+}
+
+void Fleet::push_spool() {
+  if (spool_.empty()) return;
+  DIR* d = ::opendir(spool_.c_str());
+  if (!d) return;
+  std::vector<std::string> files;
+  while (dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    if (n.size() > 6 && n.compare(n.size() - 6, 6, ".batch") == 0) files.push_back(spool_ + "/" + n);
+  }
+  ::closedir(d);
+  for (const std::string& path : files) {
+    std::FILE* f = std::fopen(path.c_str(), "r");
+    if (!f) continue;  // taken by another process
+    Batch b;
+    char line[512];
+    bool ok = std::fgets(line, sizeof line, f) != nullptr;
+    if (ok) {
+      const std::vector<std::string> head = [&] {
+        std::vector<std::string> v;
+        std::string s(line);
+        if (!s.empty() && s.back() == '\n') s.pop_back();
+        std::size_t at = 0;
+        for (std::size_t tab; (tab = s.find('\t', at)) != std::string::npos; at = tab + 1) v.push_back(s.substr(at, tab - at));
+        v.push_back(s.substr(at));
+        return v;
+      }();
+      ok = head.size() == 1 + kPeriods;
+      if (ok) {
+        b.id = head[0];
+        for (int p = 0; p < kPeriods; ++p) b.period_index[p] = std::atoll(head[1 + p].c_str());
+      }
+    }
+    while (ok && std::fgets(line, sizeof line, f)) {
+      std::string s(line);
+      if (!s.empty() && s.back() == '\n') s.pop_back();
+      Batch::Row row{kEntities, {}, {}};
+      std::size_t at = s.find('\t');
+      if (at == std::string::npos) break;
+      row.name = s.substr(0, at);
+      for (int w = 0; w < kSharedAmounts; ++w) {
+        const std::size_t next = s.find('\t', at + 1);
+        row.amount[w] = std::strtoull(s.c_str() + at + 1, nullptr, 10);
+        at = next;
+      }
+      b.rows.push_back(std::move(row));
+    }
+    std::fclose(f);
+    if (!ok) continue;
+    if (!push(b)) return;  // Redis went away again: the file waits
+    std::remove(path.c_str());
+  }
+}
+
+// The fleet's totals of every entity this process has used, in one pipelined round trip.
+bool Fleet::refresh() {
+  const int64_t now = now_ms_();
+  std::vector<std::pair<std::size_t, int>> asked;
+  for (std::size_t e = 0; e < kEntities; ++e) {
+    if (!touched_[e].load(std::memory_order_relaxed)) continue;
+    for (int p = 0; p < kPeriods; ++p) {
+      const std::string k = key(hooks_.entity_name(e), p, Windows::period_index(p, now));
+      redisAppendCommand(ctx_, "HMGET %b r t u e", k.data(), k.size());
+      asked.emplace_back(e, p);
+    }
+  }
+  bool ok = true;
+  std::vector<std::size_t> changed;
+  for (auto [e, p] : asked) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_, &raw) != REDIS_OK) return false;
+    Reply r(raw);
+    if (!r.ok() || r.r->type != REDIS_REPLY_ARRAY || r.r->elements != kSharedAmounts) {
+      ok = false;
+      continue;
+    }
+    bool moved = false;
+    for (int w = 0; w < kSharedAmounts; ++w) {
+      const auto v = static_cast<uint64_t>(parse_int(r.r->element[w]));
+      moved |= total_[(e * kPeriods + p) * kSharedAmounts + w].exchange(v, std::memory_order_relaxed) != v;
+    }
+    const int64_t idx = Windows::period_index(p, now);
+    moved |= total_index_[e * kPeriods + p].exchange(idx, std::memory_order_release) != idx;
+    if (moved && (changed.empty() || changed.back() != e)) changed.push_back(e);
+  }
+  for (std::size_t e : changed) hooks_.totals_changed(e);
+  return ok;
+}
+
+bool Fleet::send_events() {
+  std::vector<std::pair<std::string, std::string>> events;
+  {
+    std::lock_guard lock(events_mu_);
+    events.swap(events_);
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& [event, keep] = events[i];
+    bool ok = command(ctx_, {"PUBLISH", ns_ + ":events", instance_ + "\t" + event}).ok();
+    if (ok && !keep.empty()) ok = command(ctx_, {"SET", ns_ + ":keep:" + keep, event, "EX", "86400"}).ok();
+    if (!ok) {  // back in front of what came since
+      std::lock_guard lock(events_mu_);
+      events_.insert(events_.begin(), events.begin() + static_cast<std::ptrdiff_t>(i), events.end());
+      return false;
+    }
+  }
+  return true;
+}
+
+void Fleet::set_up(bool up, const std::string& why) {
+  const bool was = up_.exchange(up, std::memory_order_acq_rel);
+  if (was == up && reported_) return;
+  reported_ = true;
+  hooks_.health(up, why);
+}
+
+void Fleet::run() {
+  auto last_try = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  for (;;) {
+    const bool stopping = stopping_.load(std::memory_order_acquire);
+    collect();
+    std::string why;
+    const auto now = std::chrono::steady_clock::now();
+    // Reconnect at most every 200 ms while Redis is away (batches wait meanwhile).
+    if ((!ctx_ || ctx_->err) && (stopping || now - last_try >= std::chrono::milliseconds(200))) {
+      last_try = now;
+      connect(ctx_, why);
+    }
+    // What was kept for later starters (an exhausted account or workspace), read again each time
+    // the subscriber (re)subscribes: an event published before that is not missed.
+    if (ctx_ && !ctx_->err && reread_kept_.exchange(false)) {
+      Reply keys = command(ctx_, {"KEYS", ns_ + ":keep:*"});
+      if (keys.ok() && keys.r->type == REDIS_REPLY_ARRAY)
+        for (std::size_t i = 0; i < keys.r->elements; ++i) {
+          Reply v = command(ctx_, {"GET", std::string(keys.r->element[i]->str, keys.r->element[i]->len)});
+          if (v.ok() && v.r->type == REDIS_REPLY_STRING) hooks_.event(std::string(v.r->str, v.r->len));
+        }
+      if (!keys.ok()) reread_kept_.store(true);
+    }
+    bool ok = ctx_ && !ctx_->err;
+    while (ok && !outbox_.empty()) {
+      ok = push(outbox_.front());
+      if (ok) outbox_.pop_front();
+    }
+    if (ok && (stopping || now - spool_checked_ >= std::chrono::seconds(1))) {  // what stopped processes left
+      spool_checked_ = now;
+      push_spool();
+      ok = ctx_ && !ctx_->err;
+    }
+    ok = ok && send_events() && refresh();
+    if (!ok && why.empty()) why = ctx_ && ctx_->err ? ctx_->errstr : "not connected";
+    if (!ok && ctx_) {
+      redisFree(ctx_);
+      ctx_ = nullptr;
+    }
+    set_up(ok, why);
+    if (stopping) {
+      spool_outbox();  // Redis away at the very end: any process of the host pushes it later
+      break;
+    }
+    std::unique_lock lock(wake_mu_);
+    wake_.wait_for(lock, std::chrono::milliseconds(sync_ms_), [this] {
+      std::lock_guard l(events_mu_);
+      return !events_.empty() || stopping_.load();
+    });
+  }
+  if (ctx_) redisFree(ctx_);
+  ctx_ = nullptr;
+}
+
+// Pub/sub: events of the other processes, applied as they arrive. poll() so that stop() is
+// prompt; a dropped connection is made again (what was missed meanwhile is in the kept keys).
+void Fleet::run_subscriber() {
+  redisContext* c = nullptr;
+  while (!stopping_.load(std::memory_order_acquire)) {
+    std::string why;
+    if (!c) {
+      if (!connect(c, why)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        continue;
+      }
+      Reply r = command(c, {"SUBSCRIBE", ns_ + ":events"});
+      if (!r.ok()) {
+        redisFree(c);
+        c = nullptr;
+        continue;
+      }
+      reread_kept_.store(true);
+      wake_.notify_one();
+    }
+    pollfd pfd{c->fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 100) <= 0) continue;
+    if (redisBufferRead(c) != REDIS_OK) {
+      redisFree(c);
+      c = nullptr;
+      continue;
+    }
+    void* raw = nullptr;
+    while (redisGetReplyFromReader(c, &raw) == REDIS_OK && raw) {
+      Reply r(raw);
+      raw = nullptr;
+      if (r.r->type != REDIS_REPLY_ARRAY || r.r->elements != 3) continue;
+      std::string msg(r.r->element[2]->str, r.r->element[2]->len);
+      const auto tab = msg.find('\t');
+      if (tab == std::string::npos || msg.compare(0, tab, instance_) == 0) continue;  // our own
+      hooks_.event(msg.substr(tab + 1));
+    }
+  }
+  if (c) redisFree(c);
+}
+
+bool Fleet::claim(const std::string& event, int ttl_s) {
+  std::lock_guard lock(claim_mu_);
+  std::string why;
+  if (!up() || !connect(claim_ctx_, why)) return true;
+  Reply r = command(claim_ctx_, {"SET", ns_ + ":alert:" + event, "1", "NX", "EX", std::to_string(ttl_s)});
+  if (!r.r) {  // the connection failed: deliver
+    redisFree(claim_ctx_);
+    claim_ctx_ = nullptr;
+    return true;
+  }
+  return r.r->type == REDIS_REPLY_STATUS;  // OK: ours; nil: claimed by another process
+}
+
+void Fleet::stop() {
+  if (stopping_.exchange(true)) return;
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  if (subscriber_.joinable()) subscriber_.join();
+  std::lock_guard lock(claim_mu_);
+  if (claim_ctx_) redisFree(claim_ctx_);
+  claim_ctx_ = nullptr;
+}
+
+}  // namespace qg::tracker

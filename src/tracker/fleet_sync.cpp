@@ -1,0 +1,142 @@
+// The tracker's side of the fleet on Redis (fleet.h, docs/shared-state.md#fleet): what the
+// sync thread reads back is judged against the budgets, other processes' events are applied as
+// if this process had seen them, and Redis going away is a status (degraded) and an alert.
+#include <sstream>
+
+#include "fleet.h"
+#include "shared_state.h"
+#include "tracker.h"
+#include "ws_state.h"
+
+namespace qg::tracker {
+
+namespace {
+constexpr uint8_t u8(Status s) { return static_cast<uint8_t>(s); }
+
+std::vector<std::string> split_tabs(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  for (;;) {
+    const std::size_t tab = s.find('\t', at);
+    out.push_back(s.substr(at, tab == std::string::npos ? std::string::npos : tab - at));
+    if (tab == std::string::npos) return out;
+    at = tab + 1;
+  }
+}
+
+std::string no_tabs(std::string s) {
+  for (char& c : s)
+    if (c == '\t' || c == '\n') c = ' ';
+  return s;
+}
+}  // namespace
+
+void Tracker::open_fleet() {
+  if (cfg_.redis.empty()) return;
+  RedisUrl url;
+  std::string why;
+  if (!parse_redis_url(cfg_.redis, url, why)) throw std::runtime_error(why);
+  Fleet::Hooks hooks;
+  hooks.entity_name = [this](std::size_t e) {
+    return e == 0 ? std::string("*") : std::string(workspaces_.name(static_cast<uint32_t>(e - 1)));
+  };
+  hooks.totals_changed = [this](std::size_t e) { check_fleet_limits(e); };
+  hooks.event = [this](const std::string& event) { on_fleet_event(event); };
+  hooks.health = [this](bool up, const std::string& reason) {
+    const bool was_down = fleet_down_.exchange(!up);
+    if (!up && was_down) return;
+    const int64_t now = now_ms();
+    if (!up)
+      emit("fleet", "*", Status::degraded, Status::normal, "redis_unreachable",
+           "redis unreachable (" + reason +
+               "): budgets are enforced on this process's counts; its counts wait and are pushed when Redis is back");
+    else if (was_down)
+      emit("fleet", "*", Status::normal, Status::degraded, "redis_reachable", "redis reachable again: what was counted meanwhile is pushed");
+    publish(0, now, up ? "redis reachable" : "redis unreachable");
+  };
+  // Batches a stopping process could not push wait beside the host's state (or the db).
+  const std::string beside = !cfg_.shared_state_path().empty() ? cfg_.shared_state_path() : cfg_.db_path;
+  fleet_ = std::make_unique<Fleet>(url, cfg_.redis_namespace, cfg_.redis_sync_ms, beside.empty() ? "" : beside + ".fleet",
+                                   [this] { return now_ms(); }, std::move(hooks));
+  dispatcher_->set_filter([this](const Alert& a) { return claim_alert(a); });
+}
+
+void Tracker::check_fleet_limits(std::size_t e) {
+  const int64_t now = now_ms();
+  const Limits& lim = e == 0 ? cfg_.global : cfg_.limits_for(workspaces_.name(static_cast<uint32_t>(e - 1)));
+  if (!lim.any()) return;
+  const double* limits[3] = {lim.requests, lim.tokens, lim.usd};
+  for (int p = 0; p < kPeriods; ++p)
+    for (int w = 0; w < 3; ++w)
+      if (limits[w][p] >= 0 && fleet_->used(e, p, w, now) >= limits[w][p]) exhaust_budget(e, w, p, now, true);
+}
+
+// "api <entity> <status> <since> <code> <message>": what the API said of an account or workspace
+// to another process; "budget <entity> <what*3+period>": a budget used up there.
+void Tracker::on_fleet_event(const std::string& event) {
+  const std::vector<std::string> f = split_tabs(event);
+  const int64_t now = now_ms();
+  if (f.size() == 3 && f[0] == "budget") {
+    const std::size_t entity = f[1] == "*" ? 0 : std::size_t{workspace_id(f[1])} + 1;
+    const int wp = std::atoi(f[2].c_str());
+    if (wp >= 0 && wp < 3 * kPeriods) exhaust_budget(entity, wp / kPeriods, wp % kPeriods, now, true);
+    return;
+  }
+  if (f.size() != 6 || f[0] != "api") return;
+  Status st;
+  if (!parse_status(f[2], st)) return;
+  uint32_t ws = 0;
+  uint8_t account = 0;
+  if (cfg_.quota_scope_global) {
+    if (f[1].rfind("account:", 0) != 0) return;
+    const std::string name = f[1].substr(8);
+    bool found = false;
+    for (int k = 0; k < account_count() && !found; ++k)
+      if (account_name(static_cast<uint8_t>(k)) == name) account = static_cast<uint8_t>(k), found = true;
+    if (!found) return;
+  } else {
+    if (f[1].rfind("account:", 0) == 0) return;
+    ws = workspace_id(f[1]);
+  }
+  ApiState& a = api_for(ws, account);
+  if (a.status.load() == u8(st)) return;
+  {
+    std::lock_guard lock(a.info_mu);
+    a.exhausted_since_ms = st == Status::exhausted ? std::atoll(f[3].c_str()) : 0;
+    a.code = f[4];
+    a.message = f[5];
+  }
+  if (st != Status::normal) {
+    a.changed_ns.store(steady_ns());  // only a call this process sends from now on clears it
+    a.last_probe_ms.store(now);
+  }
+  a.status.store(u8(st));
+  share_api(ws, account);  // the other processes of this host
+  publish_all(ws, now, st == Status::exhausted ? "insufficient_quota" : "a call succeeded");
+}
+
+void Tracker::broadcast_api(uint32_t ws, uint8_t account) {
+  if (!fleet_) return;
+  const ApiState& a = api_for(ws, account);
+  const auto st = static_cast<Status>(a.status.load());
+  const std::string who = cfg_.quota_scope_global ? "account:" + std::string(account_name(account)) : std::string(workspaces_.name(ws));
+  std::ostringstream line;
+  {
+    std::lock_guard lock(const_cast<ApiState&>(a).info_mu);
+    line << "api\t" << no_tabs(who) << '\t' << status_name(st) << '\t' << a.exhausted_since_ms << '\t' << no_tabs(a.code) << '\t'
+         << no_tabs(a.message);
+  }
+  // Kept for processes that start later (they start blocked), until it is cleared.
+  fleet_->broadcast(line.str(), "api:" + who);
+}
+
+bool Tracker::claim_alert(const Alert& a) {
+  // A status change is one event whichever process (and reason, and previous status) announces
+  // it; the same status announced again within a minute is the same event.
+  const std::string kind = a.kind;
+  std::string event = kind + "|" + a.workspace + "|";
+  event += kind == "status" ? std::string(status_name(a.status)) : std::string(a.code);
+  return fleet_->claim(event, 60);
+}
+
+}  // namespace qg::tracker

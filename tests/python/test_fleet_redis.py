@@ -1,0 +1,189 @@
+"""The fleet on Redis (issue 17, docs/shared-state.md#fleet): several "hosts" (each its own db and
+shared state, so its own segment) of worker processes on one real redis-server on loopback,
+started here (with a password, to use AUTH), killed and restarted mid-traffic."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import PINNED_INSTANT, iso_ms
+from test_shared_state import STATUS_NOW, Workers, status_json
+
+PASSWORD = "s3cret-fleet"
+NAMESPACE = "qgtest"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """redis-server on a loopback port, appending every write to its AOF (fsync always), so that a
+    SIGKILL loses nothing it acknowledged and a restart on the same directory has it all."""
+
+    def __init__(self, tmp: Path):
+        exe = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not os.access(exe, os.X_OK):
+            pytest.fail("redis-server is not installed (scripts/setup installs it)")
+        self.exe, self.dir, self.port = exe, tmp / "redis", _free_port()
+        self.dir.mkdir()
+        self.url = f"redis://:{PASSWORD}@127.0.0.1:{self.port}/0"
+        self.proc = None
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
+                                      "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+                                      "--requirepass", PASSWORD, "--daemonize", "no"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(500):
+            if self.cli("PING") == "PONG":
+                return
+            time.sleep(0.01)
+        pytest.fail("redis-server did not answer")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def cli(self, *args: str) -> str:
+        r = subprocess.run(["redis-cli", "-p", str(self.port), "-a", PASSWORD, "--no-auth-warning", *args],
+                           capture_output=True, text=True, timeout=10)
+        return r.stdout.strip()
+
+    def fleet_requests(self, entity: str = "*") -> int:
+        day = iso_ms(PINNED_INSTANT) // 86_400_000
+        return int(self.cli("HGET", f"{NAMESPACE}:use:{entity}:day:{day}", "r") or 0)
+
+
+@pytest.fixture
+def redis(tmp_path):
+    r = RedisServer(tmp_path)
+    yield r
+    r.kill()
+
+
+def host(tmp: Path, name: str, redis_url: str, extra: str = "") -> Path:
+    """One host: its own db and shared state, the fleet's Redis."""
+    d = tmp / name
+    d.mkdir()
+    cfg = d / "quotaguard.toml"
+    cfg.write_text(f'[tracker]\ndb = "{d / "history.db"}"\nflush_interval_ms = 100\nredis = "{redis_url}"\n'
+                   f'redis_namespace = "{NAMESPACE}"\nredis_sync_ms = 5\n[alerts]\njsonl = "{d / "alerts.jsonl"}"\n{extra}')
+    return cfg
+
+
+def fleet_alerts(tmp: Path, kind: str = "status") -> list[dict]:
+    out = []
+    for path in tmp.glob("*/alerts.jsonl"):
+        out += [a for a in map(json.loads, path.read_text().splitlines()) if a["kind"] == kind]
+    return out
+
+
+BUDGET, HOSTS, PER_HOST, CALLS = 80, 2, 2, 40
+# Each process may be one sync interval plus a round trip behind the others (docs/shared-state.md):
+# at this test's rate (a few ms per SDK call) that is a few calls per other process.
+OVERSHOOT = (HOSTS * PER_HOST - 1) * 5
+
+
+def test_fleet_budget_holds_across_hosts(tmp_path, server, redis):
+    budget = f"[budgets.global]\nrequests_per_day = {BUDGET}\n"
+    hosts = [Workers(tmp_path, server.base_url, host(tmp_path, f"host{h}", redis.url, budget)) for h in range(HOSTS)]
+    for h, w in enumerate(hosts):
+        w.go = tmp_path / "go"  # one start signal for the whole fleet
+        for i in range(PER_HOST):
+            w.start(f"sk-{h}-{i}", CALLS)
+    (tmp_path / "go").touch()
+    counts = [c for w in hosts for c in w.finish_all().values()]
+    sent = server.bill.requests
+    print(f"\nfleet budget {BUDGET}: {sent} requests reached the API ({HOSTS} hosts x {PER_HOST} workers)")
+    assert sum(c["ok"] for c in counts) == sent
+    assert BUDGET <= sent <= BUDGET + OVERSHOOT, counts
+    assert redis.fleet_requests() == sent  # every answered call counted once, fleet-wide
+    exhausted = Counter(a["workspace"] for a in fleet_alerts(tmp_path) if a["status"] == "exhausted")
+    assert exhausted["*"] == 1, exhausted  # one alert for the fleet
+
+
+def test_quota_error_on_one_host_blocks_every_host(tmp_path, server, redis, quotaguard_cli):
+    server.set(quota_after=5)
+    a = Workers(tmp_path, server.base_url, host(tmp_path, "a", redis.url))
+    b = Workers(tmp_path, server.base_url, host(tmp_path, "b", redis.url))
+    for i in range(2):
+        b.start(f"sk-b-{i}", 3)  # running before the exhaustion, waiting for the go file
+    a.start("sk-a", 6, gated=False)
+    assert a.finish("sk-a") == {"ok": 5, "blocked": 0, "quota": 1, "other": 0}
+    seen = server.bill.requests
+    # Host b hears it over pub/sub: its shared state says so (the figure is printed).
+    t0 = time.monotonic()
+    while True:
+        _, st = status_json(quotaguard_cli, tmp_path / "b")
+        if any(e["workspace"] == "account:primary" and e["status"] == "exhausted" for e in st["workspaces"]):
+            break
+        assert time.monotonic() - t0 < 30, st
+        time.sleep(0.005)
+    print(f"\nhost b knew of host a's insufficient_quota within {1000 * (time.monotonic() - t0):.1f} ms of a's exit")
+    b.release()
+    counts = b.finish_all()
+    c = Workers(tmp_path, server.base_url, host(tmp_path, "c", redis.url))  # a host started afterwards
+    c.start("sk-c", 2, gated=False)
+    counts["sk-c"] = c.finish("sk-c")
+    assert server.bill.requests == seen, counts
+    assert all(x["ok"] == x["quota"] == 0 and x["blocked"] > 0 for x in counts.values()), counts
+    exhausted = Counter(a["workspace"] for a in fleet_alerts(tmp_path) if a["status"] == "exhausted")
+    assert exhausted["*"] == 1, exhausted
+
+
+def test_redis_killed_and_restarted_mid_traffic(tmp_path, server, redis):
+    """Redis SIGKILLed while workers send, then started again: the workers keep going (and
+    enforcing), say they are degraded, and what they counted meanwhile reaches the fleet when it
+    is back -- from a worker still running, and (spooled beside the host's state) from one that
+    exited while Redis was away, pushed by the next process of the host. The fleet's count equals
+    what the API billed: nothing lost, nothing counted twice (a push retried after a lost reply
+    is recognised by its batch id)."""
+    cfg = host(tmp_path, "a", redis.url)
+    w = Workers(tmp_path, server.base_url, cfg)
+    long = w.start("sk-long", 400)
+    short = Workers(tmp_path, server.base_url, cfg)
+    short.start("sk-short", 30)
+    w.release()
+    for _ in range(15):
+        assert long.stdout.readline()
+    redis.kill()
+    short.release()
+    assert short.finish("sk-short")["ok"] == 30  # all of it while Redis is away, then exits
+    assert list((tmp_path / "a" / "history.db.state.fleet").glob("*.batch"))
+    redis.start()
+    assert long.stdout.readline()  # still sending when Redis is back
+    assert w.finish("sk-long")["ok"] == 400
+    later = Workers(tmp_path, server.base_url, cfg)  # the next process of the host
+    later.start("sk-later", 3, gated=False)
+    assert later.finish("sk-later")["ok"] == 3
+    assert server.bill.requests == 433
+    assert redis.fleet_requests() == 433
+    assert not list((tmp_path / "a" / "history.db.state.fleet").glob("*.batch"))
+    fleet = fleet_alerts(tmp_path, "fleet")
+    assert any(a["code"] == "redis_unreachable" for a in fleet), fleet
+    assert any(a["code"] == "redis_reachable" for a in fleet), fleet
+    assert any(a["workspace"] == "*" and a["status"] == "degraded" for a in fleet_alerts(tmp_path))
+
+
+def test_redis_urls(tmp_path):
+    import quotaguard
+
+    with pytest.raises(quotaguard.ConfigError, match="TLS"):
+        quotaguard.configure(redis="rediss://h:6380")
+    with pytest.raises(quotaguard.ConfigError, match="port"):
+        quotaguard.configure(redis="redis://h:notaport")
+    with pytest.raises(quotaguard.ConfigError, match="redis:// URL"):
+        quotaguard.configure(redis="http://h")
