@@ -1,0 +1,133 @@
+#include "event_log.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api_json.h"
+
+namespace qg::serve {
+
+namespace {
+int64_t boot_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+constexpr int kBatch = 5000;
+}  // namespace
+
+EventLog::EventLog(StateSource& source, std::chrono::milliseconds poll, std::size_t capacity)
+    : source_(source), poll_(poll), capacity_(capacity), first_id_(boot_micros()), next_id_(first_id_) {}
+
+EventLog::~EventLog() { stop(); }
+
+void EventLog::start() {
+  // What is already there is the state, not news: events are what changes from here on. (A
+  // history that cannot be read yet is news from its first row.)
+  try {
+    for (const WorkspaceStatus& s : source_.statuses()) status_[s.workspace] = {s.status, s.error_code};
+    alert_cursor_ = source_.last_alert_id();
+    call_cursor_ = source_.last_call_id();
+  } catch (const Unavailable&) {
+    status_.clear();
+    alert_cursor_ = call_cursor_ = 0;
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+void EventLog::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventLog::run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    try {
+      poll_once();
+    } catch (const std::exception&) {
+      // A history being rewritten or locked: the next poll reads it.
+    }
+    lock.lock();
+    cv_.wait_for(lock, poll_, [this] { return stopping_; });
+  }
+}
+
+void EventLog::publish(const char* type, std::string data) {
+  {
+    std::lock_guard lock(mu_);
+    ring_.push_back({++next_id_, type, std::move(data)});
+    if (ring_.size() > capacity_) ring_.pop_front();
+  }
+  cv_.notify_all();
+}
+
+void EventLog::poll_once() {
+  // Alerts first: a status change's alert precedes the status event that the UI turns red on.
+  for (auto batch = source_.alerts_after(alert_cursor_, kBatch); !batch.empty();
+       batch = source_.alerts_after(alert_cursor_, kBatch)) {
+    for (const AlertRecord& a : batch) publish("alert", to_json(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    alert_cursor_ = batch.back().id;
+  }
+  // A change of status, or of its cause: the history may hold the new status a flush before the
+  // alert that says why, so the reason can follow in a second event with the same status.
+  for (const WorkspaceStatus& s : source_.statuses()) {
+    auto [it, fresh] = status_.try_emplace(s.workspace, Seen{"normal", ""});
+    if (!fresh && it->second.status == s.status && it->second.error_code == s.error_code) continue;
+    if (fresh && s.status == "normal") continue;  // a new workspace that is fine is not news
+    nlohmann::json data = to_json(s);
+    data["previous"] = it->second.status;
+    it->second = {s.status, s.error_code};
+    publish("status", data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  // Per-second usage: the calls recorded since the last poll, summed per second they were made.
+  for (auto batch = source_.calls_after(call_cursor_, kBatch); !batch.empty();
+       batch = source_.calls_after(call_cursor_, kBatch)) {
+    std::map<int64_t, nlohmann::json> seconds;
+    for (const CallRecord& c : batch) {
+      nlohmann::json& s = seconds[c.ts_ms / 1000];
+      if (s.is_null())
+        s = {{"second_ms", c.ts_ms / 1000 * 1000}, {"calls", 0}, {"errors", 0}, {"blocked", 0}, {"input_tokens", 0},
+             {"output_tokens", 0}, {"cost_usd", 0.0}, {"by_workspace", nlohmann::json::object()},
+             {"by_model", nlohmann::json::object()}};
+      if (c.blocked) {  // stopped before it was sent: not a call to the API
+        s["blocked"] = s["blocked"].get<int64_t>() + 1;
+        continue;
+      }
+      const bool error = c.http_status >= 400 || c.http_status == 0;
+      s["calls"] = s["calls"].get<int64_t>() + 1;
+      s["errors"] = s["errors"].get<int64_t>() + (error ? 1 : 0);
+      s["input_tokens"] = s["input_tokens"].get<int64_t>() + c.input_tokens;
+      s["output_tokens"] = s["output_tokens"].get<int64_t>() + c.output_tokens;
+      s["cost_usd"] = s["cost_usd"].get<double>() + c.cost_usd;
+      for (auto [field, key] : {std::pair{"by_workspace", &c.workspace}, std::pair{"by_model", &c.model}}) {
+        nlohmann::json& n = s[field][*key];
+        n = (n.is_null() ? 0 : n.get<int64_t>()) + 1;
+      }
+    }
+    for (auto& [second, data] : seconds) publish("usage", data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    call_cursor_ = batch.back().id;
+  }
+}
+
+EventLog::Batch EventLog::after(int64_t after_id, std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  auto newer = [&] { return stopping_ || (!ring_.empty() && ring_.back().id > after_id); };
+  if (!newer()) cv_.wait_for(lock, wait, newer);
+  Batch b;
+  // The oldest id a client may hold and still get everything after it.
+  const int64_t floor = ring_.empty() ? first_id_ : ring_.front().id - 1;
+  b.gap = after_id >= 0 && (after_id < floor || after_id > next_id_);
+  for (const Event& e : ring_)
+    if (b.gap || e.id > after_id) b.events.push_back(e);
+  return b;
+}
+
+int64_t EventLog::last_id() {
+  std::lock_guard lock(mu_);
+  return next_id_;
+}
+
+}  // namespace qg::serve

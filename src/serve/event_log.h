@@ -1,0 +1,69 @@
+// The live events: a poller turns what the state source shows into events (status changes,
+// alerts, per-second usage) with increasing ids, kept in a bounded ring so that a client that
+// reconnects with its last id gets everything after it.
+//
+// Ids start at the server's boot time in microseconds, so an id from an earlier run of the server
+// is older than every id of this one: such a client is told to re-read the state (a gap), never
+// handed events out of order or silently nothing.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "state_source.h"
+
+namespace qg::serve {
+
+struct Event {
+  int64_t id;
+  std::string type;  // status | alert | usage
+  std::string data;  // JSON
+};
+
+class EventLog {
+ public:
+  EventLog(StateSource& source, std::chrono::milliseconds poll, std::size_t capacity);
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  void start();
+  void stop();
+
+  struct Batch {
+    std::vector<Event> events;
+    bool gap = false;  // events after `after_id` were dropped from the ring (or it is from another run)
+  };
+  // Events with id > after_id (all kept ones when after_id < 0). Waits up to `wait` when there is none.
+  Batch after(int64_t after_id, std::chrono::milliseconds wait);
+  int64_t last_id();  // the newest id given (first_id_ before any)
+  void poll_once();  // one poll (the thread calls it; tests and start() too)
+
+ private:
+  void publish(const char* type, std::string data);
+  void run();
+  StateSource& source_;
+  const std::chrono::milliseconds poll_;
+  const std::size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Event> ring_;
+  const int64_t first_id_;  // ids of this run are above it
+  int64_t next_id_;
+  bool stopping_ = false;
+  // The poller's view (touched by the poller only).
+  struct Seen {
+    std::string status, error_code;
+  };
+  std::map<std::string, Seen> status_;
+  int64_t alert_cursor_ = 0, call_cursor_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace qg::serve

@@ -1,0 +1,297 @@
+#include "server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "api_json.h"
+#include "assets.h"
+#include "budgets.h"
+#include "event_log.h"
+#include "live_source.h"
+#include "metrics.h"
+#include "query.h"
+#include "rate_limit.h"
+#include "sqlite_source.h"
+#include "tracker_config.h"
+
+namespace qg::serve {
+
+namespace {
+
+std::atomic<httplib::Server*> g_server{nullptr};
+
+extern "C" void on_signal(int) {
+  if (auto* s = g_server.load()) s->stop();
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+void send_json(httplib::Response& res, const nlohmann::json& body, int status = 200) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
+                const std::string& parameter = {}) {
+  send_json(res, error_body(code, message, parameter), status);
+}
+
+Params params_of(const httplib::Request& req) { return {req.params.begin(), req.params.end()}; }
+
+// A Server-Sent Events stream from `after` on: the events, or a heartbeat when there is nothing
+// to say, so that both ends notice a dead connection within a heartbeat.
+class EventStream {
+ public:
+  EventStream(EventLog& log, int64_t after, bool resumed, int heartbeat_ms, std::atomic<int>& clients)
+      : log_(log), after_(after), resumed_(resumed), heartbeat_(heartbeat_ms), clients_(clients) {}
+  ~EventStream() { clients_.fetch_sub(1); }
+
+  bool next(httplib::DataSink& sink) {
+    std::string out;
+    if (!started_) {
+      started_ = true;
+      out += "retry: 1000\n\n";
+      if (!resumed_) {  // the id to resume from, before anything happens
+        out += "id: " + std::to_string(after_) + "\nevent: hello\ndata: {\"last_event_id\":" + std::to_string(after_) + "}\n\n";
+      }
+    }
+    EventLog::Batch b = log_.after(after_, out.empty() ? heartbeat_ : std::chrono::milliseconds(0));
+    if (b.gap) out += "event: reset\ndata: {\"reason\":\"events after the last id are no longer kept: re-read the state\"}\n\n";
+    for (const Event& e : b.events) {
+      out += "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + e.data + "\n\n";
+      after_ = e.id;
+    }
+    if (out.empty()) out = "event: heartbeat\ndata: {\"ts_ms\":" + std::to_string(now_ms()) + "}\n\n";
+    return sink.write(out.data(), out.size());
+  }
+
+ private:
+  EventLog& log_;
+  int64_t after_;
+  bool resumed_, started_ = false;
+  std::chrono::milliseconds heartbeat_;
+  std::atomic<int>& clients_;
+};
+
+bool parse_event_id(const std::string& text, int64_t& out) {
+  if (text.empty() || text.size() > 19) return false;
+  out = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+int serve(const ServeOptions& o) {
+  tracker::Config cfg;
+  std::string error;
+  if (!o.config.empty() && !tracker::load_config_file(o.config, cfg, error)) {
+    std::fprintf(stderr, "quotaguard serve: %s\n", error.c_str());
+    return 2;
+  }
+  const std::string db = !o.db.empty() ? o.db : cfg.db_path;
+  if (db.empty()) {
+    std::fprintf(stderr, "quotaguard serve: give --db FILE (the tracker's history) or a --config that names one\n");
+    return 2;
+  }
+  if (!is_loopback(o.host) && o.token.empty()) {
+    std::fprintf(stderr, "quotaguard serve: --host %s is reachable from other machines: give --token (or QUOTAGUARD_SERVE_TOKEN)\n",
+                 o.host.c_str());
+    return 2;
+  }
+  if (!o.redis.empty())
+    std::fprintf(stderr, "quotaguard serve: --redis: the fleet's shared state is not read yet; serving this host's history\n");
+
+  SqliteSource history(db);
+  tracker::Config where = cfg;
+  where.db_path = db;
+  LiveSource source(where.shared_state_path(), history);
+  EventLog events(source, std::chrono::milliseconds(o.poll_ms), 20000);
+  Metrics metrics(source, cfg);
+  RateLimit limiter(o.rate_per_second, o.rate_burst);
+  std::atomic<int> event_clients{0};
+
+  httplib::Server svr;
+  // Each open event stream holds a thread: room for all of them and for the API beside.
+  const int threads = o.max_event_clients + 16;
+  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  svr.set_payload_max_length(64 * 1024);
+  svr.set_read_timeout(5, 0);
+  svr.set_write_timeout(5, 0);
+
+  svr.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
+    if (!limiter.allow(req.remote_addr)) {
+      res.set_header("Retry-After", "1");
+      send_error(res, 429, "rate_limited", "too many requests from this address; slow down");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!o.token.empty() && req.path != "/login") {
+      const bool bearer = req.get_header_value("Authorization") == "Bearer " + o.token;
+      const bool cookie = req.get_header_value("Cookie").find("qg_token=" + o.token) != std::string::npos;
+      if (!bearer && !cookie) {
+        if (req.path.rfind("/api/", 0) == 0 || req.path == "/metrics") {
+          res.set_header("WWW-Authenticate", "Bearer");
+          send_error(res, 401, "unauthorized", "this server needs its token: Authorization: Bearer TOKEN");
+        } else {
+          res.status = 401;
+          res.set_content("<!doctype html><form action=/login method=post><input name=token type=password "
+                          "placeholder=token autofocus><button>Sign in</button></form>", "text/html");
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  svr.Post("/login", [&](const httplib::Request& req, httplib::Response& res) {
+    if (o.token.empty() || req.get_param_value("token") != o.token) {
+      send_error(res, 401, "unauthorized", "wrong token");
+      return;
+    }
+    res.set_header("Set-Cookie", "qg_token=" + o.token + "; HttpOnly; SameSite=Strict; Path=/");
+    res.set_redirect("/", 303);
+  });
+
+  // Every route answers bad parameters and its own failures with a JSON error.
+  auto route = [&](const char* path, const std::set<std::string>& allowed,
+                   std::function<void(const Params&, httplib::Response&)> body) {
+    svr.Get(path, [allowed, body](const httplib::Request& req, httplib::Response& res) {
+      try {
+        const Params p = params_of(req);
+        check_known(p, allowed);
+        body(p, res);
+      } catch (const BadParameter& e) {
+        send_error(res, 400, "bad_parameter", e.what(), e.parameter);
+      } catch (const Unavailable& e) {
+        res.set_header("Retry-After", "1");
+        send_error(res, 503, "unavailable", e.what());
+      }
+    });
+  };
+  route("/api/v1/quota/status", {}, [&](const Params&, httplib::Response& res) {
+    send_json(res, status_body(source.statuses(), now_ms()));
+  });
+  route("/api/v1/quota/usage", {"by", "since", "until"}, [&](const Params& p, httplib::Response& res) {
+    const int64_t now = now_ms();
+    const UsageKey by = usage_key(p);
+    const int64_t since = window_start(p, now), until = window_end(p, now);
+    if (until < since) throw BadParameter("until", "until is before since");
+    static constexpr const char* kNames[] = {"workspace", "endpoint", "family", "model"};
+    send_json(res, usage_body(kNames[static_cast<int>(by)], since, until, source.usage(by, since, until)));
+  });
+  route("/api/v1/quota/budgets", {}, [&](const Params&, httplib::Response& res) {
+    const int64_t now = now_ms();
+    send_json(res, {{"as_of_ms", now}, {"budgets", budget_report(cfg, source, now)}});
+  });
+  route("/api/v1/quota/alerts", {"limit", "after_id"}, [&](const Params& p, httplib::Response& res) {
+    const int limit = static_cast<int>(int_param(p, "limit", 1, 1000, 50));
+    const int64_t after = int_param(p, "after_id", 0, INT64_MAX, -1);
+    nlohmann::json alerts = nlohmann::json::array();
+    for (const AlertRecord& a : after >= 0 ? source.alerts_after(after, limit) : source.recent_alerts(limit))
+      alerts.push_back(to_json(a));
+    send_json(res, {{"alerts", alerts}});
+  });
+  route("/api/v1/health", {}, [&](const Params&, httplib::Response& res) {
+    const SourceHealth h = source.health();
+    const int64_t now = now_ms();
+    nlohmann::json history = {{"path", db}, {"readable", h.readable}, {"detail", h.detail.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.detail)},
+                              {"last_flush_ms", h.last_flush_ms ? nlohmann::json(*h.last_flush_ms) : nlohmann::json(nullptr)},
+                              {"flush_interval_ms", h.flush_interval_ms ? nlohmann::json(*h.flush_interval_ms) : nlohmann::json(nullptr)}};
+    nlohmann::json live = h.live_state ? nlohmann::json(*h.live_state) : nlohmann::json(nullptr);
+    // A tracker writes every flush interval while it runs: much longer silence means none does,
+    // and the numbers shown are as of then.
+    const bool fresh = h.last_flush_ms && h.flush_interval_ms && now - *h.last_flush_ms <= 5 * *h.flush_interval_ms + 2000;
+    send_json(res, {{"status", !h.readable ? "unavailable" : fresh ? "ok" : "stale"},
+                    {"history", history},
+                    {"live_state", live},
+                    {"events", {{"last_event_id", events.last_id()}, {"clients", event_clients.load()}}},
+                    {"redis", o.redis.empty() ? nlohmann::json(nullptr) : nlohmann::json("not read")}},
+              h.readable ? 200 : 503);
+  });
+  svr.Get("/api/v1/events", [&](const httplib::Request& req, httplib::Response& res) {
+    std::string resume = req.get_header_value("Last-Event-ID");
+    if (resume.empty() && req.has_param("last_event_id")) resume = req.get_param_value("last_event_id");
+    for (const auto& [name, value] : req.params)
+      if (name != "last_event_id") return send_error(res, 400, "bad_parameter", "unknown parameter '" + name + "'; this route takes: last_event_id", name);
+    int64_t after = events.last_id();
+    if (!resume.empty() && !parse_event_id(resume, after))
+      return send_error(res, 400, "bad_parameter", "last_event_id (or the Last-Event-ID header) '" + resume + "' is not an event id (digits)", "last_event_id");
+    if (event_clients.fetch_add(1) >= o.max_event_clients) {
+      event_clients.fetch_sub(1);
+      return send_error(res, 503, "too_many_streams", "too many open event streams; retry later");
+    }
+    auto stream = std::make_shared<EventStream>(events, after, !resume.empty(), o.heartbeat_ms, event_clients);
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Accel-Buffering", "no");
+    res.set_chunked_content_provider("text/event-stream",
+                                     [stream](size_t, httplib::DataSink& sink) { return stream->next(sink); });
+  });
+  svr.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+    try {
+      res.set_content(metrics.render(now_ms()), "text/plain; version=0.0.4; charset=utf-8");
+    } catch (const Unavailable& e) {
+      send_error(res, 503, "unavailable", e.what());
+    }
+  });
+  svr.Get(R"(/.*)", [](const httplib::Request& req, httplib::Response& res) {
+    const Asset* a = find_asset(req.path);
+    if (!a) return send_error(res, 404, "not_found", "no such route: " + req.path + " (see /api/v1/openapi.json)");
+    res.set_content(std::string(a->body), std::string(a->content_type) + "; charset=utf-8");
+  });
+  svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    // Every route is GET (and POST /login): another method on one is 405, whatever httplib said
+    // (a method it does not know leaves the path unread: 405 too).
+    if (req.method != "GET" && req.method != "HEAD" && (res.status == 400 || res.status == 404) &&
+        (req.path.empty() || find_asset(req.path) || req.path == "/metrics" || req.path.rfind("/api/v1/", 0) == 0)) {
+      res.status = 405;
+      res.set_header("Allow", "GET, HEAD");
+      return send_error(res, 405, "method_not_allowed", req.method + " " + req.path + ": only GET");
+    }
+    send_error(res, res.status, res.status == 404 ? "not_found" : "http_" + std::to_string(res.status),
+               req.method + " " + req.path + ": " + (res.status == 404 ? "no such route (see /api/v1/openapi.json)" : "refused"));
+  });
+  svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    send_error(res, 500, "internal", what);
+  });
+
+  const int port = o.port == 0 ? svr.bind_to_any_port(o.host) : (svr.bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port < 0) {
+    std::fprintf(stderr, "quotaguard serve: cannot listen on %s:%d\n", o.host.c_str(), o.port);
+    return 2;
+  }
+  events.start();
+  g_server = &svr;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::fprintf(stderr, "quotaguard serve: listening on http://%s:%d/ (history %s)\n",
+               o.host.find(':') != std::string::npos ? ("[" + o.host + "]").c_str() : o.host.c_str(), port, db.c_str());
+  std::fflush(stderr);
+  svr.listen_after_bind();
+  g_server = nullptr;
+  events.stop();
+  return 0;
+}
+
+}  // namespace qg::serve

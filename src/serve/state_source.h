@@ -1,0 +1,81 @@
+// What `quotaguard serve` reads: statuses, usage, alerts and the per-call ledger. One interface
+// so that the server does not care where they live (the SQLite history today; the host's shared
+// state and the fleet's Redis plug in behind it).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace qg::serve {
+
+struct WorkspaceStatus {
+  std::string workspace;  // "*" = every workspace; "account:NAME" = one API account
+  std::string status;     // normal | warning | degraded | critical | rate_limited | exhausted
+  int64_t since_ms = 0, updated_ms = 0;
+  // The status alert that put it there (empty when none is recorded).
+  std::string reason, error_code;
+};
+
+struct UsageTotals {
+  double calls = 0, requests = 0, errors = 0, input_tokens = 0, cached_tokens = 0, output_tokens = 0,
+         reasoning_tokens = 0, images = 0, audio_seconds = 0, characters = 0, cost_usd = 0;
+  void add(const UsageTotals& o);
+};
+
+struct UsageRow {
+  std::string key;  // the workspace, endpoint, endpoint family or model
+  UsageTotals totals;
+};
+
+struct AlertRecord {
+  int64_t id = 0;  // increasing; stable across restarts of the server
+  int64_t ts_ms = 0;
+  std::string kind, workspace, status, previous, code, message;
+};
+
+// One tracked call (the history's audit ledger): ids and numbers only.
+struct CallRecord {
+  int64_t id = 0, ts_ms = 0;
+  std::string workspace, endpoint, model, error_code;
+  int http_status = 0;  // 0: no HTTP answer (blocked by policy, or a transport error)
+  bool blocked = false;  // stopped by quotaguard before it was sent (not a request)
+  int64_t input_tokens = 0, cached_tokens = 0, output_tokens = 0, reasoning_tokens = 0;
+  double latency_ms = 0, cost_usd = 0;
+};
+
+struct SourceHealth {
+  bool readable = false;
+  std::string detail;                  // why not, when not
+  std::optional<int64_t> last_flush_ms;  // the tracker's last write
+  std::optional<int64_t> flush_interval_ms;
+  std::optional<std::string> live_state;  // the host's shared state, when statuses come from it
+};
+
+// Group keys for usage(): the history's columns, and "family" (endpoint family, from the endpoint).
+enum class UsageKey { workspace, endpoint, family, model };
+
+// The state cannot be read (yet): the server answers 503, never an empty "all is well".
+struct Unavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class StateSource {
+ public:
+  virtual ~StateSource() = default;
+  virtual std::vector<WorkspaceStatus> statuses() = 0;
+  // Usage over [since_ms, until_ms] (the history keeps minutes: minute resolution).
+  virtual std::vector<UsageRow> usage(UsageKey by, int64_t since_ms, int64_t until_ms) = 0;
+  // Usage of one workspace ("*": all) over [since_ms, until_ms].
+  virtual UsageTotals usage_of(const std::string& workspace, int64_t since_ms, int64_t until_ms) = 0;
+  // Alerts with id > after_id, oldest first, at most limit.
+  virtual std::vector<AlertRecord> alerts_after(int64_t after_id, int limit) = 0;
+  virtual std::vector<AlertRecord> recent_alerts(int limit) = 0;  // newest first
+  virtual std::vector<CallRecord> calls_after(int64_t after_id, int limit) = 0;  // oldest first
+  virtual int64_t last_alert_id() = 0;
+  virtual int64_t last_call_id() = 0;
+  virtual SourceHealth health() = 0;  // never throws
+};
+
+}  // namespace qg::serve
