@@ -82,7 +82,6 @@ def test_webhook_and_jsonl_get_the_alert(server, tmp_path):
             time.sleep(0.01)
         s = qg.stats()
         assert s["webhook_sent"] >= 1 and s["alerts_dropped"] == 0
-        assert s["alert_max_latency_ms"] >= 0  # measured (reported by the benchmark, not asserted)
     finally:
         qg.shutdown()
         hook.close()
