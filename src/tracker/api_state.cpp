@@ -88,17 +88,24 @@ void Tracker::on_api_signal(uint32_t ws, const Call& c) {
 }
 
 void Tracker::exhaust(ApiState& a, uint32_t ws, const Call& c, int64_t now) {
-  bool first = a.status.exchange(u8(Status::exhausted)) != u8(Status::exhausted);
+  // The why (code, message, since) is written before the status says exhausted, under the lock
+  // check() reads it with: a check that sees "exhausted" always finds its reason. (Written after,
+  // a check between the two blocked with an empty code.)
+  bool first;
   std::string detail;
-  if (first) {
-    a.changed_ns.store(steady_ns());
-    a.last_probe_ms.store(now);  // the first probe is exhausted_probe_s from now
+  {
     std::lock_guard lock(a.info_mu);
-    a.exhausted_since_ms = now;
-    a.code = std::string(!c.error_code.empty() ? c.error_code : c.error_type);
-    std::string_view m = c.error_message.substr(0, 300);
-    a.message = "HTTP " + std::to_string(c.http_status) + " " + a.code + (m.empty() ? std::string() : ": " + std::string(m));
-    detail = a.message;
+    first = a.status.load() != u8(Status::exhausted);
+    if (first) {
+      a.exhausted_since_ms = now;
+      a.code = std::string(!c.error_code.empty() ? c.error_code : c.error_type);
+      std::string_view m = c.error_message.substr(0, 300);
+      a.message = "HTTP " + std::to_string(c.http_status) + " " + a.code + (m.empty() ? std::string() : ": " + std::string(m));
+      detail = a.message;
+      a.changed_ns.store(steady_ns());
+      a.last_probe_ms.store(now);  // the first probe is exhausted_probe_s from now
+    }
+    a.status.store(u8(Status::exhausted));
   }
   if (first && shared_) {  // first on the host: the process whose change replaced a non-exhausted one
     Status previous = Status::normal;
@@ -153,6 +160,11 @@ CheckResult Tracker::check(std::string_view workspace) {
   r.action = CheckResult::block;
   ApiState& primary = api_for(ws, 0);
   std::lock_guard lock(primary.info_mu);
+  if (api_status(primary, now) != Status::exhausted) {  // cleared meanwhile (reset, a success): the call goes
+    r.status = api_status(primary, now);
+    r.action = CheckResult::allow;
+    return r;
+  }
   r.since_ms = primary.exhausted_since_ms;
   r.code = primary.code;
   r.message = account_count() > 1 ? "every account is exhausted; the first: " + primary.message : primary.message;
