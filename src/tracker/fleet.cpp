@@ -384,8 +384,8 @@ bool Fleet::send_events() {
 
 void Fleet::set_up(bool up, const std::string& why) {
   const bool was = up_.exchange(up, std::memory_order_acq_rel);
-  if (was == up && reported_) return;
-  reported_ = true;
+  if (was == up && reported_.load()) return;
+  reported_.store(true, std::memory_order_release);
   hooks_.health(up, why);
 }
 
@@ -487,7 +487,10 @@ void Fleet::run_subscriber() {
 bool Fleet::claim(const std::string& event, int ttl_s) {
   std::lock_guard lock(claim_mu_);
   std::string why;
-  if (!up() || !connect(claim_ctx_, why)) return true;
+  // Only a Redis known to be away is skipped: alerts raised while the sync thread makes its first
+  // connection (a later starter applying what was kept) are claimed like any other.
+  const bool known_down = reported_.load(std::memory_order_acquire) && !up();
+  if (known_down || !connect(claim_ctx_, why)) return true;
   Reply r = command(claim_ctx_, {"SET", ns_ + ":alert:" + event, "1", "NX", "EX", std::to_string(ttl_s)});
   if (!r.r) {  // the connection failed: deliver
     redisFree(claim_ctx_);

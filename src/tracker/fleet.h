@@ -107,7 +107,7 @@ class Fleet {
   std::mutex wake_mu_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false}, up_{false}, reread_kept_{false};
-  bool reported_ = false;
+  std::atomic<bool> reported_{false};  // up_ has been decided once (before that, not "down")
   redisContext* ctx_ = nullptr;   // sync thread
   redisContext* claim_ctx_ = nullptr;  // dispatcher thread (claims)
   std::mutex claim_mu_;
