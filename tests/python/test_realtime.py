@@ -5,6 +5,10 @@ import asyncio
 import base64
 import importlib.util
 import inspect
+import json
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -146,3 +150,31 @@ def test_exhausted_workspace_fails_fast_before_connecting(qg, server, wsfake):
             pass
     assert wsfake.connections == 0
     assert qg.usage()["total"]["blocked"] == 1
+
+
+def test_building_a_client_imports_no_realtime_module_and_later_sessions_are_tracked(server, wsfake):
+    """The realtime resources pull in most of the SDK's types (~0.6 s of CPU): building a tracked
+    client must not import them; a session opened later (the SDK importing them then) is still
+    observed. A fresh interpreter: in this one they were imported long ago."""
+    child = textwrap.dedent("""
+        import json, sys
+        import quotaguard
+        quotaguard.configure()
+        client = quotaguard.openai_client(**json.loads(sys.argv[1]))
+        before = sorted(m for m in sys.modules if "realtime" in m.split("."))
+        rt = client.realtime if hasattr(client, "realtime") else client.beta.realtime
+        with rt.connect(model="gpt-realtime") as conn:
+            conn.response.create()
+            for event in conn:
+                if event.type == "response.done":
+                    break
+        print(json.dumps({"before": before, "requests": quotaguard.usage()["total"]["requests"]}))
+    """)
+    if _realtime(openai.OpenAI(**_options(server, wsfake))) is None:
+        pytest.skip(f"openai {openai.__version__} has no realtime.connect()")
+    out = subprocess.run([sys.executable, "-c", child, json.dumps(_options(server, wsfake))],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.splitlines()[-1])
+    assert seen["before"] == []
+    assert seen["requests"] == wsfake.bill.requests == 1
