@@ -98,6 +98,33 @@ def callgrind(stack: str, n: int) -> None:
     print(f"  the calling thread's overhead is {100 * (tracked / plain - 1):.2f} % of the plain SDK's instructions")
 
 
+def paired(plain, tracked, pairs: int) -> tuple[list[float], list[float]]:
+    """Per-request differences (tracked - plain), wall and thread CPU, one request of each client
+    per pair in alternating order (ABBA): drift of the shared machine's load over seconds, which
+    swamps a difference of rounds, cancels within a pair."""
+    messages = [{"role": "user", "content": "Describe the picture in one sentence."}]
+    pw, tw = time.perf_counter_ns, time.thread_time_ns
+    dw, dc = [], []
+    for i in range(pairs):
+        cost = {}
+        for name, client in ((("plain", plain), ("tracked", tracked)) if i % 2 == 0 else (("tracked", tracked), ("plain", plain))):
+            w0, c0 = pw(), tw()
+            client.chat.completions.create(model="gpt-4o", messages=messages)
+            cost[name] = (pw() - w0, tw() - c0)
+        dw.append((cost["tracked"][0] - cost["plain"][0]) / 1000)
+        dc.append((cost["tracked"][1] - cost["plain"][1]) / 1000)
+    return dw, dc
+
+
+def median_ci(xs: list[float]) -> tuple[float, float, float]:
+    """The median and its distribution-free 95 % confidence interval (order statistics of the
+    sign test, normal approximation: n is thousands)."""
+    s = sorted(xs)
+    n = len(s)
+    k = max(0, int(n / 2 - 0.98 * n ** 0.5))
+    return statistics.median(s), s[k], s[min(n - 1, n - 1 - k)]
+
+
 def quartiles(xs: list[float]) -> str:
     q = statistics.quantiles(xs, n=4)
     return f"{q[0]:.1f}..{q[2]:.1f}"
@@ -109,6 +136,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=500, help="requests per client per round")
     ap.add_argument("--stack", choices=("httpx2", "httpx"), default="httpx2", help="the SDK's HTTP library")
     ap.add_argument("--callgrind", action="store_true", help="count instructions instead of timing")
+    ap.add_argument("--pairs", type=int, default=0,
+                    help="time this many alternating pairs of single requests instead of rounds")
     ap.add_argument("--only", choices=("plain", "tracked"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.only:
@@ -127,6 +156,16 @@ def main() -> None:
         plain = openai.OpenAI(api_key="sk-bench", base_url=base_url, **http())
         tracked = quotaguard.openai_client(api_key="sk-bench", base_url=base_url, **http())
         run(plain, 200), run(tracked, 200)  # connections, imports, caches
+        if args.pairs:
+            diffs = paired(plain, tracked, args.pairs)
+            assert quotaguard.usage()["total"]["requests"] == 200 + args.pairs
+            print(f"openai {openai.__version__} over {args.stack}, fake API in another process (loopback, br), "
+                  f"{args.pairs} alternating pairs of single chat completions")
+            for what, d in zip(("wall time", "client CPU"), diffs):
+                m, lo, hi = median_ci(d)
+                print(f"  {what:10}: overhead per request, median of pair differences {m:6.1f} µs "
+                      f"(95 % CI {lo:.1f}..{hi:.1f}; quartiles {quartiles(d)})")
+            return
         rows = {"plain": [], "tracked": []}
         for i in range(args.rounds):
             order = [("plain", plain), ("tracked", tracked)]
