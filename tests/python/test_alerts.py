@@ -105,21 +105,27 @@ def test_slow_or_dead_webhook_never_blocks_calls(server):
 
 def test_calls_complete_while_a_webhook_post_hangs_unanswered(server):
     """The promise as an ordering, not a time: with the first alert's POST held open by the
-    receiver (and a webhook timeout far longer than the test), every later call, each raising an
-    alert of its own, completes before any POST is answered."""
+    receiver (and a webhook timeout far longer than the test), all 40 calls, each raising an
+    alert of its own, complete before any POST is answered. The calls run on a thread of their
+    own, so a tracker that made them wait on the webhook fails here (they are still running
+    long after the POST arrived) instead of hanging the suite."""
     import quotaguard as qg
 
     release = threading.Event()
     hook = Receiver(hold=release)
     qg.configure(webhook=hook.url, webhook_timeout_ms=120_000, alert_queue=16)
+    calls = threading.Thread(target=flip_status, args=(qg, server, 40), daemon=True)
     try:
-        flip_status(qg, server, 1)
+        calls.start()
         assert hook.arrived.wait(30), "the first alert never reached the webhook"
-        flip_status(qg, server, 39)
+        # A liveness bound, far above what 40 loopback calls take, far below the webhook timeout.
+        calls.join(60)
+        assert not calls.is_alive(), "the calls are waiting on the unanswered webhook POST"
         assert qg.usage()["total"]["requests"] == 40 == server.bill.requests
         assert hook.got == []  # nothing answered yet: no call waited for the webhook
     finally:
         release.set()
+        calls.join(130)
         qg.shutdown()
         hook.close()
     assert hook.got and qg.stats()["alerts_emitted"] >= 40
