@@ -45,9 +45,11 @@ struct FixSite {
   // Frontends that compute their rewrite themselves (C++) put the edits here; the fix engine
   // then applies them as they are (identical edits from several findings are applied once).
   std::vector<Edit> edits;
-  // A fix made in another file than the finding's (QG009: one statement where the application
-  // starts fixes every run): that file, relative to the root, and the statement there to put it
-  // before; without `anchor`, after the file's imports.
+  // A fix made by one statement where the application starts, for every such finding (QG009's
+  // default client, QG010's `quotaguard.install()`): the scan fills in `file` and `anchor`.
+  bool at_startup = false;
+  // A fix made in another file than the finding's (the startup statement): that file, relative
+  // to the root, and the statement there to put it before; without `anchor`, after the imports.
   std::string file;
   std::optional<SourceRange> anchor;
 };

@@ -124,10 +124,17 @@ class Checker {
       use.provenance = Provenance::Factory;
       return out_.tracked_call(std::move(use));
     }
+    // Fixed at the call by the library's `fix-arguments` where they fit, else by one
+    // `quotaguard.install()` where the application starts (python/startup.h places it).
+    FixSite fix;
+    fix.bound_name = built->callee;
+    if (built->arguments_fixable) fix.arguments = range(field(call, S_.f_arguments));
+    else fix.at_startup = true;
     out_.untracked_call(
         std::move(use),
         {MessageId::QG010,
-         {{"callee", built->callee}, {"library", built->library->display_name}, {"how", built->library->how}}});
+         {{"callee", built->callee}, {"library", built->library->display_name}, {"how", built->library->how}}},
+        std::move(fix));
   }
 
   // A run of a library entry point (QG009 for the Agents SDK): `site` is the callee, or the
@@ -160,6 +167,7 @@ class Checker {
         FixSite fix;
         fix.kind = ClientKind::Async;
         fix.bound_name = callee;
+        fix.at_startup = true;
         use.provenance = Provenance::Module;
         return out_.untracked_call(std::move(use), {MessageId::QG009, {{"callee", callee}}}, std::move(fix));
       }

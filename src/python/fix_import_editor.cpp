@@ -76,21 +76,47 @@ bool ImportEditor::visible(const ImportBinding& b, uint32_t site) const {
   return start_byte(b.function) <= site && site < end_byte(b.function) && end_byte(b.statement) <= site;
 }
 
-FactoryRef ImportEditor::reference(const FactoryFunction& factory, uint32_t site, std::string_view used_root) const {
-  site -= bom_;
-  FactoryRef ref;
+std::optional<std::string> ImportEditor::imported_reference(const FactoryFunction& factory, uint32_t site) const {
   // An import of the factory the site can already see wins: reuse its name, alias and all.
   for (const ImportBinding& b : imports_) {
     if (!visible(b, site) || b.type_checking) continue;  // a TYPE_CHECKING import is gone at run time
-    if (b.from && b.name == factory.function && imports_factory_module(b, factory)) {
-      ref.expr = b.bound;
-      return ref;
-    }
+    if (b.from && b.name == factory.function && imports_factory_module(b, factory)) return b.bound;
     if (!b.from && b.module == factory.module) {
       const bool aliased = sym(b.item) == Syntax::get().aliased_import;
-      ref.expr = (aliased ? b.bound : b.module) + "." + factory.function;
-      return ref;
+      return (aliased ? b.bound : b.module) + "." + factory.function;
     }
+  }
+  return std::nullopt;
+}
+
+FactoryRef ImportEditor::qualified_reference(const FactoryFunction& name, uint32_t site) const {
+  FactoryRef ref;
+  if (auto imported = imported_reference(name, site - bom_)) {
+    ref.expr = std::move(*imported);
+    return ref;
+  }
+  ref.import = module_level_insert();
+  ref.import->module = name.module;
+  ref.import->whole_module = true;
+  // `import a.b` binds `a`; a file using `a` for something else gets `import a.b as _b`.
+  const std::string root = name.module.substr(0, name.module.find('.'));
+  if (referenced(root, {})) {
+    std::string alias = "_" + name.module.substr(name.module.rfind('.') + 1);
+    while (identifiers_.contains(alias)) alias += "_";
+    ref.import->name = "as " + alias;
+    ref.expr = alias + "." + name.function;
+  } else {
+    ref.expr = name.module + "." + name.function;
+  }
+  return ref;
+}
+
+FactoryRef ImportEditor::reference(const FactoryFunction& factory, uint32_t site, std::string_view used_root) const {
+  site -= bom_;
+  FactoryRef ref;
+  if (auto imported = imported_reference(factory, site)) {
+    ref.expr = std::move(*imported);
+    return ref;
   }
   // A name the file already uses for something else gets an alias rather than being shadowed.
   ref.expr = factory.function;
@@ -163,18 +189,29 @@ ImportRequest ImportEditor::module_level_insert() const {
 }
 
 std::vector<Edit> ImportEditor::import_edits(const std::vector<ImportRequest>& requests) const {
-  // place -> module -> names, all ordered: the output does not depend on the findings' order.
-  std::map<std::tuple<uint32_t, bool, std::string>, std::map<std::string, std::set<std::string>>> places;
-  for (const ImportRequest& r : requests) places[{r.at, r.break_before, r.indent}][r.module].insert(r.name);
+  // place -> `import m` lines, then module -> names, all ordered: the output does not depend on
+  // the findings' order.
+  using Place = std::tuple<uint32_t, bool, std::string>;
+  std::map<Place, std::pair<std::set<std::string>, std::map<std::string, std::set<std::string>>>> places;
+  for (const ImportRequest& r : requests) {
+    auto& [whole, from] = places[{r.at, r.break_before, r.indent}];
+    if (r.whole_module) whole.insert("import " + r.module + (r.name.empty() ? "" : " " + r.name));
+    else from[r.module].insert(r.name);
+  }
   std::vector<Edit> edits;
-  for (const auto& [place, modules] : places) {
+  for (const auto& [place, imports] : places) {
     const auto& [at, break_before, indent] = place;
     Edit e{at, at, ""};
-    for (const auto& [module, names] : modules) {
-      std::string line = indent + "from " + module + " import ";
-      bool first_name = true;
-      for (const std::string& n : names) line += (std::exchange(first_name, false) ? "" : ", ") + n;
+    auto add = [&](const std::string& statement) {
+      const std::string line = indent + statement;
       e.replacement += break_before ? eol_ + line : line + eol_;
+    };
+    for (const std::string& statement : imports.first) add(statement);
+    for (const auto& [module, names] : imports.second) {
+      std::string statement = "from " + module + " import ";
+      bool first_name = true;
+      for (const std::string& n : names) statement += (std::exchange(first_name, false) ? "" : ", ") + n;
+      add(statement);
     }
     edits.push_back(std::move(e));
   }

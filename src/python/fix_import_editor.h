@@ -2,6 +2,7 @@
 // new one placed where a person would put it), and which imports became unused.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -18,7 +19,8 @@ namespace qg::python {
 struct ImportRequest {
   uint32_t at = 0;                 // file offset: the start of a line, or the end of the file
   bool break_before = false;       // at the end of a file without a final newline
-  std::string indent, module, name;  // name: "f" or "f as _f"
+  std::string indent, module, name;  // name: "f" or "f as _f"; `import module`: "" or "as _m"
+  bool whole_module = false;       // `import module` rather than `from module import name`
 };
 
 struct FactoryRef {
@@ -36,6 +38,9 @@ class ImportEditor {
   // `site`: the rewritten expression's start; `used_root`: the name the site used (`OpenAI`,
   // `oa` in `oa.OpenAI`), whose function-local openai import the new import goes beside.
   FactoryRef reference(const FactoryFunction& factory, uint32_t site, std::string_view used_root) const;
+  // The same, but a new import is `import module` and the name is `module.name` (for names that
+  // read best qualified: `quotaguard.install()`, `httpx.Client()`).
+  FactoryRef qualified_reference(const FactoryFunction& name, uint32_t site) const;
 
   // The requested imports as insertions: `from m import a, b` once per module and place.
   std::vector<Edit> import_edits(const std::vector<ImportRequest>& requests) const;
@@ -49,6 +54,8 @@ class ImportEditor {
 
  private:
   bool visible(const ImportBinding& b, uint32_t site) const;
+  // The name as an import the site can already see binds it; nullopt when none does.
+  std::optional<std::string> imported_reference(const FactoryFunction& factory, uint32_t site) const;
   bool referenced(const std::string& name, const std::vector<Edit>& rewritten) const;
   // Whether `name` occurs in `rewritten` and nowhere else (nor in the text replacing it).
   bool used_only_in(const std::string& name, const std::vector<Edit>& rewritten) const;

@@ -6,8 +6,10 @@
 
 #include "core/factory_choice.h"
 #include "python/fix_arguments.h"
-#include "python/fix_default_client.h"
 #include "python/fix_import_editor.h"
+#include "python/fix_library_arguments.h"
+#include "python/fix_startup_statement.h"
+#include "python/library_clients.h"
 #include "python/syntax.h"
 
 namespace qg::python {
@@ -36,7 +38,9 @@ class PythonFixPlanner final : public FixPlanner {
 
   SitePlan plan(const Finding& f) override {
     pending_.reset();
+    pending_startup_ = nullptr;
     if (f.rule == to_string(RuleId::QG009)) return plan_default_client_site(f);
+    if (f.rule == to_string(RuleId::QG010)) return f.fix->at_startup ? plan_install_site(f) : plan_library_arguments_site(f);
     const FixSite& site = *f.fix;
     const bool module_call = f.rule == to_string(RuleId::QG002);
     const FactoryChoice choice = choose_factory(*policy_.factory, module_call ? ClientKind::Sync : site.kind, module_call);
@@ -56,27 +60,28 @@ class PythonFixPlanner final : public FixPlanner {
       if (ts_node_named_child_count(args) > 0 || tree_.text(args) != "()")
         plan.edits.push_back({site.arguments.start_byte, site.arguments.end_byte, "()"});
     }
-    pending_ = Pending{ref.import, std::string(root)};
+    pending_ = Pending{{}, std::string(root)};
+    if (ref.import) pending_->imports.push_back(*ref.import);
     return plan;
   }
 
   void taken() override {
-    if (default_client_ && !default_client_taken_) {
-      default_client_taken_ = pending_default_;
-      if (default_client_taken_)
-        for (const ImportRequest& r : default_client_->imports) imports_.push_back(r);
+    if (pending_startup_ && !pending_startup_->taken) {
+      pending_startup_->taken = true;
+      for (const ImportRequest& r : pending_startup_->statement->imports) imports_.push_back(r);
     }
-    pending_default_ = false;
+    pending_startup_ = nullptr;
     if (!pending_) return;
-    if (pending_->import) imports_.push_back(*pending_->import);
-    used_roots_.insert(pending_->root);
+    for (const ImportRequest& r : pending_->imports) imports_.push_back(r);
+    if (!pending_->root.empty()) used_roots_.insert(pending_->root);
     pending_.reset();
   }
 
   std::vector<Edit> file_edits(const std::vector<Edit>& site_edits) override {
     std::vector<Edit> edits = editor_.remove_unused(used_roots_, site_edits);
     std::vector<Edit> imports = editor_.import_edits(imports_);
-    if (default_client_taken_) add_statement(imports, *default_client_);
+    for (const StartupFix* startup : {&install_, &default_client_})
+      if (startup->taken) add_statement(imports, *startup->statement);
     for (Edit& e : imports) edits.push_back(std::move(e));
     return edits;
   }
@@ -90,30 +95,62 @@ class PythonFixPlanner final : public FixPlanner {
  private:
   static SitePlan left(LeftReason reason, std::string detail) { return {{}, reason, std::move(detail)}; }
 
-  // Every QG009 finding fixed here is fixed by one statement (fix_default_client.h), made once;
+  // Every QG009 finding fixed here is fixed by one statement (fix_startup_statement.h), made once;
   // it has no edit at the finding's own site, which is usually in another file.
   SitePlan plan_default_client_site(const Finding& f) {
     const ClientLibrary* library = LibraryModel::get().library_of_api(f.api);
     if (!library) return left(LeftReason::FileSkipped, "no library counts `" + f.api + "`");
-    const std::string where = f.fix->file.empty() ? f.path : f.fix->file;
     if (!policy_.unsafe_fixes)
-      return left(LeftReason::Unsafe, "sets the " + library->display_name + "'s default client in " + where +
+      return left(LeftReason::Unsafe, "sets the " + library->display_name + "'s default client in " + startup_file(f) +
                                           ", which changes process-wide state");
     const FactoryChoice choice = choose_factory(*policy_.factory, ClientKind::Async);
     if (!choice.target) return left(LeftReason::NoFactory, choice.reason);
-    if (!default_client_) {
+    return plan_startup(f, default_client_, default_client_call(*library, choice.target->function));
+  }
+
+  // QG010 where the library takes no tracked client (or this call leaves no room for one): one
+  // `quotaguard.install()` where the application starts fixes every such call of the project.
+  SitePlan plan_install_site(const Finding& f) {
+    if (!policy_.unsafe_fixes)
+      return left(LeftReason::Unsafe, "calls `quotaguard.install()` in " + startup_file(f) +
+                                          ", which tracks every OpenAI client the process builds (process-wide state)");
+    return plan_startup(f, install_, install_call());
+  }
+
+  // QG010 where the library takes a tracked client: the library's `fix-arguments` at the call.
+  SitePlan plan_library_arguments_site(const Finding& f) {
+    const ClientBuildingLibrary* library = LibraryClientTable::get().library_of_api(f.api);
+    if (!library) return left(LeftReason::FileSkipped, "no library counts `" + f.api + "`");
+    std::string why;
+    auto fix = plan_library_arguments(tree_, editor_, src_.bom_length, line_ending(src_.bytes), *f.fix, *library, &why);
+    if (!fix) return left(LeftReason::FileSkipped, why);
+    if (!policy_.unsafe_fixes)
+      return left(LeftReason::Unsafe, "would pass " + fix->added + " (quotaguard's HTTP clients, not " +
+                                          library->display_name + "'s own)");
+    pending_ = Pending{std::move(fix->imports), {}};
+    return {std::move(fix->edits), {}, {}};
+  }
+
+  static std::string startup_file(const Finding& f) { return f.fix->file.empty() ? f.path : f.fix->file; }
+
+  struct StartupFix {
+    std::optional<StartupStatement> statement;  // planned at its kind's first finding
+    bool taken = false;
+  };
+
+  SitePlan plan_startup(const Finding& f, StartupFix& startup, const StartupCall& call) {
+    if (!startup.statement) {
       std::string why;
-      default_client_ = plan_default_client(tree_, editor_, src_.bom_length, line_ending(src_.bytes), *f.fix, *library,
-                                            choice.target->function, &why);
-      if (!default_client_) return left(LeftReason::FileSkipped, why);
+      startup.statement = plan_startup_statement(tree_, editor_, src_.bom_length, line_ending(src_.bytes), *f.fix, call, &why);
+      if (!startup.statement) return left(LeftReason::FileSkipped, why);
     }
-    pending_default_ = true;
+    pending_startup_ = &startup;
     return {};
   }
 
   struct Pending {
-    std::optional<ImportRequest> import;
-    std::string root;
+    std::vector<ImportRequest> imports;
+    std::string root;  // the name the site used, whose openai import may become unused
   };
   const SourceText& src_;
   const FixPolicy& policy_;
@@ -122,8 +159,8 @@ class PythonFixPlanner final : public FixPlanner {
   std::optional<Pending> pending_;  // what the last plan needs if it is taken
   std::vector<ImportRequest> imports_;
   std::set<std::string> used_roots_;
-  std::optional<DefaultClientStatement> default_client_;
-  bool pending_default_ = false, default_client_taken_ = false;
+  StartupFix default_client_, install_;  // QG009's statement, QG010's install()
+  StartupFix* pending_startup_ = nullptr;
 };
 
 }  // namespace

@@ -51,14 +51,24 @@ struct PhaseTimer {
   }
 };
 
-// Fixes that set a library's default client once (QG009) go where the application starts.
+// Fixes made once for the whole process (QG009's default client, QG010's install()) go where
+// the application starts.
 void place_startup_fixes(std::vector<FileResult>& files, const std::vector<FrontendInput>& inputs,
                          const std::vector<std::unique_ptr<ModuleInfo>>& modules) {
+  // A project that gets `quotaguard.install()` for one QG010 needs no tracked arguments at any
+  // other: that one line fixes them all.
+  const auto needs_install = [](const Finding& f) { return f.fix && f.fix->at_startup && f.rule == to_string(RuleId::QG010); };
+  if (std::any_of(files.begin(), files.end(), [&](const FileResult& file) {
+        return std::any_of(file.findings.begin(), file.findings.end(), needs_install);
+      }))
+    for (FileResult& file : files)
+      for (Finding& f : file.findings)
+        if (f.fix && f.rule == to_string(RuleId::QG010)) f.fix->at_startup = true;
   std::vector<FixSite*> sites;
   std::string fallback;  // the first module that needs the fix (files are sorted)
   for (FileResult& file : files)
     for (Finding& f : file.findings)
-      if (f.fix && f.rule == to_string(RuleId::QG009)) {
+      if (f.fix && f.fix->at_startup) {
         if (fallback.empty()) fallback = file.path;
         sites.push_back(&*f.fix);
       }

@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::string_view kFile = "python/library-clients.toml";
 // What hooks every openai client's construction (python/quotaguard/_install.py).
+constexpr std::string_view kInstallerModule = "quotaguard", kInstallerName = "install";
 constexpr std::string_view kInstaller = "quotaguard.install";
+constexpr std::string_view kApiPrefix = "library.";  // + the library's id: its coverage key
 // HTTP clients that are visibly plain where they are handed over (the http_client= keywords).
 constexpr std::string_view kPlainHttpClients[] = {"httpx.Client", "httpx.AsyncClient", "openai.DefaultHttpxClient",
                                                   "openai.DefaultAsyncHttpxClient"};
@@ -57,7 +59,52 @@ Handed handed(TSNode call, const Scope* scope, Evaluator& ev, std::string_view k
   return Handed::Other;
 }
 
+// One of `fix-arguments`: text with `{module.name}` references, split into pieces.
+FixArgument fix_argument(const RulesReader& r, const std::string& text) {
+  FixArgument pieces;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t open = text.find('{', at), close = text.find('}', at);
+    if (open == std::string::npos) {
+      if (close != std::string::npos) r.fail("fix-arguments", "has a `}` without its `{`");
+      pieces.push_back({text.substr(at), std::nullopt});
+      break;
+    }
+    if (close == std::string::npos || close < open) r.fail("fix-arguments", "has a `{` without its `}`");
+    const std::string reference = text.substr(open + 1, close - open - 1);
+    const std::size_t dot = reference.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == reference.size())
+      r.fail("fix-arguments", fmt::format("names `{{{}}}`, not `{{module.name}}`", reference));
+    pieces.push_back({text.substr(at, open - at), FactoryFunction{reference.substr(0, dot), reference.substr(dot + 1)}});
+    at = close + 1;
+  }
+  return pieces;
+}
+
+// Whether `fix-arguments` can be added to `call`: none of the keywords it would clash with.
+bool takes_fix_arguments(TSNode call, const ClientBuildingLibrary& lib, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  if (lib.fix_arguments.empty()) return false;
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return false;  // `f(x for x in y)`
+  for (TSNode a : NamedChildren(args)) {
+    if (sym(a) == S.dictionary_splat || sym(a) == S.list_splat) return false;
+    if (sym(a) != S.keyword_argument) continue;
+    const std::string_view name = text(field(a, S.f_name), code);
+    auto named = [&](const std::vector<std::string>& keywords) {
+      return std::find(keywords.begin(), keywords.end(), name) != keywords.end();
+    };
+    if (named(lib.tracked_by) || named(lib.fix_unless)) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+const FactoryFunction& tracking_installer() {
+  static const FactoryFunction installer{std::string(kInstallerModule), std::string(kInstallerName)};
+  return installer;
+}
 
 LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
   LibraryClientTable t;
@@ -74,6 +121,8 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     lib.openai_models = r.strings("openai-models");
     lib.tracked_by = r.strings("tracked-by");
     lib.how = r.string("how", true);
+    for (const std::string& argument : r.strings("fix-arguments")) lib.fix_arguments.push_back(fix_argument(r, argument));
+    lib.fix_unless = r.strings("fix-unless");
     const auto constructors = r.strings("constructors");
     const auto gated = r.strings("model-gated");
     if (constructors.empty() && gated.empty()) r.fail("constructors", "and `model-gated` are both empty");
@@ -93,6 +142,12 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
 const LibraryClientTable& LibraryClientTable::get() {
   static const LibraryClientTable table = from_text(embedded_rule_file(kFile));
   return table;
+}
+
+const ClientBuildingLibrary* LibraryClientTable::library_of_api(std::string_view api) const {
+  for (const ClientBuildingLibrary& lib : libs_)
+    if (api.starts_with(kApiPrefix) && api.substr(kApiPrefix.size()) == lib.id) return &lib;
+  return nullptr;
 }
 
 const LibraryClientTable::Entry* LibraryClientTable::entry(std::string_view qualified) const {
@@ -116,7 +171,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
                                [&](const std::string& p) { return model->starts_with(p); }))
       return std::nullopt;
   }
-  LibraryClientCall out{&lib, std::string(text(callee, code)), "library." + lib.id, false};
+  LibraryClientCall out{&lib, std::string(text(callee, code)), std::string(kApiPrefix) + lib.id, false};
   for (const auto& keyword : lib.tracked_by) {
     switch (handed(call, scope, ev, keyword)) {
       case Handed::Tracked: out.tracked = true; return out;
@@ -125,6 +180,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
       case Handed::Plain: break;
     }
   }
+  out.arguments_fixable = takes_fix_arguments(call, lib, code);
   return out;
 }
 

@@ -12,9 +12,18 @@
 #include <vector>
 
 #include "core/catalogue.h"
+#include "core/config.h"
 #include "python/evaluator.h"
 
 namespace qg::python {
+
+// One of `fix-arguments`, split at its `{module.name}` references: text, then the name that
+// follows it.
+struct FixArgumentPiece {
+  std::string text;
+  std::optional<FactoryFunction> name;  // {module, name}: spelled as the fixed file imports it
+};
+using FixArgument = std::vector<FixArgumentPiece>;
 
 struct ClientBuildingLibrary {
   std::string id;            // "langchain-openai"
@@ -23,6 +32,8 @@ struct ClientBuildingLibrary {
   std::vector<std::string> openai_models;  // model-name prefixes sent to an OpenAI client
   std::vector<std::string> tracked_by;     // keywords handing it a client / HTTP client
   std::string how;                         // how to track it, for the message
+  std::vector<FixArgument> fix_arguments;  // empty: fixed by `quotaguard.install()`
+  std::vector<std::string> fix_unless;          // keywords that rule `fix_arguments` out
 };
 
 class LibraryClientTable {
@@ -43,6 +54,8 @@ class LibraryClientTable {
   // Package names: a file naming one is worth parsing.
   const std::vector<std::string>& words() const { return words_; }
   const std::vector<ClientBuildingLibrary>& libraries() const { return libs_; }
+  // The library counted as `api` ("library.langchain-openai"); nullptr when none.
+  const ClientBuildingLibrary* library_of_api(std::string_view api) const;
 
  private:
   std::vector<ClientBuildingLibrary> libs_;
@@ -56,12 +69,18 @@ struct LibraryClientCall {
   std::string callee;  // as written: "ChatOpenAI"
   std::string api;     // coverage key: "library.langchain-openai" (family "library")
   bool tracked = false;  // handed a tracked client or HTTP client
+  // The library's `fix-arguments` can be added to this call: it passes no `tracked-by` keyword
+  // (not even a plain one), no `fix-unless` keyword and no `**kwargs` that might hold one.
+  bool arguments_fixable = false;
 };
 
 // What `call` builds, if it is a library entry point that builds an OpenAI client; nullopt for
 // anything else (another provider's model, a same-named project class).
 std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* scope, Evaluator& evaluator,
                                                      std::string_view code);
+
+// What installs tracking for every client (python/quotaguard/_install.py): QG010's fix calls it.
+const FactoryFunction& tracking_installer();
 
 // Whether any module calls `quotaguard.install()` (through any import of it).
 bool project_installs_tracking(const std::vector<ModuleInfo*>& modules, Evaluator& evaluator);

@@ -160,3 +160,20 @@ def test_demo_app(qg, tmp_path):
     assert "would drop base_url=settings.partner_gateway_url" in summary
     voice = (root / "app/services/voice_notes.py").read_text()
     assert "_client = get_openai_client()\n" in voice and "from openai import" not in voice
+
+
+@pytest.mark.parametrize("name, says", [
+    ("library_langchain", "would pass http_client=quotaguard.instrument_http_client(httpx.Client()), "
+                          "http_async_client=quotaguard.instrument_http_client(httpx.AsyncClient())"),
+    ("library_langchain_proxy", "calls `quotaguard.install()` in library_langchain_proxy.py"),
+])
+def test_library_client_fix_says_what_it_would_do(qg, tmp_path, name, says):
+    _, summary = run_case(qg, tmp_path, name, unsafe=False)
+    assert says in summary and "unsafe (use --unsafe-fixes)" in summary
+
+
+def test_explain_library_client_shows_both_fixes(qg):
+    out = qg("explain", "QG010", check_exit=0).stdout
+    assert "Fixable by `quotaguard fix`: yes." in out
+    assert "http_async_client=quotaguard.instrument_http_client(httpx.AsyncClient())" in out
+    assert "quotaguard.install()" in out and "--unsafe-fixes" in out

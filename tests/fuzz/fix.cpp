@@ -58,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::vector<fuzz::python::Span> sites;
   for (const Finding& f : run_scan(options.scan).findings)
-    if (f.fixable) sites.emplace_back(f.range.start_byte, f.range.end_byte);
+    if (f.fixable) sites.push_back({f.range.start_byte, f.range.end_byte, f.rule == to_string(RuleId::QG010)});
 
   const fix::FixReport report = fix::run_fix(options);
   const std::string after = fuzz::read_file(file);

@@ -1,21 +1,26 @@
 """What `quotaguard fix` promises about one file, checked from its bytes before and after:
 - what compiled still compiles (CPython's compiler, as py_compile);
 - no byte changes outside the places a fix may touch: a rewritten site (a call, rewritten in
-  place without new lines), an import statement (only deletions: names, commas, the statement
-  with its line, or the statement turned into `pass`), and new `from M import N` lines where a
-  person would put them (after the docstring or the imports, before the first statement, beside
-  an import, at the end), and QG009's one new line `set_default_openai_client(...)` (with a blank
-  line before it) at the start of any line, where the application starts.
+  place without new lines, except QG010's, which gains arguments on lines of their own), an
+  import statement (only deletions: names, commas, the statement with its line, or the statement
+  turned into `pass`), and new `from M import N` / `import M` lines where a person would put them
+  (after the docstring or the imports, before the first statement, beside an import, at the
+  end), and the one new line a startup fix adds (with a blank line before it) at the start of any
+  line, where the application starts: QG009's `set_default_openai_client(...)`, QG010's
+  `quotaguard.install()`.
 Used by tests/cli/test_fix.py, tests/fix_at_scale and the fuzz target tests/fuzz/fix.cpp."""
 import re
 
 from python_source import Source, compiles
 
-_NEW_IMPORT = re.compile(rb"[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*\n")
+_IMPORT_LINE = rb"[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*|import[ \t]+[\w.]+(?:[ \t]+as[ \t]+\w+)?)"
+_NEW_IMPORT = re.compile(_IMPORT_LINE + rb"\n")
 _IMPORT_KEYWORD = re.compile(rb"(?<![\w.])(?:from|import)(?!\w)")
-# QG009's fix sets the Agents SDK's default client once, where the application starts.
-_NEW_DEFAULT_CLIENT = re.compile(rb"(?:[ \t]*\n)?[ \t]*(?:[\w.]+\.)?set_default_openai_client\([^\n]*\)\n")
-_NEW_IMPORT_AT_EOF = re.compile(rb"\r?\n[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*")  # no final newline
+# Startup fixes, once where the application starts: QG009's sets the Agents SDK's default client,
+# QG010's tracks every client the process builds.
+_NEW_STARTUP_STATEMENT = re.compile(
+    rb"(?:[ \t]*\n)?[ \t]*(?:(?:[\w.]+\.)?set_default_openai_client\([^\n]*\)|(?:\w+\.)?install\(\))\n")
+_NEW_IMPORT_AT_EOF = re.compile(rb"\r?\n" + _IMPORT_LINE)  # no final newline
 
 
 class Hole:
@@ -23,8 +28,8 @@ class Hole:
 
     SITE, IMPORT, ANY = "site", "import", "any"
 
-    def __init__(self, start, end, kind, variants=()):
-        self.start, self.end, self.kind = start, end, kind
+    def __init__(self, start, end, kind, variants=(), adds_lines=False):
+        self.start, self.end, self.kind, self.adds_lines = start, end, kind, adds_lines
         # IMPORT: the original text, then the same with `pass` put before a statement; it may
         # become any subsequence of one of them. SITE: the original text.
         self.variants = variants
@@ -53,7 +58,7 @@ class Hole:
         while q >= 0:
             out.append(q)
             q = text.find(following, q + 1)
-        if self.kind == Hole.SITE:  # a call rewritten in place adds no line
+        if self.kind == Hole.SITE and not self.adds_lines:  # a call rewritten in place adds no line
             lines = self.variants[0].count(b"\n")
             out = [q for q in out if text.count(b"\n", p, q) <= lines]
         return out
@@ -64,7 +69,7 @@ def _holes(src: Source, sites):
     those where a new default-client line may (every line start)."""
     data = src.data
     layout = src.layout()
-    holes = [Hole(s, e, Hole.SITE, (data[s:e],)) for s, e in sites]
+    holes = [Hole(site[0], site[1], Hole.SITE, (data[site[0]:site[1]],), len(site) > 2 and site[2]) for site in sites]
     points = set()
     for start, end in layout.imports:
         first, last = src.line_of(start), src.line_of(max(start, end - 1))
@@ -142,7 +147,7 @@ def _unmatched(text, items):
         elif isinstance(item, Hole):
             positions = {q for p in positions for q in item.ends(text, p, items[k + 1], k + 2 == len(items))}
         else:
-            line = {"slot at eof": _NEW_IMPORT_AT_EOF, "statement slot": _NEW_DEFAULT_CLIENT}.get(item, _NEW_IMPORT)
+            line = {"slot at eof": _NEW_IMPORT_AT_EOF, "statement slot": _NEW_STARTUP_STATEMENT}.get(item, _NEW_IMPORT)
             grown = set()
             for p in positions:
                 grown.add(p)
@@ -157,7 +162,8 @@ def _unmatched(text, items):
 
 def stray_edits(before: bytes, after: bytes, sites, src=None):
     """Changes outside what a fix may touch, as messages; `sites`: byte spans of `before` that a
-    fix rewrote (or may have: the fixable findings' ranges). The whole file is matched against
+    fix rewrote (or may have: the fixable findings' ranges), with True third where the rewrite
+    may add lines (finding_span says which). The whole file is matched against
     `before` with those places left open, so no line alignment can hide or invent a change."""
     src = src or Source(before)
     holes, points, statement_points = _holes(src, sites)
@@ -181,6 +187,8 @@ def broken(before: bytes, after: bytes, sites):
 
 
 def finding_span(source: bytes, finding):
-    """A JSON finding's range as a byte span of `source`."""
+    """A JSON finding's range as a byte span of `source`, and whether its fix may add lines there
+    (QG010's arguments, each on a line of its own in a call laid out so)."""
     src = Source(source)
-    return (src.offset(finding["line"], finding["column"]), src.offset(finding["end_line"], finding["end_column"]))
+    return (src.offset(finding["line"], finding["column"]), src.offset(finding["end_line"], finding["end_column"]),
+            finding["rule"] == "QG010")

@@ -62,3 +62,42 @@ TEST_CASE("python library clients: the shipped table knows the libraries the iss
     CHECK_MESSAGE(table.entry(name), name);
   CHECK(table.entry("llama_index.llms.anthropic.Anthropic") == nullptr);
 }
+
+TEST_CASE("python library clients: fix-arguments are text and {module.name} references") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"toml(
+[acme]
+package = "acme"
+display-name = "Acme"
+constructors = ["acme.Chat"]
+tracked-by = ["http_client"]
+how = "pass a tracked client"
+fix-arguments = ["http_client={quotaguard.instrument_http_client}({httpx.Client}(timeout=5))", "tracked=True"]
+fix-unless = ["proxy"]
+)toml");
+  const auto& lib = *table.entry("acme.Chat")->library;
+  CHECK(table.library_of_api("library.acme") == &lib);
+  CHECK(table.library_of_api("acme") == nullptr);
+  CHECK(lib.fix_unless == std::vector<std::string>{"proxy"});
+  REQUIRE(lib.fix_arguments.size() == 2);
+  const auto& first = lib.fix_arguments[0];
+  REQUIRE(first.size() == 3);
+  CHECK(first[0].text == "http_client=");
+  REQUIRE(first[0].name);
+  CHECK(first[0].name->spec() == "quotaguard:instrument_http_client");
+  CHECK(first[1].text == "(");
+  CHECK(first[1].name->spec() == "httpx:Client");
+  CHECK(first[2].text == "(timeout=5))");
+  CHECK_FALSE(first[2].name);
+  REQUIRE(lib.fix_arguments[1].size() == 1);
+  CHECK(lib.fix_arguments[1][0].text == "tracked=True");
+}
+
+TEST_CASE("python library clients: a malformed fix-arguments reference names the file and key") {
+  const std::string base = "[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n";
+  CHECK(error_of((base + "fix-arguments = [\"c={httpx}()\"]\n").c_str()) ==
+        "rules/python/library-clients.toml [a]: `fix-arguments` names `{httpx}`, not `{module.name}`");
+  CHECK(error_of((base + "fix-arguments = [\"c={httpx.Client()\"]\n").c_str()) ==
+        "rules/python/library-clients.toml [a]: `fix-arguments` has a `{` without its `}`");
+  CHECK(error_of((base + "fix-arguments = [\"c=httpx.Client}()\"]\n").c_str()) ==
+        "rules/python/library-clients.toml [a]: `fix-arguments` has a `}` without its `{`");
+}

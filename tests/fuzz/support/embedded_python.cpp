@@ -94,8 +94,8 @@ bool compiles(std::string_view source) {
 std::vector<std::string> fix_problems(std::string_view before, std::string_view after, const std::vector<Span>& sites) {
   Interpreter& py = interpreter();
   PyObject* list = PyList_New(0);
-  for (const auto& [s, e] : sites) {
-    PyObject* t = Py_BuildValue("(II)", s, e);
+  for (const Span& site : sites) {
+    PyObject* t = Py_BuildValue("(IIN)", site.start, site.end, PyBool_FromLong(site.adds_lines));
     PyList_Append(list, t);
     Py_DECREF(t);
   }

@@ -11,7 +11,12 @@
 
 namespace qg::fuzz::python {
 
-using Span = std::pair<uint32_t, uint32_t>;  // [start, end) bytes
+// [start, end) bytes of a fixable finding, and whether its fix may add lines there (QG010's
+// arguments, as fix_invariants.finding_span says).
+struct Span {
+  uint32_t start = 0, end = 0;
+  bool adds_lines = false;
+};
 
 struct FindingLines {
   std::string rule;

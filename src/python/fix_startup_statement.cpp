@@ -1,12 +1,13 @@
-#include "python/fix_default_client.h"
+#include "python/fix_startup_statement.h"
+
+#include "python/library_clients.h"
 
 namespace qg::python {
 
-std::optional<DefaultClientStatement> plan_default_client(const Tree& tree, const ImportEditor& editor,
-                                                          uint32_t bom_length, std::string_view eol,
-                                                          const FixSite& site, const ClientLibrary& library,
-                                                          const FactoryFunction& factory, std::string* why) {
-  DefaultClientStatement s;
+std::optional<StartupStatement> plan_startup_statement(const Tree& tree, const ImportEditor& editor,
+                                                       uint32_t bom_length, std::string_view eol, const FixSite& site,
+                                                       const StartupCall& call, std::string* why) {
+  StartupStatement s;
   std::string_view indent;
   const std::string_view code = tree.code();
   if (site.anchor) {
@@ -29,21 +30,29 @@ std::optional<DefaultClientStatement> plan_default_client(const Tree& tree, cons
     s.break_before = after_imports.break_before;
   }
   // Names as seen from where the statement goes: an import the file already has is reused.
-  const FactoryRef setter = editor.reference({library.fix_setter_module, library.fix_setter}, s.at, "");
-  const FactoryRef client = editor.reference(factory, s.at, "");
-  for (const FactoryRef* ref : {&setter, &client})
-    if (ref->import) s.imports.push_back(*ref->import);
-  std::string call = setter.expr + "(" + client.expr + "()";
-  if (!library.fix_keywords.empty()) call += ", " + library.fix_keywords;
-  call += ")";
+  StartupNames names(editor, s.at, s.imports);
+  const std::string statement = call(names);
   // After the imports it is the first code, set apart from them by a blank line.
   const std::string gap = site.anchor ? "" : std::string(eol);
-  s.text = s.break_before ? gap + std::string(eol) + std::string(indent) + call
-                          : gap + std::string(indent) + call + std::string(eol);
+  s.text = s.break_before ? gap + std::string(eol) + std::string(indent) + statement
+                          : gap + std::string(indent) + statement + std::string(eol);
   return s;
 }
 
-void add_statement(std::vector<Edit>& edits, const DefaultClientStatement& statement) {
+StartupCall default_client_call(const ClientLibrary& library, const FactoryFunction& factory) {
+  return [&library, factory](StartupNames& names) {
+    const std::string setter = names.from_import({library.fix_setter_module, library.fix_setter});
+    std::string call = setter + "(" + names.from_import(factory) + "()";
+    if (!library.fix_keywords.empty()) call += ", " + library.fix_keywords;
+    return call + ")";
+  };
+}
+
+StartupCall install_call() {
+  return [](StartupNames& names) { return names.qualified(tracking_installer()) + "()"; };
+}
+
+void add_statement(std::vector<Edit>& edits, const StartupStatement& statement) {
   for (Edit& e : edits)
     if (e.start_byte == statement.at && e.end_byte == statement.at) {
       e.replacement += statement.text;
