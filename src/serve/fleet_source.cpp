@@ -1,6 +1,7 @@
 #include "fleet_source.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "budgets.h"
 
@@ -36,7 +37,7 @@ void raise(std::vector<WorkspaceStatus>& all, const std::string& who, const std:
 }  // namespace
 
 std::vector<WorkspaceStatus> FleetSource::statuses() {
-  std::vector<WorkspaceStatus> out = host_.statuses();
+  std::vector<WorkspaceStatus> out = inner_.statuses();
   const int64_t now = now_ms();
   // What the API said to any host of an account or workspace (kept on Redis).
   for (const auto& [who, f] : fleet_.statuses()) {
@@ -48,7 +49,7 @@ std::vector<WorkspaceStatus> FleetSource::statuses() {
     if (who.rfind("account:", 0) == 0) raise(out, "*", status, f.since_ms, f.code, reason, now);
   }
   // Budgets the fleet's counts used up (the trackers stop there; the event is not kept).
-  const Budgets budgets = budget_uses(cfg_, host_, &fleet_, now);
+  const Budgets budgets = budget_uses(cfg_, inner_, &fleet_, now);
   if (std::string(budgets.source) == "fleet") {
     for (const BudgetUse& u : budgets.uses)
       if (u.used >= u.limit) {

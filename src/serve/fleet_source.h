@@ -9,24 +9,12 @@
 
 namespace qg::serve {
 
-class FleetSource final : public StateSource {
+class FleetSource final : public ForwardingSource {
  public:
-  FleetSource(StateSource& host, FleetReader& fleet, const tracker::Config& cfg) : host_(host), fleet_(fleet), cfg_(cfg) {}
-
+  FleetSource(StateSource& host, FleetReader& fleet, const tracker::Config& cfg) : ForwardingSource(host), fleet_(fleet), cfg_(cfg) {}
   std::vector<WorkspaceStatus> statuses() override;
-  std::vector<UsageRow> usage(UsageKey by, int64_t since_ms, int64_t until_ms) override { return host_.usage(by, since_ms, until_ms); }
-  UsageTotals usage_of(const std::string& workspace, int64_t since_ms, int64_t until_ms) override {
-    return host_.usage_of(workspace, since_ms, until_ms);
-  }
-  std::vector<AlertRecord> alerts_after(int64_t after_id, int limit) override { return host_.alerts_after(after_id, limit); }
-  std::vector<AlertRecord> recent_alerts(int limit) override { return host_.recent_alerts(limit); }
-  std::vector<CallRecord> calls_after(int64_t after_id, int limit) override { return host_.calls_after(after_id, limit); }
-  int64_t last_alert_id() override { return host_.last_alert_id(); }
-  int64_t last_call_id() override { return host_.last_call_id(); }
-  SourceHealth health() override { return host_.health(); }
 
  private:
-  StateSource& host_;
   FleetReader& fleet_;
   const tracker::Config& cfg_;
 };
