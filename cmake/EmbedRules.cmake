@@ -7,5 +7,5 @@ add_custom_command(
   OUTPUT ${QG_RULES_CPP}
   COMMAND ${CMAKE_COMMAND} -DOUT=${QG_RULES_CPP} -DROOT=${CMAKE_SOURCE_DIR}/rules
           -P ${CMAKE_SOURCE_DIR}/cmake/embed_rules_script.cmake
-  DEPENDS ${QG_RULE_FILES} ${CMAKE_SOURCE_DIR}/cmake/embed_rules_script.cmake
+  DEPENDS ${QG_RULE_FILES} ${CMAKE_SOURCE_DIR}/cmake/embed_rules_script.cmake ${CMAKE_SOURCE_DIR}/cmake/RawStringLiteral.cmake
   COMMENT "Embedding rules/ into the binary")
