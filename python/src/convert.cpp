@@ -1,11 +1,9 @@
 #include "convert.h"
 
-#include <cstdlib>
+#include <cstring>
 #include <strings.h>
 
-#include "extract.h"
-
-namespace qg::tracker::pyconv {
+namespace quotaguard::pyconv {
 
 namespace {
 py::dict breakdown(const Breakdown& b) {
@@ -35,18 +33,6 @@ py::dict breakdown(const Breakdown& b) {
 bool header_is(std::string_view name, const char* want) {
   std::size_t n = std::strlen(want);
   return name.size() == n && strncasecmp(name.data(), want, n) == 0;
-}
-
-int64_t to_int(std::string_view v) {
-  int64_t n = 0;
-  bool any = false;
-  for (char c : v) {
-    if (c == '.') break;  // "-1", "59.5" -> int part
-    if (c < '0' || c > '9') return any ? n : -1;
-    n = n * 10 + (c - '0');
-    any = true;
-  }
-  return any ? n : -1;
 }
 
 // httpx's `headers.raw` (a list of (name, value)) or, cheaper, its `headers._list` (a list of
@@ -133,36 +119,12 @@ int body_kind(PyObject* raw) {
   return kind | (encoded ? 4 : 0);
 }
 
-void read_request_headers(PyObject* raw, std::string_view& content_type, uint32_t& retry, uint64_t& length) {
-  each_header(raw, [&](std::string_view k, std::string_view v) {
-    if (header_is(k, "content-type")) content_type = v;
-    else if (header_is(k, "x-stainless-retry-count")) retry = static_cast<uint32_t>(to_int(v) > 0 ? to_int(v) : 0);
-    else if (header_is(k, "content-length")) length = static_cast<uint64_t>(to_int(v) > 0 ? to_int(v) : 0);
-  });
+void read_request_headers(PyObject* raw, Exchange& x) {
+  each_header(raw, [&](std::string_view k, std::string_view v) { read_request_header(k, v, x); });
 }
 
 void read_response_headers(PyObject* raw, Exchange& x) {
-  each_header(raw, [&](std::string_view k, std::string_view v) {
-    if (k.size() < 11) {
-      if (header_is(k, "retry-after") && x.retry_after_ms < 0) {
-        int64_t s = to_int(v);
-        if (s >= 0) x.retry_after_ms = s * 1000;
-      }
-      return;
-    }
-    if (header_is(k, "content-type")) x.response_content_type = v;
-    else if (header_is(k, "x-ratelimit-limit-requests")) x.rl_limit_requests = to_int(v);
-    else if (header_is(k, "x-ratelimit-remaining-requests")) x.rl_remaining_requests = to_int(v);
-    else if (header_is(k, "x-ratelimit-reset-requests")) x.rl_reset_requests_ms = parse_go_duration_ms(v);
-    else if (header_is(k, "x-ratelimit-limit-tokens")) x.rl_limit_tokens = to_int(v);
-    else if (header_is(k, "x-ratelimit-remaining-tokens")) x.rl_remaining_tokens = to_int(v);
-    else if (header_is(k, "x-ratelimit-reset-tokens")) x.rl_reset_tokens_ms = parse_go_duration_ms(v);
-    else if (header_is(k, "retry-after-ms")) x.retry_after_ms = to_int(v);
-    else if (header_is(k, "retry-after")) {
-      int64_t s = to_int(v);
-      if (s >= 0 && x.retry_after_ms < 0) x.retry_after_ms = s * 1000;
-    }
-  });
+  each_header(raw, [&](std::string_view k, std::string_view v) { read_response_header(k, v, x); });
 }
 
-}  // namespace qg::tracker::pyconv
+}  // namespace quotaguard::pyconv

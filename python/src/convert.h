@@ -2,16 +2,16 @@
 #pragma once
 #include <pybind11/pybind11.h>
 
-#include "tracker.h"
+#include <quotaguard/tracker.hpp>
 
-namespace qg::tracker::pyconv {
+namespace quotaguard::pyconv {
 namespace py = pybind11;
 
 py::dict usage_dict(const UsageReport& r);
 py::dict alert_dict(const Alert& a);
 // Reads the headers the tracker needs from httpx's `headers.raw` (a list of (bytes, bytes)) or
 // `headers._list` (a list of (bytes, bytes, bytes)).
-void read_request_headers(PyObject* raw, std::string_view& content_type, uint32_t& retry, uint64_t& length);
+void read_request_headers(PyObject* raw, Exchange& x);
 void read_response_headers(PyObject* raw, Exchange& x);
 // What a response body is, from its headers: 0 other (audio, files: only counted), 1 JSON (or
 // HTML where JSON belongs, or no type), 2 SSE; | 4 when it has a content-encoding.
@@ -34,4 +34,4 @@ class NameArg {
   PyObject* owned_ = nullptr;
   std::string_view view_;
 };
-}  // namespace qg::tracker::pyconv
+}  // namespace quotaguard::pyconv

@@ -5,10 +5,9 @@
 #include "hot_path.h"
 
 #include "convert.h"
-#include "extract.h"
 #include "registry.h"
 
-namespace qg::tracker::pyconv {
+namespace quotaguard::pyconv {
 
 namespace {
 
@@ -51,7 +50,7 @@ PyObject* record(PyObject*, PyObject* const* a, Py_ssize_t n) {
   x.workspace = ws.view();
   x.method = meth.view();
   x.url = url.view();
-  read_request_headers(a[3], x.request_content_type, x.retry_count, x.request_bytes);
+  read_request_headers(a[3], x);
   x.request_body = bytes_view(a[4]);
   x.http_status = static_cast<int>(PyLong_AsLong(a[5]));
   read_response_headers(a[6], x);
@@ -93,4 +92,4 @@ void add_hot_path(py::module_& m) {
     m.add_object(def.ml_name, py::reinterpret_steal<py::object>(PyCFunction_NewEx(&def, nullptr, m.attr("__name__").ptr())));
 }
 
-}  // namespace qg::tracker::pyconv
+}  // namespace quotaguard::pyconv

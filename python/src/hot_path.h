@@ -2,6 +2,6 @@
 #pragma once
 #include <pybind11/pybind11.h>
 
-namespace qg::tracker::pyconv {
+namespace quotaguard::pyconv {
 void add_hot_path(pybind11::module_& m);
 }

@@ -7,25 +7,24 @@
 #include <mutex>
 
 #include "convert.h"
-#include "extract.h"
 #include "hot_path.h"
 #include "registry.h"
-#include "tracker.h"
+#include <quotaguard/tracker.hpp>
 
 namespace py = pybind11;
-using namespace qg::tracker;
+using namespace quotaguard;
 using pyreg::tracker;
 
 namespace {
 PyObject* g_alert_hook = nullptr;  // quotaguard._alerts.dispatch; kept for the process lifetime
 
 void install_alert_hook(Tracker& t) {
-  t.dispatcher().add_callback([](const Alert& a) {
+  t.add_alert_callback([](const Alert& a) {
     if (!g_alert_hook || Py_IsInitialized() == 0 || _Py_IsFinalizing()) return;
     py::gil_scoped_acquire gil;
     try {
       py::handle hook(g_alert_hook);  // (a named handle: `py::handle(x)(y);` would declare x)
-      hook(qg::tracker::pyconv::alert_dict(a));
+      hook(quotaguard::pyconv::alert_dict(a));
     } catch (py::error_already_set& e) {
       e.discard_as_unraisable("quotaguard alert callback");
     }
@@ -38,23 +37,24 @@ PYBIND11_MODULE(_core, m) {
 
   // The effective configuration (JSON) of a file and overrides, checked, without starting anything.
   m.def("load_config", [](const std::string& path, const std::string& overrides) {
-    Config cfg;
-    std::string effective, err;
-    if (!load_config(path, overrides, cfg, effective, err)) throw py::value_error(err);
-    return effective;
+    try {
+      return Tracker::effective_config(path, overrides);
+    } catch (const ConfigError& e) {
+      throw py::value_error(e.what());
+    }
   });
 
   // (Re)starts the tracker from a config file (may be empty) and keyword overrides (JSON); what
   // the API said (exhausted, rate limited) carries over. Returns the effective configuration.
   m.def("configure", [](const std::string& path, const std::string& overrides) {
-    Config cfg;
-    std::string effective, err;
-    if (!load_config(path, overrides, cfg, effective, err)) throw py::value_error(err);
-    cfg.clock = pyreg::clock();
+    std::string effective;
     std::shared_ptr<Tracker> fresh;
-    {
-      py::gil_scoped_release nogil;  // stopping the old tracker may wait on its threads
-      fresh = std::make_shared<Tracker>(std::move(cfg));
+    try {
+      std::shared_ptr<const Clock> clock = pyreg::clock();
+      py::gil_scoped_release nogil;  // opening the history may wait on other processes
+      fresh = Tracker::open(path, overrides, std::move(clock), &effective);
+    } catch (const ConfigError& e) {
+      throw py::value_error(e.what());
     }
     install_alert_hook(*fresh);
     std::shared_ptr<Tracker> old = pyreg::replace(fresh);
@@ -102,7 +102,7 @@ PYBIND11_MODULE(_core, m) {
 
   // An SSE body, fed piece by piece as the caller reads it (see SseReader).
   py::class_<SseReader>(m, "SseReader")
-      .def(py::init([](py::handle path) { return SseReader(classify("POST", pyconv::NameArg(path).view()).kind); }))
+      .def(py::init([](py::handle path) { return SseReader(pyconv::NameArg(path).view()); }))
       .def("feed", [](SseReader& r, py::handle piece) { r.feed(pyconv::bytes_view(piece.ptr())); });
 
   m.def("record_blocked", [](py::handle workspace, py::handle method, py::handle path, py::handle model) {
@@ -126,7 +126,7 @@ PYBIND11_MODULE(_core, m) {
       py::gil_scoped_release nogil;
       r = t->usage(name.view());
     }
-    return qg::tracker::pyconv::usage_dict(r);
+    return quotaguard::pyconv::usage_dict(r);
   });
   m.def("reset", [](py::handle ws) { tracker()->reset(pyconv::NameArg(ws).view()); });
   m.def("flush", [] {
@@ -143,7 +143,7 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("stats", [] {
     auto t = tracker();
-    DispatcherStats s = t->dispatcher().stats();
+    AlertStats s = t->alert_stats();
     py::dict d;
     d["alerts_emitted"] = s.emitted;
     d["alerts_dropped"] = s.dropped;
@@ -155,7 +155,7 @@ PYBIND11_MODULE(_core, m) {
     d["alert_max_latency_ms"] = static_cast<double>(s.max_latency_ns) / 1e6;
     d["ledger_dropped"] = t->ledger_dropped();
     d["flush_failures"] = t->flush_failures();
-    d["pricing_date"] = t->pricing().date();
+    d["pricing_date"] = t->pricing_date();
     return d;
   });
 }

@@ -3,7 +3,7 @@
 #include <atomic>
 #include <mutex>
 
-namespace qg::tracker::pyreg {
+namespace quotaguard::pyreg {
 
 namespace {
 std::mutex g_mu;
@@ -15,9 +15,7 @@ std::shared_ptr<const Clock> g_clock;
 std::shared_ptr<Tracker> tracker() {
   std::lock_guard lock(g_mu);
   if (!g_tracker) {
-    Config cfg;
-    cfg.clock = g_clock;
-    g_tracker = std::make_shared<Tracker>(std::move(cfg));
+    g_tracker = Tracker::open("", "", g_clock);  // the defaults
     g_current.store(g_tracker.get(), std::memory_order_release);
   }
   return g_tracker;
@@ -46,4 +44,4 @@ void set_clock(std::shared_ptr<const Clock> c) {
   g_clock = std::move(c);
 }
 
-}  // namespace qg::tracker::pyreg
+}  // namespace quotaguard::pyreg

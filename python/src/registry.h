@@ -2,10 +2,10 @@
 #pragma once
 #include <memory>
 
-#include "clock.h"
-#include "tracker.h"
+#include <quotaguard/clock.hpp>
+#include <quotaguard/tracker.hpp>
 
-namespace qg::tracker::pyreg {
+namespace quotaguard::pyreg {
 
 // A reference that keeps the tracker alive (for calls that release the GIL).
 std::shared_ptr<Tracker> tracker();
@@ -18,4 +18,4 @@ std::shared_ptr<Tracker> replace(std::shared_ptr<Tracker> fresh);
 std::shared_ptr<const Clock> clock();
 void set_clock(std::shared_ptr<const Clock> c);
 
-}  // namespace qg::tracker::pyreg
+}  // namespace quotaguard::pyreg

@@ -15,11 +15,7 @@
 
 namespace qg::tracker {
 
-struct DispatcherStats {
-  uint64_t emitted = 0, dropped = 0, delivered = 0;
-  uint64_t webhook_sent = 0, webhook_failed = 0, webhook_dropped = 0;
-  uint64_t last_latency_ns = 0, max_latency_ns = 0;  // enqueue -> all sinks (except webhook)
-};
+using DispatcherStats = quotaguard::AlertStats;
 
 class Dispatcher {
  public:

@@ -35,11 +35,15 @@ struct RequestInfo {
   uint64_t messages = 0;      // chat: messages sent (each costs a few tokens of framing)
 };
 
+}  // namespace qg::tracker
+
+// What a response said: opaque in the public interface (Exchange::response_usage).
+namespace quotaguard {
 struct ResponseUsage {
-  Text<80> model, id;
-  Text<24> status;
-  Text<48> event_type, error_type, error_code;
-  Text<320> error_message;
+  qg::tracker::Text<80> model, id;
+  qg::tracker::Text<24> status;
+  qg::tracker::Text<48> event_type, error_type, error_code;
+  qg::tracker::Text<320> error_message;
   uint64_t input = 0, cached = 0, output = 0, reasoning = 0, total = 0;
   uint64_t images = 0, audio_ms = 0;
   uint64_t deltas = 0;        // SSE content events seen (≈ output tokens when usage is missing)
@@ -49,6 +53,10 @@ struct ResponseUsage {
   bool complete = true;       // SSE: a terminal event or [DONE] arrived
   bool malformed = false;     // body is not the JSON it claims to be (or a whole event is not)
 };
+}  // namespace quotaguard
+
+namespace qg::tracker {
+using quotaguard::ResponseUsage;
 
 RequestInfo extract_request(UsageKind kind, std::string_view content_type, std::string_view body);
 

@@ -2,14 +2,6 @@
 
 namespace qg::tracker {
 
-const char* counter_name(int c) {
-  static constexpr const char* kNames[kCounterCount] = {
-      "calls", "requests", "errors", "rate_limited", "quota_errors", "server_errors", "blocked",
-      "estimated", "anomalies", "input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens",
-      "images", "audio_ms", "characters", "request_bytes", "response_bytes", "latency_ns"};
-  return kNames[c];
-}
-
 void Shard::add(uint64_t key, const uint64_t (&delta)[kCounterCount]) {
   uint32_t h = static_cast<uint32_t>(key * 0x9E3779B97F4A7C15ULL >> 40);
   for (uint32_t probe = 0; probe < kCells; ++probe) {

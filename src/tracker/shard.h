@@ -5,33 +5,14 @@
 #include <cstdint>
 #include <memory>
 
+#include <quotaguard/tracker.hpp>
+
 namespace qg::tracker {
 
-enum Counter : int {
-  kCalls,          // logical calls (attempts with retry-count 0)
-  kRequests,       // HTTP requests sent (every attempt)
-  kErrors,         // HTTP status >= 400 or no response
-  kRateLimited,    // 429 rate_limit_exceeded
-  kQuotaErrors,    // 429 insufficient_quota
-  kServerErrors,   // >= 500 or transport errors
-  kBlocked,        // stopped by policy before sending (not requests)
-  kEstimated,      // usage estimated (stream cut short, no usage reported, usage unusable)
-  kAnomalies,      // usage that was not a count (negative, 1e30, 2^64-1) or a body that was not JSON
-  kInput, kCached, kOutput, kReasoning,
-  kImages, kAudioMs, kCharacters,
-  kRequestBytes, kResponseBytes, kLatencyNs,
-  kCounterCount
-};
-const char* counter_name(int c);
-
-struct Totals {
-  uint64_t v[kCounterCount] = {};
-  Totals& operator+=(const Totals& o) {
-    for (int i = 0; i < kCounterCount; ++i) v[i] += o.v[i];
-    return *this;
-  }
-  uint64_t tokens() const { return v[kInput] + v[kOutput]; }
-};
+using quotaguard::counter_name;
+using quotaguard::Counter;
+using quotaguard::Totals;
+using enum quotaguard::Counter;
 
 // One row of the audit ledger: ids and numbers only (never keys, prompts or completions).
 struct LedgerEntry {

@@ -41,20 +41,6 @@ thread_local ShardSlot t_slot;
 
 }  // namespace
 
-const char* status_name(Status s) {
-  static constexpr const char* kNames[] = {"normal", "warning", "degraded", "critical", "rate_limited", "exhausted"};
-  return kNames[static_cast<int>(s)];
-}
-
-bool parse_status(std::string_view name, Status& out) {
-  for (int i = 0; i < kStatusCount; ++i)
-    if (name == status_name(static_cast<Status>(i))) {
-      out = static_cast<Status>(i);
-      return true;
-    }
-  return false;
-}
-
 Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1)) {
   if (!cfg_.clock) cfg_.clock = std::make_shared<SystemClock>();
   std::string err, text;

@@ -24,70 +24,13 @@ class History;
 class SharedState;
 class Fleet;
 struct LedgerRow;
-struct ResponseUsage;
 
-// One HTTP exchange as the Python transport (or a C caller) saw it; bodies are views.
-struct Exchange {
-  std::string_view workspace, method, url;
-  std::string_view request_content_type, request_body;
-  uint64_t request_bytes = 0;        // may exceed request_body.size() (streamed uploads)
-  int http_status = 0;               // 0: no response (transport error)
-  std::string_view response_content_type, response_body;
-  const ResponseUsage* response_usage = nullptr;  // already read (a stream read in pieces)
-  uint64_t response_bytes = 0;
-  bool response_complete = true;     // false: the caller stopped reading early
-  uint64_t latency_ns = 0;
-  int64_t sent_ns = 0;               // steady clock when the request left (0: unknown)
-  uint8_t account = 0;               // which credentials it was sent with (0: the client's own)
-  uint32_t retry_count = 0;
-  int64_t rl_limit_requests = -1, rl_remaining_requests = -1, rl_reset_requests_ms = -1;
-  int64_t rl_limit_tokens = -1, rl_remaining_tokens = -1, rl_reset_tokens_ms = -1;
-  int64_t retry_after_ms = -1;
-};
-
-// What to do with the next call of a workspace.
-struct CheckResult {
-  Status status = Status::normal;
-  // allow: send it (with `account`'s credentials); block: fail fast; fallback: a budget is used
-  // up, send it with the fallback model; failover: the client's own account is exhausted, send
-  // it with `account`'s credentials (Config::accounts[account - 1]).
-  enum Action { allow, block, fallback, failover } action = allow;
-  uint8_t account = 0;
-  int64_t since_ms = 0;
-  std::string code, message;       // why, when not allowed (block, fallback)
-};
-
-// What the API said about one account (quota_scope "global") or workspace ("workspace").
-struct AccountStatus {
-  std::string name;                // "primary" (the client's own credentials), then Config::accounts
-  Status status = Status::normal;  // normal | rate_limited | exhausted
-  int64_t since_ms = 0;
-  int64_t changed_ns = 0;          // steady clock when it left normal (CLOCK_MONOTONIC)
-  std::string code, message;
-};
-
-// The API-driven states of a tracker, carried into its successor by configure().
-struct ApiSnapshot {
-  struct Entry {
-    bool account;                  // true: an account by name; false: a workspace by name
-    std::string name;
-    Status status;
-    int64_t since_ms, rate_limited_until_ms;
-    std::string code, message;
-  };
-  std::vector<Entry> entries;
-};
-
-struct Breakdown {
-  Totals totals;
-  double cost_usd = 0;
-};
-
-struct UsageReport {
-  Breakdown total;
-  std::map<std::string, Breakdown> by_endpoint, by_model, by_workspace;
-  std::vector<std::string> unpriced_models;
-};
+using quotaguard::AccountStatus;
+using quotaguard::ApiSnapshot;
+using quotaguard::Breakdown;
+using quotaguard::CheckResult;
+using quotaguard::Exchange;
+using quotaguard::UsageReport;
 
 class Tracker {
  public:
@@ -118,6 +61,7 @@ class Tracker {
   uint32_t model_id(std::string_view name) { return models_.intern(name.empty() ? "(none)" : name); }
 
   Dispatcher& dispatcher() { return *dispatcher_; }
+  const Dispatcher& dispatcher() const { return *dispatcher_; }
   const Config& config() const { return cfg_; }
   const PricingTable& pricing() const { return pricing_; }
   // Runs one evaluation now (budgets, windows, forecasts), as the background thread does.

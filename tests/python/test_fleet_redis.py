@@ -124,6 +124,7 @@ def test_redis_killed_and_restarted_mid_traffic(tmp_path, server, redis):
     assert not list((tmp_path / "a" / "history.db.state.fleet").glob("*.batch"))
     fleet = fleet_alerts(tmp_path, "fleet")
     assert any(a["code"] == "redis_unreachable" for a in fleet), fleet
+    assert any(a["code"] == "redis_reachable" for a in fleet), fleet
     status = fleet_alerts(tmp_path)
     assert any(a["workspace"] == "*" and a["status"] == "degraded" for a in status)
     assert any(a["workspace"] == "*" and a["previous"] == "degraded" and a["status"] == "normal" for a in status)
