@@ -20,55 +20,89 @@ PeriodSpan span(int period, int64_t now) {
   }
 }
 
-void add_entries(nlohmann::json& out, const std::string& workspace, bool is_default, const tracker::Limits& lim,
-                 StateSource& source, int64_t now) {
-  const char* metrics[] = {"requests", "tokens", "usd"};
-  const double* limits[] = {lim.requests, lim.tokens, lim.usd};
-  for (int p = 0; p < tracker::kPeriods; ++p) {
-    bool any = false;
-    for (auto* l : limits) any |= l[p] >= 0;
-    if (!any) continue;
-    const PeriodSpan s = span(p, now);
-    const UsageTotals t = source.usage_of(workspace, s.start, now);
-    const double used[] = {t.requests, t.input_tokens + t.output_tokens, t.cost_usd};
-    for (int m = 0; m < 3; ++m) {
-      const double limit = limits[m][p];
-      if (limit < 0) continue;
-      // Linear at the pace since the period started; no forecast before a second has passed.
-      nlohmann::json forecast = nullptr;
-      const double elapsed = static_cast<double>(now - s.start);
-      if (used[m] >= limit) {
-        forecast = now;
-      } else if (used[m] > 0 && elapsed >= 1000) {
-        const double at = static_cast<double>(s.start) + limit / (used[m] / elapsed);
-        if (at < static_cast<double>(s.end)) forecast = static_cast<int64_t>(at);
-      }
-      out.push_back({{"workspace", workspace},
-                     {"default_budget", is_default},
-                     {"period", tracker::period_name(p)},
-                     {"metric", metrics[m]},
-                     {"limit", limit},
-                     {"used", used[m]},
-                     {"remaining", std::max(0.0, limit - used[m])},
-                     {"fraction_used", limit > 0 ? used[m] / limit : 1.0},
-                     {"period_start_ms", s.start},
-                     {"period_end_ms", s.end},
-                     {"forecast_exhausted_ms", forecast}});
-    }
-  }
-}
+struct Budgeted {
+  std::string workspace;
+  bool is_default;
+  const tracker::Limits* limits;
+};
 
 }  // namespace
 
-nlohmann::json budget_report(const tracker::Config& cfg, StateSource& source, int64_t now) {
-  nlohmann::json out = nlohmann::json::array();
-  add_entries(out, "*", false, cfg.global, source, now);
-  for (const auto& [name, lim] : cfg.workspaces) add_entries(out, name, false, lim, source, now);
+const char* budget_metric_name(int metric) {
+  static constexpr const char* kNames[] = {"requests", "tokens", "usd"};
+  return kNames[metric];
+}
+
+Budgets budget_uses(const tracker::Config& cfg, StateSource& history, FleetReader* fleet, int64_t now) {
+  std::vector<Budgeted> budgeted = {{"*", false, &cfg.global}};
+  for (const auto& [name, lim] : cfg.workspaces) budgeted.push_back({name, false, &lim});
   if (cfg.default_workspace.any()) {
     std::set<std::string> seen;
-    for (const UsageRow& r : source.usage(UsageKey::workspace, tracker::utc_month_start_ms(now), now))
-      if (!cfg.workspaces.count(r.key)) seen.insert(r.key);
-    for (const auto& name : seen) add_entries(out, name, true, cfg.default_workspace, source, now);
+    for (const UsageRow& r : history.usage(UsageKey::workspace, tracker::utc_month_start_ms(now), now)) seen.insert(r.key);
+    if (fleet)
+      for (const auto& [who, st] : fleet->statuses())
+        if (who.rfind("account:", 0) != 0) seen.insert(who);
+    for (const auto& name : seen)
+      if (!cfg.workspaces.count(name)) budgeted.push_back({name, true, &cfg.default_workspace});
+  }
+  std::optional<std::map<std::string, FleetCounts>> counts;
+  if (fleet) {
+    std::vector<std::string> names;
+    for (const Budgeted& b : budgeted)
+      if (b.limits->any()) names.push_back(b.workspace);
+    counts = fleet->counts(names, now);
+  }
+  Budgets out;
+  if (counts) out.source = "fleet";
+  for (const Budgeted& b : budgeted) {
+    const double* limits[] = {b.limits->requests, b.limits->tokens, b.limits->usd};
+    for (int p = 0; p < tracker::kPeriods; ++p) {
+      bool any = false;
+      for (auto* l : limits) any |= l[p] >= 0;
+      if (!any) continue;
+      const PeriodSpan s = span(p, now);
+      double used[3];
+      if (counts) {
+        const FleetCounts& c = counts->at(b.workspace);
+        used[0] = c.used[p][tracker::kSharedRequests];
+        used[1] = c.used[p][tracker::kSharedTokens];
+        used[2] = c.used[p][tracker::kSharedMicroUsd];  // in dollars (shared_from_units)
+      } else {
+        const UsageTotals t = history.usage_of(b.workspace, s.start, now);
+        used[0] = t.requests;
+        used[1] = t.input_tokens + t.output_tokens;
+        used[2] = t.cost_usd;
+      }
+      for (int m = 0; m < 3; ++m)
+        if (limits[m][p] >= 0) out.uses.push_back({b.workspace, b.is_default, p, m, limits[m][p], used[m], s.start, s.end});
+    }
+  }
+  return out;
+}
+
+nlohmann::json budget_json(const Budgets& budgets, int64_t now) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const BudgetUse& u : budgets.uses) {
+    // Linear at the pace since the period started; no forecast before a second has passed.
+    nlohmann::json forecast = nullptr;
+    const double elapsed = static_cast<double>(now - u.period_start_ms);
+    if (u.used >= u.limit) {
+      forecast = now;
+    } else if (u.used > 0 && elapsed >= 1000) {
+      const double at = static_cast<double>(u.period_start_ms) + u.limit / (u.used / elapsed);
+      if (at < static_cast<double>(u.period_end_ms)) forecast = static_cast<int64_t>(at);
+    }
+    out.push_back({{"workspace", u.workspace},
+                   {"default_budget", u.is_default},
+                   {"period", tracker::period_name(u.period)},
+                   {"metric", budget_metric_name(u.metric)},
+                   {"limit", u.limit},
+                   {"used", u.used},
+                   {"remaining", std::max(0.0, u.limit - u.used)},
+                   {"fraction_used", u.limit > 0 ? u.used / u.limit : 1.0},
+                   {"period_start_ms", u.period_start_ms},
+                   {"period_end_ms", u.period_end_ms},
+                   {"forecast_exhausted_ms", forecast}});
   }
   return out;
 }

@@ -51,8 +51,17 @@ void EventLog::run() {
       // A history being rewritten or locked: the next poll reads it.
     }
     lock.lock();
-    cv_.wait_for(lock, poll_, [this] { return stopping_; });
+    cv_.wait_for(lock, poll_, [this] { return stopping_ || woken_; });
+    woken_ = false;
   }
+}
+
+void EventLog::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
 }
 
 void EventLog::publish(const char* type, std::string data) {

@@ -44,6 +44,7 @@ class EventLog {
   Batch after(int64_t after_id, std::chrono::milliseconds wait);
   int64_t last_id();  // the newest id given (first_id_ before any)
   void poll_once();  // one poll (the thread calls it; tests and start() too)
+  void wake();       // poll now, not at the next interval (the fleet said something)
 
  private:
   void publish(const char* type, std::string data);
@@ -56,7 +57,7 @@ class EventLog {
   std::deque<Event> ring_;
   const int64_t first_id_;  // ids of this run are above it
   int64_t next_id_;
-  bool stopping_ = false;
+  bool stopping_ = false, woken_ = false;
   // The poller's view (touched by the poller only).
   struct Seen {
     std::string status, error_code;

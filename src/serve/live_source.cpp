@@ -24,7 +24,7 @@ tracker::SharedState* LiveSource::shared_locked() {
 std::vector<WorkspaceStatus> LiveSource::statuses() {
   std::lock_guard lock(mu_);
   tracker::SharedState* shared = shared_locked();
-  if (!shared) return history_.statuses();
+  if (!shared) return inner_.statuses();
   const int64_t now = now_ms();
   std::vector<WorkspaceStatus> out;
   for (const tracker::SharedEntity& e : shared->snapshot(now).entities) {
@@ -57,7 +57,7 @@ std::vector<WorkspaceStatus> LiveSource::statuses() {
 }
 
 SourceHealth LiveSource::health() {
-  SourceHealth h = history_.health();
+  SourceHealth h = inner_.health();
   std::lock_guard lock(mu_);
   if (shared_locked()) h.live_state = path_;
   else if (!error_.empty()) h.detail = (h.detail.empty() ? "" : h.detail + "; ") + error_;

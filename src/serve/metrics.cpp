@@ -134,7 +134,7 @@ std::string Metrics::render(int64_t now_ms) {
     for (const char* st : kStatuses)
       sample(out, "quotaguard_status", "workspace=\"" + escape(s.workspace) + "\",status=\"" + st + "\"", s.status == st ? 1 : 0);
 
-  const nlohmann::json budgets = budget_report(cfg_, source_, now_ms);
+  const nlohmann::json budgets = budget_json(budget_uses(cfg_, source_, fleet_, now_ms), now_ms);
   for (auto [name, field, help] : {std::tuple{"quotaguard_budget_limit", "limit", "A configured budget."},
                                    std::tuple{"quotaguard_budget_used", "used", "What the budget's period has used."},
                                    std::tuple{"quotaguard_budget_remaining", "remaining", "What the budget has left."}}) {
@@ -144,6 +144,12 @@ std::string Metrics::render(int64_t now_ms) {
              "workspace=\"" + escape(b["workspace"].get<std::string>()) + "\",period=\"" + b["period"].get<std::string>() +
                  "\",metric=\"" + b["metric"].get<std::string>() + "\"",
              b[field].get<double>());
+  }
+  if (fleet_) {
+    const FleetHealth f = fleet_->health();
+    header(out, "quotaguard_fleet_reachable", "gauge", "1 while the fleet's Redis can be read, 0 while it cannot.");
+    sample(out, "quotaguard_fleet_reachable", "address=\"" + escape(f.address) + "\",namespace=\"" + escape(f.ns) + "\"",
+           f.reachable ? 1 : 0);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "fleet_reader.h"
 #include "state_source.h"
 #include "tracker_config.h"
 
@@ -14,7 +15,8 @@ namespace qg::serve {
 
 class Metrics {
  public:
-  Metrics(StateSource& source, const tracker::Config& cfg) : source_(source), cfg_(cfg) {}
+  // fleet: the fleet's Redis (budgets from its counts, its reachability), nullptr when none.
+  Metrics(StateSource& source, const tracker::Config& cfg, FleetReader* fleet) : source_(source), cfg_(cfg), fleet_(fleet) {}
   std::string render(int64_t now_ms);
 
  private:
@@ -28,6 +30,7 @@ class Metrics {
   void absorb_new_calls();
   StateSource& source_;
   const tracker::Config& cfg_;
+  FleetReader* fleet_;
   std::mutex mu_;
   int64_t cursor_ = 0;  // the ledger, read once: each scrape adds only the calls since the last
   std::map<std::string, Histogram> tokens_, duration_;  // by rendered label set

@@ -12,6 +12,8 @@
 #include "assets.h"
 #include "budgets.h"
 #include "event_log.h"
+#include "fleet_reader.h"
+#include "fleet_source.h"
 #include "live_source.h"
 #include "metrics.h"
 #include "query.h"
@@ -114,15 +116,27 @@ int serve(const ServeOptions& o) {
                  o.host.c_str());
     return 2;
   }
-  if (!o.redis.empty())
-    std::fprintf(stderr, "quotaguard serve: --redis: the fleet's shared state is not read yet; serving this host's history\n");
+  // The fleet's Redis: --redis, or the config's `redis` (with its `redis_namespace`).
+  const std::string redis = !o.redis.empty() ? o.redis : cfg.redis;
+  tracker::RedisUrl redis_url;
+  if (!redis.empty() && !tracker::parse_redis_url(redis, redis_url, error)) {
+    std::fprintf(stderr, "quotaguard serve: --redis: %s\n", error.c_str());
+    return 2;
+  }
 
   SqliteSource history(db);
   tracker::Config where = cfg;
   where.db_path = db;
-  LiveSource source(where.shared_state_path(), history);
+  LiveSource host(where.shared_state_path(), history);
+  std::unique_ptr<FleetReader> fleet;
+  std::unique_ptr<FleetSource> fleet_source;
+  if (!redis.empty()) {
+    fleet = std::make_unique<FleetReader>(redis_url, cfg.redis_namespace);
+    fleet_source = std::make_unique<FleetSource>(host, *fleet, cfg);
+  }
+  StateSource& source = fleet_source ? static_cast<StateSource&>(*fleet_source) : host;
   EventLog events(source, std::chrono::milliseconds(o.poll_ms), 20000);
-  Metrics metrics(source, cfg);
+  Metrics metrics(source, cfg, fleet.get());
   RateLimit limiter(o.rate_per_second, o.rate_burst);
   std::atomic<int> event_clients{0};
 
@@ -195,7 +209,8 @@ int serve(const ServeOptions& o) {
   });
   route("/api/v1/quota/budgets", {}, [&](const Params&, httplib::Response& res) {
     const int64_t now = now_ms();
-    send_json(res, {{"as_of_ms", now}, {"budgets", budget_report(cfg, source, now)}});
+    const Budgets b = budget_uses(cfg, host, fleet.get(), now);
+    send_json(res, {{"as_of_ms", now}, {"source", b.source}, {"budgets", budget_json(b, now)}});
   });
   route("/api/v1/quota/alerts", {"limit", "after_id"}, [&](const Params& p, httplib::Response& res) {
     const int limit = static_cast<int>(int_param(p, "limit", 1, 1000, 50));
@@ -215,11 +230,19 @@ int serve(const ServeOptions& o) {
     // A tracker writes every flush interval while it runs: much longer silence means none does,
     // and the numbers shown are as of then.
     const bool fresh = h.last_flush_ms && h.flush_interval_ms && now - *h.last_flush_ms <= 5 * *h.flush_interval_ms + 2000;
-    send_json(res, {{"status", !h.readable ? "unavailable" : fresh ? "ok" : "stale"},
+    nlohmann::json redis_health = nullptr;
+    bool redis_down = false;
+    if (fleet) {
+      const FleetHealth f = fleet->health();
+      redis_down = !f.reachable;
+      redis_health = {{"address", f.address}, {"namespace", f.ns}, {"reachable", f.reachable},
+                      {"error", f.reachable ? nlohmann::json(nullptr) : nlohmann::json(f.error)}, {"since_ms", f.since_ms}};
+    }
+    send_json(res, {{"status", !h.readable ? "unavailable" : redis_down ? "degraded" : fresh ? "ok" : "stale"},
                     {"history", history},
                     {"live_state", live},
                     {"events", {{"last_event_id", events.last_id()}, {"clients", event_clients.load()}}},
-                    {"redis", o.redis.empty() ? nlohmann::json(nullptr) : nlohmann::json("not read")}},
+                    {"redis", redis_health}},
               h.readable ? 200 : 503);
   });
   svr.Get("/api/v1/events", [&](const httplib::Request& req, httplib::Response& res) {
@@ -281,6 +304,7 @@ int serve(const ServeOptions& o) {
     std::fprintf(stderr, "quotaguard serve: cannot listen on %s:%d\n", o.host.c_str(), o.port);
     return 2;
   }
+  if (fleet) fleet->start([&events] { events.wake(); });
   events.start();
   g_server = &svr;
   std::signal(SIGINT, on_signal);
@@ -291,6 +315,7 @@ int serve(const ServeOptions& o) {
   svr.listen_after_bind();
   g_server = nullptr;
   events.stop();
+  if (fleet) fleet->stop();
   return 0;
 }
 

@@ -78,4 +78,25 @@ class StateSource {
   virtual SourceHealth health() = 0;  // never throws
 };
 
+// Answers everything from another source: the base of a source that changes some answers of it
+// (LiveSource: statuses from the shared state; FleetSource: the fleet's on top).
+class ForwardingSource : public StateSource {
+ public:
+  explicit ForwardingSource(StateSource& inner) : inner_(inner) {}
+  std::vector<WorkspaceStatus> statuses() override { return inner_.statuses(); }
+  std::vector<UsageRow> usage(UsageKey by, int64_t since_ms, int64_t until_ms) override { return inner_.usage(by, since_ms, until_ms); }
+  UsageTotals usage_of(const std::string& workspace, int64_t since_ms, int64_t until_ms) override {
+    return inner_.usage_of(workspace, since_ms, until_ms);
+  }
+  std::vector<AlertRecord> alerts_after(int64_t after_id, int limit) override { return inner_.alerts_after(after_id, limit); }
+  std::vector<AlertRecord> recent_alerts(int limit) override { return inner_.recent_alerts(limit); }
+  std::vector<CallRecord> calls_after(int64_t after_id, int limit) override { return inner_.calls_after(after_id, limit); }
+  int64_t last_alert_id() override { return inner_.last_alert_id(); }
+  int64_t last_call_id() override { return inner_.last_call_id(); }
+  SourceHealth health() override { return inner_.health(); }
+
+ protected:
+  StateSource& inner_;
+};
+
 }  // namespace qg::serve

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "fleet.h"
+#include "fleet_schema.h"
 #include "shared_state.h"
 #include "tracker.h"
 #include "ws_state.h"
@@ -130,7 +131,7 @@ void Tracker::exhaust_budget(std::size_t entity, int what, int period, int64_t n
   }
   if (fleet_ && !from_fleet) {  // every host blocks at once, not at its next sync
     const std::string_view who = entity == 0 ? std::string_view("*") : workspaces_.name(static_cast<uint32_t>(entity - 1));
-    fleet_->broadcast("budget\t" + std::string(who) + "\t" + std::to_string(what * kPeriods + period));
+    fleet_->broadcast(fleet_schema::budget_event(std::string(who), what, period));
   }
   publish(entity, now, name.c_str());
 }

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <random>
 
+#include "fleet_schema.h"
 #include "window.h"
 
 namespace qg::tracker {
@@ -36,80 +37,8 @@ return 1
 )lua";
 
 constexpr int64_t kTtl[kPeriods] = {180, 3 * 86400, 63 * 86400};  // seconds a period's key outlives it
-constexpr const char* kFields[kSharedAmounts] = {"r", "t", "u", "e"};
-
-struct Reply {
-  redisReply* r;
-  explicit Reply(void* p) : r(static_cast<redisReply*>(p)) {}
-  ~Reply() {
-    if (r) freeReplyObject(r);
-  }
-  bool ok() const { return r && r->type != REDIS_REPLY_ERROR; }
-};
-
-Reply command(redisContext* c, const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  return Reply(redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()));
-}
-
-int64_t parse_int(const redisReply* r) {
-  if (!r) return 0;
-  if (r->type == REDIS_REPLY_INTEGER) return r->integer;
-  if (r->type != REDIS_REPLY_STRING) return 0;
-  int64_t v = 0;
-  std::from_chars(r->str, r->str + r->len, v);
-  return v;
-}
 
 }  // namespace
-
-bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
-  RedisUrl u;
-  if (url.rfind("rediss://", 0) == 0) {
-    error = "redis: rediss:// (TLS) is not supported: this build's hiredis (0.14, Debian 12) has no TLS; "
-            "reach a TLS Redis through a local tunnel (stunnel, spiped) and give its redis:// address";
-    return false;
-  }
-  if (url.rfind("unix://", 0) == 0) {
-    u.unix_path = std::string(url.substr(7));
-    if (u.unix_path.empty()) return error = "redis: unix:// needs a socket path", false;
-    out = u;
-    return true;
-  }
-  if (url.rfind("redis://", 0) != 0) return error = "redis: '" + std::string(url) + "' is not a redis:// URL", false;
-  std::string_view rest = url.substr(8);
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view cred = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    auto colon = cred.find(':');
-    if (colon == std::string_view::npos) {
-      u.password = std::string(cred);  // redis://secret@host: a bare password
-    } else {
-      u.user = std::string(cred.substr(0, colon));
-      u.password = std::string(cred.substr(colon + 1));
-    }
-  }
-  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-    std::string_view db = rest.substr(slash + 1);
-    rest = rest.substr(0, slash);
-    if (!db.empty() && (std::from_chars(db.data(), db.data() + db.size(), u.db).ec != std::errc() || u.db < 0))
-      return error = "redis: the database '" + std::string(db) + "' is not a number", false;
-  }
-  if (auto colon = rest.rfind(':'); colon != std::string_view::npos && rest.find(']') == std::string_view::npos) {
-    std::string_view port = rest.substr(colon + 1);
-    if (std::from_chars(port.data(), port.data() + port.size(), u.port).ec != std::errc() || u.port <= 0 || u.port > 65535)
-      return error = "redis: the port '" + std::string(port) + "' is not a port number", false;
-    rest = rest.substr(0, colon);
-  }
-  if (!rest.empty()) u.host = std::string(rest);
-  out = u;
-  return true;
-}
 
 Fleet::Fleet(RedisUrl url, std::string ns, int sync_ms, std::string spool, std::function<int64_t()> now_ms, Hooks hooks)
     : url_(std::move(url)), ns_(std::move(ns)), spool_(std::move(spool)), sync_ms_(sync_ms), now_ms_(std::move(now_ms)),
@@ -170,42 +99,11 @@ void Fleet::broadcast(std::string event, std::string keep_key) {
   wake_.notify_one();
 }
 
-std::string Fleet::key(const std::string& entity, int p, int64_t index) const {
-  return ns_ + ":use:" + entity + ":" + period_name(p) + ":" + std::to_string(index);
-}
-
 bool Fleet::connect(redisContext*& c, std::string& why) {
   if (c && !c->err) return true;
-  if (c) redisFree(c);
-  const timeval timeout{0, 500000};
-  c = url_.unix_path.empty() ? redisConnectWithTimeout(url_.host.c_str(), url_.port, timeout)
-                             : redisConnectUnixWithTimeout(url_.unix_path.c_str(), timeout);
-  if (!c || c->err) {
-    why = c ? c->errstr : "cannot allocate a connection";
-    if (c) redisFree(c);
-    c = nullptr;
-    return false;
-  }
-  redisSetTimeout(c, timeval{1, 0});
-  if (!url_.password.empty()) {
-    Reply r = url_.user.empty() ? command(c, {"AUTH", url_.password}) : command(c, {"AUTH", url_.user, url_.password});
-    if (!r.ok()) {
-      why = std::string("AUTH failed: ") + (r.r ? std::string(r.r->str, r.r->len) : c->errstr);
-      redisFree(c);
-      c = nullptr;
-      return false;
-    }
-  }
-  if (url_.db) {
-    Reply r = command(c, {"SELECT", std::to_string(url_.db)});
-    if (!r.ok()) {
-      why = "SELECT " + std::to_string(url_.db) + " failed";
-      redisFree(c);
-      c = nullptr;
-      return false;
-    }
-  }
-  return true;
+  redis_free(c);
+  c = redis_connect(url_, why);
+  return c != nullptr;
 }
 
 // Moves the pending atomics into a batch: first out of pending, then into unacked, so a
@@ -232,17 +130,17 @@ void Fleet::collect() {
 }
 
 bool Fleet::push(const Batch& b) {
-  std::vector<std::string> args = {"EVAL", kPushScript, "0", ns_ + ":batch:" + b.id};
+  std::vector<std::string> args = {"EVAL", kPushScript, "0", fleet_schema::batch_key(ns_, b.id)};
   std::vector<std::string> argv;
   for (const auto& row : b.rows)
     for (int p = 0; p < kPeriods; ++p) {
-      args.push_back(key(row.name, p, b.period_index[p]));
+      args.push_back(fleet_schema::use_key(ns_, row.name, p, b.period_index[p]));
       for (int w = 0; w < kSharedAmounts; ++w) argv.push_back(std::to_string(row.amount[w]));
       argv.push_back(std::to_string(kTtl[p]));
     }
   args[2] = std::to_string(args.size() - 3);
   args.insert(args.end(), argv.begin(), argv.end());
-  Reply r = command(ctx_, args);
+  RedisReply r = redis_command(ctx_, args);
   if (!r.ok()) return false;
   for (const auto& row : b.rows)
     for (int w = 0; w < kSharedAmounts && row.entity < kEntities; ++w)
@@ -335,8 +233,8 @@ bool Fleet::refresh() {
   for (std::size_t e = 0; e < kEntities; ++e) {
     if (!touched_[e].load(std::memory_order_relaxed)) continue;
     for (int p = 0; p < kPeriods; ++p) {
-      const std::string k = key(hooks_.entity_name(e), p, Windows::period_index(p, now));
-      redisAppendCommand(ctx_, "HMGET %b r t u e", k.data(), k.size());
+      const std::string k = fleet_schema::use_key(ns_, hooks_.entity_name(e), p, Windows::period_index(p, now));
+      redisAppendCommand(ctx_, fleet_schema::kReadCounts, k.data(), k.size());
       asked.emplace_back(e, p);
     }
   }
@@ -345,14 +243,14 @@ bool Fleet::refresh() {
   for (auto [e, p] : asked) {
     void* raw = nullptr;
     if (redisGetReply(ctx_, &raw) != REDIS_OK) return false;
-    Reply r(raw);
+    RedisReply r(raw);
     if (!r.ok() || r.r->type != REDIS_REPLY_ARRAY || r.r->elements != kSharedAmounts) {
       ok = false;
       continue;
     }
     bool moved = false;
     for (int w = 0; w < kSharedAmounts; ++w) {
-      const auto v = static_cast<uint64_t>(parse_int(r.r->element[w]));
+      const auto v = static_cast<uint64_t>(redis_int(r.r->element[w]));
       moved |= total_[(e * kPeriods + p) * kSharedAmounts + w].exchange(v, std::memory_order_relaxed) != v;
     }
     const int64_t idx = Windows::period_index(p, now);
@@ -371,8 +269,8 @@ bool Fleet::send_events() {
   }
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& [event, keep] = events[i];
-    bool ok = command(ctx_, {"PUBLISH", ns_ + ":events", instance_ + "\t" + event}).ok();
-    if (ok && !keep.empty()) ok = command(ctx_, {"SET", ns_ + ":keep:" + keep, event, "EX", "86400"}).ok();
+    bool ok = redis_command(ctx_, {"PUBLISH", fleet_schema::events_channel(ns_), fleet_schema::published(instance_, event)}).ok();
+    if (ok && !keep.empty()) ok = redis_command(ctx_, {"SET", fleet_schema::keep_key(ns_, keep), event, "EX", "86400"}).ok();
     if (!ok) {  // back in front of what came since
       std::lock_guard lock(events_mu_);
       events_.insert(events_.begin(), events.begin() + static_cast<std::ptrdiff_t>(i), events.end());
@@ -404,10 +302,10 @@ void Fleet::run() {
     // What was kept for later starters (an exhausted account or workspace), read again each time
     // the subscriber (re)subscribes: an event published before that is not missed.
     if (ctx_ && !ctx_->err && reread_kept_.exchange(false)) {
-      Reply keys = command(ctx_, {"KEYS", ns_ + ":keep:*"});
+      RedisReply keys = redis_command(ctx_, {"KEYS", fleet_schema::keep_pattern(ns_)});
       if (keys.ok() && keys.r->type == REDIS_REPLY_ARRAY)
         for (std::size_t i = 0; i < keys.r->elements; ++i) {
-          Reply v = command(ctx_, {"GET", std::string(keys.r->element[i]->str, keys.r->element[i]->len)});
+          RedisReply v = redis_command(ctx_, {"GET", std::string(keys.r->element[i]->str, keys.r->element[i]->len)});
           if (v.ok() && v.r->type == REDIS_REPLY_STRING) hooks_.event(std::string(v.r->str, v.r->len));
         }
       if (!keys.ok()) reread_kept_.store(true);
@@ -454,7 +352,7 @@ void Fleet::run_subscriber() {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
       }
-      Reply r = command(c, {"SUBSCRIBE", ns_ + ":events"});
+      RedisReply r = redis_command(c, {"SUBSCRIBE", fleet_schema::events_channel(ns_)});
       if (!r.ok()) {
         redisFree(c);
         c = nullptr;
@@ -472,13 +370,13 @@ void Fleet::run_subscriber() {
     }
     void* raw = nullptr;
     while (redisGetReplyFromReader(c, &raw) == REDIS_OK && raw) {
-      Reply r(raw);
+      RedisReply r(raw);
       raw = nullptr;
       if (r.r->type != REDIS_REPLY_ARRAY || r.r->elements != 3) continue;
-      std::string msg(r.r->element[2]->str, r.r->element[2]->len);
-      const auto tab = msg.find('\t');
-      if (tab == std::string::npos || msg.compare(0, tab, instance_) == 0) continue;  // our own
-      hooks_.event(msg.substr(tab + 1));
+      std::string from, event;
+      if (!fleet_schema::split_published(std::string(r.r->element[2]->str, r.r->element[2]->len), from, event) || from == instance_)
+        continue;  // not an event, or our own
+      hooks_.event(event);
     }
   }
   if (c) redisFree(c);
@@ -491,7 +389,7 @@ bool Fleet::claim(const std::string& event, int ttl_s) {
   // connection (a later starter applying what was kept) are claimed like any other.
   const bool known_down = reported_.load(std::memory_order_acquire) && !up();
   if (known_down || !connect(claim_ctx_, why)) return true;
-  Reply r = command(claim_ctx_, {"SET", ns_ + ":alert:" + event, "1", "NX", "EX", std::to_string(ttl_s)});
+  RedisReply r = redis_command(claim_ctx_, {"SET", fleet_schema::alert_key(ns_, event), "1", "NX", "EX", std::to_string(ttl_s)});
   if (!r.r) {  // the connection failed: deliver
     redisFree(claim_ctx_);
     claim_ctx_ = nullptr;

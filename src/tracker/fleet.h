@@ -18,23 +18,13 @@
 #include <thread>
 #include <vector>
 
+#include "redis_client.h"
 #include "shared_state.h"
 #include "tracker_config.h"
 
 struct redisContext;
 
 namespace qg::tracker {
-
-struct RedisUrl {
-  std::string host = "127.0.0.1";
-  int port = 6379;
-  std::string unix_path;       // unix:///path/to/redis.sock
-  std::string user, password;  // AUTH [user] password
-  int db = 0;                  // SELECT
-};
-// redis://[[user]:password@]host[:port][/db] and unix:///path; rediss:// (TLS) is refused with
-// the reason (Debian 12's hiredis 0.14 has no TLS).
-bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error);
 
 class Fleet {
  public:
@@ -81,13 +71,12 @@ class Fleet {
   void push_spool();               // files of stopped processes, when Redis is there
   void run();
   void run_subscriber();
-  bool connect(redisContext*& c, std::string& why);
+  bool connect(redisContext*& c, std::string& why);  // keeps a live one
   void collect();
   bool push(const Batch& b);
   bool refresh();
   bool send_events();
   void set_up(bool up, const std::string& why);
-  std::string key(const std::string& entity, int period, int64_t index) const;
 
   RedisUrl url_;
   std::string ns_, instance_, spool_;

@@ -1,9 +1,8 @@
 // The tracker's side of the fleet on Redis (fleet.h, docs/shared-state.md#fleet): what the
 // sync thread reads back is judged against the budgets, other processes' events are applied as
 // if this process had seen them, and Redis going away is a status (degraded) and an alert.
-#include <sstream>
-
 #include "fleet.h"
+#include "fleet_schema.h"
 #include "shared_state.h"
 #include "tracker.h"
 #include "ws_state.h"
@@ -12,23 +11,6 @@ namespace qg::tracker {
 
 namespace {
 constexpr uint8_t u8(Status s) { return static_cast<uint8_t>(s); }
-
-std::vector<std::string> split_tabs(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t at = 0;
-  for (;;) {
-    const std::size_t tab = s.find('\t', at);
-    out.push_back(s.substr(at, tab == std::string::npos ? std::string::npos : tab - at));
-    if (tab == std::string::npos) return out;
-    at = tab + 1;
-  }
-}
-
-std::string no_tabs(std::string s) {
-  for (char& c : s)
-    if (c == '\t' || c == '\n') c = ' ';
-  return s;
-}
 }  // namespace
 
 void Tracker::open_fleet() {
@@ -72,40 +54,38 @@ void Tracker::check_fleet_limits(std::size_t e) {
       if (limits[w][p] >= 0 && fleet_->used(e, p, w, now) >= limits[w][p]) exhaust_budget(e, w, p, now, true);
 }
 
-// "api <entity> <status> <since> <code> <message>": what the API said of an account or workspace
-// to another process; "budget <entity> <what*3+period>": a budget used up there.
-void Tracker::on_fleet_event(const std::string& event) {
-  const std::vector<std::string> f = split_tabs(event);
+// What another process said (fleet_schema.h): an account's or workspace's API state, or a
+// budget used up there.
+void Tracker::on_fleet_event(const std::string& line) {
+  fleet_schema::FleetEvent f;
+  if (!fleet_schema::parse_event(line, f)) return;
   const int64_t now = now_ms();
-  if (f.size() == 3 && f[0] == "budget") {
-    const std::size_t entity = f[1] == "*" ? 0 : std::size_t{workspace_id(f[1])} + 1;
-    const int wp = std::atoi(f[2].c_str());
-    if (wp >= 0 && wp < 3 * kPeriods) exhaust_budget(entity, wp / kPeriods, wp % kPeriods, now, true);
+  if (f.kind == fleet_schema::FleetEvent::Kind::budget) {
+    const std::size_t entity = f.who == "*" ? 0 : std::size_t{workspace_id(f.who)} + 1;
+    exhaust_budget(entity, f.what, f.period, now, true);
     return;
   }
-  if (f.size() != 6 || f[0] != "api") return;
-  Status st;
-  if (!parse_status(f[2], st)) return;
+  const Status st = f.status;
   uint32_t ws = 0;
   uint8_t account = 0;
   if (cfg_.quota_scope_global) {
-    if (f[1].rfind("account:", 0) != 0) return;
-    const std::string name = f[1].substr(8);
+    if (f.who.rfind("account:", 0) != 0) return;
+    const std::string name = f.who.substr(8);
     bool found = false;
     for (int k = 0; k < account_count() && !found; ++k)
       if (account_name(static_cast<uint8_t>(k)) == name) account = static_cast<uint8_t>(k), found = true;
     if (!found) return;
   } else {
-    if (f[1].rfind("account:", 0) == 0) return;
-    ws = workspace_id(f[1]);
+    if (f.who.rfind("account:", 0) == 0) return;
+    ws = workspace_id(f.who);
   }
   ApiState& a = api_for(ws, account);
   if (a.status.load() == u8(st)) return;
   {
     std::lock_guard lock(a.info_mu);
-    a.exhausted_since_ms = st == Status::exhausted ? std::atoll(f[3].c_str()) : 0;
-    a.code = f[4];
-    a.message = f[5];
+    a.exhausted_since_ms = st == Status::exhausted ? f.since_ms : 0;
+    a.code = f.code;
+    a.message = f.message;
   }
   if (st != Status::normal) {
     a.changed_ns.store(steady_ns());  // only a call this process sends from now on clears it
@@ -121,14 +101,13 @@ void Tracker::broadcast_api(uint32_t ws, uint8_t account) {
   const ApiState& a = api_for(ws, account);
   const auto st = static_cast<Status>(a.status.load());
   const std::string who = cfg_.quota_scope_global ? "account:" + std::string(account_name(account)) : std::string(workspaces_.name(ws));
-  std::ostringstream line;
+  std::string line;
   {
     std::lock_guard lock(const_cast<ApiState&>(a).info_mu);
-    line << "api\t" << no_tabs(who) << '\t' << status_name(st) << '\t' << a.exhausted_since_ms << '\t' << no_tabs(a.code) << '\t'
-         << no_tabs(a.message);
+    line = fleet_schema::api_event(who, st, a.exhausted_since_ms, a.code, a.message);
   }
   // Kept for processes that start later (they start blocked), until it is cleared.
-  fleet_->broadcast(line.str(), "api:" + who);
+  fleet_->broadcast(std::move(line), fleet_schema::api_keep(who));
 }
 
 bool Tracker::claim_alert(const Alert& a) {

@@ -1,7 +1,7 @@
 #include "tracker_config.h"
 
 #include "did_you_mean.h"
-#include "fleet.h"
+#include "redis_client.h"
 
 #include <toml++/toml.h>
 

@@ -4,11 +4,6 @@ started here (with a password, to use AUTH), killed and restarted mid-traffic.""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,62 +11,15 @@ from pathlib import Path
 import pytest
 
 from conftest import PINNED_INSTANT, iso_ms
+from redis_server import RedisServer, redis  # noqa: F401  (redis: the fixture)
 from test_shared_state import STATUS_NOW, Workers, status_json
 
-PASSWORD = "s3cret-fleet"
 NAMESPACE = "qgtest"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """redis-server on a loopback port, appending every write to its AOF (fsync always), so that a
-    SIGKILL loses nothing it acknowledged and a restart on the same directory has it all."""
-
-    def __init__(self, tmp: Path):
-        exe = shutil.which("redis-server") or "/usr/bin/redis-server"
-        if not os.access(exe, os.X_OK):
-            pytest.fail("redis-server is not installed (scripts/setup installs it)")
-        self.exe, self.dir, self.port = exe, tmp / "redis", _free_port()
-        self.dir.mkdir()
-        self.url = f"redis://:{PASSWORD}@127.0.0.1:{self.port}/0"
-        self.proc = None
-        self.start()
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-                                      "--save", "", "--appendonly", "yes", "--appendfsync", "always",
-                                      "--requirepass", PASSWORD, "--daemonize", "no"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(500):
-            if self.cli("PING") == "PONG":
-                return
-            time.sleep(0.01)
-        pytest.fail("redis-server did not answer")
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def cli(self, *args: str) -> str:
-        r = subprocess.run(["redis-cli", "-p", str(self.port), "-a", PASSWORD, "--no-auth-warning", *args],
-                           capture_output=True, text=True, timeout=10)
-        return r.stdout.strip()
-
-    def fleet_requests(self, entity: str = "*") -> int:
-        day = iso_ms(PINNED_INSTANT) // 86_400_000
-        return int(self.cli("HGET", f"{NAMESPACE}:use:{entity}:day:{day}", "r") or 0)
-
-
-@pytest.fixture
-def redis(tmp_path):
-    r = RedisServer(tmp_path)
-    yield r
-    r.kill()
+def fleet_requests(redis: RedisServer, entity: str = "*") -> int:
+    day = iso_ms(PINNED_INSTANT) // 86_400_000
+    return int(redis.cli("HGET", f"{NAMESPACE}:use:{entity}:day:{day}", "r") or 0)
 
 
 def host(tmp: Path, name: str, redis_url: str, extra: str = "") -> Path:
@@ -112,7 +60,7 @@ def test_fleet_budget_holds_across_hosts(tmp_path, server, redis):
     print(f"\nfleet budget {BUDGET}: {sent} requests reached the API ({HOSTS} hosts x {PER_HOST} workers)")
     assert sum(c["ok"] for c in counts) == sent
     assert BUDGET <= sent <= BUDGET + OVERSHOOT, counts
-    assert redis.fleet_requests() == sent  # every answered call counted once, fleet-wide
+    assert fleet_requests(redis) == sent  # every answered call counted once, fleet-wide
     exhausted = Counter(a["workspace"] for a in fleet_alerts(tmp_path) if a["status"] == "exhausted")
     assert exhausted["*"] == 1, exhausted  # one alert for the fleet
 
@@ -172,7 +120,7 @@ def test_redis_killed_and_restarted_mid_traffic(tmp_path, server, redis):
     later.start("sk-later", 3, gated=False)
     assert later.finish("sk-later")["ok"] == 3
     assert server.bill.requests == 433
-    assert redis.fleet_requests() == 433
+    assert fleet_requests(redis) == 433
     assert not list((tmp_path / "a" / "history.db.state.fleet").glob("*.batch"))
     fleet = fleet_alerts(tmp_path, "fleet")
     assert any(a["code"] == "redis_unreachable" for a in fleet), fleet

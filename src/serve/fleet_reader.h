@@ -1,0 +1,87 @@
+// The fleet's shared state on Redis, as `quotaguard serve` reads it (docs/serve.md#fleet): what
+// every host's trackers keep there (the API's state of each account and workspace) and count
+// there (requests, tokens, cost per entity and period), through the tracker's own connection and
+// key schema (redis_client.h, fleet_schema.h).
+//
+// A subscriber thread listens on `<ns>:events` and re-reads the kept states on every (re)subscribe,
+// so the server knows what any host said within a round trip; it reconnects every 200 ms while
+// Redis is away. Counts are read on demand (one pipelined round trip), and not at all while Redis
+// is known to be away: no answer waits for a Redis that is not there.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "redis_client.h"
+#include "shared_state.h"
+#include "types.h"
+
+namespace qg::serve {
+
+// What the fleet keeps of an account ("account:<name>") or a workspace: the API's last word.
+struct FleetStatus {
+  tracker::Status status = tracker::Status::normal;
+  int64_t since_ms = 0;    // when it began (as the host that saw it said), else when it was read
+  std::string code, message;
+};
+
+// The fleet's counts of one entity in the current minute, day and month (usd in dollars).
+struct FleetCounts {
+  double used[tracker::kPeriods][tracker::kSharedAmounts] = {};
+};
+
+struct FleetHealth {
+  std::string address, ns;  // no credentials
+  bool reachable = false;
+  std::string error;        // why not, when not
+  int64_t since_ms = 0;     // reachable (or not) since
+};
+
+class FleetReader {
+ public:
+  FleetReader(tracker::RedisUrl url, std::string ns);
+  ~FleetReader();
+  FleetReader(const FleetReader&) = delete;
+  FleetReader& operator=(const FleetReader&) = delete;
+  // changed: something the fleet said, or its reachability, changed (from the reader's threads).
+  // Returns once the first connection was tried (at most a second), so that what is kept is
+  // known before the first answer.
+  void start(std::function<void()> changed);
+  void stop();
+
+  FleetHealth health() const;
+  // Every kept state, as last read (kept while Redis is away: it was true when read).
+  std::map<std::string, FleetStatus> statuses() const;
+  // The counts of these entities ("*" or a workspace) now; nullopt when Redis cannot be read
+  // (health() says why). An entity the fleet has not counted has zeros.
+  std::optional<std::map<std::string, FleetCounts>> counts(const std::vector<std::string>& entities, int64_t now_ms);
+
+ private:
+  void run();
+  bool reread_kept();  // on the query connection (query_mu_ held)
+  void apply(const std::string& event, int64_t now_ms);
+  void set_reachable(bool up, const std::string& why);
+
+  const tracker::RedisUrl url_;
+  const std::string ns_;
+  std::function<void()> changed_;
+  mutable std::mutex mu_;  // statuses_, health_
+  std::map<std::string, FleetStatus> statuses_;
+  FleetHealth health_;
+  std::atomic<bool> up_{false};
+  std::mutex query_mu_;
+  redisContext* query_ = nullptr;  // counts and kept states (query_mu_)
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false, tried_ = false;
+  std::thread thread_;
+};
+
+}  // namespace qg::serve

@@ -1,0 +1,78 @@
+#include "fleet_schema.h"
+
+#include <cstdlib>
+#include <vector>
+
+namespace qg::tracker::fleet_schema {
+
+namespace {
+std::vector<std::string> split_tabs(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  for (;;) {
+    const std::size_t tab = s.find('\t', at);
+    out.push_back(s.substr(at, tab == std::string::npos ? std::string::npos : tab - at));
+    if (tab == std::string::npos) return out;
+    at = tab + 1;
+  }
+}
+
+std::string no_tabs(std::string s) {
+  for (char& c : s)
+    if (c == '\t' || c == '\n') c = ' ';
+  return s;
+}
+}  // namespace
+
+std::string use_key(const std::string& ns, const std::string& entity, int period, int64_t index) {
+  return ns + ":use:" + entity + ":" + period_name(period) + ":" + std::to_string(index);
+}
+std::string batch_key(const std::string& ns, const std::string& batch_id) { return ns + ":batch:" + batch_id; }
+std::string events_channel(const std::string& ns) { return ns + ":events"; }
+std::string keep_key(const std::string& ns, const std::string& kept) { return ns + ":keep:" + kept; }
+std::string keep_pattern(const std::string& ns) { return ns + ":keep:*"; }
+std::string alert_key(const std::string& ns, const std::string& event) { return ns + ":alert:" + event; }
+
+std::string published(const std::string& instance, const std::string& event) { return instance + "\t" + event; }
+
+bool split_published(const std::string& message, std::string& instance, std::string& event) {
+  const auto tab = message.find('\t');
+  if (tab == std::string::npos) return false;
+  instance = message.substr(0, tab);
+  event = message.substr(tab + 1);
+  return true;
+}
+
+std::string api_event(const std::string& who, Status status, int64_t since_ms, const std::string& code, const std::string& message) {
+  return "api\t" + no_tabs(who) + "\t" + status_name(status) + "\t" + std::to_string(since_ms) + "\t" + no_tabs(code) + "\t" +
+         no_tabs(message);
+}
+
+std::string budget_event(const std::string& entity, int what, int period) {
+  return "budget\t" + entity + "\t" + std::to_string(what * kPeriods + period);
+}
+
+bool parse_event(const std::string& line, FleetEvent& out) {
+  const std::vector<std::string> f = split_tabs(line);
+  FleetEvent e;
+  if (f.size() == 3 && f[0] == "budget") {
+    const int wp = std::atoi(f[2].c_str());
+    if (wp < 0 || wp >= 3 * kPeriods) return false;
+    e.kind = FleetEvent::Kind::budget;
+    e.who = f[1];
+    e.what = wp / kPeriods;
+    e.period = wp % kPeriods;
+    e.status = Status::exhausted;
+    out = std::move(e);
+    return true;
+  }
+  if (f.size() != 6 || f[0] != "api" || !parse_status(f[2], e.status)) return false;
+  e.who = f[1];
+  e.since_ms = std::atoll(f[3].c_str());
+  e.code = f[4];
+  e.message = f[5];
+  out = std::move(e);
+  return true;
+}
+
+}  // namespace qg::tracker::fleet_schema

@@ -1,0 +1,46 @@
+// What the fleet keeps on Redis, by name (docs/shared-state.md#fleet): the keys under a
+// namespace, the hash fields of a count, and the event lines published on `<ns>:events` and
+// kept under `<ns>:keep:*`. The trackers write them (fleet.cpp, fleet_sync.cpp, budgets.cpp);
+// `quotaguard serve` reads them (src/serve/fleet_reader.cpp). One definition for both.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "shared_state.h"
+#include "types.h"
+
+namespace qg::tracker::fleet_schema {
+
+// The pipelined read of one count key (redisAppendCommand format; %b: the key): its fields in
+// SharedAmount order, requests, tokens, micro-dollars, server errors (fleet.cpp's script writes them).
+inline constexpr const char* kReadCounts = "HMGET %b r t u e";
+
+// <ns>:use:<entity>:<minute|day|month>:<period index>  (entity: "*" or a workspace)
+std::string use_key(const std::string& ns, const std::string& entity, int period, int64_t index);
+std::string batch_key(const std::string& ns, const std::string& batch_id);
+std::string events_channel(const std::string& ns);
+std::string keep_key(const std::string& ns, const std::string& kept);  // kept: "api:<who>"
+std::string keep_pattern(const std::string& ns);                        // every kept event
+std::string alert_key(const std::string& ns, const std::string& event);
+inline std::string api_keep(const std::string& who) { return "api:" + who; }
+
+// A published message is "<instance>\t<event>" (a process skips its own).
+std::string published(const std::string& instance, const std::string& event);
+bool split_published(const std::string& message, std::string& instance, std::string& event);
+
+// The events. "api\t<who>\t<status>\t<since_ms>\t<code>\t<message>": what the API said of an
+// account ("account:<name>") or a workspace; "budget\t<entity>\t<what * kPeriods + period>": a
+// budget used up. Tabs and newlines in the text fields are made spaces.
+struct FleetEvent {
+  enum class Kind { api, budget } kind = Kind::api;
+  std::string who;  // "account:<name>", a workspace, or "*"
+  Status status = Status::normal;
+  int64_t since_ms = 0;
+  std::string code, message;
+  int what = 0, period = 0;  // budget: kSharedRequests..kSharedMicroUsd, kMinute..kMonth
+};
+std::string api_event(const std::string& who, Status status, int64_t since_ms, const std::string& code, const std::string& message);
+std::string budget_event(const std::string& entity, int what, int period);
+bool parse_event(const std::string& line, FleetEvent& out);  // false: not an event of this version
+
+}  // namespace qg::tracker::fleet_schema

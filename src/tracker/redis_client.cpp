@@ -1,0 +1,115 @@
+#include "redis_client.h"
+
+#include <hiredis/hiredis.h>
+
+#include <charconv>
+
+namespace qg::tracker {
+
+bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
+  RedisUrl u;
+  if (url.rfind("rediss://", 0) == 0) {
+    error = "redis: rediss:// (TLS) is not supported: this build's hiredis (0.14, Debian 12) has no TLS; "
+            "reach a TLS Redis through a local tunnel (stunnel, spiped) and give its redis:// address";
+    return false;
+  }
+  if (url.rfind("unix://", 0) == 0) {
+    u.unix_path = std::string(url.substr(7));
+    if (u.unix_path.empty()) return error = "redis: unix:// needs a socket path", false;
+    out = u;
+    return true;
+  }
+  if (url.rfind("redis://", 0) != 0) return error = "redis: '" + std::string(url) + "' is not a redis:// URL", false;
+  std::string_view rest = url.substr(8);
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view cred = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    auto colon = cred.find(':');
+    if (colon == std::string_view::npos) {
+      u.password = std::string(cred);  // redis://secret@host: a bare password
+    } else {
+      u.user = std::string(cred.substr(0, colon));
+      u.password = std::string(cred.substr(colon + 1));
+    }
+  }
+  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+    std::string_view db = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!db.empty() && (std::from_chars(db.data(), db.data() + db.size(), u.db).ec != std::errc() || u.db < 0))
+      return error = "redis: the database '" + std::string(db) + "' is not a number", false;
+  }
+  if (auto colon = rest.rfind(':'); colon != std::string_view::npos && rest.find(']') == std::string_view::npos) {
+    std::string_view port = rest.substr(colon + 1);
+    if (std::from_chars(port.data(), port.data() + port.size(), u.port).ec != std::errc() || u.port <= 0 || u.port > 65535)
+      return error = "redis: the port '" + std::string(port) + "' is not a port number", false;
+    rest = rest.substr(0, colon);
+  }
+  if (!rest.empty()) u.host = std::string(rest);
+  out = u;
+  return true;
+}
+
+std::string redis_address(const RedisUrl& u) {
+  if (!u.unix_path.empty()) return "unix://" + u.unix_path;
+  return "redis://" + u.host + ":" + std::to_string(u.port) + "/" + std::to_string(u.db);
+}
+
+RedisReply::~RedisReply() {
+  if (r) freeReplyObject(r);
+}
+
+bool RedisReply::ok() const { return r && r->type != REDIS_REPLY_ERROR; }
+
+RedisReply redis_command(redisContext* c, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return RedisReply(redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()));
+}
+
+int64_t redis_int(const redisReply* r) {
+  if (!r) return 0;
+  if (r->type == REDIS_REPLY_INTEGER) return r->integer;
+  if (r->type != REDIS_REPLY_STRING) return 0;
+  int64_t v = 0;
+  std::from_chars(r->str, r->str + r->len, v);
+  return v;
+}
+
+void redis_free(redisContext* c) {
+  if (c) redisFree(c);
+}
+
+redisContext* redis_connect(const RedisUrl& url, std::string& why) {
+  const timeval timeout{0, 500000};
+  redisContext* c = url.unix_path.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, timeout)
+                                          : redisConnectUnixWithTimeout(url.unix_path.c_str(), timeout);
+  if (!c || c->err) {
+    why = c ? c->errstr : "cannot allocate a connection";
+    redis_free(c);
+    return nullptr;
+  }
+  redisSetTimeout(c, timeval{1, 0});
+  if (!url.password.empty()) {
+    RedisReply r = url.user.empty() ? redis_command(c, {"AUTH", url.password}) : redis_command(c, {"AUTH", url.user, url.password});
+    if (!r.ok()) {
+      why = std::string("AUTH failed: ") + (r.r ? std::string(r.r->str, r.r->len) : c->errstr);
+      redisFree(c);
+      return nullptr;
+    }
+  }
+  if (url.db) {
+    RedisReply r = redis_command(c, {"SELECT", std::to_string(url.db)});
+    if (!r.ok()) {
+      why = "SELECT " + std::to_string(url.db) + " failed";
+      redisFree(c);
+      return nullptr;
+    }
+  }
+  return c;
+}
+
+}  // namespace qg::tracker
