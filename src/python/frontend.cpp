@@ -170,8 +170,9 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   Evaluator survey(project);
   LibraryDefaults defaults = survey_library_defaults(parsed_modules, survey, options.partial);
   bool installs_tracking = project_installs_tracking(parsed_modules, survey);
-  if (!installs_tracking && options.partial && options.other_files && mentions_client_building_library(parsed_modules) &&
-      other_files_install_tracking(options.other_files(), config)) {
+  if (!installs_tracking &&
+      (config.auto_install || (options.partial && options.other_files && mentions_client_building_library(parsed_modules) &&
+                               other_files_install_tracking(options.other_files(), config)))) {
     installs_tracking = true;
     count_as_installed(defaults);
   }
