@@ -8,6 +8,7 @@ const char* to_string(LeftReason r) {
     case LeftReason::NoFactory: return "no factory";
     case LeftReason::Overlap: return "overlapping fix";
     case LeftReason::FileSkipped: return "file skipped";
+    case LeftReason::Unsettled: return "not settled";
   }
   return "?";
 }

@@ -15,7 +15,8 @@
 namespace qg {
 
 // Why a fixable finding was left as it was.
-enum class LeftReason : uint8_t { Unsafe, NoFactory, Overlap, FileSkipped };
+// Unsettled: fixed in one round, still found by the next round's scan (the fix does not take).
+enum class LeftReason : uint8_t { Unsafe, NoFactory, Overlap, FileSkipped, Unsettled };
 const char* to_string(LeftReason r);
 
 struct FixPolicy {

@@ -46,7 +46,7 @@ class FileFixer {
         continue;
       }
       if (std::any_of(plan.edits.begin(), plan.edits.end(), [&](const Edit& e) { return collides(e, site_edits_); })) {
-        out_.left.push_back({f, LeftReason::Overlap, "overlaps another fix; run `quotaguard fix` again"});
+        out_.left.push_back({f, LeftReason::Overlap, "overlaps another fix (fixed in the next round)"});
         continue;
       }
       site_edits_.insert(site_edits_.end(), plan.edits.begin(), plan.edits.end());

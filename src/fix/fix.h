@@ -32,6 +32,9 @@ struct FileChange {
 struct FixReport {
   std::filesystem::path root;
   std::map<std::string, std::size_t> fixed;       // rule -> findings fixed (or that would be)
+  // The findings fixed, each as the round that fixed it saw it: a later round's ranges are in the
+  // text the rounds before it made (its `code` is the original's, which no earlier fix touched).
+  std::vector<Finding> applied;
   std::vector<FileChange> changes;                // sorted by path
   std::vector<LeftFinding> left;                  // fixable findings not fixed, with the reason
   std::vector<std::pair<std::string, std::string>> skipped_files;  // path, reason

@@ -32,6 +32,17 @@ std::optional<StartupStatement> plan_startup_statement(const Tree& tree, const I
   // Names as seen from where the statement goes: an import the file already has is reused.
   StartupNames names(editor, s.at, s.imports);
   const std::string statement = call(names);
+  // Once is enough: a file that has the line already (where a syntax error hides it from the
+  // scan) gets no second one, so `fix` stays a fixpoint.
+  for (std::size_t at = code.find(statement); at != std::string_view::npos; at = code.find(statement, at + 1)) {
+    const std::size_t line = code.rfind('\n', at) == std::string_view::npos ? 0 : code.rfind('\n', at) + 1;
+    const std::size_t end = at + statement.size();
+    if (code.substr(line, at - line).find_first_not_of(" \t") == std::string_view::npos &&
+        (end == code.size() || code[end] == '\n' || code[end] == '\r')) {
+      *why = "the file has `" + statement + "` already, where the scan does not see it (a syntax error around it)";
+      return std::nullopt;
+    }
+  }
   // After the imports it is the first code, set apart from them by a blank line.
   const std::string gap = site.anchor ? "" : std::string(eol);
   s.text = s.break_before ? gap + std::string(eol) + std::string(indent) + statement
