@@ -9,6 +9,7 @@ const char* to_string(LeftReason r) {
     case LeftReason::Overlap: return "overlapping fix";
     case LeftReason::FileSkipped: return "file skipped";
     case LeftReason::Unsettled: return "not settled";
+    case LeftReason::SyntaxError: return "syntax error";
   }
   return "?";
 }

@@ -16,7 +16,8 @@ namespace qg {
 
 // Why a fixable finding was left as it was.
 // Unsettled: fixed in one round, still found by the next round's scan (the fix does not take).
-enum class LeftReason : uint8_t { Unsafe, NoFactory, Overlap, FileSkipped, Unsettled };
+// SyntaxError: the edit would replace code with a syntax error in it (what it holds is unknown).
+enum class LeftReason : uint8_t { Unsafe, NoFactory, Overlap, FileSkipped, Unsettled, SyntaxError };
 const char* to_string(LeftReason r);
 
 struct FixPolicy {

@@ -47,6 +47,7 @@ std::string format_summary(const FixReport& report, Mode mode) {
   add(LeftReason::Overlap, "overlapping another fix");
   add(LeftReason::FileSkipped, "in skipped files");
   add(LeftReason::Unsettled, "whose fixes did not take");
+  add(LeftReason::SyntaxError, "in syntax errors");
   std::size_t not_fixable = 0;
   for (const auto& [rule, n] : unfixable) not_fixable += n;
   if (not_fixable) parts.push_back(fmt::format("{} not fixable ({})", not_fixable, by_rule(unfixable)));

@@ -54,6 +54,9 @@ class PythonFixPlanner final : public FixPlanner {
       const uint32_t bom = src_.bom_length;
       TSNode args = tree_.node_at(site.arguments.start_byte - bom, site.arguments.end_byte - bom, Syntax::get().argument_list);
       if (is_null(args)) return left(LeftReason::FileSkipped, "the argument list was not found");
+      // In a broken file an unclosed string or bracket can make the "arguments" run on over
+      // lines of code; dropping them would delete it.
+      if (ts_node_has_error(args)) return left(LeftReason::SyntaxError, "its arguments hold a syntax error: dropping them could drop code");
       const ArgumentVerdict v = judge_dropped_arguments(tree_, args, site.kind, editor_.imports());
       if (!v.safe && !policy_.unsafe_fixes)
         return left(LeftReason::Unsafe, "would drop " + v.lost + " (the factory takes no arguments)");
