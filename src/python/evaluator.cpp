@@ -104,9 +104,13 @@ Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use
     }
     if (s == module_scope) break;
   }
-  // `from m import *`
+  // `from m import *` (a cycle of them ends where it started)
   Values out;
+  if (module_scope->star_imports.empty()) return out;
+  const auto [looking, fresh] = star_lookups_.emplace(module_scope, key);
+  if (!fresh) return out;
   for (const auto& star : module_scope->star_imports) add_all(out, import_value(owner(module_scope), star.module, name, star.level));
+  star_lookups_.erase(looking);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,6 +75,9 @@ class Evaluator {
   std::unordered_map<const Scope*, Values> returns_memo_;
   std::map<std::pair<const void*, int>, bool> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
+  // Names being looked up through `from m import *` (module scope, name): two modules that
+  // star-import each other would otherwise recurse until the stack overflows.
+  std::set<std::pair<const Scope*, std::string>> star_lookups_;
   int depth_ = 0;
 };
 
