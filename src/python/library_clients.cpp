@@ -160,9 +160,15 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   const Syntax& S = Syntax::get();
   const LibraryClientTable& table = LibraryClientTable::get();
   TSNode callee = field(call, S.f_function);
+  // The callee may hold several classes (`cls = pick(provider)`): report it only when each one
+  // it may hold builds an OpenAI client; a dispatch that may pick another provider's class (or a
+  // project's) is judged like a model held in a variable, and not reported.
   const LibraryClientTable::Entry* hit = nullptr;
-  for (const Value& v : ev.eval(callee, scope))
-    if (v.kind == Value::Kind::External && (hit = table.entry(v.path))) break;
+  for (const Value& v : ev.eval(callee, scope)) {
+    const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path) : nullptr;
+    if (e) hit = hit ? hit : e;
+    else if (v.kind == Value::Kind::External || v.kind == Value::Kind::Class) return std::nullopt;
+  }
   if (!hit) return std::nullopt;
   const ClientBuildingLibrary& lib = *hit->library;
   if (hit->model_gated) {
