@@ -99,6 +99,21 @@ bool takes_fix_arguments(TSNode call, const ClientBuildingLibrary& lib, std::str
   return true;
 }
 
+// The table entry a project class derives from (`class Patched(OpenAI)`: it builds the same
+// client), through project bases; nullptr when none does.
+const LibraryClientTable::Entry* derived_entry(const LibraryClientTable& table, const ClassInfo& cls,
+                                               Evaluator& ev, int depth = 0) {
+  if (depth > 8) return nullptr;  // a cycle of project classes (code that fails at import)
+  for (TSNode base : cls.bases)
+    for (const Value& v : ev.eval(base, cls.defined_in)) {
+      if (v.kind == Value::Kind::External)
+        if (const auto* e = table.entry(v.path)) return e;
+      if (v.kind == Value::Kind::Class && v.cls)
+        if (const auto* e = derived_entry(table, *v.cls, ev, depth + 1)) return e;
+    }
+  return nullptr;
+}
+
 }  // namespace
 
 const FactoryFunction& tracking_installer() {
@@ -160,9 +175,17 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   const Syntax& S = Syntax::get();
   const LibraryClientTable& table = LibraryClientTable::get();
   TSNode callee = field(call, S.f_function);
+  // The callee may hold several classes (`cls = pick(provider)`): report it only when each one
+  // it may hold builds an OpenAI client; a dispatch that may pick another provider's class (or a
+  // project class not derived from one) is judged like a model held in a variable: not reported.
   const LibraryClientTable::Entry* hit = nullptr;
-  for (const Value& v : ev.eval(callee, scope))
-    if (v.kind == Value::Kind::External && (hit = table.entry(v.path))) break;
+  for (const Value& v : ev.eval(callee, scope)) {
+    const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path)
+                                         : v.kind == Value::Kind::Class && v.cls ? derived_entry(table, *v.cls, ev)
+                                                                                 : nullptr;
+    if (e) hit = hit ? hit : e;
+    else if (v.kind == Value::Kind::External || v.kind == Value::Kind::Class) return std::nullopt;
+  }
   if (!hit) return std::nullopt;
   const ClientBuildingLibrary& lib = *hit->library;
   if (hit->model_gated) {
