@@ -13,14 +13,14 @@ Clients built before ``install()`` are found among the live objects and tracked 
 that cannot be (an HTTP client with no transport quotaguard knows) is reported in the returned
 ``InstallReport`` and by a ``RuntimeWarning``. If openai is not imported yet, the hook waits for
 it (``QUOTAGUARD_AUTO=1`` installs at interpreter start, before any import).
+DSPy's default engine (lm15) sends through its own HTTP client, not an openai one: ``_lm15``
+tracks its two transports' entry points.
 ``uninstall()`` restores the constructors and the transports ``install()`` put in place.
 """
 from __future__ import annotations
 
 import dataclasses
 import gc
-import importlib.abc
-import importlib.util
 import os
 import sys
 import threading
@@ -28,8 +28,9 @@ import warnings
 import weakref
 from typing import Any
 
-from . import _config, _realtime
+from . import _config, _lm15, _realtime
 from ._factory import _patch_errors
+from ._import_hooks import forget, when_imported
 from ._transport import instrument_client, is_instrumented
 
 __all__ = ["install", "uninstall", "installed", "InstallReport"]
@@ -126,30 +127,12 @@ def _hook(module: Any, *, live: bool = True) -> InstallReport:
     return report
 
 
-class _WhenImported(importlib.abc.MetaPathFinder):
-    """Hooks openai._base_client once it is imported, for an install() made before openai was."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name != _BASE_MODULE:
-            return None
-        sys.meta_path.remove(self)  # find the real spec with the other finders, once
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.loader is None:
-            return spec
-        loader = spec.loader
-        exec_module = loader.exec_module
-
-        def exec_and_hook(module):
-            exec_module(module)
-            with _lock:
-                if _wanted:
-                    _hook(module, live=False)  # (no client can exist before its base class)
-
-        loader.exec_module = exec_and_hook
-        return spec
-
-
-_finder: _WhenImported | None = None
+def _on_import(module: Any) -> None:
+    """openai._base_client was imported after install(): hooked at once (no client can exist
+    before its base class)."""
+    with _lock:
+        if _wanted:
+            _hook(module, live=False)
 
 
 def install() -> InstallReport:
@@ -162,15 +145,14 @@ def install() -> InstallReport:
 
 
 def _install() -> InstallReport:
-    global _wanted, _finder
+    global _wanted
     with _lock:
         _wanted = True
+        _lm15.install()  # DSPy's own HTTP engine, which builds no openai client
         module = sys.modules.get(_BASE_MODULE)
         if module is not None:
             return _hook(module)
-        if _finder is None or _finder not in sys.meta_path:
-            _finder = _WhenImported()
-            sys.meta_path.insert(0, _finder)
+        when_imported(_BASE_MODULE, _on_import)
         return InstallReport(waiting_for_openai=True)
 
 
@@ -181,8 +163,8 @@ def uninstall() -> None:
     global _wanted
     with _lock:
         _wanted = False
-        if _finder is not None and _finder in sys.meta_path:
-            sys.meta_path.remove(_finder)
+        forget(_BASE_MODULE, _on_import)
+        _lm15.uninstall()
         for cls, original in _originals.items():
             cls.__init__ = original
         _originals.clear()

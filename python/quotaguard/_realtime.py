@@ -14,14 +14,12 @@ exhausted workspace fails fast, before connecting.
 
 The SDK loads its resources lazily, and the realtime ones pull in most of its type tree (~0.6 s
 of CPU): a manager module already imported is wrapped at once, any other when the SDK imports it
-(a post-import hook on ``sys.meta_path``), so building a tracked client costs no imports.
+(``_import_hooks.when_imported``), so building a tracked client costs no imports.
 """
 from __future__ import annotations
 
-import importlib.abc
 import json
 import re
-import sys
 import threading
 import time
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 from . import _core
 from ._context import _current
 from ._errors import exhausted_error
+from ._import_hooks import when_imported
 
 _MANAGER_MODULES = (
     "openai.resources.realtime.realtime",
@@ -48,13 +47,8 @@ def install() -> None:
     """Wraps the connection managers of the openai SDK: those of the modules imported already
     now, the others as they are imported (idempotent, thread-safe: a manager wrapped twice
     would record every event twice)."""
-    with _lock:
-        if not any(isinstance(f, _PatchOnImport) for f in sys.meta_path):
-            sys.meta_path.insert(0, _PatchOnImport())
     for name in _MANAGER_MODULES:
-        module = sys.modules.get(name)
-        if module is not None:
-            _patch_module(module)
+        when_imported(name, _patch_module)
 
 
 def _patch_module(module: Any) -> None:
@@ -63,38 +57,6 @@ def _patch_module(module: Any) -> None:
             if attr.endswith("ConnectionManager") and isinstance(cls, type) and cls not in _patched:
                 _patch(cls)
                 _patched.add(cls)
-
-
-class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Finds nothing itself: for a manager module, asks the finders after it and has the module
-    patched as soon as it has run."""
-
-    def find_spec(self, name, path, target=None):
-        if name not in _MANAGER_MODULES:
-            return None
-        for finder in sys.meta_path[sys.meta_path.index(self) + 1:]:
-            spec = getattr(finder, "find_spec", lambda *a: None)(name, path, target)
-            if spec is not None:
-                break
-        else:
-            return None
-        if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-            spec.loader = _PatchingLoader(spec.loader)
-        return spec
-
-
-class _PatchingLoader:
-    """The module's own loader (every other attribute delegated), patching once it has run."""
-
-    def __init__(self, inner):
-        self._inner = inner
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-    def exec_module(self, module):
-        self._inner.exec_module(module)
-        _patch_module(module)
 
 
 def _patch(cls: type) -> None:

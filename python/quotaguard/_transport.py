@@ -103,13 +103,13 @@ class _Recorder:
     __slots__ = ("ws", "account", "method", "path", "req_headers", "req_body", "status", "resp_headers",
                  "body", "sink", "nbytes", "t0")
 
-    def __init__(self, ws: str, account: int, request):
+    def __init__(self, ws: str, account: int, method, path: bytes, req_headers, req_body: bytes | None):
         self.ws = ws
         self.account = account
-        self.method = request.method
-        self.path = path = request.url.raw_path
-        self.req_headers = _headers_list(request.headers)
-        self.req_body = _request_body(request, b"/audio/" in path)
+        self.method = method
+        self.path = path
+        self.req_headers = req_headers
+        self.req_body = req_body
         self.status = 0
         self.resp_headers = None
         self.body = self.sink = None
@@ -132,8 +132,15 @@ class _Recorder:
         piece, JSON kept to parse at the end, anything else -- audio, files -- only counted).
         Returns (decoder, read_now): read_now when the body must be read at once (an error body
         flips the status before the caller sees it)."""
-        self.status = status = response.status_code
-        self.resp_headers = headers = _headers_list(response.headers)
+        kind = self.headers_arrived(response.status_code, _headers_list(response.headers))
+        decoder = _take_decoder(response) if kind & 4 else None
+        status = self.status
+        return decoder, status == 429 or (status >= 400 and self.sink is not None)
+
+    def headers_arrived(self, status: int, headers) -> int:
+        """Sets where the body goes; returns the tracker's body kind (& 4: encoded)."""
+        self.status = status
+        self.resp_headers = headers
         kind = _body_kind(headers)
         if kind & 3 == 2:
             self.body = _core.SseReader(self.path)
@@ -141,8 +148,14 @@ class _Recorder:
         elif kind & 3 == 1:  # (HTML where JSON belongs is flagged by the tracker)
             self.body = []
             self.sink = self.body.append
-        decoder = _take_decoder(response) if kind & 4 else None
-        return decoder, status == 429 or (status >= 400 and self.sink is not None)
+        return kind
+
+
+def _recorder(ws: str, account: int, request) -> _Recorder:
+    """The exchange of an httpx(-style) request."""
+    path = request.url.raw_path
+    return _Recorder(ws, account, request.method, path, _headers_list(request.headers),
+                     _request_body(request, b"/audio/" in path))
 
 
 def _count(rec: _Recorder, pieces):
@@ -288,7 +301,11 @@ def _decode_all(decoder, body: bytes) -> bytes:
 
 
 def _model_of(request) -> str:
-    body = _request_body(request)
+    return model_in(_request_body(request))
+
+
+def model_in(body: bytes | None) -> str:
+    """The "model" of a JSON request body ("" if none)."""
     if body and body[:1] == b"{":
         try:
             return str(json.loads(body).get("model", ""))
@@ -297,16 +314,22 @@ def _model_of(request) -> str:
     return ""
 
 
-def _with_model(request, model: str):
-    body = _request_body(request)
+def with_model(body: bytes | None, model: str) -> bytes | None:
+    """A JSON request body asking for `model` instead; None when the body is not JSON."""
     if not body or body[:1] != b"{":
-        return request
+        return None
     try:
         data = json.loads(body)
     except Exception:
-        return request
+        return None
     data["model"] = model
-    content = json.dumps(data).encode()
+    return json.dumps(data).encode()
+
+
+def _with_model(request, model: str):
+    content = with_model(_request_body(request), model)
+    if content is None:
+        return request
     headers = [(k, v) for k, v in request.headers.raw if k.lower() != b"content-length"]
     return type(request)(request.method, request.url, headers=headers, content=content,
                          extensions=request.extensions)
@@ -316,24 +339,27 @@ _ACCOUNT_HEADERS = (b"authorization", b"api-key", b"openai-organization", b"open
                     b"content-length")
 
 
-def _for_account(request, account):
-    """The request with a failover account's credentials (its organization and project, or
-    none of the client's), sent to the account's base URL when it has one: the request's path
-    after /v1 is appended to it."""
-    headers = [(k, v) for k, v in request.headers.raw if k.lower() not in _ACCOUNT_HEADERS]
-    headers.append((b"authorization", b"Bearer " + account.api_key.encode()))
+def for_account(headers, path: str, account) -> tuple[list, str | None]:
+    """A failover account's credentials (its organization and project, or none of the client's)
+    in place of the request's, as (header pairs in bytes, its URL or None to keep the request's):
+    sent to the account's base URL when it has one, with the request's path after /v1."""
+    out = [(k, v) for k, v in headers if k.lower() not in _ACCOUNT_HEADERS]
+    out.append((b"authorization", b"Bearer " + account.api_key.encode()))
     if account.organization:
-        headers.append((b"openai-organization", account.organization.encode()))
+        out.append((b"openai-organization", account.organization.encode()))
     if account.project:
-        headers.append((b"openai-project", account.project.encode()))
-    url = request.url
-    if account.base_url:
-        path = url.raw_path.decode("latin-1")
-        at = path.find("/v1/")
-        url = account.base_url + (path[at + 3:] if at >= 0 else path)
+        out.append((b"openai-project", account.project.encode()))
+    if not account.base_url:
+        return out, None
+    at = path.find("/v1/")
+    return out, account.base_url + (path[at + 3:] if at >= 0 else path)
+
+
+def _for_account(request, account):
+    headers, url = for_account(request.headers.raw, request.url.raw_path.decode("latin-1"), account)
     body = _request_body(request)
     kw = {"content": body} if body is not None else {"stream": request.stream}
-    return type(request)(request.method, url, headers=headers, extensions=request.extensions, **kw)
+    return type(request)(request.method, url or request.url, headers=headers, extensions=request.extensions, **kw)
 
 
 def _blocked_response(request, ws: str, since_ms: int, code: str, message: str):
@@ -360,7 +386,7 @@ def _make_sync(base: type) -> type:
             ws, request, account, blocked = self._qg_check(request)
             if blocked is not None:
                 return blocked
-            rec = _Recorder(ws, account, request)
+            rec = _recorder(ws, account, request)
             try:
                 response = self._qg_inner.handle_request(request)
             except BaseException:
@@ -410,7 +436,7 @@ def _make_async(base: type) -> type:
             ws, request, account, blocked = self._qg_check(request)
             if blocked is not None:
                 return blocked
-            rec = _Recorder(ws, account, request)
+            rec = _recorder(ws, account, request)
             try:
                 response = await self._qg_inner.handle_async_request(request)
             except BaseException:

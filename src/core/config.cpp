@@ -145,6 +145,7 @@ class Loader {
         {"extra-hosts", [&](const toml::node& v) { c.extra_hosts = hostnames(v); }},
         {"max-file-size", [&](const toml::node& v) { c.max_file_size = positive_size(v, "max-file-size"); }},
         {"baseline", [&](const toml::node& v) { c.baseline = (root_ / string(v, "baseline")).lexically_normal(); }},
+        {"auto-install", [&](const toml::node& v) { c.auto_install = boolean(v, "auto-install"); }},
         {"factory", [&](const toml::node& v) { load_factory(table(v, "factory"), c.factory); }},
     });
   }

@@ -57,6 +57,9 @@ struct Config {
   // `baseline`: the project's baseline file (root-relative in the config, absolute here; empty when
   // unset). `scan` and so the pre-commit hook read it when `--baseline` is not given.
   std::filesystem::path baseline;
+  // `auto-install`: the project's processes run with QUOTAGUARD_AUTO=1 (set where the code cannot
+  // show it: a Dockerfile, a unit file), so quotaguard.install() runs at interpreter start.
+  bool auto_install = false;
 };
 
 // The message is ready to print: "path/quotaguard.toml:7: unknown key `facotry`".

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@ struct AnalysisOptions {
   // Only some of the project's files are read (--staged, --changed-since): a project-wide fact
   // not seen (a default client set in another module) may still hold elsewhere.
   bool partial = false;
+  // A partial scan's other files (every language), discovered only when a frontend asks: read for
+  // such a project-wide fact, never reported on.
+  std::function<std::vector<DiscoveredFile>()> other_files;
   std::string cpp_backend = "tree-sitter";                    // "tree-sitter" | "clang"
   std::optional<std::filesystem::path> compile_commands_dir;  // -p DIR
 };

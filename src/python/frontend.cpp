@@ -13,6 +13,7 @@
 #include "python/config_check.h"
 #include "python/evaluator.h"
 #include "python/fix_planner.h"
+#include "python/installer_search.h"
 #include "python/library_runs.h"
 #include "python/prefilter.h"
 #include "python/project.h"
@@ -167,8 +168,14 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
       parsed_modules.push_back(modules[i].get());
     }
   Evaluator survey(project);
-  const LibraryDefaults defaults = survey_library_defaults(parsed_modules, survey, options.partial);
-  const bool installs_tracking = project_installs_tracking(parsed_modules, survey);
+  LibraryDefaults defaults = survey_library_defaults(parsed_modules, survey, options.partial);
+  bool installs_tracking = project_installs_tracking(parsed_modules, survey);
+  if (!installs_tracking &&
+      (config.auto_install || (options.partial && options.other_files && mentions_client_building_library(parsed_modules) &&
+                               other_files_install_tracking(options.other_files(), config)))) {
+    installs_tracking = true;
+    count_as_installed(defaults);
+  }
   timer.mark("library defaults");
   out.parsed = parsed.size();
   out.files.resize(parsed.size());

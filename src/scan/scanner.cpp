@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/catalogue.h"
 #include "core/notebook.h"
@@ -120,6 +121,16 @@ ScanResult run_scan(const ScanOptions& options) {
   analysis.jobs = jobs;
   analysis.keep_until_exit = options.keep_trees_until_exit;
   analysis.partial = options.files.has_value();
+  if (analysis.partial)
+    analysis.other_files = [&] {
+      std::unordered_set<std::string> read;
+      for (const DiscoveredFile& f : files) read.insert(f.relative);
+      DiscoveryOptions whole = discovery_options(options, setup);
+      whole.paths = {setup.root};  // the whole project, whatever paths the scan was given
+      std::vector<DiscoveredFile> others = discover(whole).files;
+      std::erase_if(others, [&](const DiscoveredFile& f) { return read.count(f.relative) > 0; });
+      return others;
+    };
   analysis.cpp_backend = options.cpp_backend;
   analysis.compile_commands_dir = options.compile_commands_dir;
   std::vector<FrontendOutput> outputs;

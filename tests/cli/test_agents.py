@@ -65,3 +65,29 @@ def test_safe_fix_leaves_runs_and_says_why(qg, tmp_path):
     assert "changes process-wide state" in p.stderr
     assert "2 unsafe (use --unsafe-fixes)" in p.stderr
     assert "set_default_openai_client" not in (root / "app" / "main.py").read_text()
+
+
+def test_staged_scan_sees_install_in_a_file_it_was_not_given(qg, tmp_path):
+    """pre-commit passes the changed files only; the one quotaguard.install() that tracks every
+    library-built client is where the application starts (main.py, unchanged). A staged change to
+    the module building LangChain and LiteLLM clients and running an agent is then tracked, not
+    QG010/QG009; with the install() gone from main.py the same staged scan reports them."""
+    r = GitRepo(tmp_path / "r", qg.binary)
+    shutil.copytree(REPO / "fixtures" / "python" / "library_clients_installed", r.root, dirs_exist_ok=True)
+    r.git("add", ".")
+    r.git("commit", "-q", "-m", "base")
+    llm = r.root / "app" / "llm.py"
+    llm.write_text(llm.read_text() + "\n\nsummariser = ChatOpenAI(model=\"gpt-4o\")\n")
+    r.git("add", "app/llm.py")
+    staged = json.loads(r.qg("scan", "--staged", "--format", "json").stdout)
+    assert staged["files"]["scanned"] == 1, staged["files"]
+    assert staged["findings"] == []
+    main = r.root / "main.py"
+    main.write_text(main.read_text().replace("    quotaguard.install()\n", ""))
+    r.git("add", "main.py")
+    r.git("commit", "-q", "-m", "no install")
+    llm.write_text(llm.read_text() + "\nreviewer = ChatOpenAI(model=\"gpt-4o\")\n")
+    r.git("add", "app/llm.py")
+    p = r.qg("scan", "--staged", "--format", "json")
+    found = sorted({f["rule"] for f in json.loads(p.stdout)["findings"]})
+    assert "QG010" in found and p.returncode == 1, p.stdout

@@ -1,6 +1,6 @@
 """quotaguard.install() with the libraries that build their own openai client, the real packages
 from PyPI (python/requirements/libraries.lock: LangChain's ChatOpenAI and OpenAIEmbeddings,
-LlamaIndex's OpenAI, instructor, DSPy's LM, LiteLLM), each driven against the loopback fake
+LlamaIndex's OpenAI, instructor, DSPy's LM on its default engine and on LiteLLM, LiteLLM), each driven against the loopback fake
 API the way its documentation shows, with no quotaguard argument given to the library: every
 request and token the fake billed is counted, and once the API says insufficient_quota the next
 call through each library fails before any request leaves.
@@ -81,7 +81,17 @@ def _instructor(server):
 
 
 def _dspy(server):
-    # engine="litellm": DSPy 3.4 defaults to its own HTTP engine (see the xfail below)
+    # DSPy 3.4's default engine: its vendored lm15, an HTTP client over raw sockets (no openai client)
+    lm = dspy.LM("openai/gpt-4o-mini", api_base=server.base_url, api_key=KEY, cache=False, num_retries=0)
+    return lambda: lm("hi")
+
+
+def _dspy_async(server):
+    lm = dspy.LM("openai/gpt-4o-mini", api_base=server.base_url, api_key=KEY, cache=False, num_retries=0)
+    return lambda: asyncio.run(lm.acall("hi"))
+
+
+def _dspy_litellm(server):
     lm = dspy.LM("openai/gpt-4o-mini", api_base=server.base_url, api_key=KEY, cache=False, num_retries=0,
                  engine="litellm")
     return lambda: lm("hi")
@@ -109,6 +119,8 @@ WAYS = {
     "llama-index OpenAI acomplete": _llama_index_async,
     "instructor from_provider": _instructor,
     "dspy LM": _dspy,
+    "dspy LM acall": _dspy_async,
+    "dspy LM engine=litellm": _dspy_litellm,
     "litellm completion + embedding": _litellm,
     "litellm acompletion": _litellm_async,
 }
@@ -156,9 +168,24 @@ def _is_quota_error(e: BaseException) -> bool:
     return False
 
 
-@pytest.mark.xfail(strict=True, reason="DSPy 3.4's default engine (lm15, vendored) sends through its own stdlib HTTP "
-                                       "transport, not an openai client: install() cannot reach it; use engine='litellm'")
-def test_dspy_default_engine_is_tracked(qg, installed, server):
-    lm = dspy.LM("openai/gpt-4o-mini", api_base=server.base_url, api_key=KEY, cache=False, num_retries=0)
-    lm("hi")
+def test_dspy_default_engine_counts_a_body_compressed_anyway(qg, installed, server):
+    """lm15 asks for no compression and decodes what a gateway compresses anyway; the tracker
+    counts what it decoded."""
+    server.set(compression="gzip", ignore_accept_encoding=True)
+    _dspy(server)()
+    assert server.bill.snapshot()["encodings"] == {"gzip": 1}
     assert server.bill.requests == 1 and _tracked(qg) == _billed(server)
+
+
+def test_uninstall_restores_dspy_default_engine(qg, server):
+    from dspy._vendor.lm15.transports import StdlibAsyncTransport, StdlibTransport
+
+    plain = (StdlibTransport.stream, StdlibAsyncTransport._do_stream)
+    qg.install()
+    assert (StdlibTransport.stream, StdlibAsyncTransport._do_stream) != plain
+    qg.install()  # idempotent: wrapped once
+    assert StdlibTransport.stream.__wrapped__ is plain[0]
+    qg.uninstall()
+    assert (StdlibTransport.stream, StdlibAsyncTransport._do_stream) == plain
+    _dspy(server)()
+    assert server.bill.requests == 1 and _tracked(qg) == (0, 0, 0)

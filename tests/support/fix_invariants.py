@@ -21,6 +21,7 @@ _IMPORT_KEYWORD = re.compile(rb"(?<![\w.])(?:from|import)(?!\w)")
 # name the file already uses (`_set_default_openai_client`, `_install_`).
 _NEW_STARTUP_STATEMENT = re.compile(
     rb"(?:[ \t]*\n)?[ \t]*(?:[\w.]+\.)?_*(?:set_default_openai_client_*\([^\n]*\)|install_*\(\))\n")
+_NEW_IMPORT_OR_STATEMENT = re.compile(b"|".join(b"(?:%s)" % r.pattern for r in (_NEW_IMPORT, _NEW_STARTUP_STATEMENT)))
 _NEW_IMPORT_AT_EOF = re.compile(rb"\r?\n" + _IMPORT_LINE)  # no final newline
 
 
@@ -29,8 +30,11 @@ class Hole:
 
     SITE, IMPORT, ANY = "site", "import", "any"
 
-    def __init__(self, start, end, kind, variants=(), adds_lines=False):
+    def __init__(self, start, end, kind, variants=(), adds_lines=False, statements=False):
         self.start, self.end, self.kind, self.adds_lines = start, end, kind, adds_lines
+        # IMPORT: a startup statement may also appear between its lines (a file that does not
+        # compile, where the fixer's parser may end the imports earlier than ours).
+        self.statements = statements
         # IMPORT: the original text, then the same with `pass` put before a statement; it may
         # become any subsequence of one of them. SITE: the original text.
         self.variants = variants
@@ -43,11 +47,12 @@ class Hole:
             # only deletions from one of its variants; and between its lines (consecutive imports
             # are one hole) new import lines, as beside any import.
             longest = p
+            new_line = _NEW_IMPORT_OR_STATEMENT if self.statements else _NEW_IMPORT
             for variant in self.variants:
                 q = p
                 for i, byte in enumerate(variant):
                     if i and q and variant[i - 1] == 10 and text[q - 1] == 10:
-                        while (m := _NEW_IMPORT.match(text, q)) and not variant.startswith(m[0], i):
+                        while (m := new_line.match(text, q)) and not variant.startswith(m[0], i):
                             q = m.end()
                     if q < len(text) and text[q] == byte:
                         q += 1
@@ -71,6 +76,7 @@ def _holes(src: Source, sites):
     data = src.data
     layout = src.layout()
     holes = [Hole(site[0], site[1], Hole.SITE, (data[site[0]:site[1]],), len(site) > 2 and site[2]) for site in sites]
+    compiles_before = src.compiles()
     points = set()
     for start, end in layout.imports:
         first, last = src.line_of(start), src.line_of(max(start, end - 1))
@@ -85,14 +91,14 @@ def _holes(src: Source, sites):
         word = _IMPORT_KEYWORD.search(data, start, end)
         lead = word.start() if word else start
         as_pass = data[ls2:lead] + b"pass" + data[lead:le]
-        holes.append(Hole(ls2, le, Hole.IMPORT, (text, as_pass)))
+        holes.append(Hole(ls2, le, Hole.IMPORT, (text, as_pass), statements=not compiles_before))
         points.update((ls, le))
     if layout.docstring:
         points.add(src.line_span(src.line_of(layout.docstring[1]), src.line_of(layout.docstring[1]))[1])
     if layout.first_statement is not None:
         points.add(src.starts[src.line_of(layout.first_statement) - 1])
     points.add(len(data))
-    if not src.compiles():
+    if not compiles_before:
         # Where a person would put an import is undefined in a file that does not compile (and a
         # parser that recovers from errors sees other statements than CPython): any line start.
         points.update(src.starts)
@@ -113,7 +119,7 @@ def _joined(a, b):
     overlap = a.end - b.start
     full = a.variants[0] + b.variants[0][overlap:]
     passes = [v + b.variants[0][overlap:] for v in a.variants[1:]] + [a.variants[0] + v[overlap:] for v in b.variants[1:]]
-    return Hole(a.start, b.end, Hole.IMPORT, (full, *passes))
+    return Hole(a.start, b.end, Hole.IMPORT, (full, *passes), statements=a.statements or b.statements)
 
 
 def _template(data, holes, points, statement_points=()):

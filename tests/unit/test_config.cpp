@@ -192,6 +192,7 @@ TEST_CASE("config errors carry the line and an exact reason") {
   CHECK(load_error(t, "max-file-size = 0\n") == "1: `max-file-size` must be a positive integer (bytes)");
   CHECK(load_error(t, "max-file-size = \"1MB\"\n") == "1: `max-file-size` must be a positive integer (bytes)");
   CHECK(load_error(t, "[factory]\npass-arguments = \"no\"\n") == "2: `factory.pass-arguments` must be true or false");
+  CHECK(load_error(t, "auto-install = 1\n") == "1: `auto-install` must be true or false");
 
   CHECK(load_error(t, "select = [\"QG001\", \"E501\"]\n") ==
         "1: `select` entry `E501` is not a rule id (`QG` + 3 digits) or prefix (like `QG00`)");

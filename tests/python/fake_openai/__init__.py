@@ -13,7 +13,8 @@ and keeps its own bill to compare a tracker's numbers with.
 
 What the wire does, as the real API (and the CDN in front of it) does:
 - compression when the client asks (Accept-Encoding): br, zstd, gzip or deflate, whichever the
-  client accepts first in that order ("auto"), or one codec forced by ``set(compression=...)``;
+  client accepts first in that order ("auto"), or one codec forced by ``set(compression=...)``
+  (also for a client that asked for none, with ``ignore_accept_encoding=True``, as gateways do);
   streams are compressed event by event (flushed), never buffered whole;
 - chunked transfer encoding for JSON bodies (``set(chunked=False)`` sends Content-Length),
   HTTP/1.1 keep-alive, TCP_NODELAY on every connection (without it each loopback request waits

@@ -157,7 +157,7 @@ class Exchange:
             if name and not re.search(r"q\s*=\s*0(\.0*)?\s*$", params):
                 accepted.add(name.strip().lower())
         for codec in CODECS if wanted == "auto" else (wanted,):
-            if codec in accepted and codec in ENCODERS:
+            if (codec in accepted or self.api.ignore_accept_encoding) and codec in ENCODERS:
                 return codec
         return None
 
@@ -223,6 +223,7 @@ class FakeOpenAI:
         self.bill = Bill()
         self.mode = "ok"
         self.compression: str | None = "auto"
+        self.ignore_accept_encoding = False  # compress even when the client did not ask
         self.chunked = True
         self.rate_limit_times = 0   # answer this many requests with a rate-limit 429 first
         self.quota_after: int | None = None  # answer insufficient_quota once this many were served
@@ -260,12 +261,15 @@ class FakeOpenAI:
 
     def set(self, *, mode: str | None = None, compression: str | None | bool = False, chunked: bool | None = None,
             rate_limit_times: int | None = None, remaining_requests: int | None = None,
-            quota_after: int | None | bool = False, exhausted_keys=None) -> "FakeOpenAI":
+            quota_after: int | None | bool = False, exhausted_keys=None,
+            ignore_accept_encoding: bool | None = None) -> "FakeOpenAI":
         """Change how later requests are answered (arguments left out stay as they are).
 
         quota_after: once this many requests were served, every later one gets insufficient_quota
         (as an account running dry under load); exhausted_keys: API keys answered with
-        insufficient_quota whatever the mode (other keys are served normally)."""
+        insufficient_quota whatever the mode (other keys are served normally);
+        ignore_accept_encoding: compress with the codec set even for a client that did not ask
+        (as gateways and CDNs do)."""
         if mode is not None:
             if mode not in MODES:
                 raise ValueError(f"mode {mode!r}: one of {', '.join(MODES)}")
@@ -284,6 +288,8 @@ class FakeOpenAI:
             self.quota_after = quota_after
         if exhausted_keys is not None:
             self.exhausted_keys = set(exhausted_keys)
+        if ignore_accept_encoding is not None:
+            self.ignore_accept_encoding = ignore_accept_encoding
         return self
 
     def close(self) -> None:
