@@ -87,6 +87,27 @@ def test_webhook_and_jsonl_get_the_alert(server, tmp_path):
         hook.close()
 
 
+def test_stats_count_what_the_sink_received(server, tmp_path):
+    """stats() as numbers that can be wrong: every alert emitted reached the JSONL file (a line
+    each), none was dropped, no webhook was tried, and the latency figures are those of real
+    deliveries (above zero, the last no larger than the largest)."""
+    import quotaguard as qg
+
+    jsonl = tmp_path / "alerts.jsonl"
+    qg.configure(alerts_jsonl=str(jsonl), alert_queue=64)
+    try:
+        flip_status(qg, server, 10)
+    finally:
+        qg.shutdown()  # delivers what is queued
+    s = qg.stats()
+    lines = jsonl.read_text().splitlines()
+    assert s["alerts_emitted"] >= 10 and s["alerts_dropped"] == 0, s
+    assert s["alerts_delivered"] == s["alerts_emitted"] == len(lines), s
+    assert 0 < s["alert_last_latency_ms"] <= s["alert_max_latency_ms"], s
+    assert s["webhook_sent"] == s["webhook_failed"] == s["webhook_dropped"] == 0, s
+    json.loads(json.dumps(s))
+
+
 def test_slow_or_dead_webhook_never_blocks_calls(server):
     import quotaguard as qg
 

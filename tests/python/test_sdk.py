@@ -195,6 +195,13 @@ def test_instrument_openai_module_tracks_module_level_calls(qg, server, module_c
     assert t["requests"] == 2 and t["input_tokens"] == server.bill.input - 8  # (not the untracked first one)
 
 
+def test_instrument_openai_module_before_the_module_builds_its_client(qg, server, module_client):
+    qg.instrument_openai_module()  # no module client yet: the one built later must be tracked
+    openai.embeddings.create(model="text-embedding-3-small", input="x")
+    t = qg.usage()["total"]
+    assert t["requests"] == 1 and t["input_tokens"] == server.bill.input
+
+
 def test_shared_openai_client_is_one_tracked_client_per_process(qg, server, module_client):
     import quotaguard._factory as factory
 

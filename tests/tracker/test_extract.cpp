@@ -278,6 +278,11 @@ TEST_CASE("extract: the terminal events of every stream kind carry their usage")
        "event: thread.run.completed\ndata: {\"id\":\"run_1\",\"object\":\"thread.run\",\"status\":\"completed\",\"model\":\"gpt-4o\",\"usage\":{\"prompt_tokens\":123,\"completion_tokens\":45,\"total_tokens\":168}}\n\n"
        "event: done\ndata: [DONE]\n\n",
        123, 45, 0},
+      // The run's terminal event completes it by itself (a reader that stops there; no [DONE]).
+      {UsageKind::runs,
+       "event: thread.run.in_progress\ndata: {\"id\":\"run_2\",\"object\":\"thread.run\",\"status\":\"in_progress\",\"usage\":null}\n\n"
+       "event: thread.run.completed\ndata: {\"id\":\"run_2\",\"object\":\"thread.run\",\"status\":\"completed\",\"model\":\"gpt-4o\",\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}\n\n",
+       7, 2, 0},
       {UsageKind::audio_transcriptions,
        "data: {\"type\":\"transcript.text.delta\",\"delta\":\"hello\"}\n\n"
        "data: {\"type\":\"transcript.text.done\",\"text\":\"hello\",\"usage\":{\"type\":\"tokens\",\"input_tokens\":14,\"output_tokens\":45,\"total_tokens\":59}}\n\n",
@@ -288,7 +293,8 @@ TEST_CASE("extract: the terminal events of every stream kind carry their usage")
        50, 4160, 1},
   };
   for (const Case& c : cases) {
-    CAPTURE(c.stream);
+    const std::string stream = c.stream;  // (a const char* is captured as its address)
+    CAPTURE(stream);
     auto u = extract_response(c.kind, "text/event-stream", c.stream);
     CHECK(u.complete);
     CHECK((u.input == c.input && u.output == c.output && u.images == c.images));
