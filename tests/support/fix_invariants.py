@@ -14,13 +14,13 @@ import re
 from python_source import Source, compiles
 
 _IMPORT_LINE = rb"[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t][^\n]*|import[ \t]+[\w.]+(?:[ \t]+as[ \t]+\w+)?)"
-_NEW_IMPORT = re.compile(_IMPORT_LINE + rb"\n")
+_NEW_IMPORT = re.compile(_IMPORT_LINE + rb"\r?\n")  # (the file's own line ending: CRLF files get CRLF)
 _IMPORT_KEYWORD = re.compile(rb"(?<![\w.])(?:from|import)(?!\w)")
 # Startup fixes, once where the application starts: QG009's sets the Agents SDK's default client,
 # QG010's tracks every client the process builds. Either name may carry the alias a fix gives a
 # name the file already uses (`_set_default_openai_client`, `_install_`).
 _NEW_STARTUP_STATEMENT = re.compile(
-    rb"(?:[ \t]*\n)?[ \t]*(?:[\w.]+\.)?_*(?:set_default_openai_client_*\([^\n]*\)|install_*\(\))\n")
+    rb"(?:[ \t]*\r?\n)?[ \t]*(?:[\w.]+\.)?_*(?:set_default_openai_client_*\([^\n]*\)|install_*\(\))\r?\n")
 _NEW_IMPORT_OR_STATEMENT = re.compile(b"|".join(b"(?:%s)" % r.pattern for r in (_NEW_IMPORT, _NEW_STARTUP_STATEMENT)))
 _NEW_IMPORT_AT_EOF = re.compile(rb"\r?\n" + _IMPORT_LINE)  # no final newline
 
