@@ -111,7 +111,12 @@ def _holes(src: Source, sites):
         else:  # a site inside an import (odd code): anything goes there
             last = merged[-1]
             merged[-1] = Hole(last.start, max(last.end, h.end), Hole.ANY)
-    return merged, points, set(src.starts)
+    statement_points = set(src.starts)
+    if data.startswith(b"\xef\xbb\xbf"):  # the first line starts after the BOM, which stays first
+        for where in (points, statement_points):
+            if 0 in where:
+                where.add(3)
+    return merged, points, statement_points
 
 
 def _joined(a, b):

@@ -1,0 +1,4 @@
+﻿A# -*- coding: utf-8 -*-
+from openai import OpenAI
+
+client = OpenAI()
