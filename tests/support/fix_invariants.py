@@ -30,14 +30,15 @@ class Hole:
 
     SITE, IMPORT, ANY = "site", "import", "any"
 
-    def __init__(self, start, end, kind, variants=(), adds_lines=False, statements=False):
+    def __init__(self, start, end, kind, variants=(), adds_lines=False, statements=False, leads=frozenset()):
         self.start, self.end, self.kind, self.adds_lines = start, end, kind, adds_lines
         # IMPORT: a startup statement may also appear between its lines (a file that does not
         # compile, where the fixer's parser may end the imports earlier than ours).
         self.statements = statements
-        # IMPORT: the original text, then the same with `pass` put before a statement; it may
-        # become any subsequence of one of them. SITE: the original text.
+        # The original text. IMPORT: it may become any subsequence of it with `pass` put at any of
+        # `leads` (offsets in it where a statement starts: each statement may become `pass`).
         self.variants = variants
+        self.leads = leads
 
     def ends(self, text, p, following, last):
         """Where, in `text`, this hole may end when it starts at `p` (`following`: the literal
@@ -46,18 +47,19 @@ class Hole:
             # Names, commas, a `;`, the whole line removed, or the statement turned into `pass`:
             # only deletions from one of its variants; and between its lines (consecutive imports
             # are one hole) new import lines, as beside any import.
-            longest = p
             new_line = _NEW_IMPORT_OR_STATEMENT if self.statements else _NEW_IMPORT
-            for variant in self.variants:
-                q = p
-                for i, byte in enumerate(variant):
-                    if i and q and variant[i - 1] == 10 and text[q - 1] == 10:
-                        while (m := new_line.match(text, q)) and not variant.startswith(m[0], i):
-                            q = m.end()
-                    if q < len(text) and text[q] == byte:
-                        q += 1
-                longest = max(longest, q)
-            return range(p, longest + 1)
+            variant, q = self.variants[0], p
+            for i, byte in enumerate(variant):
+                if i and q and variant[i - 1] == 10 and text[q - 1] == 10:
+                    while (m := new_line.match(text, q)) and not variant.startswith(m[0], i):
+                        q = m.end()
+                if i in self.leads and text.startswith(b"pass", q):
+                    q += 4
+                if q < len(text) and text[q] == byte:
+                    q += 1
+            if len(variant) in self.leads and text.startswith(b"pass", q):
+                q += 4
+            return range(p, q + 1)
         if not following:
             return [len(text)] if last else range(p, len(text) + 1)
         out, q = [], text.find(following, p)
@@ -90,8 +92,7 @@ def _holes(src: Source, sites):
         # broken file being other than ours) in part, is a subsequence of it.
         word = _IMPORT_KEYWORD.search(data, start, end)
         lead = word.start() if word else start
-        as_pass = data[ls2:lead] + b"pass" + data[lead:le]
-        holes.append(Hole(ls2, le, Hole.IMPORT, (text, as_pass), statements=not compiles_before))
+        holes.append(Hole(ls2, le, Hole.IMPORT, (text,), statements=not compiles_before, leads=frozenset({lead - ls2})))
         points.update((ls, le))
     if layout.docstring:
         points.add(src.line_span(src.line_of(layout.docstring[1]), src.line_of(layout.docstring[1]))[1])
@@ -120,11 +121,11 @@ def _holes(src: Source, sites):
 
 
 def _joined(a, b):
-    """Two overlapping import holes as one: the whole text, or one of the statements as `pass`."""
+    """Two overlapping import holes as one: the whole text, where each statement may become `pass`."""
     overlap = a.end - b.start
     full = a.variants[0] + b.variants[0][overlap:]
-    passes = [v + b.variants[0][overlap:] for v in a.variants[1:]] + [a.variants[0] + v[overlap:] for v in b.variants[1:]]
-    return Hole(a.start, b.end, Hole.IMPORT, (full, *passes), statements=a.statements or b.statements)
+    leads = a.leads | {len(a.variants[0]) - overlap + lead for lead in b.leads}
+    return Hole(a.start, b.end, Hole.IMPORT, (full,), statements=a.statements or b.statements, leads=frozenset(leads))
 
 
 def _template(data, holes, points, statement_points=()):
