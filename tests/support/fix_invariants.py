@@ -90,9 +90,10 @@ def _holes(src: Source, sites):
         # lines, in a file the tokenizer gave up on, starts at the line); the statement's text stays in
         # the variant, so `pass` with the statement deleted, in whole or (a parser's view of a
         # broken file being other than ours) in part, is a subsequence of it.
-        word = _IMPORT_KEYWORD.search(data, start, end)
-        lead = word.start() if word else start
-        holes.append(Hole(ls2, le, Hole.IMPORT, (text,), statements=not compiles_before, leads=frozenset({lead - ls2})))
+        # (In a broken file the fixer's parser may start the statement at its `import`, after a
+        # `from` it could not read: each keyword is a place for `pass`.)
+        leads = {word.start() - ls2 for word in _IMPORT_KEYWORD.finditer(data, start, end)} or {start - ls2}
+        holes.append(Hole(ls2, le, Hole.IMPORT, (text,), statements=not compiles_before, leads=frozenset(leads)))
         points.update((ls, le))
     if layout.docstring:
         points.add(src.line_span(src.line_of(layout.docstring[1]), src.line_of(layout.docstring[1]))[1])
