@@ -267,31 +267,19 @@ class _Core:
     _qg_inner: Any
     _qg_sdk: bool
 
-    def _qg_check(self, request):
-        """(workspace, request to send, account, None), or (.., a synthetic 429) when blocked for
-        the SDK; raises QuotaExhaustedError when blocked otherwise."""
-        ws = _current.get()
-        if not _state["configured"]:
-            _config.ensure_configured()
-        verdict = _check(ws)
-        if verdict is None:
-            return ws, request, 0, None
+    def _qg_check(self, ws: str, request, verdict):
+        """For a workspace that check() did not let through as it is: (request to send, account,
+        None), or (.., a synthetic 429) when blocked for the SDK; raises QuotaExhaustedError when
+        blocked otherwise."""
         _status, action, since_ms, code, message, account = verdict
         if action == 3:  # failover: the same call with another account's credentials
-            return ws, _for_account(request, _config.account(account)), account, None
+            return _for_account(request, _config.account(account)), account, None
         if action == 2:  # a budget is used up: the same call with the cheaper model
-            return ws, _with_model(request, _config.policy()["fallback_model"]), 0, None
+            return _with_model(request, _config.policy()["fallback_model"]), 0, None
         _core.record_blocked(ws, request.method, request.url.raw_path.decode("latin-1"), _model_of(request))
         if self._qg_sdk or _sent_by_sdk(request):
-            return ws, None, 0, _blocked_response(request, ws, since_ms, code, message)
+            return None, 0, _blocked_response(request, ws, since_ms, code, message)
         raise exhausted_error().build(ws, since_ms, code, message)
-
-    def _qg_in_memory(self, ws, account, request, response, t0) -> bool:
-        """A response built in memory (mock transports) arrives already read and decoded."""
-        if "_content" not in response.__dict__:
-            return False
-        self._qg_recorded(ws, account, request, response, _headers_list(response.headers), response._content, t0)
-        return True
 
     def _qg_read(self, ws, account, request, response, headers, kind: int, raw: bytes, t0: int):
         """A body read at once (see _read_now): decoded here, once, with the HTTP library's own
@@ -415,16 +403,23 @@ def _make_sync(base: type) -> type:
             self._qg_sdk = sdk
 
         def handle_request(self, request):
-            ws, request, account, blocked = self._qg_check(request)
-            if blocked is not None:
-                return blocked
+            ws = _current.get()
+            if not _state["configured"]:
+                _config.ensure_configured()
+            verdict = _check(ws)
+            account = 0
+            if verdict is not None:
+                request, account, blocked = self._qg_check(ws, request, verdict)
+                if blocked is not None:
+                    return blocked
             t0 = _perf_ns()
             try:
                 response = self._qg_inner.handle_request(request)
             except BaseException:
                 _recorder(ws, account, request, t0).finish(False)
                 raise
-            if self._qg_in_memory(ws, account, request, response, t0):
+            if "_content" in response.__dict__:  # built in memory (mock transports): read, decoded
+                self._qg_recorded(ws, account, request, response, _headers_list(response.headers), response._content, t0)
                 return response
             headers = _headers_list(response.headers)
             kind = _body_kind(headers)
@@ -470,16 +465,23 @@ def _make_async(base: type) -> type:
             self._qg_sdk = sdk
 
         async def handle_async_request(self, request):
-            ws, request, account, blocked = self._qg_check(request)
-            if blocked is not None:
-                return blocked
+            ws = _current.get()
+            if not _state["configured"]:
+                _config.ensure_configured()
+            verdict = _check(ws)
+            account = 0
+            if verdict is not None:
+                request, account, blocked = self._qg_check(ws, request, verdict)
+                if blocked is not None:
+                    return blocked
             t0 = _perf_ns()
             try:
                 response = await self._qg_inner.handle_async_request(request)
             except BaseException:
                 _recorder(ws, account, request, t0).finish(False)
                 raise
-            if self._qg_in_memory(ws, account, request, response, t0):
+            if "_content" in response.__dict__:  # built in memory (mock transports): read, decoded
+                self._qg_recorded(ws, account, request, response, _headers_list(response.headers), response._content, t0)
                 return response
             headers = _headers_list(response.headers)
             kind = _body_kind(headers)
