@@ -128,9 +128,9 @@ class _Recorder:
                        self.resp_headers, body, self.nbytes, complete, self.t0, _perf_ns() - self.t0, self.account)
 
     def respond(self, response, headers, kind: int):
-        """The response's headers arrived and its body is left streaming (see _read_now): an SSE
-        body goes to a C++ reader piece by piece, anything else (audio, files) is only counted.
-        Returns the decoder taken over from the response when its body is encoded (see
+        """The response's headers arrived and its body is left to the caller (see _read_now): an
+        SSE body goes to a C++ reader piece by piece, a JSON body is kept whole when the caller
+        reads it (see _stream_class), anything else (audio, files) is only counted. Returns the decoder taken over from the response when its body is encoded (see
         _take_decoder), else None."""
         self.status = response.status_code
         self.resp_headers = headers
@@ -167,11 +167,11 @@ def _recorder(ws: str, account: int, request, t0: int) -> _Recorder:
 
 
 def _read_now(kind: int, status: int) -> bool:
-    """Whether a response body is read before the caller gets the response: JSON (the SDK reads
-    it whole anyway; read here it is decoded once and recorded in one call, with no stream
-    wrapper), and error bodies (an error flips the status before the caller sees it). An SSE or
-    binary body is left streaming."""
-    return kind & 3 == 1 or status == 429 or (status >= 400 and kind & 3 == 2)
+    """Whether a response body is read before the caller gets the response: an error body (an
+    error flips the status before the caller sees it). Anything else is read when the caller
+    reads it: reading a body here, before the server has sent it, would put the calling thread
+    to sleep where the plain client keeps working."""
+    return status == 429 or (status >= 400 and kind & 3 != 0)
 
 
 def _count(rec: _Recorder, pieces):
@@ -203,8 +203,10 @@ class _TeeEnd:
             pass
 
 
-def _stream_class(inner_stream: Any, is_async: bool) -> type:
-    key = (type(inner_stream), is_async)  # one MRO walk per stream class, not per request
+def _stream_class(inner_stream: Any, is_async: bool, whole: bool) -> type:
+    """The tee over a response stream: piece by piece, or (`whole`: a JSON body, which the
+    caller reads whole anyway) read, decoded and recorded in one go when the caller reads it."""
+    key = (type(inner_stream), is_async, whole)  # one MRO walk per stream class, not per request
     cls = _class_cache.get(key)
     if cls is not None:
         return cls
@@ -230,7 +232,19 @@ def _stream_class(inner_stream: Any, is_async: bool) -> type:
                     await self._inner.aclose()
                 finally:
                     self._ended(False)  # (a no-op once the body was read to its end)
-        cls = _TeeAsync
+
+        class _WholeAsync(_TeeAsync):
+            async def __aiter__(self):
+                try:
+                    body = _decode_all(self._decoder, b"".join([chunk async for chunk in self._inner]))
+                except BaseException:
+                    self._ended(False)
+                    raise
+                self._rec.body = body
+                self._rec.nbytes = len(body)
+                self._ended(True)
+                yield body
+        cls = _WholeAsync if whole else _TeeAsync
     else:
         class _TeeSync(_TeeEnd, base):  # type: ignore[misc, valid-type]
             def __iter__(self):
@@ -250,7 +264,19 @@ def _stream_class(inner_stream: Any, is_async: bool) -> type:
                     self._inner.close()
                 finally:
                     self._ended(False)
-        cls = _TeeSync
+
+        class _WholeSync(_TeeSync):
+            def __iter__(self):
+                try:
+                    body = _decode_all(self._decoder, b"".join(self._inner))
+                except BaseException:
+                    self._ended(False)
+                    raise
+                self._rec.body = body
+                self._rec.nbytes = len(body)
+                self._ended(True)
+                yield body
+        cls = _WholeSync if whole else _TeeSync
     _class_cache[key] = cls
     return cls
 
@@ -435,7 +461,7 @@ def _make_sync(base: type) -> type:
                 return self._qg_read(ws, account, request, response, headers, kind, raw, t0)
             rec = _recorder(ws, account, request, t0)
             decoder = rec.respond(response, headers, kind)
-            response.stream = _stream_class(response.stream, False)(response.stream, rec, decoder)
+            response.stream = _stream_class(response.stream, False, kind & 3 == 1)(response.stream, rec, decoder)
             return response
 
         def close(self):
@@ -497,7 +523,7 @@ def _make_async(base: type) -> type:
                 return self._qg_read(ws, account, request, response, headers, kind, raw, t0)
             rec = _recorder(ws, account, request, t0)
             decoder = rec.respond(response, headers, kind)
-            response.stream = _stream_class(response.stream, True)(response.stream, rec, decoder)
+            response.stream = _stream_class(response.stream, True, kind & 3 == 1)(response.stream, rec, decoder)
             return response
 
         async def aclose(self):
