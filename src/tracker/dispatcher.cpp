@@ -92,7 +92,8 @@ void Dispatcher::run() {
       while (queue_.pop(a)) deliver(a);
       break;
     }
-    wake_.wait(seen, std::memory_order_acquire);
+    wake_.wait(seen, std::memory_order_acquire);  // until emit() signals: no poll, no timeout
+    wakeups_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -151,6 +152,7 @@ DispatcherStats Dispatcher::stats() const {
   s.webhook_dropped = webhook_dropped_.load();
   s.last_latency_ns = last_latency_ns_.load();
   s.max_latency_ns = max_latency_ns_.load();
+  s.wakeups = wakeups_.load();
   return s;
 }
 

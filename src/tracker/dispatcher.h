@@ -57,6 +57,7 @@ class Dispatcher {
   std::atomic<uint64_t> emitted_{0}, dropped_{0}, delivered_{0};
   std::atomic<uint64_t> webhook_sent_{0}, webhook_failed_{0}, webhook_dropped_{0};
   std::atomic<uint64_t> last_latency_ns_{0}, max_latency_ns_{0};
+  std::atomic<uint64_t> wakeups_{0};
   std::thread thread_, webhook_thread_;
 };
 
