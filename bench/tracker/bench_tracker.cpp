@@ -4,11 +4,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "extract.h"
 #include "simdjson_reference.h"
@@ -143,6 +145,17 @@ static void BM_classify_endpoint(benchmark::State& st) {
 }
 BENCHMARK(BM_classify_endpoint);
 
+// Alert latencies as a distribution (issue 20: "within 10 ms, measured over many"): the
+// median, 90th and 99th percentiles and the largest, in ms.
+void latency_counters(benchmark::State& st, std::vector<double>& ms) {
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double q) { return ms[static_cast<std::size_t>(q * static_cast<double>(ms.size() - 1))]; };
+  st.counters["alert_ms_p50"] = at(0.5);
+  st.counters["alert_ms_p90"] = at(0.9);
+  st.counters["alert_ms_p99"] = at(0.99);
+  st.counters["alert_ms_max"] = ms.back();
+}
+
 // Status flip on the caller's thread -> alert delivered to a callback on the dispatcher thread.
 static void BM_alert_latency(benchmark::State& st) {
   Tracker t{Config{}};
@@ -154,50 +167,46 @@ static void BM_alert_latency(benchmark::State& st) {
   q.path = "/v1/chat/completions";
   q.http_status = 429;
   q.error_code = "insufficient_quota";
-  double total = 0, worst = 0;
+  std::vector<double> ms;
   for (auto _ : st) {
     t.reset("w");
     delivered_ns.store(0);
     t.record(q);
     while (delivered_ns.load() == 0) std::this_thread::yield();  // leave the core to the dispatcher
-    double ms = static_cast<double>(delivered_ns.load()) / 1e6;
-    total += ms;
-    worst = ms > worst ? ms : worst;
+    ms.push_back(static_cast<double>(delivered_ns.load()) / 1e6);
   }
-  st.counters["alert_ms_mean"] = total / static_cast<double>(st.iterations());
-  st.counters["alert_ms_max"] = worst;
+  latency_counters(st, ms);
 }
-BENCHMARK(BM_alert_latency)->Iterations(200)->UseRealTime();
+BENCHMARK(BM_alert_latency)->Iterations(1000)->UseRealTime();
 
-// A budget crossing is seen by the evaluation thread: call -> alert delivered.
+// A budget's warning is seen by the evaluation thread (its exhaustion is raised by the recording
+// call itself, as above): the call that crosses 80% -> the alert delivered.
 static void BM_budget_alert_latency(benchmark::State& st) {
-  double total = 0, worst = 0;
+  std::vector<double> ms;
   for (auto _ : st) {
     st.PauseTiming();
     Config cfg;
-    cfg.default_workspace.requests[kDay] = 1;
+    cfg.default_workspace.requests[kDay] = 5;  // warning at 4
     Tracker t{cfg};
     std::atomic<int64_t> at{0};
     t.dispatcher().add_callback([&](const Alert& a) {
-      if (a.status == Status::exhausted) at.store(steady_ns());
+      if (a.status == Status::warning) at.store(steady_ns());
     });
     Call c;
     c.workspace = "b";
     c.method = "POST";
     c.path = "/v1/embeddings";
     c.http_status = 200;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (int i = 0; i < 3; ++i) t.record(c);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the three evaluated
     st.ResumeTiming();
     int64_t t0 = steady_ns();
     t.record(c);
     while (at.load() == 0) std::this_thread::yield();
-    double ms = static_cast<double>(at.load() - t0) / 1e6;
-    total += ms;
-    worst = ms > worst ? ms : worst;
+    ms.push_back(static_cast<double>(at.load() - t0) / 1e6);
   }
-  st.counters["alert_ms_mean"] = total / static_cast<double>(st.iterations());
-  st.counters["alert_ms_max"] = worst;
+  latency_counters(st, ms);
 }
-BENCHMARK(BM_budget_alert_latency)->Iterations(30)->UseRealTime();
+BENCHMARK(BM_budget_alert_latency)->Iterations(200)->UseRealTime();
 
 BENCHMARK_MAIN();
