@@ -196,11 +196,34 @@ class _TeeEnd:
         if rec is not None:
             rec.finish(complete)
 
+    def _whole(self, chunks: list) -> bytes:
+        """A JSON body read whole: decoded once, recorded in one call, handed on."""
+        try:
+            body = _decode_all(self._decoder, b"".join(chunks))
+        except BaseException:
+            self._ended(False)
+            raise
+        rec = self._rec
+        rec.body = body
+        rec.nbytes = len(body)
+        self._ended(True)
+        return body
+
     def __del__(self):  # a response dropped without close(): recorded, as cut short
         try:
             self._ended(False)
         except Exception:  # (at interpreter shutdown the module may be gone)
             pass
+
+
+async def _ending_on_error(tee: _TeeEnd, chunks):
+    """The chunks of an async stream; the exchange is recorded as cut short if reading fails."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    except BaseException:
+        tee._ended(False)
+        raise
 
 
 def _stream_class(inner_stream: Any, is_async: bool, whole: bool) -> type:
@@ -235,15 +258,7 @@ def _stream_class(inner_stream: Any, is_async: bool, whole: bool) -> type:
 
         class _WholeAsync(_TeeAsync):
             async def __aiter__(self):
-                try:
-                    body = _decode_all(self._decoder, b"".join([chunk async for chunk in self._inner]))
-                except BaseException:
-                    self._ended(False)
-                    raise
-                self._rec.body = body
-                self._rec.nbytes = len(body)
-                self._ended(True)
-                yield body
+                yield self._whole([chunk async for chunk in _ending_on_error(self, self._inner)])
         cls = _WholeAsync if whole else _TeeAsync
     else:
         class _TeeSync(_TeeEnd, base):  # type: ignore[misc, valid-type]
@@ -268,14 +283,11 @@ def _stream_class(inner_stream: Any, is_async: bool, whole: bool) -> type:
         class _WholeSync(_TeeSync):
             def __iter__(self):
                 try:
-                    body = _decode_all(self._decoder, b"".join(self._inner))
+                    chunks = list(self._inner)
                 except BaseException:
                     self._ended(False)
                     raise
-                self._rec.body = body
-                self._rec.nbytes = len(body)
-                self._ended(True)
-                yield body
+                yield self._whole(chunks)
         cls = _WholeSync if whole else _TeeSync
     _class_cache[key] = cls
     return cls
@@ -293,19 +305,40 @@ class _Core:
     _qg_inner: Any
     _qg_sdk: bool
 
-    def _qg_check(self, ws: str, request, verdict):
-        """For a workspace that check() did not let through as it is: (request to send, account,
-        None), or (.., a synthetic 429) when blocked for the SDK; raises QuotaExhaustedError when
-        blocked otherwise."""
+    def _qg_check(self, request):
+        """(workspace, request to send, account, None), or (.., a synthetic 429) when blocked for
+        the SDK; raises QuotaExhaustedError when blocked otherwise."""
+        ws = _current.get()
+        if not _state["configured"]:
+            _config.ensure_configured()
+        verdict = _check(ws)
+        if verdict is None:
+            return ws, request, 0, None
         _status, action, since_ms, code, message, account = verdict
         if action == 3:  # failover: the same call with another account's credentials
-            return _for_account(request, _config.account(account)), account, None
+            return ws, _for_account(request, _config.account(account)), account, None
         if action == 2:  # a budget is used up: the same call with the cheaper model
-            return _with_model(request, _config.policy()["fallback_model"]), 0, None
+            return ws, _with_model(request, _config.policy()["fallback_model"]), 0, None
         _core.record_blocked(ws, request.method, request.url.raw_path.decode("latin-1"), _model_of(request))
         if self._qg_sdk or _sent_by_sdk(request):
-            return None, 0, _blocked_response(request, ws, since_ms, code, message)
+            return ws, None, 0, _blocked_response(request, ws, since_ms, code, message)
         raise exhausted_error().build(ws, since_ms, code, message)
+
+    def _qg_responded(self, ws, account, request, response, t0: int, is_async: bool):
+        """The response's headers arrived. Returns (headers, body kind) when its body must be read
+        now (see _read_now); else None: a response built in memory (mock transports) arrives read
+        and decoded and is recorded at once, any other gets its stream teed to the tracker."""
+        if "_content" in response.__dict__:
+            self._qg_recorded(ws, account, request, response, _headers_list(response.headers), response._content, t0)
+            return None
+        headers = _headers_list(response.headers)
+        kind = _body_kind(headers)
+        if _read_now(kind, response.status_code):
+            return headers, kind
+        rec = _recorder(ws, account, request, t0)
+        decoder = rec.respond(response, headers, kind)
+        response.stream = _stream_class(response.stream, is_async, kind & 3 == 1)(response.stream, rec, decoder)
+        return None
 
     def _qg_read(self, ws, account, request, response, headers, kind: int, raw: bytes, t0: int):
         """A body read at once (see _read_now): decoded here, once, with the HTTP library's own
@@ -429,40 +462,27 @@ def _make_sync(base: type) -> type:
             self._qg_sdk = sdk
 
         def handle_request(self, request):
-            ws = _current.get()
-            if not _state["configured"]:
-                _config.ensure_configured()
-            verdict = _check(ws)
-            account = 0
-            if verdict is not None:
-                request, account, blocked = self._qg_check(ws, request, verdict)
-                if blocked is not None:
-                    return blocked
+            ws, request, account, blocked = self._qg_check(request)
+            if blocked is not None:
+                return blocked
             t0 = _perf_ns()
             try:
                 response = self._qg_inner.handle_request(request)
             except BaseException:
                 _recorder(ws, account, request, t0).finish(False)
                 raise
-            if "_content" in response.__dict__:  # built in memory (mock transports): read, decoded
-                self._qg_recorded(ws, account, request, response, _headers_list(response.headers), response._content, t0)
+            now = self._qg_responded(ws, account, request, response, t0, False)
+            if now is None:
                 return response
-            headers = _headers_list(response.headers)
-            kind = _body_kind(headers)
-            if _read_now(kind, response.status_code):
-                stream = response.stream
-                try:
-                    raw = b"".join(stream)
-                except BaseException:
-                    _recorder(ws, account, request, t0).cut(response, headers)
-                    raise
-                finally:
-                    stream.close()
-                return self._qg_read(ws, account, request, response, headers, kind, raw, t0)
-            rec = _recorder(ws, account, request, t0)
-            decoder = rec.respond(response, headers, kind)
-            response.stream = _stream_class(response.stream, False, kind & 3 == 1)(response.stream, rec, decoder)
-            return response
+            stream = response.stream
+            try:
+                raw = b"".join(stream)
+            except BaseException:
+                _recorder(ws, account, request, t0).cut(response, now[0])
+                raise
+            finally:
+                stream.close()
+            return self._qg_read(ws, account, request, response, *now, raw, t0)
 
         def close(self):
             self._qg_inner.close()
@@ -491,40 +511,27 @@ def _make_async(base: type) -> type:
             self._qg_sdk = sdk
 
         async def handle_async_request(self, request):
-            ws = _current.get()
-            if not _state["configured"]:
-                _config.ensure_configured()
-            verdict = _check(ws)
-            account = 0
-            if verdict is not None:
-                request, account, blocked = self._qg_check(ws, request, verdict)
-                if blocked is not None:
-                    return blocked
+            ws, request, account, blocked = self._qg_check(request)
+            if blocked is not None:
+                return blocked
             t0 = _perf_ns()
             try:
                 response = await self._qg_inner.handle_async_request(request)
             except BaseException:
                 _recorder(ws, account, request, t0).finish(False)
                 raise
-            if "_content" in response.__dict__:  # built in memory (mock transports): read, decoded
-                self._qg_recorded(ws, account, request, response, _headers_list(response.headers), response._content, t0)
+            now = self._qg_responded(ws, account, request, response, t0, True)
+            if now is None:
                 return response
-            headers = _headers_list(response.headers)
-            kind = _body_kind(headers)
-            if _read_now(kind, response.status_code):
-                stream = response.stream
-                try:
-                    raw = b"".join([chunk async for chunk in stream])
-                except BaseException:
-                    _recorder(ws, account, request, t0).cut(response, headers)
-                    raise
-                finally:
-                    await stream.aclose()
-                return self._qg_read(ws, account, request, response, headers, kind, raw, t0)
-            rec = _recorder(ws, account, request, t0)
-            decoder = rec.respond(response, headers, kind)
-            response.stream = _stream_class(response.stream, True, kind & 3 == 1)(response.stream, rec, decoder)
-            return response
+            stream = response.stream
+            try:
+                raw = b"".join([chunk async for chunk in stream])
+            except BaseException:
+                _recorder(ws, account, request, t0).cut(response, now[0])
+                raise
+            finally:
+                await stream.aclose()
+            return self._qg_read(ws, account, request, response, *now, raw, t0)
 
         async def aclose(self):
             await self._qg_inner.aclose()
