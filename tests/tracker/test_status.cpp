@@ -178,7 +178,16 @@ TEST_CASE("alerts: delivered when a call signals, never by a poll or the idle ti
   cfg.workspaces["small"].requests[kDay] = 10;  // warning at 8
   Tracker t{cfg};
   t.dispatcher().add_callback([&](const Alert& a) { col.add(a); });
-  std::this_thread::sleep_for(300ms);
+  // Each wakeup is caused by an alert emitted (a poll would wake with none): over an idle
+  // stretch, no more wakeups than alerts (late ones of the same event may still come), give or
+  // take the one an alert emitted just before the stretch may still owe.
+  auto idle_wakes_only_for_alerts = [&] {
+    const auto before = t.dispatcher().stats();
+    std::this_thread::sleep_for(300ms);
+    const auto after = t.dispatcher().stats();
+    CHECK(after.wakeups - before.wakeups <= after.emitted - before.emitted + 1);
+  };
+  idle_wakes_only_for_alerts();
   CHECK(t.dispatcher().stats().wakeups == 0);
 
   Call q = ok_call("acme", 0, 0);
@@ -188,9 +197,8 @@ TEST_CASE("alerts: delivered when a call signals, never by a poll or the idle ti
   REQUIRE(col.wait_for("status", Status::exhausted, 20s));
   const auto after_alert = t.dispatcher().stats();
   CHECK(after_alert.wakeups >= 1);
-  CHECK(after_alert.wakeups <= after_alert.delivered);
-  std::this_thread::sleep_for(300ms);
-  CHECK(t.dispatcher().stats().wakeups == after_alert.wakeups);
+  CHECK(after_alert.wakeups <= after_alert.emitted);
+  idle_wakes_only_for_alerts();
 
   Collector budget;
   Tracker b{cfg};
