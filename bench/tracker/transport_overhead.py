@@ -11,10 +11,9 @@ median of the per-round differences, with its quartiles.
     PYTHONPATH=build/python .venv/bin/python bench/tracker/transport_overhead.py [--rounds 21] [--n 500]
 
 On a shared machine wall and CPU time drift with the neighbours' load. ``--callgrind`` counts
-instead the instructions the client process executes (valgrind; the fake runs natively), for
-each client alone at two request counts: the difference divided by the extra requests is the
-cost of one request, free of start-up, imports and load -- on the calling thread (what a request
-waits for) and on the process's other threads (the SDK's and the tracker's own) apart.
+instead the instructions the calling thread executes per request (valgrind; the fake runs
+natively), in alternating batches of N requests of each client inside one process (--rounds
+batches each, e.g. ``--callgrind --rounds 6 --n 40``): free of start-up, imports and load.
 """
 from __future__ import annotations
 
@@ -44,76 +43,79 @@ def run(client, n: int) -> tuple[float, float]:
     return (time.perf_counter_ns() - w0) / n / 1000, (time.thread_time_ns() - c0) / n / 1000
 
 
-def one_client(name: str, n: int, stack: str) -> None:
-    """Runs n requests through one client (after a warm-up): what --callgrind measures."""
+def batches(n: int, rounds: int, stack: str) -> None:
+    """Under callgrind (see `callgrind`): each client's batches of n requests, alternating, each
+    run inside a ctypes callback -- the only calls through libffi here, so callgrind collects
+    those batches alone (--toggle-collect) and dumps after each (--dump-after)."""
+    import ctypes
+
     import openai
 
     import quotaguard
 
     fake, base_url = start_fake()
     try:
-        kwargs = {"api_key": "sk-bench", "base_url": base_url}
-        if stack == "httpx":
-            kwargs["http_client"] = __import__("httpx").Client()
-        client = openai.OpenAI(**kwargs) if name == "plain" else quotaguard.openai_client(**kwargs)
-        run(client, 50 + n)
+        quotaguard.configure()
+        http = (lambda: {}) if stack == "httpx2" else (lambda: {"http_client": __import__("httpx").Client()})
+        plain = openai.OpenAI(api_key="sk-bench", base_url=base_url, **http())
+        tracked = quotaguard.openai_client(api_key="sk-bench", base_url=base_url, **http())
+        run(plain, 50), run(tracked, 50)  # connections, imports, caches
+        batch = {name: ctypes.CFUNCTYPE(None)(lambda c=client: (run(c, n), None)[1])
+                 for name, client in (("plain", plain), ("tracked", tracked))}
+        for i in range(rounds):
+            for name in ("plain", "tracked") if i % 2 == 0 else ("tracked", "plain"):
+                print(name, flush=True)
+                batch[name]()
+        assert quotaguard.usage()["total"]["requests"] == 50 + rounds * n
     finally:
         fake.terminate()
         fake.wait()
 
 
-def instructions(name: str, n: int, stack: str) -> tuple[int, int]:
-    """(calling thread, all other threads) instructions of one client process under callgrind.
-    The tracker's own threads (ticker, flusher, alert dispatcher) run by the clock, not per
-    request: counted apart, they no longer swing the per-request figure with the machine's load."""
+def callgrind(stack: str, n: int, rounds: int) -> None:
+    """Instructions per request of each client on the calling thread (what a request waits
+    for), counted by callgrind in batches of n requests inside one process: no start-up, no
+    imports, no load of the shared machine. The tracker's own threads (ticker, flusher, alert
+    dispatcher) run by the clock, not per request, and are left out."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run(["valgrind", "--tool=callgrind", "--separate-threads=yes",
-                        f"--callgrind-out-file={out}/cg.out", sys.executable,
-                        os.path.abspath(__file__), "--only", name, "--n", str(n), "--stack", stack],
-                       capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-        per_thread = {}
-        for f in os.listdir(out):
-            m = re.search(r"-(\d+)$", f)
-            text = open(os.path.join(out, f)).read()
-            total = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
-            if m and total:
-                per_thread[int(m.group(1))] = int(total.group(1))
-    main_thread = per_thread.pop(1)
-    return main_thread, sum(per_thread.values())
+        order = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--separate-threads=yes", "--toggle-collect=ffi_call",
+             "--dump-after=ffi_call", f"--callgrind-out-file={out}/cg.out", sys.executable,
+             os.path.abspath(__file__), "--batches", str(rounds), "--n", str(n), "--stack", stack],
+            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"}).stdout.split()
+        per = {"plain": [], "tracked": []}
+        for part, name in enumerate(order, start=1):
+            text = open(os.path.join(out, f"cg.out.{part}-01")).read()
+            per[name].append(int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1)) / n)
+    plain, tracked = statistics.median(per["plain"]), statistics.median(per["tracked"])
+    diffs = [t - p for p, t in zip(per["plain"], per["tracked"])]
+    print(f"callgrind, openai over {stack}, calling thread, per request (median of {rounds} batches of {n} "
+          f"requests per client):\n  plain SDK {plain / 1e3:8.1f} k instructions, tracked {tracked / 1e3:8.1f} k; "
+          f"overhead {statistics.median(diffs) / 1e3:6.1f} k instructions ({100 * (tracked / plain - 1):.2f} %, "
+          f"per-batch range {min(diffs) / 1e3:.1f}..{max(diffs) / 1e3:.1f} k)")
 
 
-def callgrind(stack: str, n: int) -> None:
-    per = {}
-    for name in ("plain", "tracked"):
-        (m1, o1), (m2, o2) = instructions(name, n, stack), instructions(name, 2 * n, stack)
-        per[name] = ((m2 - m1) / n, (o2 - o1) / n)
-    print(f"callgrind, openai over {stack}, client process, per request (difference of {n} and {2 * n} requests):")
-    for i, what in ((0, "calling thread"), (1, "other threads")):
-        plain, tracked = per["plain"][i], per["tracked"][i]
-        print(f"  {what:14}: plain SDK {plain / 1e3:8.1f} k instructions, tracked {tracked / 1e3:8.1f} k; "
-              f"overhead {(tracked - plain) / 1e3:6.1f} k instructions")
-    plain, tracked = per["plain"][0], per["tracked"][0]
-    print(f"  the calling thread's overhead is {100 * (tracked / plain - 1):.2f} % of the plain SDK's instructions")
-
-
-def paired(plain, tracked, pairs: int) -> tuple[list[float], list[float]]:
+def paired(plain, tracked, pairs: int) -> tuple[list[float], list[float], dict]:
     """Per-request differences (tracked - plain), wall and thread CPU, one request of each client
     per pair in alternating order (ABBA): drift of the shared machine's load over seconds, which
     swamps a difference of rounds, cancels within a pair."""
     messages = [{"role": "user", "content": "Describe the picture in one sentence."}]
     pw, tw = time.perf_counter_ns, time.thread_time_ns
     dw, dc = [], []
+    each = {"plain": ([], []), "tracked": ([], [])}  # (wall, CPU) µs of each request
     for i in range(pairs):
         cost = {}
         for name, client in ((("plain", plain), ("tracked", tracked)) if i % 2 == 0 else (("tracked", tracked), ("plain", plain))):
             w0, c0 = pw(), tw()
             client.chat.completions.create(model="gpt-4o", messages=messages)
             cost[name] = (pw() - w0, tw() - c0)
+            each[name][0].append(cost[name][0] / 1000)
+            each[name][1].append(cost[name][1] / 1000)
         dw.append((cost["tracked"][0] - cost["plain"][0]) / 1000)
         dc.append((cost["tracked"][1] - cost["plain"][1]) / 1000)
-    return dw, dc
+    return dw, dc, each
 
 
 def median_ci(xs: list[float]) -> tuple[float, float, float]:
@@ -138,12 +140,12 @@ def main() -> None:
     ap.add_argument("--callgrind", action="store_true", help="count instructions instead of timing")
     ap.add_argument("--pairs", type=int, default=0,
                     help="time this many alternating pairs of single requests instead of rounds")
-    ap.add_argument("--only", choices=("plain", "tracked"), help=argparse.SUPPRESS)
+    ap.add_argument("--batches", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.only:
-        return one_client(args.only, args.n, args.stack)
+    if args.batches:
+        return batches(args.n, args.batches, args.stack)
     if args.callgrind:
-        return callgrind(args.stack, args.n)
+        return callgrind(args.stack, args.n, args.rounds)
 
     import openai
 
@@ -157,12 +159,14 @@ def main() -> None:
         tracked = quotaguard.openai_client(api_key="sk-bench", base_url=base_url, **http())
         run(plain, 200), run(tracked, 200)  # connections, imports, caches
         if args.pairs:
-            diffs = paired(plain, tracked, args.pairs)
+            *diffs, each = paired(plain, tracked, args.pairs)
             assert quotaguard.usage()["total"]["requests"] == 200 + args.pairs
             print(f"openai {openai.__version__} over {args.stack}, fake API in another process (loopback, br), "
                   f"{args.pairs} alternating pairs of single chat completions")
-            for what, d in zip(("wall time", "client CPU"), diffs):
+            for k, (what, d) in enumerate(zip(("wall time", "client CPU"), diffs)):
                 m, lo, hi = median_ci(d)
+                print(f"  {what:10}: plain SDK {statistics.median(each['plain'][k]):7.1f} µs, "
+                      f"tracked {statistics.median(each['tracked'][k]):7.1f} µs per request (medians)")
                 print(f"  {what:10}: overhead per request, median of pair differences {m:6.1f} µs "
                       f"(95 % CI {lo:.1f}..{hi:.1f}; quartiles {quartiles(d)})")
             return

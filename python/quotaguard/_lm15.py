@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 import warnings
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,7 +120,8 @@ def _admit(request):
 
 
 def _recorder(ws: str, account: int, request) -> _Recorder:
-    return _Recorder(ws, account, request.method, _path(request.url), _encoded(request.headers), request.body)
+    return _Recorder(ws, account, request.method, _path(request.url), _encoded(request.headers), request.body,
+                     time.perf_counter_ns())
 
 
 def _path(url: str) -> bytes:

@@ -103,7 +103,7 @@ class _Recorder:
     __slots__ = ("ws", "account", "method", "path", "req_headers", "req_body", "status", "resp_headers",
                  "body", "sink", "nbytes", "t0")
 
-    def __init__(self, ws: str, account: int, method, path: bytes, req_headers, req_body: bytes | None):
+    def __init__(self, ws: str, account: int, method, path: bytes, req_headers, req_body: bytes | None, t0: int):
         self.ws = ws
         self.account = account
         self.method = method
@@ -114,7 +114,7 @@ class _Recorder:
         self.resp_headers = None
         self.body = self.sink = None
         self.nbytes = 0
-        self.t0 = _perf_ns()
+        self.t0 = t0
         _pending[id(self)] = self
 
     def finish(self, complete: bool) -> int:
@@ -127,15 +127,23 @@ class _Recorder:
         return _record(self.ws, self.method, self.path, self.req_headers, self.req_body, self.status,
                        self.resp_headers, body, self.nbytes, complete, self.t0, _perf_ns() - self.t0, self.account)
 
-    def respond(self, response):
-        """The response's headers arrived: where its body goes (SSE to a C++ reader piece by
-        piece, JSON kept to parse at the end, anything else -- audio, files -- only counted).
-        Returns (decoder, read_now): read_now when the body must be read at once (an error body
-        flips the status before the caller sees it)."""
-        kind = self.headers_arrived(response.status_code, _headers_list(response.headers))
-        decoder = _take_decoder(response) if kind & 4 else None
-        status = self.status
-        return decoder, status == 429 or (status >= 400 and self.sink is not None)
+    def respond(self, response, headers, kind: int):
+        """The response's headers arrived and its body is left to the caller (see _read_now): an
+        SSE body goes to a C++ reader piece by piece, a JSON body is kept whole when the caller
+        reads it (see _stream_class), anything else (audio, files) is only counted. Returns the decoder taken over from the response when its body is encoded (see
+        _take_decoder), else None."""
+        self.status = response.status_code
+        self.resp_headers = headers
+        if kind & 3 == 2:
+            self.body = _core.SseReader(self.path)
+            self.sink = self.body.feed
+        return _take_decoder(response) if kind & 4 else None
+
+    def cut(self, response, headers) -> None:
+        """Reading or decoding the body failed before the caller got any of it: cut short."""
+        self.status = response.status_code
+        self.resp_headers = headers
+        self.finish(False)
 
     def headers_arrived(self, status: int, headers) -> int:
         """Sets where the body goes; returns the tracker's body kind (& 4: encoded)."""
@@ -151,11 +159,19 @@ class _Recorder:
         return kind
 
 
-def _recorder(ws: str, account: int, request) -> _Recorder:
-    """The exchange of an httpx(-style) request."""
+def _recorder(ws: str, account: int, request, t0: int) -> _Recorder:
+    """The exchange of an httpx(-style) request whose body is read later, or not at all."""
     path = request.url.raw_path
     return _Recorder(ws, account, request.method, path, _headers_list(request.headers),
-                     _request_body(request, b"/audio/" in path))
+                     _request_body(request, b"/audio/" in path), t0)
+
+
+def _read_now(kind: int, status: int) -> bool:
+    """Whether a response body is read before the caller gets the response: an error body (an
+    error flips the status before the caller sees it). Anything else is read when the caller
+    reads it: reading a body here, before the server has sent it, would put the calling thread
+    to sleep where the plain client keeps working."""
+    return status == 429 or (status >= 400 and kind & 3 != 0)
 
 
 def _count(rec: _Recorder, pieces):
@@ -180,6 +196,19 @@ class _TeeEnd:
         if rec is not None:
             rec.finish(complete)
 
+    def _whole(self, chunks: list) -> bytes:
+        """A JSON body read whole: decoded once, recorded in one call, handed on."""
+        try:
+            body = _decode_all(self._decoder, b"".join(chunks))
+        except BaseException:
+            self._ended(False)
+            raise
+        rec = self._rec
+        rec.body = body
+        rec.nbytes = len(body)
+        self._ended(True)
+        return body
+
     def __del__(self):  # a response dropped without close(): recorded, as cut short
         try:
             self._ended(False)
@@ -187,8 +216,20 @@ class _TeeEnd:
             pass
 
 
-def _stream_class(inner_stream: Any, is_async: bool) -> type:
-    key = (type(inner_stream), is_async)  # one MRO walk per stream class, not per request
+async def _ending_on_error(tee: _TeeEnd, chunks):
+    """The chunks of an async stream; the exchange is recorded as cut short if reading fails."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    except BaseException:
+        tee._ended(False)
+        raise
+
+
+def _stream_class(inner_stream: Any, is_async: bool, whole: bool) -> type:
+    """The tee over a response stream: piece by piece, or (`whole`: a JSON body, which the
+    caller reads whole anyway) read, decoded and recorded in one go when the caller reads it."""
+    key = (type(inner_stream), is_async, whole)  # one MRO walk per stream class, not per request
     cls = _class_cache.get(key)
     if cls is not None:
         return cls
@@ -214,7 +255,11 @@ def _stream_class(inner_stream: Any, is_async: bool) -> type:
                     await self._inner.aclose()
                 finally:
                     self._ended(False)  # (a no-op once the body was read to its end)
-        cls = _TeeAsync
+
+        class _WholeAsync(_TeeAsync):
+            async def __aiter__(self):
+                yield self._whole([chunk async for chunk in _ending_on_error(self, self._inner)])
+        cls = _WholeAsync if whole else _TeeAsync
     else:
         class _TeeSync(_TeeEnd, base):  # type: ignore[misc, valid-type]
             def __iter__(self):
@@ -234,7 +279,16 @@ def _stream_class(inner_stream: Any, is_async: bool) -> type:
                     self._inner.close()
                 finally:
                     self._ended(False)
-        cls = _TeeSync
+
+        class _WholeSync(_TeeSync):
+            def __iter__(self):
+                try:
+                    chunks = list(self._inner)
+                except BaseException:
+                    self._ended(False)
+                    raise
+                yield self._whole(chunks)
+        cls = _WholeSync if whole else _TeeSync
     _class_cache[key] = cls
     return cls
 
@@ -270,23 +324,48 @@ class _Core:
             return ws, None, 0, _blocked_response(request, ws, since_ms, code, message)
         raise exhausted_error().build(ws, since_ms, code, message)
 
-    def _qg_in_memory(self, rec, response) -> bool:
-        """A response built in memory (mock transports) arrives already read and decoded."""
-        if "_content" not in response.__dict__:
-            return False
-        rec.status = response.status_code
-        rec.resp_headers = _headers_list(response.headers)
-        self._qg_after_error_body(rec, response, response._content)
-        return True
+    def _qg_responded(self, ws, account, request, response, t0: int, is_async: bool):
+        """The response's headers arrived. Returns (headers, body kind) when its body must be read
+        now (see _read_now); else None: a response built in memory (mock transports) arrives read
+        and decoded and is recorded at once, any other gets its stream teed to the tracker."""
+        if "_content" in response.__dict__:
+            self._qg_recorded(ws, account, request, response, _headers_list(response.headers), response._content, t0)
+            return None
+        headers = _headers_list(response.headers)
+        kind = _body_kind(headers)
+        if _read_now(kind, response.status_code):
+            return headers, kind
+        rec = _recorder(ws, account, request, t0)
+        decoder = rec.respond(response, headers, kind)
+        response.stream = _stream_class(response.stream, is_async, kind & 3 == 1)(response.stream, rec, decoder)
+        return None
 
-    def _qg_after_error_body(self, rec, response, body: bytes):
-        """Records a read error body at once. insufficient_quota: the SDK must not retry it into
-        the same exhausted account -- unless calls now fail over to another one, where its retry
-        goes at once."""
-        rec.body = body
-        rec.nbytes = len(body)
-        status = rec.finish(True)
-        if rec.status >= 400 and b"insufficient_quota" in body:
+    def _qg_read(self, ws, account, request, response, headers, kind: int, raw: bytes, t0: int):
+        """A body read at once (see _read_now): decoded here, once, with the HTTP library's own
+        decoder, and handed on decoded (the response keeps an identity decoder); then recorded."""
+        body = raw
+        if kind & 4:
+            decoder = _take_decoder(response)
+            if decoder is not None:
+                try:
+                    body = _decode_all(decoder, raw)
+                except BaseException:
+                    _recorder(ws, account, request, t0).cut(response, headers)
+                    raise
+        response.stream = _byte_stream(response.stream, body)
+        self._qg_recorded(ws, account, request, response, headers, body, t0)
+        return response
+
+    def _qg_recorded(self, ws, account, request, response, headers, body: bytes, t0: int) -> None:
+        """Records, in one call, an exchange whose body was read. insufficient_quota: the SDK must
+        not retry it into the same exhausted account -- unless calls now fail over to another
+        one, where its retry goes at once."""
+        path = request.url.raw_path
+        http_status = response.status_code
+        status = _record(ws, request.method, path, _headers_list(request.headers),
+                         _request_body(request, b"/audio/" in path), http_status, headers, body, len(body), True,
+                         t0, _perf_ns() - t0, account)
+        if http_status >= 400 and b"insufficient_quota" in body:
             if status == 5:
                 response.headers["x-should-retry"] = "false"
             elif _config._state["accounts"]:
@@ -386,25 +465,24 @@ def _make_sync(base: type) -> type:
             ws, request, account, blocked = self._qg_check(request)
             if blocked is not None:
                 return blocked
-            rec = _recorder(ws, account, request)
+            t0 = _perf_ns()
             try:
                 response = self._qg_inner.handle_request(request)
             except BaseException:
-                rec.finish(False)
+                _recorder(ws, account, request, t0).finish(False)
                 raise
-            if self._qg_in_memory(rec, response):
+            now = self._qg_responded(ws, account, request, response, t0, False)
+            if now is None:
                 return response
-            decoder, read_now = rec.respond(response)
-            if read_now:
-                try:
-                    body = _decode_all(decoder, b"".join(response.stream))
-                finally:
-                    response.stream.close()
-                response.stream = _byte_stream(response.stream, body)
-                self._qg_after_error_body(rec, response, body)
-            else:
-                response.stream = _stream_class(response.stream, False)(response.stream, rec, decoder)
-            return response
+            stream = response.stream
+            try:
+                raw = b"".join(stream)
+            except BaseException:
+                _recorder(ws, account, request, t0).cut(response, now[0])
+                raise
+            finally:
+                stream.close()
+            return self._qg_read(ws, account, request, response, *now, raw, t0)
 
         def close(self):
             self._qg_inner.close()
@@ -436,25 +514,24 @@ def _make_async(base: type) -> type:
             ws, request, account, blocked = self._qg_check(request)
             if blocked is not None:
                 return blocked
-            rec = _recorder(ws, account, request)
+            t0 = _perf_ns()
             try:
                 response = await self._qg_inner.handle_async_request(request)
             except BaseException:
-                rec.finish(False)
+                _recorder(ws, account, request, t0).finish(False)
                 raise
-            if self._qg_in_memory(rec, response):
+            now = self._qg_responded(ws, account, request, response, t0, True)
+            if now is None:
                 return response
-            decoder, read_now = rec.respond(response)
-            if read_now:
-                try:
-                    body = _decode_all(decoder, b"".join([c async for c in response.stream]))
-                finally:
-                    await response.stream.aclose()
-                response.stream = _byte_stream(response.stream, body)
-                self._qg_after_error_body(rec, response, body)
-            else:
-                response.stream = _stream_class(response.stream, True)(response.stream, rec, decoder)
-            return response
+            stream = response.stream
+            try:
+                raw = b"".join([chunk async for chunk in stream])
+            except BaseException:
+                _recorder(ws, account, request, t0).cut(response, now[0])
+                raise
+            finally:
+                await stream.aclose()
+            return self._qg_read(ws, account, request, response, *now, raw, t0)
 
         async def aclose(self):
             await self._qg_inner.aclose()
@@ -476,10 +553,14 @@ def _make_async(base: type) -> type:
 
 def _byte_stream(like: Any, body: bytes):
     """A replayable stream of the same library as `like` (httpx.ByteStream has both APIs)."""
-    mod = _module_of(like)
-    cls = getattr(mod, "ByteStream", None) if mod else None
+    key = ("bytes", type(like))
+    cls = _class_cache.get(key)
     if cls is None:
-        from httpx import ByteStream as cls  # type: ignore[no-redef]
+        mod = _module_of(like)
+        cls = getattr(mod, "ByteStream", None) if mod else None
+        if cls is None:
+            from httpx import ByteStream as cls  # type: ignore[no-redef]
+        _class_cache[key] = cls
     return cls(body)
 
 

@@ -37,7 +37,17 @@ void estimate(Call& c, const RequestInfo& rq, const ResponseUsage& rs, UsageKind
 Status Tracker::record_exchange(const Exchange& x) {
   uint32_t ep_id;
   Endpoint ep = endpoint(x.method, x.url, &ep_id);
-  RequestInfo rq = extract_request(ep.kind, x.request_content_type, x.request_body);
+  // The request body is read only when the response leaves something to it (no model, an
+  // estimate, images, speech, uploads): a chat completion that reports its usage skips it.
+  RequestInfo rq_parsed;
+  bool rq_read = false;
+  auto request = [&]() -> const RequestInfo& {
+    if (!rq_read) {
+      rq_parsed = extract_request(ep.kind, x.request_content_type, x.request_body);
+      rq_read = true;
+    }
+    return rq_parsed;
+  };
   ResponseUsage parsed;
   if (!x.response_usage) parsed = extract_response(ep.kind, x.response_content_type, x.response_body);
   const ResponseUsage& rs = x.response_usage ? *x.response_usage : parsed;
@@ -62,7 +72,7 @@ Status Tracker::record_exchange(const Exchange& x) {
   c.retry_after_ms = x.retry_after_ms;
   if (x.http_status == 0) c.flags |= kFlagTransportError;
   // The model that actually ran, else the one asked for, else Azure's deployment name.
-  c.model = !rs.model.empty() ? rs.model.view() : !rq.model.empty() ? rq.model.view() : ep.deployment;
+  c.model = !rs.model.empty() ? rs.model.view() : !request().model.empty() ? request().model.view() : ep.deployment;
   c.error_type = rs.error_type.view();
   c.error_code = rs.error_code.view();
   c.error_message = rs.error_message.view();
@@ -89,19 +99,19 @@ Status Tracker::record_exchange(const Exchange& x) {
     }
     c.audio_ms = rs.audio_ms;
     c.images = rs.images;
-    if (ep.kind == UsageKind::images && !c.images && !rs.has_usage && rq.n && x.response_complete) c.images = rq.n;
-    if (ep.kind == UsageKind::audio_speech) c.characters = rq.characters;
+    if (ep.kind == UsageKind::images && !c.images && !rs.has_usage && request().n && x.response_complete) c.images = request().n;
+    if (ep.kind == UsageKind::audio_speech) c.characters = request().characters;
     const bool stream = rs.events > 0;
     if (stream) c.flags |= kFlagStream;
     // A stream is whole when its own terminal event or [DONE] arrived, even if the reader then
     // closed it before the last transport bytes; a JSON body when it was read to its end.
     const bool cut = stream ? !rs.complete : !x.response_complete || rs.malformed;
     if (!usable && token_kind(ep.kind) && !ep.is_get && !deferred(rs)) {
-      estimate(c, rq, rs, ep.kind);
+      estimate(c, request(), rs, ep.kind);
     } else if (ep.kind == UsageKind::audio_transcriptions || ep.kind == UsageKind::audio_translations) {
-      if (!c.audio_ms && !rs.has_usage && rq.upload_bytes) {
+      if (!c.audio_ms && !rs.has_usage && request().upload_bytes) {
         c.flags |= kFlagEstimated;  // text formats carry no usage: ~16 kB/s of compressed audio
-        c.audio_ms = rq.upload_bytes / 16;
+        c.audio_ms = request().upload_bytes / 16;
       }
     } else if (cut && token_kind(ep.kind)) {
       c.flags |= kFlagEstimated;
