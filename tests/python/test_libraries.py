@@ -3,7 +3,9 @@ from PyPI (python/requirements/libraries.lock: LangChain's ChatOpenAI and OpenAI
 LlamaIndex's OpenAI, instructor, DSPy's LM on its default engine and on LiteLLM, LiteLLM), each driven against the loopback fake
 API the way its documentation shows, with no quotaguard argument given to the library: every
 request and token the fake billed is counted, and once the API says insufficient_quota the next
-call through each library fails before any request leaves.
+call through each library fails before any request leaves. Where `quotaguard fix --unsafe-fixes`
+hands the library tracked HTTP clients instead (LangChain, LlamaIndex, pydantic-ai's providers),
+the fixed call is tracked the same way without install().
 
 Run by ctest libraries_install in .venv-libraries (tracker_python leaves this file out: .venv
 does not hold these libraries; a missing one fails here, never skips)."""
@@ -169,6 +171,12 @@ BUILDERS = {
     "langchain": ("from langchain_openai import ChatOpenAI\n\n\n"
                   "def build(base_url, key):\n"
                   "    return ChatOpenAI(model=\"gpt-4o-mini\", base_url=base_url, api_key=key, max_retries=0)\n"),
+    "pydantic-ai": ("from pydantic_ai import Agent\n"
+                    "from pydantic_ai.models.openai import OpenAIChatModel\n"
+                    "from pydantic_ai.providers.openai import OpenAIProvider\n\n\n"
+                    "def build(base_url, key):\n"
+                    "    provider = OpenAIProvider(base_url=base_url, api_key=key)\n"
+                    "    return Agent(OpenAIChatModel(\"gpt-4o-mini\", provider=provider))\n"),
 }
 _fixed_builders = {}
 
@@ -217,11 +225,24 @@ def _langchain_fixed_async(server, build):
     return lambda: asyncio.run(ask())
 
 
+def _pydantic_ai_fixed(server, build):
+    return lambda: build("pydantic-ai")(server.base_url, KEY).run_sync("hi").output
+
+
+def _pydantic_ai_fixed_async(server, build):
+    async def ask():
+        return (await build("pydantic-ai")(server.base_url, KEY).run("hi")).output
+
+    return lambda: asyncio.run(ask())
+
+
 FIXED = {
     "llama-index OpenAI chat": _llama_index_fixed,
     "llama-index OpenAI acomplete": _llama_index_fixed_async,
     "langchain ChatOpenAI invoke": _langchain_fixed,
     "langchain ChatOpenAI ainvoke": _langchain_fixed_async,
+    "pydantic-ai Agent run_sync": _pydantic_ai_fixed,
+    "pydantic-ai Agent run": _pydantic_ai_fixed_async,
 }
 
 
