@@ -27,6 +27,9 @@ _FLAT = {
     "warning": ("thresholds", "warning"), "critical": ("thresholds", "critical"),
     "alerts_jsonl": ("alerts", "jsonl"), "webhook": ("alerts", "webhook"),
     "webhook_timeout_ms": ("alerts", "webhook_timeout_ms"), "alert_queue": ("alerts", "queue"),
+    "alert_routes": ("alerts", "routes"), "dead_letter": ("alerts", "dead_letter"),
+    "webhook_retries": ("alerts", "retries"), "retry_backoff_ms": ("alerts", "retry_backoff_ms"),
+    "alert_dedup_s": ("alerts", "dedup_s"),
 }
 _SECTIONS = {"tracker", "policy", "thresholds", "budgets", "alerts"}
 

@@ -151,6 +151,9 @@ PYBIND11_MODULE(_core, m) {
     d["webhook_sent"] = s.webhook_sent;
     d["webhook_failed"] = s.webhook_failed;
     d["webhook_dropped"] = s.webhook_dropped;
+    d["webhook_retries"] = s.webhook_retries;
+    d["alerts_dead_lettered"] = s.dead_letters;
+    d["alerts_deduplicated"] = s.deduplicated;
     d["alert_last_latency_ms"] = static_cast<double>(s.last_latency_ns) / 1e6;
     d["alert_max_latency_ms"] = static_cast<double>(s.max_latency_ns) / 1e6;
     d["ledger_dropped"] = t->ledger_dropped();

@@ -1,7 +1,5 @@
 #include "dispatcher.h"
 
-#include <httplib.h>
-
 #include <chrono>
 
 namespace qg::tracker {
@@ -11,14 +9,28 @@ int64_t steady_ns() {
              std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-Dispatcher::Dispatcher(const std::string& jsonl_path, const std::string& webhook_url,
-                       int webhook_timeout_ms, std::size_t queue)
-    : queue_(round_pow2(queue)), webhook_queue_(round_pow2(queue)), webhook_url_(webhook_url),
-      webhook_timeout_ms_(webhook_timeout_ms) {
+Dispatcher::Dispatcher(const std::string& jsonl_path, std::vector<RouteConfig> routes,
+                       const std::string& dead_letter_path, std::size_t queue)
+    : queue_(round_pow2(queue)), dead_letters_(dead_letter_path) {
   if (!jsonl_path.empty()) jsonl_ = std::fopen(jsonl_path.c_str(), "a");
+  for (RouteConfig& r : routes) routes_.push_back(std::make_unique<AlertRoute>(std::move(r), &dead_letters_, queue));
   thread_ = std::thread([this] { run(); });
-  if (!webhook_url_.empty()) webhook_thread_ = std::thread([this] { run_webhook(); });
 }
+
+namespace {
+std::vector<RouteConfig> one_webhook(const std::string& url, int timeout_ms) {
+  if (url.empty()) return {};
+  RouteConfig r;
+  r.name = "webhook";
+  r.url = url;
+  r.timeout_ms = timeout_ms;
+  return {r};
+}
+}  // namespace
+
+Dispatcher::Dispatcher(const std::string& jsonl_path, const std::string& webhook_url, int webhook_timeout_ms,
+                       std::size_t queue)
+    : Dispatcher(jsonl_path, one_webhook(webhook_url, webhook_timeout_ms), "", queue) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -57,14 +69,9 @@ void Dispatcher::deliver(const Alert& a) {
     std::fwrite(line.data(), 1, line.size(), jsonl_);
     std::fflush(jsonl_);
   }
-  if (!webhook_url_.empty() && out) {
-    if (webhook_queue_.push(a)) {
-      webhook_wake_.fetch_add(1, std::memory_order_release);
-      webhook_wake_.notify_one();
-    } else {
-      webhook_dropped_.fetch_add(1, std::memory_order_relaxed);
-    }
-  }
+  if (out)
+    for (auto& route : routes_)
+      if (route->wants(a)) route->offer(a);
   std::vector<Callback> cbs;
   {
     std::lock_guard lock(callbacks_mu_);
@@ -97,47 +104,12 @@ void Dispatcher::run() {
   }
 }
 
-void Dispatcher::run_webhook() {
-  // Split "scheme://host[:port]/path" once; httplib handles http and https.
-  std::string url = webhook_url_, base = url, path = "/";
-  if (auto s = url.find("://"); s != std::string::npos) {
-    if (auto p = url.find('/', s + 3); p != std::string::npos) {
-      base = url.substr(0, p);
-      path = url.substr(p);
-    }
-  }
-  httplib::Client client(base);
-  auto secs = webhook_timeout_ms_ / 1000, usecs = (webhook_timeout_ms_ % 1000) * 1000;
-  client.set_connection_timeout(secs, usecs);
-  client.set_read_timeout(secs, usecs);
-  client.set_write_timeout(secs, usecs);
-  for (;;) {
-    uint32_t seen = webhook_wake_.load(std::memory_order_acquire);
-    Alert a;
-    while (webhook_queue_.pop(a)) {
-      if (stopping_.load(std::memory_order_acquire)) {
-        webhook_dropped_.fetch_add(1, std::memory_order_relaxed);  // shutting down: never hang on it
-        continue;
-      }
-      auto res = client.Post(path, alert_json(a), "application/json");
-      if (res && res->status >= 200 && res->status < 300)
-        webhook_sent_.fetch_add(1, std::memory_order_relaxed);
-      else
-        webhook_failed_.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (stopping_.load(std::memory_order_acquire)) break;
-    webhook_wake_.wait(seen, std::memory_order_acquire);
-  }
-}
-
 void Dispatcher::stop() {
   if (stopping_.exchange(true)) return;
   wake_.fetch_add(1);
   wake_.notify_all();
-  webhook_wake_.fetch_add(1);
-  webhook_wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (webhook_thread_.joinable()) webhook_thread_.join();
+  for (auto& route : routes_) route->stop();  // after the last alert reached their queues
   if (jsonl_) std::fclose(jsonl_);
   jsonl_ = nullptr;
 }
@@ -147,9 +119,15 @@ DispatcherStats Dispatcher::stats() const {
   s.emitted = emitted_.load();
   s.dropped = dropped_.load();
   s.delivered = delivered_.load();
-  s.webhook_sent = webhook_sent_.load();
-  s.webhook_failed = webhook_failed_.load();
-  s.webhook_dropped = webhook_dropped_.load();
+  for (const auto& route : routes_) {
+    const RouteStats r = route->stats();
+    s.webhook_sent += r.sent;
+    s.webhook_failed += r.failed;
+    s.webhook_dropped += r.dropped;
+    s.webhook_retries += r.retries;
+    s.dead_letters += r.dead_letters;
+    s.deduplicated += r.deduplicated;
+  }
   s.last_latency_ns = last_latency_ns_.load();
   s.max_latency_ns = max_latency_ns_.load();
   s.wakeups = wakeups_.load();

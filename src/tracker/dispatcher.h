@@ -1,6 +1,7 @@
 // Alert dispatcher: callers enqueue fixed-size alerts without blocking; one thread writes the
-// JSONL sink and runs callbacks; the webhook has its own thread and bounded queue, so a slow or
-// dead endpoint delays nothing else. Every drop is counted.
+// JSONL sink and runs callbacks, then hands each alert to the routes that want it (alert_route.h:
+// webhooks, each with its own thread, queue, retries and dead letters), so a slow or dead endpoint
+// delays nothing else. Every drop is counted.
 #pragma once
 #include <atomic>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "alert.h"
+#include "alert_route.h"
 #include "mpmc_queue.h"
 
 namespace qg::tracker {
@@ -20,8 +22,10 @@ using DispatcherStats = quotaguard::AlertStats;
 class Dispatcher {
  public:
   using Callback = std::function<void(const Alert&)>;
-  Dispatcher(const std::string& jsonl_path, const std::string& webhook_url, int webhook_timeout_ms,
+  Dispatcher(const std::string& jsonl_path, std::vector<RouteConfig> routes, const std::string& dead_letter_path,
              std::size_t queue);
+  // One route: every alert to one webhook, as JSON, with the default retries.
+  Dispatcher(const std::string& jsonl_path, const std::string& webhook_url, int webhook_timeout_ms, std::size_t queue);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -40,25 +44,22 @@ class Dispatcher {
 
  private:
   void run();
-  void run_webhook();
   void deliver(const Alert& a);
 
   MpmcQueue<Alert> queue_;
-  MpmcQueue<Alert> webhook_queue_;
-  std::atomic<uint32_t> wake_{0}, webhook_wake_{0};
+  std::atomic<uint32_t> wake_{0};
   std::atomic<bool> stopping_{false};
   std::FILE* jsonl_ = nullptr;
-  std::string webhook_url_;
-  int webhook_timeout_ms_;
+  DeadLetters dead_letters_;
+  std::vector<std::unique_ptr<AlertRoute>> routes_;
   mutable std::mutex callbacks_mu_;
   std::vector<std::pair<int, Callback>> callbacks_;
   std::function<bool(const Alert&)> filter_;
   int next_callback_ = 1;
   std::atomic<uint64_t> emitted_{0}, dropped_{0}, delivered_{0};
-  std::atomic<uint64_t> webhook_sent_{0}, webhook_failed_{0}, webhook_dropped_{0};
   std::atomic<uint64_t> last_latency_ns_{0}, max_latency_ns_{0};
   std::atomic<uint64_t> wakeups_{0};
-  std::thread thread_, webhook_thread_;
+  std::thread thread_;
 };
 
 int64_t steady_ns();

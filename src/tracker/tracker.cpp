@@ -65,7 +65,7 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
   windows_ = std::make_unique<Windows>(InternTable::kCapacity + 1, now_ms());
   workspaces_.intern("default");
   for (const auto& [name, lim] : cfg_.workspaces) workspaces_.intern(name);  // budgets ready before the first call
-  dispatcher_ = std::make_unique<Dispatcher>(cfg_.alerts_jsonl, cfg_.webhook_url, cfg_.webhook_timeout_ms,
+  dispatcher_ = std::make_unique<Dispatcher>(cfg_.alerts_jsonl, cfg_.alert_routes, cfg_.dead_letter,
                                              static_cast<std::size_t>(cfg_.alert_queue));
   if (!cfg_.db_path.empty()) {
     history_ = std::make_unique<History>(cfg_.db_path);  // throws on failure

@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <filesystem>
 #include <map>
@@ -37,7 +38,7 @@ using nlohmann::json;
 
 // ---- the schema ----------------------------------------------------------------------------
 
-enum class Kind { table, map, table_array, string, integer, number, boolean };
+enum class Kind { table, map, table_array, string, strings, integer, number, boolean };
 
 struct Field {
   const char* name;
@@ -73,7 +74,19 @@ const Field& schema() {
         {"budgets", Kind::table, {limits("global"), limits("workspace"),
                                   {"workspaces", Kind::map, {limits("(a workspace)")}}}},
         {"alerts", Kind::table, {{"jsonl", Kind::string, {}}, {"webhook", Kind::string, {}},
-                                 {"webhook_timeout_ms", Kind::integer, {}}, {"queue", Kind::integer, {}}}}}};
+                                 {"webhook_timeout_ms", Kind::integer, {}}, {"queue", Kind::integer, {}},
+                                 {"dead_letter", Kind::string, {}}, {"retries", Kind::integer, {}},
+                                 {"retry_backoff_ms", Kind::integer, {}}, {"dedup_s", Kind::integer, {}},
+                                 {"routes", Kind::table_array, {{"name", Kind::string, {}}, {"url", Kind::string, {}},
+                                                                {"format", Kind::string, {}},
+                                                                {"secret_env", Kind::string, {}},
+                                                                {"workspaces", Kind::strings, {}},
+                                                                {"kinds", Kind::strings, {}},
+                                                                {"min_severity", Kind::string, {}},
+                                                                {"timeout_ms", Kind::integer, {}},
+                                                                {"retries", Kind::integer, {}},
+                                                                {"retry_backoff_ms", Kind::integer, {}},
+                                                                {"dedup_s", Kind::integer, {}}}}}}}};
   }();
   return root;
 }
@@ -83,6 +96,7 @@ const char* kind_name(Kind k) {
     case Kind::table: case Kind::map: return "a table";
     case Kind::table_array: return "an array of tables";
     case Kind::string: return "a string";
+    case Kind::strings: return "an array of strings";
     case Kind::integer: return "an integer";
     case Kind::number: return "a number";
     case Kind::boolean: return "true or false";
@@ -104,6 +118,7 @@ bool fits(Kind k, const json& v) {
     case Kind::table: case Kind::map: return v.is_object();
     case Kind::table_array: return v.is_array();
     case Kind::string: return v.is_string();
+    case Kind::strings: return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& s) { return s.is_string(); });
     case Kind::integer: return v.is_number_integer();
     case Kind::number: return v.is_number();
     case Kind::boolean: return v.is_boolean();
@@ -198,6 +213,56 @@ void get(const json& j, const char* key, T& out) {
   if (auto it = j.find(key); it != j.end() && !it->is_null()) out = it->get<T>();
 }
 
+// [alerts]: retries, retry_backoff_ms and dedup_s are every route's defaults; `webhook` is one
+// more route that takes every alert as JSON.
+void read_routes(const json& a, Config& c) {
+  RouteConfig defaults;
+  get(a, "retries", defaults.retries);
+  get(a, "retry_backoff_ms", defaults.backoff_ms);
+  get(a, "dedup_s", defaults.dedup_s);
+  get(a, "dead_letter", c.dead_letter);
+  c.alert_routes.clear();
+  const json routes = a.value("routes", json::array());
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    const json& r = routes[i];
+    const std::string at = "alerts.routes[" + std::to_string(i) + "]";
+    RouteConfig route = defaults;
+    get(r, "name", route.name);
+    get(r, "url", route.url);
+    get(r, "format", route.format);
+    get(r, "workspaces", route.workspaces);
+    get(r, "kinds", route.kinds);
+    get(r, "timeout_ms", route.timeout_ms);
+    get(r, "retries", route.retries);
+    get(r, "retry_backoff_ms", route.backoff_ms);
+    get(r, "dedup_s", route.dedup_s);
+    if (route.name.empty()) route.name = "route " + std::to_string(i + 1);
+    if (route.url.rfind("http://", 0) != 0 && route.url.rfind("https://", 0) != 0)
+      throw Invalid(at + ".url", at + ".url: an http:// or https:// URL is needed, not '" + route.url + "'");
+    if (route.format != "json" && route.format != "slack")
+      throw Invalid(at + ".format", at + ".format: \"json\" or \"slack\", not '" + route.format + "'");
+    if (std::string sev = r.value("min_severity", std::string("info")); !parse_severity(sev, route.min_severity))
+      throw Invalid(at + ".min_severity", at + ".min_severity: \"info\", \"warning\" or \"critical\", not '" + sev + "'");
+    if (std::string env = r.value("secret_env", std::string()); !env.empty()) {
+      const char* secret = std::getenv(env.c_str());
+      if (!secret || !*secret)
+        throw Invalid(at + ".secret_env", at + ".secret_env: the environment variable " + env +
+                                              " (the route's signing secret) is not set");
+      route.secret = secret;
+    }
+    if (route.retries < 0 || route.backoff_ms < 0 || route.dedup_s < 0 || route.timeout_ms <= 0)
+      throw Invalid(at, at + ": retries, retry_backoff_ms and dedup_s must be >= 0, timeout_ms > 0");
+    c.alert_routes.push_back(std::move(route));
+  }
+  if (!c.webhook_url.empty()) {
+    RouteConfig webhook = defaults;
+    webhook.name = "webhook";
+    webhook.url = c.webhook_url;
+    webhook.timeout_ms = c.webhook_timeout_ms;
+    c.alert_routes.push_back(std::move(webhook));
+  }
+}
+
 // Values the schema cannot say: allowed words, ranges, what goes with what.
 void build(const json& j, Config& c) {
   json t = j.value("tracker", json::object());
@@ -266,11 +331,13 @@ void build(const json& j, Config& c) {
   get(a, "webhook", c.webhook_url);
   get(a, "webhook_timeout_ms", c.webhook_timeout_ms);
   get(a, "queue", c.alert_queue);
+  read_routes(a, c);
   if (c.flush_interval_ms < 10) c.flush_interval_ms = 10;
   if (c.tick_ms < 2) c.tick_ms = 2;
 }
 
-const char* const kPathKeys[][2] = {{"tracker", "db"}, {"tracker", "pricing"}, {"alerts", "jsonl"}};
+const char* const kPathKeys[][2] = {{"tracker", "db"}, {"tracker", "pricing"}, {"alerts", "jsonl"},
+                                    {"alerts", "dead_letter"}};
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "route_config.h"
 
 namespace qg::tracker {
 
@@ -40,6 +41,8 @@ struct Config {
   }
   std::string alerts_jsonl, webhook_url;
   int webhook_timeout_ms = 2000;
+  std::vector<RouteConfig> alert_routes;  // [[alerts.routes]], then `webhook` as one more
+  std::string dead_letter;                // alerts a route gave up on (JSONL); empty: counted only
   int alert_queue = 1024;
   int tick_ms = 50;                 // evaluation period when idle; 2 ms after new calls
   // One live state for every process of the host (docs/shared-state.md): "host" shares it

@@ -3,46 +3,11 @@ and in-process callbacks; a dead webhook never blocks callers."""
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
 import traffic
-
-
-class Receiver:
-    """A loopback webhook. `hold`: each POST waits, unanswered, until the test sets that event."""
-
-    def __init__(self, delay=0.0, status=200, hold=None):
-        self.got = []
-        self.event = threading.Event()
-        self.arrived = threading.Event()  # a POST reached the receiver (answered or not)
-        rec = self
-
-        class H(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["content-length"]))
-                rec.arrived.set()
-                if hold is not None:
-                    hold.wait(120)
-                time.sleep(delay)
-                rec.got.append((self.headers.get("content-type"), json.loads(body)))
-                rec.event.set()
-                self.send_response(status)
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hooks/quota"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+from webhook_receiver import Receiver
 
 
 def _exhaust(qg, server):

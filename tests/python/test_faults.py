@@ -11,7 +11,8 @@ import time
 
 import httpx
 
-from test_alerts import Receiver, flip_status
+from test_alerts import flip_status
+from webhook_receiver import Receiver
 from test_history import _q
 
 HERE = os.path.dirname(__file__)
@@ -89,7 +90,7 @@ def test_webhook_answering_500_loses_no_alert_silently(server, tmp_path):
         hook.close()
     s = qg.stats()
     alerts = [json.loads(line) for line in jsonl.read_text().splitlines()]
-    assert len(alerts) >= 15 and len(hook.got) >= 1  # the webhook was reached, and said 500
+    assert len(alerts) >= 15 and len(hook.posts) >= 1  # the webhook was reached, and said 500
     # Every alert the JSONL sink got is, for the webhook, either failed or dropped, and counted.
     assert s["webhook_sent"] == 0
     assert s["webhook_failed"] + s["webhook_dropped"] == len(alerts)

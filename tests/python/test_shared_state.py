@@ -48,8 +48,11 @@ class Workers:
     def finish(self, key: str) -> dict:
         """The worker's last counts, once it exited 0."""
         p = self.procs.pop(key)
-        out, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err
+        # Not communicate(): it reads the pipe itself, missing lines that start()'s readline()
+        # already buffered (a worker that is not gated may be done by then).
+        out = p.stdout.read()
+        err = p.stderr.read()
+        assert p.wait(timeout=120) == 0, err
         return json.loads(out.strip().splitlines()[-1])
 
     def finish_all(self) -> dict[str, dict]:

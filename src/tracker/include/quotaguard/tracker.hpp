@@ -171,7 +171,8 @@ struct Alert {
 
 struct AlertStats {
   uint64_t emitted = 0, dropped = 0, delivered = 0;
-  uint64_t webhook_sent = 0, webhook_failed = 0, webhook_dropped = 0;
+  uint64_t webhook_sent = 0, webhook_failed = 0, webhook_dropped = 0;  // every route: failed = given up
+  uint64_t webhook_retries = 0, dead_letters = 0, deduplicated = 0;
   uint64_t last_latency_ns = 0, max_latency_ns = 0;  // enqueue -> all sinks (except webhook)
   uint64_t wakeups = 0;  // the dispatcher thread woke to deliver: never while no alert is queued
 };
