@@ -130,13 +130,29 @@ WAYS = {
 }
 
 
-@pytest.mark.parametrize("way", WAYS)
-def test_every_request_through_the_library_is_counted(qg, installed, server, way):
-    call = WAYS[way](server)
+def _assert_counted(qg, server, call):
     call()
     call()
     assert server.bill.requests >= 2
     assert _tracked(qg) == _billed(server)
+
+
+def _assert_fails_fast(qg, server, make):
+    """make() builds a new client of the library and calls it once."""
+    server.set(quota_after=0)  # the account is dry: the first request gets insufficient_quota
+    with pytest.raises(Exception):
+        make()
+    assert qg.status() == "exhausted"
+    sent = server.bill.requests
+    with pytest.raises(Exception) as err:
+        make()  # a new client of the same library, built after the flip
+    assert server.bill.requests == sent, "a request left the process after the quota ran out"
+    assert _is_quota_error(err.value), repr(err.value)
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_every_request_through_the_library_is_counted(qg, installed, server, way):
+    _assert_counted(qg, server, WAYS[way](server))
 
 
 @pytest.mark.parametrize("way", WAYS)
@@ -148,17 +164,7 @@ def test_without_install_the_library_is_not_tracked(qg, server, way):
 
 @pytest.mark.parametrize("way", WAYS)
 def test_exhaustion_fails_fast_through_the_library(qg, installed, server, way):
-    call = WAYS[way](server)
-    server.set(quota_after=0)  # the account is dry: the first request gets insufficient_quota
-    with pytest.raises(Exception):
-        call()
-    assert qg.status() == "exhausted"
-    sent = server.bill.requests
-    again = WAYS[way](server)  # a new client of the same library, built after the flip
-    with pytest.raises(Exception) as err:
-        again()
-    assert server.bill.requests == sent, "a request left the process after the quota ran out"
-    assert _is_quota_error(err.value), repr(err.value)
+    _assert_fails_fast(qg, server, lambda: WAYS[way](server)())
 
 
 # What `quotaguard fix --unsafe-fixes` (the real binary, $QG_QUOTAGUARD) makes of a library's call
@@ -249,24 +255,12 @@ FIXED = {
 @pytest.mark.parametrize("way", FIXED)
 def test_the_fix_arguments_track_the_library_without_install(qg, server, fixed, way):
     assert not qg.installed()
-    call = FIXED[way](server, fixed)
-    call()
-    call()
-    assert server.bill.requests >= 2
-    assert _tracked(qg) == _billed(server)
+    _assert_counted(qg, server, FIXED[way](server, fixed))
 
 
 @pytest.mark.parametrize("way", FIXED)
 def test_the_fix_arguments_fail_fast_after_exhaustion(qg, server, fixed, way):
-    server.set(quota_after=0)
-    with pytest.raises(Exception):
-        FIXED[way](server, fixed)()
-    assert qg.status() == "exhausted"
-    sent = server.bill.requests
-    with pytest.raises(Exception) as err:
-        FIXED[way](server, fixed)()
-    assert server.bill.requests == sent, "a request left the process after the quota ran out"
-    assert _is_quota_error(err.value), repr(err.value)
+    _assert_fails_fast(qg, server, lambda: FIXED[way](server, fixed)())
 
 
 def _is_quota_error(e: BaseException) -> bool:
