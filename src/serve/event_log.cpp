@@ -139,4 +139,14 @@ int64_t EventLog::last_id() {
   return next_id_;
 }
 
+bool parse_event_id(std::string_view text, int64_t& out) {
+  if (text.empty() || text.size() > 18) return false;
+  out = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  return true;
+}
+
 }  // namespace qg::serve

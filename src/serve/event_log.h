@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct Event {
   std::string type;  // status | alert | usage
   std::string data;  // JSON
 };
+
+// An event id as a client sends it back (Last-Event-ID, last_event_id): digits only.
+bool parse_event_id(std::string_view text, int64_t& out);
 
 class EventLog {
  public:

@@ -20,6 +20,7 @@
 #include "rate_limit.h"
 #include "sqlite_source.h"
 #include "tracker_config.h"
+#include "websocket.h"
 
 namespace qg::serve {
 
@@ -86,16 +87,6 @@ class EventStream {
   std::chrono::milliseconds heartbeat_;
   std::atomic<int>& clients_;
 };
-
-bool parse_event_id(const std::string& text, int64_t& out) {
-  if (text.empty() || text.size() > 19) return false;
-  out = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + (c - '0');
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -304,16 +295,28 @@ int serve(const ServeOptions& o) {
     std::fprintf(stderr, "quotaguard serve: cannot listen on %s:%d\n", o.host.c_str(), o.port);
     return 2;
   }
+  // The live events as a WebSocket too, on a port of its own (websocket.h says why).
+  WebSocketServer ws({o.host, o.ws_port >= 0 ? o.ws_port : o.port == 0 ? 0 : o.port + 1, o.token, o.heartbeat_ms,
+                      o.max_event_clients},
+                     events, limiter, event_clients);
+  const int ws_port = ws.listen(error);
+  if (ws_port < 0) {
+    std::fprintf(stderr, "quotaguard serve: the WebSocket: %s (choose another with --ws-port)\n", error.c_str());
+    return 2;
+  }
   if (fleet) fleet->start([&events] { events.wake(); });
   events.start();
+  ws.start();
   g_server = &svr;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::fprintf(stderr, "quotaguard serve: listening on http://%s:%d/ (history %s)\n",
-               o.host.find(':') != std::string::npos ? ("[" + o.host + "]").c_str() : o.host.c_str(), port, db.c_str());
+  const std::string shown = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+  std::fprintf(stderr, "quotaguard serve: listening on http://%s:%d/ (history %s), WebSocket ws://%s:%d/api/v1/ws\n",
+               shown.c_str(), port, db.c_str(), shown.c_str(), ws_port);
   std::fflush(stderr);
   svr.listen_after_bind();
   g_server = nullptr;
+  ws.stop();
   events.stop();
   if (fleet) fleet->stop();
   return 0;

@@ -91,6 +91,7 @@ class Serve:
             raise AssertionError("serve did not start: " + line + self.proc.stderr.read())
         self.url = line.split("listening on ")[1].split()[0].rstrip("/")
         assert self.url.startswith("http://127.0.0.1:"), self.url
+        self.ws_url = line.split("WebSocket ")[1].split()[0].removesuffix("/api/v1/ws")  # ws://host:port
 
     def get(self, path, headers=None):
         """(status, headers, body bytes) of a GET; errors are answers too."""
