@@ -13,6 +13,7 @@ void attach(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", o->db, "the tracker's history (SQLite)");
   cmd->add_option("--config", o->config, "the tracker's config file (budgets; its db when --db is not given)");
   cmd->add_option("--redis", o->redis, "the fleet's Redis URL");
+  cmd->add_option("--coverage", o->coverage, "a `quotaguard scan --format json` report: the code's coverage on the dashboard");
   cmd->add_option("--host", o->host, "address to listen on (anything but loopback needs --token)")->capture_default_str();
   cmd->add_option("--port", o->port, "port (0: any free one, printed)")->check(CLI::Range(0, 65535))->capture_default_str();
   cmd->add_option("--ws-port", o->ws_port, "the WebSocket's port (/api/v1/ws; default: --port + 1; 0: any free one, printed)")

@@ -11,6 +11,7 @@
 #include "api_json.h"
 #include "assets.h"
 #include "budgets.h"
+#include "coverage.h"
 #include "event_log.h"
 #include "fleet_reader.h"
 #include "fleet_source.h"
@@ -210,6 +211,12 @@ int serve(const ServeOptions& o) {
     for (const AlertRecord& a : after >= 0 ? source.alerts_after(after, limit) : source.recent_alerts(limit))
       alerts.push_back(to_json(a));
     send_json(res, {{"alerts", alerts}});
+  });
+  route("/api/v1/coverage", {}, [&](const Params&, httplib::Response& res) {
+    if (o.coverage.empty())
+      return send_error(res, 404, "not_configured", "no scan report: start serve with --coverage report.json "
+                                                    "(quotaguard scan --format json -o report.json)");
+    send_json(res, coverage_body(o.coverage));
   });
   route("/api/v1/health", {}, [&](const Params&, httplib::Response& res) {
     const SourceHealth h = source.health();

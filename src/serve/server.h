@@ -7,6 +7,7 @@ namespace qg::serve {
 struct ServeOptions {
   std::string db;           // the tracker's SQLite history
   std::string config;       // the tracker's config file (budgets; its `db` when --db is not given)
+  std::string coverage;     // a `scan --format json` report shown beside the traffic (coverage.h)
   std::string redis;        // the fleet's Redis (else the config's `redis`): docs/serve.md#fleet
   std::string host = "127.0.0.1";
   int port = 8787;          // 0: any free port (printed)

@@ -138,7 +138,7 @@ bool AlertRoute::deliver(const Alert& a) {
     headers.emplace("X-Quotaguard-Signature", signature(cfg_.secret, ts, payload));
   }
   std::string error;
-  int delay_ms = cfg_.backoff_ms;
+  int delay_ms = std::min(cfg_.backoff_ms, 10'000);
   for (int attempt = 1;; ++attempt) {
     auto res = client.Post(path, headers, payload, "application/json");
     if (res && res->status >= 200 && res->status < 300) {

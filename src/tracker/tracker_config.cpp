@@ -221,6 +221,8 @@ void read_routes(const json& a, Config& c) {
   get(a, "retry_backoff_ms", defaults.backoff_ms);
   get(a, "dedup_s", defaults.dedup_s);
   get(a, "dead_letter", c.dead_letter);
+  if (defaults.retries < 0 || defaults.retries > 100 || defaults.backoff_ms < 0 || defaults.dedup_s < 0)
+    throw Invalid("alerts", "alerts: retries must be 0-100, retry_backoff_ms and dedup_s >= 0");
   c.alert_routes.clear();
   const json routes = a.value("routes", json::array());
   for (std::size_t i = 0; i < routes.size(); ++i) {
@@ -250,8 +252,8 @@ void read_routes(const json& a, Config& c) {
                                               " (the route's signing secret) is not set");
       route.secret = secret;
     }
-    if (route.retries < 0 || route.backoff_ms < 0 || route.dedup_s < 0 || route.timeout_ms <= 0)
-      throw Invalid(at, at + ": retries, retry_backoff_ms and dedup_s must be >= 0, timeout_ms > 0");
+    if (route.retries < 0 || route.retries > 100 || route.backoff_ms < 0 || route.dedup_s < 0 || route.timeout_ms <= 0)
+      throw Invalid(at, at + ": retries must be 0-100, retry_backoff_ms and dedup_s >= 0, timeout_ms > 0");
     c.alert_routes.push_back(std::move(route));
   }
   if (!c.webhook_url.empty()) {

@@ -105,3 +105,29 @@ def test_dashboard_turns_red_with_the_api_and_shows_the_usage(fake, workers, ser
             wait_for(lambda: cell.inner_text().replace(",", "") == str(int(row["requests"])))
     finally:
         hook.close()
+
+
+def test_the_page_shows_what_the_code_can_bypass_beside_the_traffic(workers, serve, browser, quotaguard_cli, tmp_path):
+    """serve --coverage: the scan report's coverage on the page, next to the live usage."""
+    from test_coverage import _scan_report
+
+    report, scanned = _scan_report(quotaguard_cli, tmp_path)
+    workers.run(workspace="acme", calls=2)
+    s = serve("--db", workers.db, "--coverage", report)
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.goto(s.url + "/")
+    page.wait_for_selector("#coverage:not([hidden]) #coverage-summary[data-percent]")
+    summary = page.locator("#coverage-summary")
+    assert float(summary.get_attribute("data-percent")) == scanned["coverage"]["call_sites"]["percent"]
+    assert f"{len(scanned['findings'])} findings" in summary.inner_text()
+    assert page.locator("#coverage-findings tbody tr").count() == len(scanned["findings"])
+    untracked = [f["family"] for f in scanned["coverage"]["by_family"] if f["call_sites"]["untracked"]]
+    for family in untracked:
+        assert page.locator(f'#coverage-family tr[data-family="{family}"]').get_attribute("data-untracked") != "0"
+    page.wait_for_selector('#usage-model tr[data-key="gpt-4o"]')  # the traffic on the same screen
+    page.screenshot(path=os.path.join(_shots_dir(tmp_path), "serve-dashboard-coverage.png"), full_page=True)
+    # Without a report the section stays hidden.
+    plain = serve("--db", workers.db)
+    page.goto(plain.url + "/")
+    page.wait_for_selector('#usage-model tr[data-key="gpt-4o"]')
+    assert page.locator("#coverage").is_hidden()

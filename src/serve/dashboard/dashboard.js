@@ -75,6 +75,33 @@ async function loadUsage() {
   }
 }
 
+// The latest scan report (serve --coverage): shown beside the traffic, hidden without one.
+async function loadCoverage() {
+  const res = await fetch("/api/v1/coverage", { headers: { Accept: "application/json" } });
+  const box = $("#coverage");
+  if (res.status === 404) { box.hidden = true; return; }
+  const c = await res.json();
+  box.hidden = false;
+  if (!res.ok) { $("#coverage-summary").textContent = c.error.message; return; }
+  const pct = (p) => (p === null ? "n/a" : `${fmt.format(p)}%`);
+  const s = c.call_sites, k = c.clients;
+  $("#coverage-summary").textContent =
+    `API call sites tracked: ${pct(s.percent)} (${s.tracked} tracked, ${s.untracked} untracked, ${s.unresolved} unresolved); ` +
+    `clients from the factory: ${pct(k.percent)} (${k.factory} of ${k.factory + k.direct}); ${c.findings_total} findings` +
+    (c.modified_ms ? `, report of ${new Date(c.modified_ms).toLocaleString()}` : "");
+  $("#coverage-summary").dataset.percent = s.percent === null ? "" : String(s.percent);
+  const fam = $("#coverage-family tbody");
+  fam.replaceChildren();
+  for (const f of c.by_family)
+    fam.append(el("tr", { "data-family": f.family, "data-untracked": String(f.call_sites.untracked) }, el("td", {}, f.family),
+      el("td", {}, String(f.call_sites.tracked)), el("td", {}, String(f.call_sites.untracked)),
+      el("td", {}, String(f.call_sites.unresolved)), el("td", {}, pct(f.call_sites.percent))));
+  const list = $("#coverage-findings tbody");
+  list.replaceChildren();
+  for (const f of c.findings)
+    list.append(el("tr", { "data-rule": f.rule }, el("td", {}, f.rule), el("td", {}, `${f.path}:${f.line}`), el("td", {}, f.message)));
+}
+
 async function loadAlerts() {
   const { alerts } = await api("/api/v1/quota/alerts?limit=50");
   $("#alerts").replaceChildren();
@@ -161,10 +188,11 @@ function follow() {
     renderRate();
   }, 1000);
   setInterval(() => loadHealth().catch(showError), 5000);
+  setInterval(() => loadCoverage().catch(showError), 30000);
 }
 
 async function init() {
-  await Promise.all([loadStatus(), loadBudgets(), loadUsage(), loadAlerts(), loadHealth()]);
+  await Promise.all([loadStatus(), loadBudgets(), loadUsage(), loadAlerts(), loadHealth(), loadCoverage()]);
 }
 
 follow();
