@@ -14,6 +14,7 @@
 #include "python/evaluator.h"
 #include "python/fix_planner.h"
 #include "python/installer_search.h"
+#include "python/library_clients.h"
 #include "python/library_runs.h"
 #include "python/prefilter.h"
 #include "python/project.h"
@@ -129,7 +130,8 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     for (std::size_t i : todo) project.add_module(modules[i].get());
     timer.mark("parse+collect");
 
-    // Which module-level names of the new modules yield clients? Follow them into importers.
+    // Which module-level names of the new modules yield clients (or are classes that build a
+    // library's client)? Follow them into importers.
     // Evaluators only read the modules, so each worker has its own.
     std::vector<std::vector<std::pair<std::string, std::string>>> exported(todo.size());
     parallel_for_with(todo.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
@@ -138,7 +140,9 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
                         if (m.scopes.empty()) return;
                         for (const auto& [name, bindings] : m.module_scope()->bindings) {
                           (void)bindings;
-                          if (probe->yields_client(probe->module_export(m, name)))
+                          const Values exported_values = probe->module_export(m, name);
+                          if (probe->yields_client(exported_values) ||
+                              holds_library_client_class(exported_values, *probe))
                             exported[t].emplace_back(last_segment(m.name), name);
                         }
                       });

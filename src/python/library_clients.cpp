@@ -207,6 +207,13 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   return out;
 }
 
+bool holds_library_client_class(const Values& values, Evaluator& ev) {
+  const LibraryClientTable& table = LibraryClientTable::get();
+  return std::any_of(values.begin(), values.end(), [&](const Value& v) {
+    return v.kind == Value::Kind::Class && v.cls && derived_entry(table, *v.cls, ev);
+  });
+}
+
 bool project_installs_tracking(const std::vector<ModuleInfo*>& modules, Evaluator& ev) {
   const Syntax& S = Syntax::get();
   for (ModuleInfo* m : modules) {

@@ -79,6 +79,11 @@ struct LibraryClientCall {
 std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* scope, Evaluator& evaluator,
                                                      std::string_view code);
 
+// Whether `values` holds a project class derived from a table entry (`class Patched(OpenAI)`):
+// a module exporting one is worth following into the modules that import it, which need name
+// no library to call it.
+bool holds_library_client_class(const Values& values, Evaluator& evaluator);
+
 // What installs tracking for every client (python/quotaguard/_install.py): QG010's fix calls it.
 const FactoryFunction& tracking_installer();
 

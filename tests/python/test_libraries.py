@@ -3,12 +3,16 @@ from PyPI (python/requirements/libraries.lock: LangChain's ChatOpenAI and OpenAI
 LlamaIndex's OpenAI, instructor, DSPy's LM on its default engine and on LiteLLM, LiteLLM), each driven against the loopback fake
 API the way its documentation shows, with no quotaguard argument given to the library: every
 request and token the fake billed is counted, and once the API says insufficient_quota the next
-call through each library fails before any request leaves.
+call through each library fails before any request leaves. Where `quotaguard fix --unsafe-fixes`
+hands the library tracked HTTP clients instead (LangChain, LlamaIndex, pydantic-ai's providers),
+the fixed call is tracked the same way without install().
 
 Run by ctest libraries_install in .venv-libraries (tracker_python leaves this file out: .venv
 does not hold these libraries; a missing one fails here, never skips)."""
 import asyncio
 import os
+import importlib.util
+import subprocess
 
 import pytest
 
@@ -126,13 +130,29 @@ WAYS = {
 }
 
 
-@pytest.mark.parametrize("way", WAYS)
-def test_every_request_through_the_library_is_counted(qg, installed, server, way):
-    call = WAYS[way](server)
+def _assert_counted(qg, server, call):
     call()
     call()
     assert server.bill.requests >= 2
     assert _tracked(qg) == _billed(server)
+
+
+def _assert_fails_fast(qg, server, make):
+    """make() builds a new client of the library and calls it once."""
+    server.set(quota_after=0)  # the account is dry: the first request gets insufficient_quota
+    with pytest.raises(Exception):
+        make()
+    assert qg.status() == "exhausted"
+    sent = server.bill.requests
+    with pytest.raises(Exception) as err:
+        make()  # a new client of the same library, built after the flip
+    assert server.bill.requests == sent, "a request left the process after the quota ran out"
+    assert _is_quota_error(err.value), repr(err.value)
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_every_request_through_the_library_is_counted(qg, installed, server, way):
+    _assert_counted(qg, server, WAYS[way](server))
 
 
 @pytest.mark.parametrize("way", WAYS)
@@ -144,17 +164,103 @@ def test_without_install_the_library_is_not_tracked(qg, server, way):
 
 @pytest.mark.parametrize("way", WAYS)
 def test_exhaustion_fails_fast_through_the_library(qg, installed, server, way):
-    call = WAYS[way](server)
-    server.set(quota_after=0)  # the account is dry: the first request gets insufficient_quota
-    with pytest.raises(Exception):
-        call()
-    assert qg.status() == "exhausted"
-    sent = server.bill.requests
-    again = WAYS[way](server)  # a new client of the same library, built after the flip
-    with pytest.raises(Exception) as err:
-        again()
-    assert server.bill.requests == sent, "a request left the process after the quota ran out"
-    assert _is_quota_error(err.value), repr(err.value)
+    _assert_fails_fast(qg, server, lambda: WAYS[way](server)())
+
+
+# What `quotaguard fix --unsafe-fixes` (the real binary, $QG_QUOTAGUARD) makes of a library's call
+# where the library takes a tracked HTTP client (`fix-arguments` in rules/python/library-
+# clients.toml): with the arguments it adds, and no install(), the library is tracked on its own.
+BUILDERS = {
+    "llama-index": ("from llama_index.llms.openai import OpenAI\n\n\n"
+                    "def build(base_url, key):\n"
+                    "    return OpenAI(model=\"gpt-4o-mini\", api_base=base_url, api_key=key, max_retries=0)\n"),
+    "langchain": ("from langchain_openai import ChatOpenAI\n\n\n"
+                  "def build(base_url, key):\n"
+                  "    return ChatOpenAI(model=\"gpt-4o-mini\", base_url=base_url, api_key=key, max_retries=0)\n"),
+    "pydantic-ai": ("from pydantic_ai import Agent\n"
+                    "from pydantic_ai.models.openai import OpenAIChatModel\n"
+                    "from pydantic_ai.providers.openai import OpenAIProvider\n\n\n"
+                    "def build(base_url, key):\n"
+                    "    provider = OpenAIProvider(base_url=base_url, api_key=key)\n"
+                    "    return Agent(OpenAIChatModel(\"gpt-4o-mini\", provider=provider))\n"),
+}
+_fixed_builders = {}
+
+
+def _fixed_builder(library, tmp_dir):
+    """`build` from the library's app module as the fix leaves it (fixed once per test run)."""
+    if library not in _fixed_builders:
+        app = tmp_dir / f"fixed_{library.replace('-', '_')}.py"
+        app.write_text(BUILDERS[library])
+        run = subprocess.run([os.environ["QG_QUOTAGUARD"], "fix", "--unsafe-fixes", str(app)],
+                             capture_output=True, text=True, cwd=tmp_dir)
+        assert run.returncode == 0 and "_client=quotaguard.instrument_http_client(" in app.read_text(), run
+        spec = importlib.util.spec_from_file_location(app.stem, app)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _fixed_builders[library] = module.build
+    return _fixed_builders[library]
+
+
+@pytest.fixture
+def fixed(tmp_path_factory):
+    return lambda library: _fixed_builder(library, tmp_path_factory.getbasetemp())
+
+
+def _llama_index_fixed(server, build):
+    llm = build("llama-index")(server.base_url, KEY)
+    return lambda: llm.chat([ChatMessage(role="user", content="hi")])
+
+
+def _llama_index_fixed_async(server, build):
+    async def complete():  # (an httpx.AsyncClient belongs to the event loop that first used it)
+        return await build("llama-index")(server.base_url, KEY).acomplete("hi")
+
+    return lambda: asyncio.run(complete())
+
+
+def _langchain_fixed(server, build):
+    llm = build("langchain")(server.base_url, KEY)
+    return lambda: llm.invoke("hi")
+
+
+def _langchain_fixed_async(server, build):
+    async def ask():
+        return await build("langchain")(server.base_url, KEY).ainvoke("hi")
+
+    return lambda: asyncio.run(ask())
+
+
+def _pydantic_ai_fixed(server, build):
+    return lambda: build("pydantic-ai")(server.base_url, KEY).run_sync("hi").output
+
+
+def _pydantic_ai_fixed_async(server, build):
+    async def ask():
+        return (await build("pydantic-ai")(server.base_url, KEY).run("hi")).output
+
+    return lambda: asyncio.run(ask())
+
+
+FIXED = {
+    "llama-index OpenAI chat": _llama_index_fixed,
+    "llama-index OpenAI acomplete": _llama_index_fixed_async,
+    "langchain ChatOpenAI invoke": _langchain_fixed,
+    "langchain ChatOpenAI ainvoke": _langchain_fixed_async,
+    "pydantic-ai Agent run_sync": _pydantic_ai_fixed,
+    "pydantic-ai Agent run": _pydantic_ai_fixed_async,
+}
+
+
+@pytest.mark.parametrize("way", FIXED)
+def test_the_fix_arguments_track_the_library_without_install(qg, server, fixed, way):
+    assert not qg.installed()
+    _assert_counted(qg, server, FIXED[way](server, fixed))
+
+
+@pytest.mark.parametrize("way", FIXED)
+def test_the_fix_arguments_fail_fast_after_exhaustion(qg, server, fixed, way):
+    _assert_fails_fast(qg, server, lambda: FIXED[way](server, fixed)())
 
 
 def _is_quota_error(e: BaseException) -> bool:

@@ -1,0 +1,189 @@
+"""Independent truth for QG010: CPython's own `ast`, sharing no code with the scanner.
+
+Lists every call of an entry point named in rules/python/library-clients.toml (the repository's
+own table, read at run time), resolved through the file's imports (anywhere in the file), and
+classifies each one:
+  expect    a constructor, or a model-gated entry point given a literal OpenAI model, handed no
+            `tracked-by` keyword (or only a plain `httpx.Client()` / `httpx.AsyncClient()`)
+  handed    passes a `tracked-by` keyword with anything else (not expected)
+  gated     model-gated with a model that is not an OpenAI literal (a variable, another provider)
+  unlisted  a call into a table's package whose last name mentions OpenAI / LLM / completion /
+            embedding but that the table does not list: for reading by hand (possible data misses)
+  unparsed  a file CPython cannot parse (one record per file)
+A call of a project class derived (by the file's imports, directly or through another such
+class) from an entry point counts as that entry point, where the file defines the class or
+imports it by name from the project.
+
+Usage: candidates.py [--rules RULES.toml] DIR  -> one JSON object per line on stdout
+"""
+import argparse
+import ast
+import json
+import os
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+RULES = Path(__file__).resolve().parents[2] / "rules" / "python" / "library-clients.toml"
+PLAIN_HTTP_CLIENTS = ("httpx.Client", "httpx.AsyncClient")
+SUSPECT = re.compile(r"openai|^LLM$|^LM$|completion|embedding|from_provider|init_chat_model", re.I)
+
+
+class Entry:
+    def __init__(self, table, gated, models, tracked_by):
+        self.table, self.gated, self.models, self.tracked_by = table, gated, models, tracked_by
+
+
+def load_entries(rules_path):
+    """qualified name -> Entry, and package -> table id."""
+    with open(rules_path, "rb") as f:
+        rules = tomllib.load(f)
+    entries, packages = {}, {}
+    for table, t in rules.items():
+        packages[t["package"]] = table
+        for q in t.get("constructors", []):
+            entries[q] = Entry(table, False, [], t.get("tracked-by", []))
+        for q in t.get("model-gated", []):
+            entries[q] = Entry(table, True, t.get("openai-models", []), t.get("tracked-by", []))
+    return entries, packages
+
+
+def dotted(node):
+    """["a", "b", "c"] for `a.b.c`; None for anything else."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return [node.id] + parts[::-1]
+    return None
+
+
+def imported_names(tree):
+    """Local name -> qualified name, for every absolute import in the file."""
+    names = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import):
+            for a in n.names:
+                if a.asname:
+                    names[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(n, ast.ImportFrom) and n.module and n.level == 0:
+            for a in n.names:
+                names[a.asname or a.name] = n.module + "." + a.name
+    return names
+
+
+def qualified(node, names):
+    d = dotted(node)
+    if not d or d[0] not in names:
+        return None
+    return ".".join([names[d[0]]] + d[1:])
+
+
+def model_argument(call):
+    for k in call.keywords:
+        if k.arg == "model":
+            return k.value
+    return call.args[0] if call.args else None
+
+
+def python_files(root):
+    for dirpath, dirs, files in os.walk(root):
+        dirs.sort()  # a class name defined twice resolves the same way on every machine
+        for f in sorted(files):
+            if f.endswith(".py"):
+                yield os.path.join(dirpath, f)
+
+
+def parse(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return ast.parse(f.read())
+    except (SyntaxError, ValueError):
+        return None
+
+
+def derived_classes(trees, entries):
+    """Project class name -> the entry point it derives from (through project classes too)."""
+    derived = {}
+    for tree in trees.values():
+        if tree is None:
+            continue
+        names = imported_names(tree)
+        for n in ast.walk(tree):
+            if not isinstance(n, ast.ClassDef):
+                continue
+            for b in n.bases:
+                q = qualified(b, names)
+                d = dotted(b)
+                if q in entries:
+                    derived[n.name] = q
+                elif d and len(d) == 1 and d[0] in derived:
+                    derived[n.name] = derived[d[0]]
+    return derived
+
+
+def plain_http_client(value, names):
+    """`httpx.Client()` / `httpx.AsyncClient()` as written: handed over, but untracked."""
+    return isinstance(value, ast.Call) and qualified(value.func, names) in PLAIN_HTTP_CLIENTS
+
+
+def classify(call, entry, names):
+    handed = [k for k in call.keywords if k.arg in entry.tracked_by]
+    if handed and not all(plain_http_client(k.value, names) for k in handed):
+        return {"kind": "handed"}
+    if not entry.gated:
+        return {"kind": "expect"}
+    m = model_argument(call)
+    if isinstance(m, ast.Constant) and isinstance(m.value, str) and any(m.value.startswith(p) for p in entry.models):
+        return {"kind": "expect"}
+    return {"kind": "gated", "model": ast.unparse(m) if m is not None else None}
+
+
+def candidates(root, rules_path=RULES):
+    entries, packages = load_entries(rules_path)
+    trees = {path: parse(path) for path in python_files(root)}
+    derived = derived_classes(trees, entries)
+    for path, tree in trees.items():
+        rel = os.path.relpath(path, root)
+        if tree is None:
+            yield {"file": rel, "kind": "unparsed"}
+            continue
+        names = imported_names(tree)
+        local = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call):
+                continue
+            d = dotted(call.func)
+            if d and len(d) == 1 and d[0] in derived and (d[0] in local or (
+                    d[0] in names and names[d[0]].endswith("." + d[0]) and names[d[0]] not in entries)):
+                q = derived[d[0]]
+            else:
+                q = qualified(call.func, names)
+                if q is None:
+                    continue
+            record = {"file": rel, "line": call.lineno, "name": q}
+            if q in entries:
+                record["table"] = entries[q].table
+                record.update(classify(call, entries[q], names))
+                yield record
+            elif q.split(".")[0] in packages and SUSPECT.search(q.split(".")[-1]):
+                record["kind"] = "unlisted"
+                yield record
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rules", default=RULES, help="the table (default: the repository's)")
+    ap.add_argument("dir")
+    args = ap.parse_args()
+    for record in candidates(args.dir, args.rules):
+        print(json.dumps(record))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

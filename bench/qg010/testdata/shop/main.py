@@ -1,0 +1,3 @@
+from llms import PatchedChatOpenAI
+
+llm = PatchedChatOpenAI(model="gpt-4o")  # expect: derived from ChatOpenAI
