@@ -149,4 +149,23 @@ bool parse_event_id(std::string_view text, int64_t& out) {
   return true;
 }
 
+std::vector<Event> EventCursor::next(std::chrono::milliseconds wait) {
+  std::vector<Event> out;
+  if (hello_) {
+    hello_ = false;
+    out.push_back({after_, "hello", "{\"last_event_id\":" + std::to_string(after_) + "}"});
+  }
+  EventLog::Batch b = log_.after(after_, out.empty() ? wait : std::chrono::milliseconds(0));
+  if (b.gap) out.push_back({-1, "reset", "{\"reason\":\"events after the last id are no longer kept: re-read the state\"}"});
+  for (Event& e : b.events) {
+    after_ = e.id;
+    out.push_back(std::move(e));
+  }
+  if (out.empty()) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+    out.push_back({-1, "heartbeat", "{\"ts_ms\":" + std::to_string(ms.count()) + "}"});
+  }
+  return out;
+}
+
 }  // namespace qg::serve

@@ -27,6 +27,22 @@ struct Event {
   std::string data;  // JSON
 };
 
+// What one client of the live events gets next, whichever way it is carried (SSE, WebSocket):
+// `hello` first (the id to resume from) unless it resumes, `reset` when the kept events no longer
+// reach back to its id, the events after it, or a `heartbeat` when nothing happened within the
+// wait. `hello` carries its id; `reset` and `heartbeat` have id -1 (they move no cursor).
+class EventLog;
+class EventCursor {
+ public:
+  EventCursor(EventLog& log, int64_t after, bool resumed) : log_(log), after_(after), hello_(!resumed) {}
+  std::vector<Event> next(std::chrono::milliseconds wait);
+
+ private:
+  EventLog& log_;
+  int64_t after_;
+  bool hello_;
+};
+
 // An event id as a client sends it back (Last-Event-ID, last_event_id): digits only.
 bool parse_event_id(std::string_view text, int64_t& out);
 

@@ -59,33 +59,24 @@ Params params_of(const httplib::Request& req) { return {req.params.begin(), req.
 class EventStream {
  public:
   EventStream(EventLog& log, int64_t after, bool resumed, int heartbeat_ms, std::atomic<int>& clients)
-      : log_(log), after_(after), resumed_(resumed), heartbeat_(heartbeat_ms), clients_(clients) {}
+      : cursor_(log, after, resumed), heartbeat_(heartbeat_ms), clients_(clients) {}
   ~EventStream() { clients_.fetch_sub(1); }
 
   bool next(httplib::DataSink& sink) {
     std::string out;
-    if (!started_) {
-      started_ = true;
-      out += "retry: 1000\n\n";
-      if (!resumed_) {  // the id to resume from, before anything happens
-        out += "id: " + std::to_string(after_) + "\nevent: hello\ndata: {\"last_event_id\":" + std::to_string(after_) + "}\n\n";
-      }
+    if (!started_) out += "retry: 1000\n\n";
+    for (const Event& e : cursor_.next(started_ ? heartbeat_ : std::chrono::milliseconds(0))) {
+      if (e.id >= 0) out += "id: " + std::to_string(e.id) + "\n";
+      out += "event: " + e.type + "\ndata: " + e.data + "\n\n";
     }
-    EventLog::Batch b = log_.after(after_, out.empty() ? heartbeat_ : std::chrono::milliseconds(0));
-    if (b.gap) out += "event: reset\ndata: {\"reason\":\"events after the last id are no longer kept: re-read the state\"}\n\n";
-    for (const Event& e : b.events) {
-      out += "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + e.data + "\n\n";
-      after_ = e.id;
-    }
-    if (out.empty()) out = "event: heartbeat\ndata: {\"ts_ms\":" + std::to_string(now_ms()) + "}\n\n";
+    started_ = true;
     return sink.write(out.data(), out.size());
   }
 
  private:
-  EventLog& log_;
-  int64_t after_;
-  bool resumed_, started_ = false;
+  EventCursor cursor_;
   std::chrono::milliseconds heartbeat_;
+  bool started_ = false;
   std::atomic<int>& clients_;
 };
 

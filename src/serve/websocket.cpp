@@ -181,23 +181,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void pump(int64_t after, bool resumed) {
-    const auto heartbeat = std::chrono::milliseconds(o_.heartbeat_ms);
-    std::vector<std::string> out;
-    if (!resumed) out.push_back(message(std::to_string(after), "hello", "{\"last_event_id\":" + std::to_string(after) + "}"));
+    EventCursor cursor(log_, after, resumed);
     while (!done_) {
-      EventLog::Batch b = log_.after(after, out.empty() ? heartbeat : std::chrono::milliseconds(0));
+      std::vector<std::string> batch;
+      for (const Event& e : cursor.next(std::chrono::milliseconds(o_.heartbeat_ms)))
+        batch.push_back(message(e.id >= 0 ? std::to_string(e.id) : "", e.type, e.data));
       if (done_) break;
-      if (b.gap)
-        out.push_back(message("", "reset", "{\"reason\":\"events after the last id are no longer kept: re-read the state\"}"));
-      for (const Event& e : b.events) {
-        out.push_back(message(std::to_string(e.id), e.type, e.data));
-        after = e.id;
-      }
-      if (out.empty()) {
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
-        out.push_back(message("", "heartbeat", "{\"ts_ms\":" + std::to_string(ms.count()) + "}"));
-      }
-      net::post(ioc_, [self = shared_from_this(), batch = std::move(out)]() mutable {
+      net::post(ioc_, [self = shared_from_this(), batch = std::move(batch)]() mutable {
         for (std::string& m : batch) self->queue_.push_back(std::move(m));
         if (self->queue_.size() > kMaxQueued) {  // fallen too far behind: it reconnects and resumes
           self->done_ = true;
@@ -206,7 +196,6 @@ class Session : public std::enable_shared_from_this<Session> {
         }
         if (!self->writing_) self->write_next();
       });
-      out.clear();
     }
   }
 

@@ -117,19 +117,7 @@ void AlertRoute::give_up(const Alert& a, const std::string& error, int attempts)
     dead_letters_n_.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool AlertRoute::deliver(const Alert& a) {
-  // "scheme://host[:port]/path", split once per alert (cheap next to a POST); httplib does https.
-  std::string base = cfg_.url, path = "/";
-  if (auto s = base.find("://"); s != std::string::npos)
-    if (auto p = base.find('/', s + 3); p != std::string::npos) {
-      path = base.substr(p);
-      base.resize(p);
-    }
-  httplib::Client client(base);
-  const auto secs = cfg_.timeout_ms / 1000, usecs = (cfg_.timeout_ms % 1000) * 1000;
-  client.set_connection_timeout(secs, usecs);
-  client.set_read_timeout(secs, usecs);
-  client.set_write_timeout(secs, usecs);
+bool AlertRoute::deliver(const Alert& a, httplib::Client& client, const std::string& path) {
   const std::string payload = body(cfg_, a);
   httplib::Headers headers;
   if (!cfg_.secret.empty()) {
@@ -163,6 +151,18 @@ bool AlertRoute::deliver(const Alert& a) {
 }
 
 void AlertRoute::run() {
+  // "scheme://host[:port]/path", split once for the route's life; httplib does https.
+  std::string base = cfg_.url, path = "/";
+  if (auto s = base.find("://"); s != std::string::npos)
+    if (auto p = base.find('/', s + 3); p != std::string::npos) {
+      path = base.substr(p);
+      base.resize(p);
+    }
+  httplib::Client client(base);
+  const auto secs = cfg_.timeout_ms / 1000, usecs = (cfg_.timeout_ms % 1000) * 1000;
+  client.set_connection_timeout(secs, usecs);
+  client.set_read_timeout(secs, usecs);
+  client.set_write_timeout(secs, usecs);
   for (;;) {
     const uint32_t seen = wake_.load(std::memory_order_acquire);
     Alert a;
@@ -170,7 +170,7 @@ void AlertRoute::run() {
       if (stopping_.load(std::memory_order_acquire))  // shutting down: never hang on a POST
         give_up(a, "shut down before it was sent", 0);
       else
-        deliver(a);
+        deliver(a, client, path);
     }
     if (stopping_.load(std::memory_order_acquire)) break;
     wake_.wait(seen, std::memory_order_acquire);

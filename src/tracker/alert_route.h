@@ -19,6 +19,10 @@
 #include "mpmc_queue.h"
 #include "route_config.h"
 
+namespace httplib {
+class Client;
+}
+
 namespace qg::tracker {
 
 // Alerts a route gave up on, one JSON line each: {"route", "error", "attempts", "alert"}.
@@ -58,7 +62,7 @@ class AlertRoute {
 
  private:
   void run();
-  bool deliver(const Alert& a);
+  bool deliver(const Alert& a, httplib::Client& client, const std::string& path);
   void give_up(const Alert& a, const std::string& error, int attempts);
 
   RouteConfig cfg_;
