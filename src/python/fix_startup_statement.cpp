@@ -33,13 +33,23 @@ std::optional<StartupStatement> plan_startup_statement(const Tree& tree, const I
   StartupNames names(editor, s.at, s.imports);
   const std::string statement = call(names);
   // Once is enough: a file that has the line already (where a syntax error hides it from the
-  // scan) gets no second one, so `fix` stays a fixpoint.
-  for (std::size_t at = code.find(statement); at != std::string_view::npos; at = code.find(statement, at + 1)) {
+  // scan) gets no second one, so `fix` stays a fixpoint -- under whatever name the module had
+  // then (`quotaguard.install()` where this run would write `_quotaguard.install()`).
+  const std::size_t dot = statement.find('.');
+  const bool qualified = dot != std::string::npos && dot > 0 &&
+                         statement.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == dot;
+  const std::string_view tail = qualified ? std::string_view(statement).substr(dot) : std::string_view(statement);
+  for (std::size_t at = code.find(tail); at != std::string_view::npos; at = code.find(tail, at + 1)) {
     const std::size_t line = code.rfind('\n', at) == std::string_view::npos ? 0 : code.rfind('\n', at) + 1;
-    const std::size_t end = at + statement.size();
-    if (code.substr(line, at - line).find_first_not_of(" \t") == std::string_view::npos &&
-        (end == code.size() || code[end] == '\n' || code[end] == '\r')) {
-      *why = "the file has `" + statement + "` already, where the scan does not see it (a syntax error around it)";
+    const std::size_t end = at + tail.size();
+    std::string_view head = code.substr(line, at - line);
+    head.remove_prefix(std::min(head.size(), head.find_first_not_of(" \t")));
+    const bool named = qualified ? !head.empty() && head.find_first_not_of(
+                                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string_view::npos
+                                 : head.empty();
+    if (named && (end == code.size() || code[end] == '\n' || code[end] == '\r')) {
+      *why = "the file has `" + std::string(head) + std::string(tail) +
+             "` already, where the scan does not see it (a syntax error around it)";
       return std::nullopt;
     }
   }
