@@ -151,7 +151,32 @@ std::string Metrics::render(int64_t now_ms) {
     sample(out, "quotaguard_fleet_reachable", "address=\"" + escape(f.address) + "\",namespace=\"" + escape(f.ns) + "\"",
            f.reachable ? 1 : 0);
   }
+  if (reconciler_) render_reconciliation(out, reconciler_->latest());
   return out;
+}
+
+void Metrics::render_reconciliation(std::string& out, const Reconciliation& r) {
+  header(out, "quotaguard_reconciliation_last_success_timestamp_seconds", "gauge",
+         "When the organization Usage API was last read (0: never).");
+  sample(out, "quotaguard_reconciliation_last_success_timestamp_seconds", "", static_cast<double>(r.polled_ms) / 1000);
+  header(out, "quotaguard_reconciliation_up", "gauge", "1 when the last poll of the Usage API succeeded, 0 when it failed.");
+  sample(out, "quotaguard_reconciliation_up", "", r.error.empty() && r.polled_ms ? 1 : 0);
+  if (!r.polled_ms) return;
+  std::map<std::string, std::pair<int64_t, int64_t>> by_model;  // billed, covered
+  for (const HourOfModel& h : r.hours) {
+    by_model[h.model].first += h.billed_tokens;
+    by_model[h.model].second += std::min(h.billed_tokens, h.tracked_tokens);
+  }
+  for (auto [name, help, billed] :
+       {std::tuple{"quotaguard_billed_tokens", "Tokens OpenAI billed over the reconciliation window, per model.", true},
+        std::tuple{"quotaguard_untracked_tokens", "Billed tokens no tracked client sent (dark traffic), per model.", false}}) {
+    header(out, name, "gauge", help);
+    for (const auto& [model, t] : by_model)
+      sample(out, name, "model=\"" + escape(model) + "\"", static_cast<double>(billed ? t.first : t.first - t.second));
+  }
+  header(out, "quotaguard_runtime_coverage_ratio", "gauge", "Tracked over billed tokens in the reconciliation window.");
+  if (r.billed_tokens() > 0)
+    sample(out, "quotaguard_runtime_coverage_ratio", "", static_cast<double>(r.covered_tokens()) / static_cast<double>(r.billed_tokens()));
 }
 
 }  // namespace qg::serve

@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "query.h"
 #include "rate_limit.h"
+#include "reconciler.h"
 #include "sqlite_source.h"
 #include "tracker_config.h"
 #include "websocket.h"
@@ -120,6 +121,11 @@ int serve(const ServeOptions& o) {
   StateSource& source = fleet_source ? static_cast<StateSource&>(*fleet_source) : host;
   EventLog events(source, std::chrono::milliseconds(o.poll_ms), 20000);
   Metrics metrics(source, cfg, fleet.get());
+  std::unique_ptr<Reconciler> reconciler;
+  if (!o.reconcile.admin_key.empty()) {
+    reconciler = std::make_unique<Reconciler>(o.reconcile, source, events);
+    metrics.set_reconciler(reconciler.get());
+  }
   RateLimit limiter(o.rate_per_second, o.rate_burst);
   std::atomic<int> event_clients{0};
 
@@ -208,6 +214,12 @@ int serve(const ServeOptions& o) {
       return send_error(res, 404, "not_configured", "no scan report: start serve with --coverage report.json "
                                                     "(quotaguard scan --format json -o report.json)");
     send_json(res, coverage_body(o.coverage));
+  });
+  route("/api/v1/reconciliation", {}, [&](const Params&, httplib::Response& res) {
+    if (!reconciler)
+      return send_error(res, 404, "not_configured", "no reconciliation: start serve with --reconcile and an admin key in "
+                                                    "$OPENAI_ADMIN_KEY (docs/serve.md#reconciliation)");
+    send_json(res, to_json(reconciler->latest(), o.reconcile.every_s));
   });
   route("/api/v1/health", {}, [&](const Params&, httplib::Response& res) {
     const SourceHealth h = source.health();
@@ -305,6 +317,7 @@ int serve(const ServeOptions& o) {
   if (fleet) fleet->start([&events] { events.wake(); });
   events.start();
   ws.start();
+  if (reconciler) reconciler->start();
   g_server = &svr;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -314,6 +327,7 @@ int serve(const ServeOptions& o) {
   std::fflush(stderr);
   svr.listen_after_bind();
   g_server = nullptr;
+  if (reconciler) reconciler->stop();
   ws.stop();
   events.stop();
   if (fleet) fleet->stop();
