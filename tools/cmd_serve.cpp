@@ -35,7 +35,35 @@ void attach(CLI::App& app, int& exit_code) {
   cmd->add_option("--reconcile-hours", r.hours, "hours each poll compares")->check(CLI::Range(1, 168))->capture_default_str();
   cmd->add_option("--dark-traffic-tokens", r.dark_tokens, "untracked tokens in an hour of a model that raise an alert")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 50))->capture_default_str();
+  // OTLP: the OpenTelemetry exporter's own environment variables, as a collector's users expect.
+  qg::serve::OtlpOptions& otlp = o->otlp;
+  cmd->add_option("--otlp-endpoint", otlp.endpoint,
+                  "push the metrics to this OTLP/HTTP URL (.../v1/metrics; or $OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, "
+                  "or $OTEL_EXPORTER_OTLP_ENDPOINT + /v1/metrics)")
+      ->envname("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+  cmd->add_option("--otlp-every", otlp.every_s, "seconds between pushes")->check(CLI::Range(1, 86400))->capture_default_str();
   cmd->callback([o, reconcile, key_env, &exit_code] {
+    if (o->otlp.endpoint.empty())
+      if (const char* base = std::getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); base && *base) {
+        std::string url = base;
+        while (!url.empty() && url.back() == '/') url.pop_back();
+        o->otlp.endpoint = url + "/v1/metrics";
+      }
+    if (!o->otlp.endpoint.empty()) {
+      // Headers (a collector's API key, say) from the environment only, never argv.
+      for (const char* name : {"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS"})
+        if (const char* h = std::getenv(name); h && *h) {
+          std::vector<std::pair<std::string, std::string>> parsed;
+          std::string error;
+          if (!qg::serve::parse_otlp_headers(h, parsed, error)) {
+            std::fprintf(stderr, "quotaguard serve: $%s: %s\n", name, error.c_str());
+            exit_code = 2;
+            return;
+          }
+          for (auto& kv : parsed) o->otlp.headers.push_back(std::move(kv));
+        }
+      if (const char* name = std::getenv("OTEL_SERVICE_NAME"); name && *name) o->otlp.service_name = name;
+    }
     if (*reconcile) {
       const char* key = std::getenv(key_env->c_str());
       if (!key || !*key) {

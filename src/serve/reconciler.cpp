@@ -80,37 +80,21 @@ nlohmann::json to_json(const Reconciliation& r, int every_s) {
           {"dark_traffic", dark}};
 }
 
+static int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 Reconciler::Reconciler(ReconcileOptions options, StateSource& tracked, EventLog& events)
-    : options_(std::move(options)), tracked_(tracked), events_(events) {}
+    : options_(std::move(options)),
+      tracked_(tracked),
+      events_(events),
+      thread_(std::chrono::seconds(options_.every_s), [this] { poll_once(wall_ms()); }, {.at_start = true}) {}
 
 Reconciler::~Reconciler() { stop(); }
-
-void Reconciler::start() {
-  thread_ = std::thread([this] { run(); });
-}
-
-void Reconciler::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
 
 Reconciliation Reconciler::latest() const {
   std::lock_guard lock(mu_);
   return latest_;
-}
-
-void Reconciler::run() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    poll_once(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-    lock.lock();
-    cv_.wait_for(lock, std::chrono::seconds(options_.every_s), [this] { return stopping_; });
-  }
 }
 
 void Reconciler::poll_once(int64_t now_ms) {

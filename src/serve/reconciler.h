@@ -6,18 +6,16 @@
 // count capped at what was billed, so that over-counting one model cannot hide another's dark
 // traffic.
 #pragma once
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "event_log.h"
+#include "periodic.h"
 #include "state_source.h"
 
 namespace qg::serve {
@@ -64,14 +62,13 @@ class Reconciler {
   Reconciler(const Reconciler&) = delete;
   Reconciler& operator=(const Reconciler&) = delete;
 
-  void start();
-  void stop();
+  void start() { thread_.start(); }  // polls at once, then every `every_s`
+  void stop() { thread_.stop(); }
   void poll_once(int64_t now_ms);
   Reconciliation latest() const;
   const ReconcileOptions& options() const { return options_; }
 
  private:
-  void run();
   void alert_dark_traffic(const Reconciliation& r, int64_t now_ms);
 
   const ReconcileOptions options_;
@@ -80,9 +77,7 @@ class Reconciler {
   mutable std::mutex mu_;
   Reconciliation latest_;
   std::map<std::pair<int64_t, std::string>, int64_t> alerted_;  // (hour, model) -> untracked when last alerted
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  Periodic thread_;  // last: stopped first, before what it uses goes
 };
 
 }  // namespace qg::serve

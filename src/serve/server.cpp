@@ -17,6 +17,7 @@
 #include "fleet_source.h"
 #include "live_source.h"
 #include "metrics.h"
+#include "otlp.h"
 #include "query.h"
 #include "rate_limit.h"
 #include "reconciler.h"
@@ -81,6 +82,13 @@ class EventStream {
   std::atomic<int>& clients_;
 };
 
+nlohmann::json otlp_health(const OtlpExporter* otlp) {
+  if (!otlp) return nullptr;
+  const OtlpHealth h = otlp->health();
+  return {{"endpoint", h.endpoint}, {"last_push_ms", h.last_push_ms ? nlohmann::json(h.last_push_ms) : nlohmann::json(nullptr)},
+          {"error", h.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.error)}, {"pushes", h.pushes}, {"failures", h.failures}};
+}
+
 }  // namespace
 
 int serve(const ServeOptions& o) {
@@ -121,6 +129,8 @@ int serve(const ServeOptions& o) {
   StateSource& source = fleet_source ? static_cast<StateSource&>(*fleet_source) : host;
   EventLog events(source, std::chrono::milliseconds(o.poll_ms), 20000);
   Metrics metrics(source, cfg, fleet.get());
+  std::unique_ptr<OtlpExporter> otlp;
+  if (!o.otlp.endpoint.empty()) otlp = std::make_unique<OtlpExporter>(o.otlp, metrics, now_ms());
   std::unique_ptr<Reconciler> reconciler;
   if (!o.reconcile.admin_key.empty()) {
     reconciler = std::make_unique<Reconciler>(o.reconcile, source, events);
@@ -243,7 +253,8 @@ int serve(const ServeOptions& o) {
                     {"history", history},
                     {"live_state", live},
                     {"events", {{"last_event_id", events.last_id()}, {"clients", event_clients.load()}}},
-                    {"redis", redis_health}},
+                    {"redis", redis_health},
+                    {"otlp", otlp_health(otlp.get())}},
               h.readable ? 200 : 503);
   });
   svr.Get("/api/v1/events", [&](const httplib::Request& req, httplib::Response& res) {
@@ -318,6 +329,7 @@ int serve(const ServeOptions& o) {
   events.start();
   ws.start();
   if (reconciler) reconciler->start();
+  if (otlp) otlp->start();
   g_server = &svr;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -328,6 +340,7 @@ int serve(const ServeOptions& o) {
   svr.listen_after_bind();
   g_server = nullptr;
   if (reconciler) reconciler->stop();
+  if (otlp) otlp->stop();  // one last push: the collector has the final totals
   ws.stop();
   events.stop();
   if (fleet) fleet->stop();

@@ -5,22 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "http_url.h"
+
 namespace qg::serve {
 
 namespace {
 
 constexpr int kMaxPages = 1000;  // a cursor that never ends is the API's defect, not a reason to spin
-
-// "scheme://host[:port]/path" -> ("scheme://host[:port]", "/path" without a trailing '/').
-std::pair<std::string, std::string> split(const std::string& url) {
-  const auto s = url.find("://");
-  if (s == std::string::npos) throw UsageApiError("the API's base URL '" + url + "' has no scheme (https://...)");
-  const auto p = url.find('/', s + 3);
-  if (p == std::string::npos) return {url, ""};
-  std::string path = url.substr(p);
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  return {url.substr(0, p), path};
-}
 
 int64_t count(const nlohmann::json& result, const char* name) {
   const auto it = result.find(name);
@@ -38,10 +29,11 @@ std::string text(const nlohmann::json& result, const char* name) {
 }  // namespace
 
 UsageApi::UsageApi(const std::string& base_url, std::string admin_key, int timeout_s) : admin_key_(std::move(admin_key)) {
-  auto [origin, path] = split(base_url);
-  client_ = std::make_unique<httplib::Client>(origin);
+  const auto url = split_http_url(base_url);
+  if (!url) throw UsageApiError("the API's base URL '" + base_url + "' has no scheme (https://...)");
+  client_ = std::make_unique<httplib::Client>(url->origin);
   if (!client_->is_valid()) throw UsageApiError("the API's base URL '" + base_url + "' is not http(s)://host[:port]/path");
-  prefix_ = path;
+  prefix_ = url->path;
   client_->set_connection_timeout(timeout_s, 0);
   client_->set_read_timeout(timeout_s, 0);
   client_->set_write_timeout(timeout_s, 0);
