@@ -72,8 +72,17 @@ uint32_t ImportEditor::line_start(uint32_t offset) const {
 }
 
 bool ImportEditor::visible(const ImportBinding& b, uint32_t site) const {
-  if (is_null(b.function)) return true;
+  // A module-level import binds its name when it runs: code in a function body runs later (it
+  // sees imports further down), module-level code only sees the ones above it.
+  if (is_null(b.function)) return end_byte(b.statement) <= site || runs_later(site);
   return start_byte(b.function) <= site && site < end_byte(b.function) && end_byte(b.statement) <= site;
+}
+
+bool ImportEditor::runs_later(uint32_t site) const {
+  const Syntax& k = Syntax::get();
+  for (TSNode n = ts_node_descendant_for_byte_range(tree_.root(), site, site); !is_null(n); n = ts_node_parent(n))
+    if (sym(n) == k.function_definition || sym(n) == k.lambda) return start_byte(n) < site;
+  return false;
 }
 
 std::optional<std::string> ImportEditor::imported_reference(const FactoryFunction& factory, uint32_t site) const {
@@ -251,7 +260,13 @@ std::vector<Edit> ImportEditor::remove_unused(const std::set<std::string>& names
                                               const std::vector<Edit>& rewritten) const {
   // Statement start -> the items of it to remove (statements kept in source order).
   std::map<uint32_t, std::pair<TSNode, std::vector<TSNode>>> doomed;
+  const std::string_view source = tree_.code();
+  const bool broken = ts_node_has_error(tree_.root());
   auto remove = [&](const ImportBinding& b) {
+    // In a broken file, an import that does not start its line follows code on it (`client(.import
+    // os`): what the parser made of that line is a guess, so the line is left as it is.
+    const uint32_t ls = line_start(start_byte(b.statement));
+    if (broken && source.substr(ls, start_byte(b.statement) - ls).find_first_not_of(" \t") != std::string_view::npos) return;
     auto& entry = doomed[start_byte(b.statement)];
     entry.first = b.statement;
     entry.second.push_back(b.item);

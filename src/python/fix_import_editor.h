@@ -54,6 +54,7 @@ class ImportEditor {
 
  private:
   bool visible(const ImportBinding& b, uint32_t site) const;
+  bool runs_later(uint32_t site) const;  // inside a function or lambda: runs after the module's code
   // The name as an import the site can already see binds it; nullopt when none does.
   std::optional<std::string> imported_reference(const FactoryFunction& factory, uint32_t site) const;
   bool referenced(const std::string& name, const std::vector<Edit>& rewritten) const;

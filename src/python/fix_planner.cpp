@@ -43,6 +43,10 @@ class PythonFixPlanner final : public FixPlanner {
     if (f.rule == to_string(RuleId::QG010)) return f.fix->at_startup ? plan_install_site(f) : plan_library_arguments_site(f);
     const FixSite& site = *f.fix;
     const bool module_call = f.rule == to_string(RuleId::QG002);
+    // A call the parser only made whole by guessing (a MISSING `(` between two names, an ERROR
+    // inside) is not a construction quotaguard can be sure of: rewriting it rewrites a guess.
+    if (!module_call && call_holds_error(site))
+      return left(LeftReason::SyntaxError, "the call holds a syntax error: quotaguard does not rewrite what it cannot parse");
     const FactoryChoice choice = choose_factory(*policy_.factory, module_call ? ClientKind::Sync : site.kind, module_call);
     if (!choice.target) return left(LeftReason::NoFactory, choice.reason);
     const std::string_view root = root_name(site.bound_name);
@@ -97,6 +101,12 @@ class PythonFixPlanner final : public FixPlanner {
 
  private:
   static SitePlan left(LeftReason reason, std::string detail) { return {{}, reason, std::move(detail)}; }
+
+  bool call_holds_error(const FixSite& site) const {
+    const uint32_t bom = src_.bom_length;
+    const TSNode call = tree_.node_at(site.callee.start_byte - bom, site.arguments.end_byte - bom, Syntax::get().call);
+    return !is_null(call) && ts_node_has_error(call);
+  }
 
   // Every QG009 finding fixed here is fixed by one statement (fix_startup_statement.h), made once;
   // it has no edit at the finding's own site, which is usually in another file.

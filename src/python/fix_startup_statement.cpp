@@ -28,6 +28,14 @@ std::optional<StartupStatement> plan_startup_statement(const Tree& tree, const I
     const ImportRequest after_imports = editor.module_level_insert();
     s.at = after_imports.at;
     s.break_before = after_imports.break_before;
+    // The last import shares its line with code (`import x; y`): the only place left is before
+    // that import, among the imports, where the statement would run before names it may need.
+    std::string_view rest = code.substr(std::min<std::size_t>(code.size(), s.at - bom_length));
+    rest.remove_prefix(std::min(rest.size(), rest.find_first_not_of(" \t")));
+    if (rest.starts_with("import ") || rest.starts_with("from ")) {
+      *why = "the last import shares its line with other code (`import x; y`); quotaguard does not split the line";
+      return std::nullopt;
+    }
   }
   // Names as seen from where the statement goes: an import the file already has is reused.
   StartupNames names(editor, s.at, s.imports);

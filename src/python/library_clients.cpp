@@ -21,15 +21,83 @@ constexpr std::string_view kPlainHttpClients[] = {"httpx.Client", "httpx.AsyncCl
 
 bool is_quotaguard(std::string_view path) { return path == "quotaguard" || path.starts_with("quotaguard."); }
 
-// The content of a plain string literal (not an f-string or a concatenation); nullopt otherwise.
-std::optional<std::string_view> literal(TSNode n, std::string_view code) {
+// `m` in `... if m.startswith("openai/") else ...` (or `if not m.startswith(...)`, the other
+// branch) is known to start with "openai/" there: the idiom that makes sure of a prefix
+// (`f"openai/{m}" if not m.startswith("openai/") else m`).
+std::vector<std::string_view> guarded_start(TSNode condition, TSNode branch, bool when_true, std::string_view code) {
   const Syntax& S = Syntax::get();
-  if (is_null(n) || sym(n) != S.string) return std::nullopt;
-  for (TSNode part : NamedChildren(n)) {
-    if (sym(part) == S.interpolation) return std::nullopt;
-    if (sym(part) == S.string_content) return text(part, code);
+  condition = unparenthesize(condition);
+  branch = unparenthesize(branch);
+  if (!is_null(condition) && sym(condition) == S.not_operator) {
+    condition = unparenthesize(ts_node_named_child(condition, 0));
+    when_true = !when_true;
   }
-  return std::string_view{};
+  if (!when_true || is_null(condition) || is_null(branch) || sym(condition) != S.call || sym(branch) != S.identifier) return {};
+  const TSNode callee = field(condition, S.f_function), args = field(condition, S.f_arguments);
+  if (sym(callee) != S.attribute || text(field(callee, S.f_attribute), code) != "startswith") return {};
+  const TSNode object = field(callee, S.f_object);
+  if (sym(object) != S.identifier || text(object, code) != text(branch, code) || ts_node_named_child_count(args) != 1) return {};
+  const TSNode prefix = ts_node_named_child(args, 0);
+  if (sym(prefix) != S.string || ts_node_named_child_count(prefix) != 3) return {};  // start, one content, end
+  const TSNode content = ts_node_named_child(prefix, 1);
+  if (sym(content) != S.string_content) return {};
+  return {text(content, code)};
+}
+
+// What a model argument is known to start with, once per value it may hold: a plain literal's
+// whole text, an f-string's or a `+` concatenation's text before the first thing computed, a
+// name whose every binding in the scope that sees it is such a string (`lm_name =
+// f"openai/{model}"`). Empty when any value is unknown (a parameter, a call, a config lookup):
+// a model chosen at run time may go to another provider, so it decides nothing.
+std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, int depth = 0) {
+  const Syntax& S = Syntax::get();
+  n = unparenthesize(n);
+  if (is_null(n) || depth > 4) return {};
+  if (sym(n) == S.string) {
+    uint32_t from = 0, to = 0;  // the contents before the first interpolation
+    for (TSNode part : NamedChildren(n)) {
+      if (sym(part) == S.interpolation) break;
+      if (sym(part) != S.string_content) continue;
+      if (from == to) from = start_byte(part);
+      to = end_byte(part);
+    }
+    return {from == to ? std::string_view{} : code.substr(from, to - from)};
+  }
+  if (sym(n) == S.conditional_expression) {  // `a if c else b`: either
+    const TSNode yes = ts_node_named_child(n, 0), condition = ts_node_named_child(n, 1), no = ts_node_named_child(n, 2);
+    auto out = guarded_start(condition, yes, true, code);
+    if (out.empty()) out = model_starts(yes, scope, code, depth + 1);
+    auto other = guarded_start(condition, no, false, code);
+    if (other.empty()) other = model_starts(no, scope, code, depth + 1);
+    if (out.empty() || other.empty()) return {};
+    out.insert(out.end(), other.begin(), other.end());
+    return out;
+  }
+  if (sym(n) == S.concatenated_string) return model_starts(ts_node_named_child(n, 0), scope, code, depth + 1);
+  if (sym(n) == S.binary_operator) {
+    const TSNode left = field(n, S.f_left), right = field(n, S.f_right);
+    std::string_view op = code.substr(end_byte(left), start_byte(right) - end_byte(left));
+    while (!op.empty() && (op.front() == ' ' || op.front() == '\t')) op.remove_prefix(1);
+    return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, depth + 1) : std::vector<std::string_view>{};
+  }
+  if (sym(n) != S.identifier || !scope) return {};
+  const std::string name(text(n, code));
+  bool first = true;
+  for (const Scope* s = scope; s; s = s->parent) {
+    if (s->kind == Scope::Kind::Class && !first) continue;  // class bodies: their own statements only
+    first = false;
+    const auto it = s->bindings.find(name);
+    if (it == s->bindings.end()) continue;
+    std::vector<std::string_view> out;
+    for (const Binding& b : it->second) {
+      if (b.kind != Binding::Kind::Expr) return {};
+      const auto starts = model_starts(b.node, b.scope, code, depth + 1);
+      if (starts.empty()) return {};
+      out.insert(out.end(), starts.begin(), starts.end());
+    }
+    return out;
+  }
+  return {};
 }
 
 enum class Handed : uint8_t { Nothing, Plain, Tracked, Other };
@@ -189,10 +257,12 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   if (!hit) return std::nullopt;
   const ClientBuildingLibrary& lib = *hit->library;
   if (hit->model_gated) {
-    const auto model = literal(ev.argument_node(call, scope, 0, "model"), code);
-    if (!model || std::none_of(lib.openai_models.begin(), lib.openai_models.end(),
-                               [&](const std::string& p) { return model->starts_with(p); }))
-      return std::nullopt;
+    // Every value the model may hold names an OpenAI model.
+    const auto starts = model_starts(ev.argument_node(call, scope, 0, "model"), scope, code);
+    const auto openai = [&](std::string_view start) {
+      return std::any_of(lib.openai_models.begin(), lib.openai_models.end(), [&](const std::string& p) { return start.starts_with(p); });
+    };
+    if (starts.empty() || !std::all_of(starts.begin(), starts.end(), openai)) return std::nullopt;
   }
   LibraryClientCall out{&lib, std::string(text(callee, code)), std::string(kApiPrefix) + lib.id, false};
   for (const auto& keyword : lib.tracked_by) {

@@ -65,9 +65,10 @@ class EventLog {
   int64_t last_id();  // the newest id given (first_id_ before any)
   void poll_once();  // one poll (the thread calls it; tests and start() too)
   void wake();       // poll now, not at the next interval (the fleet said something)
+  // An event from elsewhere than the state source (the reconciler's dark-traffic alerts).
+  void publish(const char* type, std::string data);
 
  private:
-  void publish(const char* type, std::string data);
   void run();
   StateSource& source_;
   const std::chrono::milliseconds poll_;

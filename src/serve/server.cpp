@@ -17,8 +17,10 @@
 #include "fleet_source.h"
 #include "live_source.h"
 #include "metrics.h"
+#include "otlp.h"
 #include "query.h"
 #include "rate_limit.h"
+#include "reconciler.h"
 #include "sqlite_source.h"
 #include "tracker_config.h"
 #include "websocket.h"
@@ -80,6 +82,13 @@ class EventStream {
   std::atomic<int>& clients_;
 };
 
+nlohmann::json otlp_health(const OtlpExporter* otlp) {
+  if (!otlp) return nullptr;
+  const OtlpHealth h = otlp->health();
+  return {{"endpoint", h.endpoint}, {"last_push_ms", h.last_push_ms ? nlohmann::json(h.last_push_ms) : nlohmann::json(nullptr)},
+          {"error", h.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.error)}, {"pushes", h.pushes}, {"failures", h.failures}};
+}
+
 }  // namespace
 
 int serve(const ServeOptions& o) {
@@ -120,6 +129,13 @@ int serve(const ServeOptions& o) {
   StateSource& source = fleet_source ? static_cast<StateSource&>(*fleet_source) : host;
   EventLog events(source, std::chrono::milliseconds(o.poll_ms), 20000);
   Metrics metrics(source, cfg, fleet.get());
+  std::unique_ptr<OtlpExporter> otlp;
+  if (!o.otlp.endpoint.empty()) otlp = std::make_unique<OtlpExporter>(o.otlp, metrics, now_ms());
+  std::unique_ptr<Reconciler> reconciler;
+  if (!o.reconcile.admin_key.empty()) {
+    reconciler = std::make_unique<Reconciler>(o.reconcile, source, events);
+    metrics.set_reconciler(reconciler.get());
+  }
   RateLimit limiter(o.rate_per_second, o.rate_burst);
   std::atomic<int> event_clients{0};
 
@@ -209,6 +225,12 @@ int serve(const ServeOptions& o) {
                                                     "(quotaguard scan --format json -o report.json)");
     send_json(res, coverage_body(o.coverage));
   });
+  route("/api/v1/reconciliation", {}, [&](const Params&, httplib::Response& res) {
+    if (!reconciler)
+      return send_error(res, 404, "not_configured", "no reconciliation: start serve with --reconcile and an admin key in "
+                                                    "$OPENAI_ADMIN_KEY (docs/serve.md#reconciliation)");
+    send_json(res, to_json(reconciler->latest(), o.reconcile.every_s));
+  });
   route("/api/v1/health", {}, [&](const Params&, httplib::Response& res) {
     const SourceHealth h = source.health();
     const int64_t now = now_ms();
@@ -231,7 +253,8 @@ int serve(const ServeOptions& o) {
                     {"history", history},
                     {"live_state", live},
                     {"events", {{"last_event_id", events.last_id()}, {"clients", event_clients.load()}}},
-                    {"redis", redis_health}},
+                    {"redis", redis_health},
+                    {"otlp", otlp_health(otlp.get())}},
               h.readable ? 200 : 503);
   });
   svr.Get("/api/v1/events", [&](const httplib::Request& req, httplib::Response& res) {
@@ -305,6 +328,8 @@ int serve(const ServeOptions& o) {
   if (fleet) fleet->start([&events] { events.wake(); });
   events.start();
   ws.start();
+  if (reconciler) reconciler->start();
+  if (otlp) otlp->start();
   g_server = &svr;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -314,6 +339,8 @@ int serve(const ServeOptions& o) {
   std::fflush(stderr);
   svr.listen_after_bind();
   g_server = nullptr;
+  if (reconciler) reconciler->stop();
+  if (otlp) otlp->stop();  // one last push: the collector has the final totals
   ws.stop();
   events.stop();
   if (fleet) fleet->stop();

@@ -2,6 +2,9 @@
 #pragma once
 #include <string>
 
+#include "otlp_options.h"
+#include "reconciler.h"
+
 namespace qg::serve {
 
 struct ServeOptions {
@@ -17,6 +20,8 @@ struct ServeOptions {
   int heartbeat_ms = 2000;  // an SSE heartbeat at least this often
   int max_event_clients = 64;
   double rate_per_second = 200, rate_burst = 400;  // per client address
+  ReconcileOptions reconcile;  // with an admin key: what OpenAI billed against what was tracked
+  OtlpOptions otlp;            // with an endpoint: the metrics pushed to an OpenTelemetry collector
 };
 
 // Serves until SIGINT or SIGTERM. Returns the exit code (2: a usage or bind error, said on stderr).

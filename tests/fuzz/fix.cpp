@@ -70,15 +70,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (report.changes.size() != 1 || report.changes[0].before != before || report.changes[0].after != after)
     fuzz::fail("the file on disk is not the change reported");
   // A site that a later round fixed (it parsed as one only once an earlier fix had repaired the
-  // code around it) is where its first line is in the original: no earlier fix touched that line
-  // (the rest of such a call, in a broken file, may run over lines an earlier fix changed).
+  // code around it) is where its text is in the original: the whole call when it is there as it
+  // was fixed, else its first line, which no earlier fix touched (the rest of such a call, in a
+  // broken file, may run over lines an earlier fix changed).
   for (const Finding& f : report.applied) {
     const std::string_view head = std::string_view(f.code).substr(0, f.code.find('\n'));
     const bool seen = std::any_of(sites.begin(), sites.end(), [&](const auto& s) {
       return s.start == f.range.start_byte && before.substr(s.start).starts_with(f.code);
     });
-    for (std::size_t at = before.find(head); !seen && !head.empty() && at != std::string_view::npos; at = before.find(head, at + 1))
-      sites.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(at + head.size()), f.rule == to_string(RuleId::QG010)});
+    // Where the whole call is still in the original as it was fixed, that whole span; else its first line.
+    const bool whole = before.find(f.code) != std::string_view::npos;
+    const std::string_view text = whole ? std::string_view(f.code) : head;
+    for (std::size_t at = before.find(text); !seen && !text.empty() && at != std::string_view::npos; at = before.find(text, at + 1))
+      sites.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(at + text.size()), f.rule == to_string(RuleId::QG010)});
   }
   for (const std::string& problem : fuzz::python::fix_problems(before, after, sites)) fuzz::fail(problem + "\nafter the fix:\n" + after);
   if (!fix::run_fix(options).changes.empty())

@@ -131,3 +131,29 @@ def test_the_page_shows_what_the_code_can_bypass_beside_the_traffic(workers, ser
     page.goto(plain.url + "/")
     page.wait_for_selector('#usage-model tr[data-key="gpt-4o"]')
     assert page.locator("#coverage").is_hidden()
+
+
+def test_the_page_shows_dark_traffic_beside_the_tracked(fake, workers, serve, browser, tmp_path):
+    """serve --reconcile: the billed tokens no tracked client sent, on the page, named by key."""
+    from test_reconcile import UNTRACKED_KEY, _key_id, _reconcile, _untracked_traffic
+
+    workers.run(workspace="acme", model="gpt-4o", calls=2)
+    s = _reconcile(serve, workers, fake, "--dark-traffic-tokens", "1")
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    page.goto(s.url + "/")
+    page.wait_for_selector('#reconciliation:not([hidden]) #reconciliation-summary[data-state="ok"]')
+    untracked = _untracked_traffic(fake)
+    # The dark-traffic alert makes the page re-read the reconciliation.
+    page.wait_for_selector('#alerts li[data-kind="dark_traffic"]', timeout=20000)
+    summary = page.locator("#reconciliation-summary")
+    wait_for(lambda: summary.get_attribute("data-untracked") == str(sum(untracked.values())))
+    assert summary.get_attribute("data-state") == "dark" and "Runtime coverage" in summary.inner_text()
+    row = page.locator('#reconciliation-models tr[data-model="gpt-4o"]')
+    assert row.get_attribute("data-untracked") == str(untracked["gpt-4o"])
+    assert _key_id(UNTRACKED_KEY) in row.inner_text()
+    page.screenshot(path=os.path.join(_shots_dir(tmp_path), "serve-dashboard-dark-traffic.png"), full_page=True)
+    # Without --reconcile the section stays hidden.
+    plain = serve("--db", workers.db)
+    page.goto(plain.url + "/")
+    page.wait_for_selector('#usage-model tr[data-key="gpt-4o"]')
+    assert page.locator("#reconciliation").is_hidden()

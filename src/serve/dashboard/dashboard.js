@@ -102,6 +102,39 @@ async function loadCoverage() {
     list.append(el("tr", { "data-rule": f.rule }, el("td", {}, f.rule), el("td", {}, `${f.path}:${f.line}`), el("td", {}, f.message)));
 }
 
+// serve --reconcile: what OpenAI billed beside what was tracked; hidden without it.
+async function loadReconciliation() {
+  const res = await fetch("/api/v1/reconciliation", { headers: { Accept: "application/json" } });
+  const box = $("#reconciliation");
+  if (res.status === 404) { box.hidden = true; return; }
+  const r = await res.json();
+  box.hidden = false;
+  const summary = $("#reconciliation-summary");
+  if (!res.ok) { summary.textContent = r.error.message; return; }
+  const t = r.tokens;
+  const polled = r.polled_ms ? `as of ${new Date(r.polled_ms).toLocaleTimeString()}` : "not read yet";
+  summary.textContent = (t.coverage === null ? "Nothing billed in the window" :
+    `Runtime coverage ${fmt.format(100 * t.coverage)}%: ${fmt.format(t.tracked)} of ${fmt.format(t.billed)} billed tokens tracked, ` +
+    `${fmt.format(t.untracked)} untracked`) + ` (${polled})` + (r.error ? `; last poll failed: ${r.error}` : "");
+  summary.dataset.untracked = String(t.untracked);
+  summary.dataset.state = r.error ? "error" : t.untracked > 0 ? "dark" : "ok";
+  const models = new Map();
+  for (const h of r.hours) {
+    const m = models.get(h.model) || { billed: 0, tracked: 0, untracked: 0, keys: new Map() };
+    m.billed += h.billed_tokens; m.tracked += h.tracked_tokens; m.untracked += h.untracked_tokens;
+    for (const k of h.keys) m.keys.set(k.api_key_id, (m.keys.get(k.api_key_id) || 0) + k.billed_tokens);
+    models.set(h.model, m);
+  }
+  const body = $("#reconciliation-models tbody");
+  body.replaceChildren();
+  for (const [model, m] of [...models].sort((a, b) => b[1].untracked - a[1].untracked)) {
+    const keys = [...m.keys].sort((a, b) => b[1] - a[1]).map(([id, n]) => `${id} (${fmt.format(n)})`).join(", ");
+    body.append(el("tr", { "data-model": model, "data-untracked": String(m.untracked), class: m.untracked > 0 ? "dark" : "" },
+      el("td", {}, model), el("td", {}, fmt.format(m.billed)), el("td", {}, fmt.format(m.tracked)),
+      el("td", {}, fmt.format(m.untracked)), el("td", {}, keys)));
+  }
+}
+
 async function loadAlerts() {
   const { alerts } = await api("/api/v1/quota/alerts?limit=50");
   $("#alerts").replaceChildren();
@@ -110,7 +143,7 @@ async function loadAlerts() {
 
 function addAlert(a) {
   const list = $("#alerts");
-  list.prepend(el("li", { "data-kind": a.kind, "data-id": String(a.id) },
+  list.prepend(el("li", { "data-kind": a.kind, "data-id": String(a.id ?? "") },
     el("time", {}, new Date(a.ts_ms).toLocaleTimeString()), `${label(a.workspace)}: ${a.message}`));
   while (list.children.length > 200) list.lastChild.remove();
 }
@@ -170,7 +203,11 @@ function follow() {
     statuses.set(s.workspace, s);
     renderBanners();
   });
-  source.addEventListener("alert", (e) => { addAlert(JSON.parse(e.data)); });
+  source.addEventListener("alert", (e) => {
+    const a = JSON.parse(e.data);
+    addAlert(a);
+    if (a.kind === "dark_traffic") loadReconciliation().catch(showError);
+  });
   source.addEventListener("usage", (e) => {
     const u = JSON.parse(e.data);
     const t = u.second_ms / 1000;
@@ -189,10 +226,11 @@ function follow() {
   }, 1000);
   setInterval(() => loadHealth().catch(showError), 5000);
   setInterval(() => loadCoverage().catch(showError), 30000);
+  setInterval(() => loadReconciliation().catch(showError), 5000);
 }
 
 async function init() {
-  await Promise.all([loadStatus(), loadBudgets(), loadUsage(), loadAlerts(), loadHealth(), loadCoverage()]);
+  await Promise.all([loadStatus(), loadBudgets(), loadUsage(), loadAlerts(), loadHealth(), loadCoverage(), loadReconciliation()]);
 }
 
 follow();

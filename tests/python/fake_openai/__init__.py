@@ -34,6 +34,10 @@ answers insufficient_quota to some API keys only, ``x-fake-delay-ms`` answers on
 ``bad_model`` (a non-UTF-8 byte in ``model``), ``bad_event`` (a stream with an event that is not
 JSON) and ``cut`` (a stream whose connection drops midway). In every mode the bill records what
 the server really charged, so a test can tell an exact count from an estimate.
+
+The organization Usage and Costs API (``GET /v1/organization/usage/{completions,embeddings}``,
+``/v1/organization/costs``, with ``api.admin_key``, default ``sk-admin-fake``) answers from the
+same bill, request by request (``organization.py``): what a reconciler polling OpenAI would see.
 """
 from .server import CODECS, MODES, QUOTA_BODY, QUOTA_BODY_2023, RATE_BODY, Bill, FakeOpenAI
 

@@ -9,7 +9,7 @@ import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import routes
+from . import organization, routes
 
 QUOTA_BODY = {"error": {"message": "You exceeded your current quota, please check your plan and billing details. "
                                    "For more information on this error, read the docs: "
@@ -44,6 +44,12 @@ class Bill:
         self.keys: dict[str, int] = {}        # requests per API key (the bearer token)
         self.hosts: list[tuple] = []          # (openai-organization, openai-project, path) per request
         self.first_quota_ns = 0               # when the first insufficient_quota was answered
+        self.served: list[organization.Served] = []  # each billed request, for the Usage API
+        self._serving = threading.local()     # (API key, project, model) of this thread's request
+
+    def serving(self, key: str, project: str, model: str) -> None:
+        """Names the request this thread answers next: what ``add`` bills it to."""
+        self._serving.request = (key, project, model)
 
     def add(self, path="", inp=0, out=0, cached=0, reasoning=0, images=0, audio_ms=0, characters=0):
         with self.lock:
@@ -54,6 +60,9 @@ class Bill:
             self.images += images
             self.audio_ms += audio_ms
             self.characters += characters
+            request = getattr(self._serving, "request", None)
+            if path and request and (inp or out):
+                self.served.append(organization.Served(time.time(), path, request[2], request[0], request[1], inp, out, cached))
 
     def snapshot(self) -> dict:
         with self.lock:
@@ -229,6 +238,7 @@ class FakeOpenAI:
         self.quota_after: int | None = None  # answer insufficient_quota once this many were served
         self.exhausted_keys: set[str] = set()  # API keys whose quota is used up (others are served)
         self.remaining_requests = 100
+        self.admin_key = organization.ADMIN_KEY  # the key of the organization Usage/Costs API
         self.runs: dict[str, int] = {}
         self._ids = 0
         api = self
@@ -325,6 +335,9 @@ class FakeOpenAI:
         if delay:
             time.sleep(delay / 1000)
         key = h.headers.get("authorization", "").removeprefix("Bearer ")
+        if organization.answer(self, x):  # the Usage/Costs API: not model traffic, never billed
+            return
+        bill.serving(key, h.headers.get("openai-project") or "proj_default", x.body.get("model", "gpt-4o-mini"))
         with bill.lock:
             bill.requests += 1
             bill.keys[key] = bill.keys.get(key, 0) + 1

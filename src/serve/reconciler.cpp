@@ -1,0 +1,173 @@
+#include "reconciler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "usage_api.h"
+
+namespace qg::serve {
+
+namespace {
+
+constexpr int64_t kHour = 3600, kDay = 86400;
+
+// The Usage API names the model snapshot that served ("gpt-4o-2024-08-06"); a tracker may have
+// recorded the same or the alias asked for: the same model when one is the other plus "-suffix".
+bool same_model(const std::string& billed, const std::string& tracked) {
+  if (billed == tracked) return true;
+  const auto& [shorter, longer] = billed.size() < tracked.size() ? std::tie(billed, tracked) : std::tie(tracked, billed);
+  return !shorter.empty() && longer.size() > shorter.size() + 1 && longer.compare(0, shorter.size(), shorter) == 0 &&
+         longer[shorter.size()] == '-' && std::isdigit(static_cast<unsigned char>(longer[shorter.size() + 1]));
+}
+
+std::string utc_hour(int64_t s) {
+  const std::time_t t = s;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char out[32];
+  std::strftime(out, sizeof out, "%Y-%m-%d %H:00 UTC", &tm);
+  return out;
+}
+
+std::string thousands(int64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > (n < 0 ? 1 : 0); i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+}  // namespace
+
+int64_t Reconciliation::billed_tokens() const {
+  int64_t n = 0;
+  for (const HourOfModel& h : hours) n += h.billed_tokens;
+  return n;
+}
+
+int64_t Reconciliation::covered_tokens() const {
+  int64_t n = 0;
+  for (const HourOfModel& h : hours) n += std::min(h.billed_tokens, h.tracked_tokens);
+  return n;
+}
+
+nlohmann::json to_json(const Reconciliation& r, int every_s) {
+  nlohmann::json hours = nlohmann::json::array(), days = nlohmann::json::array(), dark = nlohmann::json::array();
+  for (const HourOfModel& h : r.hours) {
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& [id, tokens] : h.keys) keys.push_back({{"api_key_id", id}, {"billed_tokens", tokens}});
+    nlohmann::json row = {{"hour_start_s", h.hour_s}, {"model", h.model}, {"billed_tokens", h.billed_tokens},
+                          {"billed_requests", h.billed_requests}, {"tracked_tokens", h.tracked_tokens},
+                          {"tracked_requests", h.tracked_requests}, {"untracked_tokens", h.untracked()}, {"keys", keys}};
+    if (h.untracked() > 0) dark.push_back(row);
+    hours.push_back(std::move(row));
+  }
+  for (const DayCost& d : r.days)
+    days.push_back({{"day_start_s", d.day_s}, {"billed_usd", d.billed_usd}, {"tracked_usd", d.tracked_usd},
+                    {"coverage", d.billed_usd > 0 ? nlohmann::json(std::min(1.0, d.tracked_usd / d.billed_usd)) : nlohmann::json(nullptr)}});
+  const int64_t billed = r.billed_tokens(), covered = r.covered_tokens();
+  return {{"configured", true},
+          {"every_s", every_s},
+          {"polled_ms", r.polled_ms ? nlohmann::json(r.polled_ms) : nlohmann::json(nullptr)},
+          {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
+          {"error_ms", r.error_ms ? nlohmann::json(r.error_ms) : nlohmann::json(nullptr)},
+          {"window", {{"start_s", r.start_s}, {"end_s", r.end_s}}},
+          {"tokens", {{"billed", billed}, {"tracked", covered}, {"untracked", billed - covered},
+                      {"coverage", billed > 0 ? nlohmann::json(static_cast<double>(covered) / static_cast<double>(billed)) : nlohmann::json(nullptr)}}},
+          {"hours", hours},
+          {"days", days},
+          {"dark_traffic", dark}};
+}
+
+static int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Reconciler::Reconciler(ReconcileOptions options, StateSource& tracked, EventLog& events)
+    : options_(std::move(options)),
+      tracked_(tracked),
+      events_(events),
+      thread_(std::chrono::seconds(options_.every_s), [this] { poll_once(wall_ms()); }, {.at_start = true}) {}
+
+Reconciler::~Reconciler() { stop(); }
+
+Reconciliation Reconciler::latest() const {
+  std::lock_guard lock(mu_);
+  return latest_;
+}
+
+void Reconciler::poll_once(int64_t now_ms) {
+  Reconciliation r;
+  r.end_s = now_ms / 1000 + 1;
+  r.start_s = (r.end_s - 1) / kHour * kHour - static_cast<int64_t>(options_.hours - 1) * kHour;
+  try {
+    UsageApi api(options_.base_url, options_.admin_key);
+    // Billed, per hour and model (API keys kept apart to name them).
+    std::map<std::pair<int64_t, std::string>, HourOfModel> rows;
+    std::map<std::pair<int64_t, std::string>, std::map<std::string, int64_t>> keys;
+    for (const BilledTokens& b : api.hourly_tokens(r.start_s, r.end_s)) {
+      HourOfModel& h = rows[{b.hour_s, b.model}];
+      h.hour_s = b.hour_s;
+      h.model = b.model;
+      h.billed_tokens += b.input + b.output;
+      h.billed_requests += b.requests;
+      keys[{b.hour_s, b.model}][b.api_key_id] += b.input + b.output;
+    }
+    // Tracked, per hour and model, matched to the billed row of the same model.
+    for (int64_t hour = r.start_s; hour < r.end_s; hour += kHour)
+      for (const UsageRow& t : tracked_.usage(UsageKey::model, hour * 1000, (hour + kHour) * 1000 - 1)) {
+        auto it = rows.find({hour, t.key});
+        if (it == rows.end())
+          it = std::find_if(rows.begin(), rows.end(), [&](const auto& kv) { return kv.first.first == hour && same_model(kv.first.second, t.key); });
+        if (it == rows.end()) it = rows.emplace(std::pair{hour, t.key}, HourOfModel{hour, t.key}).first;
+        it->second.tracked_tokens += std::llround(t.totals.input_tokens + t.totals.output_tokens);
+        it->second.tracked_requests += std::llround(t.totals.requests - t.totals.errors);
+      }
+    for (auto& [at, h] : rows) {
+      for (const auto& [id, tokens] : keys[at]) h.keys.emplace_back(id, tokens);
+      std::stable_sort(h.keys.begin(), h.keys.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      r.hours.push_back(std::move(h));
+    }
+    const int64_t first_day = r.start_s / kDay * kDay;
+    for (const BilledCost& c : api.daily_costs(first_day, r.end_s))
+      r.days.push_back({c.day_s, c.usd, tracked_.usage_of("*", c.day_s * 1000, (c.day_s + kDay) * 1000 - 1).cost_usd});
+    r.polled_ms = now_ms;
+  } catch (const std::exception& e) {  // UsageApiError, or the history unreadable (Unavailable)
+    std::lock_guard lock(mu_);
+    latest_.error = e.what();
+    latest_.error_ms = now_ms;
+    return;
+  }
+  alert_dark_traffic(r, now_ms);
+  std::lock_guard lock(mu_);
+  latest_ = std::move(r);
+}
+
+// One alert when an hour of a model first shows `dark_tokens` untracked, another only if that
+// doubles: a poll every few minutes must not repeat the same news.
+void Reconciler::alert_dark_traffic(const Reconciliation& r, int64_t now_ms) {
+  for (auto it = alerted_.begin(); it != alerted_.end();)
+    it = it->first.first < r.start_s ? alerted_.erase(it) : std::next(it);
+  for (const HourOfModel& h : r.hours) {
+    const int64_t dark = h.untracked();
+    if (dark < options_.dark_tokens) continue;
+    int64_t& before = alerted_[{h.hour_s, h.model}];
+    if (before > 0 && dark < 2 * before) continue;
+    before = dark;
+    std::string on_keys;
+    for (const auto& [id, tokens] : h.keys) on_keys += (on_keys.empty() ? "" : ", ") + id + " (" + thousands(tokens) + " billed)";
+    const std::string message = "dark traffic: " + thousands(dark) + " tokens of " + h.model + " in the hour from " + utc_hour(h.hour_s) + " were billed but not tracked (billed " +
+                                thousands(h.billed_tokens) + ", tracked " + thousands(h.tracked_tokens) + ")" +
+                                (on_keys.empty() ? "" : "; keys: " + on_keys);
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& [id, tokens] : h.keys) keys.push_back({{"api_key_id", id}, {"billed_tokens", tokens}});
+    events_.publish("alert", nlohmann::json{{"ts_ms", now_ms}, {"kind", "dark_traffic"}, {"workspace", "*"}, {"status", "warning"},
+                                            {"previous", ""}, {"code", "dark_traffic"}, {"message", message},
+                                            {"model", h.model}, {"hour_start_s", h.hour_s}, {"billed_tokens", h.billed_tokens},
+                                            {"tracked_tokens", h.tracked_tokens}, {"untracked_tokens", dark}, {"keys", keys}}
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+}
+
+}  // namespace qg::serve
