@@ -28,6 +28,7 @@ _state = _config._state
 _SYNC_BASES = ("BaseTransport",)
 _ASYNC_BASES = ("AsyncBaseTransport",)
 _class_cache: dict = {}
+_identity_of: dict = {}  # decoder class -> its library's IdentityDecoder (None: has none)
 _pending: dict[int, "_Recorder"] = {}  # exchanges sent and not recorded yet (recorded at exit)
 
 
@@ -81,20 +82,16 @@ def _take_decoder(response):
     if get is None:
         return None
     decoder = get()
-    identity = _identity_decoder(decoder)
-    if identity is None:
-        return None
-    response._decoder = identity
-    return decoder
-
-
-def _identity_decoder(decoder):
-    """An IdentityDecoder of the decoder's library; None if `decoder` is one (nothing to decode)."""
-    cls = _class_cache.get(("identity", type(decoder)))
-    if cls is None:
+    # The IdentityDecoder of the decoder's library (none if `decoder` is one: nothing to decode).
+    try:
+        identity = _identity_of[type(decoder)]
+    except KeyError:
         mod = sys.modules.get(type(decoder).__module__)
-        cls = _class_cache[("identity", type(decoder))] = getattr(mod, "IdentityDecoder", None)
-    return None if cls is None or isinstance(decoder, cls) else cls()
+        identity = _identity_of[type(decoder)] = getattr(mod, "IdentityDecoder", None)
+    if identity is None or isinstance(decoder, identity):
+        return None
+    response._decoder = identity()
+    return decoder
 
 
 class _Recorder:
@@ -199,7 +196,9 @@ class _TeeEnd:
     def _whole(self, chunks: list) -> bytes:
         """A JSON body read whole: decoded once, recorded in one call, handed on."""
         try:
-            body = _decode_all(self._decoder, b"".join(chunks))
+            body = b"".join(chunks)
+            if self._decoder is not None:
+                body = _decode_all(self._decoder, body)
         except BaseException:
             self._ended(False)
             raise
@@ -210,10 +209,11 @@ class _TeeEnd:
         return body
 
     def __del__(self):  # a response dropped without close(): recorded, as cut short
-        try:
-            self._ended(False)
-        except Exception:  # (at interpreter shutdown the module may be gone)
-            pass
+        if self._rec is not None:
+            try:
+                self._ended(False)
+            except Exception:  # (at interpreter shutdown the module may be gone)
+                pass
 
 
 async def _ending_on_error(tee: _TeeEnd, chunks):
@@ -254,7 +254,8 @@ def _stream_class(inner_stream: Any, is_async: bool, whole: bool) -> type:
                 try:
                     await self._inner.aclose()
                 finally:
-                    self._ended(False)  # (a no-op once the body was read to its end)
+                    if self._rec is not None:  # (None once the body was read to its end)
+                        self._ended(False)
 
         class _WholeAsync(_TeeAsync):
             async def __aiter__(self):
@@ -278,7 +279,8 @@ def _stream_class(inner_stream: Any, is_async: bool, whole: bool) -> type:
                 try:
                     self._inner.close()
                 finally:
-                    self._ended(False)
+                    if self._rec is not None:
+                        self._ended(False)
 
         class _WholeSync(_TeeSync):
             def __iter__(self):
@@ -333,11 +335,13 @@ class _Core:
             return None
         headers = _headers_list(response.headers)
         kind = _body_kind(headers)
-        if _read_now(kind, response.status_code):
+        if response.status_code >= 400 and _read_now(kind, response.status_code):
             return headers, kind
         rec = _recorder(ws, account, request, t0)
         decoder = rec.respond(response, headers, kind)
-        response.stream = _stream_class(response.stream, is_async, kind & 3 == 1)(response.stream, rec, decoder)
+        stream = response.stream
+        cls = _class_cache.get((type(stream), is_async, kind & 3 == 1)) or _stream_class(stream, is_async, kind & 3 == 1)
+        response.stream = cls(stream, rec, decoder)
         return None
 
     def _qg_read(self, ws, account, request, response, headers, kind: int, raw: bytes, t0: int):
@@ -376,7 +380,13 @@ class _Core:
 def _decode_all(decoder, body: bytes) -> bytes:
     if decoder is None:
         return body
-    return b"".join([*_pieces(decoder.decode(body)), *_pieces(decoder.flush())])
+    out = decoder.decode(body)
+    if not isinstance(out, bytes):  # httpx2's pieces: read before flush()
+        out = b"".join(out)
+    tail = decoder.flush()
+    if not isinstance(tail, bytes):
+        tail = b"".join(tail)
+    return out + tail if tail else out
 
 
 def _model_of(request) -> str:

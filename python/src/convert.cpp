@@ -30,13 +30,9 @@ py::dict breakdown(const Breakdown& b) {
   return d;
 }
 
-bool header_is(std::string_view name, const char* want) {
-  std::size_t n = std::strlen(want);
-  return name.size() == n && strncasecmp(name.data(), want, n) == 0;
-}
-
 // httpx's `headers.raw` (a list of (name, value)) or, cheaper, its `headers._list` (a list of
-// (name, lowercased name, value), which `.raw` is rebuilt from on every access).
+// (name, lowercased name, value), which `.raw` is rebuilt from on every access): f(name, value,
+// whether the name is known to be lowercase).
 template <class F>
 void each_header(PyObject* raw, F&& f) {
   if (!raw || !PyList_Check(raw)) return;
@@ -44,19 +40,17 @@ void each_header(PyObject* raw, F&& f) {
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* item = PyList_GET_ITEM(raw, i);
     if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) < 2) continue;
-    std::string_view k = bytes_view(PyTuple_GET_ITEM(item, 0));
+    const bool lowercase = PyTuple_GET_SIZE(item) == 3;
+    std::string_view k = bytes_view(PyTuple_GET_ITEM(item, lowercase ? 1 : 0));
     std::string_view v = bytes_view(PyTuple_GET_ITEM(item, PyTuple_GET_SIZE(item) - 1));
-    f(k, v);
+    f(k, v, lowercase);
   }
 }
-}  // namespace
 
-std::string_view bytes_view(PyObject* o) {
-  if (!o || o == Py_None) return {};
-  if (PyBytes_Check(o)) return {PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))};
-  if (PyByteArray_Check(o)) return {PyByteArray_AS_STRING(o), static_cast<std::size_t>(PyByteArray_GET_SIZE(o))};
-  return {};
+bool header_is(std::string_view name, bool lowercase, std::string_view want) {
+  return name.size() == want.size() && (lowercase ? name == want : strncasecmp(name.data(), want.data(), want.size()) == 0);
 }
+}  // namespace
 
 NameArg::NameArg(PyObject* o) {
   if (!o || !PyUnicode_Check(o)) {
@@ -108,9 +102,9 @@ py::dict alert_dict(const Alert& a) {
 int body_kind(PyObject* raw) {
   std::string_view ctype;
   bool encoded = false;
-  each_header(raw, [&](std::string_view k, std::string_view v) {
-    if (header_is(k, "content-type")) ctype = v;
-    else if (header_is(k, "content-encoding")) encoded = !v.empty() && !header_is(v, "identity");
+  each_header(raw, [&](std::string_view k, std::string_view v, bool lowercase) {
+    if (header_is(k, lowercase, "content-type")) ctype = v;
+    else if (header_is(k, lowercase, "content-encoding")) encoded = !v.empty() && !header_is(v, false, "identity");
   });
   int kind = ctype.find("event-stream") != std::string_view::npos ? 2
              : ctype.empty() || ctype.find("json") != std::string_view::npos || ctype.find("html") != std::string_view::npos
@@ -120,11 +114,11 @@ int body_kind(PyObject* raw) {
 }
 
 void read_request_headers(PyObject* raw, Exchange& x) {
-  each_header(raw, [&](std::string_view k, std::string_view v) { read_request_header(k, v, x); });
+  each_header(raw, [&](std::string_view k, std::string_view v, bool lower) { read_request_header(k, v, x, lower); });
 }
 
 void read_response_headers(PyObject* raw, Exchange& x) {
-  each_header(raw, [&](std::string_view k, std::string_view v) { read_response_header(k, v, x); });
+  each_header(raw, [&](std::string_view k, std::string_view v, bool lower) { read_response_header(k, v, x, lower); });
 }
 
 }  // namespace quotaguard::pyconv

@@ -16,7 +16,12 @@ void read_response_headers(PyObject* raw, Exchange& x);
 // What a response body is, from its headers: 0 other (audio, files: only counted), 1 JSON (or
 // HTML where JSON belongs, or no type), 2 SSE; | 4 when it has a content-encoding.
 int body_kind(PyObject* raw);
-std::string_view bytes_view(PyObject* o);  // bytes / bytearray; empty if None or anything else
+// bytes / bytearray; empty if None or anything else. Inline: it runs twice per header.
+inline std::string_view bytes_view(PyObject* o) {
+  if (o && PyBytes_Check(o)) return {PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))};
+  if (o && PyByteArray_Check(o)) return {PyByteArray_AS_STRING(o), static_cast<std::size_t>(PyByteArray_GET_SIZE(o))};
+  return {};
+}
 
 // A name handed over from Python (str or bytes) as UTF-8 bytes, converted once at the boundary.
 // A str that UTF-8 cannot encode (a lone surrogate) has the bad code points replaced with '?':

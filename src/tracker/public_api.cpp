@@ -2,8 +2,6 @@
 #include <quotaguard/tracker.hpp>
 
 #include <algorithm>
-#include <cstring>
-#include <strings.h>
 
 #include "extract.h"
 #include "tracker.h"
@@ -36,9 +34,13 @@ const char* counter_name(int c) {
 void Alert::set(char* dst, std::size_t cap, std::string_view s) { qg::tracker::utf8_copy(s, dst, cap); }
 
 namespace {
-bool header_is(std::string_view name, const char* want) {
-  const std::size_t n = std::strlen(want);
-  return name.size() == n && strncasecmp(name.data(), want, n) == 0;
+// The name in lowercase: the names the tracker reads are short, a longer one is none of them
+// (returned empty). A name already lowercase (httpx keeps such a copy) is used as it is.
+std::string_view lowered(std::string_view k, bool lowercase, char (&buf)[32]) {
+  if (lowercase) return k;
+  if (k.size() > sizeof buf) return {};
+  for (std::size_t i = 0; i < k.size(); ++i) buf[i] = k[i] >= 'A' && k[i] <= 'Z' ? static_cast<char>(k[i] + 32) : k[i];
+  return {buf, k.size()};
 }
 
 int64_t to_int(std::string_view v) {
@@ -54,24 +56,29 @@ int64_t to_int(std::string_view v) {
 }
 }  // namespace
 
-bool read_request_header(std::string_view k, std::string_view v, Exchange& x) {
-  if (header_is(k, "content-type")) x.request_content_type = v;
-  else if (header_is(k, "x-stainless-retry-count")) x.retry_count = static_cast<uint32_t>(std::max<int64_t>(to_int(v), 0));
-  else if (header_is(k, "content-length")) x.request_bytes = static_cast<uint64_t>(std::max<int64_t>(to_int(v), 0));
+bool read_request_header(std::string_view name, std::string_view v, Exchange& x, bool lowercase) {
+  char buf[32];
+  const std::string_view k = lowered(name, lowercase, buf);
+  if (k == "content-type") x.request_content_type = v;
+  else if (k == "x-stainless-retry-count") x.retry_count = static_cast<uint32_t>(std::max<int64_t>(to_int(v), 0));
+  else if (k == "content-length") x.request_bytes = static_cast<uint64_t>(std::max<int64_t>(to_int(v), 0));
   else return false;
   return true;
 }
 
-bool read_response_header(std::string_view k, std::string_view v, Exchange& x) {
-  if (header_is(k, "content-type")) x.response_content_type = v;
-  else if (header_is(k, "x-ratelimit-limit-requests")) x.rl_limit_requests = to_int(v);
-  else if (header_is(k, "x-ratelimit-remaining-requests")) x.rl_remaining_requests = to_int(v);
-  else if (header_is(k, "x-ratelimit-reset-requests")) x.rl_reset_requests_ms = qg::tracker::parse_go_duration_ms(v);
-  else if (header_is(k, "x-ratelimit-limit-tokens")) x.rl_limit_tokens = to_int(v);
-  else if (header_is(k, "x-ratelimit-remaining-tokens")) x.rl_remaining_tokens = to_int(v);
-  else if (header_is(k, "x-ratelimit-reset-tokens")) x.rl_reset_tokens_ms = qg::tracker::parse_go_duration_ms(v);
-  else if (header_is(k, "retry-after-ms")) x.retry_after_ms = to_int(v);  // wins over retry-after, in any order
-  else if (header_is(k, "retry-after")) {
+bool read_response_header(std::string_view name, std::string_view v, Exchange& x, bool lowercase) {
+  char buf[32];
+  const std::string_view k = lowered(name, lowercase, buf);
+  if (k.size() < 11) return false;  // (every name below is longer: most headers stop here)
+  if (k == "content-type") x.response_content_type = v;
+  else if (k == "x-ratelimit-limit-requests") x.rl_limit_requests = to_int(v);
+  else if (k == "x-ratelimit-remaining-requests") x.rl_remaining_requests = to_int(v);
+  else if (k == "x-ratelimit-reset-requests") x.rl_reset_requests_ms = qg::tracker::parse_go_duration_ms(v);
+  else if (k == "x-ratelimit-limit-tokens") x.rl_limit_tokens = to_int(v);
+  else if (k == "x-ratelimit-remaining-tokens") x.rl_remaining_tokens = to_int(v);
+  else if (k == "x-ratelimit-reset-tokens") x.rl_reset_tokens_ms = qg::tracker::parse_go_duration_ms(v);
+  else if (k == "retry-after-ms") x.retry_after_ms = to_int(v);  // wins over retry-after, in any order
+  else if (k == "retry-after") {
     const int64_t s = to_int(v);
     if (s >= 0 && x.retry_after_ms < 0) x.retry_after_ms = s * 1000;
   } else {

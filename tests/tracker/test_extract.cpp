@@ -3,6 +3,8 @@
 #include <random>
 #include <string>
 
+#include <quotaguard/tracker.hpp>
+
 #include "extract.h"
 #include "json_scan.h"
 
@@ -309,4 +311,25 @@ TEST_CASE("extract: realtime response.done over WebSocket (one frame, usage spel
   CHECK(u.output == 187);
   CHECK(u.cached == 256);
   CHECK(u.status == "completed");
+}
+
+TEST_CASE("extract: header names compare case-insensitively; a name known lowercase is used as it is") {
+  quotaguard::Exchange x;
+  CHECK(quotaguard::read_response_header("X-RateLimit-Remaining-Requests", "7", x));
+  CHECK(quotaguard::read_response_header("x-ratelimit-reset-tokens", "1.5s", x, true));
+  CHECK(quotaguard::read_response_header("Retry-After", "2", x));
+  CHECK(quotaguard::read_response_header("CONTENT-TYPE", "application/json", x));
+  CHECK(x.rl_remaining_requests == 7);
+  CHECK(x.rl_reset_tokens_ms == 1500);
+  CHECK(x.retry_after_ms == 2000);
+  CHECK(x.response_content_type == "application/json");
+  CHECK(quotaguard::read_request_header("X-Stainless-Retry-Count", "2", x));
+  CHECK(quotaguard::read_request_header("content-length", "123", x, true));
+  CHECK(x.retry_count == 2);
+  CHECK(x.request_bytes == 123);
+  // Not a header the tracker reads: longer than any it reads, a prefix of one, or another name.
+  CHECK_FALSE(quotaguard::read_response_header(std::string(40, 'X') + "-ratelimit-limit-requests", "1", x));
+  CHECK_FALSE(quotaguard::read_response_header("retry-afte", "1", x));
+  CHECK_FALSE(quotaguard::read_response_header("server", "fake", x, true));
+  CHECK_FALSE(quotaguard::read_request_header("content-type-x", "a", x));
 }

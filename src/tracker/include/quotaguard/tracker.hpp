@@ -112,11 +112,13 @@ struct Exchange {
 };
 
 // Reads one request header the tracker uses (content type, content length, the SDK's
-// x-stainless-retry-count) into x; false when it is none of those.
-bool read_request_header(std::string_view name, std::string_view value, Exchange& x);
+// x-stainless-retry-count) into x; false when it is none of those. Names compare
+// case-insensitively; `lowercase`: the name is known to be lowercase already (no copy).
+bool read_request_header(std::string_view name, std::string_view value, Exchange& x, bool lowercase = false);
 // Reads one response header the tracker uses (content type, x-ratelimit-*, retry-after,
-// retry-after-ms) into x; false when it is none of those. Names compare case-insensitively.
-bool read_response_header(std::string_view name, std::string_view value, Exchange& x);
+// retry-after-ms) into x; false when it is none of those. Names compare case-insensitively
+// (`lowercase`: as read_request_header).
+bool read_response_header(std::string_view name, std::string_view value, Exchange& x, bool lowercase = false);
 
 // What to do with the next call of a workspace.
 struct CheckResult {
