@@ -51,6 +51,25 @@ Status Tracker::effective_for(uint32_t ws, int64_t now) const {
   return std::max(r, k < 0 ? Status::exhausted : api_status(api_for(id, static_cast<uint8_t>(k)), now));
 }
 
+// Why an entity (0: global, 1 + workspace id) is at st, when the API state is what put it
+// there: the error that exhausted the account, or the rate limit.
+std::string Tracker::api_cause(std::size_t entity, Status st, int64_t now) const {
+  if (st != Status::exhausted && st != Status::rate_limited) return {};
+  auto cause = [&](uint32_t ws) -> std::string {
+    const int k = active_account(ws, now);
+    ApiState& a = api_for(ws, static_cast<uint8_t>(k < 0 ? 0 : k));
+    if (k >= 0 && api_status(a, now) != st) return {};
+    if (st == Status::rate_limited) return "rate_limit_exceeded";
+    std::lock_guard lock(a.info_mu);
+    return a.code.empty() ? "insufficient_quota" : a.code;
+  };
+  if (entity != 0) return cause(static_cast<uint32_t>(entity - 1));
+  std::string r = cause(workspaces_.find("default"));
+  for (uint32_t i = 0; r.empty() && i < InternTable::kCapacity; ++i)
+    if (workspaces_.used(i)) r = cause(i);
+  return r;
+}
+
 void Tracker::on_api_signal(uint32_t ws, const Call& c) {
   WsState& s = state(ws);
   if (c.rl_remaining_requests >= 0 || c.rl_remaining_tokens >= 0) {

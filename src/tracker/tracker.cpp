@@ -249,10 +249,11 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   if (!blocked) on_api_signal(ws, c);
 }
 
-void Tracker::publish(std::size_t e, int64_t now, const char* reason) {
+void Tracker::publish(std::size_t e, int64_t now, const char* reason, bool derived) {
   WsState& s = e == 0 ? *global_ : states_[(e - 1) & (InternTable::kCapacity - 1)];
   const std::string_view name = e == 0 ? std::string_view("*") : workspaces_.name(static_cast<uint32_t>(e - 1));
   Status now_status, prev;
+  std::string why;
   {
     // Evaluate and swap together: otherwise the evaluation thread could announce a stale
     // status computed just before a caller's flip, and the alerts would flap.
@@ -269,12 +270,15 @@ void Tracker::publish(std::size_t e, int64_t now, const char* reason) {
     const Status mine = static_cast<Status>(s.published.exchange(static_cast<uint8_t>(now_status)));
     if (slot < 0) prev = mine;
     if (prev == now_status) return;
-    if (slot >= 0 && !shared_->publish(slot, prev, now_status, now, reason)) return;
+    // The evaluation thread can see a caller's exhaustion before the caller announces it.
+    if (derived) why = api_cause(e, now_status, now);
+    if (why.empty()) why = reason;
+    if (slot >= 0 && !shared_->publish(slot, prev, now_status, now, why)) return;
     s.since_ms.store(now, std::memory_order_relaxed);
   }
   char msg[200];
-  std::snprintf(msg, sizeof msg, "status %s -> %s (%s)", status_name(prev), status_name(now_status), reason);
-  emit("status", name, now_status, prev, reason, msg);
+  std::snprintf(msg, sizeof msg, "status %s -> %s (%s)", status_name(prev), status_name(now_status), why.c_str());
+  emit("status", name, now_status, prev, why, msg);
 }
 
 void Tracker::publish_all(uint32_t ws, int64_t now, const char* reason) {

@@ -89,8 +89,11 @@ class Tracker {
   Status api_status(const ApiState& a, int64_t now) const;
   void on_api_signal(uint32_t ws, const Call& c);
   void exhaust(ApiState& a, uint32_t ws, const Call& c, int64_t now);
-  // Announces the status of an entity (0: global, 1 + workspace id) if it changed.
-  void publish(std::size_t entity, int64_t now, const char* reason);
+  // Announces the status of an entity (0: global, 1 + workspace id) if it changed. Derived
+  // (the evaluation thread): the reason is the API's error when the API state is what moved
+  // it, whichever thread gets there first.
+  void publish(std::size_t entity, int64_t now, const char* reason, bool derived = false);
+  std::string api_cause(std::size_t entity, Status st, int64_t now) const;  // "" if not the API's
   void publish_all(uint32_t ws, int64_t now, const char* reason);  // the workspace and global
   Status effective(const WsState& s) const;          // budgets and degraded
   Status effective_for(uint32_t ws, int64_t now) const;

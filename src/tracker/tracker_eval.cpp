@@ -205,7 +205,7 @@ void Tracker::tick() {
         emit("forecast", name, st, st, "x-ratelimit-remaining", msg);
       }
     }
-    publish(e, now, b >= Status::warning ? worst_name.c_str() : "evaluation");
+    publish(e, now, b >= Status::warning ? worst_name.c_str() : "evaluation", true);
   }
 }
 

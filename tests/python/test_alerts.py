@@ -115,3 +115,23 @@ def test_calls_complete_while_a_webhook_post_hangs_unanswered(server):
         qg.shutdown()
         hook.close()
     assert hook.got and qg.stats()["alerts_emitted"] >= 40
+
+
+def test_every_exhaustion_alert_names_the_api_error(server, tmp_path):
+    """Who announces a status change is a race (the caller that met the 429, or the evaluation
+    thread that saw the state first); the reason must not depend on who wins. Many flips, each
+    status alert to exhausted names insufficient_quota (the evaluation thread's generic
+    "evaluation" reached a webhook once in CI)."""
+    import quotaguard as qg
+
+    jsonl = tmp_path / "alerts.jsonl"
+    qg.configure(alerts_jsonl=str(jsonl), alert_queue=4096)
+    try:
+        flip_status(qg, server, 400)
+    finally:
+        qg.shutdown()
+    alerts = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    exhausted = [a for a in alerts if a["kind"] == "status" and a["status"] == "exhausted"]
+    assert len(exhausted) >= 200 * 2 - 10, len(exhausted)  # the workspace and global, each flip
+    wrong = [a for a in exhausted if a["code"] != "insufficient_quota"]
+    assert not wrong, (len(wrong), wrong[:3])
