@@ -32,9 +32,8 @@ UsageKey usage_key(const Params& params) {
   if (*by == "endpoint") return UsageKey::endpoint;
   if (*by == "family") return UsageKey::family;
   if (*by == "model") return UsageKey::model;
-  if (*by == "key")
-    throw BadParameter("by", "by=key: the history does not record API key labels (accounts are in /api/v1/quota/status)");
-  throw BadParameter("by", "by='" + *by + "': use workspace, endpoint, family or model");
+  if (*by == "key") return UsageKey::key;
+  throw BadParameter("by", "by='" + *by + "': use workspace, endpoint, family, model or key");
 }
 
 int64_t window_start(const Params& params, int64_t now_ms) {

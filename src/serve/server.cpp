@@ -203,7 +203,7 @@ int serve(const ServeOptions& o) {
     const UsageKey by = usage_key(p);
     const int64_t since = window_start(p, now), until = window_end(p, now);
     if (until < since) throw BadParameter("until", "until is before since");
-    static constexpr const char* kNames[] = {"workspace", "endpoint", "family", "model"};
+    static constexpr const char* kNames[] = {"workspace", "endpoint", "family", "model", "key"};
     send_json(res, usage_body(kNames[static_cast<int>(by)], since, until, source.usage(by, since, until)));
   });
   route("/api/v1/quota/budgets", {}, [&](const Params&, httplib::Response& res) {

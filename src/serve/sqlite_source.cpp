@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "endpoint.h"
+#include "history_sql.h"
+#include "query.h"
 #include "types.h"
 
 namespace qg::serve {
@@ -128,12 +130,19 @@ std::vector<WorkspaceStatus> SqliteSource::statuses() {
 
 std::vector<UsageRow> SqliteSource::usage(UsageKey by, int64_t since_ms, int64_t until_ms) {
   std::lock_guard lock(mu_);
-  const char* column = by == UsageKey::model ? "model" : by == UsageKey::workspace ? "workspace" : "endpoint";
-  Query q(open_locked(), std::string("SELECT ") + column + ", " + kTotals +
-                            " FROM usage_minute WHERE minute >= ? AND minute <= ? GROUP BY 1 ORDER BY 1");
+  sqlite3* db = open_locked();
+  const char* column = by == UsageKey::model ? "model" : by == UsageKey::workspace ? "workspace"
+                       : by == UsageKey::key ? tracker::kByKeyLabel : "endpoint";
+  if (by == UsageKey::key && !tracker::has_column(db, "ledger", "api_key"))
+    throw BadParameter("by", "by=key: this history was written before quotaguard recorded API key labels");
+  Query q(db, tracker::usage_query(column) + " ORDER BY 1");
   q.bind(1, since_ms / 60000).bind(2, until_ms / 60000);
   std::map<std::string, UsageTotals> rows;
-  while (q.step()) rows[by == UsageKey::family ? family_of(q.text(0)) : q.text(0)].add(totals_at(q, 1));
+  while (q.step()) {
+    std::string key = by == UsageKey::family ? family_of(q.text(0)) : q.text(0);
+    if (by == UsageKey::key && key.empty()) key = tracker::kNoKeyLabel;
+    rows[key].add(totals_at(q, 1));
+  }
   std::vector<UsageRow> out;
   for (auto& [key, totals] : rows) out.push_back({key, totals});
   return out;

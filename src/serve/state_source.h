@@ -25,7 +25,7 @@ struct UsageTotals {
 };
 
 struct UsageRow {
-  std::string key;  // the workspace, endpoint, endpoint family or model
+  std::string key;  // the workspace, endpoint, endpoint family, model or API key label
   UsageTotals totals;
 };
 
@@ -54,7 +54,7 @@ struct SourceHealth {
 };
 
 // Group keys for usage(): the history's columns, and "family" (endpoint family, from the endpoint).
-enum class UsageKey { workspace, endpoint, family, model };
+enum class UsageKey { workspace, endpoint, family, model, key };
 
 // The state cannot be read (yet): the server answers 503, never an empty "all is well".
 struct Unavailable : std::runtime_error {

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "extract.h"
+#include "key_label.h"
 #include "shared_state.h"
 #include "tracker.h"
 
@@ -61,6 +62,8 @@ Status Tracker::record_exchange(const Exchange& x) {
   c.latency_ns = x.latency_ns;
   c.sent_ns = x.sent_ns;
   c.account = x.account;
+  char key_label[kKeyLabelMax];
+  c.api_key_label = api_key_label(x.api_key, key_label);
   c.request_bytes = x.request_bytes ? x.request_bytes : x.request_body.size();
   c.response_bytes = x.response_bytes ? x.response_bytes : x.response_body.size();
   c.rl_limit_requests = x.rl_limit_requests;

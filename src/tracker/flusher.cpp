@@ -47,7 +47,8 @@ void Tracker::flush_locked() {
                         static_cast<int64_t>(e.input), static_cast<int64_t>(e.cached), static_cast<int64_t>(e.output),
                         static_cast<int64_t>(e.reasoning), static_cast<int64_t>(e.images), static_cast<int64_t>(e.audio_ms),
                         static_cast<int64_t>(e.characters), static_cast<int64_t>(e.request_bytes),
-                        static_cast<int64_t>(e.response_bytes), static_cast<double>(e.latency_ns) / 1e6, usd});
+                        static_cast<int64_t>(e.response_bytes), static_cast<double>(e.latency_ns) / 1e6, usd,
+                        e.api_key == kNoKey ? std::string() : std::string(key_labels_.name(e.api_key))});
     }
   }
   std::vector<std::pair<uint64_t, Totals>> cells;

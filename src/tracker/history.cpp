@@ -1,4 +1,5 @@
 #include "history.h"
+#include "history_sql.h"
 
 #include <sqlite3.h>
 
@@ -24,7 +25,8 @@ CREATE TABLE IF NOT EXISTS ledger(
   ts_ms INTEGER NOT NULL, workspace TEXT, endpoint TEXT, model TEXT, http_status INTEGER,
   error_code TEXT, retry INTEGER, flags INTEGER, input_tokens INTEGER, cached_tokens INTEGER,
   output_tokens INTEGER, reasoning_tokens INTEGER, images INTEGER, audio_ms INTEGER,
-  characters INTEGER, request_bytes INTEGER, response_bytes INTEGER, latency_ms REAL, cost_usd REAL);
+  characters INTEGER, request_bytes INTEGER, response_bytes INTEGER, latency_ms REAL, cost_usd REAL,
+  api_key TEXT);
 CREATE INDEX IF NOT EXISTS ledger_ts ON ledger(ts_ms);
 CREATE TABLE IF NOT EXISTS alerts(ts_ms INTEGER, kind TEXT, workspace TEXT, status TEXT,
   previous TEXT, code TEXT, message TEXT);
@@ -46,6 +48,7 @@ struct Stmt {
   }
   ~Stmt() { sqlite3_finalize(s); }
   void text(int i, const std::string& v) { sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+  void text_or_null(int i, const std::string& v) { v.empty() ? void(sqlite3_bind_null(s, i)) : text(i, v); }
   void i64(int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
   void dbl(int i, double v) { sqlite3_bind_double(s, i, v); }
   void run() {  // a failed row (SQLITE_FULL, a locked file) fails the whole write: it is retried
@@ -75,6 +78,7 @@ void History::open() {
     // crash or power loss can lose the last commits.
     exec("PRAGMA synchronous=NORMAL");
     exec(kSchema);
+    add_column_if_missing("ledger", "api_key", "TEXT");  // histories written before key labels
   } catch (const std::exception& e) {  // e.g. a read-only file or folder: say which file
     sqlite3_close(db_);
     db_ = nullptr;
@@ -93,6 +97,15 @@ void History::reopen_if_replaced() {
 }
 
 History::~History() { sqlite3_close(db_); }
+
+void History::add_column_if_missing(const char* table, const char* column, const char* type) {
+  if (has_column(db_, table, column)) return;
+  try {
+    exec((std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type).c_str());
+  } catch (const std::exception&) {
+    if (!has_column(db_, table, column)) throw;  // (another process of the host added it first)
+  }
+}
 
 void History::exec(const char* sql) {
   char* err = nullptr;
@@ -134,13 +147,13 @@ void History::write(const std::vector<MinuteRow>& minutes, const std::vector<Led
       m.i64(14, r.characters); m.i64(15, r.estimated); m.dbl(16, r.cost_usd);
       m.run();
     }
-    Stmt l(db_, "INSERT INTO ledger VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Stmt l(db_, "INSERT INTO ledger VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const LedgerRow& r : ledger) {
       l.i64(1, r.ts_ms); l.text(2, r.workspace); l.text(3, r.endpoint); l.text(4, r.model);
       l.i64(5, r.http_status); l.text(6, r.error_code); l.i64(7, r.retry); l.i64(8, r.flags);
       l.i64(9, r.input); l.i64(10, r.cached); l.i64(11, r.output); l.i64(12, r.reasoning);
       l.i64(13, r.images); l.i64(14, r.audio_ms); l.i64(15, r.characters); l.i64(16, r.request_bytes);
-      l.i64(17, r.response_bytes); l.dbl(18, r.latency_ms); l.dbl(19, r.cost_usd);
+      l.i64(17, r.response_bytes); l.dbl(18, r.latency_ms); l.dbl(19, r.cost_usd); l.text_or_null(20, r.api_key);
       l.run();
     }
     Stmt a(db_, "INSERT INTO alerts VALUES(?,?,?,?,?,?,?)");

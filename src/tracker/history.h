@@ -28,6 +28,7 @@ struct LedgerRow {
   int http_status, retry, flags;
   int64_t input, cached, output, reasoning, images, audio_ms, characters, request_bytes, response_bytes;
   double latency_ms, cost_usd;
+  std::string api_key;  // the key's label ("sk-proj-...wxyz"); "" when none was sent
 };
 
 struct StatusRow {
@@ -58,6 +59,7 @@ class History {
   void open();
   void reopen_if_replaced();
   void exec(const char* sql);
+  void add_column_if_missing(const char* table, const char* column, const char* type);
   std::string path_;
   bool read_only_;
   std::pair<dev_t, ino_t> identity_{0, 0};

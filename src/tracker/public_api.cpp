@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "extract.h"
+#include "key_label.h"
 #include "tracker.h"
 #include "utf8.h"
 
@@ -62,6 +63,8 @@ bool read_request_header(std::string_view name, std::string_view v, Exchange& x,
   if (k == "content-type") x.request_content_type = v;
   else if (k == "x-stainless-retry-count") x.retry_count = static_cast<uint32_t>(std::max<int64_t>(to_int(v), 0));
   else if (k == "content-length") x.request_bytes = static_cast<uint64_t>(std::max<int64_t>(to_int(v), 0));
+  else if (k == "authorization") { if (auto key = qg::tracker::bearer_token(v); !key.empty()) x.api_key = key; }
+  else if (k == "api-key") { if (x.api_key.empty()) x.api_key = v; }  // Azure's (a bearer token wins)
   else return false;
   return true;
 }

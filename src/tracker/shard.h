@@ -20,10 +20,13 @@ struct LedgerEntry {
   uint16_t workspace, endpoint, model;
   int16_t http_status;
   uint8_t retry, flags;
+  uint16_t api_key;  // its label's id in Tracker::key_labels_ (kNoKey: none)
   char error_code[26];
   uint64_t input, cached, output, reasoning, images, audio_ms, characters;
   uint64_t request_bytes, response_bytes, latency_ns;
 };
+
+constexpr uint16_t kNoKey = UINT16_MAX;
 
 inline uint64_t cell_key(uint32_t ws, uint32_t ep, uint32_t model) {
   return ((uint64_t{ws} << 20) | (uint64_t{ep} << 10) | model) + 1;  // 0 = empty

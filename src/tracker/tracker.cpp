@@ -230,6 +230,7 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
     e.http_status = static_cast<int16_t>(c.http_status);
     e.retry = static_cast<uint8_t>(c.retry_count > 255 ? 255 : c.retry_count);
     e.flags = static_cast<uint8_t>(c.flags);
+    e.api_key = c.api_key_label.empty() ? kNoKey : static_cast<uint16_t>(key_labels_.intern(c.api_key_label));
     utf8_copy(!c.error_code.empty() ? c.error_code : c.error_type, e.error_code, sizeof e.error_code);
     e.input = c.input_tokens;
     e.cached = c.cached_tokens;

@@ -134,6 +134,7 @@ class Tracker {
   Config cfg_;
   PricingTable pricing_;
   InternTable workspaces_, endpoints_, models_;
+  InternTable key_labels_;  // "sk-proj-...wxyz" of the keys calls were sent with (the ledger's api_key)
   std::unique_ptr<WsState[]> states_;      // indexed by workspace id
   std::unique_ptr<WsState> global_;        // global budgets
   std::unique_ptr<ApiState[]> accounts_;   // quota_scope "global": 0 primary, then Config::accounts

@@ -87,3 +87,55 @@ def test_status_shows_accounts_when_calls_fail_over(server, tmp_path, pinned_clo
     assert rows["default"] == "normal"  # calls go through, on key-b
     assert out.returncode == 1  # an account needs a person
     assert any("now on 'key-b'" in line for line in out.stdout.splitlines() if line.startswith("alert"))
+
+
+def test_usage_by_api_key_label_is_what_each_key_was_billed(server, tmp_path, quotaguard_cli):
+    """Two keys, the real SDK, the fake billing each key: `usage --by key` gives each key's
+    requests and tokens exactly, under a label that shows its kind and last four only; neither
+    key is anywhere in the history file."""
+    import openai
+
+    import quotaguard as qg
+
+    keys = {"sk-proj-" + "A" * 40 + "k1ab": "sk-proj-...k1ab", "sk-" + "b" * 44 + "k2cd": "sk-...k2cd"}
+    db = tmp_path / "h.db"
+    qg.configure(db=str(db))
+    for n, key in zip((3, 5), keys):
+        client = qg.instrument(openai.OpenAI(api_key=key, base_url=server.base_url))
+        for _ in range(n):
+            client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+        client.embeddings.create(model="text-embedding-3-small", input="x")
+    qg.flush()
+    qg.shutdown()
+    out = _run(quotaguard_cli, "usage", "--db", str(db), "--by", "key", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    rows = {r["key"]: r for r in json.loads(out.stdout)["rows"]}
+    assert set(rows) == set(keys.values())
+    for key, name in keys.items():
+        billed = [s for s in server.bill.served if s.api_key == key]
+        assert rows[name]["requests"] == len(billed) > 0
+        assert rows[name]["input_tokens"] == sum(s.input for s in billed)
+        assert rows[name]["output_tokens"] == sum(s.output for s in billed)
+    text = _run(quotaguard_cli, "usage", "--db", str(db), "--by", "key").stdout
+    assert "sk-proj-...k1ab" in text and "sk-...k2cd" in text
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("h.db*"))
+    assert b"A" * 40 not in raw and b"b" * 44 not in raw
+
+
+def test_usage_by_key_on_a_history_from_before_labels_says_so(tmp_path, quotaguard_cli):
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as c:  # the tables as quotaguard wrote them before labels
+        c.executescript(
+            "CREATE TABLE usage_minute(minute INTEGER, workspace TEXT, endpoint TEXT, model TEXT, calls INTEGER,"
+            " requests INTEGER, errors INTEGER, input_tokens INTEGER, cached_tokens INTEGER, output_tokens INTEGER,"
+            " reasoning_tokens INTEGER, images INTEGER, audio_ms INTEGER, characters INTEGER, estimated INTEGER,"
+            " cost_usd REAL);"
+            "CREATE TABLE ledger(ts_ms INTEGER, workspace TEXT, endpoint TEXT, model TEXT, http_status INTEGER,"
+            " error_code TEXT, retry INTEGER, flags INTEGER, input_tokens INTEGER, cached_tokens INTEGER,"
+            " output_tokens INTEGER, reasoning_tokens INTEGER, images INTEGER, audio_ms INTEGER, characters INTEGER,"
+            " request_bytes INTEGER, response_bytes INTEGER, latency_ms REAL, cost_usd REAL);")
+    out = _run(quotaguard_cli, "usage", "--db", str(db), "--by", "key")
+    assert out.returncode == 2 and "before quotaguard recorded API key labels" in out.stderr, out
+    assert _run(quotaguard_cli, "usage", "--db", str(db), "--by", "model").returncode == 0

@@ -40,6 +40,13 @@ def test_usage_is_what_the_workers_sent(fake, workers, serve, quotaguard_cli):
     assert [(r["key"], r["requests"], r["input_tokens"]) for r in by_family] == [("chat", 7, bill["input"])]
     by_endpoint = s.json("/api/v1/quota/usage?by=endpoint")["rows"]
     assert [(r["key"], r["requests"]) for r in by_endpoint] == [("POST /chat/completions", 7)]
+    # By API key label (from the per-call ledger): the workers' one short test key, named by its
+    # kind alone; the key is in no answer.
+    by_key = s.json("/api/v1/quota/usage?by=key&since=24h")
+    api.validate("/api/v1/quota/usage", 200, by_key)
+    assert [(r["key"], r["requests"], r["input_tokens"]) for r in by_key["rows"]] == [("sk-serve-...(short)", 7, bill["input"])]
+    assert by_key["total"]["cost_usd"] == pytest.approx(by_ws["total"]["cost_usd"])
+    assert "SECRET" not in json.dumps(by_key)
 
     # The same history read by `quotaguard usage`: the same cost to the cent and beyond.
     cli = json.loads(subprocess.run([quotaguard_cli, "usage", "--db", str(workers.db), "--by", "model", "--format", "json"],
@@ -107,7 +114,6 @@ def test_budgets_used_remaining_and_forecast(fake, workers, serve, tmp_path):
 
 BAD = [
     ("/api/v1/quota/usage?by=colour", "by"),
-    ("/api/v1/quota/usage?by=key", "by"),
     ("/api/v1/quota/usage?since=yesterdays", "since"),
     ("/api/v1/quota/usage?since=2024-02-30", "since"),
     ("/api/v1/quota/usage?until=soon", "until"),

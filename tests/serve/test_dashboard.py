@@ -103,6 +103,10 @@ def test_dashboard_turns_red_with_the_api_and_shows_the_usage(fake, workers, ser
         for row in total["rows"]:
             cell = page.locator(f'#usage-model tr[data-key="{row["key"]}"] td.requests')
             wait_for(lambda: cell.inner_text().replace(",", "") == str(int(row["requests"])))
+        # And by API key: the workers' one key, by its label (never the key).
+        by_key = page.locator('#usage-key tr[data-key="sk-serve-...(short)"] td.requests')
+        wait_for(lambda: by_key.inner_text().replace(",", "") == str(int(total["total"]["requests"])))
+        assert "SECRET" not in page.content()
     finally:
         hook.close()
 

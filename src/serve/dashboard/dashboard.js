@@ -64,7 +64,7 @@ async function loadBudgets() {
 }
 
 async function loadUsage() {
-  for (const by of ["model", "family"]) {
+  for (const by of ["model", "family", "key"]) {
     const { rows } = await api(`/api/v1/quota/usage?by=${by}&since=today`);
     const body = $(`#usage-${by} tbody`);
     body.replaceChildren();

@@ -2,6 +2,7 @@
 
 #include "shared_state.h"
 #include "time_arg.h"
+#include "history_sql.h"
 #include "utc_calendar.h"
 
 #include <sqlite3.h>
@@ -59,15 +60,15 @@ struct Row {
 
 // Rows of [since_ms, until_ms] (minute resolution).
 std::vector<Row> query(Db& db, const std::string& by, int64_t since_ms, int64_t until_ms) {
-  std::string key = by == "model" ? "model" : by == "endpoint" ? "endpoint"
+  std::string key = by == "model" ? "model" : by == "endpoint" ? "endpoint" : by == "key" ? kByKeyLabel
                   : by == "day" ? "strftime('%Y-%m-%d', minute*60, 'unixepoch')" : "workspace";
-  std::string sql = "SELECT " + key + ", SUM(calls), SUM(requests), SUM(errors), SUM(input_tokens), SUM(cached_tokens), "
-                    "SUM(output_tokens), SUM(reasoning_tokens), SUM(images), SUM(audio_ms)/1000.0, SUM(characters), "
-                    "SUM(cost_usd) FROM usage_minute WHERE minute >= ? AND minute <= ? GROUP BY 1 ORDER BY " +
-                    std::string(by == "day" ? "1" : "12 DESC, 1");
+  std::string sql = usage_query(key) + " ORDER BY " + std::string(by == "day" ? "1" : "12 DESC, 1");
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db.h, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(db.h, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    if (by == "key" && std::string(sqlite3_errmsg(db.h)).find("api_key") != std::string::npos)
+      throw std::runtime_error("--by key: this history was written before quotaguard recorded API key labels");
     throw std::runtime_error(std::string("not a quotaguard history: ") + sqlite3_errmsg(db.h));
+  }
   sqlite3_bind_int64(st, 1, since_ms / 60000);
   sqlite3_bind_int64(st, 2, until_ms / 60000);
   std::vector<Row> rows;
@@ -75,6 +76,7 @@ std::vector<Row> query(Db& db, const std::string& by, int64_t since_ms, int64_t 
     Row r;
     auto* k = sqlite3_column_text(st, 0);
     r.key = k ? reinterpret_cast<const char*>(k) : "";
+    if (by == "key" && r.key.empty()) r.key = kNoKeyLabel;
     double* f[] = {&r.calls, &r.requests, &r.errors, &r.input, &r.cached, &r.output, &r.reasoning,
                    &r.images, &r.audio_s, &r.characters, &r.cost};
     for (int i = 0; i < 11; ++i) *f[i] = sqlite3_column_double(st, i + 1);
@@ -220,7 +222,7 @@ void register_cli(CLI::App& app, int& exit_code) {
   auto now = std::make_shared<std::string>();
   CLI::App* usage = app.add_subcommand("usage", "usage and cost from the tracker's history, with projections");
   usage->add_option("--db", *db, "tracker history (SQLite)")->required();
-  usage->add_option("--by", *by, "group rows by")->check(CLI::IsMember({"workspace", "model", "endpoint", "day"}));
+  usage->add_option("--by", *by, "group rows by")->check(CLI::IsMember({"workspace", "model", "endpoint", "key", "day"}));
   usage->add_option("--since", *since, std::string("start of the window (default: everything): ") + kSinceForms);
   usage->add_option("--now", *now, "evaluate as of this instant instead of the current time (a date, a UTC time or Unix seconds)");
   usage->add_option("--format", *format, "output format")->check(CLI::IsMember({"text", "json"}));

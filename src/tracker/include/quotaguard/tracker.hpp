@@ -45,6 +45,7 @@ struct Call {
   int64_t sent_ns = 0;  // steady clock when the request left; 0: unknown (taken as now - latency)
   uint32_t retry_count = 0, flags = 0;
   uint8_t account = 0;  // the credentials it was sent with (0: the client's own; see CheckResult)
+  std::string_view api_key_label;  // "sk-proj-...wxyz": which key it was sent with, never the key
   // x-ratelimit-* response headers; -1 when absent.
   int64_t rl_limit_requests = -1, rl_remaining_requests = -1, rl_reset_requests_ms = -1;
   int64_t rl_limit_tokens = -1, rl_remaining_tokens = -1, rl_reset_tokens_ms = -1;
@@ -105,6 +106,7 @@ struct Exchange {
   uint64_t latency_ns = 0;
   int64_t sent_ns = 0;               // steady clock when the request left (0: unknown)
   uint8_t account = 0;               // which credentials it was sent with (0: the client's own)
+  std::string_view api_key;          // the request's key (Authorization: Bearer, or api-key); only a label is kept
   uint32_t retry_count = 0;
   int64_t rl_limit_requests = -1, rl_remaining_requests = -1, rl_reset_requests_ms = -1;
   int64_t rl_limit_tokens = -1, rl_remaining_tokens = -1, rl_reset_tokens_ms = -1;
