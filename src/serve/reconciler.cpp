@@ -52,11 +52,27 @@ int64_t Reconciliation::covered_tokens() const {
   return n;
 }
 
+nlohmann::json Reconciliation::keys_json(const HourOfModel& h) const {
+  nlohmann::json keys = nlohmann::json::array();
+  for (const auto& [id, tokens] : h.keys) {
+    const auto named = key_names.find(id);
+    keys.push_back({{"api_key_id", id}, {"billed_tokens", tokens},
+                    {"name", named == key_names.end() ? nlohmann::json(nullptr) : nlohmann::json(named->second.name)},
+                    {"redacted_value", named == key_names.end() ? nlohmann::json(nullptr) : nlohmann::json(named->second.redacted_value)}});
+  }
+  return keys;
+}
+
+std::string Reconciliation::key_text(const std::string& id) const {
+  const auto named = key_names.find(id);
+  if (named == key_names.end()) return id;
+  return "'" + named->second.name + "' (" + (named->second.redacted_value.empty() ? "" : named->second.redacted_value + ", ") + id + ")";
+}
+
 nlohmann::json to_json(const Reconciliation& r, int every_s) {
   nlohmann::json hours = nlohmann::json::array(), days = nlohmann::json::array(), dark = nlohmann::json::array();
   for (const HourOfModel& h : r.hours) {
-    nlohmann::json keys = nlohmann::json::array();
-    for (const auto& [id, tokens] : h.keys) keys.push_back({{"api_key_id", id}, {"billed_tokens", tokens}});
+    const nlohmann::json keys = r.keys_json(h);
     nlohmann::json row = {{"hour_start_s", h.hour_s}, {"model", h.model}, {"billed_tokens", h.billed_tokens},
                           {"billed_requests", h.billed_requests}, {"tracked_tokens", h.tracked_tokens},
                           {"tracked_requests", h.tracked_requests}, {"untracked_tokens", h.untracked()}, {"keys", keys}};
@@ -72,6 +88,7 @@ nlohmann::json to_json(const Reconciliation& r, int every_s) {
           {"polled_ms", r.polled_ms ? nlohmann::json(r.polled_ms) : nlohmann::json(nullptr)},
           {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
           {"error_ms", r.error_ms ? nlohmann::json(r.error_ms) : nlohmann::json(nullptr)},
+          {"key_names_error", r.names_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.names_error)},
           {"window", {{"start_s", r.start_s}, {"end_s", r.end_s}}},
           {"tokens", {{"billed", billed}, {"tracked", covered}, {"untracked", billed - covered},
                       {"coverage", billed > 0 ? nlohmann::json(static_cast<double>(covered) / static_cast<double>(billed)) : nlohmann::json(nullptr)}}},
@@ -132,6 +149,13 @@ void Reconciler::poll_once(int64_t now_ms) {
     const int64_t first_day = r.start_s / kDay * kDay;
     for (const BilledCost& c : api.daily_costs(first_day, r.end_s))
       r.days.push_back({c.day_s, c.usd, tracked_.usage_of("*", c.day_s * 1000, (c.day_s + kDay) * 1000 - 1).cost_usd});
+    // Names for the keys (a person knows "backend-prod", not key_abc): extra, so a failure to
+    // list them (an admin key without the scope) is said beside figures that stand anyway.
+    try {
+      r.key_names = api.key_names();
+    } catch (const UsageApiError& e) {
+      r.names_error = e.what();
+    }
     r.polled_ms = now_ms;
   } catch (const std::exception& e) {  // UsageApiError, or the history unreadable (Unavailable)
     std::lock_guard lock(mu_);
@@ -156,12 +180,11 @@ void Reconciler::alert_dark_traffic(const Reconciliation& r, int64_t now_ms) {
     if (before > 0 && dark < 2 * before) continue;
     before = dark;
     std::string on_keys;
-    for (const auto& [id, tokens] : h.keys) on_keys += (on_keys.empty() ? "" : ", ") + id + " (" + thousands(tokens) + " billed)";
+    for (const auto& [id, tokens] : h.keys) on_keys += (on_keys.empty() ? "" : ", ") + r.key_text(id) + ": " + thousands(tokens) + " billed";
     const std::string message = "dark traffic: " + thousands(dark) + " tokens of " + h.model + " in the hour from " + utc_hour(h.hour_s) + " were billed but not tracked (billed " +
                                 thousands(h.billed_tokens) + ", tracked " + thousands(h.tracked_tokens) + ")" +
                                 (on_keys.empty() ? "" : "; keys: " + on_keys);
-    nlohmann::json keys = nlohmann::json::array();
-    for (const auto& [id, tokens] : h.keys) keys.push_back({{"api_key_id", id}, {"billed_tokens", tokens}});
+    const nlohmann::json keys = r.keys_json(h);
     events_.publish("alert", nlohmann::json{{"ts_ms", now_ms}, {"kind", "dark_traffic"}, {"workspace", "*"}, {"status", "warning"},
                                             {"previous", ""}, {"code", "dark_traffic"}, {"message", message},
                                             {"model", h.model}, {"hour_start_s", h.hour_s}, {"billed_tokens", h.billed_tokens},

@@ -16,6 +16,7 @@
 
 #include "event_log.h"
 #include "periodic.h"
+#include "usage_api.h"
 #include "state_source.h"
 
 namespace qg::serve {
@@ -48,9 +49,15 @@ struct Reconciliation {
   int64_t start_s = 0, end_s = 0;
   std::vector<HourOfModel> hours;  // by hour, then model
   std::vector<DayCost> days;
+  // The keys' names and redacted values from the organization's key lists; empty when that
+  // list could not be read (names_error says why: the figures do not depend on it).
+  std::map<std::string, KeyName> key_names;
+  std::string names_error;
   int64_t billed_tokens() const;
   int64_t covered_tokens() const;  // sum of min(tracked, billed)
   int64_t untracked_tokens() const { return billed_tokens() - covered_tokens(); }
+  nlohmann::json keys_json(const HourOfModel& h) const;  // [{api_key_id, name, redacted_value, billed_tokens}]
+  std::string key_text(const std::string& id) const;     // "'backend' (sk-...abcd, key_...)", or the id
 };
 
 nlohmann::json to_json(const Reconciliation& r, int every_s);

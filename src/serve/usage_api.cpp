@@ -44,6 +44,20 @@ UsageApi::UsageApi(const std::string& base_url, std::string admin_key, int timeo
 
 UsageApi::~UsageApi() = default;
 
+nlohmann::json UsageApi::get(const std::string& path, const std::string& target) {
+  const httplib::Result r = client_->Get(target);
+  if (!r) throw UsageApiError("GET " + path + ": " + httplib::to_string(r.error()));
+  nlohmann::json body = nlohmann::json::parse(r->body, nullptr, false);
+  if (r->status != 200) {
+    std::string why = "HTTP " + std::to_string(r->status);
+    if (body.is_object() && body.contains("error") && body["error"].is_object() && body["error"].contains("message") &&
+        body["error"]["message"].is_string())
+      why += ": " + body["error"]["message"].get<std::string>();
+    throw UsageApiError("GET " + path + ": " + why);
+  }
+  return body;
+}
+
 template <class OnBucket>
 void UsageApi::pages(const std::string& endpoint, const std::string& query, OnBucket bucket) {
   const std::string path = prefix_ + endpoint;
@@ -51,16 +65,7 @@ void UsageApi::pages(const std::string& endpoint, const std::string& query, OnBu
   std::string page;
   for (int n = 0; n < kMaxPages; ++n) {
     const std::string target = path + "?" + query + (page.empty() ? "" : "&page=" + httplib::detail::encode_query_param(page));
-    const httplib::Result r = client_->Get(target);
-    if (!r) throw UsageApiError("GET " + path + ": " + httplib::to_string(r.error()));
-    nlohmann::json body = nlohmann::json::parse(r->body, nullptr, false);
-    if (r->status != 200) {
-      std::string why = "HTTP " + std::to_string(r->status);
-      if (body.is_object() && body.contains("error") && body["error"].is_object() && body["error"].contains("message") &&
-          body["error"]["message"].is_string())
-        why += ": " + body["error"]["message"].get<std::string>();
-      throw UsageApiError("GET " + path + ": " + why);
-    }
+    nlohmann::json body = get(path, target);
     if (!body.is_object() || !body.contains("data") || !body["data"].is_array())
       throw UsageApiError("GET " + path + ": the answer is not a page of buckets");
     for (const nlohmann::json& b : body["data"]) {
@@ -111,6 +116,38 @@ std::vector<BilledCost> UsageApi::daily_costs(int64_t start_s, int64_t end_s) {
     }
     out.push_back(day);
   });
+  return out;
+}
+
+template <class OnItem>
+void UsageApi::list(const std::string& endpoint, OnItem item) {
+  const std::string path = prefix_ + endpoint;
+  std::set<std::string> seen;
+  std::string after;
+  for (int n = 0; n < kMaxPages; ++n) {
+    const nlohmann::json body =
+        get(path, path + "?limit=100" + (after.empty() ? "" : "&after=" + httplib::detail::encode_query_param(after)));
+    if (!body.is_object() || !body.contains("data") || !body["data"].is_array())
+      throw UsageApiError("GET " + path + ": the answer is not a list");
+    for (const nlohmann::json& x : body["data"]) {
+      if (!x.is_object() || text(x, "id").empty()) throw UsageApiError("GET " + path + ": an item without an id");
+      item(x);
+    }
+    if (!body.value("has_more", false)) return;
+    after = body["data"].empty() ? std::string() : text(body["data"].back(), "id");
+    if (after.empty() || !seen.insert(after).second) throw UsageApiError("GET " + path + ": has_more without a new last id");
+  }
+  throw UsageApiError("GET " + path + ": more than " + std::to_string(kMaxPages) + " pages");
+}
+
+std::map<std::string, KeyName> UsageApi::key_names() {
+  std::vector<std::string> projects;
+  list("/organization/projects", [&](const nlohmann::json& p) { projects.push_back(text(p, "id")); });
+  std::map<std::string, KeyName> out;
+  for (const std::string& project : projects)
+    list("/organization/projects/" + httplib::detail::encode_query_param(project) + "/api_keys", [&](const nlohmann::json& k) {
+      out[text(k, "id")] = {text(k, "name"), text(k, "redacted_value"), project};
+    });
   return out;
 }
 

@@ -3,7 +3,9 @@
 // of the reconciliation (reconciler.h). Over http or https, following `next_page`.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,6 +22,12 @@ struct BilledTokens {
   int64_t hour_s = 0;  // the bucket's start, Unix seconds
   std::string model, api_key_id;
   int64_t input = 0, output = 0, requests = 0;
+};
+
+// An API key as the organization lists it (GET /organization/projects/{id}/api_keys): the name
+// a person gave it and its redacted value, never the key.
+struct KeyName {
+  std::string name, redacted_value, project_id;
 };
 
 // Dollars of one day bucket (the Costs API has 1 d buckets only).
@@ -45,11 +53,18 @@ class UsageApi {
   // Every bucket in [start_s, end_s) of the token-billed families; throws UsageApiError.
   std::vector<BilledTokens> hourly_tokens(int64_t start_s, int64_t end_s);
   std::vector<BilledCost> daily_costs(int64_t start_s, int64_t end_s);
+  // Every project's API keys, by key id (the Usage API's api_key_id); throws UsageApiError.
+  std::map<std::string, KeyName> key_names();
 
  private:
   // The buckets of one endpoint, page after page: calls `bucket(start_s, results)` for each.
   template <class OnBucket>
   void pages(const std::string& endpoint, const std::string& query, OnBucket bucket);
+  // The items of an Administration API list, page after page (`after` the last id).
+  template <class OnItem>
+  void list(const std::string& endpoint, OnItem item);
+  // GET prefix_ + target as JSON; throws UsageApiError with the API's message when not 200.
+  nlohmann::json get(const std::string& endpoint, const std::string& target);
 
   std::unique_ptr<httplib::Client> client_;
   std::string prefix_;  // the base URL's path ("/v1")

@@ -139,8 +139,9 @@ def test_the_page_shows_what_the_code_can_bypass_beside_the_traffic(workers, ser
 
 def test_the_page_shows_dark_traffic_beside_the_tracked(fake, workers, serve, browser, tmp_path):
     """serve --reconcile: the billed tokens no tracked client sent, on the page, named by key."""
-    from test_reconcile import UNTRACKED_KEY, _key_id, _reconcile, _untracked_traffic
+    from test_reconcile import UNTRACKED_KEY, _reconcile, _untracked_traffic
 
+    fake.key_names[UNTRACKED_KEY] = "batch-jobs"
     workers.run(workspace="acme", model="gpt-4o", calls=2)
     s = _reconcile(serve, workers, fake, "--dark-traffic-tokens", "1")
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
@@ -154,7 +155,7 @@ def test_the_page_shows_dark_traffic_beside_the_tracked(fake, workers, serve, br
     assert summary.get_attribute("data-state") == "dark" and "Runtime coverage" in summary.inner_text()
     row = page.locator('#reconciliation-models tr[data-model="gpt-4o"]')
     assert row.get_attribute("data-untracked") == str(untracked["gpt-4o"])
-    assert _key_id(UNTRACKED_KEY) in row.inner_text()
+    assert "batch-jobs (sk-...CRET)" in row.inner_text()  # the key by the name a person gave it
     page.screenshot(path=os.path.join(_shots_dir(tmp_path), "serve-dashboard-dark-traffic.png"), full_page=True)
     # Without --reconcile the section stays hidden.
     plain = serve("--db", workers.db)

@@ -44,6 +44,7 @@ def _reconcile(serve, workers, fake, *extra, key=ADMIN):
 
 
 def test_the_untracked_share_exactly_with_its_key(fake, workers, serve):
+    fake.key_names[UNTRACKED_KEY] = "batch-jobs"  # as a person named it in the organization's key list
     sent = workers.run(model="gpt-4o", calls=4)
     tracked = sent["input_tokens"] + sent["output_tokens"]
     s = _reconcile(serve, workers, fake, "--dark-traffic-tokens", "1")
@@ -80,6 +81,11 @@ def test_the_untracked_share_exactly_with_its_key(fake, workers, serve):
         # The dark traffic is billed to the untracked key, the rest to the tracked one.
         assert by_model["gpt-4o"]["keys"][_key_id(UNTRACKED_KEY)] == untracked["gpt-4o"]
         assert by_model["gpt-4o"]["keys"][_key_id("sk-serve-test-SECRET")] == tracked
+        # Each key also by its name and redacted value, from the organization's key lists.
+        assert r["key_names_error"] is None
+        names = {k["api_key_id"]: (k["name"], k["redacted_value"]) for h in r["hours"] for k in h["keys"]}
+        assert names[_key_id(UNTRACKED_KEY)] == ("batch-jobs", "sk-...CRET")
+        assert names[_key_id("sk-serve-test-SECRET")] == ("Secret key", "sk-...CRET")
         assert {d["model"] for d in r["dark_traffic"]} == {"gpt-4o", "text-embedding-3-small"}
         # Dollars per day: the Costs API's against the tracker's cost of what it saw.
         day = r["days"][-1]
@@ -90,6 +96,7 @@ def test_the_untracked_share_exactly_with_its_key(fake, workers, serve):
         api.validate_component("DarkTrafficAlert", alerts[0]["data"])
         chat = next(a["data"] for a in alerts if a["data"]["model"] == "gpt-4o")
         assert chat["untracked_tokens"] == untracked["gpt-4o"] and _key_id(UNTRACKED_KEY) in chat["message"]
+        assert f"'batch-jobs' (sk-...CRET, {_key_id(UNTRACKED_KEY)}): " in chat["message"], chat["message"]
         assert "dark traffic" in chat["message"]
         polled = r["polled_ms"]
         wait_for(lambda: s.json("/api/v1/reconciliation")["polled_ms"] >= polled + 2000, timeout=30)
@@ -113,6 +120,19 @@ def test_all_tracked_is_full_coverage_and_no_alert(fake, workers, serve):
     assert r["tokens"] == {"billed": sent["input_tokens"] + sent["output_tokens"],
                            "tracked": sent["input_tokens"] + sent["output_tokens"], "untracked": 0, "coverage": 1.0}
     assert r["dark_traffic"] == []
+
+
+def test_key_names_refused_leave_the_figures_and_say_why(fake, workers, serve):
+    """An admin key that may read usage but not list keys: ids only, and the reason, beside the
+    same figures."""
+    fake.refuse_key_lists = True
+    sent = workers.run(model="gpt-4o", calls=2)
+    s = _reconcile(serve, workers, fake)
+    r = wait_for(lambda: (j := s.json("/api/v1/reconciliation"))["polled_ms"] and j)
+    openapi_check.load(s).validate_component("Reconciliation", r)
+    assert r["error"] is None and r["tokens"]["tracked"] == sent["input_tokens"] + sent["output_tokens"]
+    assert "HTTP 403" in r["key_names_error"] and "/organization/projects" in r["key_names_error"]
+    assert all(k["name"] is None and k["redacted_value"] is None for h in r["hours"] for k in h["keys"])
 
 
 def test_a_refused_admin_key_is_reported_not_hidden(fake, workers, serve):
@@ -172,4 +192,9 @@ def test_the_fakes_usage_api_has_the_real_sdks_shapes(fake):
                       max_retries=0).admin.organization.usage.completions(start_time=start)
     with pytest.raises(openai.BadRequestError, match="limit"):
         admin.admin.organization.usage.completions(start_time=start, bucket_width="1h", limit=500)
+    # The organization's projects and keys, as the SDK pages them (limit 1: every page followed).
+    projects = list(admin.admin.organization.projects.list(limit=1))
+    assert [p.id for p in projects] == ["proj_default"]
+    keys = list(admin.admin.organization.projects.api_keys.list("proj_default", limit=1))
+    assert [(k.id, k.name, k.redacted_value) for k in keys] == [(_key_id(UNTRACKED_KEY), "Secret key", "sk-...CRET")]
     assert fake.bill.snapshot()["requests"] == 5  # reading the bill is not billed

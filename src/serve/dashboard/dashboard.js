@@ -122,7 +122,10 @@ async function loadReconciliation() {
   for (const h of r.hours) {
     const m = models.get(h.model) || { billed: 0, tracked: 0, untracked: 0, keys: new Map() };
     m.billed += h.billed_tokens; m.tracked += h.tracked_tokens; m.untracked += h.untracked_tokens;
-    for (const k of h.keys) m.keys.set(k.api_key_id, (m.keys.get(k.api_key_id) || 0) + k.billed_tokens);
+    for (const k of h.keys) {
+      const shown = k.name === null ? k.api_key_id : `${k.name} (${k.redacted_value || k.api_key_id})`;  // as the org names it
+      m.keys.set(shown, (m.keys.get(shown) || 0) + k.billed_tokens);
+    }
     models.set(h.model, m);
   }
   const body = $("#reconciliation-models tbody");

@@ -63,10 +63,12 @@ def _price(prices: dict, model: str) -> dict:
 
 
 def answer(api, x) -> bool:
-    """Answers `GET /v1/organization/usage/<family>` and `/v1/organization/costs`; False for other paths."""
+    """Answers `GET /v1/organization/usage/<family>`, `/v1/organization/costs`, `/v1/organization/projects`
+    and `/v1/organization/projects/<id>/api_keys`; False for other paths."""
     p = x.path[3:] if x.path.startswith("/v1") else x.path
     family = p.removeprefix("/organization/usage/") if p.startswith("/organization/usage/") else None
-    if family is None and p != "/organization/costs":
+    listing = p == "/organization/projects" or (p.startswith("/organization/projects/") and p.endswith("/api_keys"))
+    if family is None and p != "/organization/costs" and not listing:
         return False
     key = x.h.headers.get("authorization", "").removeprefix("Bearer ")
     if key != api.admin_key:
@@ -84,8 +86,16 @@ def answer(api, x) -> bool:
                                "code": None}})
         return True
     query = parse_qs(x.h.path.partition("?")[2], keep_blank_values=True)
+    if listing and getattr(api, "refuse_key_lists", False):  # an admin key without the keys scope
+        x.send(403, {"error": {"message": "You have insufficient permissions for this operation. Missing scopes: "
+                                          "api.management.read.", "type": "invalid_request_error", "param": None, "code": None}})
+        return True
     try:
-        page = _usage_page(api, family, query) if family else _costs_page(api, query)
+        if listing:
+            page = _projects_page(api, query) if p == "/organization/projects" else \
+                _keys_page(api, p.split("/")[3], query)
+        else:
+            page = _usage_page(api, family, query) if family else _costs_page(api, query)
     except _BadRequest as e:
         x.send(400, {"error": {"message": str(e), "type": "invalid_request_error", "param": e.param, "code": None}})
         return True
@@ -216,3 +226,36 @@ def _costs_page(api, query: dict) -> dict:
                    for k, v in sorted(sums.items(), key=lambda kv: str(kv[0])) if not math.isclose(v, 0.0)]
         data.append({"object": "bucket", "start_time": start, "end_time": end, "results": results})
     return {"object": "page", "data": data, "has_more": next_page is not None, "next_page": next_page}
+
+
+# Projects and their API keys (the Administration API's lists): the projects and keys the fake
+# has billed, a key named as the test set it in `FakeOpenAI.key_names` (else "Secret key"), its
+# value redacted as the dashboard shows it. Lists page with `limit` (1..100) and `after` (an id).
+def _list_page(items: list[dict], query: dict) -> dict:
+    limit = _int(query, "limit", 20)
+    if not 1 <= limit <= 100:
+        raise _BadRequest(f"Invalid value for 'limit': {limit}; from 1 to 100.", "limit")
+    after = _one(query, "after")
+    ids = [i["id"] for i in items]
+    if after is not None and after not in ids:
+        raise _BadRequest(f"Invalid value for 'after': {after!r}.", "after")
+    start = ids.index(after) + 1 if after is not None else 0
+    data = items[start:start + limit]
+    return {"object": "list", "data": data, "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None, "has_more": start + limit < len(items)}
+
+
+def _projects_page(api, query: dict) -> dict:
+    with api.bill.lock:
+        projects = sorted({r.project for r in api.bill.served})
+    return _list_page([{"object": "organization.project", "id": p, "name": p.removeprefix("proj_"), "created_at": 1700000000,
+                        "archived_at": None, "status": "active"} for p in projects], query)
+
+
+def _keys_page(api, project: str, query: dict) -> dict:
+    with api.bill.lock:
+        keys = sorted({r.api_key for r in api.bill.served if r.project == project})
+    names = getattr(api, "key_names", {})
+    return _list_page([{"object": "organization.project.api_key", "id": api_key_id(k), "name": names.get(k, "Secret key"),
+                        "redacted_value": k[:3] + "..." + k[-4:], "created_at": 1700000000, "last_used_at": int(time.time()),
+                        "owner": {"type": "user"}} for k in keys], query)

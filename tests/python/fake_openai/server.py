@@ -239,6 +239,8 @@ class FakeOpenAI:
         self.exhausted_keys: set[str] = set()  # API keys whose quota is used up (others are served)
         self.remaining_requests = 100
         self.admin_key = organization.ADMIN_KEY  # the key of the organization Usage/Costs API
+        self.key_names: dict[str, str] = {}  # API key -> its name in the organization's key list
+        self.refuse_key_lists = False  # True: the key lists answer 403 (the usage endpoints still answer)
         self.runs: dict[str, int] = {}
         self._ids = 0
         api = self
