@@ -267,12 +267,23 @@ void Tracker::publish(std::size_t e, int64_t now, const char* reason, bool deriv
       prev = shared_->published(slot);
       sync_api_all();
     }
-    now_status = e == 0 ? status({}) : effective_for(static_cast<uint32_t>(e - 1), now);
+    auto evaluate = [&] { return e == 0 ? status({}) : effective_for(static_cast<uint32_t>(e - 1), now); };
+    now_status = evaluate();
+    // Derived (the evaluation thread): it can see a caller's exhaustion before the caller
+    // announces it, so the reason is read from the API state -- which a caller may move in the
+    // meantime (reset(), a success) without this lock. Announce a status and a reason read
+    // together; a state still moving is announced by its mover or the next evaluation.
+    for (int tries = 0; derived && (now_status == Status::exhausted || now_status == Status::rate_limited); ++tries) {
+      why = api_cause(e, now_status, now);
+      const Status again = evaluate();
+      if (again == now_status) break;
+      if (tries == 8) return;
+      now_status = again;
+      why.clear();
+    }
     const Status mine = static_cast<Status>(s.published.exchange(static_cast<uint8_t>(now_status)));
     if (slot < 0) prev = mine;
     if (prev == now_status) return;
-    // The evaluation thread can see a caller's exhaustion before the caller announces it.
-    if (derived) why = api_cause(e, now_status, now);
     if (why.empty()) why = reason;
     if (slot >= 0 && !shared_->publish(slot, prev, now_status, now, why)) return;
     s.since_ms.store(now, std::memory_order_relaxed);

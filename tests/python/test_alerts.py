@@ -134,4 +134,4 @@ def test_every_exhaustion_alert_names_the_api_error(server, tmp_path):
     exhausted = [a for a in alerts if a["kind"] == "status" and a["status"] == "exhausted"]
     assert len(exhausted) >= 200 * 2 - 10, len(exhausted)  # the workspace and global, each flip
     wrong = [a for a in exhausted if a["code"] != "insufficient_quota"]
-    assert not wrong, (len(wrong), wrong[:3])
+    assert not wrong, (len(wrong), [(a["workspace"], a["code"], a["message"]) for a in wrong[:3]])

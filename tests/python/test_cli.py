@@ -89,7 +89,7 @@ def test_status_shows_accounts_when_calls_fail_over(server, tmp_path, pinned_clo
     assert any("now on 'key-b'" in line for line in out.stdout.splitlines() if line.startswith("alert"))
 
 
-def test_usage_by_api_key_label_is_what_each_key_was_billed(server, tmp_path, quotaguard_cli):
+def test_usage_by_api_key_label_is_what_each_key_was_billed(server, tmp_path, pinned_clock, quotaguard_cli):
     """Two keys, the real SDK, the fake billing each key: `usage --by key` gives each key's
     requests and tokens exactly, under a label that shows its kind and last four only; neither
     key is anywhere in the history file."""
@@ -107,7 +107,8 @@ def test_usage_by_api_key_label_is_what_each_key_was_billed(server, tmp_path, qu
         client.embeddings.create(model="text-embedding-3-small", input="x")
     qg.flush()
     qg.shutdown()
-    out = _run(quotaguard_cli, "usage", "--db", str(db), "--by", "key", "--format", "json")
+    now = ["--now", str(pinned_clock.now_ms() // 1000 + 60)]  # (the CLI's clock is its own: faked runs)
+    out = _run(quotaguard_cli, "usage", "--db", str(db), "--by", "key", "--format", "json", *now)
     assert out.returncode == 0, out.stderr
     rows = {r["key"]: r for r in json.loads(out.stdout)["rows"]}
     assert set(rows) == set(keys.values())
@@ -116,7 +117,7 @@ def test_usage_by_api_key_label_is_what_each_key_was_billed(server, tmp_path, qu
         assert rows[name]["requests"] == len(billed) > 0
         assert rows[name]["input_tokens"] == sum(s.input for s in billed)
         assert rows[name]["output_tokens"] == sum(s.output for s in billed)
-    text = _run(quotaguard_cli, "usage", "--db", str(db), "--by", "key").stdout
+    text = _run(quotaguard_cli, "usage", "--db", str(db), "--by", "key", *now).stdout
     assert "sk-proj-...k1ab" in text and "sk-...k2cd" in text
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("h.db*"))
     assert b"A" * 40 not in raw and b"b" * 44 not in raw
