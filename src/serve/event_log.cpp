@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_json.h"
+#include "history_sql.h"
 
 namespace qg::serve {
 
@@ -100,7 +101,7 @@ void EventLog::poll_once() {
       if (s.is_null())
         s = {{"second_ms", c.ts_ms / 1000 * 1000}, {"calls", 0}, {"errors", 0}, {"blocked", 0}, {"input_tokens", 0},
              {"output_tokens", 0}, {"cost_usd", 0.0}, {"by_workspace", nlohmann::json::object()},
-             {"by_model", nlohmann::json::object()}};
+             {"by_model", nlohmann::json::object()}, {"by_key", nlohmann::json::object()}};
       if (c.blocked) {  // stopped before it was sent: not a call to the API
         s["blocked"] = s["blocked"].get<int64_t>() + 1;
         continue;
@@ -111,7 +112,9 @@ void EventLog::poll_once() {
       s["input_tokens"] = s["input_tokens"].get<int64_t>() + c.input_tokens;
       s["output_tokens"] = s["output_tokens"].get<int64_t>() + c.output_tokens;
       s["cost_usd"] = s["cost_usd"].get<double>() + c.cost_usd;
-      for (auto [field, key] : {std::pair{"by_workspace", &c.workspace}, std::pair{"by_model", &c.model}}) {
+      const std::string key_label = c.api_key.empty() ? tracker::kNoKeyLabel : c.api_key;
+      for (auto [field, key] : {std::pair{"by_workspace", &c.workspace}, std::pair{"by_model", &c.model},
+                                std::pair{"by_key", &key_label}}) {
         nlohmann::json& n = s[field][*key];
         n = (n.is_null() ? 0 : n.get<int64_t>()) + 1;
       }

@@ -175,14 +175,18 @@ std::vector<AlertRecord> SqliteSource::recent_alerts(int limit) {
 
 std::vector<CallRecord> SqliteSource::calls_after(int64_t after_id, int limit) {
   std::lock_guard lock(mu_);
-  Query q(open_locked(),
-          "SELECT rowid, ts_ms, workspace, endpoint, model, error_code, http_status, input_tokens, cached_tokens, "
-          "output_tokens, reasoning_tokens, latency_ms, cost_usd, flags FROM ledger WHERE rowid > ? ORDER BY rowid LIMIT ?");
+  sqlite3* db = open_locked();
+  // (a history written before key labels has no api_key column; a tracker adds it when it opens one)
+  const char* key = tracker::has_column(db, "ledger", "api_key") ? "IFNULL(api_key, '')" : "''";
+  Query q(db, std::string("SELECT rowid, ts_ms, workspace, endpoint, model, error_code, http_status, input_tokens, "
+                          "cached_tokens, output_tokens, reasoning_tokens, latency_ms, cost_usd, flags, ") +
+                  key + " FROM ledger WHERE rowid > ? ORDER BY rowid LIMIT ?");
   q.bind(1, after_id).bind(2, limit);
   std::vector<CallRecord> out;
   while (q.step())
     out.push_back({q.i64(0), q.i64(1), q.text(2), q.text(3), q.text(4), q.text(5), static_cast<int>(q.i64(6)),
-                   (q.i64(13) & tracker::kFlagBlocked) != 0, q.i64(7), q.i64(8), q.i64(9), q.i64(10), q.dbl(11), q.dbl(12)});
+                   (q.i64(13) & tracker::kFlagBlocked) != 0, q.i64(7), q.i64(8), q.i64(9), q.i64(10), q.dbl(11), q.dbl(12),
+                   q.text(14)});
   return out;
 }
 

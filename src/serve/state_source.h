@@ -43,6 +43,7 @@ struct CallRecord {
   bool blocked = false;  // stopped by quotaguard before it was sent (not a request)
   int64_t input_tokens = 0, cached_tokens = 0, output_tokens = 0, reasoning_tokens = 0;
   double latency_ms = 0, cost_usd = 0;
+  std::string api_key;  // its key's label ("sk-proj-...wxyz"; "" when none, or a history from before labels)
 };
 
 struct SourceHealth {

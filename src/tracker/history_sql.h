@@ -1,7 +1,7 @@
-// SQL the history's writer and its readers share. The usage query both readers run (`quotaguard usage`, `quotaguard serve`): one
-// row per group with the same totals in the same order -- calls, requests, errors, input,
-// cached, output and reasoning tokens, images, audio seconds, characters, cost in USD -- over
-// the minutes ?1..?2 (Unix minutes, both included).
+// SQL the history's writer and its readers share. The usage query both readers run
+// (`quotaguard usage`, `quotaguard serve`): one row per group with the same totals in the same
+// order -- calls, requests, errors, input, cached, output and reasoning tokens, images, audio
+// seconds, characters, cost in USD -- over the minutes ?1..?2 (Unix minutes, both included).
 #pragma once
 #include <quotaguard/tracker.hpp>
 #include <sqlite3.h>

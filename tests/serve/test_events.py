@@ -29,6 +29,7 @@ def test_usage_alerts_and_status_as_they_happen(fake, workers, serve):
         assert sum(e["data"]["input_tokens"] for e in usage) == sent["input_tokens"]
         assert sum(e["data"]["output_tokens"] for e in usage) == sent["output_tokens"]
         assert sum(e["data"]["by_model"].get("gpt-4o", 0) for e in usage) == 5
+        assert sum(e["data"]["by_key"].get("sk-serve-...(short)", 0) for e in usage) == 5  # the workers' key, by label
         for e in usage:
             api.validate_component("UsageEvent", e["data"])
             assert e["data"]["second_ms"] % 1000 == 0
