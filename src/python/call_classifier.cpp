@@ -143,15 +143,27 @@ CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
       default: return 0;
     }
   };
-  for (const auto& v : eval(field(call, S.f_function), scope)) {
-    CallOutcome o = outcome_of(v, call, scope);
-    if (o.kind == CallOutcome::Kind::None) continue;
+  auto consider = [&](CallOutcome o) {
+    if (o.kind == CallOutcome::Kind::None) return;
     if (kind_rank(o.kind) > kind_rank(best.kind) ||
         (o.kind == best.kind && o.kind == CallOutcome::Kind::ApiCall &&
          (rank(o.prov) > rank(best.prov) || (rank(o.prov) == rank(best.prov) && o.exact && !best.exact))) ||
         (o.kind == best.kind && o.kind == CallOutcome::Kind::Construction && o.prov == Provenance::Direct &&
          best.prov != Provenance::Direct))
       best = std::move(o);
+  };
+  for (const auto& v : eval(field(call, S.f_function), scope)) {
+    CallOutcome o = outcome_of(v, call, scope);
+    // An API call on a parameter (or on what a parameter leads to): what the program passes
+    // decides, when the calls that pass it are found.
+    if (o.kind == CallOutcome::Kind::ApiCall && o.prov == Provenance::Unknown && v.function && v.param_index >= 0) {
+      const Values passed = through_parameters(v);
+      if (passed.size() != 1 || !passed.front().same(v)) {
+        for (const auto& p : passed) consider(outcome_of(p, call, scope));
+        continue;
+      }
+    }
+    consider(std::move(o));
   }
   return best;
 }

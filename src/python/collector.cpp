@@ -144,6 +144,13 @@ class Collector {
         f->returns.push_back(ts_node_named_child(n, 0));
       return walk_children(n, scope, depth);
     }
+    if (k == S_.yield) {
+      // `yield x` (a fixture's or a context manager's value); `yield from x` is not followed.
+      const bool from = ts_node_child_count(n) > 1 && text(ts_node_child(n, 1), code_) == "from";
+      if (Scope* f = function_scope_of(scope); f && !from && ts_node_named_child_count(n) > 0)
+        f->yields.push_back(ts_node_named_child(n, 0));
+      return walk_children(n, scope, depth);
+    }
     if (k == S_.except_clause) {
       TSNode alias = field(n, S_.f_alias);
       if (!is_null(alias) && sym(alias) == S_.identifier)
@@ -312,6 +319,7 @@ class Collector {
 
   void decorated(TSNode n, Scope* scope, int depth) {
     std::vector<std::string> decorators;
+    std::string fixture_name;
     TSNode def = field(n, S_.f_definition);
     for (TSNode c : NamedChildren(n)) {
       if (sym(c) != S_.decorator) continue;
@@ -321,11 +329,29 @@ class Collector {
       if (auto paren = d.find('('); paren != std::string::npos) d.resize(paren);
       if (auto dot = d.rfind('.'); dot != std::string::npos) d.erase(0, dot + 1);
       else if (!d.empty() && d[0] == '@') d.erase(0, 1);
+      if (d == "fixture") fixture_name = keyword_string(c, "name");
       decorators.push_back(d);
     }
     if (is_null(def)) return;
-    if (sym(def) == S_.function_definition) function(def, scope, depth, decorators);
+    if (sym(def) == S_.function_definition) function(def, scope, depth, decorators, fixture_name);
     else walk(def, scope, depth + 1);
+  }
+
+  // The literal string a decorator's call passes as `keyword` (`@pytest.fixture(name="db")`).
+  std::string keyword_string(TSNode decorator, std::string_view keyword) const {
+    if (ts_node_named_child_count(decorator) == 0) return {};
+    TSNode call = ts_node_named_child(decorator, 0);
+    if (sym(call) != S_.call) return {};
+    TSNode args = field(call, S_.f_arguments);
+    if (is_null(args)) return {};
+    for (TSNode a : NamedChildren(args)) {
+      if (sym(a) != S_.keyword_argument || text(field(a, S_.f_name), code_) != keyword) continue;
+      TSNode value = field(a, S_.f_value);
+      if (is_null(value) || sym(value) != S_.string) return {};
+      for (TSNode part : NamedChildren(value))
+        if (sym(part) == S_.string_content) return str(part);
+    }
+    return {};
   }
 
   void parameters(TSNode params, Scope* fn, Scope* outer, int depth, bool method) {
@@ -367,7 +393,8 @@ class Collector {
     }
   }
 
-  void function(TSNode n, Scope* scope, int depth, const std::vector<std::string>& decorators) {
+  void function(TSNode n, Scope* scope, int depth, const std::vector<std::string>& decorators,
+                const std::string& fixture_name = {}) {
     TSNode name = field(n, S_.f_name);
     Scope* fn = new_scope(Scope::Kind::Function, scope, n, is_null(name) ? "" : str(name));
     fn->is_async = ts_node_child_count(n) > 0 && text(ts_node_child(n, 0), code_) == "async";
@@ -375,7 +402,10 @@ class Collector {
       fn->is_property |= d == "property" || d == "cached_property";
       fn->is_staticmethod |= d == "staticmethod";
       fn->is_classmethod |= d == "classmethod";
+      fn->is_context_manager |= d == "contextmanager" || d == "asynccontextmanager";
+      fn->is_fixture |= d == "fixture";
     }
+    if (fn->is_fixture) fn->fixture_name = fixture_name.empty() ? fn->name : fixture_name;
     if (scope->kind == Scope::Kind::Class) fn->method_of = scope->class_info;
     if (!is_null(name)) at(end_byte(n), [&] { bind(scope, fn->name, {.kind = Binding::Kind::Function, .function = fn}); });
     if (TSNode params = field(n, S_.f_parameters); !is_null(params))

@@ -370,6 +370,16 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
   return out;
 }
 
+Values Evaluator::attribute_path(Values base, std::string_view path) {
+  while (!path.empty()) {
+    auto dot = path.find('.');
+    base = attribute(base, path.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    path.remove_prefix(dot + 1);
+  }
+  return base;
+}
+
 Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, bool instance) {
   Values out;
   bool external_base = false;
@@ -577,6 +587,11 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
         break;
       }
       case Value::Kind::Function:
+        // `with session() as c` for a `@contextmanager`: what it yields.
+        if (v.function->is_context_manager && !v.function->yields.empty()) {
+          for (TSNode y : v.function->yields) add_all(out, eval(y, v.function));
+          break;
+        }
         for (const auto& r : function_returns(v.function)) {
           if (r.kind != Value::Kind::Unknown || r.function != v.function || r.param_index < 0) {
             add(out, r);
@@ -586,15 +601,7 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           // argument this call passes for it.
           Values arg = argument_for(call, scope, r.param_index - (v.bound ? 1 : 0), r.param_name);
           if (arg.empty()) { add(out, unknown(r.path)); continue; }
-          Values reached = arg;
-          std::string_view rest = r.path;
-          while (!rest.empty()) {
-            auto dot = rest.find('.');
-            reached = attribute(reached, rest.substr(0, dot));
-            if (dot == std::string_view::npos) break;
-            rest.remove_prefix(dot + 1);
-          }
-          add_all(out, reached);
+          add_all(out, attribute_path(arg, r.path));
         }
         break;
       case Value::Kind::Class:

@@ -49,7 +49,16 @@ class Evaluator {
   Values argument_for(TSNode call, const Scope* scope, int index, std::string_view name);
   // The attribute `name` of values (`x.name`), as `x.name` in code would evaluate.
   Values attribute(const Values& base, std::string_view name);
+  // `x.a.b` for path "a.b" (empty: `base` itself).
+  Values attribute_path(Values base, std::string_view path);
   Values function_returns(const Scope* fn);
+  // What the program passes parameter `index` / `name` of `fn` (python/parameters.cpp): the
+  // union of the arguments of every call of it found, and for a test or fixture parameter the
+  // fixture of that name. Empty when nothing is found (the parameter stays unknown).
+  Values passed_to(const Scope* fn, int index, const std::string& name);
+  // `v`, a value reached from a parameter, with the parameter replaced by what is passed to it
+  // (again for the caller's parameters, a bounded number of times); {v} when nothing is found.
+  Values through_parameters(const Value& v, int depth = 0);
 
  private:
   // use_pos: where the name is read, when read in `scope` itself (flow order within a scope).
@@ -67,12 +76,21 @@ class Evaluator {
   Value construction(ClientKind kind, const Scope* scope, TSNode call);
   bool has_keyword(TSNode call, std::string_view keyword, std::string_view code) const;
   Values argument_values(TSNode call, const Scope* scope);  // every argument's values
+  // Parameters (python/parameters.cpp): how many leading parameters a call of `fn` through
+  // `callee` fills implicitly (1 for `obj.method(...)`, `Cls(...)` into `__init__`), or -1 when
+  // `callee` is not `fn`.
+  int implicit_arguments(const Values& callee, const Scope* fn);
+  int super_init_shift(TSNode call, const Scope* scope, const Scope* init);
+  Values fixture_value(const Scope* fixture);
+  Values passed_to_lambda(const Scope* lambda, int index, const std::string& name);
 
   const Project& project_;
   const Catalogue& catalogue_;
   const LibraryModel& libraries_;
   std::unordered_map<const Binding*, Values> binding_memo_;
   std::unordered_map<const Scope*, Values> returns_memo_;
+  std::map<std::pair<const Scope*, int>, Values> passed_memo_;
+  std::set<std::pair<const Scope*, int>> passing_;  // parameters being gathered (recursion)
   std::map<std::pair<const void*, int>, bool> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
   // Names being looked up through `from m import *` (module scope, name): two modules that

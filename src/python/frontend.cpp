@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/parallel.h"
+#include "python/call_sites.h"
 #include "python/checker.h"
 #include "python/config_check.h"
 #include "python/evaluator.h"
@@ -171,6 +172,9 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
       parsed.push_back(i);
       parsed_modules.push_back(modules[i].get());
     }
+  CallSites call_sites;
+  call_sites.build(parsed_modules);
+  project.set_call_sites(&call_sites);
   Evaluator survey(project);
   LibraryDefaults defaults = survey_library_defaults(parsed_modules, survey, options.partial);
   bool installs_tracking = project_installs_tracking(parsed_modules, survey);

@@ -67,10 +67,17 @@ struct Scope {
   std::vector<std::string> globals;            // `global x` in this function
   std::vector<Binding> star_imports;           // `from m import *` (module scope)
   std::vector<TSNode> returns;                 // return expressions (functions), body (lambda)
+  std::vector<TSNode> yields;                  // `yield x` values (`yield from x`: not kept)
   ClassInfo* method_of = nullptr;              // functions defined directly in a class body
   ClassInfo* class_info = nullptr;             // Kind::Class: the class it is the body of
   bool is_property = false, is_staticmethod = false, is_classmethod = false;
   bool is_async = false;
+  // `@contextmanager` / `@asynccontextmanager`: `with f() as x` binds what it yields.
+  bool is_context_manager = false;
+  // `@pytest.fixture` (or any `@*.fixture`): tests receive what it returns or yields under
+  // `fixture_name` (its name, or the decorator's `name="..."`).
+  bool is_fixture = false;
+  std::string fixture_name;
   std::string self_name;                       // methods: the first parameter (self / cls)
 
   bool declares_global(std::string_view n) const {

@@ -13,6 +13,8 @@
 
 namespace qg::python {
 
+class CallSites;
+
 struct FactorySpec {
   ClientKind kind;
   std::string module;    // dotted
@@ -47,11 +49,17 @@ class Project {
   bool is_factory_module(std::string_view module_name, std::string_view relative_path) const;
   const Config& config() const { return config_; }
 
+  // Set once every module is parsed (before the checks): parameters then take what the
+  // program passes them. Null while modules are still being found.
+  void set_call_sites(const CallSites* sites) { call_sites_ = sites; }
+  const CallSites* call_sites() const { return call_sites_; }
+
  private:
   const Config& config_;
   std::vector<FactorySpec> factories_;
   StringMap<ModuleInfo*> modules_;
   StringSet names_, packages_;
+  const CallSites* call_sites_ = nullptr;
 };
 
 }  // namespace qg::python

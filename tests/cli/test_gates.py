@@ -19,26 +19,26 @@ def test_min_coverage_100_fails_where_coverage_is_low(qg):
     assert p.returncode == 1
     lines = [l for l in p.stderr.splitlines() if "coverage gate failed" in l]
     assert len(lines) == 1
-    # By default the gate measures what the summary shows: the unresolved site apart (12 of 17).
-    assert "70.6% is below --min-coverage 100%" in lines[0] and "12 of 17" in lines[0]
-    assert "Coverage: call sites 70.6% tracked" in p.stdout
+    # By default the gate measures what the summary shows: the unresolved site apart (13 of 18).
+    assert "72.2% is below --min-coverage 100%" in lines[0] and "13 of 18" in lines[0]
+    assert "Coverage: call sites 72.2% tracked" in p.stdout
 
 
 def test_min_coverage_threshold_and_unresolved_policy(qg):
     p = qg("scan", "--exit-zero", "--min-coverage", "70", "fixtures/demo", cwd=REPO)
     assert p.returncode == 0, p.stderr
-    assert "coverage gate passed: call-site coverage 70.6% is at or above --min-coverage 70%" in p.stderr
-    p = qg("scan", "--exit-zero", "--min-coverage", "70.6", "fixtures/demo", cwd=REPO)
-    assert p.returncode == 1 and "70.59% is below --min-coverage 70.6%" in p.stderr
+    assert "coverage gate passed: call-site coverage 72.2% is at or above --min-coverage 70%" in p.stderr
+    p = qg("scan", "--exit-zero", "--min-coverage", "72.23", "fixtures/demo", cwd=REPO)
+    assert p.returncode == 1 and "72.2% is below --min-coverage 72.23%" in p.stderr
     assert qg("scan", "--exit-zero", "--min-coverage", "70", "--unresolved", "ignore", "fixtures/demo",
               cwd=REPO).returncode == 0
-    # Counting the unresolved site as untracked: 12 of 18 = 66.7%, and the summary's figure beside it.
-    assert qg("scan", "--exit-zero", "--min-coverage", "66", "--unresolved", "count", "fixtures/demo",
+    # Counting the unresolved site as untracked: 13 of 19 = 68.4%, and the summary's figure beside it.
+    assert qg("scan", "--exit-zero", "--min-coverage", "68", "--unresolved", "count", "fixtures/demo",
               cwd=REPO).returncode == 0
     p = qg("scan", "--exit-zero", "--min-coverage", "70", "--unresolved", "count", "fixtures/demo", cwd=REPO)
     assert p.returncode == 1
-    assert "66.7% is below --min-coverage 70% (12 of 18 call sites tracked" in p.stderr
-    assert "the summary's 70.6% counts them apart" in p.stderr
+    assert "68.4% is below --min-coverage 70% (13 of 19 call sites tracked" in p.stderr
+    assert "the summary's 72.2% counts them apart" in p.stderr
 
 
 def test_min_coverage_usage_errors(qg, tmp_path):

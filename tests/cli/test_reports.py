@@ -94,7 +94,7 @@ def test_github_annotations(qg, project):
     assert "::error file=fixtures/demo/app/services/voice_notes.py,line=17,col=11,endLine=17,endColumn=54,title=QG001::" \
            "`OpenAI` client constructed outside the tracking factory" in "\n".join(findings)
     assert any(l.startswith("::notice file=") and "title=QG007" in l for l in findings)
-    assert "coverage 70.6%25" in lines[-1]  # '%' is escaped in workflow commands
+    assert "coverage 72.2%25" in lines[-1]  # '%' is escaped in workflow commands
     root = project(HOSTILE)
     text = scan(qg, "github", root, cwd=root)
     assert "file=svc/a&b <x>.py,line=3" in text
@@ -118,9 +118,9 @@ def test_junit_parses_with_one_testcase_per_file(qg, project):
 
 def test_markdown_comment(qg, project):
     md = scan(qg, "markdown", "fixtures/demo")
-    assert md.startswith("## \u274c quotaguard: 9 findings \u00b7 call-site coverage 70.6%")
-    assert "### Coverage by API family" in md and "| `embeddings` | 0.0% |" in md
-    assert "### Coverage by folder" in md and "| `app/services` | 71.4% |" in md
+    assert md.startswith("## \u274c quotaguard: 9 findings \u00b7 call-site coverage 72.2%")
+    assert "### Coverage by API family" in md and "| `embeddings` | 50.0% |" in md
+    assert "### Coverage by folder" in md and "| `app/services` | 73.3% |" in md
     assert "### Findings (9)" in md
     root = project(HOSTILE)
     md = scan(qg, "markdown", root, cwd=root)
@@ -196,7 +196,7 @@ def test_html_report_renders_in_chromium(qg, tmp_path):
     root = DomTree(dom).root
     text = lambda e: "".join(e.itertext())
     headline = root.find(".//*[@id='headline']")
-    assert "70.6%" in text(root.find(".//*[@id='call-coverage']"))
+    assert "72.2%" in text(root.find(".//*[@id='call-coverage']"))
     assert text(root.find(".//*[@id='finding-count']")) == "9"
     assert "Call-site coverage" in text(headline)
     rows = root.findall(".//table[@id='files']/tbody/tr")

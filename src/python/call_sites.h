@@ -1,0 +1,43 @@
+// Where the project calls what, for values that cross function boundaries: every call node
+// indexed by the name it calls (`f(...)`, `x.f(...)`), and pytest fixtures by where tests see
+// them. Built once after the last parse round and shared, read-only, by every evaluator.
+#pragma once
+
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/catalogue.h"
+#include "python/module.h"
+
+namespace qg::python {
+
+class CallSites {
+ public:
+  struct Site {
+    TSNode call;
+    const Scope* scope;
+  };
+
+  // `modules` in a stable order (the scan's): sites are listed in that order, so values
+  // gathered from them are too.
+  void build(const std::vector<ModuleInfo*>& modules);
+
+  // Calls whose callee is `name` or ends in `.name`.
+  std::span<const Site> named(std::string_view name) const;
+
+  // The fixture a test or fixture in `module` receives for a parameter `name`: one defined in
+  // the module itself, else in the nearest `conftest.py` of its folder or any folder above.
+  // `overriding`: a fixture that takes the one it overrides (`def client(client)`) sees past itself.
+  const Scope* fixture(const ModuleInfo& module, std::string_view name, const Scope* overriding = nullptr) const;
+
+ private:
+  StringMap<std::vector<Site>> by_name_;
+  std::unordered_map<const ModuleInfo*, StringMap<const Scope*>> module_fixtures_;
+  std::map<std::string, StringMap<const Scope*>, std::less<>> conftest_fixtures_;  // folder -> fixtures
+};
+
+}  // namespace qg::python

@@ -1,0 +1,155 @@
+// Values across function boundaries: a parameter takes what the program passes it. Gathered
+// on demand (only for a call that an API call's provenance depends on), from the calls of the
+// function that python/call_sites.h indexes by name, and for tests from pytest fixtures.
+#include "python/call_sites.h"
+#include "python/evaluator.h"
+#include "python/syntax.h"
+
+namespace qg::python {
+
+namespace {
+
+constexpr int kMaxParameterHops = 6;  // caller of a caller of ...: a bounded fixed point
+
+// pytest hands a test (or a fixture) the fixture named like its parameter.
+bool receives_fixtures(const Scope* fn) { return fn->is_fixture || fn->name.starts_with("test"); }
+
+bool passes_splat(TSNode call) {
+  const auto& S = Syntax::get();
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args)) return false;
+  for (TSNode a : NamedChildren(args))
+    if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat) return true;
+  return false;
+}
+
+const Scope* enclosing_method(const Scope* s) {
+  while (s && !(s->kind == Scope::Kind::Function && s->method_of)) s = s->parent;
+  return s;
+}
+
+}  // namespace
+
+int Evaluator::implicit_arguments(const Values& callee, const Scope* fn) {
+  for (const auto& v : callee) {
+    if (v.kind == Value::Kind::Function && v.function == fn) return v.bound ? 1 : 0;
+    // `Cls(...)`, also of a subclass that inherits `__init__`.
+    if (v.kind == Value::Kind::Class && v.cls && fn->name == "__init__" && fn->method_of)
+      for (const auto& init : class_attribute(*v.cls, "__init__", true))
+        if (init.kind == Value::Kind::Function && init.function == fn) return 1;
+  }
+  return -1;
+}
+
+// `super().__init__(...)` in a subclass's method reaches the base's `__init__`.
+int Evaluator::super_init_shift(TSNode call, const Scope* scope, const Scope* init) {
+  const auto& S = Syntax::get();
+  TSNode callee = unparenthesize(field(call, S.f_function));
+  if (sym(callee) != S.attribute) return -1;
+  TSNode object = unparenthesize(field(callee, S.f_object));
+  if (is_null(object) || sym(object) != S.call) return -1;
+  TSNode super = field(object, S.f_function);
+  if (is_null(super) || text(super, scope->owner->code()) != "super") return -1;
+  const Scope* method = enclosing_method(scope);
+  if (!method) return -1;
+  const ClassInfo* cls = method->method_of;
+  for (TSNode base : cls->bases)
+    for (const auto& b : eval(base, cls->defined_in))
+      if (b.kind == Value::Kind::Class && b.cls)
+        for (const auto& f : class_attribute(*b.cls, "__init__", true))
+          if (f.kind == Value::Kind::Function && f.function == init) return 1;
+  return -1;
+}
+
+Values Evaluator::fixture_value(const Scope* fixture) {
+  if (fixture->yields.empty()) return function_returns(fixture);
+  Values out;
+  for (TSNode y : fixture->yields) add_all(out, eval(y, fixture));
+  return out;
+}
+
+Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name) {
+  const CallSites* sites = project_.call_sites();
+  if (!sites || !fn || index < 0) return {};
+  const auto key = std::make_pair(fn, index);
+  if (auto it = passed_memo_.find(key); it != passed_memo_.end()) return it->second;
+  const auto [active, fresh] = passing_.insert(key);
+  if (!fresh) return {};  // a recursive function passing its own parameter on adds nothing new
+  Values out;
+  if (receives_fixtures(fn))
+    if (const Scope* fx = sites->fixture(*fn->owner, name, fn)) add_all(out, fixture_value(fx));
+  const auto& S = Syntax::get();
+  auto gather = [&](std::string_view callee_name) {
+    for (const auto& site : sites->named(callee_name)) {
+      int shift = implicit_arguments(eval(field(site.call, S.f_function), site.scope), fn);
+      if (shift < 0 && fn->name == "__init__") shift = super_init_shift(site.call, site.scope, fn);
+      if (shift < 0 || index - shift < 0) continue;
+      TSNode arg = argument_node(site.call, site.scope, index - shift, name);
+      if (!is_null(arg)) add_all(out, eval(arg, site.scope));
+      else if (passes_splat(site.call)) add(out, unknown());  // `*args` / `**options` may carry it
+    }
+  };
+  if (fn->kind == Scope::Kind::Lambda) add_all(out, passed_to_lambda(fn, index, name));
+  else gather(fn->name);
+  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) gather(fn->method_of->name);
+  passing_.erase(active);
+  passed_memo_[key] = out;
+  return out;
+}
+
+// `run(lambda c: c.chat.completions.create(...), client=...)`: the lambda is a parameter of
+// the function it is passed to, and what that function calls it with is what the lambda gets.
+Values Evaluator::passed_to_lambda(const Scope* lambda, int index, const std::string& name) {
+  const auto& S = Syntax::get();
+  const CallSites* sites = project_.call_sites();
+  TSNode arg = lambda->node, parent = ts_node_parent(arg);
+  std::string keyword;
+  if (!is_null(parent) && sym(parent) == S.keyword_argument) {
+    keyword = std::string(text(field(parent, S.f_name), lambda->owner->code()));
+    arg = parent;
+    parent = ts_node_parent(parent);
+  }
+  if (is_null(parent) || sym(parent) != S.argument_list) return {};
+  TSNode call = ts_node_parent(parent);
+  int position = -1;
+  if (keyword.empty()) {
+    int i = 0;
+    for (TSNode a : NamedChildren(parent)) {
+      if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat || sym(a) == S.keyword_argument) break;
+      if (a.id == arg.id) { position = i; break; }
+      ++i;
+    }
+    if (position < 0) return {};
+  }
+  Values out;
+  for (const auto& callee : eval(field(call, S.f_function), lambda->parent)) {
+    if (callee.kind != Value::Kind::Function || !callee.function || callee.function->kind != Scope::Kind::Function) continue;
+    const Scope* g = callee.function;
+    const int want = keyword.empty() ? position + (callee.bound ? 1 : 0) : -1;
+    std::string parameter;
+    for (const auto& [param, bindings] : g->bindings)
+      for (const auto& b : bindings)
+        if (b.kind == Binding::Kind::Param && !b.variadic && (keyword.empty() ? b.index == want : param == keyword))
+          parameter = param;
+    if (parameter.empty()) continue;
+    for (const auto& site : sites->named(parameter)) {
+      const Scope* s = site.scope;
+      while (s && s != g) s = s->parent;
+      if (!s) continue;  // a call of that name outside `g`
+      TSNode a = argument_node(site.call, site.scope, index, name);
+      if (!is_null(a)) add_all(out, eval(a, site.scope));
+    }
+  }
+  return out;
+}
+
+Values Evaluator::through_parameters(const Value& v, int depth) {
+  if (v.kind != Value::Kind::Unknown || !v.function || v.param_index < 0 || depth >= kMaxParameterHops) return {v};
+  const Values passed = passed_to(v.function, v.param_index, v.param_name);
+  if (passed.empty()) return {v};
+  Values out;
+  for (const auto& r : attribute_path(passed, v.path)) add_all(out, through_parameters(r, depth + 1));
+  return out;
+}
+
+}  // namespace qg::python
