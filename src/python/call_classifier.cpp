@@ -156,7 +156,8 @@ CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
     CallOutcome o = outcome_of(v, call, scope);
     // An API call on a parameter (or on what a parameter leads to): what the program passes
     // decides, when the calls that pass it are found.
-    if (o.kind == CallOutcome::Kind::ApiCall && o.prov == Provenance::Unknown && v.function && v.param_index >= 0) {
+    if (o.kind == CallOutcome::Kind::ApiCall && o.prov == Provenance::Unknown &&
+        (v.field_of || (v.function && v.param_index >= 0))) {
       const Values passed = through_parameters(v);
       if (passed.size() != 1 || !passed.front().same(v)) {
         for (const auto& p : passed) consider(outcome_of(p, call, scope));

@@ -410,6 +410,10 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
         for (auto v : binding_values(b, c->body)) {
           if (v.kind == Value::Kind::Function && v.function && v.function->method_of)
             v.bound = (instance && !v.function->is_staticmethod) || v.function->is_classmethod;
+          if (instance && b.kind == Binding::Kind::Annotation && v.kind == Value::Kind::Unknown) {
+            v.field_of = c;  // `client: OpenAI` declared, set by whoever constructs the record
+            v.param_name = key;
+          }
           add(out, std::move(v));
         }
       }
@@ -434,6 +438,7 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
   const auto& S = Syntax::get();
   const std::string_view code = owner(scope).code();
   bool client = false, any = false;
+  Values instances;  // `deps: Deps`: an instance of that project class
   std::vector<TSNode> stack{annotation};
   while (!stack.empty() && !client) {
     TSNode n = stack.back();
@@ -443,7 +448,12 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
       for (const auto& v : eval(n, scope)) {
         if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
         if (v.kind == Value::Kind::External && (v.path == "typing.Any" || v.path.ends_with(".Any"))) any = true;
-        if (v.kind == Value::Kind::Class && client_subclass(*v.cls)) client = true;
+        if (v.kind == Value::Kind::Class && v.cls) {
+          if (client_subclass(*v.cls)) client = true;
+          Value inst = make(Value::Kind::Instance);
+          inst.cls = v.cls;
+          add(instances, std::move(inst));
+        }
       }
       if (k == S.identifier && text(n, code) == "Any") any = true;
       if (k == S.attribute) continue;
@@ -482,6 +492,7 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
     u.annotated = true;
     return {u};
   }
+  if (!instances.empty()) return instances;
   return {any ? unknown() : opaque()};
 }
 

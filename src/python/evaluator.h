@@ -83,6 +83,7 @@ class Evaluator {
   int super_init_shift(TSNode call, const Scope* scope, const Scope* init);
   Values fixture_value(const Scope* fixture);
   Values passed_to_lambda(const Scope* lambda, int index, const std::string& name);
+  Values passed_to_field(const ClassInfo* cls, const std::string& name);
 
   const Project& project_;
   const Catalogue& catalogue_;
@@ -91,6 +92,7 @@ class Evaluator {
   std::unordered_map<const Scope*, Values> returns_memo_;
   std::map<std::pair<const Scope*, int>, Values> passed_memo_;
   std::set<std::pair<const Scope*, int>> passing_;  // parameters being gathered (recursion)
+  std::map<std::pair<const ClassInfo*, std::string>, Values> fields_memo_;
   std::map<std::pair<const void*, int>, bool> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
   // Names being looked up through `from m import *` (module scope, name): two modules that

@@ -1,6 +1,8 @@
 // Values across function boundaries: a parameter takes what the program passes it. Gathered
 // on demand (only for a call that an API call's provenance depends on), from the calls of the
 // function that python/call_sites.h indexes by name, and for tests from pytest fixtures.
+#include <algorithm>
+
 #include "python/call_sites.h"
 #include "python/evaluator.h"
 #include "python/syntax.h"
@@ -143,9 +145,53 @@ Values Evaluator::passed_to_lambda(const Scope* lambda, int index, const std::st
   return out;
 }
 
+// `Deps(client=OpenAI())` for `class Deps: client: OpenAI` (a dataclass, attrs, pydantic model,
+// NamedTuple: any class whose constructor is generated from its declared fields).
+Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name) {
+  const CallSites* sites = project_.call_sites();
+  if (!sites || cls->name.empty()) return {};
+  const auto key = std::make_pair(cls, name);
+  if (auto it = fields_memo_.find(key); it != fields_memo_.end()) return it->second;
+  fields_memo_[key] = {};  // a field passed its own record's field adds nothing new
+  Values out;
+  bool own_init = false;
+  for (const auto& init : class_attribute(*cls, "__init__", true)) own_init |= init.kind == Value::Kind::Function;
+  if (!own_init) {
+    // Declaration order gives positions; fields of project base classes would come first.
+    int position = 0;
+    for (TSNode base : cls->bases)
+      for (const auto& b : eval(base, cls->defined_in))
+        if (b.kind == Value::Kind::Class) position = -1;
+    std::vector<std::pair<uint32_t, std::string_view>> fields;
+    for (const auto& [field_name, bindings] : cls->body->bindings)
+      for (const auto& b : bindings)
+        if (b.kind == Binding::Kind::Annotation || b.kind == Binding::Kind::Expr) fields.emplace_back(b.position, field_name);
+    std::sort(fields.begin(), fields.end());
+    if (position == 0) {
+      position = -1;
+      for (std::size_t i = 0; i < fields.size(); ++i)
+        if (fields[i].second == name) { position = static_cast<int>(i); break; }
+    }
+    const auto& S = Syntax::get();
+    for (const auto& site : sites->named(cls->name)) {
+      bool constructs = false;
+      for (const auto& callee : eval(field(site.call, S.f_function), site.scope))
+        constructs |= callee.kind == Value::Kind::Class && callee.cls == cls;
+      if (!constructs) continue;
+      TSNode arg = argument_node(site.call, site.scope, position, name);
+      if (!is_null(arg)) add_all(out, eval(arg, site.scope));
+      else if (passes_splat(site.call)) add(out, unknown());
+    }
+  }
+  fields_memo_[key] = out;
+  return out;
+}
+
 Values Evaluator::through_parameters(const Value& v, int depth) {
-  if (v.kind != Value::Kind::Unknown || !v.function || v.param_index < 0 || depth >= kMaxParameterHops) return {v};
-  const Values passed = passed_to(v.function, v.param_index, v.param_name);
+  if (v.kind != Value::Kind::Unknown || depth >= kMaxParameterHops) return {v};
+  if (!v.field_of && (!v.function || v.param_index < 0)) return {v};
+  const Values passed = v.field_of ? passed_to_field(v.field_of, v.param_name)
+                                   : passed_to(v.function, v.param_index, v.param_name);
   if (passed.empty()) return {v};
   Values out;
   for (const auto& r : attribute_path(passed, v.path)) add_all(out, through_parameters(r, depth + 1));

@@ -37,6 +37,9 @@ struct Value {
   // a call site when the function returns it: `def wrap(c): return c`).
   int param_index = -1;
   std::string param_name;
+  // Unknown: the field `param_name` of a record class without `__init__` (dataclass, attrs,
+  // pydantic, NamedTuple, ...), substituted by what its constructions pass.
+  const ClassInfo* field_of = nullptr;
   std::string path;
   const Scope* function = nullptr;
   const ClassInfo* cls = nullptr;
@@ -52,7 +55,7 @@ struct Value {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
            function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
            origin_line == o.origin_line && annotated == o.annotated && bound == o.bound &&
-           param_index == o.param_index && node.id == o.node.id;
+           param_index == o.param_index && field_of == o.field_of && node.id == o.node.id;
   }
 };
 
