@@ -156,11 +156,22 @@ CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
     CallOutcome o = outcome_of(v, call, scope);
     // An API call on a parameter (or on what a parameter leads to): what the program passes
     // decides, when the calls that pass it are found.
-    if (o.kind == CallOutcome::Kind::ApiCall && o.prov == Provenance::Unknown &&
-        (v.field_of || (v.function && v.param_index >= 0))) {
+    // A parameter called itself (`client_type(...)` for a parametrized class) too.
+    const bool api_on_parameter = o.kind == CallOutcome::Kind::ApiCall && o.prov == Provenance::Unknown;
+    const bool parameter_called = o.kind == CallOutcome::Kind::None && v.kind == Value::Kind::Unknown && v.path.empty();
+    if ((api_on_parameter || parameter_called) && (v.field_of || (v.function && v.param_index >= 0))) {
       const Values passed = through_parameters(v);
       if (passed.size() != 1 || !passed.front().same(v)) {
-        for (const auto& p : passed) consider(outcome_of(p, call, scope));
+        for (const auto& p : passed) {
+          CallOutcome reached = outcome_of(p, call, scope);
+          // A method or run handed over as an argument is reported where it is handed over;
+          // what a called parameter adds is the client it builds.
+          if (parameter_called && reached.kind != CallOutcome::Kind::Construction &&
+              reached.kind != CallOutcome::Kind::FactoryCall)
+            continue;
+          reached.fixable = false;  // the code names a parameter, not the class: nothing to rewrite
+          consider(std::move(reached));
+        }
         continue;
       }
     }

@@ -112,7 +112,7 @@ class Collector {
     if (k == S_.import_from_statement) return import_from(n, scope);
     if (k == S_.future_import_statement) return;
     if (k == S_.decorated_definition) return decorated(n, scope, depth);
-    if (k == S_.function_definition) return function(n, scope, depth, {});
+    if (k == S_.function_definition) return (void)function(n, scope, depth, {});
     if (k == S_.class_definition) return class_def(n, scope, depth);
     if (k == S_.lambda) return lambda(n, scope, depth);
     if (k == S_.list_comprehension || k == S_.set_comprehension || k == S_.dictionary_comprehension ||
@@ -320,6 +320,7 @@ class Collector {
   void decorated(TSNode n, Scope* scope, int depth) {
     std::vector<std::string> decorators;
     std::string fixture_name;
+    std::vector<TSNode> parametrize;
     TSNode def = field(n, S_.f_definition);
     for (TSNode c : NamedChildren(n)) {
       if (sym(c) != S_.decorator) continue;
@@ -330,11 +331,16 @@ class Collector {
       if (auto dot = d.rfind('.'); dot != std::string::npos) d.erase(0, dot + 1);
       else if (!d.empty() && d[0] == '@') d.erase(0, 1);
       if (d == "fixture") fixture_name = keyword_string(c, "name");
+      if (d == "parametrize" && ts_node_named_child_count(c) > 0 && sym(ts_node_named_child(c, 0)) == S_.call)
+        parametrize.push_back(ts_node_named_child(c, 0));
       decorators.push_back(d);
     }
     if (is_null(def)) return;
-    if (sym(def) == S_.function_definition) function(def, scope, depth, decorators, fixture_name);
-    else walk(def, scope, depth + 1);
+    if (sym(def) == S_.function_definition) {
+      function(def, scope, depth, decorators, fixture_name)->parametrize = std::move(parametrize);
+    } else {
+      walk(def, scope, depth + 1);
+    }
   }
 
   // The literal string a decorator's call passes as `keyword` (`@pytest.fixture(name="db")`).
@@ -393,8 +399,8 @@ class Collector {
     }
   }
 
-  void function(TSNode n, Scope* scope, int depth, const std::vector<std::string>& decorators,
-                const std::string& fixture_name = {}) {
+  Scope* function(TSNode n, Scope* scope, int depth, const std::vector<std::string>& decorators,
+                  const std::string& fixture_name = {}) {
     TSNode name = field(n, S_.f_name);
     Scope* fn = new_scope(Scope::Kind::Function, scope, n, is_null(name) ? "" : str(name));
     fn->is_async = ts_node_child_count(n) > 0 && text(ts_node_child(n, 0), code_) == "async";
@@ -413,6 +419,7 @@ class Collector {
     if (TSNode rt = field(n, S_.f_return_type); !is_null(rt)) walk(rt, scope, depth + 1);
     if (TSNode body = field(n, S_.f_body); !is_null(body))
       in_new_scope([&] { walk_children(body, fn, depth + 1); });
+    return fn;
   }
 
   void class_def(TSNode n, Scope* scope, int depth) {

@@ -585,6 +585,14 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
         }
         break;
       case Value::Kind::Unknown: {
+        // A parameter called (`make_client()` passed in, a parametrized class): what is passed.
+        if (v.path.empty() && (v.field_of || (v.function && v.param_index >= 0))) {
+          const Values passed = through_parameters(v);
+          if (passed.size() != 1 || !passed.front().same(v)) {
+            add_all(out, call_result(passed, call, scope));
+            break;
+          }
+        }
         // The result of an unknown call may be a client (`container.get_client()`), but an
         // API call's result is a response; `c.with_options(...)` is `c` again.
         std::string api = strip_response_wrappers(v.path);

@@ -84,6 +84,7 @@ class Evaluator {
   Values fixture_value(const Scope* fixture);
   Values passed_to_lambda(const Scope* lambda, int index, const std::string& name);
   Values passed_to_field(const ClassInfo* cls, const std::string& name);
+  Values parametrized(const Scope* fn, std::string_view name);
 
   const Project& project_;
   const Catalogue& catalogue_;

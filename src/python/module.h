@@ -78,6 +78,8 @@ struct Scope {
   // `fixture_name` (its name, or the decorator's `name="..."`).
   bool is_fixture = false;
   std::string fixture_name;
+  // `@pytest.mark.parametrize("names", values)` calls: the test's parameters take the values.
+  std::vector<TSNode> parametrize;
   std::string self_name;                       // methods: the first parameter (self / cls)
 
   bool declares_global(std::string_view n) const {

@@ -80,6 +80,7 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name)
   Values out;
   if (receives_fixtures(fn))
     if (const Scope* fx = sites->fixture(*fn->owner, name, fn)) add_all(out, fixture_value(fx));
+  add_all(out, parametrized(fn, name));
   const auto& S = Syntax::get();
   auto gather = [&](std::string_view callee_name) {
     for (const auto& site : sites->named(callee_name)) {
@@ -96,6 +97,36 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name)
   if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) gather(fn->method_of->name);
   passing_.erase(active);
   passed_memo_[key] = out;
+  return out;
+}
+
+// `@pytest.mark.parametrize("client_type", [OpenAI, AsyncOpenAI])`, also with several names
+// ("region, client") and rows of tuples: every value of every row (positions are not kept).
+Values Evaluator::parametrized(const Scope* fn, std::string_view name) {
+  Values out;
+  for (TSNode call : fn->parametrize) {
+    TSNode names = argument_node(call, fn->parent, 0, "argnames"), rows = argument_node(call, fn->parent, 1, "argvalues");
+    if (is_null(names) || is_null(rows)) continue;
+    const std::string_view code = fn->owner->code();
+    std::size_t count = 0;
+    bool named = false;
+    // "a, b", "a,b", ("a", "b") and ["a", "b"]: the identifiers in the literal text.
+    std::string_view list = text(names, code);
+    for (std::size_t i = 0; i < list.size();) {
+      while (i < list.size() && !is_identifier_char(list[i])) ++i;
+      std::size_t j = i;
+      while (j < list.size() && is_identifier_char(list[j])) ++j;
+      if (j > i) {
+        ++count;
+        named |= list.substr(i, j - i) == name;
+      }
+      i = j;
+    }
+    if (!named) continue;
+    Values values = elements_of(eval(rows, fn->parent), -1);
+    if (count > 1) values = elements_of(values, -1);
+    add_all(out, values);
+  }
   return out;
 }
 
