@@ -18,18 +18,32 @@ std::string_view file_name(std::string_view path) {
 
 }  // namespace
 
+// `f` for `f`, `x.f` and `(f)`; empty for anything else.
+static std::string_view last_name(TSNode n, std::string_view code) {
+  const auto& S = Syntax::get();
+  n = unparenthesize(n);
+  if (!is_null(n) && sym(n) == S.attribute) n = field(n, S.f_attribute);
+  if (is_null(n) || sym(n) != S.identifier) return {};
+  return text(n, code);
+}
+
 void CallSites::build(const std::vector<ModuleInfo*>& modules) {
   const auto& S = Syntax::get();
+  auto list = [&](std::string_view name, Site site) {
+    auto it = by_name_.find(name);
+    if (it == by_name_.end()) it = by_name_.emplace(std::string(name), std::vector<Site>{}).first;
+    it->second.push_back(site);
+  };
   for (ModuleInfo* m : modules) {
     const std::string_view code = m->code();
     for (const auto& [call, scope] : m->calls) {
-      TSNode callee = unparenthesize(field(call, S.f_function));
-      if (!is_null(callee) && sym(callee) == S.attribute) callee = field(callee, S.f_attribute);
-      if (is_null(callee) || sym(callee) != S.identifier) continue;
-      auto name = text(callee, code);
-      auto it = by_name_.find(name);
-      if (it == by_name_.end()) it = by_name_.emplace(std::string(name), std::vector<Site>{}).first;
-      it->second.push_back({call, scope});
+      auto name = last_name(field(call, S.f_function), code);
+      if (name.empty()) continue;
+      list(name, {call, scope});
+      TSNode args = field(call, S.f_arguments);
+      if (name == "partial" && !is_null(args) && ts_node_named_child_count(args) > 0)
+        if (auto target = last_name(ts_node_named_child(args, 0), code); !target.empty())
+          list(target, {call, scope, true});
     }
     const bool conftest = file_name(m->path) == "conftest.py";
     for (const Scope& s : m->scopes) {

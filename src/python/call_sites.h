@@ -20,13 +20,15 @@ class CallSites {
   struct Site {
     TSNode call;
     const Scope* scope;
+    // `functools.partial(f, a, ...)`, listed under `f`: its arguments after the first are f's.
+    bool partial = false;
   };
 
   // `modules` in a stable order (the scan's): sites are listed in that order, so values
   // gathered from them are too.
   void build(const std::vector<ModuleInfo*>& modules);
 
-  // Calls whose callee is `name` or ends in `.name`.
+  // Calls whose callee is `name` or ends in `.name`, and partials of such a callee.
   std::span<const Site> named(std::string_view name) const;
 
   // The fixture a test or fixture in `module` receives for a parameter `name`: one defined in

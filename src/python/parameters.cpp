@@ -84,10 +84,13 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name)
   const auto& S = Syntax::get();
   auto gather = [&](std::string_view callee_name) {
     for (const auto& site : sites->named(callee_name)) {
-      int shift = implicit_arguments(eval(field(site.call, S.f_function), site.scope), fn);
-      if (shift < 0 && fn->name == "__init__") shift = super_init_shift(site.call, site.scope, fn);
+      TSNode callee = field(site.call, S.f_function);
+      if (site.partial) callee = ts_node_named_child(field(site.call, S.f_arguments), 0);
+      int shift = implicit_arguments(eval(callee, site.scope), fn);
+      if (shift < 0 && fn->name == "__init__" && !site.partial) shift = super_init_shift(site.call, site.scope, fn);
       if (shift < 0 || index - shift < 0) continue;
-      TSNode arg = argument_node(site.call, site.scope, index - shift, name);
+      // A partial's own first argument is the function: f's arguments start after it.
+      TSNode arg = argument_node(site.call, site.scope, index - shift + (site.partial ? 1 : 0), name);
       if (!is_null(arg)) add_all(out, eval(arg, site.scope));
       else if (passes_splat(site.call)) add(out, unknown());  // `*args` / `**options` may carry it
     }
