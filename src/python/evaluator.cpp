@@ -611,6 +611,15 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           for (TSNode y : v.function->yields) add_all(out, eval(y, v.function));
           break;
         }
+        // A generator: what it yields, as the elements of what it returns (`for c in gen()`).
+        if (!v.function->yields.empty()) {
+          Value produced = make(Value::Kind::Container);
+          auto elements = std::make_shared<Values>();
+          for (TSNode y : v.function->yields) add_all(*elements, eval(y, v.function));
+          produced.elements = std::move(elements);
+          add(out, std::move(produced));
+          break;
+        }
         for (const auto& r : function_returns(v.function)) {
           if (r.kind != Value::Kind::Unknown || r.function != v.function || r.param_index < 0) {
             add(out, r);
