@@ -589,7 +589,12 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
         if (v.path.empty() && (v.field_of || (v.function && v.param_index >= 0))) {
           const Values passed = through_parameters(v);
           if (passed.size() != 1 || !passed.front().same(v)) {
-            add_all(out, call_result(passed, call, scope));
+            // What is still a parameter after the hops (a recursive function passing its own
+            // on) is called no further: it would expand the same way again.
+            Values resolved;
+            for (const auto& p : passed)
+              add(resolved, p.kind == Value::Kind::Unknown && p.path.empty() ? unknown() : p);
+            add_all(out, call_result(resolved, call, scope));
             break;
           }
         }
