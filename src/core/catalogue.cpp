@@ -154,6 +154,7 @@ Catalogue::Catalogue() {
 
   const auto members = parse_embedded("python/client-members.toml");
   fill_strings(members_, members["members"], "python/client-members.toml members");
+  fill_strings(resource_members_, members["resource-members"], "python/client-members.toml resource-members");
 
   const auto legacy = parse_embedded("python/legacy.toml");
   if (auto* classes = legacy["classes"].as_table())
@@ -199,7 +200,13 @@ const ApiMethod* Catalogue::api_method(std::string_view api) const {
 bool Catalogue::is_resource_call(std::string_view api) const {
   const auto dot = api.find('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == api.size()) return false;
-  return !members_.contains(api.substr(0, dot)) && !local_methods_.contains(api);
+  if (members_.contains(api.substr(0, dot)) || local_methods_.contains(api)) return false;
+  for (auto rest = api.substr(dot + 1);;) {
+    const auto next = rest.find('.');
+    if (resource_members_.contains(rest.substr(0, next))) return false;
+    if (next == std::string_view::npos) return true;
+    rest.remove_prefix(next + 1);
+  }
 }
 
 const ClientClass* Catalogue::client_class(std::string_view qualified) const {

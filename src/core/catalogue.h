@@ -82,8 +82,9 @@ class Catalogue {
   // A catalogue method that sends no request (`webhooks.unwrap`): never an API call.
   bool is_local_method(std::string_view api) const { return local_methods_.contains(api); }
   // A call through a resource of a client (`chat.completions.create`, or a method the catalogue
-  // lacks, `beta.vector_stores.new_thing`): the path's first segment is no client member and
-  // the call is no local helper. One segment (`close`, `post`) is a call on the client itself.
+  // lacks, `beta.vector_stores.new_thing`): the path's first segment is no client member, no
+  // later one a resource's own member (`files._client.get`), and the call is no local helper.
+  // One segment (`close`, `post`) is a call on the client itself.
   bool is_resource_call(std::string_view api) const;
   // "ChatCompletion.create" -> v1 api; nullptr when not a legacy method.
   const LegacyMethod* legacy_method(std::string_view class_dot_method) const;
@@ -103,7 +104,7 @@ class Catalogue {
   StringSet resources_, distinctive_, wrappers_, method_names_;
   std::string package_;
   StringMap<ClientClass> classes_;
-  StringSet star_exports_, copy_methods_, raw_methods_, members_, local_methods_;
+  StringSet star_exports_, copy_methods_, raw_methods_, members_, resource_members_, local_methods_;
   StringMap<LegacyMethod> legacy_;
   std::vector<std::pair<ClientKind, std::string>> default_factories_;
   std::string module_client_factory_;

@@ -149,6 +149,8 @@ TEST_CASE("catalogue integrity") {
   CHECK_FALSE(cat.is_resource_call("close"));
   CHECK_FALSE(cat.is_resource_call("base_url.copy_with"));
   CHECK_FALSE(cat.is_resource_call("webhooks.unwrap"));
+  CHECK_FALSE(cat.is_resource_call("files._client.get"));
+  CHECK_FALSE(cat.is_resource_call("completions._client._configure_realtime"));
   CHECK(cat.client_class("openai.lib.azure.AsyncAzureOpenAI")->kind == ClientKind::AsyncAzure);
   CHECK(cat.legacy_method("ChatCompletion.acreate")->v1_api == "chat.completions.create");
   CHECK(cat.legacy_method("Image.create_edit")->v1_api == "images.edit");
