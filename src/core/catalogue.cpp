@@ -114,11 +114,13 @@ Catalogue::Catalogue() {
     m.url_path = std::string(url.substr(0, url.find(' ')));
     m.billable = std::string(cols[4]);
     // Local helpers (webhooks.unwrap, verify_signature) send no request: not API calls.
+    if (m.verb == "LOCAL") local_methods_.insert(m.api);
     if (m.verb == "LOCAL" || method_index_.contains(m.api)) continue;
     // Every prefix of a resource path is itself a resource ("beta" of "beta.threads").
     for (std::size_t at = 0; (at = m.resource.find('.', at)) != std::string::npos; ++at)
       resources_.insert(m.resource.substr(0, at));
     resources_.insert(m.resource);
+    method_names_.insert(m.method);
     method_index_.emplace(m.api, methods_.size());
     methods_.push_back(std::move(m));
   }
@@ -149,6 +151,10 @@ Catalogue::Catalogue() {
     }
     if (!module_client_factory_.empty()) default_factories_.emplace_back(ClientKind::Sync, module_client_factory_);
   }
+
+  const auto members = parse_embedded("python/client-members.toml");
+  fill_strings(members_, members["members"], "python/client-members.toml members");
+  fill_strings(resource_members_, members["resource-members"], "python/client-members.toml resource-members");
 
   const auto legacy = parse_embedded("python/legacy.toml");
   if (auto* classes = legacy["classes"].as_table())
@@ -189,6 +195,18 @@ bool Catalogue::fails_scan(std::string_view id) const {
 const ApiMethod* Catalogue::api_method(std::string_view api) const {
   auto it = method_index_.find(api);
   return it == method_index_.end() ? nullptr : &methods_[it->second];
+}
+
+bool Catalogue::is_resource_call(std::string_view api) const {
+  const auto dot = api.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == api.size()) return false;
+  if (members_.contains(api.substr(0, dot)) || local_methods_.contains(api)) return false;
+  for (auto rest = api.substr(dot + 1);;) {
+    const auto next = rest.find('.');
+    if (resource_members_.contains(rest.substr(0, next))) return false;
+    if (next == std::string_view::npos) return true;
+    rest.remove_prefix(next + 1);
+  }
 }
 
 const ClientClass* Catalogue::client_class(std::string_view qualified) const {

@@ -63,6 +63,8 @@ class Catalogue {
   // API surface (rules/openai-api-surface.tsv), keyed without the leading "client.".
   const ApiMethod* api_method(std::string_view api) const;
   bool is_resource(std::string_view path) const { return resources_.contains(path); }
+  // The last segment of some API method ("create", "upload_and_poll").
+  bool is_method_name(std::string_view name) const { return method_names_.contains(name); }
   bool is_distinctive_resource(std::string_view path) const { return distinctive_.contains(path); }
   bool is_response_wrapper(std::string_view name) const { return wrappers_.contains(name); }
   // "/v1/chat/completions", "https://api.openai.com/v1/embeddings" -> the POST method's api.
@@ -75,6 +77,15 @@ class Catalogue {
   bool is_star_export(std::string_view name) const { return star_exports_.contains(name); }
   bool is_copy_method(std::string_view name) const { return copy_methods_.contains(name); }
   bool is_raw_method(std::string_view name) const { return raw_methods_.contains(name); }
+  // The client's own attributes and methods, no API resource (rules/python/client-members.toml).
+  bool is_client_member(std::string_view name) const { return members_.contains(name); }
+  // A catalogue method that sends no request (`webhooks.unwrap`): never an API call.
+  bool is_local_method(std::string_view api) const { return local_methods_.contains(api); }
+  // A call through a resource of a client (`chat.completions.create`, or a method the catalogue
+  // lacks, `beta.vector_stores.new_thing`): the path's first segment is no client member, no
+  // later one a resource's own member (`files._client.get`), and the call is no local helper.
+  // One segment (`close`, `post`) is a call on the client itself.
+  bool is_resource_call(std::string_view api) const;
   // "ChatCompletion.create" -> v1 api; nullptr when not a legacy method.
   const LegacyMethod* legacy_method(std::string_view class_dot_method) const;
   // Default factory specs ("quotaguard:openai_client") per kind.
@@ -90,10 +101,10 @@ class Catalogue {
   std::vector<std::string> messages_;  // by MessageId
   std::vector<ApiMethod> methods_;
   StringMap<std::size_t> method_index_;
-  StringSet resources_, distinctive_, wrappers_;
+  StringSet resources_, distinctive_, wrappers_, method_names_;
   std::string package_;
   StringMap<ClientClass> classes_;
-  StringSet star_exports_, copy_methods_, raw_methods_;
+  StringSet star_exports_, copy_methods_, raw_methods_, members_, resource_members_, local_methods_;
   StringMap<LegacyMethod> legacy_;
   std::vector<std::pair<ClientKind, std::string>> default_factories_;
   std::string module_client_factory_;

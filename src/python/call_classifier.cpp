@@ -46,7 +46,12 @@ CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scop
       if (v.path.size() > pkg.size() + 1 && v.path.compare(0, pkg.size(), pkg) == 0 && v.path[pkg.size()] == '.') {
         std::string_view rest = std::string_view(v.path).substr(pkg.size() + 1);
         std::string api = strip_response_wrappers(rest);
-        if (catalogue_.api_method(api)) {
+        // A method the catalogue lacks still calls the API when it goes through one of the
+        // module client's resources (`openai.beta.vector_stores.files.create` of an SDK newer
+        // or older than the catalogue): the module also holds types, lib, ... that are not.
+        const bool through_resource =
+            catalogue_.is_resource(api.substr(0, api.find('.'))) && catalogue_.is_resource_call(api);
+        if (catalogue_.api_method(api) || through_resource) {
           o.kind = CallOutcome::Kind::ApiCall;
           o.prov = Provenance::Module;
           o.api = api;
@@ -83,7 +88,10 @@ CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scop
         return o;
       }
       std::string api = strip_response_wrappers(v.path);
-      if (catalogue_.api_method(api) || (api.find('.') == std::string::npos && catalogue_.is_raw_method(api))) {
+      // Any call through a resource of the client is an API call, in the catalogue or not
+      // (an SDK version's method it lacks); the client's own members are not (data).
+      if (catalogue_.api_method(api) || (!v.own_members && catalogue_.is_resource_call(api)) ||
+          (api.find('.') == std::string::npos && catalogue_.is_raw_method(api))) {
         o.kind = CallOutcome::Kind::ApiCall;
         o.prov = v.prov;
         o.api = api;
@@ -121,6 +129,10 @@ CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scop
 
 CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
   const auto& S = Syntax::get();
+  return best_outcome(eval(field(call, S.f_function), scope), call, scope);
+}
+
+CallOutcome Evaluator::best_outcome(const Values& callees, TSNode call, const Scope* scope) {
   CallOutcome best;
   // Direct beats module beats unknown beats factory: one untracked possibility is enough.
   auto rank = [](Provenance p) {
@@ -152,7 +164,7 @@ CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
          best.prov != Provenance::Direct))
       best = std::move(o);
   };
-  for (const auto& v : eval(field(call, S.f_function), scope)) {
+  for (const auto& v : callees) {
     CallOutcome o = outcome_of(v, call, scope);
     // An API call on a parameter (or on what a parameter leads to): what the program passes
     // decides, when the calls that pass it are found.
@@ -178,6 +190,76 @@ CallOutcome Evaluator::classify_call(TSNode call, const Scope* scope) {
     consider(std::move(o));
   }
   return best;
+}
+
+CallOutcome Evaluator::classify_reference(TSNode expr, const Scope* scope) {
+  CallOutcome o = best_outcome(eval(expr, scope), expr, scope);
+  // Only what is surely an API method: `x = client.files` (a resource) or `client.close`
+  // (a member) is no API use, and an unknown receiver is judged where it is called.
+  if (o.kind != CallOutcome::Kind::ApiCall || o.prov == Provenance::Unknown || !catalogue_.api_method(o.api))
+    return {};
+  return o;
+}
+
+std::optional<Evaluator::GetattrParts> Evaluator::getattr_parts(TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  TSNode fn = field(call, S.f_function);
+  const std::string_view code = scope->owner->code();
+  if (is_null(fn) || sym(fn) != S.identifier || text(fn, code) != "getattr") return std::nullopt;
+  if (!lookup(scope, "getattr", start_byte(fn)).empty()) return std::nullopt;  // not the builtin
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return std::nullopt;
+  GetattrParts p;
+  int n = 0;
+  for (TSNode a : NamedChildren(args)) {
+    if (sym(a) == S.keyword_argument || sym(a) == S.list_splat || sym(a) == S.dictionary_splat) return std::nullopt;
+    (n == 0 ? p.object : n == 1 ? p.name : p.fallback) = a;
+    ++n;
+  }
+  if (n < 2 || n > 3) return std::nullopt;
+  if (sym(p.name) == S.string) {
+    bool plain = true;
+    std::string content;
+    for (TSNode c : NamedChildren(p.name)) {
+      if (sym(c) == S.interpolation) plain = false;
+      if (sym(c) == S.string_content) content += text(c, code);
+    }
+    // No escapes, no prefix games: an identifier-shaped literal only.
+    plain = plain && !content.empty() &&
+            std::all_of(content.begin(), content.end(), [](char c) { return is_identifier_char(c); });
+    if (plain) {
+      p.literal = true;
+      p.literal_name = std::move(content);
+    }
+  }
+  return p;
+}
+
+CallOutcome Evaluator::classify_dynamic_getattr(TSNode call, const Scope* scope) {
+  auto parts = getattr_parts(call, scope);
+  if (!parts || parts->literal) return {};
+  Values receivers;
+  for (auto v : eval(parts->object, scope)) {
+    // Only a resource of a client (a non-empty path through no client member) has API methods.
+    if (v.kind == Value::Kind::Client && !v.path.empty()) {
+      const std::string resource = strip_response_wrappers(v.path);
+      if (resource.empty() || catalogue_.is_client_member(resource.substr(0, resource.find('.')))) continue;
+      if (v.own_members && !catalogue_.is_resource(resource)) continue;  // a wrapper's own attribute
+      v.own_members = false;  // (checked here: `<resource>.*` is no catalogue method)
+      v.path = resource + ".*";
+      add(receivers, std::move(v));
+    } else if (v.kind == Value::Kind::External) {
+      const std::string& pkg = catalogue_.package();
+      if (v.path.size() <= pkg.size() + 1 || v.path.compare(0, pkg.size() + 1, pkg + ".") != 0) continue;
+      const std::string resource = strip_response_wrappers(std::string_view(v.path).substr(pkg.size() + 1));
+      if (!catalogue_.is_resource(resource)) continue;
+      v.path = pkg + "." + resource + ".*";
+      add(receivers, std::move(v));
+    }
+  }
+  CallOutcome o = best_outcome(receivers, call, scope);
+  if (o.kind != CallOutcome::Kind::ApiCall || o.prov == Provenance::Unknown) return {};
+  return o;
 }
 
 bool Evaluator::yields_client(const Values& values, int depth) {

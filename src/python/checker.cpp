@@ -27,6 +27,7 @@ class Checker {
 
   FileResult run() {
     for (auto& [call, scope] : m_.calls) check_call(call, scope);
+    for (auto& [ref, scope] : m_.method_references) check_reference(ref, scope);
     for (auto& [str, scope] : m_.strings) check_string(str, scope);
     FileResult result = out_.take(m_.has_error);
     result.vendored = m_.vendored;
@@ -42,10 +43,63 @@ class Checker {
     return n;
   }
 
+  // Whether `n` is the function its parent calls (`n(...)`).
+  bool is_callee(TSNode n) const {
+    TSNode parent = ts_node_parent(n);
+    while (!is_null(parent) && sym(parent) == S_.parenthesized_expression) {
+      n = parent;
+      parent = ts_node_parent(n);
+    }
+    return !is_null(parent) && sym(parent) == S_.call && ts_node_eq(field(parent, S_.f_function), n);
+  }
+
+  // An API method taken from a client of known provenance, not called where it is taken
+  // (`create = client.chat.completions.create`, `pool.submit(client.embeddings.create, ...)`,
+  // `partial(client.files.create, ...)`, `{"embed": client.embeddings.create}`): reported here,
+  // by the rule its call would get. Calling it later gives no second finding (check_call).
+  void check_reference(TSNode ref, const Scope* scope) {
+    TSNode parent = ts_node_parent(ref);
+    if (is_null(parent) || is_callee(ref)) return;
+    if (sym(parent) == S_.attribute) return;  // the object of a longer chain
+    if ((sym(parent) == S_.assignment || sym(parent) == S_.augmented_assignment) && ts_node_eq(field(parent, S_.f_left), ref))
+      return;  // assigned to (`client.chat.completions.create = fake`)
+    if (std::string_view(ts_node_type(parent)) == "delete_statement") return;
+    if (!taken_here(ref, scope)) return;  // `fn = self.create`: passed on, already reported
+    const CallOutcome o = ev_.classify_reference(ref, scope);
+    if (o.kind == CallOutcome::Kind::ApiCall) api_call(ref, o);
+  }
+
+  // A call of an API method of a known client is reported at the call when the method is taken
+  // there: `client.x.create(...)` or `getattr(client.x, "create")(...)`. Called through a name,
+  // an element or a wrapper, it was reported where it was taken from the client.
+  bool taken_here(TSNode callee, const Scope* scope) {
+    callee = unparenthesize(callee);
+    TSNode receiver{};
+    if (sym(callee) == S_.attribute) receiver = field(callee, S_.f_object);
+    else if (auto g = sym(callee) == S_.call ? ev_.getattr_parts(callee, scope) : std::nullopt; g && g->literal)
+      receiver = g->object;
+    if (is_null(receiver)) return false;
+    // `client.chat.completions.create`: read from the client (or openai's module) here, also
+    // from a parameter that receives one; `self.create`, `handlers.create`: a method taken
+    // before, reported where it was taken.
+    for (const auto& v : ev_.eval(receiver, scope))
+      if (v.kind == Value::Kind::Client || v.kind == Value::Kind::External || v.kind == Value::Kind::Unknown) return true;
+    return false;
+  }
+
   void check_call(TSNode call, const Scope* scope) {
+    // `getattr(client.chat.completions, name)`: an API use wherever it goes next.
+    if (const CallOutcome dynamic = ev_.classify_dynamic_getattr(call, scope); dynamic.kind == CallOutcome::Kind::ApiCall)
+      return api_call(call, dynamic);
+    // `f = getattr(client.chat.completions, "create")`: taken, like the attribute it reads.
+    if (auto g = ev_.getattr_parts(call, scope); g && g->literal && !is_callee(call) && taken_here(call, scope)) {
+      if (const CallOutcome taken = ev_.classify_reference(call, scope); taken.kind == CallOutcome::Kind::ApiCall)
+        return api_call(call, taken);
+    }
     const CallOutcome o = ev_.classify_call(call, scope);
     const std::string_view code = m_.code();
     TSNode callee = field(call, S_.f_function);
+    if (o.kind == CallOutcome::Kind::ApiCall && o.prov != Provenance::Unknown && !taken_here(callee, scope)) return;
     if (o.kind == CallOutcome::Kind::None || o.kind == CallOutcome::Kind::LibraryRun) {
       if (auto passed = runs_.passed_entry_point(call, scope))
         library_run(passed->reference, passed->api,
@@ -82,9 +136,10 @@ class Checker {
     }
   }
 
-  void api_call(TSNode call, const CallOutcome& o) {
+  // `site`: the call, or where a method is taken without a call (a reference, a getattr).
+  void api_call(TSNode site, const CallOutcome& o) {
     const std::string_view code = m_.code();
-    ApiUse use{range(call), o.api, o.prov, {}};
+    ApiUse use{range(site), o.api, o.prov, {}};
     switch (o.prov) {
       case Provenance::Factory: return out_.tracked_call(std::move(use));
       case Provenance::Direct: {
@@ -93,7 +148,25 @@ class Checker {
         return out_.untracked_call(std::move(use), {MessageId::QG004, {{"api", o.api}}});
       }
       case Provenance::Module: {
-        TSNode root = chain_root(unparenthesize(field(call, S_.f_function)));
+        TSNode call = site;
+        bool plain_chain = sym(site) == S_.call;
+        TSNode root = plain_chain ? unparenthesize(field(call, S_.f_function)) : site;
+        if (auto g = plain_chain ? ev_.getattr_parts(site, m_.module_scope()) : std::nullopt) {  // the getattr itself
+          root = g->object;
+          plain_chain = false;
+        }
+        for (;;) {  // down attributes and getattr(...) to the module's name
+          if (sym(root) == S_.attribute) root = unparenthesize(field(root, S_.f_object));
+          else if (auto g = sym(root) == S_.call ? ev_.getattr_parts(root, m_.module_scope()) : std::nullopt) {
+            root = unparenthesize(g->object);
+            plain_chain = false;
+          } else break;
+        }
+        if (!plain_chain || sym(root) != S_.identifier) {
+          // Taken without a call, or through getattr: no call to rewrite.
+          const std::string receiver(text(root, code));
+          return out_.untracked_call(std::move(use), {MessageId::QG002, {{"receiver", receiver}, {"api", o.api}}});
+        }
         FixSite fix;
         fix.kind = ClientKind::Sync;
         fix.callee = range(root);

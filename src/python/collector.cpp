@@ -1,6 +1,7 @@
 // One walk over a module's tree: scopes, bindings, classes, call and string nodes, suppressions.
 #include <string>
 
+#include "core/catalogue.h"
 #include "python/module.h"
 #include "python/syntax.h"
 
@@ -93,6 +94,11 @@ class Collector {
     if (k == S_.identifier || k == S_.integer || k == S_.float_ || k == S_.none || k == S_.true_ || k == S_.false_)
       return;
     if (k == S_.string || k == S_.concatenated_string) return string(n, scope, depth);
+    if (k == S_.attribute) {
+      if (TSNode attr = field(n, S_.f_attribute); !is_null(attr) && Catalogue::get().is_method_name(text(attr, code_)))
+        m_.method_references.emplace_back(n, scope);
+      return walk_children(n, scope, depth);
+    }
     if (k == S_.expression_statement) return expression_statement(n, scope, depth);
     if (k == S_.assignment) return assignment(n, scope, depth);
     if (k == S_.named_expression) {

@@ -244,7 +244,17 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     if (is_null(object) || is_null(attr)) return {opaque()};
     return attribute(eval(object, scope), text(attr, code));
   }
-  if (k == S.call) return call_result(eval(field(n, S.f_function), scope), n, scope);
+  if (k == S.call) {
+    // `getattr(x, "name")` is `x.name` (and the default, if given); with a name not known here
+    // the result is nothing this analysis follows (reported as such where it is taken).
+    if (auto g = getattr_parts(n, scope)) {
+      if (!g->literal) return {opaque()};
+      Values out = attribute(eval(g->object, scope), g->literal_name);
+      if (!is_null(g->fallback)) add_all(out, eval(g->fallback, scope));
+      return out;
+    }
+    return call_result(eval(field(n, S.f_function), scope), n, scope);
+  }
   if (k == S.parenthesized_expression || k == S.await) {
     if (ts_node_named_child_count(n) == 0) return {opaque()};
     return eval(ts_node_named_child(n, 0), scope);
@@ -562,6 +572,7 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
             if (arg.kind == Value::Kind::Client) {
               Value c = arg;
               c.path.clear();
+              c.own_members = true;
               add(out, std::move(c));
               passed = true;
             }
@@ -640,6 +651,7 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
       case Value::Kind::Class:
         if (auto kind = client_subclass(*v.cls)) {
           Value c = construction(*kind, scope, call);
+          c.own_members = true;
           // A wrapper subclass defined in a factory module is the tracked client itself.
           if (v.cls->body && v.cls->body->owner->is_factory) c.prov = Provenance::Factory;
           add(out, std::move(c));

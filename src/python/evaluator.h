@@ -38,6 +38,20 @@ class Evaluator {
 
   Values eval(TSNode expr, const Scope* scope);
   CallOutcome classify_call(TSNode call, const Scope* scope);
+  // An API method taken from a client of known provenance without being called there
+  // (`create = client.chat.completions.create`, `helper(client.embeddings.create)`): the
+  // outcome its call would have (ApiCall, catalogue methods only), else None.
+  CallOutcome classify_reference(TSNode expr, const Scope* scope);
+  // `getattr(obj, name[, default])` with the builtin getattr: the object and name expressions.
+  struct GetattrParts {
+    TSNode object{}, name{}, fallback{};
+    bool literal = false;     // the name is a plain string literal
+    std::string literal_name;
+  };
+  std::optional<GetattrParts> getattr_parts(TSNode call, const Scope* scope);
+  // `getattr(client.chat.completions, name)` with a name not known here: an API use of the
+  // resource (api "chat.completions.*"), else None.
+  CallOutcome classify_dynamic_getattr(TSNode call, const Scope* scope);
   Values module_export(const ModuleInfo& module, std::string_view name);
   // Whether a value set holds or yields clients (directly, via functions, classes, containers):
   // such module-level names are worth following into the modules that import them.
@@ -73,6 +87,7 @@ class Evaluator {
   std::optional<ClientKind> client_subclass(const ClassInfo& cls, int depth = 0);
   bool value_yields_client(const Value& v, int depth);
   CallOutcome outcome_of(const Value& callee, TSNode call, const Scope* scope);
+  CallOutcome best_outcome(const Values& callees, TSNode call, const Scope* scope);
   Value construction(ClientKind kind, const Scope* scope, TSNode call);
   bool has_keyword(TSNode call, std::string_view keyword, std::string_view code) const;
   Values argument_values(TSNode call, const Scope* scope);  // every argument's values

@@ -115,6 +115,9 @@ struct ModuleInfo {
   std::deque<ClassInfo> classes;
   std::vector<std::pair<TSNode, Scope*>> calls;    // every call node with its scope, in source order
   std::vector<std::pair<TSNode, Scope*>> strings;  // string literals that are not docstrings
+  // Attribute expressions ending in an API method name (`x.chat.completions.create`), called or
+  // not: where a method taken from a client without a call is reported.
+  std::vector<std::pair<TSNode, Scope*>> method_references;
   std::unordered_map<uint32_t, Scope*> expression_scopes;  // lambda / comprehension start byte -> scope
   SuppressionMap suppressions;
 

@@ -33,6 +33,9 @@ struct Value {
   ClientKind client_kind = ClientKind::Sync;
   bool annotated = false;                 // Unknown: annotated as an OpenAI client
   bool bound = false;                     // Function: a method reached through an instance/class
+  // Client: may have attributes of its own beside the SDK's (a project subclass, a library's
+  // wrapper around a client): only catalogue methods count as API calls through it.
+  bool own_members = false;
   // Unknown: the value of parameter `param_index` of `function` (substituted by the argument at
   // a call site when the function returns it: `def wrap(c): return c`).
   int param_index = -1;
@@ -54,7 +57,7 @@ struct Value {
   bool same(const Value& o) const {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
            function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
-           origin_line == o.origin_line && annotated == o.annotated && bound == o.bound &&
+           origin_line == o.origin_line && annotated == o.annotated && bound == o.bound && own_members == o.own_members &&
            param_index == o.param_index && field_of == o.field_of && node.id == o.node.id;
   }
 };

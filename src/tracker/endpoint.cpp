@@ -45,7 +45,9 @@ constexpr std::pair<std::string_view, UsageKind> kKindOfResource[] = {
     {"batches", UsageKind::batches}, {"fine_tuning", UsageKind::fine_tuning}, {"models", UsageKind::models},
     {"realtime", UsageKind::realtime}, {"conversations", UsageKind::conversations}, {"evals", UsageKind::evals},
     {"containers", UsageKind::containers}, {"videos", UsageKind::videos},
-    {"organization", UsageKind::organization}, {"projects", UsageKind::organization}};
+    {"organization", UsageKind::organization}, {"projects", UsageKind::organization},
+    // openai 1.0-1.7's retired endpoints: /edits made completions, /fine-tunes the old fine-tuning.
+    {"edits", UsageKind::completions}, {"fine-tunes", UsageKind::fine_tuning}};
 
 constexpr std::pair<std::string_view, UsageKind> kKindOfAudio[] = {
     {"transcriptions", UsageKind::audio_transcriptions}, {"translations", UsageKind::audio_translations},

@@ -48,6 +48,8 @@ UsageKind expected_kind(std::string resource, const std::string& method) {
       {"beta.threads.runs", UsageKind::runs}, {"beta.threads", UsageKind::threads},
       {"beta.assistants", UsageKind::assistants}, {"beta.chat", UsageKind::chat},
       {"beta.realtime", UsageKind::realtime}, {"beta.responses", UsageKind::responses},
+      {"beta.vector_stores", UsageKind::vector_stores}, {"edits", UsageKind::completions},
+      {"fine_tunes", UsageKind::fine_tuning},
       {"chat", UsageKind::chat}, {"completions", UsageKind::completions}, {"responses", UsageKind::responses},
       {"embeddings", UsageKind::embeddings}, {"images", UsageKind::images},
       {"audio.transcriptions", UsageKind::audio_transcriptions}, {"audio.translations", UsageKind::audio_translations},

@@ -137,6 +137,20 @@ TEST_CASE("catalogue integrity") {
     CHECK_MESSAGE(cat.api_method(api), api);
   CHECK(cat.is_resource("beta"));
   CHECK(cat.is_resource("beta.threads.runs"));
+  // The 1.x surface is there too (openai 1.21-1.65 had vector stores under beta).
+  CHECK(cat.api_method("beta.vector_stores.files.create"));
+  CHECK(cat.api_method("beta.assistants.files.list"));
+  CHECK(cat.api_method("fine_tunes.create"));
+  CHECK(cat.is_client_member("with_options"));
+  CHECK(cat.is_client_member("_client"));
+  CHECK_FALSE(cat.is_client_member("chat"));
+  CHECK(cat.is_resource_call("chat.completions.create"));
+  CHECK(cat.is_resource_call("beta.new_resource.create"));
+  CHECK_FALSE(cat.is_resource_call("close"));
+  CHECK_FALSE(cat.is_resource_call("base_url.copy_with"));
+  CHECK_FALSE(cat.is_resource_call("webhooks.unwrap"));
+  CHECK_FALSE(cat.is_resource_call("files._client.get"));
+  CHECK_FALSE(cat.is_resource_call("completions._client._configure_realtime"));
   CHECK(cat.client_class("openai.lib.azure.AsyncAzureOpenAI")->kind == ClientKind::AsyncAzure);
   CHECK(cat.legacy_method("ChatCompletion.acreate")->v1_api == "chat.completions.create");
   CHECK(cat.legacy_method("Image.create_edit")->v1_api == "images.edit");
