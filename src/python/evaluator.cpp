@@ -132,7 +132,7 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
         add(out, v.kind == Value::Kind::Client || v.kind == Value::Kind::Unknown ? v : opaque());
       break;
     case Binding::Kind::Import:
-      out = module_value(b.module);
+      out = module_value(owner(owner_scope), b.module);
       break;
     case Binding::Kind::ImportFrom:
       out = import_value(owner(owner_scope), b.module, b.name, b.level);
@@ -181,8 +181,9 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
   return out;
 }
 
-Values Evaluator::module_value(std::string_view dotted) {
-  if (project_.has_module_or_package(dotted)) return {make(Value::Kind::Module, std::string(dotted))};
+Values Evaluator::module_value(const ModuleInfo& from, std::string_view dotted) {
+  std::string name = project_.resolve(from.path, dotted);
+  if (!name.empty()) return {make(Value::Kind::Module, std::move(name))};
   return {make(Value::Kind::External, std::string(dotted))};
 }
 
@@ -198,18 +199,30 @@ Values Evaluator::import_value(const ModuleInfo& from, std::string_view module, 
     }
     absolute = module.empty() ? base : join(base, module);
   }
-  if (name.empty()) return module_value(absolute);
+  if (name.empty()) {
+    if (level == 0) return module_value(from, absolute);
+    return {make(project_.has_module_or_package(absolute) ? Value::Kind::Module : Value::Kind::External, absolute)};
+  }
   if (auto kind = project_.factory(absolute, name)) {
     Value v = make(Value::Kind::Factory);
     v.client_kind = *kind;
     return {v};
   }
-  if (project_.has_module_or_package(absolute)) {
-    if (const ModuleInfo* m = project_.module(absolute)) {
+  // The module the import names (an absolute import may be found under an inferred root).
+  const std::string resolved = level > 0 ? (project_.has_module_or_package(absolute) ? absolute : std::string{})
+                                         : project_.resolve(from.path, absolute);
+  if (!resolved.empty() && resolved != absolute)
+    if (auto kind = project_.factory(resolved, name)) {
+      Value v = make(Value::Kind::Factory);
+      v.client_kind = *kind;
+      return {v};
+    }
+  if (!resolved.empty()) {
+    if (const ModuleInfo* m = project_.module(resolved)) {
       Values out = module_export(*m, name);
       if (!out.empty()) return out;
     }
-    if (project_.has_module_or_package(join(absolute, name))) return {make(Value::Kind::Module, join(absolute, name))};
+    if (project_.has_module_or_package(join(resolved, name))) return {make(Value::Kind::Module, join(resolved, name))};
     // A project package named like a library that lacks the name (`agents/` beside code that
     // runs the Agents SDK, in a root that is itself a package): the absolute import is the library's.
     if (level == 0 && libraries_.is_significant(join(absolute, name))) return {make(Value::Kind::External, join(absolute, name))};
