@@ -231,6 +231,36 @@ Values Evaluator::import_value(const ModuleInfo& from, std::string_view module, 
   return {make(Value::Kind::External, join(absolute, name))};
 }
 
+std::optional<Values> Evaluator::dynamic_import(const Values& callee, TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  const std::string_view code = owner(scope).code();
+  const TSNode function = field(call, S.f_function);
+  bool builtin = false;  // __import__ (not a project function of that name)
+  if (sym(function) == S.identifier && text(function, code) == "__import__") {
+    builtin = std::all_of(callee.begin(), callee.end(), [](const Value& v) { return v.kind == Value::Kind::Opaque; });
+    if (!builtin) return std::nullopt;
+  } else if (callee.size() != 1 || callee[0].kind != Value::Kind::External || callee[0].path != "importlib.import_module") {
+    return std::nullopt;
+  }
+  const TSNode literal = unparenthesize(argument_node(call, scope, 0, "name"));
+  if (is_null(literal) || sym(literal) != S.string || ts_node_named_child_count(literal) != 3) return std::nullopt;
+  const TSNode content = ts_node_named_child(literal, 1);
+  if (sym(content) != S.string_content) return std::nullopt;
+  std::string_view dotted = text(content, code);
+  if (dotted.empty() || dotted.front() == '.') return std::nullopt;  // relative: needs `package`
+  if (builtin) {
+    // __import__("a.b") is the package `a`, unless a fromlist asks for `a.b` itself; a level
+    // other than 0 makes it relative.
+    const TSNode level = argument_node(call, scope, 4, "level");
+    if (!is_null(level) && text(level, code) != "0") return std::nullopt;
+    const TSNode fromlist = unparenthesize(argument_node(call, scope, 3, "fromlist"));
+    const bool asks = !is_null(fromlist) && (sym(fromlist) == S.list || sym(fromlist) == S.tuple) &&
+                      ts_node_named_child_count(fromlist) > 0;
+    if (!asks) dotted = dotted.substr(0, dotted.find('.'));
+  }
+  return module_value(owner(scope), dotted);
+}
+
 Values Evaluator::module_export(const ModuleInfo& module, std::string_view name) {
   auto& scopes = const_cast<ModuleInfo&>(module).scopes;
   if (scopes.empty()) return {};
@@ -257,7 +287,11 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     if (is_null(object) || is_null(attr)) return {opaque()};
     return attribute(eval(object, scope), text(attr, code));
   }
-  if (k == S.call) return call_result(eval(field(n, S.f_function), scope), n, scope);
+  if (k == S.call) {
+    Values callee = eval(field(n, S.f_function), scope);
+    if (auto module = dynamic_import(callee, n, scope)) return std::move(*module);
+    return call_result(callee, n, scope);
+  }
   if (k == S.parenthesized_expression || k == S.await) {
     if (ts_node_named_child_count(n) == 0) return {opaque()};
     return eval(ts_node_named_child(n, 0), scope);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -58,6 +59,9 @@ class Evaluator {
   Values import_value(const ModuleInfo& from, std::string_view module, std::string_view name, int level);
   // `import dotted` written in `from` (project.h: Project::resolve).
   Values module_value(const ModuleInfo& from, std::string_view dotted);
+  // `importlib.import_module("m")`, `__import__("m")`: the module, as an import binds it; nullopt
+  // when `call` is neither (or names it by anything but a literal).
+  std::optional<Values> dynamic_import(const Values& callee, TSNode call, const Scope* scope);
   Values class_attribute(const ClassInfo& cls, std::string_view name, bool instance);
   Values call_result(const Values& callee, TSNode call, const Scope* scope);
   Values annotation_value(TSNode annotation, const Scope* scope);
