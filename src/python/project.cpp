@@ -33,21 +33,20 @@ std::size_t common_folders(std::string_view a, std::string_view b) {
   return n;
 }
 
-// A package whose meaning the scanner knows: a project file named like it, found away from the
-// scan root or a configured root, does not take its place.
-bool is_modelled_package(std::string_view top) {
-  if (top == Catalogue::get().package() || top == "httpx") return true;
+// The packages whose meaning the scanner knows (their first segments): a project file named like
+// one, found away from the scan root or a configured root, does not take its place.
+StringSet modelled_packages() {
+  StringSet out;
+  const auto top = [](std::string_view package) { return std::string(package.substr(0, package.find_first_of(".:"))); };
+  out.insert(top(Catalogue::get().package()));
+  out.insert("httpx");
   for (const auto& [kind, spec] : Catalogue::get().default_factories()) {
     (void)kind;
-    const std::string_view s = spec;
-    if (s.substr(0, s.find_first_of(".:")) == top) return true;
+    out.insert(top(spec));
   }
-  const auto same_top = [&](std::string_view package) { return package.substr(0, package.find('.')) == top; };
-  for (const ClientLibrary& lib : LibraryModel::get().libraries())
-    if (same_top(lib.package)) return true;
-  for (const ClientBuildingLibrary& lib : LibraryClientTable::get().libraries())
-    if (same_top(lib.package)) return true;
-  return false;
+  for (const ClientLibrary& lib : LibraryModel::get().libraries()) out.insert(top(lib.package));
+  for (const ClientBuildingLibrary& lib : LibraryClientTable::get().libraries()) out.insert(top(lib.package));
+  return out;
 }
 
 }  // namespace
@@ -93,7 +92,7 @@ bool dotted_suffix_match(std::string_view a, std::string_view b) {
   return a.substr(a.size() - b.size()) == b && a[a.size() - b.size() - 1] == '.';
 }
 
-Project::Project(const Config& config) : config_(config) {
+Project::Project(const Config& config) : config_(config), modelled_(modelled_packages()) {
   auto add = [&](ClientKind kind, const std::vector<FactoryFunction>& functions) {
     for (const FactoryFunction& f : functions) factories_.push_back({kind, f.module, f.function});
   };
@@ -237,7 +236,7 @@ std::string Project::resolve(std::string_view importer_path, std::string_view do
   if (has_module_or_package(dotted)) return std::string(dotted);
   if (paths_.empty()) return {};
   const std::string_view top = dotted.substr(0, dotted.find('.'));
-  if (is_modelled_package(top)) return {};
+  if (modelled_.contains(top)) return {};
   const std::string own = own_root(importer_path);
   if (!own.empty())
     if (std::string name = lookup_under(own, dotted); !name.empty()) return name;

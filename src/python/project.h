@@ -84,6 +84,7 @@ class Project {
   StringSet init_dirs_;                             // folders with an __init__.py(i)
   std::vector<std::pair<std::string, bool>> files_;  // (relative path, vendored) until index_roots
   StringMap<std::vector<std::string>> roots_by_top_;  // first segment -> inferred roots that hold it
+  StringSet modelled_;                              // packages an inferred root never shadows
   std::string lookup_under(std::string_view root, std::string_view dotted) const;
   std::string own_root(std::string_view path) const;
 };
