@@ -132,7 +132,7 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
         add(out, v.kind == Value::Kind::Client || v.kind == Value::Kind::Unknown ? v : opaque());
       break;
     case Binding::Kind::Import:
-      out = module_value(b.module);
+      out = module_value(owner(owner_scope), b.module);
       break;
     case Binding::Kind::ImportFrom:
       out = import_value(owner(owner_scope), b.module, b.name, b.level);
@@ -181,8 +181,9 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
   return out;
 }
 
-Values Evaluator::module_value(std::string_view dotted) {
-  if (project_.has_module_or_package(dotted)) return {make(Value::Kind::Module, std::string(dotted))};
+Values Evaluator::module_value(const ModuleInfo& from, std::string_view dotted) {
+  std::string name = project_.resolve(from.path, dotted);
+  if (!name.empty()) return {make(Value::Kind::Module, std::move(name))};
   return {make(Value::Kind::External, std::string(dotted))};
 }
 
@@ -198,24 +199,66 @@ Values Evaluator::import_value(const ModuleInfo& from, std::string_view module, 
     }
     absolute = module.empty() ? base : join(base, module);
   }
-  if (name.empty()) return module_value(absolute);
+  if (name.empty()) {
+    if (level == 0) return module_value(from, absolute);
+    return {make(project_.has_module_or_package(absolute) ? Value::Kind::Module : Value::Kind::External, absolute)};
+  }
   if (auto kind = project_.factory(absolute, name)) {
     Value v = make(Value::Kind::Factory);
     v.client_kind = *kind;
     return {v};
   }
-  if (project_.has_module_or_package(absolute)) {
-    if (const ModuleInfo* m = project_.module(absolute)) {
+  // The module the import names (an absolute import may be found under an inferred root).
+  const std::string resolved = level > 0 ? (project_.has_module_or_package(absolute) ? absolute : std::string{})
+                                         : project_.resolve(from.path, absolute);
+  if (!resolved.empty() && resolved != absolute)
+    if (auto kind = project_.factory(resolved, name)) {
+      Value v = make(Value::Kind::Factory);
+      v.client_kind = *kind;
+      return {v};
+    }
+  if (!resolved.empty()) {
+    if (const ModuleInfo* m = project_.module(resolved)) {
       Values out = module_export(*m, name);
       if (!out.empty()) return out;
     }
-    if (project_.has_module_or_package(join(absolute, name))) return {make(Value::Kind::Module, join(absolute, name))};
+    if (project_.has_module_or_package(join(resolved, name))) return {make(Value::Kind::Module, join(resolved, name))};
     // A project package named like a library that lacks the name (`agents/` beside code that
     // runs the Agents SDK, in a root that is itself a package): the absolute import is the library's.
     if (level == 0 && libraries_.is_significant(join(absolute, name))) return {make(Value::Kind::External, join(absolute, name))};
     return {opaque()};  // a project module that never mentions a client
   }
   return {make(Value::Kind::External, join(absolute, name))};
+}
+
+std::optional<Values> Evaluator::dynamic_import(const Values& callee, TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  const std::string_view code = owner(scope).code();
+  const TSNode function = field(call, S.f_function);
+  bool builtin = false;  // __import__ (not a project function of that name)
+  if (sym(function) == S.identifier && text(function, code) == "__import__") {
+    builtin = std::all_of(callee.begin(), callee.end(), [](const Value& v) { return v.kind == Value::Kind::Opaque; });
+    if (!builtin) return std::nullopt;
+  } else if (callee.size() != 1 || callee[0].kind != Value::Kind::External || callee[0].path != "importlib.import_module") {
+    return std::nullopt;
+  }
+  const TSNode literal = unparenthesize(argument_node(call, scope, 0, "name"));
+  if (is_null(literal) || sym(literal) != S.string || ts_node_named_child_count(literal) != 3) return std::nullopt;
+  const TSNode content = ts_node_named_child(literal, 1);
+  if (sym(content) != S.string_content) return std::nullopt;
+  std::string_view dotted = text(content, code);
+  if (dotted.empty() || dotted.front() == '.') return std::nullopt;  // relative: needs `package`
+  if (builtin) {
+    // __import__("a.b") is the package `a`, unless a fromlist asks for `a.b` itself; a level
+    // other than 0 makes it relative.
+    const TSNode level = argument_node(call, scope, 4, "level");
+    if (!is_null(level) && text(level, code) != "0") return std::nullopt;
+    const TSNode fromlist = unparenthesize(argument_node(call, scope, 3, "fromlist"));
+    const bool asks = !is_null(fromlist) && (sym(fromlist) == S.list || sym(fromlist) == S.tuple) &&
+                      ts_node_named_child_count(fromlist) > 0;
+    if (!asks) dotted = dotted.substr(0, dotted.find('.'));
+  }
+  return module_value(owner(scope), dotted);
 }
 
 Values Evaluator::module_export(const ModuleInfo& module, std::string_view name) {
@@ -253,7 +296,9 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
       if (!is_null(g->fallback)) add_all(out, eval(g->fallback, scope));
       return out;
     }
-    return call_result(eval(field(n, S.f_function), scope), n, scope);
+    Values callee = eval(field(n, S.f_function), scope);
+    if (auto module = dynamic_import(callee, n, scope)) return std::move(*module);
+    return call_result(callee, n, scope);
   }
   if (k == S.parenthesized_expression || k == S.await) {
     if (ts_node_named_child_count(n) == 0) return {opaque()};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -79,7 +80,11 @@ class Evaluator {
   Values lookup(const Scope* scope, std::string_view name, uint32_t use_pos = UINT32_MAX);
   Values binding_values(const Binding& b, const Scope* owner_scope);
   Values import_value(const ModuleInfo& from, std::string_view module, std::string_view name, int level);
-  Values module_value(std::string_view dotted);
+  // `import dotted` written in `from` (project.h: Project::resolve).
+  Values module_value(const ModuleInfo& from, std::string_view dotted);
+  // `importlib.import_module("m")`, `__import__("m")`: the module, as an import binds it; nullopt
+  // when `call` is neither (or names it by anything but a literal).
+  std::optional<Values> dynamic_import(const Values& callee, TSNode call, const Scope* scope);
   Values class_attribute(const ClassInfo& cls, std::string_view name, bool instance);
   Values call_result(const Values& callee, TSNode call, const Scope* scope);
   Values annotation_value(TSNode annotation, const Scope* scope);

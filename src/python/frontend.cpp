@@ -101,7 +101,9 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     names[i] = module_name_for(inputs[i].file->relative, config.src, &pkg);
     is_package[i] = pkg;
     project.add_module_name(names[i]);
+    project.add_file(inputs[i].file->relative, names[i], pkg, inputs[i].file->vendored);
   }
+  project.index_roots();
 
   const Prefilter prefilter(project, config);
   std::vector<std::unique_ptr<ModuleInfo>> modules(inputs.size());

@@ -1,6 +1,55 @@
 #include "python/project.h"
 
+#include <algorithm>
+
+#include "python/library_clients.h"
+#include "python/library_model.h"
+
 namespace qg::python {
+
+namespace {
+
+std::string_view parent_dir(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view{} : path.substr(0, slash);
+}
+
+std::string_view last_component(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Folders in common at the start of two folder paths.
+std::size_t common_folders(std::string_view a, std::string_view b) {
+  std::size_t n = 0;
+  while (!a.empty() && !b.empty()) {
+    auto sa = a.find('/'), sb = b.find('/');
+    if (a.substr(0, sa) != b.substr(0, sb)) break;
+    ++n;
+    if (sa == std::string_view::npos || sb == std::string_view::npos) break;
+    a.remove_prefix(sa + 1);
+    b.remove_prefix(sb + 1);
+  }
+  return n;
+}
+
+// The packages whose meaning the scanner knows (their first segments): a project file named like
+// one, found away from the scan root or a configured root, does not take its place.
+StringSet modelled_packages() {
+  StringSet out;
+  const auto top = [](std::string_view package) { return std::string(package.substr(0, package.find_first_of(".:"))); };
+  out.insert(top(Catalogue::get().package()));
+  out.insert("httpx");
+  for (const auto& [kind, spec] : Catalogue::get().default_factories()) {
+    (void)kind;
+    out.insert(top(spec));
+  }
+  for (const ClientLibrary& lib : LibraryModel::get().libraries()) out.insert(top(lib.package));
+  for (const ClientBuildingLibrary& lib : LibraryClientTable::get().libraries()) out.insert(top(lib.package));
+  return out;
+}
+
+}  // namespace
 
 std::string module_name_for(std::string_view rel, const std::vector<std::string>& src_roots, bool* is_package) {
   // Longest matching import root wins; "." matches everything.
@@ -43,7 +92,7 @@ bool dotted_suffix_match(std::string_view a, std::string_view b) {
   return a.substr(a.size() - b.size()) == b && a[a.size() - b.size() - 1] == '.';
 }
 
-Project::Project(const Config& config) : config_(config) {
+Project::Project(const Config& config) : config_(config), modelled_(modelled_packages()) {
   auto add = [&](ClientKind kind, const std::vector<FactoryFunction>& functions) {
     for (const FactoryFunction& f : functions) factories_.push_back({kind, f.module, f.function});
   };
@@ -97,6 +146,111 @@ bool Project::is_factory_module(std::string_view module_name, std::string_view r
   for (const auto& m : config_.factory.modules)
     if (!module_name.empty() && !FactoryConfig::is_path_pattern(m) && dotted_suffix_match(module_name, m)) return true;
   return false;
+}
+
+}  // namespace qg::python
+
+namespace qg::python {
+
+void Project::add_file(std::string_view rel, const std::string& name, bool is_package, bool vendored) {
+  std::string_view key = rel;
+  for (std::string_view ext : {".pyi", ".py"})
+    if (key.size() > ext.size() && key.substr(key.size() - ext.size()) == ext) {
+      key.remove_suffix(ext.size());
+      break;
+    }
+  if (is_package) {
+    key = parent_dir(key);
+    init_dirs_.insert(std::string(key));
+  }
+  const int rank = is_package ? 3 : 2;
+  if (!key.empty()) {
+    auto [it, fresh] = paths_.try_emplace(std::string(key), PathEntry{name, rank});
+    if (!fresh && it->second.rank < rank) it->second = PathEntry{name, rank};
+  }
+  files_.emplace_back(std::string(key), vendored);
+}
+
+void Project::index_roots() {
+  // Namespace folders: every folder above a file that is no package or module itself.
+  StringSet folders, root_folders;
+  for (const auto& [key, vendored] : files_) {
+    (void)vendored;
+    for (std::string_view dir = parent_dir(key); !dir.empty(); dir = parent_dir(dir))
+      if (!folders.insert(std::string(dir)).second) break;
+  }
+  for (const auto& dir : folders) {
+    paths_.try_emplace(dir, PathEntry{module_name_for(dir + "/__init__.py", config_.src), 1});
+  }
+  // Inferred roots, from files that are not vendored: the folder holding a top-level package,
+  // and every folder named `src`. The scan root is no inferred root (resolve's first step).
+  for (const auto& [key, vendored] : files_) {
+    if (vendored) continue;
+    for (std::string_view dir = parent_dir(key); !dir.empty(); dir = parent_dir(dir)) {
+      if (last_component(dir) == "src") root_folders.insert(std::string(dir));
+      const std::string_view up = parent_dir(dir);
+      if (!up.empty() && init_dirs_.contains(dir) && !init_dirs_.contains(up)) root_folders.insert(std::string(up));
+    }
+    // A package's own key is its folder.
+    const std::string_view up = parent_dir(key);
+    if (!up.empty() && init_dirs_.contains(key) && !init_dirs_.contains(up)) root_folders.insert(std::string(up));
+  }
+  for (const auto& [key, vendored] : files_) {
+    if (vendored) continue;
+    for (std::string_view dir = parent_dir(key); !dir.empty(); dir = parent_dir(dir)) {
+      if (!root_folders.contains(dir)) continue;
+      std::string_view below = std::string_view(key).substr(dir.size() + 1);
+      std::string top(below.substr(0, below.find('/')));
+      auto& roots = roots_by_top_[top];
+      if (std::find(roots.begin(), roots.end(), dir) == roots.end()) roots.emplace_back(dir);
+    }
+  }
+  for (auto& [top, roots] : roots_by_top_)
+    std::sort(roots.begin(), roots.end(), [](const std::string& a, const std::string& b) {
+      const auto da = std::count(a.begin(), a.end(), '/'), db = std::count(b.begin(), b.end(), '/');
+      return da != db ? da < db : a < b;
+    });
+  files_.clear();
+  files_.shrink_to_fit();
+}
+
+std::string Project::lookup_under(std::string_view root, std::string_view dotted) const {
+  std::string key(root);
+  if (!key.empty()) key.push_back('/');
+  const std::size_t at = key.size();
+  key.append(dotted);
+  for (std::size_t i = at; i < key.size(); ++i)
+    if (key[i] == '.') key[i] = '/';
+  auto it = paths_.find(key);
+  return it == paths_.end() ? std::string{} : it->second.name;
+}
+
+std::string Project::own_root(std::string_view path) const {
+  std::string_view dir = parent_dir(path);
+  while (!dir.empty() && init_dirs_.contains(dir)) dir = parent_dir(dir);
+  return std::string(dir);
+}
+
+std::string Project::resolve(std::string_view importer_path, std::string_view dotted) const {
+  if (dotted.empty()) return {};
+  if (has_module_or_package(dotted)) return std::string(dotted);
+  if (paths_.empty()) return {};
+  const std::string_view top = dotted.substr(0, dotted.find('.'));
+  if (modelled_.contains(top)) return {};
+  const std::string own = own_root(importer_path);
+  if (!own.empty())
+    if (std::string name = lookup_under(own, dotted); !name.empty()) return name;
+  auto it = roots_by_top_.find(top);
+  if (it == roots_by_top_.end()) return {};
+  const std::string_view importer_dir = parent_dir(importer_path);
+  // Nearest first; the list is already shallowest-then-path ordered, so the first of a tie wins.
+  std::vector<std::pair<std::size_t, const std::string*>> order;
+  for (const std::string& root : it->second)
+    if (root != own) order.emplace_back(common_folders(importer_dir, root), &root);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& entry : order)
+    if (std::string name = lookup_under(*entry.second, dotted); !name.empty()) return name;
+  return {};
 }
 
 }  // namespace qg::python

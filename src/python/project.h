@@ -30,9 +30,31 @@ std::string module_name_for(std::string_view relative_path, const std::vector<st
 // ("utils.factory" ~ "backend.utils.factory"): code imports modules relative to its own root.
 bool dotted_suffix_match(std::string_view a, std::string_view b);
 
+// Import roots (where an absolute import `a.b` may be found), besides the scan root and the
+// configured `src` roots that module names are relative to: the folder holding a file's
+// top-level package (or, for a script, its own folder), every folder named `src`, and every folder
+// holding a top-level package (a folder with `__init__.py` whose parent has none). See
+// Project::resolve for the order; docs/configuration.md for the user's view.
 class Project {
  public:
   explicit Project(const Config& config);
+
+  // Every Python file of the scan, once, before index_roots(): its path relative to the scan root,
+  // its module name (module_name_for) and whether it is vendored (vendored files are no root for
+  // the rest of the tree).
+  void add_file(std::string_view relative_path, const std::string& name, bool is_package, bool vendored);
+  // Finds the inferred import roots among the files added; call once, after the last add_file.
+  void index_roots();
+  // The module name (a key of module()/has_module_or_package) that the absolute import `dotted`,
+  // written in the file at `importer_path`, refers to; empty when it is not a project module (an
+  // external package). Deterministic: the first root that has it wins, in this order:
+  //   1. the module names as configured (`src`) or, unconfigured, the scan root: as before;
+  //   2. the importer's own root (the folder holding its top-level package; a script's folder);
+  //   3. the other inferred roots holding `dotted`'s first segment, nearest the importer first
+  //      (most folders in common), then the shallowest, then by path.
+  // Roots 2 and 3 never shadow a package the scanner models (openai, the client libraries, httpx,
+  // quotaguard): a project `openai.py` there is taken for an example, not the import's target.
+  std::string resolve(std::string_view importer_path, std::string_view dotted) const;
 
   // Every discovered Python module (parsed or not), so imports can tell project from external.
   void add_module_name(const std::string& name);
@@ -60,6 +82,19 @@ class Project {
   StringMap<ModuleInfo*> modules_;
   StringSet names_, packages_;
   const CallSites* call_sites_ = nullptr;
+  // Import-root index (add_file / index_roots): "a/b" -> the module name of a/b.py, a/b/__init__.py
+  // or the namespace folder a/b (a package beats a module beats a namespace folder: `rank_`).
+  struct PathEntry {
+    std::string name;
+    int rank = 0;  // 3 package, 2 module, 1 namespace folder
+  };
+  StringMap<PathEntry> paths_;
+  StringSet init_dirs_;                             // folders with an __init__.py(i)
+  std::vector<std::pair<std::string, bool>> files_;  // (relative path, vendored) until index_roots
+  StringMap<std::vector<std::string>> roots_by_top_;  // first segment -> inferred roots that hold it
+  StringSet modelled_;                              // packages an inferred root never shadows
+  std::string lookup_under(std::string_view root, std::string_view dotted) const;
+  std::string own_root(std::string_view path) const;
 };
 
 }  // namespace qg::python

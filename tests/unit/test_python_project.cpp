@@ -49,3 +49,40 @@ TEST_CASE("response wrappers are not part of the API name") {
   CHECK(strip_response_wrappers("with_streaming_response.post") == "post");
   CHECK(strip_response_wrappers("embeddings.create") == "embeddings.create");
 }
+
+TEST_CASE("import roots found without configuration: the first root that has the module wins") {
+  Config config;  // src = ["."]
+  Project project(config);
+  const char* files[] = {
+      "src/acme/__init__.py",   "src/acme/clients.py",  // src/ layout
+      "src/ns/part.py",                                 // a namespace package in src/
+      "pkg_slim/pkg/__init__.py", "pkg_slim/pkg/x.py",  // a package in a sub-folder
+      "a/near/pkg/__init__.py", "a/near/pkg/x.py",      // another `pkg`, nearer a/app.py
+      "scripts/helper.py",      "scripts/run.py",       // a script and its helper
+      "helper2.py",             "tools/helper2.py",     // the scan root wins over a script's folder
+      "examples/openai.py",     "src/openai/__init__.py",  // never the openai package
+      "vendor_like/lib/__init__.py",
+  };
+  for (const char* f : files) {
+    bool pkg = false;
+    const std::string name = module_name_for(f, config.src, &pkg);
+    project.add_module_name(name);
+    project.add_file(f, name, pkg, std::string_view(f).starts_with("vendor_like/"));
+  }
+  project.index_roots();
+  CHECK(project.resolve("tests/test_a.py", "acme.clients") == "src.acme.clients");
+  CHECK(project.resolve("tests/test_a.py", "acme") == "src.acme");
+  CHECK(project.resolve("tests/test_a.py", "ns.part") == "src.ns.part");
+  CHECK(project.resolve("tests/test_a.py", "ns") == "src.ns");
+  CHECK(project.resolve("app/main.py", "pkg.x") == "pkg_slim.pkg.x");
+  CHECK(project.resolve("a/app.py", "pkg.x") == "a.near.pkg.x");  // most folders in common
+  CHECK(project.resolve("scripts/run.py", "helper") == "scripts.helper");
+  CHECK(project.resolve("other/run.py", "helper").empty());  // not that script's folder
+  CHECK(project.resolve("tools/run.py", "helper2") == "helper2");
+  CHECK(project.resolve("pkg_slim/pkg/x.py", "pkg") == "pkg_slim.pkg");
+  CHECK(project.resolve("examples/demo.py", "openai").empty());
+  CHECK(project.resolve("app/main.py", "openai").empty());
+  CHECK(project.resolve("app/main.py", "lib").empty());  // vendored: no root
+  CHECK(project.resolve("app/main.py", "requests").empty());
+  CHECK(project.resolve("app/main.py", "src.acme") == "src.acme");  // as before
+}
