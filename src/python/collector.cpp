@@ -89,14 +89,19 @@ class Collector {
     if (k == S_.comment) return comment(n);
     if (k == S_.call) {
       m_.calls.emplace_back(n, scope);
+      not_taken_ = unparenthesize(field(n, S_.f_function)).id;  // called where it is read
       return walk_children(n, scope, depth);
     }
     if (k == S_.identifier || k == S_.integer || k == S_.float_ || k == S_.none || k == S_.true_ || k == S_.false_)
       return;
     if (k == S_.string || k == S_.concatenated_string) return string(n, scope, depth);
     if (k == S_.attribute) {
-      if (TSNode attr = field(n, S_.f_attribute); !is_null(attr) && Catalogue::get().is_method_name(text(attr, code_)))
+      // Only a method read without being called (a callee, or the object of a longer chain, is
+      // not one): the checker then asks the tree for no parent of the many that are called.
+      if (TSNode attr = field(n, S_.f_attribute);
+          n.id != not_taken_ && !is_null(attr) && Catalogue::get().is_method_name(text(attr, code_)))
         m_.method_references.emplace_back(n, scope);
+      not_taken_ = unparenthesize(field(n, S_.f_object)).id;
       return walk_children(n, scope, depth);
     }
     if (k == S_.expression_statement) return expression_statement(n, scope, depth);
@@ -488,6 +493,7 @@ class Collector {
   std::string_view code_;
   uint32_t position_ = 0;  // where bindings being made take effect
   int cond_ = 0;           // enclosing if/try/for/while/match blocks within the current scope
+  const void* not_taken_ = nullptr;  // the callee or chain object walked next: not a taken method
 };
 
 }  // namespace
