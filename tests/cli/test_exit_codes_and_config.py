@@ -6,6 +6,8 @@ import subprocess
 
 import pytest
 
+from conftest import REPO
+
 DIRECT = "from openai import OpenAI\nclient = OpenAI()\nclient.embeddings.create(model='m', input='x')\n"
 
 
@@ -173,3 +175,14 @@ def test_info_findings_alone_do_not_fail(qg, project):
     assert "call-site coverage 0.0% is below --min-coverage 100% (0 of 1 call site tracked" in p.stderr
     p = qg("scan", "--min-coverage", "100", root, check_exit=0)
     assert "coverage gate passed: call-site coverage n/a" in p.stderr
+
+
+def test_whole_program_values_do_not_depend_on_jobs(qg):
+    # Values cross modules (parameters take what callers pass, fixtures, import roots) and each
+    # worker memoises its own: the order files are checked in must not change a finding.
+    root = REPO / "fixtures" / "python"
+    one, _ = qg.json("--jobs", "1", root)
+    assert sum(f["rule"] == "QG004" and "across_functions" in f["path"] for f in one["findings"]) >= 20
+    for _ in range(3):
+        many, _ = qg.json("--jobs", "4", root)
+        assert many["findings"] == one["findings"]
