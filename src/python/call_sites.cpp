@@ -1,5 +1,6 @@
 #include "python/call_sites.h"
 
+#include "core/parallel.h"
 #include "python/syntax.h"
 
 namespace qg::python {
@@ -27,34 +28,60 @@ static std::string_view last_name(TSNode n, std::string_view code) {
   return text(n, code);
 }
 
-void CallSites::build(const std::vector<ModuleInfo*>& modules) {
+void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
   const auto& S = Syntax::get();
-  auto list = [&](std::string_view name, Site site) {
-    auto it = by_name_.find(name);
-    if (it == by_name_.end()) it = by_name_.emplace(std::string(name), std::vector<Site>{}).first;
-    it->second.push_back(site);
+  // Only an argument naming a project function can hand one over.
+  StringSet functions;
+  for (ModuleInfo* m : modules)
+    for (const Scope& s : m->scopes)
+      if (s.kind == Scope::Kind::Function && !s.name.empty()) functions.insert(s.name);
+  // Each module's calls are read in parallel (walking argument lists is most of the cost), then
+  // listed in module order, so sites come in the same order whatever the workers did.
+  struct Found {
+    std::vector<std::pair<std::string_view, Site>> sites;
+    std::vector<std::pair<std::string_view, Handed>> handed;
   };
-  for (ModuleInfo* m : modules) {
-    const std::string_view code = m->code();
-    for (const auto& [call, scope] : m->calls) {
+  std::vector<Found> found(modules.size());
+  parallel_for(modules.size(), jobs, [&](std::size_t i) {
+    const ModuleInfo& m = *modules[i];
+    const std::string_view code = m.code();
+    Found& f = found[i];
+    for (const auto& [call, scope] : m.calls) {
       auto name = last_name(field(call, S.f_function), code);
       if (name.empty()) continue;
-      list(name, {call, scope});
+      f.sites.push_back({name, {call, scope}});
       TSNode args = field(call, S.f_arguments);
-      if (name == "partial" && !is_null(args) && ts_node_named_child_count(args) > 0)
+      if (is_null(args) || sym(args) != S.argument_list) continue;
+      if (name == "partial" && ts_node_named_child_count(args) > 0)
         if (auto target = last_name(ts_node_named_child(args, 0), code); !target.empty())
-          list(target, {call, scope, true});
+          f.sites.push_back({target, {call, scope, true}});
+      for (TSNode a : NamedChildren(args)) {
+        TSNode value = sym(a) == S.keyword_argument ? field(a, S.f_value) : a;
+        if (is_null(value) || (sym(value) != S.identifier && sym(value) != S.attribute)) continue;
+        if (auto handed = last_name(value, code); !handed.empty() && functions.contains(handed))
+          f.handed.push_back({handed, {value, scope}});
+      }
     }
+  });
+  for (std::size_t i = 0; i < modules.size(); ++i) {
+    for (const auto& [name, site] : found[i].sites) {
+      auto it = by_name_.find(name);
+      if (it == by_name_.end()) it = by_name_.emplace(std::string(name), std::vector<Site>{}).first;
+      it->second.push_back(site);
+    }
+    for (const auto& [name, handed] : found[i].handed) {
+      auto it = handed_.find(name);
+      if (it == handed_.end()) it = handed_.emplace(std::string(name), std::vector<Handed>{}).first;
+      it->second.push_back(handed);
+    }
+    ModuleInfo* m = modules[i];
     const bool conftest = file_name(m->path) == "conftest.py";
     for (const Scope& s : m->scopes) {
       if (!s.is_fixture) continue;
       // The first definition wins within a file, as the later one would in Python only when
       // both are reachable; fixtures are rarely redefined in one file.
       module_fixtures_[m].emplace(s.fixture_name, &s);
-      if (conftest) {
-        auto& folder = conftest_fixtures_[std::string(folder_of(m->path))];
-        folder.emplace(s.fixture_name, &s);
-      }
+      if (conftest) conftest_fixtures_[std::string(folder_of(m->path))].emplace(s.fixture_name, &s);
     }
   }
 }
@@ -62,6 +89,12 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules) {
 std::span<const CallSites::Site> CallSites::named(std::string_view name) const {
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return {};
+  return it->second;
+}
+
+std::span<const CallSites::Handed> CallSites::handed(std::string_view name) const {
+  auto it = handed_.find(name);
+  if (it == handed_.end()) return {};
   return it->second;
 }
 

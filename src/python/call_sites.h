@@ -25,11 +25,19 @@ class CallSites {
   };
 
   // `modules` in a stable order (the scan's): sites are listed in that order, so values
-  // gathered from them are too.
-  void build(const std::vector<ModuleInfo*>& modules);
+  // gathered from them are too. `jobs` workers read the modules.
+  void build(const std::vector<ModuleInfo*>& modules, unsigned jobs);
 
   // Calls whose callee is `name` or ends in `.name`, and partials of such a callee.
   std::span<const Site> named(std::string_view name) const;
+
+  // Arguments that name `name` (`run(handler)`, `retry(self.ask, ...)`, `on=handler`): where a
+  // function may be handed to another that calls it.
+  struct Handed {
+    TSNode node;  // the argument's value
+    const Scope* scope;
+  };
+  std::span<const Handed> handed(std::string_view name) const;
 
   // The fixture a test or fixture in `module` receives for a parameter `name`: one defined in
   // the module itself, else in the nearest `conftest.py` of its folder or any folder above.
@@ -38,6 +46,7 @@ class CallSites {
 
  private:
   StringMap<std::vector<Site>> by_name_;
+  StringMap<std::vector<Handed>> handed_;
   std::unordered_map<const ModuleInfo*, StringMap<const Scope*>> module_fixtures_;
   std::map<std::string, StringMap<const Scope*>, std::less<>> conftest_fixtures_;  // folder -> fixtures
 };

@@ -102,7 +102,7 @@ class Evaluator {
   int implicit_arguments(const Values& callee, const Scope* fn);
   int super_init_shift(TSNode call, const Scope* scope, const Scope* init);
   Values fixture_value(const Scope* fixture);
-  Values passed_to_lambda(const Scope* lambda, int index, const std::string& name);
+  Values passed_via_callback(TSNode arg, const Scope* scope, int index, const std::string& name);
   Values passed_to_field(const ClassInfo* cls, const std::string& name);
   Values parametrized(const Scope* fn, std::string_view name);
 

@@ -175,8 +175,9 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
       parsed_modules.push_back(modules[i].get());
     }
   CallSites call_sites;
-  call_sites.build(parsed_modules);
+  call_sites.build(parsed_modules, jobs);
   project.set_call_sites(&call_sites);
+  timer.mark("call sites");
   Evaluator survey(project);
   LibraryDefaults defaults = survey_library_defaults(parsed_modules, survey, options.partial);
   bool installs_tracking = project_installs_tracking(parsed_modules, survey);

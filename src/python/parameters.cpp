@@ -95,8 +95,18 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name)
       else if (passes_splat(site.call)) add(out, unknown());  // `*args` / `**options` may carry it
     }
   };
-  if (fn->kind == Scope::Kind::Lambda) add_all(out, passed_to_lambda(fn, index, name));
-  else gather(fn->name);
+  if (fn->kind == Scope::Kind::Lambda) {
+    add_all(out, passed_via_callback(fn->node, fn->parent, index, name));
+  } else {
+    gather(fn->name);
+    for (const auto& handed : sites->handed(fn->name))
+      for (const auto& v : eval(handed.node, handed.scope))
+        if (v.kind == Value::Kind::Function && v.function == fn) {
+          const int shift = v.bound ? 1 : 0;
+          if (index - shift >= 0) add_all(out, passed_via_callback(handed.node, handed.scope, index - shift, name));
+          break;
+        }
+  }
   if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) gather(fn->method_of->name);
   passing_.erase(active);
   passed_memo_[key] = out;
@@ -133,15 +143,16 @@ Values Evaluator::parametrized(const Scope* fn, std::string_view name) {
   return out;
 }
 
-// `run(lambda c: c.chat.completions.create(...), client=...)`: the lambda is a parameter of
-// the function it is passed to, and what that function calls it with is what the lambda gets.
-Values Evaluator::passed_to_lambda(const Scope* lambda, int index, const std::string& name) {
+// A function handed to another as an argument (`run(lambda c: c.chat..., client=...)`,
+// `retry(self.ask, client)`): the receiver calls it through one of its parameters, and what
+// those calls pass is what the handed function gets. `arg` is the argument node, read in `scope`.
+Values Evaluator::passed_via_callback(TSNode arg, const Scope* scope, int index, const std::string& name) {
   const auto& S = Syntax::get();
   const CallSites* sites = project_.call_sites();
-  TSNode arg = lambda->node, parent = ts_node_parent(arg);
+  TSNode parent = ts_node_parent(arg);
   std::string keyword;
   if (!is_null(parent) && sym(parent) == S.keyword_argument) {
-    keyword = std::string(text(field(parent, S.f_name), lambda->owner->code()));
+    keyword = std::string(text(field(parent, S.f_name), scope->owner->code()));
     arg = parent;
     parent = ts_node_parent(parent);
   }
@@ -158,7 +169,7 @@ Values Evaluator::passed_to_lambda(const Scope* lambda, int index, const std::st
     if (position < 0) return {};
   }
   Values out;
-  for (const auto& callee : eval(field(call, S.f_function), lambda->parent)) {
+  for (const auto& callee : eval(field(call, S.f_function), scope)) {
     if (callee.kind != Value::Kind::Function || !callee.function || callee.function->kind != Scope::Kind::Function) continue;
     const Scope* g = callee.function;
     const int want = keyword.empty() ? position + (callee.bound ? 1 : 0) : -1;
