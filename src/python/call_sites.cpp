@@ -1,23 +1,10 @@
 #include "python/call_sites.h"
 
 #include "core/parallel.h"
+#include "python/project.h"
 #include "python/syntax.h"
 
 namespace qg::python {
-
-namespace {
-
-std::string_view folder_of(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view{} : path.substr(0, slash);
-}
-
-std::string_view file_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-}  // namespace
 
 // `f` for `f`, `x.f` and `(f)`; empty for anything else.
 static std::string_view last_name(TSNode n, std::string_view code) {
@@ -75,13 +62,13 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
       it->second.push_back(handed);
     }
     ModuleInfo* m = modules[i];
-    const bool conftest = file_name(m->path) == "conftest.py";
+    const bool conftest = last_component(m->path) == "conftest.py";
     for (const Scope& s : m->scopes) {
       if (!s.is_fixture) continue;
       // The first definition wins within a file, as the later one would in Python only when
       // both are reachable; fixtures are rarely redefined in one file.
       module_fixtures_[m].emplace(s.fixture_name, &s);
-      if (conftest) conftest_fixtures_[std::string(folder_of(m->path))].emplace(s.fixture_name, &s);
+      if (conftest) conftest_fixtures_[std::string(parent_dir(m->path))].emplace(s.fixture_name, &s);
     }
   }
 }
@@ -101,12 +88,12 @@ std::span<const CallSites::Handed> CallSites::handed(std::string_view name) cons
 const Scope* CallSites::fixture(const ModuleInfo& module, std::string_view name, const Scope* overriding) const {
   if (auto m = module_fixtures_.find(&module); m != module_fixtures_.end())
     if (auto f = m->second.find(name); f != m->second.end() && f->second != overriding) return f->second;
-  std::string_view folder = folder_of(module.path);
+  std::string_view folder = parent_dir(module.path);
   for (;;) {
     if (auto c = conftest_fixtures_.find(folder); c != conftest_fixtures_.end())
       if (auto f = c->second.find(name); f != c->second.end() && f->second != overriding) return f->second;
     if (folder.empty()) return nullptr;
-    folder = folder_of(folder);
+    folder = parent_dir(folder);
   }
 }
 

@@ -9,16 +9,6 @@ namespace qg::python {
 
 namespace {
 
-std::string_view parent_dir(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view{} : path.substr(0, slash);
-}
-
-std::string_view last_component(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 // Folders in common at the start of two folder paths.
 std::size_t common_folders(std::string_view a, std::string_view b) {
   std::size_t n = 0;

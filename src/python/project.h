@@ -26,6 +26,16 @@ struct FactorySpec {
 std::string module_name_for(std::string_view relative_path, const std::vector<std::string>& src_roots,
                             bool* is_package = nullptr);
 
+// Scan-relative, '/'-separated paths: "a/b/c.py" -> "a/b" ("" at the top) and "c.py".
+inline std::string_view parent_dir(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view{} : path.substr(0, slash);
+}
+inline std::string_view last_component(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
 // True when `a` and `b` are equal or one is a dotted suffix of the other
 // ("utils.factory" ~ "backend.utils.factory"): code imports modules relative to its own root.
 bool dotted_suffix_match(std::string_view a, std::string_view b);
