@@ -31,10 +31,16 @@ void Tracker::flush_locked() {
   int64_t now = now_ms();
   std::vector<LedgerRow> ledger = std::move(unwritten_);  // a failed flush's rows first
   unwritten_.clear();
+  // Each shard's cells and ledger are read at one cut between two of its records: the minutes
+  // and the ledger rows of one transaction then describe the same calls (a kill -9 right after
+  // it keeps them agreeing).
+  std::map<uint64_t, Totals> merged;
   std::vector<LedgerEntry> buf(Shard::kRing);
   int n = shard_count_.load(std::memory_order_acquire);
   for (int i = 0; i < n; ++i) {
-    std::size_t got = shards_[i].load()->drain_ledger(buf.data(), buf.size());
+    Shard* shard = shards_[i].load(std::memory_order_acquire);
+    const uint64_t head = shard->consistent_cut(merged);
+    std::size_t got = shard->drain_ledger(buf.data(), buf.size(), head);
     for (std::size_t k = 0; k < got; ++k) {
       const LedgerEntry& e = buf[k];
       Totals t;
@@ -51,8 +57,7 @@ void Tracker::flush_locked() {
                         e.api_key == kNoKey ? std::string() : std::string(key_labels_.name(e.api_key))});
     }
   }
-  std::vector<std::pair<uint64_t, Totals>> cells;
-  collect(cells);
+  std::vector<std::pair<uint64_t, Totals>> cells(merged.begin(), merged.end());
   std::vector<MinuteRow> minutes;
   std::map<uint64_t, Totals> written;  // committed to flushed_ only once the write succeeded
   for (auto& [key, t] : cells) {

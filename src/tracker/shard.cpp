@@ -1,5 +1,7 @@
 #include "shard.h"
 
+#include <algorithm>
+
 namespace qg::tracker {
 
 void Shard::add(uint64_t key, const uint64_t (&delta)[kCounterCount]) {
@@ -41,9 +43,35 @@ void Shard::push_ledger(const LedgerEntry& e) {
   head_.store(head + 1, std::memory_order_release);
 }
 
-std::size_t Shard::drain_ledger(LedgerEntry* out, std::size_t max) {
+uint64_t Shard::consistent_cut(std::map<uint64_t, Totals>& into) const {
+  std::vector<std::pair<uint64_t, Totals>> seen;
+  for (;;) {
+    seen.clear();
+    const uint64_t before = seq_.load(std::memory_order_acquire);
+    if (before & 1) {  // the owner is between a call's cell add and its ledger push
+      std::this_thread::yield();
+      continue;
+    }
+    const uint64_t head = head_.load(std::memory_order_acquire);
+    for (const Cell& c : cells_) {
+      const uint64_t key = c.key.load(std::memory_order_acquire);
+      if (!key) continue;
+      Totals t;
+      for (int j = 0; j < kCounterCount; ++j) t.v[j] = c.v[j].load(std::memory_order_relaxed);
+      seen.emplace_back(key, t);
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
+    // The shared shard has many writers and no ledger: its cells are all there is to agree on.
+    if (shared || seq_.load(std::memory_order_relaxed) == before) {
+      for (const auto& [key, t] : seen) into[key] += t;
+      return head;
+    }
+  }
+}
+
+std::size_t Shard::drain_ledger(LedgerEntry* out, std::size_t max, uint64_t upto) {
   uint64_t tail = tail_.load(std::memory_order_relaxed);
-  uint64_t head = head_.load(std::memory_order_acquire);
+  uint64_t head = std::min(head_.load(std::memory_order_acquire), upto);
   std::size_t n = 0;
   while (tail != head && n < max) out[n++] = ring_[tail++ % kRing];
   tail_.store(tail, std::memory_order_release);

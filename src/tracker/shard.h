@@ -3,7 +3,10 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include <quotaguard/tracker.hpp>
 
@@ -48,12 +51,25 @@ class Shard {
   // Owner thread only (or any thread on the shared overflow shard).
   void add(uint64_t key, const uint64_t (&delta)[kCounterCount]);
   void push_ledger(const LedgerEntry& e);
+  // Owner thread only: bracket one record's cell add and ledger push (a seqlock: odd while the
+  // record is half written), so a flush never commits a call's minutes without its ledger row.
+  void begin_record() {
+    if (shared) return;  // many writers, no ledger: nothing to keep in step
+    seq_.store(seq_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+  }
+  void end_record() {
+    if (!shared) seq_.store(seq_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
 
   // Any thread.
   const Cell& cell(uint32_t i) const { return cells_[i]; }
   uint64_t ledger_dropped() const { return dropped_.load(std::memory_order_relaxed); }
-  // Consumer (flusher) only: pops up to max rows into out, returns how many.
-  std::size_t drain_ledger(LedgerEntry* out, std::size_t max);
+  // Consumer (flusher) only: adds every cell to into and returns the ledger's head, both as of
+  // one moment between two records (retries while the owner is mid-record).
+  uint64_t consistent_cut(std::map<uint64_t, Totals>& into) const;
+  // Consumer (flusher) only: pops up to max rows, none past upto, into out; returns how many.
+  std::size_t drain_ledger(LedgerEntry* out, std::size_t max, uint64_t upto = UINT64_MAX);
 
   std::atomic<bool> in_use{false};
   // The overflow shard, used by threads beyond the registry's capacity: many writers, so
@@ -66,6 +82,7 @@ class Shard {
   alignas(64) std::atomic<uint64_t> head_{0};  // written by owner
   alignas(64) std::atomic<uint64_t> tail_{0};  // written by consumer
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> seq_{0};  // written by owner: odd while a record is half written
 };
 
 }  // namespace qg::tracker

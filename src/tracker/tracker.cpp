@@ -214,15 +214,9 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   d[kRequestBytes] = c.request_bytes;
   d[kResponseBytes] = c.response_bytes;
   d[kLatencyNs] = c.latency_ns;
-  Shard& shard = local_shard();
-  shard.add(cell_key(ws, ep, model), d);
-  WsState& st = state(ws);
-  if (!st.active.load(std::memory_order_relaxed)) st.active.store(true, std::memory_order_relaxed);
-  if (shared_ || fleet_) charge_shared(ws, model, c);
-  else if (!blocked) charge_budgets(ws, model, c);
-
-  if (cfg_.ledger && history_) {
-    LedgerEntry e;
+  const bool ledgered = cfg_.ledger && history_;
+  LedgerEntry e;
+  if (ledgered) {
     e.ts_ms = now_ms();
     e.workspace = static_cast<uint16_t>(ws);
     e.endpoint = static_cast<uint16_t>(ep);
@@ -242,8 +236,17 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
     e.request_bytes = c.request_bytes;
     e.response_bytes = c.response_bytes;
     e.latency_ns = c.latency_ns;
-    shard.push_ledger(e);
   }
+  Shard& shard = local_shard();
+  shard.begin_record();
+  shard.add(cell_key(ws, ep, model), d);
+  if (ledgered) shard.push_ledger(e);
+  shard.end_record();
+  WsState& st = state(ws);
+  if (!st.active.load(std::memory_order_relaxed)) st.active.store(true, std::memory_order_relaxed);
+  if (shared_ || fleet_) charge_shared(ws, model, c);
+  else if (!blocked) charge_budgets(ws, model, c);
+
   // Budget alerts must leave within milliseconds: flag the evaluation thread. Read first so
   // the cache line stays shared between recording threads until the evaluator clears it.
   if (!dirty_.load(std::memory_order_relaxed)) dirty_.store(true, std::memory_order_relaxed);
