@@ -85,7 +85,7 @@ def __getattr__(name: str):  # PEP 562: QuotaExhaustedError is made (importing o
 def _at_exit() -> None:
     _transport.finish_pending()  # streams left open are recorded (as cut short) before the last flush
     _core.shutdown()
+    _alerts.stop()
 
 
-_core.set_alert_hook(_alerts.dispatch)
 _atexit.register(_at_exit)

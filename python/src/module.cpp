@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "alert_handoff.h"
 #include "convert.h"
 #include "hot_path.h"
 #include "registry.h"
@@ -16,19 +17,8 @@ using namespace quotaguard;
 using pyreg::tracker;
 
 namespace {
-PyObject* g_alert_hook = nullptr;  // quotaguard._alerts.dispatch; kept for the process lifetime
-
 void install_alert_hook(Tracker& t) {
-  t.add_alert_callback([](const Alert& a) {
-    if (!g_alert_hook || Py_IsInitialized() == 0 || _Py_IsFinalizing()) return;
-    py::gil_scoped_acquire gil;
-    try {
-      py::handle hook(g_alert_hook);  // (a named handle: `py::handle(x)(y);` would declare x)
-      hook(quotaguard::pyconv::alert_dict(a));
-    } catch (py::error_already_set& e) {
-      e.discard_as_unraisable("quotaguard alert callback");
-    }
-  });
+  t.add_alert_callback([](const Alert& a) { pyconv::alert_handoff().deliver(a); });
 }
 }  // namespace
 
@@ -77,11 +67,12 @@ PYBIND11_MODULE(_core, m) {
     return c ? c->now_ms() : SystemClock().now_ms();
   });
 
-  m.def("set_alert_hook", [](py::object fn) {
-    Py_XINCREF(fn.ptr());
-    g_alert_hook = fn.ptr();
-    install_alert_hook(*tracker());
-  });
+  // Python callbacks get alerts on a Python thread that runs alert_loop (see alert_handoff.h).
+  install_alert_hook(*tracker());
+  m.def("alert_loop_begin", [] { pyconv::alert_handoff().begin(); });
+  m.def("alert_loop", [](py::function dispatch) { pyconv::alert_handoff().serve(dispatch); });
+  m.def("alert_loop_stop", [] { pyconv::alert_handoff().stop(); });
+  m.def("alert_loop_after_fork_in_child", [] { pyconv::alert_handoff().after_fork_in_child(); });
 
   pyconv::add_hot_path(m);  // check, body_kind, record
 

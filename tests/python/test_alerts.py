@@ -135,3 +135,42 @@ def test_every_exhaustion_alert_names_the_api_error(server, tmp_path):
     assert len(exhausted) >= 200 * 2 - 10, len(exhausted)  # the workspace and global, each flip
     wrong = [a for a in exhausted if a["code"] != "insufficient_quota"]
     assert not wrong, (len(wrong), [(a["workspace"], a["code"], a["message"]) for a in wrong[:3]])
+
+
+def test_callbacks_run_on_a_python_thread_safe_under_tracemalloc(server):
+    """Alerts reach Python callbacks on the quotaguard-alerts thread while another thread starts
+    and stops tracemalloc: the dispatcher used to enter the interpreter itself, and creating its
+    thread state raced tracemalloc.stop() (CPython gh-128679; a segfault in CI)."""
+    import os
+    import subprocess
+    import sys
+
+    child = [sys.executable, os.path.join(os.path.dirname(__file__), "alerts_under_tracemalloc.py"),
+             server.base_url, "400"]
+    for _ in range(3):
+        p = subprocess.run(child, capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr[-3000:]
+        got, emitted = map(int, p.stdout.split())
+        assert got == emitted >= 400  # every flip, each delivered to the callback
+
+
+def test_a_callback_runs_on_the_alerts_thread(server):
+    import quotaguard as qg
+
+    threads = []
+
+    def note_thread(alert):
+        threads.append(threading.current_thread().name)
+
+    qg.configure()
+    qg.reset()  # a normal status to leave
+    qg.on_alert(note_thread)
+    try:
+        _exhaust(qg, server)
+        deadline = time.monotonic() + 10
+        while not threads and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        qg.remove_alert_callback(note_thread)
+        qg.shutdown()
+    assert threads and set(threads) == {"quotaguard-alerts"}
