@@ -62,6 +62,7 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
       it->second.push_back(handed);
     }
     ModuleInfo* m = modules[i];
+    for (const auto& store : m->attribute_stores) stores_[store.name].push_back(&store);
     const bool conftest = last_component(m->path) == "conftest.py";
     for (const Scope& s : m->scopes) {
       if (!s.is_fixture) continue;
@@ -82,6 +83,12 @@ std::span<const CallSites::Site> CallSites::named(std::string_view name) const {
 std::span<const CallSites::Handed> CallSites::handed(std::string_view name) const {
   auto it = handed_.find(name);
   if (it == handed_.end()) return {};
+  return it->second;
+}
+
+std::span<const ModuleInfo::AttributeStore* const> CallSites::stores(std::string_view name) const {
+  auto it = stores_.find(name);
+  if (it == stores_.end()) return {};
   return it->second;
 }
 

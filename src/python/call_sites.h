@@ -39,6 +39,10 @@ class CallSites {
   };
   std::span<const Handed> handed(std::string_view name) const;
 
+  // `obj.name = value` statements outside obj's own methods (ModuleInfo::AttributeStore), in
+  // module order.
+  std::span<const ModuleInfo::AttributeStore* const> stores(std::string_view name) const;
+
   // The fixture a test or fixture in `module` receives for a parameter `name`: one defined in
   // the module itself, else in the nearest `conftest.py` of its folder or any folder above.
   // `overriding`: a fixture that takes the one it overrides (`def client(client)`) sees past itself.
@@ -47,6 +51,7 @@ class CallSites {
  private:
   StringMap<std::vector<Site>> by_name_;
   StringMap<std::vector<Handed>> handed_;
+  StringMap<std::vector<const ModuleInfo::AttributeStore*>> stores_;
   std::unordered_map<const ModuleInfo*, StringMap<const Scope*>> module_fixtures_;
   std::map<std::string, StringMap<const Scope*>, std::less<>> conftest_fixtures_;  // folder -> fixtures
 };

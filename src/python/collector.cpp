@@ -261,20 +261,25 @@ class Collector {
       bind_target(ts_node_named_child(target, 0), scope, Binding::Kind::Opaque, value, value_scope, -1);
   }
 
-  // `self.x = value` inside a method (or a function nested in one) records a class attribute.
+  // `self.x = value` inside a method (or a function nested in one) records a class attribute;
+  // any other `obj.x = value` is a store that reads of obj.x elsewhere take (AttributeStore).
   void bind_attribute(TSNode target, Scope* scope, Binding b) {
     TSNode object = unparenthesize(field(target, S_.f_object));
     TSNode attr = field(target, S_.f_attribute);
-    if (is_null(object) || is_null(attr) || sym(object) != S_.identifier) return;
-    const std::string receiver = str(object);
-    for (Scope* s = scope; s; s = s->parent) {
-      if (s->kind == Scope::Kind::Class || s->kind == Scope::Kind::Module) return;
-      if (s->method_of && receiver == s->self_name) {
-        s->method_of->instance_attrs[str(attr)].push_back(std::move(b));
-        return;
+    if (is_null(object) || is_null(attr)) return;
+    if (sym(object) == S_.identifier) {
+      const std::string receiver = str(object);
+      for (Scope* s = scope; s; s = s->parent) {
+        if (s->kind == Scope::Kind::Class || s->kind == Scope::Kind::Module) break;
+        if (s->method_of && receiver == s->self_name) {
+          s->method_of->instance_attrs[str(attr)].push_back(std::move(b));
+          return;
+        }
+        if (s->bindings.contains(receiver)) break;  // a local of that name shadows self
       }
-      if (s->bindings.contains(receiver)) return;  // a local of that name shadows self
     }
+    if (b.kind == Binding::Kind::Expr || b.kind == Binding::Kind::Element || b.kind == Binding::Kind::Context)
+      m_.attribute_stores.push_back({object, scope, str(attr), std::move(b)});
   }
 
   void import_statement(TSNode n, Scope* scope) {

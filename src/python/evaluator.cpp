@@ -32,6 +32,12 @@ class Guard {
   bool ok_;
 };
 
+// Container methods whose result is an element (`get`, `pop`, `setdefault`) or the elements
+// again (`values()`, `items()`: iterated, or unpacked `for name, client in d.items()`).
+bool is_element_method(std::string_view name) {
+  return name == "get" || name == "pop" || name == "setdefault" || name == "values" || name == "items" || name == "copy";
+}
+
 Value make(Value::Kind kind, std::string path = {}) {
   Value v;
   v.kind = kind;
@@ -39,14 +45,7 @@ Value make(Value::Kind kind, std::string path = {}) {
   return v;
 }
 
-std::string join(std::string_view a, std::string_view b) {
-  if (a.empty()) return std::string(b);
-  std::string s;
-  s.reserve(a.size() + 1 + b.size());
-  s.append(a).push_back('.');
-  s.append(b);
-  return s;
-}
+std::string join(std::string_view a, std::string_view b) { return join_dotted(a, b); }
 
 const ModuleInfo& owner(const Scope* s) { return *s->owner; }
 
@@ -187,18 +186,34 @@ Values Evaluator::module_value(const ModuleInfo& from, std::string_view dotted) 
   return {make(Value::Kind::External, std::string(dotted))};
 }
 
-Values Evaluator::import_value(const ModuleInfo& from, std::string_view module, std::string_view name, int level) {
-  std::string absolute(module);
-  if (level > 0) {
-    // `from . import x` in package a.b (a/b/__init__.py) is a.b; in module a.b.c it is a.b.
-    std::string base = from.name;
-    int up = from.is_package ? level - 1 : level;
-    for (int i = 0; i < up; ++i) {
-      auto dot = base.rfind('.');
-      base = dot == std::string::npos ? std::string{} : base.substr(0, dot);
-    }
-    absolute = module.empty() ? base : join(base, module);
+std::string join_dotted(std::string_view a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  std::string s;
+  s.reserve(a.size() + 1 + b.size());
+  s.append(a).push_back('.');
+  s.append(b);
+  return s;
+}
+
+std::string absolute_import(const ModuleInfo& from, std::string_view module, int level) {
+  if (level == 0) return std::string(module);
+  // `from . import x` in package a.b (a/b/__init__.py) is a.b; in module a.b.c it is a.b.
+  std::string base = from.name;
+  int up = from.is_package ? level - 1 : level;
+  for (int i = 0; i < up; ++i) {
+    auto dot = base.rfind('.');
+    base = dot == std::string::npos ? std::string{} : base.substr(0, dot);
   }
+  return module.empty() ? base : join(base, module);
+}
+
+std::string resolve_import(const Project& project, const ModuleInfo& from, std::string_view module, int level) {
+  const std::string absolute = absolute_import(from, module, level);
+  return level > 0 ? (project.has_module_or_package(absolute) ? absolute : std::string{}) : project.resolve(from.path, absolute);
+}
+
+Values Evaluator::import_value(const ModuleInfo& from, std::string_view module, std::string_view name, int level) {
+  const std::string absolute = absolute_import(from, module, level);
   if (name.empty()) {
     if (level == 0) return module_value(from, absolute);
     return {make(project_.has_module_or_package(absolute) ? Value::Kind::Module : Value::Kind::External, absolute)};
@@ -209,8 +224,7 @@ Values Evaluator::import_value(const ModuleInfo& from, std::string_view module, 
     return {v};
   }
   // The module the import names (an absolute import may be found under an inferred root).
-  const std::string resolved = level > 0 ? (project_.has_module_or_package(absolute) ? absolute : std::string{})
-                                         : project_.resolve(from.path, absolute);
+  const std::string resolved = resolve_import(project_, from, module, level);
   if (!resolved.empty() && resolved != absolute)
     if (auto kind = project_.factory(resolved, name)) {
       Value v = make(Value::Kind::Factory);
@@ -368,7 +382,7 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
 Values Evaluator::elements_of(const Values& values, int index) {
   Values out;
   for (const auto& v : values) {
-    if (v.kind == Value::Kind::Container && v.elements) add_all(out, *v.elements);
+    if (v.kind == Value::Kind::Container && v.elements && v.path.empty()) add_all(out, *v.elements);
     else if (v.kind == Value::Kind::Unknown) add(out, unknown());
     else add(out, opaque());
   }
@@ -406,6 +420,7 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
           exported.push_back(make(Value::Kind::Module, join(v.path, name)));
         if (exported.empty() && libraries_.is_significant(join(v.path, name)))  // as in import_value
           exported.push_back(make(Value::Kind::External, join(v.path, name)));
+        add_all(exported, stored_elsewhere(v, name));  // `config.client = OpenAI()` in another module
         if (exported.empty()) exported.push_back(opaque());
         add_all(out, exported);
         break;
@@ -419,6 +434,16 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
       }
       case Value::Kind::Class: add_all(out, class_attribute(*v.cls, name, false)); break;
       case Value::Kind::Instance: add_all(out, class_attribute(*v.cls, name, true)); break;
+      case Value::Kind::Container: {  // `clients.get(name)`: a method call_result reads through
+        if (!v.path.empty() || !is_element_method(name)) {
+          add(out, opaque());
+          break;
+        }
+        Value method = v;
+        method.path = std::string(name);
+        add(out, std::move(method));
+        break;
+      }
       default: add(out, opaque()); break;
     }
   }
@@ -475,6 +500,9 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
     }
     if (auto it = c->instance_attrs.find(key); it != c->instance_attrs.end())
       for (const auto& b : it->second) add_all(out, binding_values(b, b.scope));
+    Value as_read = make(instance ? Value::Kind::Instance : Value::Kind::Class);
+    as_read.cls = c;
+    add_all(out, stored_elsewhere(as_read, name));  // `Holder.client = OpenAI()` elsewhere
   }
   // Never assigned where we can see it (set by a base class we cannot read, setattr, ...): an
   // unknown value that keeps the attribute's name, so `x.chat.completions.create` stays that API,
@@ -631,6 +659,20 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
         add(out, std::move(f));
         break;
       }
+      case Value::Kind::Container:  // a method is_element_method names (attribute())
+        if (v.path.empty() || !v.elements) {
+          add(out, opaque());
+        } else if (v.path == "values" || v.path == "items" || v.path == "copy") {
+          Value again = v;
+          again.path.clear();
+          add(out, std::move(again));
+        } else {
+          add_all(out, *v.elements);
+          if (v.path != "pop")  // `get(key, default)`, `setdefault(key, default)`
+            if (TSNode fallback = argument_node(call, scope, 1, "default"); !is_null(fallback))
+              add_all(out, eval(fallback, scope));
+        }
+        break;
       case Value::Kind::Client:
         if (catalogue_.is_copy_method(v.path)) {  // client.with_options(...) is a client too
           Value c = v;

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <unordered_map>
 #include <unordered_set>
@@ -57,6 +58,11 @@ class Evaluator {
   // Whether a value set holds or yields clients (directly, via functions, classes, containers):
   // such module-level names are worth following into the modules that import them.
   bool yields_client(const Values& values, int depth = 0);
+  // `obj.attr = <a client>` in `m` where obj is (an attribute of) a name imported from a project
+  // module: (that module, the word its readers must mention: the name imported, or `attr` when
+  // the name is a module). The scan parses that module and the files that mention the module
+  // and the word, as it follows module-level clients (python/frontend.cpp).
+  std::vector<std::pair<std::string, std::string>> client_stores_on_imports(const ModuleInfo& m);
   // The expression a call passes for parameter `index` (positional, -1: keyword-only) or `name`;
   // null when it passes none or a `*args` / `**kwargs` hides it.
   TSNode argument_node(TSNode call, const Scope* scope, int index, std::string_view name) const;
@@ -105,6 +111,9 @@ class Evaluator {
   Values passed_via_callback(TSNode arg, const Scope* scope, int index, const std::string& name);
   Values passed_to_field(const ClassInfo* cls, const std::string& name);
   Values parametrized(const Scope* fn, std::string_view name);
+  // What `obj.name = value` statements elsewhere store on `target`, a project module, class or
+  // instance (python/stores.cpp); only values that hold or yield clients.
+  Values stored_elsewhere(const Value& target, std::string_view name);
 
   const Project& project_;
   const Catalogue& catalogue_;
@@ -114,6 +123,9 @@ class Evaluator {
   std::map<std::pair<const Scope*, int>, Values> passed_memo_;
   std::set<std::pair<const Scope*, int>> passing_;  // parameters being gathered (recursion)
   std::map<std::pair<const ClassInfo*, std::string>, Values> fields_memo_;
+  using StoreKey = std::tuple<const void*, bool, std::string>;  // (module or class, instance, name)
+  std::map<StoreKey, Values> stores_memo_;
+  std::set<StoreKey> storing_;
   std::map<std::pair<const void*, int>, bool> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
   // Names being looked up through `from m import *` (module scope, name): two modules that
@@ -121,6 +133,13 @@ class Evaluator {
   std::set<std::pair<const Scope*, std::string>> star_lookups_;
   int depth_ = 0;
 };
+
+// "a.b" + "c" -> "a.b.c" ("" + "c" -> "c").
+std::string join_dotted(std::string_view a, std::string_view b);
+// The module `from <.. module> import ...` / `import module` in `from` names, made absolute.
+std::string absolute_import(const ModuleInfo& from, std::string_view module, int level);
+// The project module that import refers to (Project::resolve), empty when it is external.
+std::string resolve_import(const Project& project, const ModuleInfo& from, std::string_view module, int level);
 
 // "chat.completions.with_raw_response.create" -> "chat.completions.create".
 std::string strip_response_wrappers(std::string_view path);

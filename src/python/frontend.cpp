@@ -105,6 +105,8 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   }
   project.index_roots();
 
+  StringMap<std::size_t> index_of;  // module name -> its input
+  for (std::size_t i = 0; i < inputs.size(); ++i) index_of.emplace(names[i], i);
   const Prefilter prefilter(project, config);
   std::vector<std::unique_ptr<ModuleInfo>> modules(inputs.size());
   std::vector<char> selected(inputs.size(), 0), context(inputs.size(), 0);
@@ -136,11 +138,12 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     // Which module-level names of the new modules yield clients (or are classes that build a
     // library's client)? Follow them into importers.
     // Evaluators only read the modules, so each worker has its own.
-    std::vector<std::vector<std::pair<std::string, std::string>>> exported(todo.size());
+    std::vector<std::vector<std::pair<std::string, std::string>>> exported(todo.size()), stored(todo.size());
     parallel_for_with(todo.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
                       [&](std::unique_ptr<Evaluator>& probe, std::size_t t) {
                         ModuleInfo& m = *modules[todo[t]];
                         if (m.scopes.empty()) return;
+                        stored[t] = probe->client_stores_on_imports(m);
                         for (const auto& [name, bindings] : m.module_scope()->bindings) {
                           (void)bindings;
                           const Values exported_values = probe->module_export(m, name);
@@ -153,8 +156,20 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     for (auto& list : exported)
       for (auto& marker : list)
         if (!marker.first.empty() && markers.insert(marker).second) fresh.push_back(std::move(marker));
+    // `Holder.client = OpenAI()` where Holder is imported: Holder's module is parsed (whatever it
+    // mentions) and so are the files that mention Holder.
+    bool more = false;
+    for (auto& list : stored)
+      for (auto& [module, word] : list) {
+        if (auto it = index_of.find(module); it != index_of.end() && !selected[it->second]) {
+          selected[it->second] = 1;
+          more = true;
+        }
+        std::pair<std::string, std::string> marker{std::string(last_segment(module)), std::move(word)};
+        if (!marker.first.empty() && markers.insert(marker).second) fresh.push_back(std::move(marker));
+      }
     timer.mark("exports");
-    if (fresh.empty()) break;
+    if (fresh.empty() && !more) break;
     parallel_for(inputs.size(), jobs, [&](std::size_t i) {
       if (selected[i] || !inputs[i].text.ok()) return;
       for (const auto& marker : fresh)

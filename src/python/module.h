@@ -118,6 +118,16 @@ struct ModuleInfo {
   // Attribute expressions ending in an API method name (`x.chat.completions.create`), called or
   // not: where a method taken from a client without a call is reported.
   std::vector<std::pair<TSNode, Scope*>> method_references;
+  // `obj.name = value` where obj is not the method's own `self` (those are the class's
+  // instance_attrs): `Holder.client = OpenAI()`, `config.client = ...`, `deps.client = ...`,
+  // read wherever the program reads obj.name (python/call_sites.h).
+  struct AttributeStore {
+    TSNode object;         // obj, evaluated in `scope`
+    const Scope* scope;    // where the statement is
+    std::string name;      // the attribute
+    Binding binding;       // the value, as a name binding would hold it
+  };
+  std::vector<AttributeStore> attribute_stores;
   std::unordered_map<uint32_t, Scope*> expression_scopes;  // lambda / comprehension start byte -> scope
   SuppressionMap suppressions;
 
