@@ -171,7 +171,11 @@ void Project::index_roots() {
   }
   for (const auto& dir : folders) {
     paths_.try_emplace(dir, PathEntry{module_name_for(dir + "/__init__.py", config_.src), 1});
+    // A folder without __init__.py may be one portion of a namespace package (`ns1/acme`,
+    // `ns2/acme`): the folder holding it is where `acme.*` is found, if the import says so.
+    if (!init_dirs_.contains(dir)) namespace_portions_[std::string(last_component(dir))].emplace_back(parent_dir(dir));
   }
+  for (auto& [name, holders] : namespace_portions_) std::sort(holders.begin(), holders.end());
   // Inferred roots, from files that are not vendored: the folder holding a top-level package,
   // and every folder named `src`. The scan root is no inferred root (resolve's first step).
   for (const auto& [key, vendored] : files_) {
@@ -230,17 +234,27 @@ std::string Project::resolve(std::string_view importer_path, std::string_view do
   const std::string own = own_root(importer_path);
   if (!own.empty())
     if (std::string name = lookup_under(own, dotted); !name.empty()) return name;
-  auto it = roots_by_top_.find(top);
-  if (it == roots_by_top_.end()) return {};
   const std::string_view importer_dir = parent_dir(importer_path);
-  // Nearest first; the list is already shallowest-then-path ordered, so the first of a tie wins.
-  std::vector<std::pair<std::size_t, const std::string*>> order;
-  for (const std::string& root : it->second)
-    if (root != own) order.emplace_back(common_folders(importer_dir, root), &root);
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (const auto& entry : order)
-    if (std::string name = lookup_under(*entry.second, dotted); !name.empty()) return name;
-  return {};
+  // Nearest first; each list is already shallowest-then-path ordered, so the first of a tie wins.
+  auto nearest = [&](const std::vector<std::string>& roots) -> std::string {
+    std::vector<std::pair<std::size_t, const std::string*>> order;
+    for (const std::string& root : roots)
+      if (root != own) order.emplace_back(common_folders(importer_dir, root), &root);
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& entry : order)
+      if (std::string name = lookup_under(*entry.second, dotted); !name.empty()) return name;
+    return {};
+  };
+  if (auto it = roots_by_top_.find(top); it != roots_by_top_.end())
+    if (std::string name = nearest(it->second); !name.empty()) return name;
+  // A namespace package in several portions (`ns1/acme/tools`, `ns2/acme/llm`, no __init__.py):
+  // an importer inside one portion of `acme` finds `acme.*` in any portion.
+  auto portions = namespace_portions_.find(top);
+  if (portions == namespace_portions_.end()) return {};
+  bool inside = false;
+  for (std::string_view dir = importer_dir; !dir.empty() && !inside; dir = parent_dir(dir))
+    inside = last_component(dir) == top && !init_dirs_.contains(dir);
+  return inside ? nearest(portions->second) : std::string{};
 }
 
 }  // namespace qg::python

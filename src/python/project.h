@@ -61,7 +61,9 @@ class Project {
   //   1. the module names as configured (`src`) or, unconfigured, the scan root: as before;
   //   2. the importer's own root (the folder holding its top-level package; a script's folder);
   //   3. the other inferred roots holding `dotted`'s first segment, nearest the importer first
-  //      (most folders in common), then the shallowest, then by path.
+  //      (most folders in common), then the shallowest, then by path;
+  //   4. for an importer inside a folder named like that first segment with no __init__.py (a
+  //      namespace package portion), every folder holding a portion of that name, nearest first.
   // Roots 2 and 3 never shadow a package the scanner models (openai, the client libraries, httpx,
   // quotaguard): a project `openai.py` there is taken for an example, not the import's target.
   std::string resolve(std::string_view importer_path, std::string_view dotted) const;
@@ -103,6 +105,7 @@ class Project {
   std::vector<std::pair<std::string, bool>> files_;  // (relative path, vendored) until index_roots
   StringMap<std::vector<std::string>> roots_by_top_;  // first segment -> inferred roots that hold it
   StringSet modelled_;                              // packages an inferred root never shadows
+  StringMap<std::vector<std::string>> namespace_portions_;  // folder name -> folders holding one without __init__.py
   std::string lookup_under(std::string_view root, std::string_view dotted) const;
   std::string own_root(std::string_view path) const;
 };
