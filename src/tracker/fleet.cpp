@@ -62,7 +62,7 @@ void Fleet::start() {
 
 Fleet::~Fleet() {
   stop();
-  if (claim_ctx_) redisFree(claim_ctx_);  // claims made after stop() (the dispatcher's last alerts)
+  if (claim_ctx_) redis_free(claim_ctx_);  // claims made after stop() (the dispatcher's last alerts)
 }
 
 void Fleet::add(std::size_t e, const double (&amount)[kSharedAmounts]) {
@@ -323,7 +323,7 @@ void Fleet::run() {
     ok = ok && send_events() && refresh();
     if (!ok && why.empty()) why = ctx_ && ctx_->err ? ctx_->errstr : "not connected";
     if (!ok && ctx_) {
-      redisFree(ctx_);
+      redis_free(ctx_);
       ctx_ = nullptr;
     }
     set_up(ok, why);
@@ -337,7 +337,7 @@ void Fleet::run() {
       return !events_.empty() || stopping_.load();
     });
   }
-  if (ctx_) redisFree(ctx_);
+  if (ctx_) redis_free(ctx_);
   ctx_ = nullptr;
 }
 
@@ -354,7 +354,7 @@ void Fleet::run_subscriber() {
       }
       RedisReply r = redis_command(c, {"SUBSCRIBE", fleet_schema::events_channel(ns_)});
       if (!r.ok()) {
-        redisFree(c);
+        redis_free(c);
         c = nullptr;
         continue;
       }
@@ -364,7 +364,7 @@ void Fleet::run_subscriber() {
     pollfd pfd{c->fd, POLLIN, 0};
     if (::poll(&pfd, 1, 100) <= 0) continue;
     if (redisBufferRead(c) != REDIS_OK) {
-      redisFree(c);
+      redis_free(c);
       c = nullptr;
       continue;
     }
@@ -379,7 +379,7 @@ void Fleet::run_subscriber() {
       hooks_.event(event);
     }
   }
-  if (c) redisFree(c);
+  if (c) redis_free(c);
 }
 
 bool Fleet::claim(const std::string& event, int ttl_s) {
@@ -391,7 +391,7 @@ bool Fleet::claim(const std::string& event, int ttl_s) {
   if (known_down || !connect(claim_ctx_, why)) return true;
   RedisReply r = redis_command(claim_ctx_, {"SET", fleet_schema::alert_key(ns_, event), "1", "NX", "EX", std::to_string(ttl_s)});
   if (!r.r) {  // the connection failed: deliver
-    redisFree(claim_ctx_);
+    redis_free(claim_ctx_);
     claim_ctx_ = nullptr;
     return true;
   }
@@ -404,7 +404,7 @@ void Fleet::stop() {
   if (thread_.joinable()) thread_.join();
   if (subscriber_.joinable()) subscriber_.join();
   std::lock_guard lock(claim_mu_);
-  if (claim_ctx_) redisFree(claim_ctx_);
+  if (claim_ctx_) redis_free(claim_ctx_);
   claim_ctx_ = nullptr;
 }
 

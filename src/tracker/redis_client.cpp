@@ -2,21 +2,64 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <charconv>
+#include <map>
+#include <memory>
+#include <mutex>
 
 namespace qg::tracker {
 
+namespace {
+// ssl_ca_certs=...&ssl_cert_reqs=none...: what redis-py accepts in a rediss:// URL (no
+// %-escapes: file paths as they are).
+bool tls_options(std::string_view query, RedisTls& tls, std::string& error) {
+  while (!query.empty()) {
+    const std::string_view item = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), item.size() + 1));
+    const auto eq = item.find('=');
+    const std::string_view key = item.substr(0, eq);
+    const std::string value(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1));
+    if (key == "ssl_ca_certs") tls.ca_file = value;
+    else if (key == "ssl_certfile") tls.cert_file = value;
+    else if (key == "ssl_keyfile") tls.key_file = value;
+    else if (key == "ssl_server_name") tls.server_name = value;
+    else if (key == "ssl_cert_reqs" && (value == "required" || value == "none")) tls.verify = value == "required";
+    else if (key == "ssl_cert_reqs")
+      return error = "redis: ssl_cert_reqs is 'required' or 'none', not '" + value + "'", false;
+    else
+      return error = "redis: unknown option '" + std::string(key) +
+                     "' (rediss:// takes ssl_ca_certs, ssl_certfile, ssl_keyfile, ssl_cert_reqs, ssl_server_name)", false;
+  }
+  return true;
+}
+
+// The tunnel under each TLS connection, freed with it (redis_free).
+std::mutex g_tunnels_mu;
+std::map<redisContext*, std::unique_ptr<TlsTunnel>> g_tunnels;
+}  // namespace
+
 bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
   RedisUrl u;
-  if (url.rfind("rediss://", 0) == 0) {
-    error = "redis: rediss:// (TLS) is not supported: this build's hiredis (0.14, Debian 12) has no TLS; "
-            "reach a TLS Redis through a local tunnel (stunnel, spiped) and give its redis:// address";
-    return false;
-  }
   if (url.rfind("unix://", 0) == 0) {
     u.unix_path = std::string(url.substr(7));
     if (u.unix_path.empty()) return error = "redis: unix:// needs a socket path", false;
     out = u;
+    return true;
+  }
+  if (url.rfind("rediss://", 0) == 0) {
+    u.tls = true;
+    std::string_view rest = url.substr(9);
+    if (auto q = rest.find('?'); q != std::string_view::npos) {
+      if (!tls_options(rest.substr(q + 1), u.tls_options, error)) return false;
+      rest = rest.substr(0, q);
+    }
+    std::string plain = "redis://" + std::string(rest);
+    RedisUrl p;
+    if (!parse_redis_url(plain, p, error)) return false;
+    p.tls = true;
+    p.tls_options = u.tls_options;
+    out = p;
     return true;
   }
   if (url.rfind("redis://", 0) != 0) return error = "redis: '" + std::string(url) + "' is not a redis:// URL", false;
@@ -51,7 +94,7 @@ bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
 
 std::string redis_address(const RedisUrl& u) {
   if (!u.unix_path.empty()) return "unix://" + u.unix_path;
-  return "redis://" + u.host + ":" + std::to_string(u.port) + "/" + std::to_string(u.db);
+  return (u.tls ? "rediss://" : "redis://") + u.host + ":" + std::to_string(u.port) + "/" + std::to_string(u.db);
 }
 
 RedisReply::~RedisReply() {
@@ -80,13 +123,33 @@ int64_t redis_int(const redisReply* r) {
 }
 
 void redis_free(redisContext* c) {
-  if (c) redisFree(c);
+  if (!c) return;
+  redisFree(c);  // closes the tunnel's plain end: its pump ends, and the tunnel can go
+  std::unique_ptr<TlsTunnel> tunnel;
+  {
+    std::lock_guard lock(g_tunnels_mu);
+    if (auto it = g_tunnels.find(c); it != g_tunnels.end()) {
+      tunnel = std::move(it->second);
+      g_tunnels.erase(it);
+    }
+  }
 }
 
 redisContext* redis_connect(const RedisUrl& url, std::string& why) {
   const timeval timeout{0, 500000};
-  redisContext* c = url.unix_path.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, timeout)
-                                          : redisConnectUnixWithTimeout(url.unix_path.c_str(), timeout);
+  redisContext* c = nullptr;
+  if (url.tls) {
+    std::unique_ptr<TlsTunnel> tunnel = TlsTunnel::open(url.host, url.port, url.tls_options, 500, why);
+    if (!tunnel) return nullptr;
+    c = redisConnectFd(tunnel->plain_fd());
+    if (c && !c->err) {
+      std::lock_guard lock(g_tunnels_mu);
+      g_tunnels[c] = std::move(tunnel);
+    }
+  } else {
+    c = url.unix_path.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, timeout)
+                              : redisConnectUnixWithTimeout(url.unix_path.c_str(), timeout);
+  }
   if (!c || c->err) {
     why = c ? c->errstr : "cannot allocate a connection";
     redis_free(c);
@@ -97,7 +160,7 @@ redisContext* redis_connect(const RedisUrl& url, std::string& why) {
     RedisReply r = url.user.empty() ? redis_command(c, {"AUTH", url.password}) : redis_command(c, {"AUTH", url.user, url.password});
     if (!r.ok()) {
       why = std::string("AUTH failed: ") + (r.r ? std::string(r.r->str, r.r->len) : c->errstr);
-      redisFree(c);
+      redis_free(c);
       return nullptr;
     }
   }
@@ -105,7 +168,7 @@ redisContext* redis_connect(const RedisUrl& url, std::string& why) {
     RedisReply r = redis_command(c, {"SELECT", std::to_string(url.db)});
     if (!r.ok()) {
       why = "SELECT " + std::to_string(url.db) + " failed";
-      redisFree(c);
+      redis_free(c);
       return nullptr;
     }
   }

@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 #include <string>
+
+#include "redis_tls.h"
 #include <string_view>
 #include <vector>
 
@@ -18,15 +20,18 @@ struct RedisUrl {
   std::string unix_path;       // unix:///path/to/redis.sock
   std::string user, password;  // AUTH [user] password
   int db = 0;                  // SELECT
+  bool tls = false;            // rediss://
+  RedisTls tls_options;
 };
-// redis://[[user]:password@]host[:port][/db] and unix:///path; rediss:// (TLS) is refused with
-// the reason (Debian 12's hiredis 0.14 has no TLS).
+// redis://[[user]:password@]host[:port][/db], rediss://... (TLS; the options as redis-py names
+// them: ?ssl_ca_certs=FILE&ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|none
+// &ssl_server_name=NAME) and unix:///path.
 bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error);
 // The address without the credentials, for logs and answers.
 std::string redis_address(const RedisUrl& url);
 
-// Connects (0.5 s to connect, 1 s per command), then AUTH and SELECT as the URL says. nullptr
-// and `why` when it cannot.
+// Connects (0.5 s to connect and, for TLS, to verify the server; 1 s per command), then AUTH
+// and SELECT as the URL says. nullptr and `why` when it cannot. Free with redis_free only.
 redisContext* redis_connect(const RedisUrl& url, std::string& why);
 void redis_free(redisContext* c);
 

@@ -11,10 +11,19 @@ from pathlib import Path
 import pytest
 
 from conftest import PINNED_INSTANT, iso_ms
-from redis_server import RedisServer, redis  # noqa: F401  (redis: the fixture)
+from redis_server import RedisServer
 from test_shared_state import STATUS_NOW, Workers, status_json
 
 NAMESPACE = "qgtest"
+
+
+@pytest.fixture(params=["plain", "tls"])
+def redis(request, tmp_path):
+    """Each fleet test twice: over plain TCP, and over TLS with client certificates (redis-server's
+    own TLS; the tracker's hiredis 0.14 has none, so the tracker carries it: src/tracker/redis_tls.h)."""
+    r = RedisServer(tmp_path, tls="mutual" if request.param == "tls" else None)
+    yield r
+    r.kill()
 
 
 def fleet_requests(redis: RedisServer, entity: str = "*") -> int:
@@ -133,9 +142,59 @@ def test_redis_killed_and_restarted_mid_traffic(tmp_path, server, redis):
 def test_redis_urls(tmp_path):
     import quotaguard
 
-    with pytest.raises(quotaguard.ConfigError, match="TLS"):
-        quotaguard.configure(redis="rediss://h:6380")
+    with pytest.raises(quotaguard.ConfigError, match="unknown option 'ssl_ca'.*ssl_ca_certs"):
+        quotaguard.configure(redis="rediss://h:6380?ssl_ca=/x.pem")
+    with pytest.raises(quotaguard.ConfigError, match="ssl_cert_reqs is 'required' or 'none'"):
+        quotaguard.configure(redis="rediss://h:6380?ssl_cert_reqs=maybe")
     with pytest.raises(quotaguard.ConfigError, match="port"):
         quotaguard.configure(redis="redis://h:notaport")
     with pytest.raises(quotaguard.ConfigError, match="redis:// URL"):
         quotaguard.configure(redis="http://h")
+
+
+def _degraded_because(tmp_path, url: str, counted=None, server=None) -> str:
+    """The reason a host with this fleet URL gives for being degraded (its first fleet alert);
+    with a server, "" once a call made through it is counted in the fleet's Redis (`counted`)."""
+    import httpx
+
+    import quotaguard
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    quotaguard.configure(str(host(tmp_path, "h", url)))
+    try:
+        if server is not None:
+            with quotaguard.instrument_http_client(httpx.Client()) as c:
+                c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"})
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            found = [a for a in fleet_alerts(tmp_path, "fleet") if a["code"] == "redis_unreachable"]
+            if found:
+                return found[0]["message"]
+            if counted is not None and counted():
+                return ""
+            time.sleep(0.02)
+        return "(nothing within 20 s)"
+    finally:
+        quotaguard.configure()
+
+
+def test_tls_server_not_trusted_is_refused_and_said(tmp_path, server):
+    """A TLS Redis whose certificate no trusted CA signed is never talked to, and the degraded
+    alert says why; with verification turned off (ssl_cert_reqs=none) the same server is used."""
+    from redis_server import PASSWORD, make_certificates
+
+    r = RedisServer(tmp_path, tls="server")
+    try:
+        other = tmp_path / "other"
+        other.mkdir()
+        make_certificates(other)  # a CA that did not sign the server's certificate
+        base = f"rediss://:{PASSWORD}@127.0.0.1:{r.port}/0"
+        why = _degraded_because(tmp_path / "a", f"{base}?ssl_ca_certs={other / 'ca.pem'}")
+        assert "not trusted" in why and "certificate" in why, why
+        assert r.cli("KEYS", f"{NAMESPACE}:*") == ""  # nothing written by a host that could not trust it
+        why = _degraded_because(tmp_path / "b", f"{base}?ssl_cert_reqs=none", lambda: r.cli("KEYS", f"{NAMESPACE}:use:*") != "", server)
+        assert why == "", why  # reached: the call is counted fleet-wide
+        why = _degraded_because(tmp_path / "c", f"{base}?ssl_ca_certs={r.certs / 'ca.pem'}&ssl_server_name=redis.example")
+        assert "not trusted" in why and "hostname" in why, why  # the certificate names 127.0.0.1 and localhost
+    finally:
+        r.kill()
