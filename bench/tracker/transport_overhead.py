@@ -140,6 +140,8 @@ def main() -> None:
     ap.add_argument("--callgrind", action="store_true", help="count instructions instead of timing")
     ap.add_argument("--pairs", type=int, default=0,
                     help="time this many alternating pairs of single requests instead of rounds")
+    ap.add_argument("--config", help="a quotaguard.toml for the tracked client (a history, so the host's shared "
+                                     "state, or a fleet Redis): what the hot path then adds")
     ap.add_argument("--batches", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.batches:
@@ -153,7 +155,7 @@ def main() -> None:
 
     fake, base_url = start_fake()
     try:
-        quotaguard.configure()
+        quotaguard.configure(args.config)
         http = (lambda: {}) if args.stack == "httpx2" else (lambda: {"http_client": __import__("httpx").Client()})
         plain = openai.OpenAI(api_key="sk-bench", base_url=base_url, **http())
         tracked = quotaguard.openai_client(api_key="sk-bench", base_url=base_url, **http())
@@ -162,7 +164,7 @@ def main() -> None:
             *diffs, each = paired(plain, tracked, args.pairs)
             assert quotaguard.usage()["total"]["requests"] == 200 + args.pairs
             print(f"openai {openai.__version__} over {args.stack}, fake API in another process (loopback, br), "
-                  f"{args.pairs} alternating pairs of single chat completions")
+                  f"{args.pairs} alternating pairs of single chat completions; tracker config: {args.config or 'none'}")
             for k, (what, d) in enumerate(zip(("wall time", "client CPU"), diffs)):
                 m, lo, hi = median_ci(d)
                 print(f"  {what:10}: plain SDK {statistics.median(each['plain'][k]):7.1f} µs, "
