@@ -97,8 +97,10 @@ class RedisServer:
         return r.stdout.strip()
 
 
-@pytest.fixture
-def redis(tmp_path):
-    r = RedisServer(tmp_path)
+@pytest.fixture(params=["plain", "tls"])
+def redis(request, tmp_path):
+    """Each fleet test twice: over plain TCP, and over TLS with client certificates (redis-server's
+    own TLS; the tracker's hiredis 0.14 has none, so the tracker carries it: src/tracker/redis_tls.h)."""
+    r = RedisServer(tmp_path, tls="mutual" if request.param == "tls" else None)
     yield r
     r.kill()

@@ -11,19 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import PINNED_INSTANT, iso_ms
-from redis_server import RedisServer
+from redis_server import RedisServer, redis  # noqa: F401  (redis: the fixture, plain and TLS)
 from test_shared_state import STATUS_NOW, Workers, status_json
 
 NAMESPACE = "qgtest"
-
-
-@pytest.fixture(params=["plain", "tls"])
-def redis(request, tmp_path):
-    """Each fleet test twice: over plain TCP, and over TLS with client certificates (redis-server's
-    own TLS; the tracker's hiredis 0.14 has none, so the tracker carries it: src/tracker/redis_tls.h)."""
-    r = RedisServer(tmp_path, tls="mutual" if request.param == "tls" else None)
-    yield r
-    r.kill()
 
 
 def fleet_requests(redis: RedisServer, entity: str = "*") -> int:
