@@ -25,23 +25,31 @@ void AlertHandoff::begin() {
 }
 
 void AlertHandoff::serve(py::handle dispatch) {
+  // However this returns (stop(), or an exception out of the loop), dispatchers stop waiting.
+  struct Leave {
+    AlertHandoff& h;
+    ~Leave() {
+      std::lock_guard lock(h.mu_);
+      h.serving_ = false;
+      h.pending_.reset();
+      h.cv_.notify_all();
+    }
+  } leave{*this};
   for (;;) {
     Alert a;
     {
       py::gil_scoped_release nogil;
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return pending_.has_value() || stopping_; });
-      if (!pending_) {
-        serving_ = false;
-        cv_.notify_all();
-        return;
-      }
+      if (!pending_) return;
       a = *pending_;
     }
     try {
       dispatch(alert_dict(a));
     } catch (py::error_already_set& e) {
       e.discard_as_unraisable("quotaguard alert callback");
+    } catch (const std::exception& e) {
+      PySys_WriteStderr("quotaguard alert callback: %.900s\n", e.what());
     }
     std::lock_guard lock(mu_);
     pending_.reset();
