@@ -15,6 +15,9 @@ kinds:
              (optionally through with_raw_response / with_streaming_response); `distinctive`
              says whether the resource names only OpenAI (chat.completions, embeddings,
              beta.*, ...) or may be anything (files, models)                    -> QG004 / QG007
+  bound      the same path taken as a value and not called there (`create = client.chat.completions.create`,
+             `retry(client.embeddings.create, ...)`): issue 12 wants these reported where taken
+  module-bound  the same on the module client (`openai.chat.completions.create` passed on)
   unparsed   a file CPython cannot parse (one record per file)
 Each record: file, line, col (1-based, of the call's start), kind, api, receiver (source text).
 
@@ -124,11 +127,26 @@ def candidates(root, rules=RULES):
             yield {"file": rel, "kind": "unparsed"}
             continue
         names = imported_names(tree)
-        for call in ast.walk(tree):
-            if isinstance(call, ast.Call):
-                record = classify(call, names, cat)
-                if record:
-                    yield {"file": rel, "line": call.lineno, "col": call.col_offset + 1, **record}
+        called, inner = set(), set()  # attribute nodes that are called / that a longer chain extends
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call):
+                called.add(id(n.func))
+            elif isinstance(n, ast.Attribute):
+                inner.add(id(n.value))
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call):
+                record = classify(n, names, cat)
+            elif (isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)
+                  and id(n) not in called and id(n) not in inner):
+                record = classify(ast.Call(func=n, args=[], keywords=[]), names, cat)
+                if record and record["kind"] in ("api", "module"):
+                    record["kind"] = "bound" if record["kind"] == "api" else "module-bound"
+                else:
+                    record = None
+            else:
+                continue
+            if record:
+                yield {"file": rel, "line": n.lineno, "col": n.col_offset + 1, **record}
 
 
 def main():

@@ -4,9 +4,9 @@ For each directory under ROOT (one codebase each, as bench/qg010/fetch.sh leaves
 findings (and vendored findings) of `quotaguard scan --format json --exit-zero` against the
 candidates, rule by rule:
   QG001  construct candidates   vs QG001 findings        matched by (file, line)
-  QG002  module candidates      vs QG002 findings        matched by (file, line, api)
+  QG002  module (+module-bound) vs QG002 findings        matched by (file, line, api)
   QG003  legacy candidates      vs QG003 findings        matched by (file, line)
-  API    api candidates         vs QG004 + QG007         matched by (file, line, api); hits are
+  API    api (+bound) candidates vs QG004 + QG007        matched by (file, line, api); hits are
          split by the rule that found them (QG007 = found, origin unresolved)
 Every MISS (a candidate no finding matches) and FP (a finding no candidate matches) is a
 disagreement to read by hand, not yet a verdict: the script keeps no data flow, so a call on a
@@ -25,11 +25,11 @@ from collections import Counter, defaultdict
 
 from candidates import candidates
 
-RULES = {  # rule group -> (candidate kind, finding rules, match on api too)
-    "QG001": ("construct", ("QG001",), False),
-    "QG002": ("module", ("QG002",), True),
-    "QG003": ("legacy", ("QG003",), False),
-    "API": ("api", ("QG004", "QG007"), True),
+RULES = {  # rule group -> (candidate kinds, finding rules, match on api too)
+    "QG001": (("construct",), ("QG001",), False),
+    "QG002": (("module", "module-bound"), ("QG002",), True),
+    "QG003": (("legacy",), ("QG003",), False),
+    "API": (("api", "bound"), ("QG004", "QG007"), True),
 }
 
 
@@ -68,16 +68,17 @@ def compare(quotaguard, directory):
     row = {"codebase": os.path.basename(directory),
            "py": sum(1 for _, _, files in os.walk(directory) for f in files if f.endswith(".py")),
            "unparsed": sum(1 for c in listed if c["kind"] == "unparsed"), "rules": {}}
-    for group, (kind, rules, with_api) in RULES.items():
-        cands = [c for c in listed if c["kind"] == kind]
+    for group, (kinds, rules, with_api) in RULES.items():
+        cands = [c for c in listed if c["kind"] in kinds]
         finds = [f for f in findings if f["rule"] in rules]
         pairs, miss, fp = match(cands, finds, with_api)
         by_rule = Counter(f["rule"] for _, f in pairs)
         row["rules"][group] = {
             "candidates": len(cands), "findings": len(finds), "hit": len(pairs),
             **({f"hit_{r}": by_rule[r] for r in rules} if len(rules) > 1 else {}),
-            **({"distinctive": sum(1 for c in cands if c.get("distinctive"))} if kind == "api" else {}),
-            "miss": [{"file": c["file"], "line": c["line"], "api": c["api"], "receiver": c["receiver"],
+            **({"bound": sum(1 for c in cands if c["kind"] == kinds[1]),
+                "distinctive": sum(1 for c in cands if c.get("distinctive"))} if len(kinds) > 1 else {}),
+            "miss": [{"file": c["file"], "line": c["line"], "kind": c["kind"], "api": c["api"], "receiver": c["receiver"],
                       "distinctive": c.get("distinctive"), "other": at_line.get((c["file"], c["line"]), [])}
                      for c in miss],
             "fp": [{"file": f["path"], "line": f["line"], "rule": f["rule"], "api": f["api"]} for f in fp],
@@ -93,7 +94,8 @@ def print_text(row):
         for m in r["miss"]:
             other = f" [scanner: {','.join(m['other'])}]" if m["other"] else ""
             generic = "" if m["distinctive"] in (None, True) else " (generic)"
-            print(f"    MISS {m['file']}:{m['line']} {m['api']} on {m['receiver']}{generic}{other}")
+            bound = " (bound)" if m["kind"].endswith("bound") else ""
+            print(f"    MISS {m['file']}:{m['line']} {m['api']} on {m['receiver']}{bound}{generic}{other}")
         for f in r["fp"]:
             print(f"    FP   {f['file']}:{f['line']} {f['rule']} {f['api'] or ''}")
 

@@ -30,6 +30,7 @@ def test_candidates_lists_one_of_each_kind():
         ("clients.py", 13, "api", "embeddings.create", "aclient", True),  # through with_raw_response
         ("clients.py", 17, "api", "files.list", "client", False),
         ("clients.py", 21, "api", "beta.threads.runs.create", "client", True),
+        ("clients.py", 30, "bound", "chat.completions.create", "client", True),  # passed on, called elsewhere
         ("module_client.py", 3, "legacy", "ChatCompletion.create", "openai", None),
         ("module_client.py", 4, "module", "chat.completions.create", "openai", True),
         ("unresolved.py", 3, "api", "responses.create", "llm", True),
@@ -42,9 +43,9 @@ def test_the_synthetic_tree_measures_as_read_by_hand(quotaguard):
     counts = {g: {k: v for k, v in r.items() if k not in ("miss", "fp")} for g, r in rules.items()}
     assert counts == {
         "QG001": {"candidates": 2, "findings": 2, "hit": 2},
-        "QG002": {"candidates": 1, "findings": 1, "hit": 1},
+        "QG002": {"candidates": 1, "findings": 1, "hit": 1, "bound": 0, "distinctive": 1},
         "QG003": {"candidates": 1, "findings": 1, "hit": 1},
-        "API": {"candidates": 6, "findings": 5, "hit": 5, "hit_QG004": 4, "hit_QG007": 1, "distinctive": 4},
+        "API": {"candidates": 7, "findings": 6, "hit": 6, "hit_QG004": 5, "hit_QG007": 1, "bound": 1, "distinctive": 5},
     }
     assert all(r["fp"] == [] for r in rules.values())
     # The one disagreement, and the scanner is right: `files` on something that is not a client.
