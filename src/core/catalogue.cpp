@@ -201,6 +201,10 @@ bool Catalogue::is_resource_call(std::string_view api) const {
   const auto dot = api.find('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == api.size()) return false;
   if (members_.contains(api.substr(0, dot)) || local_methods_.contains(api)) return false;
+  // Past an API method is the method object's own attribute, not a resource's method
+  // (`responses.create.assert_called_once()` on a mock, `create.__wrapped__`).
+  for (auto at = api.find('.', dot + 1); at != std::string_view::npos; at = api.find('.', at + 1))
+    if (api_method(api.substr(0, at))) return false;
   for (auto rest = api.substr(dot + 1);;) {
     const auto next = rest.find('.');
     if (resource_members_.contains(rest.substr(0, next))) return false;

@@ -256,11 +256,9 @@ std::optional<Values> Evaluator::dynamic_import(const Values& callee, TSNode cal
   } else if (callee.size() != 1 || callee[0].kind != Value::Kind::External || callee[0].path != "importlib.import_module") {
     return std::nullopt;
   }
-  const TSNode literal = unparenthesize(argument_node(call, scope, 0, "name"));
-  if (is_null(literal) || sym(literal) != S.string || ts_node_named_child_count(literal) != 3) return std::nullopt;
-  const TSNode content = ts_node_named_child(literal, 1);
-  if (sym(content) != S.string_content) return std::nullopt;
-  std::string_view dotted = text(content, code);
+  const auto literal = plain_string(argument_node(call, scope, 0, "name"), code);
+  if (!literal) return std::nullopt;
+  std::string_view dotted = *literal;
   if (dotted.empty() || dotted.front() == '.') return std::nullopt;  // relative: needs `package`
   if (builtin) {
     // __import__("a.b") is the package `a`, unless a fromlist asks for `a.b` itself; a level
@@ -278,7 +276,9 @@ std::optional<Values> Evaluator::dynamic_import(const Values& callee, TSNode cal
 Values Evaluator::module_export(const ModuleInfo& module, std::string_view name) {
   auto& scopes = const_cast<ModuleInfo&>(module).scopes;
   if (scopes.empty()) return {};
-  return lookup(&scopes.front(), name);
+  Values out = lookup(&scopes.front(), name);
+  if (out.empty()) out = lazy_export(module, name);  // PEP 562: `def __getattr__(name)` imports it
+  return out;
 }
 
 // ---- expressions -------------------------------------------------------------------------
@@ -522,26 +522,30 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
   const std::string_view code = owner(scope).code();
   bool client = false, any = false;
   Values instances;  // `deps: Deps`: an instance of that project class
+  // What one name in the annotation says: a client class, Any, or a project class.
+  auto consider = [&](const Values& named) {
+    for (const auto& v : named) {
+      if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
+      if (v.kind == Value::Kind::External && (v.path == "typing.Any" || v.path.ends_with(".Any"))) any = true;
+      if (v.kind == Value::Kind::Class && v.cls) {
+        if (client_subclass(*v.cls)) client = true;
+        Value inst = make(Value::Kind::Instance);
+        inst.cls = v.cls;
+        add(instances, std::move(inst));
+      }
+    }
+  };
   std::vector<TSNode> stack{annotation};
   while (!stack.empty() && !client) {
     TSNode n = stack.back();
     stack.pop_back();
     const TSSymbol k = sym(n);
     if (k == S.identifier || k == S.attribute) {
-      for (const auto& v : eval(n, scope)) {
-        if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
-        if (v.kind == Value::Kind::External && (v.path == "typing.Any" || v.path.ends_with(".Any"))) any = true;
-        if (v.kind == Value::Kind::Class && v.cls) {
-          if (client_subclass(*v.cls)) client = true;
-          Value inst = make(Value::Kind::Instance);
-          inst.cls = v.cls;
-          add(instances, std::move(inst));
-        }
-      }
+      consider(eval(n, scope));
       if (k == S.identifier && text(n, code) == "Any") any = true;
       if (k == S.attribute) continue;
     } else if (k == S.string) {
-      // "OpenAI" / "openai.AsyncOpenAI": look the identifiers up in this scope.
+      // "OpenAI" / "openai.AsyncOpenAI" / "Agent" (a forward reference): look the names up.
       auto body = text(n, code);
       std::size_t i = 0;
       while (i < body.size()) {
@@ -561,8 +565,7 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
               rest.remove_prefix(dot + 1);
             }
           }
-          for (const auto& v : base)
-            if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
+          consider(base);
         }
         i = j + 1;
       }

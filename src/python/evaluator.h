@@ -114,6 +114,9 @@ class Evaluator {
   // What `obj.name = value` statements elsewhere store on `target`, a project module, class or
   // instance (python/stores.cpp); only values that hold or yield clients.
   Values stored_elsewhere(const Value& target, std::string_view name);
+  // A name a module does not bind but its module-level `__getattr__` (PEP 562) imports on first
+  // use (python/lazy_exports.cpp); empty when it has none or the name is not found that way.
+  Values lazy_export(const ModuleInfo& module, std::string_view name);
 
   const Project& project_;
   const Catalogue& catalogue_;
@@ -126,6 +129,7 @@ class Evaluator {
   using StoreKey = std::tuple<const void*, bool, std::string>;  // (module or class, instance, name)
   std::map<StoreKey, Values> stores_memo_;
   std::set<StoreKey> storing_;
+  std::set<std::pair<const ModuleInfo*, std::string>> lazy_lookups_;  // (recursion: a cycle of them)
   std::map<std::pair<const void*, int>, bool> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
   // Names being looked up through `from m import *` (module scope, name): two modules that

@@ -2,6 +2,9 @@
 // Comparing symbol ids (integers) rather than type strings keeps the walks cheap.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include <tree_sitter/api.h>
 
 #include "core/ts_util.h"
@@ -52,5 +55,16 @@ inline bool is_identifier_char(char c) {
 
 // Strips parentheses: `(x)` -> `x`.
 inline TSNode unparenthesize(TSNode n) { return ts::unparenthesize(n, Syntax::get().parenthesized_expression); }
+
+// The text of a plain string literal (`"a.b"`: no interpolation, no implicit concatenation, not
+// empty); nullopt for anything else.
+inline std::optional<std::string_view> plain_string(TSNode n, std::string_view code) {
+  const auto& S = Syntax::get();
+  n = unparenthesize(n);
+  if (ts_node_is_null(n) || ts_node_symbol(n) != S.string || ts_node_named_child_count(n) != 3) return std::nullopt;
+  const TSNode content = ts_node_named_child(n, 1);
+  if (ts_node_symbol(content) != S.string_content) return std::nullopt;
+  return text(content, code);
+}
 
 }  // namespace qg::python
