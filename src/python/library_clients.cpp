@@ -102,12 +102,37 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
 
 enum class Handed : uint8_t { Nothing, Plain, Tracked, Other };
 
-// What a call passes through one of the library's client keywords.
-Handed handed(TSNode call, const Scope* scope, Evaluator& ev, std::string_view keyword) {
+Handed handed_value(TSNode arg, const Scope* scope, Evaluator& ev, int depth);
+
+// A name handed over: what every assignment of it in the nearest scope that binds it holds
+// (`http_client = None`, then `http_client = httpx.AsyncClient(proxies=...)`): plain when each
+// is plain or None, tracked when any is tracked, else judged where it is built.
+Handed handed_name(TSNode name, const Scope* scope, Evaluator& ev, int depth) {
+  const std::string key(text(name, scope->owner->code()));
+  for (const Scope* s = scope; s; s = s->parent) {
+    auto it = s->bindings.find(key);
+    if (it == s->bindings.end()) continue;
+    bool all_plain = !it->second.empty();
+    for (const Binding& b : it->second) {
+      if (b.kind != Binding::Kind::Expr || is_null(b.node)) return Handed::Other;  // a parameter, a loop, ...
+      const Handed h = handed_value(b.node, b.scope, ev, depth + 1);
+      if (h == Handed::Tracked) return Handed::Tracked;
+      all_plain &= h == Handed::Plain;
+    }
+    return all_plain ? Handed::Plain : Handed::Other;
+  }
+  return Handed::Other;
+}
+
+// What one value handed through a client keyword is.
+Handed handed_value(TSNode arg, const Scope* scope, Evaluator& ev, int depth) {
   const Syntax& S = Syntax::get();
-  TSNode arg = ev.argument_node(call, scope, -1, keyword);
-  if (is_null(arg)) return Handed::Nothing;
   arg = unparenthesize(arg);
+  if (sym(arg) == S.none) return Handed::Plain;  // none: the library builds its own default
+  if (sym(arg) == S.identifier && depth < 4) {
+    const Handed named = handed_name(arg, scope, ev, depth);
+    if (named != Handed::Other) return named;
+  }
   if (sym(arg) == S.call) {
     const CallOutcome o = ev.classify_call(arg, scope);
     if (o.kind == CallOutcome::Kind::FactoryCall) return Handed::Tracked;
@@ -125,6 +150,13 @@ Handed handed(TSNode call, const Scope* scope, Evaluator& ev, std::string_view k
   // A client constructed outside the factory is that construction's QG001; anything else is
   // judged where it is built.
   return Handed::Other;
+}
+
+// What a call passes through one of the library's client keywords.
+Handed handed(TSNode call, const Scope* scope, Evaluator& ev, std::string_view keyword) {
+  TSNode arg = ev.argument_node(call, scope, -1, keyword);
+  if (is_null(arg)) return Handed::Nothing;
+  return handed_value(arg, scope, ev, 0);
 }
 
 // One of `fix-arguments`: text with `{module.name}` references, split into pieces.
