@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "python/library_clients.h"
 #include "python/syntax.h"
 
 namespace qg::python {
@@ -624,6 +625,8 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
     switch (v.kind) {
       case Value::Kind::External:
         if (auto* c = catalogue_.client_class(v.path)) add(out, construction(c->kind, scope, call));
+        else if (const auto* e = LibraryClientTable::get().entry(v.path); e && e->returns_client)
+          add(out, construction(ClientKind::Async, scope, call));  // the library's own, returned (QG010 there)
         else if (v.elements && libraries_.is_copy_method(v.path)) {  // `agent.clone(model=...)`
           Value o = make(Value::Kind::Object, v.path.substr(0, v.path.rfind('.')));
           o.node = call;

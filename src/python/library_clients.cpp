@@ -223,7 +223,8 @@ const FactoryFunction& tracking_installer() {
 
 LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
   LibraryClientTable t;
-  StringMap<std::pair<std::size_t, bool>> by_library;  // (libs_ settles before pointing into it)
+  enum class Kind { constructor, gated, returns_client };
+  StringMap<std::pair<std::size_t, Kind>> by_library;  // (libs_ settles before pointing into it)
   const toml::table root = parse_rules_toml(toml_text, kFile);
   for (auto&& [id, node] : root) {
     const std::string where = fmt::format("{} [{}]", kFile, id.str());
@@ -240,14 +241,18 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     lib.fix_unless = r.strings("fix-unless");
     const auto constructors = r.strings("constructors");
     const auto gated = r.strings("model-gated");
-    if (constructors.empty() && gated.empty()) r.fail("constructors", "and `model-gated` are both empty");
+    const auto returning = r.strings("returns-client");
+    if (constructors.empty() && gated.empty() && returning.empty())
+      r.fail("constructors", "is empty, and so are `model-gated` and `returns-client`");
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
-    for (const auto& name : constructors) by_library[name] = {t.libs_.size(), false};
-    for (const auto& name : gated) by_library[name] = {t.libs_.size(), true};
+    for (const auto& name : constructors) by_library[name] = {t.libs_.size(), Kind::constructor};
+    for (const auto& name : gated) by_library[name] = {t.libs_.size(), Kind::gated};
+    for (const auto& name : returning) by_library[name] = {t.libs_.size(), Kind::returns_client};
     t.words_.push_back(lib.package);
     t.libs_.push_back(std::move(lib));
   }
-  for (const auto& [name, at] : by_library) t.entries_[name] = {&t.libs_[at.first], at.second};
+  for (const auto& [name, at] : by_library)
+    t.entries_[name] = {&t.libs_[at.first], at.second == Kind::gated, at.second == Kind::returns_client};
   t.words_.emplace_back(kInstaller.substr(0, kInstaller.find('.')));  // where install() is called
   std::sort(t.words_.begin(), t.words_.end());
   t.words_.erase(std::unique(t.words_.begin(), t.words_.end()), t.words_.end());

@@ -49,6 +49,9 @@ class LibraryClientTable {
   struct Entry {
     const ClientBuildingLibrary* library = nullptr;
     bool model_gated = false;
+    // `returns-client`: the call returns the (async) openai client the library built, which the
+    // project then calls (`client = AzureAssistantAgent.create_client()`).
+    bool returns_client = false;
   };
   const Entry* entry(std::string_view qualified) const;
   // Package names: a file naming one is worth parsing.

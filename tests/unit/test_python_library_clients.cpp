@@ -44,7 +44,7 @@ how = "pass a tracked client"
 
 TEST_CASE("python library clients: malformed data names the file and key") {
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\n") ==
-        "rules/python/library-clients.toml [a]: `constructors` and `model-gated` are both empty");
+        "rules/python/library-clients.toml [a]: `constructors` is empty, and so are `model-gated` and `returns-client`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\n") ==
         "rules/python/library-clients.toml [a]: `openai-models` is needed by `model-gated`");
   CHECK(error_of("[a]\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n") ==
