@@ -256,6 +256,22 @@ bool ImportEditor::used_only_in(const std::string& name, const std::vector<Edit>
   return inside_a_rewrite && !named_by_a_rewrite && !referenced(name, rewritten);
 }
 
+namespace {
+// Whether every line break inside `statement` is one Python continues it across: inside
+// brackets, or after a backslash.
+bool continues_lines_as_python(std::string_view statement) {
+  int depth = 0;
+  char previous = 0;
+  for (char c : statement) {
+    if (c == '(' || c == '[') ++depth;
+    else if ((c == ')' || c == ']') && depth > 0) --depth;
+    else if (c == '\n' && depth == 0 && previous != '\\') return false;
+    if (c != '\r') previous = c;
+  }
+  return true;
+}
+}  // namespace
+
 std::vector<Edit> ImportEditor::remove_unused(const std::set<std::string>& names,
                                               const std::vector<Edit>& rewritten) const {
   // Statement start -> the items of it to remove (statements kept in source order).
@@ -267,6 +283,10 @@ std::vector<Edit> ImportEditor::remove_unused(const std::set<std::string>& names
     // os`): what the parser made of that line is a guess, so the line is left as it is.
     const uint32_t ls = line_start(start_byte(b.statement));
     if (broken && source.substr(ls, start_byte(b.statement) - ls).find_first_not_of(" \t") != std::string_view::npos) return;
+    // A statement the grammar carried over a line break that Python would not (`from openai
+    // import` + newline + `OpenAI`, no parentheses, no backslash): CPython reads two lines there,
+    // so where the statement ends is a guess as well.
+    if (!continues_lines_as_python(text(b.statement, source))) return;
     auto& entry = doomed[start_byte(b.statement)];
     entry.first = b.statement;
     entry.second.push_back(b.item);

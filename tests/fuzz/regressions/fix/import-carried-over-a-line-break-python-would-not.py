@@ -1,0 +1,5 @@
+from openai import 
+        OpenAI
+
+openai_client = OpenAI(
+        )
