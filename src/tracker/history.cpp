@@ -72,6 +72,10 @@ void History::open() {
   }
   sqlite3_busy_timeout(db_, 2000);
   if (read_only_) return;
+  // Setting up (WAL, the schema) waits longer than a flush would: every worker of a service
+  // opens the history at once at startup, and on a loaded machine 2 s of their writes was seen
+  // to fail one worker's start ("database is locked"). A flush keeps the 2 s and retries later.
+  sqlite3_busy_timeout(db_, 30000);
   try {
     exec("PRAGMA journal_mode=WAL");
     // NORMAL in WAL mode: a committed flush survives a process crash (kill -9); only an OS
@@ -79,6 +83,7 @@ void History::open() {
     exec("PRAGMA synchronous=NORMAL");
     exec(kSchema);
     add_column_if_missing("ledger", "api_key", "TEXT");  // histories written before key labels
+    sqlite3_busy_timeout(db_, 2000);
   } catch (const std::exception& e) {  // e.g. a read-only file or folder: say which file
     sqlite3_close(db_);
     db_ = nullptr;

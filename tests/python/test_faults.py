@@ -175,6 +175,28 @@ def test_history_locked_by_another_process_loses_no_usage(server, tmp_path):
     assert _q(db, "SELECT SUM(requests) FROM usage_minute WHERE workspace='acme'") == 11
 
 
+def test_a_history_busy_at_startup_is_waited_for(tmp_path):
+    """Every worker of a service opens the history at once: one held past the flush's 2 s busy
+    timeout (here by another process's exclusive transaction, 3 s) delays the start, never
+    fails it (under ASan on a loaded machine a uvicorn worker did: "database is locked")."""
+    import quotaguard as qg
+
+    db = tmp_path / "h.db"
+    # Another worker first, still creating the history (a new file: its first transaction).
+    locker = subprocess.Popen([sys.executable, "-c", "import sqlite3, sys, time\n"
+                               f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+                               "c.execute('BEGIN EXCLUSIVE'); c.execute('CREATE TABLE first(x)')\n"
+                               "print('locked', flush=True); time.sleep(3); c.execute('COMMIT')"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert locker.stdout.readline() == "locked\n"
+        qg.configure(db=str(db))  # raised RuntimeError "database is locked" after 2 s
+        assert qg.status() == "normal"
+    finally:
+        assert locker.wait(timeout=30) == 0
+        qg.configure()
+
+
 def test_stuck_alert_sink_overflows_the_queue_and_says_so(server):
     import quotaguard as qg
 
