@@ -1,6 +1,7 @@
 #include "redis_client.h"
 
 #include <hiredis/hiredis.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -34,9 +35,10 @@ bool tls_options(std::string_view query, RedisTls& tls, std::string& error) {
   return true;
 }
 
-// The tunnel under each TLS connection, freed with it (redis_free).
-std::mutex g_tunnels_mu;
-std::map<redisContext*, std::unique_ptr<TlsTunnel>> g_tunnels;
+// The tunnel under each TLS connection, freed with it (redis_free). Never destroyed: at exit a
+// connection nobody freed still has its pump running, and destroying its tunnel would wait for it.
+std::mutex& g_tunnels_mu = *new std::mutex;
+std::map<redisContext*, std::unique_ptr<TlsTunnel>>& g_tunnels = *new std::map<redisContext*, std::unique_ptr<TlsTunnel>>;
 }  // namespace
 
 bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
@@ -142,9 +144,11 @@ redisContext* redis_connect(const RedisUrl& url, std::string& why) {
     std::unique_ptr<TlsTunnel> tunnel = TlsTunnel::open(url.host, url.port, url.tls_options, 500, why);
     if (!tunnel) return nullptr;
     c = redisConnectFd(tunnel->plain_fd());
-    if (c && !c->err) {
+    if (c) {  // (registered even when c->err: redis_free below closes the plain end first)
       std::lock_guard lock(g_tunnels_mu);
       g_tunnels[c] = std::move(tunnel);
+    } else {
+      close(tunnel->plain_fd());  // the pump ends on it before the tunnel waits for the pump
     }
   } else {
     c = url.unix_path.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, timeout)

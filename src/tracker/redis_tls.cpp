@@ -123,7 +123,7 @@ struct TlsTunnel::State {
         if (n > 0) to_plain.erase(0, static_cast<std::size_t>(n)), progress = true;
         else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) break;
       }
-      if (progress || SSL_pending(ssl) > 0) continue;
+      if (progress || (SSL_pending(ssl) > 0 && to_plain.empty())) continue;  // (else wait for hiredis to read)
       pollfd p[2] = {{pump_fd, static_cast<short>((to_tls.empty() ? POLLIN : 0) | (to_plain.empty() ? 0 : POLLOUT)), 0},
                      {tls_fd, static_cast<short>(POLLIN | (tls_wants_write ? POLLOUT : 0)), 0}};
       poll(p, 2, 1000);
@@ -140,6 +140,10 @@ int TlsTunnel::plain_fd() const { return s_->plain_fd; }
 
 std::unique_ptr<TlsTunnel> TlsTunnel::open(const std::string& host, int port, const RedisTls& tls, int timeout_ms,
                                            std::string& why) {
+  // No OpenSSL clean-up at exit: a pump still running then (a connection nobody freed) must not
+  // find OpenSSL torn down under it.
+  static const bool initialised = OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
+  (void)initialised;
   auto s = std::make_unique<State>();
   s->ctx = SSL_CTX_new(TLS_client_method());
   if (!s->ctx) return why = ssl_error("TLS: cannot create a context"), nullptr;
