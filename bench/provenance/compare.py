@@ -19,11 +19,13 @@ Usage: compare.py --quotaguard BIN [--json] ROOT
 import argparse
 import json
 import os
-import subprocess
 import sys
 from collections import Counter, defaultdict
 
 from candidates import candidates
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from scan_findings import scan_findings  # noqa: E402
 
 RULES = {  # rule group -> (candidate kinds, finding rules, match on api too)
     "QG001": (("construct",), ("QG001",), False),
@@ -31,15 +33,6 @@ RULES = {  # rule group -> (candidate kinds, finding rules, match on api too)
     "QG003": (("legacy",), ("QG003",), False),
     "API": (("api", "bound"), ("QG004", "QG007"), True),
 }
-
-
-def scan(quotaguard, directory):
-    run = subprocess.run([quotaguard, "scan", "--format", "json", "--exit-zero", directory],
-                         capture_output=True, text=True)
-    if run.returncode != 0:
-        sys.exit(f"quotaguard scan {directory} failed ({run.returncode}): {run.stderr.strip()}")
-    report = json.loads(run.stdout)
-    return report["findings"] + report.get("vendored_findings", [])
 
 
 def match(cands, finds, with_api):
@@ -61,7 +54,7 @@ def match(cands, finds, with_api):
 
 def compare(quotaguard, directory):
     listed = list(candidates(directory))
-    findings = scan(quotaguard, directory)
+    findings = scan_findings(quotaguard, directory)
     at_line = defaultdict(list)
     for f in findings:
         at_line[(f["path"], f["line"])].append(f["rule"])

@@ -13,23 +13,19 @@ Usage: compare.py --quotaguard BIN [--rules RULES.toml] [-v] [--json] ROOT
 import argparse
 import json
 import os
-import subprocess
 import sys
 from collections import Counter
 
 from candidates import RULES, candidates
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from scan_findings import scan_findings  # noqa: E402
+
 KINDS = ("expect", "gated", "handed", "unlisted", "unparsed")
 
 
 def qg010_findings(quotaguard, directory):
-    run = subprocess.run([quotaguard, "scan", "--format", "json", "--exit-zero", directory],
-                         capture_output=True, text=True)
-    if run.returncode != 0:
-        sys.exit(f"quotaguard scan {directory} failed ({run.returncode}): {run.stderr.strip()}")
-    report = json.loads(run.stdout)
-    return {(f["path"], f["line"]) for f in report["findings"] + report.get("vendored_findings", [])
-            if f["rule"] == "QG010"}
+    return {(f["path"], f["line"]) for f in scan_findings(quotaguard, directory) if f["rule"] == "QG010"}
 
 
 def compare(quotaguard, directory, rules):
