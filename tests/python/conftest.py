@@ -8,6 +8,12 @@ sys.path.insert(0, os.path.dirname(__file__))
 from fake_openai import FakeOpenAI  # noqa: E402
 
 
+def pytest_configure(config):
+    # The faked-clock passes (CMakeLists.txt: tracker_python_at_*) leave out what reads no clock.
+    config.addinivalue_line("markers", "clock_independent: nothing it checks depends on the date or time of day "
+                            "(left out of the faked-clock passes)")
+
+
 # The last minutes of a leap-year February: a test that makes a calendar decision (day and month
 # budgets, the history's periods, projections) runs here whenever the suite runs, and is short
 # enough not to cross the boundary itself (test_calendar.cpp crosses it on purpose).

@@ -5,6 +5,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 import traffic
 from webhook_receiver import Receiver
@@ -137,6 +138,7 @@ def test_every_exhaustion_alert_names_the_api_error(server, tmp_path):
     assert not wrong, (len(wrong), [(a["workspace"], a["code"], a["message"]) for a in wrong[:3]])
 
 
+@pytest.mark.clock_independent  # (a race of thread states; 50 s of each faked-clock pass)
 def test_callbacks_run_on_a_python_thread_safe_under_tracemalloc(server):
     """Alerts reach Python callbacks on the quotaguard-alerts thread while another thread starts
     and stops tracemalloc: the dispatcher used to enter the interpreter itself, and creating its
