@@ -17,7 +17,7 @@ void attach(CLI::App& app, int& exit_code) {
   cmd->add_option("--coverage", o->coverage, "a `quotaguard scan --format json` report: the code's coverage on the dashboard");
   cmd->add_option("--host", o->host, "address to listen on (anything but loopback needs --token)")->capture_default_str();
   cmd->add_option("--port", o->port, "port (0: any free one, printed)")->check(CLI::Range(0, 65535))->capture_default_str();
-  cmd->add_option("--ws-port", o->ws_port, "the WebSocket's port (/api/v1/ws; default: --port + 1; 0: any free one, printed)")
+  cmd->add_option("--ws-port", o->ws_port, "also serve the WebSocket (/api/v1/ws, always on --port) on a port of its own (0: any free one, printed)")
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--token", o->token, "bearer token for the API and a login for the page (or QUOTAGUARD_SERVE_TOKEN)")
       ->envname("QUOTAGUARD_SERVE_TOKEN");

@@ -15,6 +15,7 @@
 #include "event_log.h"
 #include "fleet_reader.h"
 #include "fleet_source.h"
+#include "http_server.h"
 #include "live_source.h"
 #include "metrics.h"
 #include "otlp.h"
@@ -139,7 +140,10 @@ int serve(const ServeOptions& o) {
   RateLimit limiter(o.rate_per_second, o.rate_burst);
   std::atomic<int> event_clients{0};
 
-  httplib::Server svr;
+  // The live events as a WebSocket too: on the HTTP port (http_server.h), and on a port of its
+  // own if --ws-port asks for one.
+  WebSocketServer ws({o.host, o.ws_port, o.token, o.heartbeat_ms, o.max_event_clients}, events, limiter, event_clients);
+  HttpServer svr([&ws](int socket) { ws.adopt(socket); });
   // Each open event stream holds a thread: room for all of them and for the API beside.
   const int threads = o.max_event_clients + 16;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
@@ -316,11 +320,7 @@ int serve(const ServeOptions& o) {
     std::fprintf(stderr, "quotaguard serve: cannot listen on %s:%d\n", o.host.c_str(), o.port);
     return 2;
   }
-  // The live events as a WebSocket too, on a port of its own (websocket.h says why).
-  WebSocketServer ws({o.host, o.ws_port >= 0 ? o.ws_port : o.port == 0 ? 0 : o.port + 1, o.token, o.heartbeat_ms,
-                      o.max_event_clients},
-                     events, limiter, event_clients);
-  const int ws_port = ws.listen(error);
+  const int ws_port = o.ws_port >= 0 ? ws.listen(error) : port;
   if (ws_port < 0) {
     std::fprintf(stderr, "quotaguard serve: the WebSocket: %s (choose another with --ws-port)\n", error.c_str());
     return 2;
@@ -335,7 +335,8 @@ int serve(const ServeOptions& o) {
   std::signal(SIGTERM, on_signal);
   const std::string shown = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
   std::fprintf(stderr, "quotaguard serve: listening on http://%s:%d/ (history %s), WebSocket ws://%s:%d/api/v1/ws\n",
-               shown.c_str(), port, db.c_str(), shown.c_str(), ws_port);
+               shown.c_str(), port, db.c_str(), shown.c_str(), port);
+  if (ws_port != port) std::fprintf(stderr, "quotaguard serve: WebSocket also on ws://%s:%d/api/v1/ws\n", shown.c_str(), ws_port);
   std::fflush(stderr);
   svr.listen_after_bind();
   g_server = nullptr;

@@ -14,7 +14,7 @@ struct ServeOptions {
   std::string redis;        // the fleet's Redis (else the config's `redis`): docs/serve.md#fleet
   std::string host = "127.0.0.1";
   int port = 8787;          // 0: any free port (printed)
-  int ws_port = -1;         // the WebSocket's (websocket.h): -1: port + 1 (any free one with port 0); 0: any free
+  int ws_port = -1;         // a port of the WebSocket's own besides the HTTP port (websocket.h): -1 none; 0 any free
   std::string token;        // required to bind anything but loopback
   int poll_ms = 100;        // how often the live events look at the state
   int heartbeat_ms = 2000;  // an SSE heartbeat at least this often

@@ -6,6 +6,9 @@
 #include <boost/beast.hpp>
 #include <nlohmann/json.hpp>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <deque>
 #include <list>
@@ -249,21 +252,27 @@ struct WebSocketServer::Impl {
   std::thread thread;
   std::mutex mu;
   std::list<std::shared_ptr<Session>> sessions;
+  bool stopped = false;  // (under mu) no session starts after stop()
+
+  void add(std::shared_ptr<net::io_context> session_ioc, tcp::socket socket) {
+    std::lock_guard lock(mu);
+    if (stopped) return;  // (the socket closes with it)
+    sessions.remove_if([](const std::shared_ptr<Session>& s) {
+      if (!s->finished()) return false;
+      s->join();
+      return true;
+    });
+    auto s = std::make_shared<Session>(std::move(session_ioc), std::move(socket), o, log, limiter, clients);
+    sessions.push_back(s);
+    s->start();
+  }
 
   void accept() {
     // Each session gets a socket on its own io_context: it runs on its own thread.
     auto session_ioc = std::make_shared<net::io_context>();
     acceptor.async_accept(*session_ioc, [this, session_ioc](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // closed by stop()
-      std::lock_guard lock(mu);
-      sessions.remove_if([](const std::shared_ptr<Session>& s) {
-        if (!s->finished()) return false;
-        s->join();
-        return true;
-      });
-      auto s = std::make_shared<Session>(session_ioc, std::move(socket), o, log, limiter, clients);
-      sessions.push_back(s);
-      s->start();
+      add(session_ioc, std::move(socket));
       accept();
     });
   }
@@ -294,15 +303,33 @@ int WebSocketServer::listen(std::string& error) {
 }
 
 void WebSocketServer::start() {
+  if (!impl_->acceptor.is_open()) return;
   impl_->accept();
   impl_->thread = std::thread([this] { impl_->ioc.run(); });
 }
 
+void WebSocketServer::adopt(int socket) {
+  auto session_ioc = std::make_shared<net::io_context>();
+  sockaddr_storage at{};
+  socklen_t size = sizeof at;
+  beast::error_code ec;
+  tcp::socket s(*session_ioc);
+  if (::getsockname(socket, reinterpret_cast<sockaddr*>(&at), &size) != 0 ||
+      s.assign(at.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), socket, ec)) {
+    ::close(socket);
+    return;
+  }
+  impl_->add(std::move(session_ioc), std::move(s));
+}
+
 void WebSocketServer::stop() {
-  if (!impl_ || !impl_->thread.joinable()) return;
-  net::post(impl_->ioc, [this] { impl_->acceptor.close(); });
-  impl_->thread.join();
+  if (!impl_) return;
+  if (impl_->thread.joinable()) {
+    net::post(impl_->ioc, [this] { impl_->acceptor.close(); });
+    impl_->thread.join();
+  }
   std::lock_guard lock(impl_->mu);
+  impl_->stopped = true;
   for (auto& s : impl_->sessions) s->close();
   for (auto& s : impl_->sessions) s->join();
   impl_->sessions.clear();

@@ -1,4 +1,5 @@
-// The live events over a WebSocket (`/api/v1/ws` on its own port, --ws-port): the same events as
+// The live events over a WebSocket (`/api/v1/ws`, on the HTTP port -- http_server.h hands each
+// such connection here -- and on a port of its own with --ws-port): the same events as
 // the SSE stream (/api/v1/events), one JSON text message each -- {"id", "event", "data"} --
 // starting with `hello` (the id to resume from), `reset` when asked to resume from an id no longer
 // kept, and a `heartbeat` message when there is nothing to say. `?last_event_id=N` resumes.
@@ -30,9 +31,10 @@ class WebSocketServer {
   WebSocketServer(const WebSocketServer&) = delete;
   WebSocketServer& operator=(const WebSocketServer&) = delete;
 
-  int listen(std::string& error);  // binds; the port, or -1 (error says why)
-  void start();                    // accepts on a thread of its own, a thread per session
-  void stop();                     // closes every session, joins
+  int listen(std::string& error);  // binds a port of its own (optional); the port, or -1 (error says why)
+  void start();                    // accepts there on a thread of its own (if listening)
+  void adopt(int socket);          // a connection accepted elsewhere, its upgrade request unread
+  void stop();                     // closes every session, joins (a thread per session)
 
  private:
   struct Impl;

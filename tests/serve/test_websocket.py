@@ -149,3 +149,81 @@ def test_the_token_is_needed_when_the_server_has_one(workers, serve):
         assert wait_for(lambda: ws.of("hello"))
     finally:
         ws.close()
+
+
+def _upgrade_request(path="/api/v1/ws"):
+    return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
+
+
+def _read_head(sock):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        piece = sock.recv(4096)
+        if not piece:
+            break
+        head += piece
+    return head
+
+
+def test_the_websocket_is_on_the_http_port(fake, workers, serve):
+    """One origin, as a UI that polls the API and subscribes to the events expects: the URL serve
+    prints is its HTTP port, and the page's own origin upgrades."""
+    workers.run(calls=1)
+    s = serve("--db", workers.db, *SERVE_ARGS)
+    assert s.ws_url.removeprefix("ws://") == s.url.removeprefix("http://")
+    ws = WsClient(s.url.replace("http://", "ws://") + "/api/v1/ws")
+    try:
+        assert wait_for(lambda: ws.of("hello"))
+        workers.run(workspace="acme", calls=2)
+        wait_for(lambda: sum(m["data"]["calls"] for m in ws.of("usage")) == 2)
+        status, _, body = s.get("/api/v1/health")  # the API answers beside it
+        assert status == 200, body
+    finally:
+        ws.close()
+
+
+def test_an_upgrade_after_a_request_on_the_same_connection_is_handed_over(fake, workers, serve):
+    """A keep-alive connection that first asks the API, then upgrades: each request on it is
+    looked at, not only the first; and a request line that arrives a byte at a time too."""
+    import socket
+    import time
+
+    workers.run(calls=1)
+    s = serve("--db", workers.db, *SERVE_ARGS)
+    host, port = s.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as c:
+        c.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        head = _read_head(c)
+        assert head.startswith(b"HTTP/1.1 200"), head
+        length = int([h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length:")][0].split(b":")[1])
+        rest = head.split(b"\r\n\r\n", 1)[1]
+        while len(rest) < length:
+            rest += c.recv(4096)
+        c.sendall(_upgrade_request())
+        assert _read_head(c).startswith(b"HTTP/1.1 101"), "the second request was not upgraded"
+    with socket.create_connection((host, int(port)), timeout=20) as c:
+        for byte in _upgrade_request()[:20]:
+            c.sendall(bytes([byte]))
+            time.sleep(0.01)
+        c.sendall(_upgrade_request()[20:])
+        assert _read_head(c).startswith(b"HTTP/1.1 101"), "a slow request line was not upgraded"
+    with socket.create_connection((host, int(port)), timeout=20) as c:  # a near miss is the API's
+        c.sendall(_upgrade_request("/api/v1/wsx"))
+        head = _read_head(c)
+        assert head.startswith(b"HTTP/1.1 404") and b"application/json" in head, head
+
+
+def test_ws_port_adds_a_port_of_its_own(fake, workers, serve):
+    workers.run(calls=1)
+    s = serve("--db", workers.db, "--ws-port", "0", *SERVE_ARGS)
+    line = s.proc.stderr.readline()
+    assert "WebSocket also on ws://127.0.0.1:" in line, line
+    other = line.split("also on ")[1].split()[0]
+    assert other != s.ws_url + "/api/v1/ws"
+    for url in (other, _ws_url(s)):
+        ws = WsClient(url)
+        try:
+            assert wait_for(lambda: ws.of("hello"))
+        finally:
+            ws.close()
