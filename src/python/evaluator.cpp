@@ -125,6 +125,9 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       break;
     case Binding::Kind::Element:
       out = elements_of(eval(b.node, b.scope), b.index);
+      if (b.index == kElementOfElement)  // each pair's members too; the element itself stays (`d.items()`)
+        for (const Value& e : Values(out))
+          if (e.kind == Value::Kind::Container && e.path.empty() && e.elements) add_all(out, *e.elements);
       break;
     case Binding::Kind::Context:
       // `with X as c`: clients return themselves from __enter__; other managers are opaque.
