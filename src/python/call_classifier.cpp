@@ -107,6 +107,7 @@ CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scop
         o.prov = Provenance::Unknown;
         o.api = api;
         o.exact = true;
+        o.annotated = v.annotated;
         return o;
       }
       // `self.llm.client.chat.completions.create`: a distinctive API at the end of a longer chain.

@@ -176,11 +176,13 @@ class Checker {
         return out_.untracked_call(std::move(use), std::move(m), std::move(fix));
       }
       default: {
-        // Unknown origin: count it where the file shows the openai package or the API is
-        // unmistakable; elsewhere `x.files.create()` is most likely not OpenAI at all.
+        // Unknown origin: count it where the file shows the openai package, the API is
+        // unmistakable or the receiver is known to be an OpenAI client (annotated as one, a
+        // library object's client: `agent.client`); elsewhere `x.files.create()` is most likely
+        // not OpenAI at all.
         const ApiMethod* method = cat_.api_method(o.api);
         const bool distinctive = method && cat_.is_distinctive_resource(method->resource);
-        if (!distinctive && !(o.exact && m_.openai_context)) return;
+        if (!distinctive && !(o.exact && (m_.openai_context || o.annotated))) return;
         use.provenance = Provenance::Unknown;
         return out_.unresolved_call(std::move(use), {MessageId::QG007, {{"api", o.api}}});
       }

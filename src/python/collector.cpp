@@ -252,7 +252,9 @@ class Collector {
       for (TSNode t : NamedChildren(target)) {
         if (positional) bind_target(t, scope, Binding::Kind::Expr, ts_node_named_child(literal, i), value_scope, -1);
         else bind_target(t, scope, kind == Binding::Kind::Expr ? Binding::Kind::Element : kind, value, value_scope,
-                         kind == Binding::Kind::Expr ? static_cast<int>(i) : -1);
+                         kind == Binding::Kind::Expr      ? static_cast<int>(i)
+                         : kind == Binding::Kind::Element ? kElementOfElement  // `for name, agent in pairs`
+                                                          : -1);
         ++i;
       }
       return;

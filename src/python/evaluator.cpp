@@ -125,6 +125,9 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       break;
     case Binding::Kind::Element:
       out = elements_of(eval(b.node, b.scope), b.index);
+      if (b.index == kElementOfElement)  // each pair's members too; the element itself stays (`d.items()`)
+        for (const Value& e : Values(out))
+          if (e.kind == Value::Kind::Container && e.path.empty() && e.elements) add_all(out, *e.elements);
       break;
     case Binding::Kind::Context:
       // `with X as c`: clients return themselves from __enter__; other managers are opaque.
@@ -160,7 +163,9 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       if (b.variadic) { out.push_back(unknown()); break; }
       Values declared = is_null(b.annotation) ? Values{unknown()} : annotation_value(b.annotation, b.scope);
       for (auto& v : declared) {
-        if (v.kind == Value::Kind::Unknown) {  // remember which parameter, for call-site substitution
+        // Remember which parameter, for call-site substitution (an annotated library holder's
+        // attribute too: held_client).
+        if (v.kind == Value::Kind::Unknown || (v.kind == Value::Kind::Object && is_null(v.node))) {
           v.function = fn;
           v.param_index = b.index;
           v.param_name = b.name;
@@ -427,6 +432,10 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
         break;
       }
       case Value::Kind::Object: {  // `Runner().run`, `provider.get_model`: the class's member
+        if (const Holder* h = client_holder(v.path); h && h->client_attribute == name) {  // `agent.client`
+          add_all(out, held_client(v, *h));
+          break;
+        }
         Value member = make(Value::Kind::External, join(v.path, name));
         // `agent.clone`: the receiver rides along, for the copy the call makes.
         if (libraries_.is_copy_method(member.path)) member.elements = std::make_shared<Values>(Values{v});
@@ -448,6 +457,43 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
       default: add(out, opaque()); break;
     }
   }
+  return out;
+}
+
+const Holder* Evaluator::client_holder(std::string_view qualified) const {
+  const Holder* h = libraries_.holder(qualified).second;
+  if (!h) h = LibraryClientTable::get().holder(qualified);
+  return h && !h->client_attribute.empty() ? h : nullptr;
+}
+
+Values Evaluator::held_client(const Value& object, const Holder& holder) {
+  // An OpenAI client the code does not show (not handed over visibly, a parameter's caller not
+  // found): the library's attribute is one all the same, of unresolved origin.
+  auto unresolved = [] {
+    Value u = unknown();
+    u.annotated = true;
+    return u;
+  };
+  Values out;
+  if (!is_null(object.node)) {
+    // A copy (`agent.clone(...)`) takes keywords only; what it does not pass, it copies.
+    const auto at = std::find(holder.parameters.begin(), holder.parameters.end(), holder.client);
+    const int index = object.elements || at == holder.parameters.end() ? -1 : static_cast<int>(at - holder.parameters.begin());
+    if (TSNode arg = argument_node(object.node, object.scope, index, holder.client); !is_null(arg)) return eval(arg, object.scope);
+    if (object.elements)
+      for (const Value& original : *object.elements) add_all(out, attribute({original}, holder.client_attribute));
+  } else if (object.function && object.param_index >= 0) {  // `def f(agent: AzureAssistantAgent)`
+    for (const Value& passed : passed_to(object.function, object.param_index, object.param_name))
+      for (const Value& p : through_parameters(passed)) {
+        // What the annotation does not vouch for (a mock, an object the scanner cannot see into)
+        // is an agent all the same: its client is unresolved.
+        if (p.kind == Value::Kind::Object || p.kind == Value::Kind::Instance)
+          add_all(out, attribute({p}, holder.client_attribute));
+        else
+          add(out, unresolved());
+      }
+  }
+  if (out.empty()) out.push_back(unresolved());
   return out;
 }
 
@@ -528,6 +574,8 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
     for (const auto& v : named) {
       if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
       if (v.kind == Value::Kind::External && (v.path == "typing.Any" || v.path.ends_with(".Any"))) any = true;
+      if (v.kind == Value::Kind::External && client_holder(v.path))  // `agent: AzureAssistantAgent`
+        add(instances, make(Value::Kind::Object, v.path));
       if (v.kind == Value::Kind::Class && v.cls) {
         if (client_subclass(*v.cls)) client = true;
         Value inst = make(Value::Kind::Instance);
@@ -638,7 +686,8 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           f.prov = Provenance::Factory;
           f.client_kind = *kind;
           add(out, std::move(f));
-        } else if (libraries_.is_class(v.path)) {  // `Agent(...)`, `RunConfig(...)`, `Runner()`
+        } else if (libraries_.is_class(v.path) || LibraryClientTable::get().holder(v.path)) {
+          // `Agent(...)`, `RunConfig(...)`, `Runner()`, `AzureAssistantAgent(client=...)`
           Value o = make(Value::Kind::Object, v.path);
           o.node = call;
           o.scope = scope;

@@ -26,6 +26,7 @@ struct CallOutcome {
   ClientKind client_kind = ClientKind::Sync;
   bool fixable = false;
   bool exact = true;              // ApiCall on an unknown value: the whole chain is an API method
+  bool annotated = false;         // ApiCall on an unknown value known to be an OpenAI client
   std::string api;                // "embeddings.create" (LegacyCall: its v1 counterpart; LibraryRun: "agents.run")
   std::string name;               // Construction: class name; LegacyCall: "ChatCompletion.create"
   const ModuleInfo* origin = nullptr;  // ApiCall on a direct client: where it was constructed
@@ -92,6 +93,13 @@ class Evaluator {
   // when `call` is neither (or names it by anything but a literal).
   std::optional<Values> dynamic_import(const Values& callee, TSNode call, const Scope* scope);
   Values class_attribute(const ClassInfo& cls, std::string_view name, bool instance);
+  // A library holder whose instances keep their client as an attribute (python/library_model.h
+  // Holder::client_attribute, in either library table); nullptr for any other name.
+  const Holder* client_holder(std::string_view qualified) const;
+  // That attribute of `object` (an Object of `holder`): what its construction hands over, what
+  // the callers of the parameter it is pass (an annotated parameter), else an OpenAI client of
+  // unresolved origin.
+  Values held_client(const Value& object, const Holder& holder);
   Values call_result(const Values& callee, TSNode call, const Scope* scope);
   Values annotation_value(TSNode annotation, const Scope* scope);
   Values elements_of(const Values& v, int index);

@@ -248,6 +248,23 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     for (const auto& name : constructors) by_library[name] = {t.libs_.size(), Kind::constructor};
     for (const auto& name : gated) by_library[name] = {t.libs_.size(), Kind::gated};
     for (const auto& name : returning) by_library[name] = {t.libs_.size(), Kind::returns_client};
+    if (const toml::node* holders = node.as_table()->get("holders")) {
+      if (!holders->is_table()) r.fail("holders", "must be a table");
+      for (auto&& [hid, h] : *holders->as_table()) {
+        const std::string key = "holders." + std::string(hid.str());
+        if (!h.is_table()) r.fail(key, "must be a table");
+        const RulesReader hr(*h.as_table(), where + " " + key);
+        Holder holder;
+        holder.id = std::string(hid.str());
+        holder.parameters = hr.strings("parameters");
+        holder.client = hr.string("client", true);
+        holder.client_attribute = hr.string("client-attribute", true);
+        const auto names = hr.strings("names");
+        if (names.empty()) hr.fail("names", "is missing");
+        for (const auto& n : names) t.holder_names_.emplace(n, t.holders_.size());
+        t.holders_.push_back(std::move(holder));
+      }
+    }
     t.words_.push_back(lib.package);
     t.libs_.push_back(std::move(lib));
   }
@@ -273,6 +290,11 @@ const ClientBuildingLibrary* LibraryClientTable::library_of_api(std::string_view
 const LibraryClientTable::Entry* LibraryClientTable::entry(std::string_view qualified) const {
   const auto it = entries_.find(qualified);
   return it == entries_.end() ? nullptr : &it->second;
+}
+
+const Holder* LibraryClientTable::holder(std::string_view qualified) const {
+  const auto it = holder_names_.find(qualified);
+  return it == holder_names_.end() ? nullptr : &holders_[it->second];
 }
 
 std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* scope, Evaluator& ev,

@@ -54,6 +54,10 @@ class LibraryClientTable {
     bool returns_client = false;
   };
   const Entry* entry(std::string_view qualified) const;
+  // `holders`: library classes whose instances keep the client they are handed as an attribute
+  // (`agent.client`), and library functions that build one; keyed by every qualified name.
+  // Only `parameters`, `client` and `client-attribute` of a Holder are read here.
+  const Holder* holder(std::string_view qualified) const;
   // Package names: a file naming one is worth parsing.
   const std::vector<std::string>& words() const { return words_; }
   const std::vector<ClientBuildingLibrary>& libraries() const { return libs_; }
@@ -63,6 +67,8 @@ class LibraryClientTable {
  private:
   std::vector<ClientBuildingLibrary> libs_;
   StringMap<Entry> entries_;  // qualified -> its library, model-gated
+  std::vector<Holder> holders_;
+  StringMap<std::size_t> holder_names_;  // qualified -> index into holders_
   std::vector<std::string> words_;
 };
 

@@ -68,6 +68,8 @@ ClientLibrary load_library(std::string id, const toml::table& t) {
       h.own = true;
       h.client.clear();
     }
+    h.client_attribute = hr.string("client-attribute");
+    if (!h.client_attribute.empty() && h.client.empty()) hr.fail("client-attribute", "needs `client`");
     h.own_client_when = hr.strings("own-client-when");
     h.links = hr.strings("links");
     h.copies = hr.strings("copies");

@@ -20,6 +20,9 @@ struct Holder {
   std::string id;                            // "openai-provider"
   std::vector<std::string> parameters;       // positional parameters, in order
   std::string client;                        // the argument naming its client; "" none
+  // The attribute its instances keep that client as (`agent.client`); "" none: reading it is
+  // reading what the construction hands over as `client`.
+  std::string client_attribute;
   bool own = false;                          // client = "own": never the library's OpenAI client
   std::vector<std::string> own_client_when;  // arguments that make it build its own client
   std::vector<std::string> links;            // Agent: arguments naming further agents

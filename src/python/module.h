@@ -23,6 +23,9 @@ struct Scope;
 struct ClassInfo;
 
 // One way a name gets a value. Evaluated lazily and memoised by the evaluator.
+// Binding::index of a name unpacked from each element of what a loop iterates.
+inline constexpr int kElementOfElement = -2;
+
 struct Binding {
   enum class Kind : uint8_t {
     Expr,        // name = <node>               (node evaluated in `scope`)
@@ -44,7 +47,8 @@ struct Binding {
   ClassInfo* cls = nullptr;   // Kind::Class
   std::string module, name;   // Import / ImportFrom; Param: the parameter's name
   int level = 0;              // ImportFrom: leading dots
-  int index = -1;             // Element: position in a tuple literal, -1 = any element
+  int index = -1;             // Element: position in a tuple literal, -1 = any element,
+                              // kElementOfElement: unpacked from an element (`for name, agent in pairs`)
   bool variadic = false;      // Param: *args / **kwargs
   bool self_param = false;    // Param: the first parameter of a method (self / cls)
   // Where the binding takes effect (end of its statement) and whether it may not happen

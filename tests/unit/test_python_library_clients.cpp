@@ -101,3 +101,39 @@ TEST_CASE("python library clients: a malformed fix-arguments reference names the
   CHECK(error_of((base + "fix-arguments = [\"c=httpx.Client}()\"]\n").c_str()) ==
         "rules/python/library-clients.toml [a]: `fix-arguments` has a `}` without its `{`");
 }
+
+TEST_CASE("python library clients: holders keep the client they are handed as an attribute") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"toml(
+[acme]
+package = "acme"
+display-name = "Acme"
+returns-client = ["acme.Agent.create_client"]
+tracked-by = []
+how = "hand the agent a tracked client"
+
+[acme.holders.agents]
+names = ["acme.Agent", "acme.agents.Agent", "acme.Registry.build"]
+parameters = ["name", "client"]
+client = "client"
+client-attribute = "llm"
+)toml");
+  for (const char* name : {"acme.Agent", "acme.agents.Agent", "acme.Registry.build"}) {
+    const auto* h = table.holder(name);
+    REQUIRE_MESSAGE(h, name);
+    CHECK(h->client == "client");
+    CHECK(h->client_attribute == "llm");
+    CHECK(h->parameters == std::vector<std::string>{"name", "client"});
+  }
+  CHECK(table.holder("acme.Agent.create_client") == nullptr);
+  CHECK(table.holder("acme.Other") == nullptr);
+  const auto& shipped = qg::python::LibraryClientTable::get();
+  REQUIRE(shipped.holder("semantic_kernel.agents.AzureAssistantAgent"));
+  CHECK(shipped.holder("semantic_kernel.agents.AzureAssistantAgent")->client_attribute == "client");
+
+  const std::string head = "[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n";
+  CHECK(error_of((head + "[a.holders.h]\nnames = [\"a.H\"]\nclient = \"client\"\n").c_str()) ==
+        "rules/python/library-clients.toml [a] holders.h: `client-attribute` is missing");
+  CHECK(error_of((head + "[a.holders.h]\nclient = \"client\"\nclient-attribute = \"client\"\n").c_str()) ==
+        "rules/python/library-clients.toml [a] holders.h: `names` is missing");
+  CHECK(error_of((head + "holders = 3\n").c_str()) == "rules/python/library-clients.toml [a]: `holders` must be a table");
+}

@@ -93,3 +93,17 @@ TEST_CASE("python library model: the shipped rules know the Agents SDK") {
   const auto& prefixes = m.entry_point("agents.Runner.run").first->other_library_prefixes;
   CHECK(std::find(prefixes.begin(), prefixes.end(), "litellm/") != prefixes.end());
 }
+
+TEST_CASE("python library model: a holder may name the attribute it keeps its client as") {
+  std::string acme = kAcme;
+  acme += "[acme.holders.model]\nrole = \"model\"\nnames = [\"acme.Model\"]\nparameters = [\"name\", \"client\"]\n"
+          "client = \"client\"\nclient-attribute = \"client\"\n";
+  const auto m = qg::python::LibraryModel::from_texts(acme, kStartup);
+  const auto* h = m.holder("acme.Model").second;
+  REQUIRE(h);
+  CHECK(h->client_attribute == "client");
+  CHECK(m.holder("acme.Crew").second->client_attribute.empty());
+  const std::string without_client = std::string(kAcme) + "[acme.holders.model]\nrole = \"model\"\nnames = [\"acme.Model\"]\n"
+                                                          "client-attribute = \"client\"\n";
+  CHECK(error_of(without_client.c_str()).find("holders.model: `client-attribute` needs `client`") != std::string::npos);
+}
