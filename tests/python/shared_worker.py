@@ -5,7 +5,8 @@ uvicorn worker of the assessed service would hold it, sending chat completions o
 
 N calls (N < 0: until killed); GO_FILE: wait until it exists, so that every worker starts at once.
 The API key names the worker at the fake (its bill counts requests per key). QG_WORKSPACE sets
-the workspace; QG_TEST_CLOCK_MS the parent's pinned clock. Prints a JSON line of counts after
+the workspace; QG_TEST_CLOCK_MS the parent's pinned clock. Each request carries the time it left
+(x-sent-ns, CLOCK_MONOTONIC, which the fake's arrival times share). Prints a JSON line of counts after
 every call ("ok": answered 2xx, "blocked": stopped by quotaguard before sending, "quota": a 429
 from the API, "other") and exits 0."""
 import json
@@ -22,7 +23,13 @@ go = sys.argv[5] if len(sys.argv) > 5 else None
 if os.environ.get("QG_TEST_CLOCK_MS"):
     quotaguard._core._set_clock_for_tests(int(os.environ["QG_TEST_CLOCK_MS"]))
 quotaguard.configure(config)
-client = quotaguard.openai_client(api_key=api_key, base_url=base_url, max_retries=0)
+
+def stamp(request):  # when the request left, on the clock the fake stamps arrivals with
+    request.headers["x-sent-ns"] = str(time.monotonic_ns())
+
+
+client = quotaguard.openai_client(api_key=api_key, base_url=base_url, max_retries=0,
+                                  http_client=openai.DefaultHttpxClient(event_hooks={"request": [stamp]}))
 print(json.dumps({"ready": os.getpid()}), flush=True)
 while go and not os.path.exists(go):
     time.sleep(0.002)
