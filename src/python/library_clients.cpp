@@ -339,7 +339,8 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
 bool holds_library_client_class(const Values& values, Evaluator& ev) {
   const LibraryClientTable& table = LibraryClientTable::get();
   return std::any_of(values.begin(), values.end(), [&](const Value& v) {
-    return v.kind == Value::Kind::Class && v.cls && derived_entry(table, *v.cls, ev);
+    return (v.kind == Value::Kind::External && table.entry(v.path)) ||
+           (v.kind == Value::Kind::Class && v.cls && derived_entry(table, *v.cls, ev));
   });
 }
 
