@@ -47,9 +47,46 @@ std::vector<std::string_view> guarded_start(TSNode condition, TSNode branch, boo
 // What a model argument is known to start with, once per value it may hold: a plain literal's
 // whole text, an f-string's or a `+` concatenation's text before the first thing computed, a
 // name whose every binding in the scope that sees it is such a string (`lm_name =
-// f"openai/{model}"`). Empty when any value is unknown (a parameter, a call, a config lookup):
+// f"openai/{model}"`), or `self.model` whose every assignment in its class is one. Empty when any value is unknown (a parameter, a call, a config lookup):
 // a model chosen at run time may go to another provider, so it decides nothing.
-std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, int depth = 0) {
+std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, int depth = 0);
+
+// `self.model` in a method: what the class body assigns it (`model = "gpt-4o"`) and what every
+// `self.model = ...` in its methods does, each of which must name a model; empty when any does
+// not, or when the class assigns it nowhere (a base class's, or one set from outside).
+std::vector<std::string_view> self_attribute_model_starts(TSNode n, const Scope* scope, std::string_view code, int depth) {
+  const Syntax& S = Syntax::get();
+  const TSNode object = unparenthesize(field(n, S.f_object)), attr = field(n, S.f_attribute);
+  if (is_null(object) || is_null(attr) || sym(object) != S.identifier) return {};
+  const std::string receiver(text(object, code)), name(text(attr, code));
+  const ClassInfo* cls = nullptr;
+  for (const Scope* s = scope; s; s = s->parent) {
+    if (s->kind == Scope::Kind::Class || s->kind == Scope::Kind::Module) return {};
+    if (s->method_of && !s->is_staticmethod && receiver == s->self_name) {
+      cls = s->method_of;
+      break;
+    }
+    if (s->bindings.contains(receiver)) return {};  // a local of that name shadows self
+  }
+  if (!cls || !cls->body) return {};
+  std::vector<std::string_view> out;
+  bool any = false;
+  const auto add = [&](const std::vector<Binding>& bindings) {
+    for (const Binding& b : bindings) {
+      any = true;
+      const auto starts = b.kind == Binding::Kind::Expr ? model_starts(b.node, b.scope, code, depth + 1)
+                                                        : std::vector<std::string_view>{};
+      if (starts.empty()) return false;
+      out.insert(out.end(), starts.begin(), starts.end());
+    }
+    return true;
+  };
+  if (const auto it = cls->body->bindings.find(name); it != cls->body->bindings.end() && !add(it->second)) return {};
+  if (const auto it = cls->instance_attrs.find(name); it != cls->instance_attrs.end() && !add(it->second)) return {};
+  return any ? out : std::vector<std::string_view>{};
+}
+
+std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, int depth) {
   const Syntax& S = Syntax::get();
   n = unparenthesize(n);
   if (is_null(n) || depth > 4) return {};
@@ -80,6 +117,7 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
     while (!op.empty() && (op.front() == ' ' || op.front() == '\t')) op.remove_prefix(1);
     return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, depth + 1) : std::vector<std::string_view>{};
   }
+  if (sym(n) == S.attribute && scope) return self_attribute_model_starts(n, scope, code, depth);
   if (sym(n) != S.identifier || !scope) return {};
   const std::string name(text(n, code));
   bool first = true;
@@ -339,7 +377,8 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
 bool holds_library_client_class(const Values& values, Evaluator& ev) {
   const LibraryClientTable& table = LibraryClientTable::get();
   return std::any_of(values.begin(), values.end(), [&](const Value& v) {
-    return v.kind == Value::Kind::Class && v.cls && derived_entry(table, *v.cls, ev);
+    return (v.kind == Value::Kind::External && table.entry(v.path)) ||
+           (v.kind == Value::Kind::Class && v.cls && derived_entry(table, *v.cls, ev));
   });
 }
 

@@ -88,8 +88,9 @@ struct LibraryClientCall {
 std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* scope, Evaluator& evaluator,
                                                      std::string_view code);
 
-// Whether `values` holds a project class derived from a table entry (`class Patched(OpenAI)`):
-// a module exporting one is worth following into the modules that import it, which need name
+// Whether `values` holds a table entry (`from langchain_openai import ChatOpenAI` at module
+// level) or a project class derived from one (`class Patched(OpenAI)`): a module exporting one
+// is worth following into the modules that import it (`from helpers import *`), which need name
 // no library to call it.
 bool holds_library_client_class(const Values& values, Evaluator& evaluator);
 
