@@ -273,6 +273,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     lib.package = r.string("package", true);
     lib.display_name = r.string("display-name", true);
     lib.openai_models = r.strings("openai-models");
+    lib.model_keyword = r.string("model-keyword");
     lib.tracked_by = r.strings("tracked-by");
     lib.how = r.string("how", true);
     for (const std::string& argument : r.strings("fix-arguments")) lib.fix_arguments.push_back(fix_argument(r, argument));
@@ -283,6 +284,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     if (constructors.empty() && gated.empty() && returning.empty())
       r.fail("constructors", "is empty, and so are `model-gated` and `returns-client`");
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
+    if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
     for (const auto& name : constructors) by_library[name] = {t.libs_.size(), Kind::constructor};
     for (const auto& name : gated) by_library[name] = {t.libs_.size(), Kind::gated};
     for (const auto& name : returning) by_library[name] = {t.libs_.size(), Kind::returns_client};
@@ -355,7 +357,9 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   const ClientBuildingLibrary& lib = *hit->library;
   if (hit->model_gated) {
     // Every value the model may hold names an OpenAI model.
-    const auto starts = model_starts(ev.argument_node(call, scope, 0, "model"), scope, code);
+    const auto starts = model_starts(lib.model_keyword.empty() ? ev.argument_node(call, scope, 0, "model")
+                                                               : ev.argument_node(call, scope, -1, lib.model_keyword),
+                                     scope, code);
     const auto openai = [&](std::string_view start) {
       return std::any_of(lib.openai_models.begin(), lib.openai_models.end(), [&](const std::string& p) { return start.starts_with(p); });
     };

@@ -30,6 +30,7 @@ struct ClientBuildingLibrary {
   std::string package;       // "langchain_openai"
   std::string display_name;  // "LangChain"
   std::vector<std::string> openai_models;  // model-name prefixes sent to an OpenAI client
+  std::string model_keyword;               // `model-gated`'s model: this keyword only ("": 0 or `model`)
   std::vector<std::string> tracked_by;     // keywords handing it a client / HTTP client
   std::string how;                         // how to track it, for the message
   std::vector<FixArgument> fix_arguments;  // empty: fixed by `quotaguard.install()`

@@ -47,6 +47,8 @@ TEST_CASE("python library clients: malformed data names the file and key") {
         "rules/python/library-clients.toml [a]: `constructors` is empty, and so are `model-gated` and `returns-client`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\n") ==
         "rules/python/library-clients.toml [a]: `openai-models` is needed by `model-gated`");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\nmodel-keyword = \"llm\"\n") ==
+        "rules/python/library-clients.toml [a]: `model-keyword` is only read for `model-gated`");
   CHECK(error_of("[a]\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n") ==
         "rules/python/library-clients.toml [a]: `package` is missing");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = \"a.C\"\n") ==
