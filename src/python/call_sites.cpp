@@ -63,6 +63,15 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
     }
     ModuleInfo* m = modules[i];
     for (const auto& store : m->attribute_stores) stores_[store.name].push_back(&store);
+    for (const ClassInfo& c : m->classes)
+      for (TSNode base : c.bases) {
+        if (sym(base) == S.subscript) base = field(base, S.f_value);  // Base[T]
+        if (auto name = last_name(base, m->code()); !name.empty()) {
+          auto it = derived_.find(name);
+          if (it == derived_.end()) it = derived_.emplace(std::string(name), std::vector<const ClassInfo*>{}).first;
+          if (it->second.empty() || it->second.back() != &c) it->second.push_back(&c);
+        }
+      }
     const bool conftest = last_component(m->path) == "conftest.py";
     for (const Scope& s : m->scopes) {
       if (!s.is_fixture) continue;
@@ -89,6 +98,12 @@ std::span<const CallSites::Handed> CallSites::handed(std::string_view name) cons
 std::span<const ModuleInfo::AttributeStore* const> CallSites::stores(std::string_view name) const {
   auto it = stores_.find(name);
   if (it == stores_.end()) return {};
+  return it->second;
+}
+
+std::span<const ClassInfo* const> CallSites::derived(std::string_view name) const {
+  auto it = derived_.find(name);
+  if (it == derived_.end()) return {};
   return it->second;
 }
 

@@ -43,6 +43,10 @@ class CallSites {
   // module order.
   std::span<const ModuleInfo::AttributeStore* const> stores(std::string_view name) const;
 
+  // Classes with a base named `name` (`class Sub(Base)`, `class Sub(mod.Base)`, `Base[T]`): the
+  // candidates for subclasses of a class of that name (the evaluator checks what the base is).
+  std::span<const ClassInfo* const> derived(std::string_view name) const;
+
   // The fixture a test or fixture in `module` receives for a parameter `name`: one defined in
   // the module itself, else in the nearest `conftest.py` of its folder or any folder above.
   // `overriding`: a fixture that takes the one it overrides (`def client(client)`) sees past itself.
@@ -52,6 +56,7 @@ class CallSites {
   StringMap<std::vector<Site>> by_name_;
   StringMap<std::vector<Handed>> handed_;
   StringMap<std::vector<const ModuleInfo::AttributeStore*>> stores_;
+  StringMap<std::vector<const ClassInfo*>> derived_;
   std::unordered_map<const ModuleInfo*, StringMap<const Scope*>> module_fixtures_;
   std::map<std::string, StringMap<const Scope*>, std::less<>> conftest_fixtures_;  // folder -> fixtures
 };

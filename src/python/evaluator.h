@@ -118,6 +118,10 @@ class Evaluator {
   Values fixture_value(const Scope* fixture);
   Values passed_via_callback(TSNode arg, const Scope* scope, int index, const std::string& name);
   Values passed_to_field(const ClassInfo* cls, const std::string& name);
+  const std::vector<const ClassInfo*>& class_family(const ClassInfo* cls);
+  bool defines_init(const ClassInfo& cls);
+  bool same_class(const Value& v, const ClassInfo& c);
+  bool splat_keyword(TSNode call, const Scope* scope, std::string_view name, Values& out);
   Values parametrized(const Scope* fn, std::string_view name);
   // What `obj.name = value` statements elsewhere store on `target`, a project module, class or
   // instance (python/stores.cpp); only values that hold or yield clients.
@@ -134,6 +138,7 @@ class Evaluator {
   std::map<std::pair<const Scope*, int>, Values> passed_memo_;
   std::set<std::pair<const Scope*, int>> passing_;  // parameters being gathered (recursion)
   std::map<std::pair<const ClassInfo*, std::string>, Values> fields_memo_;
+  std::unordered_map<const ClassInfo*, std::vector<const ClassInfo*>> family_memo_;
   using StoreKey = std::tuple<const void*, bool, std::string>;  // (module or class, instance, name)
   std::map<StoreKey, Values> stores_memo_;
   std::set<StoreKey> storing_;

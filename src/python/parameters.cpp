@@ -39,6 +39,8 @@ int Evaluator::implicit_arguments(const Values& callee, const Scope* fn) {
     if (v.kind == Value::Kind::Class && v.cls && fn->name == "__init__" && fn->method_of)
       for (const auto& init : class_attribute(*v.cls, "__init__", true))
         if (init.kind == Value::Kind::Function && init.function == fn) return 1;
+    // The class itself under the name a scan of a modelled library's own repository gives it.
+    if (v.kind == Value::Kind::External && fn->name == "__init__" && fn->method_of && same_class(v, *fn->method_of)) return 1;
   }
   return -1;
 }
@@ -92,7 +94,8 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name)
       // A partial's own first argument is the function: f's arguments start after it.
       TSNode arg = argument_node(site.call, site.scope, index - shift + (site.partial ? 1 : 0), name);
       if (!is_null(arg)) add_all(out, eval(arg, site.scope));
-      else if (passes_splat(site.call)) add(out, unknown());  // `*args` / `**options` may carry it
+      // `*args` / `**options` may carry it (`**args` for a dict naming it: what it names)
+      else if (passes_splat(site.call) && !splat_keyword(site.call, site.scope, name, out)) add(out, unknown());
     }
   };
   if (fn->kind == Scope::Kind::Lambda) {
@@ -191,45 +194,191 @@ Values Evaluator::passed_via_callback(TSNode arg, const Scope* scope, int index,
 }
 
 // `Deps(client=OpenAI())` for `class Deps: client: OpenAI` (a dataclass, attrs, pydantic model,
-// NamedTuple: any class whose constructor is generated from its declared fields).
+// NamedTuple: any class whose constructor is generated from its declared fields). The generated
+// constructor is also what a subclass that defines no `__init__` is built with (`Chat(client=c)`
+// for `class Chat(Handler)`), what `cls(client=c)` in a classmethod builds, and what a subclass's
+// own `__init__` reaches with `super().__init__(client=c)` or `Base.__init__(self, client=c)`
+// (pydantic's sets the fields of the instance's class, so the field may be declared anywhere in
+// the family). Keywords may come from a dict the call splats (`super().__init__(**args)` with
+// `args = {"client": client, ...}`).
 Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name) {
   const CallSites* sites = project_.call_sites();
   if (!sites || cls->name.empty()) return {};
   const auto key = std::make_pair(cls, name);
   if (auto it = fields_memo_.find(key); it != fields_memo_.end()) return it->second;
   fields_memo_[key] = {};  // a field passed its own record's field adds nothing new
-  Values out;
-  bool own_init = false;
-  for (const auto& init : class_attribute(*cls, "__init__", true)) own_init |= init.kind == Value::Kind::Function;
-  if (!own_init) {
-    // Declaration order gives positions; fields of project base classes would come first.
-    int position = 0;
-    for (TSNode base : cls->bases)
-      for (const auto& b : eval(base, cls->defined_in))
-        if (b.kind == Value::Kind::Class) position = -1;
+  const std::vector<const ClassInfo*>& family = class_family(cls);
+  auto in_family = [&](const ClassInfo* c) { return std::find(family.begin(), family.end(), c) != family.end(); };
+  // The classes built by a generated constructor: no `__init__` of the project's on the way up.
+  std::vector<const ClassInfo*> generated;
+  for (const ClassInfo* c : family)
+    if (!defines_init(*c)) generated.push_back(c);
+  auto is_generated = [&](const ClassInfo* c) { return std::find(generated.begin(), generated.end(), c) != generated.end(); };
+  // Declaration order gives positions; fields of project base classes would come first (and
+  // come first in a subclass's constructor too).
+  int position = 0;
+  for (TSNode base : cls->bases)
+    for (const auto& b : eval(base, cls->defined_in))
+      if (b.kind == Value::Kind::Class) position = -1;
+  if (position == 0) {
     std::vector<std::pair<uint32_t, std::string_view>> fields;
     for (const auto& [field_name, bindings] : cls->body->bindings)
       for (const auto& b : bindings)
         if (b.kind == Binding::Kind::Annotation || b.kind == Binding::Kind::Expr) fields.emplace_back(b.position, field_name);
     std::sort(fields.begin(), fields.end());
-    if (position == 0) {
-      position = -1;
-      for (std::size_t i = 0; i < fields.size(); ++i)
-        if (fields[i].second == name) { position = static_cast<int>(i); break; }
-    }
-    const auto& S = Syntax::get();
-    for (const auto& site : sites->named(cls->name)) {
+    position = -1;
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      if (fields[i].second == name) { position = static_cast<int>(i); break; }
+  }
+  Values out;
+  const auto& S = Syntax::get();
+  auto take = [&](TSNode call, const Scope* scope, int at) {
+    TSNode arg = argument_node(call, scope, at, name);
+    if (!is_null(arg)) add_all(out, eval(arg, scope));
+    else if (passes_splat(call) && !splat_keyword(call, scope, name, out)) add(out, unknown());
+  };
+  // Constructions: `Handler(...)`, `Chat(...)`, `cls(...)`.
+  auto constructions = [&](std::string_view callee_name) {
+    for (const auto& site : sites->named(callee_name)) {
       bool constructs = false;
       for (const auto& callee : eval(field(site.call, S.f_function), site.scope))
-        constructs |= callee.kind == Value::Kind::Class && callee.cls == cls;
-      if (!constructs) continue;
-      TSNode arg = argument_node(site.call, site.scope, position, name);
-      if (!is_null(arg)) add_all(out, eval(arg, site.scope));
-      else if (passes_splat(site.call)) add(out, unknown());
+        constructs |= callee.kind == Value::Kind::Class && callee.cls && is_generated(callee.cls);
+      if (constructs) take(site.call, site.scope, position);
     }
+  };
+  for (const ClassInfo* c : generated)
+    if (!c->name.empty() && c->name != "cls") constructions(c->name);
+  if (!generated.empty()) constructions("cls");
+  // `super().__init__(...)` / `Base.__init__(self, ...)` in a method of the family reaching a
+  // generated constructor (keywords only: pydantic takes no positional field).
+  for (const auto& site : sites->named("__init__")) {
+    const Scope* method = enclosing_method(site.scope);
+    if (!method || !in_family(method->method_of)) continue;
+    TSNode callee = unparenthesize(field(site.call, S.f_function));
+    if (sym(callee) != S.attribute) continue;
+    TSNode object = unparenthesize(field(callee, S.f_object));
+    bool reaches = false;
+    if (sym(object) == S.call) {
+      TSNode super = field(object, S.f_function);
+      if (is_null(super) || text(super, site.scope->owner->code()) != "super") continue;
+      // The next `__init__` up from the method's class is the generated one.
+      reaches = true;
+      for (TSNode base : method->method_of->bases)
+        for (const auto& b : eval(base, method->method_of->defined_in)) {
+          if (b.kind == Value::Kind::Class && b.cls && defines_init(*b.cls)) reaches = false;
+          if (b.kind == Value::Kind::External)
+            for (const ClassInfo* c : family)
+              if (same_class(b, *c) && defines_init(*c)) reaches = false;
+        }
+    } else {
+      for (const auto& b : eval(object, site.scope)) {
+        if (b.kind == Value::Kind::Class && b.cls && b.cls != method->method_of && !defines_init(*b.cls)) reaches = true;
+        if (b.kind == Value::Kind::External) reaches = true;  // `BaseModel.__init__(self, ...)`
+      }
+    }
+    if (reaches) take(site.call, site.scope, -1);
   }
   fields_memo_[key] = out;
   return out;
+}
+
+// A class and the project classes derived from it, directly or not (python/call_sites.h indexes
+// classes by the names of their bases; each candidate's base is evaluated). Bounded.
+const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cls) {
+  constexpr std::size_t kMaxFamily = 64;
+  if (auto it = family_memo_.find(cls); it != family_memo_.end()) return it->second;
+  std::vector<const ClassInfo*> family{cls};
+  const CallSites* sites = project_.call_sites();
+  const auto& S = Syntax::get();
+  for (std::size_t i = 0; sites && i < family.size() && family.size() < kMaxFamily; ++i) {
+    const ClassInfo* c = family[i];
+    if (c->name.empty()) continue;
+    for (const ClassInfo* d : sites->derived(c->name)) {
+      if (family.size() >= kMaxFamily) break;
+      if (std::find(family.begin(), family.end(), d) != family.end()) continue;
+      bool derives = false;
+      for (TSNode base : d->bases) {
+        if (sym(base) == S.subscript) base = field(base, S.f_value);
+        for (const auto& b : eval(base, d->defined_in)) derives |= same_class(b, *c);
+      }
+      if (derives) family.push_back(d);
+    }
+  }
+  return family_memo_.emplace(cls, std::move(family)).first->second;
+}
+
+// Whether `v` is the class `c`: that class, or the name of it a scan of a modelled library's own
+// repository sees as the library's (`from semantic_kernel.x.handler import Handler` in
+// python/semantic_kernel/..., Project::resolve never shadows a modelled package): an external
+// `a.b.Handler` for `Handler` defined in a module named like `a.b` (or a package above it that
+// re-exports it), `a.b` of two segments at least.
+bool Evaluator::same_class(const Value& v, const ClassInfo& c) {
+  if (v.kind == Value::Kind::Class) return v.cls == &c;
+  if (v.kind != Value::Kind::External || c.name.empty() || !c.defined_in || !c.defined_in->owner) return false;
+  const std::string_view path = v.path;
+  if (path.size() <= c.name.size() + 1 || !path.ends_with(c.name) || path[path.size() - c.name.size() - 1] != '.') return false;
+  const std::string_view module = path.substr(0, path.size() - c.name.size() - 1);
+  if (module.find('.') == std::string_view::npos) return false;
+  // The defining module's name and the packages above it: one of them ends with `module`.
+  std::string_view mine = c.defined_in->owner->name;
+  for (;;) {
+    if (mine == module || (mine.size() > module.size() && mine.ends_with(module) && mine[mine.size() - module.size() - 1] == '.'))
+      return true;
+    auto dot = mine.rfind('.');
+    if (dot == std::string_view::npos) return false;
+    mine = mine.substr(0, dot);
+  }
+}
+
+// Whether the class or a project base of it defines `__init__` (else it is built by a generated
+// constructor or a library's).
+bool Evaluator::defines_init(const ClassInfo& cls) {
+  for (const auto& init : class_attribute(cls, "__init__", true))
+    if (init.kind == Value::Kind::Function) return true;
+  return false;
+}
+
+// A dictionary splat of `call` that names keyword `name`: `f(**{"client": c})`, or `f(**args)`
+// with `args = {"client": c, ...}` / `args = dict(client=c)` bound where the call is. Adds what
+// it passes to `out`; false when no splat is such a dict naming it.
+bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view name, Values& out) {
+  const auto& S = Syntax::get();
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return false;
+  bool found = false;
+  for (TSNode a : NamedChildren(args)) {
+    if (sym(a) != S.dictionary_splat || ts_node_named_child_count(a) == 0) continue;
+    TSNode e = unparenthesize(ts_node_named_child(a, 0));
+    std::vector<std::pair<TSNode, const Scope*>> dicts;
+    if (sym(e) == S.dictionary) {
+      dicts.emplace_back(e, scope);
+    } else if (sym(e) == S.identifier) {
+      const std::string var(text(e, scope->owner->code()));
+      for (const Scope* s = scope; s; s = s->parent) {
+        auto it = s->bindings.find(var);
+        if (it == s->bindings.end()) continue;
+        for (const auto& b : it->second)
+          if (b.kind == Binding::Kind::Expr && !is_null(b.node)) dicts.emplace_back(unparenthesize(b.node), b.scope);
+        break;
+      }
+    }
+    for (const auto& [d, where] : dicts) {
+      const std::string_view code = where->owner->code();
+      if (sym(d) == S.dictionary) {
+        for (TSNode pair : NamedChildren(d))
+          if (sym(pair) == S.pair && plain_string(field(pair, S.f_key), code) == name) {
+            add_all(out, eval(field(pair, S.f_value), where));
+            found = true;
+          }
+      } else if (sym(d) == S.call && sym(field(d, S.f_function)) == S.identifier && text(field(d, S.f_function), code) == "dict") {
+        if (TSNode v = argument_node(d, where, -1, name); !is_null(v)) {
+          add_all(out, eval(v, where));
+          found = true;
+        }
+      }
+    }
+  }
+  return found;
 }
 
 Values Evaluator::through_parameters(const Value& v, int depth) {
