@@ -104,8 +104,9 @@ class SocketStream final : public httplib::Stream {
 bool asks_for_websocket(std::string_view head, bool& complete) {
   constexpr std::string_view kGet = "GET /api/v1/ws";
   const std::size_t n = std::min(head.size(), kGet.size());
-  complete = head.substr(0, n) != kGet.substr(0, n) || head.size() > kGet.size();  // differs, or seen past it
-  if (!complete || head.substr(0, n) != kGet.substr(0, n)) return false;
+  const bool differs = head.substr(0, n) != kGet.substr(0, n);
+  complete = differs || head.size() > kGet.size();  // decided: differs, or seen past the route
+  if (!complete || differs) return false;
   const char after = head[kGet.size()];
   return after == ' ' || after == '?';
 }
@@ -128,7 +129,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
     // The WebSocket route: handed on with its request unread (nothing was taken from the socket
     // but whole earlier requests; a pipelined request behind one is not a WebSocket client's).
     if (!strm.buffered()) {
-      char head[512];
+      char head[16];  // "GET /api/v1/ws" and the byte after it decide
       bool complete = false, websocket = false;
       for (int tries = 0; !complete && tries < 500; ++tries) {
         const ssize_t n = ::recv(sock, head, sizeof head, MSG_PEEK);

@@ -23,7 +23,7 @@ class HttpServer : public httplib::Server {
 };
 
 // Whether an HTTP/1 request that starts with `head` (its first bytes) is a GET of the WebSocket
-// route; `complete` is false while the request line has not all arrived.
+// route; `complete` is false while too few bytes have arrived to tell.
 bool asks_for_websocket(std::string_view head, bool& complete);
 
 }  // namespace qg::serve
