@@ -51,6 +51,12 @@ std::vector<std::string_view> guarded_start(TSNode condition, TSNode branch, boo
 // a model chosen at run time may go to another provider, so it decides nothing.
 std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, int depth = 0);
 
+// `x = None` / `self.model = None`: a placeholder until a branch names the model (a call sent
+// with None fails), so it adds no value of its own; the names assigned decide.
+bool holds_none(const Binding& b) {
+  return b.kind == Binding::Kind::Expr && !is_null(b.node) && sym(unparenthesize(b.node)) == Syntax::get().none;
+}
+
 // `self.model` in a method: what the class body assigns it (`model = "gpt-4o"`) and what every
 // `self.model = ...` in its methods does, each of which must name a model; empty when any does
 // not, or when the class assigns it nowhere (a base class's, or one set from outside).
@@ -73,6 +79,7 @@ std::vector<std::string_view> self_attribute_model_starts(TSNode n, const Scope*
   bool any = false;
   const auto add = [&](const std::vector<Binding>& bindings) {
     for (const Binding& b : bindings) {
+      if (holds_none(b)) continue;
       any = true;
       const auto starts = b.kind == Binding::Kind::Expr ? model_starts(b.node, b.scope, code, depth + 1)
                                                         : std::vector<std::string_view>{};
@@ -128,6 +135,7 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
     if (it == s->bindings.end()) continue;
     std::vector<std::string_view> out;
     for (const Binding& b : it->second) {
+      if (holds_none(b)) continue;
       if (b.kind != Binding::Kind::Expr) return {};
       const auto starts = model_starts(b.node, b.scope, code, depth + 1);
       if (starts.empty()) return {};
@@ -237,19 +245,74 @@ bool takes_fix_arguments(TSNode call, const ClientBuildingLibrary& lib, std::str
   return true;
 }
 
+bool defines_method(const ClassInfo& cls, std::string_view name) {
+  if (!cls.body) return false;
+  const auto it = cls.body->bindings.find(std::string(name));
+  return it != cls.body->bindings.end() &&
+         std::any_of(it->second.begin(), it->second.end(), [](const Binding& b) { return b.kind == Binding::Kind::Function; });
+}
+
+// Whether project classes derived from a library class whose client is built only when it sends
+// (`sent-by`: `__call__` -> `request` -> `basic_request`) still send through it. chain[0] is
+// the class called, chain.back() the one naming the library class as its base. They do unless
+// they override the first method and no method of theirs reaches one of them in the library:
+// `self.request` with `request` overridden nowhere in the chain, `super().__call__` with no
+// override below its class, or any other object's (`dspy.OpenAI.__call__(self, ...)`).
+bool sends_through_library(const std::vector<const ClassInfo*>& chain, const std::vector<std::string>& sent_by) {
+  const Syntax& S = Syntax::get();
+  const auto overridden = [&](std::size_t from, std::string_view name) {
+    return std::any_of(chain.begin() + static_cast<std::ptrdiff_t>(from), chain.end(),
+                       [&](const ClassInfo* c) { return defines_method(*c, name); });
+  };
+  if (!overridden(0, sent_by.front())) return true;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const ClassInfo& c = *chain[i];
+    if (!c.defined_in || !c.defined_in->owner || is_null(c.node)) return true;
+    const std::string_view code = c.defined_in->owner->code();
+    bool reaches = false;
+    ts::walk(c.node, [&](TSNode n) {
+      if (reaches) return false;
+      if (sym(n) != S.attribute) return true;
+      const std::string_view name = text(field(n, S.f_attribute), code);
+      if (std::find(sent_by.begin(), sent_by.end(), name) == sent_by.end()) return true;
+      const TSNode object = unparenthesize(field(n, S.f_object));
+      if (sym(object) == S.identifier && text(object, code) == "self") reaches = !overridden(0, name);
+      else if (sym(object) == S.call && text(field(object, S.f_function), code) == "super") reaches = !overridden(i + 1, name);
+      else reaches = true;
+      return !reaches;
+    });
+    if (reaches) return true;
+  }
+  return false;
+}
+
 // The table entry a project class derives from (`class Patched(OpenAI)`: it builds the same
-// client), through project bases; nullptr when none does.
-const LibraryClientTable::Entry* derived_entry(const LibraryClientTable& table, const ClassInfo& cls,
-                                               Evaluator& ev, int depth = 0) {
-  if (depth > 8) return nullptr;  // a cycle of project classes (code that fails at import)
-  for (TSNode base : cls.bases)
+// client), through project bases; nullptr when none does, or when the classes between override
+// how a `sent-by` library sends and never reach it (sends_through_library).
+const LibraryClientTable::Entry* derived_entry(const LibraryClientTable& table, const ClassInfo& cls, Evaluator& ev,
+                                               std::vector<const ClassInfo*>& chain) {
+  if (chain.size() > 8) return nullptr;  // a cycle of project classes (code that fails at import)
+  chain.push_back(&cls);
+  const LibraryClientTable::Entry* out = nullptr;
+  for (TSNode base : cls.bases) {
     for (const Value& v : ev.eval(base, cls.defined_in)) {
       if (v.kind == Value::Kind::External)
-        if (const auto* e = table.entry(v.path)) return e;
-      if (v.kind == Value::Kind::Class && v.cls)
-        if (const auto* e = derived_entry(table, *v.cls, ev, depth + 1)) return e;
+        if (const auto* e = table.entry(v.path))
+          if (e->model_gated || e->returns_client || e->library->sent_by.empty() ||
+              sends_through_library(chain, e->library->sent_by))
+            out = e;
+      if (!out && v.kind == Value::Kind::Class && v.cls) out = derived_entry(table, *v.cls, ev, chain);
+      if (out) break;
     }
-  return nullptr;
+    if (out) break;
+  }
+  chain.pop_back();
+  return out;
+}
+
+const LibraryClientTable::Entry* derived_entry(const LibraryClientTable& table, const ClassInfo& cls, Evaluator& ev) {
+  std::vector<const ClassInfo*> chain;
+  return derived_entry(table, cls, ev, chain);
 }
 
 }  // namespace
@@ -278,6 +341,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     lib.how = r.string("how", true);
     for (const std::string& argument : r.strings("fix-arguments")) lib.fix_arguments.push_back(fix_argument(r, argument));
     lib.fix_unless = r.strings("fix-unless");
+    lib.sent_by = r.strings("sent-by");
     const auto constructors = r.strings("constructors");
     const auto gated = r.strings("model-gated");
     const auto returning = r.strings("returns-client");
@@ -285,6 +349,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
       r.fail("constructors", "is empty, and so are `model-gated` and `returns-client`");
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
     if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
+    if (!lib.sent_by.empty() && constructors.empty()) r.fail("sent-by", "is only read for `constructors`");
     for (const auto& name : constructors) by_library[name] = {t.libs_.size(), Kind::constructor};
     for (const auto& name : gated) by_library[name] = {t.libs_.size(), Kind::gated};
     for (const auto& name : returning) by_library[name] = {t.libs_.size(), Kind::returns_client};

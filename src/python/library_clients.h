@@ -35,6 +35,9 @@ struct ClientBuildingLibrary {
   std::string how;                         // how to track it, for the message
   std::vector<FixArgument> fix_arguments;  // empty: fixed by `quotaguard.install()`
   std::vector<std::string> fix_unless;          // keywords that rule `fix_arguments` out
+  // `sent-by`: the methods a `constructors` entry's requests go through, the one the library
+  // calls first (DSPy before 2.6 builds its client only when it sends); empty: built at the call.
+  std::vector<std::string> sent_by;
 };
 
 class LibraryClientTable {

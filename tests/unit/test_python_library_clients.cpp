@@ -49,6 +49,9 @@ TEST_CASE("python library clients: malformed data names the file and key") {
         "rules/python/library-clients.toml [a]: `openai-models` is needed by `model-gated`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\nmodel-keyword = \"llm\"\n") ==
         "rules/python/library-clients.toml [a]: `model-keyword` is only read for `model-gated`");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
+                 "sent-by = [\"__call__\"]\n") ==
+        "rules/python/library-clients.toml [a]: `sent-by` is only read for `constructors`");
   CHECK(error_of("[a]\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n") ==
         "rules/python/library-clients.toml [a]: `package` is missing");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = \"a.C\"\n") ==
