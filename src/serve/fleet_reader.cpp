@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "fleet_schema.h"
@@ -148,7 +149,10 @@ bool FleetReader::pipeline(const std::vector<std::vector<std::string>>& commands
 
 std::optional<std::map<std::string, int64_t>> FleetReader::usage(int64_t since, int64_t until, int64_t now, std::string& why) {
   // A bucket is kept its TTL after its last write, which is not before its own minute (hour).
+  // The future holds nothing: a window ending in 2100 asks no more buckets than one ending now.
   const int64_t now_s = now / 1000;
+  until = std::min(until, now / 60000);
+  if (since > until) return std::map<std::string, int64_t>{};
   const int64_t first_hour = (since + 59) / 60, end_hour = (until + 1) / 60;  // whole hours: [first, end)
   std::vector<std::vector<std::string>> cmds;
   auto minutes = [&](int64_t from, int64_t to) {

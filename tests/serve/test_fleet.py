@@ -2,7 +2,8 @@
 two shared states) of tracked worker processes (the real openai SDK through quotaguard's factory,
 against the loopback fake) on one real redis-server; serve runs against host a only, and must show
 the whole fleet -- host b's usage in the budgets, host b's insufficient_quota in the statuses and on
-the live events -- and keep answering, degraded, while Redis is away."""
+the live events, both hosts' usage summed exactly, host b's alerts once -- and keep answering,
+degraded, while Redis is away."""
 import re
 import time
 
@@ -221,11 +222,16 @@ def test_fleet_usage_exact_across_a_redis_restart(tmp_path, fake, serve, redis):
         redis.kill()  # mid-traffic: the batches wait (or are retried after a lost reply)
         during = fake.bill.requests
         wait_for(lambda: fake.bill.requests >= during + 40)
+        b.stop_all()  # host b stops while Redis is away: its last batches go to its spool
+        assert list(b_db.parent.glob("history.db.state.fleet/*.batch")), list(b_db.parent.iterdir())
         redis.start()
-        wait_for(lambda: fake.bill.requests >= during + 80)
+        back = fake.bill.requests
+        wait_for(lambda: fake.bill.requests >= back + 40)
     finally:
         a.stop_all()
         b.stop_all()
+    assert b.run(calls=1, workspace="gamma", config=b_cfg)["ok"] == 1  # host b's next process pushes the spool
+    assert not list(b_db.parent.glob("history.db.state.fleet/*.batch"))
     s = serve("--config", a_cfg)
     alone_a = serve("--config", config(tmp_path / "alone_a.toml", a_db))
     alone_b = serve("--config", config(tmp_path / "alone_b.toml", b_db))
