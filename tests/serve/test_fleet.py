@@ -179,6 +179,9 @@ def test_serve_shows_the_fleets_usage(tmp_path, fake, serve, redis):
     assert by_ws["beta"]["output_tokens"] == sent_b["output_tokens"], by_ws
     assert fleet["total"]["calls"] == 10, fleet
     assert {r["key"] for r in usage(s, api, "model", window)["rows"]} == {"gpt-4o", "gpt-4o-mini"}
+    # What the fleet keeps of usage: labels and numbers, never the key or the prompt.
+    kept = "".join(redis.cli("HGETALL", k) for k in redis.cli("KEYS", f"{NAMESPACE}:usage:*").split())
+    assert "gpt-4o-mini" in kept and "SECRET" not in kept, kept[:500]
     only_a = usage(alone_a, api, "workspace", window)
     assert only_a["source"] == "history" and only_a["total"]["calls"] == 3, only_a
 
