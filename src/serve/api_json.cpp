@@ -19,7 +19,7 @@ nlohmann::json to_json(const UsageTotals& t) {
 
 nlohmann::json to_json(const AlertRecord& a) {
   return {{"id", a.id}, {"ts_ms", a.ts_ms}, {"kind", a.kind}, {"workspace", a.workspace}, {"status", a.status},
-          {"previous", a.previous}, {"code", a.code}, {"message", a.message}};
+          {"previous", a.previous}, {"code", a.code}, {"message", a.message}, {"source", a.source}};
 }
 
 nlohmann::json status_body(const std::vector<WorkspaceStatus>& statuses, int64_t now_ms) {
@@ -37,10 +37,12 @@ nlohmann::json status_body(const std::vector<WorkspaceStatus>& statuses, int64_t
   return {{"as_of_ms", now_ms}, {"ok", ok}, {"global", global}, {"workspaces", workspaces}, {"accounts", accounts}};
 }
 
-nlohmann::json usage_body(const char* by, int64_t since_ms, int64_t until_ms, const std::vector<UsageRow>& rows) {
-  nlohmann::json out = {{"by", by}, {"since_ms", since_ms}, {"until_ms", until_ms}, {"rows", nlohmann::json::array()}};
+nlohmann::json usage_body(const char* by, int64_t since_ms, int64_t until_ms, const UsageAnswer& answer) {
+  nlohmann::json out = {{"by", by},          {"since_ms", since_ms},          {"until_ms", until_ms},
+                        {"source", answer.source}, {"degraded", answer.degraded}, {"rows", nlohmann::json::array()}};
+  if (!answer.note.empty()) out["note"] = answer.note;
   UsageTotals total;
-  for (const UsageRow& r : rows) {
+  for (const UsageRow& r : answer.rows) {
     nlohmann::json row = to_json(r.totals);
     row["key"] = r.key;
     out["rows"].push_back(row);

@@ -13,7 +13,7 @@ nlohmann::json to_json(const AlertRecord& a);
 // {"as_of_ms", "ok", "global", "workspaces": [...], "accounts": [...]}
 nlohmann::json status_body(const std::vector<WorkspaceStatus>& statuses, int64_t now_ms);
 // {"by", "since_ms", "until_ms", "rows": [{"key", ...totals}], "total": {...}}
-nlohmann::json usage_body(const char* by, int64_t since_ms, int64_t until_ms, const std::vector<UsageRow>& rows);
+nlohmann::json usage_body(const char* by, int64_t since_ms, int64_t until_ms, const UsageAnswer& answer);
 // {"error": {"code", "message", "parameter"?}}
 nlohmann::json error_body(const std::string& code, const std::string& message, const std::string& parameter = {});
 

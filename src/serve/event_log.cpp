@@ -101,7 +101,8 @@ void EventLog::poll_once() {
       if (s.is_null())
         s = {{"second_ms", c.ts_ms / 1000 * 1000}, {"calls", 0}, {"errors", 0}, {"blocked", 0}, {"input_tokens", 0},
              {"output_tokens", 0}, {"cost_usd", 0.0}, {"by_workspace", nlohmann::json::object()},
-             {"by_model", nlohmann::json::object()}, {"by_key", nlohmann::json::object()}};
+             {"by_model", nlohmann::json::object()}, {"by_key", nlohmann::json::object()},
+             {"source", "host"}};  // the ledger is per host (docs/serve.md#fleet)
       if (c.blocked) {  // stopped before it was sent: not a call to the API
         s["blocked"] = s["blocked"].get<int64_t>() + 1;
         continue;

@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "fleet_schema.h"
@@ -97,34 +98,100 @@ bool FleetReader::reread_kept() {
 }
 
 std::optional<std::map<std::string, FleetCounts>> FleetReader::counts(const std::vector<std::string>& entities, int64_t now) {
-  if (!up_.load(std::memory_order_acquire)) return std::nullopt;  // the subscriber reconnects
+  std::vector<std::vector<std::string>> cmds;
+  std::vector<std::pair<std::string, int>> asked;
+  for (const std::string& entity : entities)
+    for (int p = 0; p < tracker::kPeriods; ++p) {
+      cmds.push_back({"HMGET", schema::use_key(ns_, entity, p, tracker::Windows::period_index(p, now)), "r", "t", "u", "e"});
+      asked.emplace_back(entity, p);
+    }
+  std::map<std::string, FleetCounts> out;
+  std::size_t i = 0;
+  const bool ok = pipeline(cmds, [&](const redisReply* r) {
+    const auto& [entity, p] = asked[i++];
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != tracker::kSharedAmounts) return;
+    for (int w = 0; w < tracker::kSharedAmounts; ++w)
+      out[entity].used[p][w] = tracker::shared_from_units(w, static_cast<uint64_t>(tracker::redis_int(r->element[w])));
+  });
+  if (!ok) return std::nullopt;
+  for (const std::string& entity : entities) out.try_emplace(entity);
+  return out;
+}
+
+bool FleetReader::pipeline(const std::vector<std::vector<std::string>>& commands,
+                           const std::function<void(const redisReply*)>& reply) {
+  if (!up_.load(std::memory_order_acquire)) return false;  // the subscriber reconnects
   std::lock_guard lock(query_mu_);
   std::string why;
   if (!query_ && !(query_ = tracker::redis_connect(url_, why))) {
     set_reachable(false, why);
+    return false;
+  }
+  for (const auto& cmd : commands) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lens;
+    for (const std::string& a : cmd) argv.push_back(a.data()), lens.push_back(a.size());
+    redisAppendCommandArgv(query_, static_cast<int>(argv.size()), argv.data(), lens.data());
+  }
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(query_, &raw) != REDIS_OK) {
+      set_reachable(false, query_->errstr[0] ? query_->errstr : "the connection was lost");
+      tracker::redis_free(query_);
+      query_ = nullptr;
+      return false;
+    }
+    tracker::RedisReply r(raw);
+    reply(r.r);
+  }
+  return true;
+}
+
+std::optional<std::map<std::string, int64_t>> FleetReader::usage(int64_t since, int64_t until, int64_t now, std::string& why) {
+  // A bucket is kept its TTL after its last write, which is not before its own minute (hour).
+  // The future holds nothing: a window ending in 2100 asks no more buckets than one ending now.
+  const int64_t now_s = now / 1000;
+  until = std::min(until, now / 60000);
+  if (since > until) return std::map<std::string, int64_t>{};
+  const int64_t first_hour = (since + 59) / 60, end_hour = (until + 1) / 60;  // whole hours: [first, end)
+  std::vector<std::vector<std::string>> cmds;
+  auto minutes = [&](int64_t from, int64_t to) {
+    for (int64_t m = from; m <= to; ++m) cmds.push_back({"HGETALL", schema::usage_minute_key(ns_, m)});
+    return from > to || from * 60 + schema::kUsageMinuteTtl > now_s;
+  };
+  bool kept = true;
+  if (first_hour < end_hour) {
+    kept = minutes(since, first_hour * 60 - 1) && minutes(end_hour * 60, until) && first_hour * 3600 + schema::kUsageHourTtl > now_s;
+    for (int64_t h = first_hour; h < end_hour; ++h) cmds.push_back({"HGETALL", schema::usage_hour_key(ns_, h)});
+  } else {
+    kept = minutes(since, until);
+  }
+  if (!kept) {
+    why = "the window starts before what the fleet's usage buckets keep (minutes " + std::to_string(schema::kUsageMinuteTtl / 3600) +
+          " h, hours " + std::to_string(schema::kUsageHourTtl / 86400) + " days)";
     return std::nullopt;
   }
-  for (const std::string& entity : entities)
-    for (int p = 0; p < tracker::kPeriods; ++p) {
-      const std::string k = schema::use_key(ns_, entity, p, tracker::Windows::period_index(p, now));
-      redisAppendCommand(query_, schema::kReadCounts, k.data(), k.size());
-    }
-  std::map<std::string, FleetCounts> out;
-  for (const std::string& entity : entities)
-    for (int p = 0; p < tracker::kPeriods; ++p) {
-      void* raw = nullptr;
-      if (redisGetReply(query_, &raw) != REDIS_OK) {
-        set_reachable(false, query_->errstr[0] ? query_->errstr : "the connection was lost");
-        tracker::redis_free(query_);
-        query_ = nullptr;
-        return std::nullopt;
-      }
-      tracker::RedisReply r(raw);
-      if (!r.ok() || r.r->type != REDIS_REPLY_ARRAY || r.r->elements != tracker::kSharedAmounts) continue;
-      for (int w = 0; w < tracker::kSharedAmounts; ++w)
-        out[entity].used[p][w] = tracker::shared_from_units(w, static_cast<uint64_t>(tracker::redis_int(r.r->element[w])));
-    }
-  for (const std::string& entity : entities) out.try_emplace(entity);
+  std::map<std::string, int64_t> out;
+  const bool ok = pipeline(cmds, [&](const redisReply* r) {
+    if (!r || r->type != REDIS_REPLY_ARRAY) return;
+    for (std::size_t i = 0; i + 1 < r->elements; i += 2)
+      out[std::string(r->element[i]->str, r->element[i]->len)] += tracker::redis_int(r->element[i + 1]);
+  });
+  if (!ok) {
+    why = "the fleet's Redis cannot be read";
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<std::vector<std::string>> FleetReader::alerts(int limit) {
+  std::vector<std::string> out;
+  const bool ok = pipeline({{"LRANGE", schema::alerts_key(ns_), "0", std::to_string(limit - 1)}}, [&](const redisReply* r) {
+    if (!r || r->type != REDIS_REPLY_ARRAY) return;
+    for (std::size_t i = 0; i < r->elements; ++i)
+      if (r->element[i]->type == REDIS_REPLY_STRING) out.emplace_back(r->element[i]->str, r->element[i]->len);
+  });
+  if (!ok) return std::nullopt;
   return out;
 }
 

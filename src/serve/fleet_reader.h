@@ -62,9 +62,19 @@ class FleetReader {
   // The counts of these entities ("*" or a workspace) now; nullopt when Redis cannot be read
   // (health() says why). An entity the fleet has not counted has zeros.
   std::optional<std::map<std::string, FleetCounts>> counts(const std::vector<std::string>& entities, int64_t now_ms);
+  // The fleet's usage buckets over the minutes [since, until] (Unix minutes, both included),
+  // summed per field (fleet_schema.h's usage fields: whole hours from the hour buckets, the
+  // edges from the minute buckets). nullopt and `why` when Redis cannot be read or the window
+  // reaches back past what the buckets keep.
+  std::optional<std::map<std::string, int64_t>> usage(int64_t since_minute, int64_t until_minute, int64_t now_ms, std::string& why);
+  // The fleet's alerts (alert JSON, as the claiming process kept it), newest first.
+  std::optional<std::vector<std::string>> alerts(int limit);
 
  private:
   void run();
+  // One pipelined round trip on the query connection: each command's reply to `reply`;
+  // false (and Redis marked away) when the connection fails.
+  bool pipeline(const std::vector<std::vector<std::string>>& commands, const std::function<void(const redisReply*)>& reply);
   bool reread_kept();  // on the query connection (query_mu_ held)
   void apply(const std::string& event, int64_t now_ms);
   void set_reachable(bool up, const std::string& why);

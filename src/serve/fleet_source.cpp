@@ -3,7 +3,11 @@
 #include <chrono>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "budgets.h"
+#include "fleet_schema.h"
+#include "sqlite_source.h"
 
 namespace qg::serve {
 
@@ -64,6 +68,78 @@ std::vector<WorkspaceStatus> FleetSource::statuses() {
     raise(out, "*", "degraded", h.since_ms, "redis_unreachable",
           "the fleet's Redis (" + h.address + ") cannot be read (" + h.error +
               "): this host's history and the fleet's state as last read", now);
+  return out;
+}
+
+// The fleet's usage buckets grouped as the history groups its rows (fleet_schema.h): the same
+// totals, so the fleet's answer is the sum of every host's history. Redis away, or a window
+// older than the buckets keep: this host's history, saying so.
+UsageAnswer FleetSource::usage_answer(UsageKey by, int64_t since_ms, int64_t until_ms) {
+  std::string why;
+  const auto fields = fleet_.usage(since_ms / 60000, until_ms / 60000, now_ms(), why);
+  if (!fields) {
+    UsageAnswer a{inner_.usage(by, since_ms, until_ms)};
+    a.degraded = !fleet_.health().reachable;
+    a.note = why + ": this host's history only";
+    return a;
+  }
+  std::map<std::string, UsageTotals> rows;
+  for (const auto& [name, amount] : *fields) {
+    tracker::fleet_schema::UsageField f;
+    if (!tracker::fleet_schema::parse_usage_field(name, f) || f.by_key != (by == UsageKey::key)) continue;
+    const std::string& key = by == UsageKey::workspace ? f.workspace
+                             : by == UsageKey::endpoint ? f.endpoint
+                             : by == UsageKey::model    ? f.model
+                             : by == UsageKey::key      ? f.key_label
+                                                        : family_of(f.endpoint);
+    UsageTotals& t = rows[key];
+    double* col[] = {&t.calls, &t.requests, &t.errors, &t.input_tokens, &t.cached_tokens, &t.output_tokens,
+                     &t.reasoning_tokens, &t.images, &t.audio_seconds, &t.characters, &t.cost_usd};
+    const double scale = f.col == 8 ? 1e-3 : f.col == 10 ? 1e-6 : 1.0;  // audio ms -> s, micro-USD -> USD
+    *col[f.col] += static_cast<double>(amount) * scale;
+  }
+  UsageAnswer a;
+  a.source = "fleet";
+  for (auto& [key, totals] : rows) a.rows.push_back({key, totals});
+  return a;
+}
+
+namespace {
+
+// One event for the fleet (what claim_alert in src/tracker/fleet_sync.cpp claims once).
+std::string event_of(const AlertRecord& a) {
+  return a.kind + "|" + a.workspace + "|" + (a.kind == "status" ? a.status : a.code);
+}
+
+}  // namespace
+
+// This host's alerts and the fleet's (each event kept once on Redis by the process that claimed
+// it), newest first; an event this host's history has too (within the minute a claim lasts)
+// is shown once, as this host's, with its id.
+std::vector<AlertRecord> FleetSource::recent_alerts(int limit) {
+  std::vector<AlertRecord> out = inner_.recent_alerts(limit);
+  const auto kept = fleet_.alerts(limit);
+  if (!kept) return out;
+  const std::size_t own = out.size();
+  for (const std::string& line : *kept) {
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    AlertRecord a;
+    a.ts_ms = j.value("ts_ms", int64_t{0});
+    a.kind = j.value("kind", "");
+    a.workspace = j.value("workspace", "");
+    a.status = j.value("status", "");
+    a.previous = j.value("previous", "");
+    a.code = j.value("code", "");
+    a.message = j.value("message", "");
+    a.source = "fleet";
+    bool seen = false;
+    for (std::size_t i = 0; i < own && !seen; ++i)
+      seen = event_of(out[i]) == event_of(a) && std::llabs(out[i].ts_ms - a.ts_ms) < 60000;
+    if (!seen) out.push_back(std::move(a));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const AlertRecord& x, const AlertRecord& y) { return x.ts_ms > y.ts_ms; });
+  if (out.size() > static_cast<std::size_t>(limit)) out.resize(static_cast<std::size_t>(limit));
   return out;
 }
 

@@ -1,7 +1,8 @@
 // The host's state (LiveSource) with the fleet's on top (docs/serve.md#fleet): statuses are the
 // worse of what this host and the fleet say (an account exhausted on any host, a budget the
 // fleet's counts used up), and a Redis that cannot be read makes "*" degraded with the reason,
-// never an all-clear. Usage, alerts and the ledger are this host's history.
+// never an all-clear. Usage over a window is the fleet's usage buckets (source: fleet), recent
+// alerts merge the fleet's with this host's; the ledger stays this host's (docs/serve.md#fleet).
 #pragma once
 #include "fleet_reader.h"
 #include "state_source.h"
@@ -13,6 +14,8 @@ class FleetSource final : public ForwardingSource {
  public:
   FleetSource(StateSource& host, FleetReader& fleet, const tracker::Config& cfg) : ForwardingSource(host), fleet_(fleet), cfg_(cfg) {}
   std::vector<WorkspaceStatus> statuses() override;
+  UsageAnswer usage_answer(UsageKey by, int64_t since_ms, int64_t until_ms) override;
+  std::vector<AlertRecord> recent_alerts(int limit) override;
 
  private:
   FleetReader& fleet_;

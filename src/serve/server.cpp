@@ -208,7 +208,7 @@ int serve(const ServeOptions& o) {
     const int64_t since = window_start(p, now), until = window_end(p, now);
     if (until < since) throw BadParameter("until", "until is before since");
     static constexpr const char* kNames[] = {"workspace", "endpoint", "family", "model", "key"};
-    send_json(res, usage_body(kNames[static_cast<int>(by)], since, until, source.usage(by, since, until)));
+    send_json(res, usage_body(kNames[static_cast<int>(by)], since, until, source.usage_answer(by, since, until)));
   });
   route("/api/v1/quota/budgets", {}, [&](const Params&, httplib::Response& res) {
     const int64_t now = now_ms();

@@ -65,14 +65,13 @@ UsageTotals totals_at(const Query& q, int first) {
   return t;
 }
 
-// "POST /chat/completions" -> "chat": how the endpoint reports and bills usage.
+}  // namespace
+
 std::string family_of(std::string_view endpoint) {
   const auto space = endpoint.find(' ');
   if (space == std::string_view::npos) return "other";
   return tracker::usage_kind_name(tracker::classify(endpoint.substr(0, space), endpoint.substr(space + 1)).kind);
 }
-
-}  // namespace
 
 void UsageTotals::add(const UsageTotals& o) {
   calls += o.calls; requests += o.requests; errors += o.errors; input_tokens += o.input_tokens;

@@ -2,12 +2,16 @@
 #pragma once
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "state_source.h"
 
 struct sqlite3;
 
 namespace qg::serve {
+
+// "POST /chat/completions" -> "chat": how the endpoint reports and bills usage.
+std::string family_of(std::string_view endpoint);
 
 class SqliteSource final : public StateSource {
  public:

@@ -29,10 +29,20 @@ struct UsageRow {
   UsageTotals totals;
 };
 
+// Where a usage answer comes from: "history" (this host's), or "fleet" (every host's, on Redis);
+// degraded: a fleet is configured but could not answer (note says why).
+struct UsageAnswer {
+  std::vector<UsageRow> rows;
+  const char* source = "history";
+  bool degraded = false;
+  std::string note;
+};
+
 struct AlertRecord {
-  int64_t id = 0;  // increasing; stable across restarts of the server
+  int64_t id = 0;  // increasing; stable across restarts of the server (0: the fleet's, not this host's)
   int64_t ts_ms = 0;
   std::string kind, workspace, status, previous, code, message;
+  const char* source = "host";  // "host": this host's history; "fleet": another host's, from Redis
 };
 
 // One tracked call (the history's audit ledger): ids and numbers only.
@@ -68,6 +78,8 @@ class StateSource {
   virtual std::vector<WorkspaceStatus> statuses() = 0;
   // Usage over [since_ms, until_ms] (the history keeps minutes: minute resolution).
   virtual std::vector<UsageRow> usage(UsageKey by, int64_t since_ms, int64_t until_ms) = 0;
+  // The same, saying where it comes from (the fleet's when there is one).
+  virtual UsageAnswer usage_answer(UsageKey by, int64_t since_ms, int64_t until_ms) { return {usage(by, since_ms, until_ms)}; }
   // Usage of one workspace ("*": all) over [since_ms, until_ms].
   virtual UsageTotals usage_of(const std::string& workspace, int64_t since_ms, int64_t until_ms) = 0;
   // Alerts with id > after_id, oldest first, at most limit.
@@ -86,6 +98,7 @@ class ForwardingSource : public StateSource {
   explicit ForwardingSource(StateSource& inner) : inner_(inner) {}
   std::vector<WorkspaceStatus> statuses() override { return inner_.statuses(); }
   std::vector<UsageRow> usage(UsageKey by, int64_t since_ms, int64_t until_ms) override { return inner_.usage(by, since_ms, until_ms); }
+  UsageAnswer usage_answer(UsageKey by, int64_t since_ms, int64_t until_ms) override { return inner_.usage_answer(by, since_ms, until_ms); }
   UsageTotals usage_of(const std::string& workspace, int64_t since_ms, int64_t until_ms) override {
     return inner_.usage_of(workspace, since_ms, until_ms);
   }

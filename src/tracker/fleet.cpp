@@ -21,17 +21,29 @@ namespace {
 
 // Applies one batch exactly once: the batch id is remembered for a day, so a push retried after
 // a lost reply (Redis killed between applying and answering) finds it and adds nothing.
-// KEYS[1]: the batch id key; KEYS[2..]: the period keys. ARGV[1]: rows; then per key: requests,
-// tokens, micro-usd, server errors, ttl.
+// KEYS[1]: the batch id key; KEYS[2..n+1]: the period keys; KEYS[n+2..]: the usage buckets.
+// ARGV[1]: n; then per period key: requests, tokens, micro-usd, server errors, ttl; then per
+// usage bucket: ttl, field count, field, amount, field, amount...
 constexpr const char* kPushScript = R"lua(
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', 86400) then return 0 end
-for i = 2, #KEYS do
-  local b = (i - 2) * 5 + 1
-  redis.call('HINCRBY', KEYS[i], 'r', ARGV[b])
-  redis.call('HINCRBY', KEYS[i], 't', ARGV[b + 1])
-  redis.call('HINCRBY', KEYS[i], 'u', ARGV[b + 2])
-  redis.call('HINCRBY', KEYS[i], 'e', ARGV[b + 3])
-  redis.call('EXPIRE', KEYS[i], ARGV[b + 4])
+local n = tonumber(ARGV[1])
+local a = 2
+for i = 2, n + 1 do
+  redis.call('HINCRBY', KEYS[i], 'r', ARGV[a])
+  redis.call('HINCRBY', KEYS[i], 't', ARGV[a + 1])
+  redis.call('HINCRBY', KEYS[i], 'u', ARGV[a + 2])
+  redis.call('HINCRBY', KEYS[i], 'e', ARGV[a + 3])
+  redis.call('EXPIRE', KEYS[i], ARGV[a + 4])
+  a = a + 5
+end
+for i = n + 2, #KEYS do
+  local ttl, m = ARGV[a], tonumber(ARGV[a + 1])
+  a = a + 2
+  for j = 1, m do
+    redis.call('HINCRBY', KEYS[i], ARGV[a], ARGV[a + 1])
+    a = a + 2
+  end
+  redis.call('EXPIRE', KEYS[i], ttl)
 end
 return 1
 )lua";
@@ -91,6 +103,16 @@ void Fleet::used_all(std::size_t e, int64_t now, double (&out)[kPeriods][kShared
   }
 }
 
+void Fleet::add_usage(int64_t minute, const std::vector<std::pair<std::string, int64_t>>& fields) {
+  if (fields.empty()) return;
+  {
+    std::lock_guard lock(usage_mu_);
+    auto& m = usage_in_[minute];
+    for (const auto& [field, amount] : fields)
+      if (amount) m[field] += amount;
+  }
+}
+
 void Fleet::broadcast(std::string event, std::string keep_key) {
   {
     std::lock_guard lock(events_mu_);
@@ -124,7 +146,17 @@ void Fleet::collect() {
     for (int w = 0; w < kSharedAmounts; ++w) unacked_[e * kSharedAmounts + w].fetch_add(row[w], std::memory_order_relaxed);
     b.rows.push_back({e, hooks_.entity_name(e), row});
   }
-  if (b.rows.empty()) return;
+  std::map<int64_t, std::map<std::string, int64_t>> usage;
+  {
+    std::lock_guard lock(usage_mu_);
+    usage.swap(usage_in_);
+  }
+  for (auto& [minute, fields] : usage) {
+    std::vector<std::pair<std::string, int64_t>> f(fields.begin(), fields.end());
+    b.usage.push_back({fleet_schema::usage_minute_key(ns_, minute), fleet_schema::kUsageMinuteTtl, f});
+    b.usage.push_back({fleet_schema::usage_hour_key(ns_, minute / 60), fleet_schema::kUsageHourTtl, std::move(f)});
+  }
+  if (b.rows.empty() && b.usage.empty()) return;
   b.id = instance_ + ":" + std::to_string(next_seq_++);
   outbox_.push_back(std::move(b));
 }
@@ -138,7 +170,18 @@ bool Fleet::push(const Batch& b) {
       for (int w = 0; w < kSharedAmounts; ++w) argv.push_back(std::to_string(row.amount[w]));
       argv.push_back(std::to_string(kTtl[p]));
     }
+  const std::size_t counts = args.size() - 4;
+  for (const auto& u : b.usage) {
+    args.push_back(u.key);
+    argv.push_back(std::to_string(u.ttl));
+    argv.push_back(std::to_string(u.fields.size()));
+    for (const auto& [field, amount] : u.fields) {
+      argv.push_back(field);
+      argv.push_back(std::to_string(amount));
+    }
+  }
   args[2] = std::to_string(args.size() - 3);
+  args.push_back(std::to_string(counts));
   args.insert(args.end(), argv.begin(), argv.end());
   RedisReply r = redis_command(ctx_, args);
   if (!r.ok()) return false;
@@ -149,7 +192,9 @@ bool Fleet::push(const Batch& b) {
 }
 
 // One file per batch: "id\tminute\tday\tmonth" then "name\tr\tt\tu\te" per row (a name never
-// holds a tab: workspaces are checked text), written to a temporary name and renamed.
+// holds a tab: workspaces are checked text), then "\x1e<key>\x1f<ttl>\x1f<amount>\x1f<field>"
+// per usage field (a field holds tabs, never \x1f or a newline), written to a temporary name and
+// renamed.
 void Fleet::spool_outbox() {
   if (spool_.empty() || outbox_.empty()) return;
   ::mkdir(spool_.c_str(), 0700);
@@ -162,6 +207,9 @@ void Fleet::spool_outbox() {
       for (uint64_t a : row.amount) text += "\t" + std::to_string(a);
       text += "\n";
     }
+    for (const auto& u : b.usage)
+      for (const auto& [field, amount] : u.fields)
+        text += "\x1e" + u.key + "\x1f" + std::to_string(u.ttl) + "\x1f" + std::to_string(amount) + "\x1f" + field + "\n";
     std::string file = b.id;
     for (char& c : file)
       if (c == ':' || c == '/') c = '_';
@@ -187,27 +235,37 @@ void Fleet::push_spool() {
     std::FILE* f = std::fopen(path.c_str(), "r");
     if (!f) continue;  // taken by another process
     Batch b;
-    char line[512];
-    bool ok = std::fgets(line, sizeof line, f) != nullptr;
+    char* buf = nullptr;
+    std::size_t cap = 0;
+    auto next_line = [&](std::string& s) {
+      const ssize_t n = ::getline(&buf, &cap, f);
+      if (n < 0) return false;
+      s.assign(buf, static_cast<std::size_t>(n));
+      if (!s.empty() && s.back() == '\n') s.pop_back();
+      return true;
+    };
+    std::string s;
+    bool ok = next_line(s);
     if (ok) {
-      const std::vector<std::string> head = [&] {
-        std::vector<std::string> v;
-        std::string s(line);
-        if (!s.empty() && s.back() == '\n') s.pop_back();
-        std::size_t at = 0;
-        for (std::size_t tab; (tab = s.find('\t', at)) != std::string::npos; at = tab + 1) v.push_back(s.substr(at, tab - at));
-        v.push_back(s.substr(at));
-        return v;
-      }();
+      std::vector<std::string> head;
+      std::size_t at = 0;
+      for (std::size_t tab; (tab = s.find('\t', at)) != std::string::npos; at = tab + 1) head.push_back(s.substr(at, tab - at));
+      head.push_back(s.substr(at));
       ok = head.size() == 1 + kPeriods;
       if (ok) {
         b.id = head[0];
         for (int p = 0; p < kPeriods; ++p) b.period_index[p] = std::atoll(head[1 + p].c_str());
       }
     }
-    while (ok && std::fgets(line, sizeof line, f)) {
-      std::string s(line);
-      if (!s.empty() && s.back() == '\n') s.pop_back();
+    while (ok && next_line(s)) {
+      if (!s.empty() && s[0] == '\x1e') {  // a usage field: key, ttl, amount, field
+        const std::size_t k = s.find('\x1f'), t = s.find('\x1f', k + 1), v = s.find('\x1f', t + 1);
+        if (k == std::string::npos || t == std::string::npos || v == std::string::npos) continue;
+        const std::string key = s.substr(1, k - 1);
+        if (b.usage.empty() || b.usage.back().key != key) b.usage.push_back({key, std::atoll(s.c_str() + k + 1), {}});
+        b.usage.back().fields.emplace_back(s.substr(v + 1), std::atoll(s.c_str() + t + 1));
+        continue;
+      }
       Batch::Row row{kEntities, {}, {}};
       std::size_t at = s.find('\t');
       if (at == std::string::npos) break;
@@ -219,6 +277,7 @@ void Fleet::push_spool() {
       }
       b.rows.push_back(std::move(row));
     }
+    std::free(buf);
     std::fclose(f);
     if (!ok) continue;
     if (!push(b)) return;  // Redis went away again: the file waits
@@ -382,7 +441,7 @@ void Fleet::run_subscriber() {
   if (c) redis_free(c);
 }
 
-bool Fleet::claim(const std::string& event, int ttl_s) {
+bool Fleet::claim(const std::string& event, int ttl_s, const std::string& record) {
   std::lock_guard lock(claim_mu_);
   std::string why;
   // Only a Redis known to be away is skipped: alerts raised while the sync thread makes its first
@@ -395,7 +454,13 @@ bool Fleet::claim(const std::string& event, int ttl_s) {
     claim_ctx_ = nullptr;
     return true;
   }
-  return r.r->type == REDIS_REPLY_STATUS;  // OK: ours; nil: claimed by another process
+  const bool ours = r.r->type == REDIS_REPLY_STATUS;  // OK: ours; nil: claimed by another process
+  if (ours && !record.empty()) {  // the fleet's alert list (best effort: the alert is delivered anyway)
+    const std::string list = fleet_schema::alerts_key(ns_);
+    if (redis_command(claim_ctx_, {"LPUSH", list, record}).ok())
+      redis_command(claim_ctx_, {"LTRIM", list, "0", std::to_string(fleet_schema::kAlertsKept - 1)});
+  }
+  return ours;
 }
 
 void Fleet::stop() {

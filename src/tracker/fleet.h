@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,11 +49,16 @@ class Fleet {
   // The fleet's total as last read, plus what this process has not had acknowledged yet.
   double used(std::size_t entity, int period, int what, int64_t now_ms) const;
   void used_all(std::size_t entity, int64_t now_ms, double (&out)[kPeriods][kSharedAmounts]) const;
+  // Off the hot path (the flusher, after its history write): usage the history just took for
+  // this minute, added to the fleet's minute and hour buckets by the next batch, exactly once
+  // like the counts. fields: fleet_schema usage fields -> amount.
+  void add_usage(int64_t minute, const std::vector<std::pair<std::string, int64_t>>& fields);
   // Rare path: an event for every other process of the fleet (and kept for later starters).
   void broadcast(std::string event, std::string keep_key = {});
   // One alert per event per fleet: true if this process should deliver it (also when Redis is
   // unreachable: an alert twice beats none).
-  bool claim(const std::string& event, int ttl_s);
+  // record: the alert's JSON, kept on <ns>:alerts by the process that claims the event.
+  bool claim(const std::string& event, int ttl_s, const std::string& record = {});
   bool up() const { return up_.load(std::memory_order_acquire); }
   void stop();  // pushes what is pending (one attempt), then joins
 
@@ -66,6 +72,12 @@ class Fleet {
       std::array<uint64_t, kSharedAmounts> amount;
     };
     std::vector<Row> rows;
+    struct Usage {                 // one usage bucket: key, seconds it is kept, field -> amount
+      std::string key;
+      int64_t ttl;
+      std::vector<std::pair<std::string, int64_t>> fields;
+    };
+    std::vector<Usage> usage;
   };
   void spool_outbox();             // stop() with Redis away: the outbox to files
   void push_spool();               // files of stopped processes, when Redis is there
@@ -89,6 +101,8 @@ class Fleet {
   std::unique_ptr<std::atomic<uint64_t>[]> total_;     // [entity][period][amount] as last read
   std::unique_ptr<std::atomic<int64_t>[]> total_index_;  // [entity][period]: the period read
   std::unique_ptr<std::atomic<bool>[]> touched_;
+  std::mutex usage_mu_;
+  std::map<int64_t, std::map<std::string, int64_t>> usage_in_;  // minute -> field -> amount
   std::deque<Batch> outbox_;                           // sync thread only
   uint64_t next_seq_ = 1;
   std::mutex events_mu_;

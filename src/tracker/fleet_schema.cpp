@@ -1,6 +1,7 @@
 #include "fleet_schema.h"
 
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace qg::tracker::fleet_schema {
@@ -32,6 +33,36 @@ std::string events_channel(const std::string& ns) { return ns + ":events"; }
 std::string keep_key(const std::string& ns, const std::string& kept) { return ns + ":keep:" + kept; }
 std::string keep_pattern(const std::string& ns) { return ns + ":keep:*"; }
 std::string alert_key(const std::string& ns, const std::string& event) { return ns + ":alert:" + event; }
+
+std::string usage_minute_key(const std::string& ns, int64_t minute) { return ns + ":usage:m:" + std::to_string(minute); }
+std::string usage_hour_key(const std::string& ns, int64_t hour) { return ns + ":usage:h:" + std::to_string(hour); }
+std::string usage_cell_field(int col, const std::string& ws, const std::string& endpoint, const std::string& model) {
+  return std::string(1, kUsageCols[col]) + "\tc\t" + no_tabs(ws) + "\t" + no_tabs(endpoint) + "\t" + no_tabs(model);
+}
+std::string usage_key_field(int col, const std::string& key_label) {
+  return std::string(1, kUsageCols[col]) + "\tk\t" + no_tabs(key_label);
+}
+bool parse_usage_field(const std::string& field, UsageField& out) {
+  const std::vector<std::string> f = split_tabs(field);
+  if (f.size() < 3 || f[0].size() != 1) return false;
+  const char* at = std::char_traits<char>::find(kUsageCols, kUsageColCount, f[0][0]);
+  if (!at) return false;
+  UsageField u;
+  u.col = static_cast<int>(at - kUsageCols);
+  if (f[1] == "k" && f.size() == 3) {
+    u.by_key = true;
+    u.key_label = f[2];
+  } else if (f[1] == "c" && f.size() == 5) {
+    u.workspace = f[2];
+    u.endpoint = f[3];
+    u.model = f[4];
+  } else {
+    return false;
+  }
+  out = std::move(u);
+  return true;
+}
+std::string alerts_key(const std::string& ns) { return ns + ":alerts"; }
 
 std::string published(const std::string& instance, const std::string& event) { return instance + "\t" + event; }
 

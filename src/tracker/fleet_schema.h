@@ -24,6 +24,34 @@ std::string keep_pattern(const std::string& ns);                        // every
 std::string alert_key(const std::string& ns, const std::string& event);
 inline std::string api_keep(const std::string& who) { return "api:" + who; }
 
+// Usage over time (docs/shared-state.md#fleet-usage): what each tracker wrote to its history, also
+// added to the fleet's buckets in the same batch as its counts. Two resolutions: a hash per UTC
+// minute (the history's resolution), kept kUsageMinuteTtl, and one per UTC hour, kept
+// kUsageHourTtl; a window is its whole hours from the hour hashes and its edges from the minutes.
+//   <ns>:usage:m:<unix minute>, <ns>:usage:h:<unix hour>
+// Fields: "<col>\tc\t<workspace>\t<endpoint>\t<model>" (the history's minute rows) and
+// "<col>\tk\t<key label>" (its ledger's rows, by API key label); col is one letter of kUsageCols.
+// Integers only (HINCRBY): cost in micro-dollars, audio in ms. Never a key, prompt or completion.
+inline constexpr int64_t kUsageMinuteTtl = 2 * 86400, kUsageHourTtl = 35 * 86400;  // seconds
+// calls, requests, errors, input, cached, output, reasoning, images, audio ms, characters, micro-USD
+inline constexpr const char kUsageCols[] = "qrxicogmahu";  // index = column
+inline constexpr int kUsageColCount = 11;
+std::string usage_minute_key(const std::string& ns, int64_t minute);
+std::string usage_hour_key(const std::string& ns, int64_t hour);
+std::string usage_cell_field(int col, const std::string& ws, const std::string& endpoint, const std::string& model);
+std::string usage_key_field(int col, const std::string& key_label);
+struct UsageField {
+  int col = 0;
+  bool by_key = false;  // a key label row (else a workspace/endpoint/model row)
+  std::string workspace, endpoint, model, key_label;
+};
+bool parse_usage_field(const std::string& field, UsageField& out);  // false: not of this version
+
+// Alerts (one per event per fleet): the process that claims an event also LPUSHes its JSON
+// (alert.h's alert_json) to <ns>:alerts, trimmed to the newest kAlertsKept.
+inline constexpr int kAlertsKept = 1000;
+std::string alerts_key(const std::string& ns);
+
 // A published message is "<instance>\t<event>" (a process skips its own).
 std::string published(const std::string& instance, const std::string& event);
 bool split_published(const std::string& message, std::string& instance, std::string& event);

@@ -1,8 +1,13 @@
 // The tracker's side of the fleet on Redis (fleet.h, docs/shared-state.md#fleet): what the
 // sync thread reads back is judged against the budgets, other processes' events are applied as
 // if this process had seen them, and Redis going away is a status (degraded) and an alert.
+#include "alert.h"
 #include "fleet.h"
 #include "fleet_schema.h"
+#include "history.h"
+#include "history_sql.h"
+
+#include <cmath>
 #include "shared_state.h"
 #include "tracker.h"
 #include "ws_state.h"
@@ -110,13 +115,42 @@ void Tracker::broadcast_api(uint32_t ws, uint8_t account) {
   fleet_->broadcast(std::move(line), fleet_schema::api_keep(who));
 }
 
+// What the history just took (its minute rows, and its ledger rows by key label) goes to the
+// fleet's usage buckets too (fleet_schema.h), so that the fleet's usage is the sum of the hosts'
+// histories. Flusher thread, after a successful write: each delta is handed over once.
+void Tracker::share_usage(const std::vector<MinuteRow>& minutes, const std::vector<LedgerRow>& ledger) {
+  if (!fleet_) return;
+  using fleet_schema::usage_cell_field;
+  std::vector<std::pair<std::string, int64_t>> fields;
+  int64_t minute = 0;
+  for (const MinuteRow& m : minutes) {
+    minute = m.minute;
+    const int64_t v[fleet_schema::kUsageColCount] = {m.calls,     m.requests, m.errors,   m.input,      m.cached, m.output,
+                                                     m.reasoning, m.images,   m.audio_ms, m.characters, std::llround(m.cost_usd * 1e6)};
+    for (int c = 0; c < fleet_schema::kUsageColCount; ++c)
+      if (v[c]) fields.emplace_back(usage_cell_field(c, m.workspace, m.endpoint, m.model), v[c]);
+  }
+  if (!fields.empty()) fleet_->add_usage(minute, fields);
+  for (const LedgerRow& r : ledger) {  // as the history's usage by key label counts them (history_sql.h)
+    const bool sent = (r.flags & quotaguard::kFlagBlocked) == 0;
+    const int64_t v[fleet_schema::kUsageColCount] = {r.retry == 0, sent, sent && (r.http_status >= 400 || r.http_status == 0),
+                                                     r.input,      r.cached, r.output, r.reasoning, r.images, r.audio_ms,
+                                                     r.characters, std::llround(r.cost_usd * 1e6)};
+    fields.clear();
+    const std::string label = r.api_key.empty() ? std::string(kNoKeyLabel) : r.api_key;
+    for (int c = 0; c < fleet_schema::kUsageColCount; ++c)
+      if (v[c]) fields.emplace_back(fleet_schema::usage_key_field(c, label), v[c]);
+    fleet_->add_usage(r.ts_ms / 60000, fields);
+  }
+}
+
 bool Tracker::claim_alert(const Alert& a) {
   // A status change is one event whichever process (and reason, and previous status) announces
   // it; the same status announced again within a minute is the same event.
   const std::string kind = a.kind;
   std::string event = kind + "|" + a.workspace + "|";
   event += kind == "status" ? std::string(status_name(a.status)) : std::string(a.code);
-  return fleet_->claim(event, 60);
+  return fleet_->claim(event, 60, alert_json(a));
 }
 
 }  // namespace qg::tracker

@@ -108,6 +108,7 @@ void Tracker::flush_locked() {
     throw;
   }
   for (auto& [key, t] : written) flushed_[key] = t;
+  share_usage(minutes, ledger);
 }
 
 void Tracker::flush() {
@@ -136,6 +137,12 @@ void Tracker::shutdown() {
   if (stopping_.exchange(true)) return;
   if (ticker_.joinable()) ticker_.join();
   evaluate();  // statuses and alerts reflect the very last calls
+  if (fleet_ && history_) {  // the last calls' usage goes to the fleet's buckets with the last batch
+    try {
+      flush();
+    } catch (const std::exception&) {
+    }
+  }
   if (fleet_) fleet_->stop();  // pushes what is pending; its last word (reachable or not) is an alert
   dispatcher_->stop();         // claims what it delivers (a connection of its own)
   if (flusher_.joinable()) flusher_.join();

@@ -24,6 +24,7 @@ class History;
 class SharedState;
 class Fleet;
 struct LedgerRow;
+struct MinuteRow;
 
 using quotaguard::AccountStatus;
 using quotaguard::ApiSnapshot;
@@ -130,6 +131,7 @@ class Tracker {
   void on_fleet_event(const std::string& event);
   void broadcast_api(uint32_t ws, uint8_t account);
   bool claim_alert(const Alert& a);
+  void share_usage(const std::vector<MinuteRow>& minutes, const std::vector<LedgerRow>& ledger);
 
   Config cfg_;
   PricingTable pricing_;

@@ -2,8 +2,10 @@
 two shared states) of tracked worker processes (the real openai SDK through quotaguard's factory,
 against the loopback fake) on one real redis-server; serve runs against host a only, and must show
 the whole fleet -- host b's usage in the budgets, host b's insufficient_quota in the statuses and on
-the live events -- and keep answering, degraded, while Redis is away."""
+the live events, both hosts' usage summed exactly, host b's alerts once -- and keep answering,
+degraded, while Redis is away."""
 import re
+import time
 
 import openapi_check
 from conftest import Workers, wait_for
@@ -28,6 +30,13 @@ def host(tmp_path, name, redis_url):
     return d / "history.db", config(d / "quotaguard.toml", d / "history.db", redis_url)
 
 
+def two_hosts(tmp_path, fake, redis):
+    """Hosts a and b on the fleet's Redis: (a's db, a's config, b's db, b's config, a's workers, b's)."""
+    a_db, a_cfg = host(tmp_path, "a", redis.url)
+    b_db, b_cfg = host(tmp_path, "b", redis.url)
+    return a_db, a_cfg, b_db, b_cfg, Workers(a_db, fake.base_url, tmp_path), Workers(b_db, fake.base_url, tmp_path)
+
+
 def day_requests(body):
     (b,) = [b for b in body["budgets"] if b["workspace"] == "*" and b["period"] == "day" and b["metric"] == "requests"]
     return b["used"]
@@ -42,7 +51,7 @@ def fleet_gauge(s):
 
 def checked(s, api, path, status=200):
     body = s.json(path, status)
-    api.validate(path, status, body)
+    api.validate(path.split("?")[0], status, body)
     return body
 
 
@@ -106,3 +115,129 @@ def test_serve_shows_the_whole_fleet_and_survives_redis(tmp_path, fake, serve, r
     finally:
         events.close()
     assert alone.json("/api/v1/quota/status")["ok"] is True  # host a alone never heard of it
+
+
+# The fleet's usage over a window (docs/serve.md#fleet): every host's history, summed on Redis.
+BY = ("workspace", "family", "model", "key")
+COUNTS = ("calls", "requests", "errors", "input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens", "images",
+          "audio_seconds", "characters")
+
+
+def usage(s, api, by, window):
+    return checked(s, api, f"/api/v1/quota/usage?by={by}&{window}")
+
+
+def summed(*bodies):
+    """Rows of several hosts' usage answers added up, per key."""
+    out = {}
+    for body in bodies:
+        for row in body["rows"]:
+            mine = out.setdefault(row["key"], dict.fromkeys((*COUNTS, "cost_usd"), 0))
+            for c in (*COUNTS, "cost_usd"):
+                mine[c] += row[c]
+    return out
+
+
+def assert_fleet_usage(s, api, hosts, window):
+    """serve's fleet answer equals the sum of the hosts' own histories (each read by a serve without
+    the fleet): counts exactly; cost to the micro-dollar per history row (the fleet adds integer
+    micro-dollars, rounded once per minute row and per ledger row: at most 0.5e-6 each)."""
+    for by in BY:
+        fleet = usage(s, api, by, window)
+        assert fleet["source"] == "fleet" and fleet["degraded"] is False, fleet
+        expected = summed(*(usage(h, api, by, window) for h in hosts))
+        got = {row["key"]: row for row in fleet["rows"]}
+        assert set(got) == set(expected), (by, got, expected)
+        for key, want in expected.items():
+            for c in COUNTS:
+                assert got[key][c] == want[c], (by, key, c, got[key], want)
+            assert abs(got[key]["cost_usd"] - want["cost_usd"]) <= 1e-6 * max(1, want["calls"]), (by, key, got[key], want)
+    return fleet
+
+
+def window_now():
+    """Today (UTC) until an hour from now, as both serves are asked: the same window for each."""
+    now = int(time.time())
+    return f"since={now - now % 86400}&until={now + 3600}"
+
+
+def test_serve_shows_the_fleets_usage(tmp_path, fake, serve, redis):
+    a_db, a_cfg, b_db, b_cfg, a, b = two_hosts(tmp_path, fake, redis)
+    sent_a = a.run(calls=3, workspace="acme", config=a_cfg)
+    sent_b = b.run(calls=5, workspace="beta", model="gpt-4o-mini", config=b_cfg)
+    sent_b2 = b.run(calls=2, workspace="acme", config=b_cfg)
+    s = serve("--config", a_cfg)
+    alone_a = serve("--config", config(tmp_path / "alone_a.toml", a_db))
+    alone_b = serve("--config", config(tmp_path / "alone_b.toml", b_db))
+    api = openapi_check.load(s)
+    window = window_now()
+
+    fleet = assert_fleet_usage(s, api, (alone_a, alone_b), window)
+    by_ws = {r["key"]: r for r in usage(s, api, "workspace", window)["rows"]}
+    assert by_ws["acme"]["requests"] == 5 and by_ws["beta"]["requests"] == 5, by_ws
+    assert by_ws["acme"]["input_tokens"] == sent_a["input_tokens"] + sent_b2["input_tokens"], by_ws
+    assert by_ws["beta"]["output_tokens"] == sent_b["output_tokens"], by_ws
+    assert fleet["total"]["calls"] == 10, fleet
+    assert {r["key"] for r in usage(s, api, "model", window)["rows"]} == {"gpt-4o", "gpt-4o-mini"}
+    # What the fleet keeps of usage: labels and numbers, never the key or the prompt.
+    kept = "".join(redis.cli("HGETALL", k) for k in redis.cli("KEYS", f"{NAMESPACE}:usage:*").split())
+    assert "gpt-4o-mini" in kept and "SECRET" not in kept, kept[:500]
+    only_a = usage(alone_a, api, "workspace", window)
+    assert only_a["source"] == "history" and only_a["total"]["calls"] == 3, only_a
+
+    # Redis away: this host's history, saying so.
+    redis.kill()
+    wait_for(lambda: checked(s, api, "/api/v1/health")["status"] == "degraded")
+    down = usage(s, api, "workspace", window)
+    assert down["source"] == "history" and down["degraded"] is True and down["total"]["calls"] == 3, down
+    assert "note" in down, down
+
+
+def test_an_alert_on_one_host_shows_once_on_another(tmp_path, fake, serve, redis):
+    a_db, a_cfg, b_db, b_cfg, a, b = two_hosts(tmp_path, fake, redis)
+    assert a.run(calls=2, workspace="acme", config=a_cfg)["ok"] == 2
+    s = serve("--config", a_cfg)
+    alone = serve("--config", config(tmp_path / "alone.toml", a_db))
+    api = openapi_check.load(s)
+    fake.set(quota_after=fake.bill.requests)
+    # Two processes of host b see it: the fleet delivers (and keeps) each event once.
+    assert b.run(calls=1, workspace="beta", config=b_cfg)["quota_errors"] == 1
+    b.run(calls=1, workspace="beta", config=b_cfg)  # starts blocked (what the fleet kept): the same events again
+
+    def exhausted(alerts):
+        return [x for x in alerts if x["kind"] == "status" and x["status"] == "exhausted"]
+
+    alerts = wait_for(lambda: exhausted((body := checked(s, api, "/api/v1/quota/alerts"))["alerts"]) and body)["alerts"]
+    mine = exhausted(alerts)
+    events = [(x["kind"], x["workspace"], x["status"]) for x in mine]
+    assert len(events) == len(set(events)), mine  # each event once
+    assert all(x["source"] == "fleet" and x["id"] == 0 for x in mine), mine
+    assert [x["ts_ms"] for x in alerts] == sorted((x["ts_ms"] for x in alerts), reverse=True), alerts
+    assert not exhausted(alone.json("/api/v1/quota/alerts")["alerts"])  # host a's history never had it
+
+
+def test_fleet_usage_exact_across_a_redis_restart(tmp_path, fake, serve, redis):
+    a_db, a_cfg, b_db, b_cfg, a, b = two_hosts(tmp_path, fake, redis)
+    try:
+        for w, ws in ((a, "acme"), (a, "beta"), (b, "acme"), (b, "gamma")):
+            w.start(workspace=ws, config=a_cfg if w is a else b_cfg, until_killed=True)
+        wait_for(lambda: fake.bill.requests >= 40)
+        redis.kill()  # mid-traffic: the batches wait (or are retried after a lost reply)
+        during = fake.bill.requests
+        wait_for(lambda: fake.bill.requests >= during + 40)
+        b.stop_all()  # host b stops while Redis is away: its last batches go to its spool
+        assert list(b_db.parent.glob("history.db.state.fleet/*.batch")), list(b_db.parent.iterdir())
+        redis.start()
+        back = fake.bill.requests
+        wait_for(lambda: fake.bill.requests >= back + 40)
+    finally:
+        a.stop_all()
+        b.stop_all()
+    assert b.run(calls=1, workspace="gamma", config=b_cfg)["ok"] == 1  # host b's next process pushes the spool
+    assert not list(b_db.parent.glob("history.db.state.fleet/*.batch"))
+    s = serve("--config", a_cfg)
+    alone_a = serve("--config", config(tmp_path / "alone_a.toml", a_db))
+    alone_b = serve("--config", config(tmp_path / "alone_b.toml", b_db))
+    api = openapi_check.load(s)
+    fleet = assert_fleet_usage(s, api, (alone_a, alone_b), window_now())
+    assert fleet["total"]["requests"] == fake.bill.requests, (fleet["total"], fake.bill.requests)
