@@ -313,7 +313,10 @@ class _Core:
         ws = _current.get()
         if not _state["configured"]:
             _config.ensure_configured()
-        verdict = _check(ws)
+        return self._qg_verdict(ws, request, _check(ws))
+
+    def _qg_verdict(self, ws, request, verdict):
+        """What _qg_check returns, for the tracker's verdict on `ws` (as _core.check gives it)."""
         if verdict is None:
             return ws, request, 0, None
         _status, action, since_ms, code, message, account = verdict
@@ -356,7 +359,7 @@ class _Core:
                 except BaseException:
                     _recorder(ws, account, request, t0).cut(response, headers)
                     raise
-        response.stream = _byte_stream(response.stream, body)
+        response.stream = _byte_stream(response, body)
         self._qg_recorded(ws, account, request, response, headers, body, t0)
         return response
 
@@ -472,7 +475,11 @@ def _make_sync(base: type) -> type:
             self._qg_sdk = sdk
 
         def handle_request(self, request):
-            ws, request, account, blocked = self._qg_check(request)
+            return _handle_sync(self, request)  # (C: the common case; hands the rest to the two below)
+
+        def _qg_send(self, request, ws, verdict):
+            """handle_request once the tracker's verdict on the workspace is known."""
+            ws, request, account, blocked = self._qg_verdict(ws, request, verdict)
             if blocked is not None:
                 return blocked
             t0 = _perf_ns()
@@ -481,6 +488,10 @@ def _make_sync(base: type) -> type:
             except BaseException:
                 _recorder(ws, account, request, t0).finish(False)
                 raise
+            return self._qg_received(ws, account, request, response, t0)
+
+        def _qg_received(self, ws, account, request, response, t0):
+            """handle_request once the response's headers arrived."""
             now = self._qg_responded(ws, account, request, response, t0, False)
             if now is None:
                 return response
@@ -561,17 +572,32 @@ def _make_async(base: type) -> type:
     return AsyncInstrumentedTransport
 
 
-def _byte_stream(like: Any, body: bytes):
-    """A replayable stream of the same library as `like` (httpx.ByteStream has both APIs)."""
-    key = ("bytes", type(like))
+def _byte_stream(response: Any, body: bytes):
+    """A replayable stream of the response's library (httpx.ByteStream has both APIs)."""
+    key = ("bytes", type(response))
     cls = _class_cache.get(key)
     if cls is None:
-        mod = _module_of(like)
+        mod = _module_of(response)
         cls = getattr(mod, "ByteStream", None) if mod else None
         if cls is None:
             from httpx import ByteStream as cls  # type: ignore[no-redef]
         _class_cache[key] = cls
     return cls(body)
+
+
+def _failed(ws: str, request, t0: int, response=None, headers=None) -> None:
+    """(For the C transport) records an exchange whose request failed, or whose body could not be
+    read or decoded."""
+    rec = _recorder(ws, 0, request, t0)
+    if response is None:
+        rec.finish(False)
+    else:
+        rec.cut(response, headers)
+
+
+_handle_sync = _core.handle_sync
+_core.bind_transport(_current, _state, _config.ensure_configured, _failed, _take_decoder, _byte_stream,
+                     _request_body)
 
 
 def finish_pending() -> None:

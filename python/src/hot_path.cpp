@@ -19,6 +19,8 @@ bool arity(const char* name, Py_ssize_t got, Py_ssize_t want) {
   return false;
 }
 
+}  // namespace
+
 // check(workspace) -> None when the call may go as it is; else (status, action, since_ms, code,
 // message, account): action 1 block, 2 fallback (a budget: the fallback model), 3 failover.
 PyObject* check(PyObject*, PyObject* const* args, Py_ssize_t n) {
@@ -34,11 +36,15 @@ PyObject* check(PyObject*, PyObject* const* args, Py_ssize_t n) {
   }
 }
 
+namespace {
+
 // body_kind(headers) -> 0 other, 1 JSON, 2 SSE, | 4 when encoded (see convert.h).
 PyObject* body_kind(PyObject*, PyObject* const* args, Py_ssize_t n) {
   if (!arity("body_kind", n, 1)) return nullptr;
   return PyLong_FromLong(pyconv::body_kind(args[0]));
 }
+
+}  // namespace
 
 // record(workspace, method, path, request headers, request body, status, response headers,
 //        body (bytes, an SseReader that read it, or None), response bytes, complete, sent_ns,
@@ -81,6 +87,8 @@ PyObject* record(PyObject*, PyObject* const* a, Py_ssize_t n) {
   }
 }
 
+namespace {
+
 PyMethodDef kHotPath[] = {
     {"check", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(check)), METH_FASTCALL, nullptr},
     {"body_kind", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(body_kind)), METH_FASTCALL, nullptr},
@@ -89,9 +97,11 @@ PyMethodDef kHotPath[] = {
 
 }  // namespace
 
-void add_hot_path(py::module_& m) {
-  for (PyMethodDef& def : kHotPath)
+void add_functions(py::module_& m, std::span<PyMethodDef> defs) {
+  for (PyMethodDef& def : defs)
     m.add_object(def.ml_name, py::reinterpret_steal<py::object>(PyCFunction_NewEx(&def, nullptr, m.attr("__name__").ptr())));
 }
+
+void add_hot_path(py::module_& m) { add_functions(m, kHotPath); }
 
 }  // namespace quotaguard::pyconv

@@ -8,6 +8,7 @@
 
 #include "alert_handoff.h"
 #include "convert.h"
+#include "fast_transport.h"
 #include "hot_path.h"
 #include "registry.h"
 #include <quotaguard/tracker.hpp>
@@ -75,6 +76,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("alert_loop_after_fork_in_child", [] { pyconv::alert_handoff().after_fork_in_child(); });
 
   pyconv::add_hot_path(m);  // check, body_kind, record
+  pyconv::add_fast_transport(m);  // handle_sync, bind_transport
 
   m.def("accounts", [] {
     py::list out;

@@ -174,6 +174,45 @@ def test_a_stream_cut_midway_is_recorded_when_it_fails(qg, server, stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("mode,compression", [("cut", None), ("cut", "gzip"), ("bad_encoding", "gzip")])
+def test_a_json_answer_that_cannot_be_read_is_recorded_when_it_fails(qg, server, stack, mode, compression):
+    """A 2xx JSON body whose connection drops midway, or whose bytes are not in the coding its
+    header names: the caller gets the error, and the call is in the usage at once, as cut short
+    (estimated from the request), not when a collector runs."""
+    server.set(compression=compression)
+    client = _client(qg, server, stack, max_retries=0)
+    gc.disable()
+    try:
+        with pytest.raises(openai.APIConnectionError):
+            _chat(client, extra_headers={"x-fake-mode": mode})
+        before, billed = qg.usage()["total"], server.bill.snapshot()
+        assert (before["requests"], before["estimated"]) == (1, 1)
+        assert before["input_tokens"] > 0  # (estimated from the request, never a silent 0)
+        assert _chat(client).choices[0].message.content == "Hello! How can I help?"  # the next is exact
+        after, bill = qg.usage()["total"], server.bill.snapshot()
+        assert (after["requests"], after["estimated"]) == (2, 1)
+        assert after["input_tokens"] - before["input_tokens"] == bill["input"] - billed["input"]
+        assert after["output_tokens"] - before["output_tokens"] == bill["output"] - billed["output"]
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_raw_json_response_is_read_when_the_caller_reads_it(qg, server, stack):
+    """with_streaming_response hands the caller the body unread: the tracker does not read it
+    first, and counts it exactly once the caller has."""
+    server.set(compression="gzip")
+    client = _client(qg, server, stack)
+    with client.chat.completions.with_streaming_response.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "hi there"}]) as r:
+        assert qg.usage()["total"]["requests"] == 0  # headers only: the body is still on the socket
+        assert r.parse().choices[0].message.content == "Hello! How can I help?"
+    bill = server.bill.snapshot()
+    t = qg.usage()["total"]
+    assert (t["requests"], t["input_tokens"], t["output_tokens"], t["estimated"]) == (1, bill["input"], bill["output"], 0)
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_a_stream_with_a_bad_event_is_recorded_when_it_fails(qg, server, stack):
     client = _client(qg, server, stack)
     gc.disable()

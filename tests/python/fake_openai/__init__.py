@@ -32,7 +32,8 @@ answers insufficient_quota to some API keys only, ``x-fake-delay-ms`` answers on
 (a 200 without its usage object), ``html`` (a 200 HTML page, as a proxy sends), ``absurd``
 (``completion_tokens: 1e30``, ``prompt_tokens: 2**64-1``), ``negative`` (negative counts),
 ``bad_model`` (a non-UTF-8 byte in ``model``), ``bad_event`` (a stream with an event that is not
-JSON) and ``cut`` (a stream whose connection drops midway). In every mode the bill records what
+JSON), ``cut`` (a stream, or a JSON body, whose connection drops midway) and ``bad_encoding`` (a
+body labelled compressed whose bytes are not). In every mode the bill records what
 the server really charged, so a test can tell an exact count from an estimate.
 
 The organization Usage and Costs API (``GET /v1/organization/usage/{completions,embeddings}``,

@@ -22,7 +22,7 @@ RATE_BODY = {"error": {"message": "Rate limit reached for gpt-4 in organization 
                        "type": "tokens", "param": None, "code": "rate_limit_exceeded"}}
 
 MODES = ("ok", "quota", "quota2023", "rate_limit", "server_error", "no_usage", "html", "absurd", "negative",
-         "bad_model", "bad_event", "cut")
+         "bad_model", "bad_event", "cut", "bad_encoding")
 SERVER_ERROR_BODY = {"error": {"message": "The server had an error while processing your request. Sorry about that!",
                                "type": "server_error", "param": None, "code": None}}
 CODECS = ("br", "zstd", "gzip", "deflate")  # "auto" takes the first the client accepts, in this order
@@ -197,6 +197,15 @@ class Exchange:
         if self.encoding:
             enc = ENCODERS[self.encoding]()
             data = enc.part(data) + enc.end()
+            if self.mode == "bad_encoding":  # labelled compressed, but its bytes are not
+                data = b"\xff" * 8 + data[8:]
+        if self.mode == "cut" and status < 400:  # half the body, then the connection drops
+            self._start(status, ctype, extra, False, len(data))
+            self.h.wfile.write(data[:len(data) // 2])
+            self.h.wfile.flush()
+            self.h.close_connection = True
+            self.h.connection.shutdown(socket.SHUT_RDWR)
+            return
         if self.api.chunked:
             self._start(status, ctype, extra, True)
             half = len(data) // 2  # two chunks: a reader must join them

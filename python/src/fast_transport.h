@@ -1,0 +1,7 @@
+// The instrumented sync transport's common case in C (handle_sync, bind_transport on _core).
+#pragma once
+#include <pybind11/pybind11.h>
+
+namespace quotaguard::pyconv {
+void add_fast_transport(pybind11::module_& m);
+}
