@@ -18,9 +18,11 @@ std::vector<std::string> split_tabs(const std::string& s) {
   }
 }
 
+// A name inside a field: tabs separate a field's parts, and a spooled field sits between \x1e,
+// \x1f and newlines, so no control character may stay in it (names are data: any byte can come).
 std::string no_tabs(std::string s) {
   for (char& c : s)
-    if (c == '\t' || c == '\n') c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') c = ' ';
   return s;
 }
 }  // namespace

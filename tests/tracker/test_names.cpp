@@ -4,6 +4,7 @@
 #include <string>
 
 #include "alert.h"
+#include "fleet_schema.h"
 #include "intern.h"
 #include "utf8.h"
 
@@ -46,4 +47,18 @@ TEST_CASE("names: the UTF-8 validator follows RFC 3629") {
   CHECK_FALSE(valid("\xed\xa0\x80"));      // surrogate
   CHECK_FALSE(valid("\xf4\x90\x80\x80"));  // above U+10FFFF
   CHECK_FALSE(valid("\xc3"));              // truncated
+}
+
+TEST_CASE("names: a fleet usage field keeps its parts whatever bytes a name holds") {
+  using namespace qg::tracker::fleet_schema;
+  const std::string ws = "team\tA\x1e\x1f\nB\r", model = std::string("gpt-4o\x1f") + '\0' + "x";
+  UsageField u;
+  REQUIRE(parse_usage_field(usage_cell_field(0, ws, "/v1/chat/completions", model), u));
+  CHECK(u.workspace == "team A   B ");
+  CHECK(u.endpoint == "/v1/chat/completions");
+  CHECK(u.model == "gpt-4o  x");
+  const std::string field = usage_key_field(1, "key\x1f\x1e\n");
+  CHECK(field.find_first_of("\x1e\x1f\n") == std::string::npos);  // one spool line, its separators its own
+  REQUIRE(parse_usage_field(field, u));
+  CHECK((u.by_key && u.key_label == "key   "));
 }
