@@ -437,6 +437,7 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
           break;
         }
         Value member = make(Value::Kind::External, join(v.path, name));
+        member.bound = true;  // reached through an instance (python/parameters.cpp: implicit_arguments)
         // `agent.clone`: the receiver rides along, for the copy the call makes.
         if (libraries_.is_copy_method(member.path)) member.elements = std::make_shared<Values>(Values{v});
         add(out, std::move(member));
@@ -517,9 +518,12 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
     for (TSNode base : c->bases) {
       bool project_base = false;
       for (const auto& bv : eval(base, c->defined_in)) {
-        if (bv.kind == Value::Kind::Class && bv.cls) {
+        // A project class, also under the external name a modelled library's own repository
+        // imports it by (python/parameters.cpp: project_class).
+        const ClassInfo* base_class = bv.kind == Value::Kind::Class ? bv.cls : project_class(bv);
+        if (base_class) {
           project_base = true;
-          if (std::find(mro.begin(), mro.end(), bv.cls) == mro.end()) mro.push_back(bv.cls);
+          if (std::find(mro.begin(), mro.end(), base_class) == mro.end()) mro.push_back(base_class);
         }
         if (bv.kind == Value::Kind::External && libraries_.library_of(bv.path)) add(library_bases, bv);
       }
@@ -574,12 +578,15 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
     for (const auto& v : named) {
       if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
       if (v.kind == Value::Kind::External && (v.path == "typing.Any" || v.path.ends_with(".Any"))) any = true;
-      if (v.kind == Value::Kind::External && client_holder(v.path))  // `agent: AzureAssistantAgent`
+      const bool holder = v.kind == Value::Kind::External && client_holder(v.path);
+      if (holder)  // `agent: AzureAssistantAgent`
         add(instances, make(Value::Kind::Object, v.path));
-      if (v.kind == Value::Kind::Class && v.cls) {
-        if (client_subclass(*v.cls)) client = true;
+      // A project class, also under the external name a modelled library's own repository
+      // imports it by (a library object it models stays one).
+      if (const ClassInfo* cls = v.kind == Value::Kind::Class ? v.cls : holder ? nullptr : project_class(v)) {
+        if (client_subclass(*cls)) client = true;
         Value inst = make(Value::Kind::Instance);
-        inst.cls = v.cls;
+        inst.cls = cls;
         add(instances, std::move(inst));
       }
     }

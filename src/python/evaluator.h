@@ -121,6 +121,8 @@ class Evaluator {
   const std::vector<const ClassInfo*>& class_family(const ClassInfo* cls);
   bool defines_init(const ClassInfo& cls);
   bool same_class(const Value& v, const ClassInfo& c);
+  bool same_function(const Value& v, const Scope* fn);
+  const ClassInfo* project_class(const Value& v);
   bool splat_keyword(TSNode call, const Scope* scope, std::string_view name, Values& out);
   Values parametrized(const Scope* fn, std::string_view name);
   // What `obj.name = value` statements elsewhere store on `target`, a project module, class or

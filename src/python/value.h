@@ -32,7 +32,8 @@ struct Value {
   Provenance prov = Provenance::Unknown;  // Client
   ClientKind client_kind = ClientKind::Sync;
   bool annotated = false;                 // Unknown: annotated as an OpenAI client
-  bool bound = false;                     // Function: a method reached through an instance/class
+  bool bound = false;                     // Function: a method reached through an instance/class;
+                                          // External: a library object's member (`agent.invoke`)
   // Client: may have attributes of its own beside the SDK's (a project subclass, a library's
   // wrapper around a client): only catalogue methods count as API calls through it.
   bool own_members = false;
