@@ -392,6 +392,7 @@ class Collector {
           if (sym(c) == S_.identifier) { name = c; break; }
           if (sym(c) == S_.list_splat_pattern || sym(c) == S_.dictionary_splat_pattern) {
             b.variadic = true;
+            b.keywords = sym(c) == S_.dictionary_splat_pattern;
             if (ts_node_named_child_count(c) > 0) name = ts_node_named_child(c, 0);
             break;
           }
@@ -402,6 +403,7 @@ class Collector {
         b.annotation = field(p, S_.f_type);
       } else if (k == S_.list_splat_pattern || k == S_.dictionary_splat_pattern) {
         b.variadic = true;
+        b.keywords = k == S_.dictionary_splat_pattern;
         if (ts_node_named_child_count(p) > 0) name = ts_node_named_child(p, 0);
       } else {
         continue;  // `*`, `/` separators

@@ -160,6 +160,13 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
         out.push_back(std::move(v));
         break;
       }
+      if (b.keywords) {  // `**kwargs`: what callers pass by keyword, once a key is read
+        Value k = unknown();
+        k.function = fn;
+        k.param_index = kKeywordsParameter;
+        out.push_back(std::move(k));
+        break;
+      }
       if (b.variadic) { out.push_back(unknown()); break; }
       Values declared = is_null(b.annotation) ? Values{unknown()} : annotation_value(b.annotation, b.scope);
       for (auto& v : declared) {
@@ -376,6 +383,11 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     Values generic, rest;
     for (const auto& v : eval(field(n, S.f_value), scope)) {
       const bool library_class = v.kind == Value::Kind::External && libraries_.is_class(v.path);
+      if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() && v.path.empty())
+        if (auto keyword = keyword_of_kwargs(v, field(n, S.f_subscript), {}, scope)) {  // `kwargs["client"]`
+          add_all(generic, *keyword);
+          continue;
+        }
       add(library_class ? generic : rest, v);
     }
     add_all(generic, elements_of(rest, -1));
@@ -745,6 +757,11 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
         }
         break;
       case Value::Kind::Unknown: {
+        if (v.param_index == kKeywordsParameter && v.param_name.empty() && (v.path == "pop" || v.path == "get" || v.path == "setdefault"))
+          if (auto keyword = keyword_of_kwargs(v, argument_node(call, scope, 0, "key"), argument_node(call, scope, 1, "default"), scope)) {
+            add_all(out, *keyword);
+            break;
+          }
         // A parameter called (`make_client()` passed in, a parametrized class): what is passed.
         if (v.path.empty() && (v.field_of || (v.function && v.param_index >= 0))) {
           const Values passed = through_parameters(v);
@@ -814,6 +831,17 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
     }
   }
   if (out.empty()) out.push_back(opaque());
+  return out;
+}
+
+std::optional<Values> Evaluator::keyword_of_kwargs(const Value& keywords, TSNode key, TSNode fallback, const Scope* scope) {
+  const auto literal = plain_string(key, owner(scope).code());
+  if (!literal || literal->empty()) return std::nullopt;
+  Value passed = keywords;
+  passed.path.clear();
+  passed.param_name = std::string(*literal);
+  Values out{std::move(passed)};
+  if (!is_null(fallback)) add_all(out, eval(fallback, scope));
   return out;
 }
 

@@ -50,6 +50,7 @@ struct Binding {
   int index = -1;             // Element: position in a tuple literal, -1 = any element,
                               // kElementOfElement: unpacked from an element (`for name, agent in pairs`)
   bool variadic = false;      // Param: *args / **kwargs
+  bool keywords = false;      // Param: **kwargs
   bool self_param = false;    // Param: the first parameter of a method (self / cls)
   // Where the binding takes effect (end of its statement) and whether it may not happen
   // (inside if/try/for/while/match, or a `global` assignment from a function): lookups keep

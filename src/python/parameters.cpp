@@ -84,14 +84,16 @@ Values Evaluator::fixture_value(const Scope* fixture) {
 Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name) {
   const CallSites* sites = project_.call_sites();
   if (!sites || !fn || index < 0) return {};
-  const auto key = std::make_pair(fn, index);
+  const auto key = std::make_tuple(fn, index, index == kKeywordsParameter ? name : std::string{});
   if (auto it = passed_memo_.find(key); it != passed_memo_.end()) return it->second;
   const auto [active, fresh] = passing_.insert(key);
   if (!fresh) return {};  // a recursive function passing its own parameter on adds nothing new
   Values out;
-  if (receives_fixtures(fn))
-    if (const Scope* fx = sites->fixture(*fn->owner, name, fn)) add_all(out, fixture_value(fx));
-  add_all(out, parametrized(fn, name));
+  if (index != kKeywordsParameter) {
+    if (receives_fixtures(fn))
+      if (const Scope* fx = sites->fixture(*fn->owner, name, fn)) add_all(out, fixture_value(fx));
+    add_all(out, parametrized(fn, name));
+  }
   const auto& S = Syntax::get();
   auto gather = [&](std::string_view callee_name) {
     for (const auto& site : sites->named(callee_name)) {
@@ -387,8 +389,9 @@ bool Evaluator::defines_init(const ClassInfo& cls) {
 }
 
 // A dictionary splat of `call` that names keyword `name`: `f(**{"client": c})`, or `f(**args)`
-// with `args = {"client": c, ...}` / `args = dict(client=c)` bound where the call is. Adds what
-// it passes to `out`; false when no splat is such a dict naming it.
+// with `args = {"client": c, ...}` / `args = dict(client=c)` bound where the call is, or the
+// calling function's own `**kwargs` (what its callers pass as `name=`). Adds what it passes to
+// `out`; false when no splat is such a dict naming it.
 bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view name, Values& out) {
   const auto& S = Syntax::get();
   TSNode args = field(call, S.f_arguments);
@@ -401,6 +404,14 @@ bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view 
     if (sym(e) == S.dictionary) {
       dicts.emplace_back(e, scope);
     } else if (sym(e) == S.identifier) {
+      // The caller's own `**kwargs` passed on: what its callers pass under that keyword (none
+      // passing it, it carries none).
+      for (const Value& v : eval(e, scope))
+        if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() && v.path.empty())
+          if (Values passed = passed_to(v.function, kKeywordsParameter, std::string(name)); !passed.empty()) {
+            add_all(out, passed);
+            found = true;
+          }
       const std::string var(text(e, scope->owner->code()));
       for (const Scope* s = scope; s; s = s->parent) {
         auto it = s->bindings.find(var);
@@ -432,6 +443,7 @@ bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view 
 Values Evaluator::through_parameters(const Value& v, int depth) {
   if (v.kind != Value::Kind::Unknown || depth >= kMaxParameterHops) return {v};
   if (!v.field_of && (!v.function || v.param_index < 0)) return {v};
+  if (v.param_index == kKeywordsParameter && v.param_name.empty()) return {v};  // `**kwargs` as a whole
   const Values passed = v.field_of ? passed_to_field(v.field_of, v.param_name)
                                    : passed_to(v.function, v.param_index, v.param_name);
   if (passed.empty()) return {v};
