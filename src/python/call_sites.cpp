@@ -63,15 +63,25 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
     }
     ModuleInfo* m = modules[i];
     for (const auto& store : m->attribute_stores) stores_[store.name].push_back(&store);
-    for (const ClassInfo& c : m->classes)
+    for (const ClassInfo& c : m->classes) {
+      if (!c.name.empty() && c.defined_in && c.defined_in->kind == Scope::Kind::Module) classes_[c.name].push_back(&c);
       for (TSNode base : c.bases) {
         if (sym(base) == S.subscript) base = field(base, S.f_value);  // Base[T]
-        if (auto name = last_name(base, m->code()); !name.empty()) {
+        auto index = [&](std::string_view name) {
           auto it = derived_.find(name);
           if (it == derived_.end()) it = derived_.emplace(std::string(name), std::vector<const ClassInfo*>{}).first;
           if (it->second.empty() || it->second.back() != &c) it->second.push_back(&c);
+        };
+        if (auto name = last_name(base, m->code()); !name.empty()) {
+          index(name);
+          // `from x import Base as B; class Sub(B)`: also under the name imported.
+          if (sym(base) == S.identifier && !m->scopes.empty())
+            if (auto b = m->scopes.front().bindings.find(std::string(name)); b != m->scopes.front().bindings.end())
+              for (const Binding& binding : b->second)
+                if (binding.kind == Binding::Kind::ImportFrom && !binding.name.empty() && binding.name != name) index(binding.name);
         }
       }
+    }
     const bool conftest = last_component(m->path) == "conftest.py";
     for (const Scope& s : m->scopes) {
       if (!s.is_fixture) continue;
@@ -104,6 +114,12 @@ std::span<const ModuleInfo::AttributeStore* const> CallSites::stores(std::string
 std::span<const ClassInfo* const> CallSites::derived(std::string_view name) const {
   auto it = derived_.find(name);
   if (it == derived_.end()) return {};
+  return it->second;
+}
+
+std::span<const ClassInfo* const> CallSites::classes(std::string_view name) const {
+  auto it = classes_.find(name);
+  if (it == classes_.end()) return {};
   return it->second;
 }
 

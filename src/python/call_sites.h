@@ -47,6 +47,10 @@ class CallSites {
   // candidates for subclasses of a class of that name (the evaluator checks what the base is).
   std::span<const ClassInfo* const> derived(std::string_view name) const;
 
+  // Classes named `name` defined at the top level of a module: what an external name may stand
+  // for in a scan of a modelled library's own repository (Evaluator::project_class).
+  std::span<const ClassInfo* const> classes(std::string_view name) const;
+
   // The fixture a test or fixture in `module` receives for a parameter `name`: one defined in
   // the module itself, else in the nearest `conftest.py` of its folder or any folder above.
   // `overriding`: a fixture that takes the one it overrides (`def client(client)`) sees past itself.
@@ -57,6 +61,7 @@ class CallSites {
   StringMap<std::vector<Handed>> handed_;
   StringMap<std::vector<const ModuleInfo::AttributeStore*>> stores_;
   StringMap<std::vector<const ClassInfo*>> derived_;
+  StringMap<std::vector<const ClassInfo*>> classes_;
   std::unordered_map<const ModuleInfo*, StringMap<const Scope*>> module_fixtures_;
   std::map<std::string, StringMap<const Scope*>, std::less<>> conftest_fixtures_;  // folder -> fixtures
 };

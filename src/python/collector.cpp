@@ -27,6 +27,7 @@ class Collector {
     module.node = root;
     module.name = m_.name;
     walk_children(root, &module, 0);
+    mark_api_on_parameters();
   }
 
  private:
@@ -40,6 +41,32 @@ class Collector {
     s.node = node;
     s.name = std::move(name);
     return &s;
+  }
+
+  // `param.a.b.method(...)` with an API method name, `param` a parameter of an enclosing function
+  // (not its self): that function takes a client (Scope::api_on_parameter).
+  void mark_api_on_parameters() {
+    const Catalogue& cat = Catalogue::get();
+    for (const auto& [call, scope] : m_.calls) {
+      TSNode callee = unparenthesize(field(call, S_.f_function));
+      if (is_null(callee) || sym(callee) != S_.attribute) continue;
+      TSNode attr = field(callee, S_.f_attribute);
+      if (is_null(attr) || !cat.is_method_name(text(attr, code_))) continue;
+      TSNode root = callee;
+      while (!is_null(root) && sym(root) == S_.attribute) root = unparenthesize(field(root, S_.f_object));
+      if (is_null(root) || sym(root) != S_.identifier || root.id == callee.id) continue;
+      const std::string name = str(root);
+      bool first = true;
+      for (Scope* s = scope; s && s->kind != Scope::Kind::Module; s = s->parent) {
+        if (s->kind == Scope::Kind::Class && !first) continue;
+        first = false;
+        auto it = s->bindings.find(name);
+        if (it == s->bindings.end()) continue;
+        for (const Binding& b : it->second)
+          if (b.kind == Binding::Kind::Param && !b.self_param && !b.variadic) s->api_on_parameter = true;
+        break;
+      }
+    }
   }
 
   static Scope* function_scope_of(Scope* s) {
@@ -392,6 +419,7 @@ class Collector {
           if (sym(c) == S_.identifier) { name = c; break; }
           if (sym(c) == S_.list_splat_pattern || sym(c) == S_.dictionary_splat_pattern) {
             b.variadic = true;
+            b.keywords = sym(c) == S_.dictionary_splat_pattern;
             if (ts_node_named_child_count(c) > 0) name = ts_node_named_child(c, 0);
             break;
           }
@@ -402,6 +430,7 @@ class Collector {
         b.annotation = field(p, S_.f_type);
       } else if (k == S_.list_splat_pattern || k == S_.dictionary_splat_pattern) {
         b.variadic = true;
+        b.keywords = k == S_.dictionary_splat_pattern;
         if (ts_node_named_child_count(p) > 0) name = ts_node_named_child(p, 0);
       } else {
         continue;  // `*`, `/` separators

@@ -160,6 +160,13 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
         out.push_back(std::move(v));
         break;
       }
+      if (b.keywords) {  // `**kwargs`: what callers pass by keyword, once a key is read
+        Value k = unknown();
+        k.function = fn;
+        k.param_index = kKeywordsParameter;
+        out.push_back(std::move(k));
+        break;
+      }
       if (b.variadic) { out.push_back(unknown()); break; }
       Values declared = is_null(b.annotation) ? Values{unknown()} : annotation_value(b.annotation, b.scope);
       for (auto& v : declared) {
@@ -376,6 +383,11 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     Values generic, rest;
     for (const auto& v : eval(field(n, S.f_value), scope)) {
       const bool library_class = v.kind == Value::Kind::External && libraries_.is_class(v.path);
+      if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() && v.path.empty())
+        if (auto keyword = keyword_of_kwargs(v, field(n, S.f_subscript), {}, scope)) {  // `kwargs["client"]`
+          add_all(generic, *keyword);
+          continue;
+        }
       add(library_class ? generic : rest, v);
     }
     add_all(generic, elements_of(rest, -1));
@@ -437,6 +449,7 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
           break;
         }
         Value member = make(Value::Kind::External, join(v.path, name));
+        member.bound = true;  // reached through an instance (python/parameters.cpp: implicit_arguments)
         // `agent.clone`: the receiver rides along, for the copy the call makes.
         if (libraries_.is_copy_method(member.path)) member.elements = std::make_shared<Values>(Values{v});
         add(out, std::move(member));
@@ -517,9 +530,12 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
     for (TSNode base : c->bases) {
       bool project_base = false;
       for (const auto& bv : eval(base, c->defined_in)) {
-        if (bv.kind == Value::Kind::Class && bv.cls) {
+        // A project class, also under the external name a modelled library's own repository
+        // imports it by (python/parameters.cpp: project_class).
+        const ClassInfo* base_class = bv.kind == Value::Kind::Class ? bv.cls : project_class(bv);
+        if (base_class) {
           project_base = true;
-          if (std::find(mro.begin(), mro.end(), bv.cls) == mro.end()) mro.push_back(bv.cls);
+          if (std::find(mro.begin(), mro.end(), base_class) == mro.end()) mro.push_back(base_class);
         }
         if (bv.kind == Value::Kind::External && libraries_.library_of(bv.path)) add(library_bases, bv);
       }
@@ -574,12 +590,15 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
     for (const auto& v : named) {
       if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
       if (v.kind == Value::Kind::External && (v.path == "typing.Any" || v.path.ends_with(".Any"))) any = true;
-      if (v.kind == Value::Kind::External && client_holder(v.path))  // `agent: AzureAssistantAgent`
+      const bool holder = v.kind == Value::Kind::External && client_holder(v.path);
+      if (holder)  // `agent: AzureAssistantAgent`
         add(instances, make(Value::Kind::Object, v.path));
-      if (v.kind == Value::Kind::Class && v.cls) {
-        if (client_subclass(*v.cls)) client = true;
+      // A project class, also under the external name a modelled library's own repository
+      // imports it by (a library object it models stays one).
+      if (const ClassInfo* cls = v.kind == Value::Kind::Class ? v.cls : holder ? nullptr : project_class(v)) {
+        if (client_subclass(*cls)) client = true;
         Value inst = make(Value::Kind::Instance);
-        inst.cls = v.cls;
+        inst.cls = cls;
         add(instances, std::move(inst));
       }
     }
@@ -738,6 +757,11 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
         }
         break;
       case Value::Kind::Unknown: {
+        if (v.param_index == kKeywordsParameter && v.param_name.empty() && (v.path == "pop" || v.path == "get" || v.path == "setdefault"))
+          if (auto keyword = keyword_of_kwargs(v, argument_node(call, scope, 0, "key"), argument_node(call, scope, 1, "default"), scope)) {
+            add_all(out, *keyword);
+            break;
+          }
         // A parameter called (`make_client()` passed in, a parametrized class): what is passed.
         if (v.path.empty() && (v.field_of || (v.function && v.param_index >= 0))) {
           const Values passed = through_parameters(v);
@@ -807,6 +831,17 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
     }
   }
   if (out.empty()) out.push_back(opaque());
+  return out;
+}
+
+std::optional<Values> Evaluator::keyword_of_kwargs(const Value& keywords, TSNode key, TSNode fallback, const Scope* scope) {
+  const auto literal = plain_string(key, owner(scope).code());
+  if (!literal || literal->empty()) return std::nullopt;
+  Value passed = keywords;
+  passed.path.clear();
+  passed.param_name = std::string(*literal);
+  Values out{std::move(passed)};
+  if (!is_null(fallback)) add_all(out, eval(fallback, scope));
   return out;
 }
 

@@ -121,8 +121,14 @@ class Evaluator {
   const std::vector<const ClassInfo*>& class_family(const ClassInfo* cls);
   bool defines_init(const ClassInfo& cls);
   bool same_class(const Value& v, const ClassInfo& c);
+  bool same_function(const Value& v, const Scope* fn);
+  const ClassInfo* project_class(const Value& v);
   bool splat_keyword(TSNode call, const Scope* scope, std::string_view name, Values& out);
   Values parametrized(const Scope* fn, std::string_view name);
+  // `kwargs.pop("client"[, d])`, `.get(...)`, `.setdefault(...)`, `kwargs["client"]` on a
+  // function's `**kwargs` (`keywords`): what its callers pass as `client=` (and the default);
+  // nullopt for anything else.
+  std::optional<Values> keyword_of_kwargs(const Value& keywords, TSNode key, TSNode fallback, const Scope* scope);
   // What `obj.name = value` statements elsewhere store on `target`, a project module, class or
   // instance (python/stores.cpp); only values that hold or yield clients.
   Values stored_elsewhere(const Value& target, std::string_view name);
@@ -135,8 +141,9 @@ class Evaluator {
   const LibraryModel& libraries_;
   std::unordered_map<const Binding*, Values> binding_memo_;
   std::unordered_map<const Scope*, Values> returns_memo_;
-  std::map<std::pair<const Scope*, int>, Values> passed_memo_;
-  std::set<std::pair<const Scope*, int>> passing_;  // parameters being gathered (recursion)
+  // (function, parameter index, keyword of `**kwargs` or empty)
+  std::map<std::tuple<const Scope*, int, std::string>, Values> passed_memo_;
+  std::set<std::tuple<const Scope*, int, std::string>> passing_;  // parameters being gathered (recursion)
   std::map<std::pair<const ClassInfo*, std::string>, Values> fields_memo_;
   std::unordered_map<const ClassInfo*, std::vector<const ClassInfo*>> family_memo_;
   using StoreKey = std::tuple<const void*, bool, std::string>;  // (module or class, instance, name)

@@ -50,6 +50,7 @@ struct Binding {
   int index = -1;             // Element: position in a tuple literal, -1 = any element,
                               // kElementOfElement: unpacked from an element (`for name, agent in pairs`)
   bool variadic = false;      // Param: *args / **kwargs
+  bool keywords = false;      // Param: **kwargs
   bool self_param = false;    // Param: the first parameter of a method (self / cls)
   // Where the binding takes effect (end of its statement) and whether it may not happen
   // (inside if/try/for/while/match, or a `global` assignment from a function): lookups keep
@@ -76,6 +77,10 @@ struct Scope {
   ClassInfo* class_info = nullptr;             // Kind::Class: the class it is the body of
   bool is_property = false, is_staticmethod = false, is_classmethod = false;
   bool is_async = false;
+  // A function a parameter of which an API method is called on (`def moderate(client): ...
+  // client.moderations.create(...)`, also from a nested function): the modules that import it
+  // are worth parsing, as for a name that yields a client (python/frontend.cpp).
+  bool api_on_parameter = false;
   // `@contextmanager` / `@asynccontextmanager`: `with f() as x` binds what it yields.
   bool is_context_manager = false;
   // `@pytest.fixture` (or any `@*.fixture`): tests receive what it returns or yields under

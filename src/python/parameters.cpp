@@ -41,6 +41,13 @@ int Evaluator::implicit_arguments(const Values& callee, const Scope* fn) {
         if (init.kind == Value::Kind::Function && init.function == fn) return 1;
     // The class itself under the name a scan of a modelled library's own repository gives it.
     if (v.kind == Value::Kind::External && fn->name == "__init__" && fn->method_of && same_class(v, *fn->method_of)) return 1;
+    // The function or method itself under that name (`Actions.invoke(agent=self)`): a method
+    // called through the class takes its `self` explicitly, one reached through an instance
+    // (`agent.invoke(...)` on a library object, `bound`) or a classmethod fills it.
+    if (v.kind == Value::Kind::External && same_function(v, fn)) {
+      if (!fn->method_of || fn->is_staticmethod) return 0;
+      return fn->is_classmethod || v.bound ? 1 : 0;
+    }
   }
   return -1;
 }
@@ -58,10 +65,12 @@ int Evaluator::super_init_shift(TSNode call, const Scope* scope, const Scope* in
   if (!method) return -1;
   const ClassInfo* cls = method->method_of;
   for (TSNode base : cls->bases)
-    for (const auto& b : eval(base, cls->defined_in))
-      if (b.kind == Value::Kind::Class && b.cls)
-        for (const auto& f : class_attribute(*b.cls, "__init__", true))
+    for (const auto& b : eval(base, cls->defined_in)) {
+      const ClassInfo* base_class = b.kind == Value::Kind::Class ? b.cls : project_class(b);
+      if (base_class)
+        for (const auto& f : class_attribute(*base_class, "__init__", true))
           if (f.kind == Value::Kind::Function && f.function == init) return 1;
+    }
   return -1;
 }
 
@@ -75,14 +84,16 @@ Values Evaluator::fixture_value(const Scope* fixture) {
 Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name) {
   const CallSites* sites = project_.call_sites();
   if (!sites || !fn || index < 0) return {};
-  const auto key = std::make_pair(fn, index);
+  const auto key = std::make_tuple(fn, index, index == kKeywordsParameter ? name : std::string{});
   if (auto it = passed_memo_.find(key); it != passed_memo_.end()) return it->second;
   const auto [active, fresh] = passing_.insert(key);
   if (!fresh) return {};  // a recursive function passing its own parameter on adds nothing new
   Values out;
-  if (receives_fixtures(fn))
-    if (const Scope* fx = sites->fixture(*fn->owner, name, fn)) add_all(out, fixture_value(fx));
-  add_all(out, parametrized(fn, name));
+  if (index != kKeywordsParameter) {
+    if (receives_fixtures(fn))
+      if (const Scope* fx = sites->fixture(*fn->owner, name, fn)) add_all(out, fixture_value(fx));
+    add_all(out, parametrized(fn, name));
+  }
   const auto& S = Syntax::get();
   auto gather = [&](std::string_view callee_name) {
     for (const auto& site : sites->named(callee_name)) {
@@ -307,6 +318,28 @@ const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cl
   return family_memo_.emplace(cls, std::move(family)).first->second;
 }
 
+namespace {
+
+// Whether the external name `path` is the definition `tail` ("Handler", "Handler.invoke",
+// "create_message") of the project module named `mine`: `a.b.<tail>` for `mine` named like `a.b`
+// (or a package above it that re-exports it), `a.b` of two segments at least.
+bool names_definition(std::string_view path, std::string_view tail, std::string_view mine) {
+  if (tail.empty() || path.size() <= tail.size() + 1 || !path.ends_with(tail) || path[path.size() - tail.size() - 1] != '.')
+    return false;
+  const std::string_view module = path.substr(0, path.size() - tail.size() - 1);
+  if (module.find('.') == std::string_view::npos) return false;
+  // The defining module's name and the packages above it: one of them ends with `module`.
+  for (;;) {
+    if (mine == module || (mine.size() > module.size() && mine.ends_with(module) && mine[mine.size() - module.size() - 1] == '.'))
+      return true;
+    auto dot = mine.rfind('.');
+    if (dot == std::string_view::npos) return false;
+    mine = mine.substr(0, dot);
+  }
+}
+
+}  // namespace
+
 // Whether `v` is the class `c`: that class, or the name of it a scan of a modelled library's own
 // repository sees as the library's (`from semantic_kernel.x.handler import Handler` in
 // python/semantic_kernel/..., Project::resolve never shadows a modelled package): an external
@@ -315,19 +348,36 @@ const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cl
 bool Evaluator::same_class(const Value& v, const ClassInfo& c) {
   if (v.kind == Value::Kind::Class) return v.cls == &c;
   if (v.kind != Value::Kind::External || c.name.empty() || !c.defined_in || !c.defined_in->owner) return false;
-  const std::string_view path = v.path;
-  if (path.size() <= c.name.size() + 1 || !path.ends_with(c.name) || path[path.size() - c.name.size() - 1] != '.') return false;
-  const std::string_view module = path.substr(0, path.size() - c.name.size() - 1);
-  if (module.find('.') == std::string_view::npos) return false;
-  // The defining module's name and the packages above it: one of them ends with `module`.
-  std::string_view mine = c.defined_in->owner->name;
-  for (;;) {
-    if (mine == module || (mine.size() > module.size() && mine.ends_with(module) && mine[mine.size() - module.size() - 1] == '.'))
-      return true;
-    auto dot = mine.rfind('.');
-    if (dot == std::string_view::npos) return false;
-    mine = mine.substr(0, dot);
+  return names_definition(v.path, c.name, c.defined_in->owner->name);
+}
+
+// The same for a function: a module's function (`a.b.create_message`) or a method of a class of
+// the module's top level (`a.b.Actions.invoke`).
+bool Evaluator::same_function(const Value& v, const Scope* fn) {
+  if (v.kind != Value::Kind::External || !fn || fn->kind != Scope::Kind::Function || fn->name.empty() || !fn->owner) return false;
+  if (const ClassInfo* c = fn->method_of) {
+    if (c->name.empty() || !c->defined_in || c->defined_in->kind != Scope::Kind::Module) return false;
+    const std::string_view path = v.path;
+    // `<class path>.<method>`: the method's name first (cheap), then the class.
+    if (path.size() <= fn->name.size() + 1 || !path.ends_with(fn->name) || path[path.size() - fn->name.size() - 1] != '.')
+      return false;
+    return names_definition(path.substr(0, path.size() - fn->name.size() - 1), c->name, fn->owner->name);
   }
+  if (!fn->parent || fn->parent->kind != Scope::Kind::Module) return false;
+  return names_definition(v.path, fn->name, fn->owner->name);
+}
+
+// The project class an external name stands for (same_class), if any: in a scan of a modelled
+// library's own repository, its absolute imports of itself.
+const ClassInfo* Evaluator::project_class(const Value& v) {
+  const CallSites* sites = project_.call_sites();
+  if (!sites || v.kind != Value::Kind::External) return nullptr;
+  const std::string_view path = v.path;
+  const auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return nullptr;
+  for (const ClassInfo* c : sites->classes(path.substr(dot + 1)))
+    if (same_class(v, *c)) return c;
+  return nullptr;
 }
 
 // Whether the class or a project base of it defines `__init__` (else it is built by a generated
@@ -339,8 +389,9 @@ bool Evaluator::defines_init(const ClassInfo& cls) {
 }
 
 // A dictionary splat of `call` that names keyword `name`: `f(**{"client": c})`, or `f(**args)`
-// with `args = {"client": c, ...}` / `args = dict(client=c)` bound where the call is. Adds what
-// it passes to `out`; false when no splat is such a dict naming it.
+// with `args = {"client": c, ...}` / `args = dict(client=c)` bound where the call is, or the
+// calling function's own `**kwargs` (what its callers pass as `name=`). Adds what it passes to
+// `out`; false when no splat is such a dict naming it.
 bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view name, Values& out) {
   const auto& S = Syntax::get();
   TSNode args = field(call, S.f_arguments);
@@ -353,6 +404,14 @@ bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view 
     if (sym(e) == S.dictionary) {
       dicts.emplace_back(e, scope);
     } else if (sym(e) == S.identifier) {
+      // The caller's own `**kwargs` passed on: what its callers pass under that keyword (none
+      // passing it, it carries none).
+      for (const Value& v : eval(e, scope))
+        if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() && v.path.empty())
+          if (Values passed = passed_to(v.function, kKeywordsParameter, std::string(name)); !passed.empty()) {
+            add_all(out, passed);
+            found = true;
+          }
       const std::string var(text(e, scope->owner->code()));
       for (const Scope* s = scope; s; s = s->parent) {
         auto it = s->bindings.find(var);
@@ -384,6 +443,7 @@ bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view 
 Values Evaluator::through_parameters(const Value& v, int depth) {
   if (v.kind != Value::Kind::Unknown || depth >= kMaxParameterHops) return {v};
   if (!v.field_of && (!v.function || v.param_index < 0)) return {v};
+  if (v.param_index == kKeywordsParameter && v.param_name.empty()) return {v};  // `**kwargs` as a whole
   const Values passed = v.field_of ? passed_to_field(v.field_of, v.param_name)
                                    : passed_to(v.function, v.param_index, v.param_name);
   if (passed.empty()) return {v};

@@ -32,14 +32,15 @@ struct Value {
   Provenance prov = Provenance::Unknown;  // Client
   ClientKind client_kind = ClientKind::Sync;
   bool annotated = false;                 // Unknown: annotated as an OpenAI client
-  bool bound = false;                     // Function: a method reached through an instance/class
+  bool bound = false;                     // Function: a method reached through an instance/class;
+                                          // External: a library object's member (`agent.invoke`)
   // Client: may have attributes of its own beside the SDK's (a project subclass, a library's
   // wrapper around a client): only catalogue methods count as API calls through it.
   bool own_members = false;
   // Unknown: the value of parameter `param_index` of `function` (substituted by the argument at
   // a call site when the function returns it: `def wrap(c): return c`).
   int param_index = -1;
-  std::string param_name;
+  std::string param_name;  // (kKeywordsParameter: the key, empty for the whole `**kwargs`)
   // Unknown: the field `param_name` of a record class without `__init__` (dataclass, attrs,
   // pydantic, NamedTuple, ...), substituted by what its constructions pass.
   const ClassInfo* field_of = nullptr;
@@ -58,11 +59,15 @@ struct Value {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
            function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
            origin_line == o.origin_line && annotated == o.annotated && bound == o.bound && own_members == o.own_members &&
-           param_index == o.param_index && field_of == o.field_of && node.id == o.node.id;
+           param_index == o.param_index && field_of == o.field_of && node.id == o.node.id && param_name == o.param_name;
   }
 };
 
 using Values = std::vector<Value>;
+
+// Value::param_index of a function's `**kwargs`: an index no positional argument reaches, so that
+// a call site passes it only by keyword (`kwargs.pop("client")`: the keyword `client`).
+inline constexpr int kKeywordsParameter = 1 << 20;
 
 // Adds without duplicates; sets are capped so that pathological code cannot blow up.
 inline void add(Values& into, Value v) {
