@@ -474,8 +474,7 @@ def _make_sync(base: type) -> type:
             self._qg_inner = inner
             self._qg_sdk = sdk
 
-        def handle_request(self, request):
-            return _handle_sync(self, request)  # (C: the common case; hands the rest to the two below)
+        # handle_request (set below): C, the common case; it hands the rest to these two.
 
         def _qg_send(self, request, ws, verdict):
             """handle_request once the tracker's verdict on the workspace is known."""
@@ -520,6 +519,7 @@ def _make_sync(base: type) -> type:
                 raise AttributeError(name)
             return getattr(self._qg_inner, name)
 
+    InstrumentedTransport.handle_request = _core.sync_method(InstrumentedTransport)
     return InstrumentedTransport
 
 
@@ -595,9 +595,8 @@ def _failed(ws: str, request, t0: int, response=None, headers=None) -> None:
         rec.cut(response, headers)
 
 
-_handle_sync = _core.handle_sync
 _core.bind_transport(_current, _state, _config.ensure_configured, _failed, _take_decoder, _byte_stream,
-                     _request_body)
+                     _request_body, _identity_of)
 
 
 def finish_pending() -> None:

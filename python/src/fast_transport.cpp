@@ -10,6 +10,7 @@
 
 #include <time.h>
 
+#include <iterator>
 #include <utility>
 
 #include "convert.h"
@@ -29,10 +30,13 @@ struct Bound {
   PyObject* take_decoder = nullptr;        // (response) -> decoder or None
   PyObject* byte_stream = nullptr;         // (response, body) -> a replayable stream of its library
   PyObject* request_body = nullptr;        // (request, read_multipart) -> bytes or None
+  PyObject* identity_of = nullptr;         // _identity_of: decoder class -> its IdentityDecoder (None: has none)
   PyObject* empty = nullptr;               // b""
+  PyObject* stream_class = nullptr;        // response class -> its library's ByteStream
   // Interned names.
   PyObject *configured, *qg_inner, *qg_sdk, *qg_send, *qg_received, *handle_request, *headers, *list, *raw,
-      *status_code, *stream, *close, *decode, *flush, *join, *content, *method, *url, *raw_path;
+      *status_code, *stream, *close, *decode, *flush, *join, *content, *method, *url, *raw_path, *get_decoder,
+      *decoder;
 };
 Bound g;
 
@@ -76,12 +80,12 @@ bool has_header(PyObject* list, std::string_view name, std::string_view value = 
   return false;
 }
 
-// Bytes from what a decoder returns: bytes (httpx) or an iterable of pieces (httpx2).
+// Bytes from what a stream or decoder gives: bytes (httpx), another buffer, or an iterable of
+// pieces (httpx2's decoders).
 PyObject* as_bytes(PyObject* out) {
-  if (!out) return nullptr;
-  if (PyBytes_CheckExact(out)) return out;
+  if (!out || PyBytes_CheckExact(out)) return out;
   Ref owned(out);
-  return PyObject_CallMethodOneArg(g.empty, g.join, out);
+  return PyObject_CheckBuffer(out) ? PyBytes_FromObject(out) : PyObject_CallMethodOneArg(g.empty, g.join, out);
 }
 
 // The body of a stream, read to its end and closed.
@@ -92,7 +96,7 @@ PyObject* read_all(PyObject* stream) {
     Ref first(PyIter_Next(it.p));
     if (first && !PyErr_Occurred()) {
       Ref second(PyIter_Next(it.p));
-      if (!second && !PyErr_Occurred()) body = Py_NewRef(first.p);  // the usual case: one chunk
+      if (!second && !PyErr_Occurred()) body = as_bytes(first.release());  // the usual case: one chunk
       else if (second) {
         Ref chunks(PySequence_List(it.p));
         if (chunks && PyList_Insert(chunks.p, 0, second.p) == 0 && PyList_Insert(chunks.p, 0, first.p) == 0)
@@ -117,9 +121,39 @@ PyObject* read_all(PyObject* stream) {
   return body;
 }
 
-// The body decoded with the response's own decoder, taken over (see _take_decoder).
+// The response's decoder, taken over: _take_decoder, without its Python frame once the decoder's
+// class is known (the response is left with its library's IdentityDecoder). None: nothing to do.
+PyObject* take_decoder(PyObject* response) {
+  Ref decoder(PyObject_CallMethodNoArgs(response, g.get_decoder));
+  if (!decoder) return nullptr;
+  PyObject* identity = PyDict_GetItemWithError(g.identity_of, reinterpret_cast<PyObject*>(Py_TYPE(decoder.p)));
+  if (!identity) {
+    if (PyErr_Occurred()) return nullptr;
+    return PyObject_CallOneArg(g.take_decoder, response);  // first of its class: Python fills the cache
+  }
+  if (identity == Py_None) Py_RETURN_NONE;
+  const int is_identity = PyObject_IsInstance(decoder.p, identity);
+  if (is_identity < 0) return nullptr;
+  if (is_identity) Py_RETURN_NONE;
+  Ref fresh(PyObject_CallNoArgs(identity));
+  if (!fresh || PyObject_SetAttr(response, g.decoder, fresh.p) < 0) return nullptr;
+  return decoder.release();
+}
+
+// A replayable stream of the response's library holding `body` (_byte_stream, without its frame
+// once the response's class is known).
+PyObject* byte_stream(PyObject* response, PyObject* body) {
+  PyObject* type = reinterpret_cast<PyObject*>(Py_TYPE(response));
+  if (PyObject* cls = PyDict_GetItemWithError(g.stream_class, type)) return PyObject_CallOneArg(cls, body);
+  if (PyErr_Occurred()) return nullptr;
+  PyObject* stream = PyObject_CallFunctionObjArgs(g.byte_stream, response, body, nullptr);
+  if (stream && PyDict_SetItem(g.stream_class, type, reinterpret_cast<PyObject*>(Py_TYPE(stream))) < 0) Py_CLEAR(stream);
+  return stream;
+}
+
+// The body decoded with the response's own decoder, taken over (see take_decoder).
 PyObject* decoded(PyObject* response, PyObject* raw) {
-  Ref decoder(PyObject_CallOneArg(g.take_decoder, response));
+  Ref decoder(take_decoder(response));
   if (!decoder) return nullptr;
   if (decoder.p == Py_None) return Py_NewRef(raw);
   Ref out(as_bytes(PyObject_CallMethodOneArg(decoder.p, g.decode, raw)));
@@ -174,7 +208,7 @@ PyObject* finish_json(PyObject* ws, PyObject* request, PyObject* response, PyObj
   if (!raw) return t0_obj ? fail(ws, request, t0_obj.p, response, headers) : nullptr;
   Ref body(encoded ? decoded(response, raw.p) : Py_NewRef(raw.p));
   if (!body) return fail(ws, request, t0_obj.p, response, headers);
-  Ref replay(PyObject_CallFunctionObjArgs(g.byte_stream, response, body.p, nullptr));
+  Ref replay(byte_stream(response, body.p));
   if (!replay || PyObject_SetAttr(response, g.stream, replay.p) < 0) return nullptr;
 
   Ref method(PyObject_GetAttr(request, g.method));
@@ -194,20 +228,19 @@ PyObject* finish_json(PyObject* ws, PyObject* request, PyObject* response, PyObj
   return Py_NewRef(response);
 }
 
-// handle_sync(transport, request) -> response: see the top of this file.
-PyObject* handle_sync(PyObject*, PyObject* const* args, Py_ssize_t n) {
-  if (n != 2) {
-    PyErr_SetString(PyExc_TypeError, "handle_sync(transport, request)");
-    return nullptr;
-  }
+// The transport's handle_request(request) -> response: see the top of this file.
+PyObject* send(PyObject* self, PyObject* request) {
   if (!g.current) {
     PyErr_SetString(PyExc_RuntimeError, "quotaguard: bind_transport() was not called");
     return nullptr;
   }
-  PyObject *self = args[0], *request = args[1];
   PyObject* ws_raw = nullptr;
   if (PyContextVar_Get(g.current, nullptr, &ws_raw) < 0) return nullptr;
   Ref ws(ws_raw);
+  if (!ws) {  // (the variable has a default: only if someone replaced it)
+    PyErr_SetString(PyExc_LookupError, "quotaguard: no current workspace");
+    return nullptr;
+  }
   PyObject* configured = PyDict_GetItemWithError(g.state, g.configured);  // borrowed
   if (!configured && PyErr_Occurred()) return nullptr;
   if (!configured || !PyObject_IsTrue(configured)) {
@@ -252,19 +285,44 @@ PyObject* handle_sync(PyObject*, PyObject* const* args, Py_ssize_t n) {
   return PyObject_CallMethodObjArgs(self, g.qg_received, ws.p, account.p, request, response.p, t0_obj.p, nullptr);
 }
 
-PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
-
-// bind_transport(current, state, ensure_configured, failed, take_decoder, byte_stream, request_body)
-PyObject* bind_transport(PyObject*, PyObject* const* args, Py_ssize_t n) {
-  if (n != 7) {
-    PyErr_SetString(PyExc_TypeError, "bind_transport() takes 7 arguments");
+// handle_request as a method of the transport class (bound like a Python method, no frame).
+PyObject* handle_request(PyObject* self, PyObject* const* args, Py_ssize_t n) {
+  if (n != 1) {
+    PyErr_SetString(PyExc_TypeError, "handle_request(request)");
     return nullptr;
   }
+  return send(self, args[0]);
+}
+
+PyMethodDef kHandleRequest = {"handle_request", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(handle_request)),
+                              METH_FASTCALL, "Tracks the exchange, then defers to the wrapped transport."};
+
+// sync_method(cls) -> a handle_request method for the instrumented transport class `cls`.
+PyObject* sync_method(PyObject*, PyObject* cls) {
+  if (!PyType_Check(cls)) {
+    PyErr_SetString(PyExc_TypeError, "sync_method(cls): a class");
+    return nullptr;
+  }
+  return PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls), &kHandleRequest);
+}
+
+PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
+
+// bind_transport(current, state, ensure_configured, failed, take_decoder, byte_stream, request_body,
+//                identity_of)
+PyObject* bind_transport(PyObject*, PyObject* const* args, Py_ssize_t n) {
   PyObject** slots[] = {&g.current, &g.state, &g.ensure_configured, &g.failed, &g.take_decoder, &g.byte_stream,
-                        &g.request_body};
+                        &g.request_body, &g.identity_of};
+  if (n != static_cast<Py_ssize_t>(std::size(slots)) || !PyDict_Check(args[7])) {
+    PyErr_SetString(PyExc_TypeError, "bind_transport() takes 8 arguments, the last a dict");
+    return nullptr;
+  }
   for (Py_ssize_t i = 0; i < n; ++i) Py_XSETREF(*slots[i], Py_NewRef(args[i]));
   if (!g.empty) {
     g.empty = PyBytes_FromStringAndSize("", 0);
+    g.stream_class = PyDict_New();
+    g.get_decoder = intern("_get_content_decoder");
+    g.decoder = intern("_decoder");
     g.configured = intern("configured");
     g.qg_inner = intern("_qg_inner");
     g.qg_sdk = intern("_qg_sdk");
@@ -289,7 +347,7 @@ PyObject* bind_transport(PyObject*, PyObject* const* args, Py_ssize_t n) {
 }
 
 PyMethodDef kFastTransport[] = {
-    {"handle_sync", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(handle_sync)), METH_FASTCALL, nullptr},
+    {"sync_method", sync_method, METH_O, nullptr},
     {"bind_transport", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(bind_transport)), METH_FASTCALL,
      nullptr},
 };

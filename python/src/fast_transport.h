@@ -1,4 +1,4 @@
-// The instrumented sync transport's common case in C (handle_sync, bind_transport on _core).
+// The instrumented sync transport's common case in C (sync_method, bind_transport on _core).
 #pragma once
 #include <pybind11/pybind11.h>
 

@@ -76,7 +76,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("alert_loop_after_fork_in_child", [] { pyconv::alert_handoff().after_fork_in_child(); });
 
   pyconv::add_hot_path(m);  // check, body_kind, record
-  pyconv::add_fast_transport(m);  // handle_sync, bind_transport
+  pyconv::add_fast_transport(m);  // sync_method, bind_transport
 
   m.def("accounts", [] {
     py::list out;
