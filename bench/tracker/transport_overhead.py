@@ -10,6 +10,9 @@ median of the per-round differences, with its quartiles.
 
     PYTHONPATH=build/python .venv/bin/python bench/tracker/transport_overhead.py [--rounds 21] [--n 500]
 
+``--pairs N --async`` times AsyncOpenAI clients the same way, each request awaited alone on one
+event loop.
+
 On a shared machine wall and CPU time drift with the neighbours' load. ``--callgrind`` counts
 instead the instructions the calling thread executes per request (valgrind; the fake runs
 natively), in alternating batches of N requests of each client inside one process (--rounds
@@ -118,6 +121,36 @@ def paired(plain, tracked, pairs: int) -> tuple[list[float], list[float], dict]:
     return dw, dc, each
 
 
+def paired_async(plain, tracked, pairs: int) -> tuple[list[float], list[float], dict]:
+    """paired() with AsyncOpenAI clients: each request awaited alone on one event loop (the
+    loop's thread does all the work, so its CPU time is what a request costs)."""
+    import asyncio
+
+    messages = [{"role": "user", "content": "Describe the picture in one sentence."}]
+    pw, tw = time.perf_counter_ns, time.thread_time_ns
+    dw, dc = [], []
+    each = {"plain": ([], []), "tracked": ([], [])}
+
+    async def go():
+        for c in (plain, tracked):  # connections, imports, caches
+            for _ in range(200):
+                await c.chat.completions.create(model="gpt-4o", messages=messages)
+        for i in range(pairs):
+            cost = {}
+            for name, client in ((("plain", plain), ("tracked", tracked)) if i % 2 == 0 else
+                                 (("tracked", tracked), ("plain", plain))):
+                w0, c0 = pw(), tw()
+                await client.chat.completions.create(model="gpt-4o", messages=messages)
+                cost[name] = (pw() - w0, tw() - c0)
+                each[name][0].append(cost[name][0] / 1000)
+                each[name][1].append(cost[name][1] / 1000)
+            dw.append((cost["tracked"][0] - cost["plain"][0]) / 1000)
+            dc.append((cost["tracked"][1] - cost["plain"][1]) / 1000)
+
+    asyncio.run(go())
+    return dw, dc, each
+
+
 def median_ci(xs: list[float]) -> tuple[float, float, float]:
     """The median and its distribution-free 95 % confidence interval (order statistics of the
     sign test, normal approximation: n is thousands)."""
@@ -140,6 +173,8 @@ def main() -> None:
     ap.add_argument("--callgrind", action="store_true", help="count instructions instead of timing")
     ap.add_argument("--pairs", type=int, default=0,
                     help="time this many alternating pairs of single requests instead of rounds")
+    ap.add_argument("--async", dest="use_async", action="store_true",
+                    help="with --pairs: AsyncOpenAI clients on one event loop")
     ap.add_argument("--config", help="a quotaguard.toml for the tracked client (a history, so the host's shared "
                                      "state, or a fleet Redis): what the hot path then adds")
     ap.add_argument("--batches", type=int, help=argparse.SUPPRESS)
@@ -157,13 +192,19 @@ def main() -> None:
     try:
         quotaguard.configure(args.config)
         http = (lambda: {}) if args.stack == "httpx2" else (lambda: {"http_client": __import__("httpx").Client()})
-        plain = openai.OpenAI(api_key="sk-bench", base_url=base_url, **http())
-        tracked = quotaguard.openai_client(api_key="sk-bench", base_url=base_url, **http())
-        run(plain, 200), run(tracked, 200)  # connections, imports, caches
+        if args.pairs and args.use_async:
+            ahttp = (lambda: {}) if args.stack == "httpx2" else (lambda: {"http_client": __import__("httpx").AsyncClient()})
+            plain = openai.AsyncOpenAI(api_key="sk-bench", base_url=base_url, **ahttp())
+            tracked = quotaguard.async_openai_client(api_key="sk-bench", base_url=base_url, **ahttp())
+        else:
+            plain = openai.OpenAI(api_key="sk-bench", base_url=base_url, **http())
+            tracked = quotaguard.openai_client(api_key="sk-bench", base_url=base_url, **http())
+            run(plain, 200), run(tracked, 200)  # connections, imports, caches
         if args.pairs:
-            *diffs, each = paired(plain, tracked, args.pairs)
+            *diffs, each = (paired_async if args.use_async else paired)(plain, tracked, args.pairs)
             assert quotaguard.usage()["total"]["requests"] == 200 + args.pairs
-            print(f"openai {openai.__version__} over {args.stack}, fake API in another process (loopback, br), "
+            print(f"openai {openai.__version__} over {args.stack}{' (AsyncOpenAI)' if args.use_async else ''}, "
+                  f"fake API in another process (loopback, br), "
                   f"{args.pairs} alternating pairs of single chat completions; tracker config: {args.config or 'none'}")
             for k, (what, d) in enumerate(zip(("wall time", "client CPU"), diffs)):
                 m, lo, hi = median_ci(d)

@@ -163,12 +163,16 @@ def _recorder(ws: str, account: int, request, t0: int) -> _Recorder:
                      _request_body(request, b"/audio/" in path), t0)
 
 
-def _read_now(kind: int, status: int) -> bool:
+def _read_now(kind: int, status: int, request, sdk: bool) -> bool:
     """Whether a response body is read before the caller gets the response: an error body (an
-    error flips the status before the caller sees it). Anything else is read when the caller
-    reads it: reading a body here, before the server has sent it, would put the calling thread
-    to sleep where the plain client keeps working."""
-    return status == 429 or (status >= 400 and kind & 3 != 0)
+    error flips the status before the caller sees it), and a 2xx JSON body of a request the SDK
+    sent and reads at once anyway (not a `with_streaming_response` one): one read, no tee
+    stream, recorder or finaliser (the sync transport does this in C, fast_transport.cpp).
+    Anything else is read when the caller reads it."""
+    if status >= 400:
+        return status == 429 or kind & 3 != 0
+    return (kind & 3 == 1 and 200 <= status < 300 and (sdk or _sent_by_sdk(request))
+            and request.headers.get("x-stainless-raw-response") != "stream")
 
 
 def _count(rec: _Recorder, pieces):
@@ -338,7 +342,7 @@ class _Core:
             return None
         headers = _headers_list(response.headers)
         kind = _body_kind(headers)
-        if response.status_code >= 400 and _read_now(kind, response.status_code):
+        if _read_now(kind, response.status_code, request, self._qg_sdk):
             return headers, kind
         rec = _recorder(ws, account, request, t0)
         decoder = rec.respond(response, headers, kind)
