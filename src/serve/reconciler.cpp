@@ -90,6 +90,9 @@ nlohmann::json to_json(const Reconciliation& r, int every_s) {
           {"error_ms", r.error_ms ? nlohmann::json(r.error_ms) : nlohmann::json(nullptr)},
           {"key_names_error", r.names_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.names_error)},
           {"window", {{"start_s", r.start_s}, {"end_s", r.end_s}}},
+          {"source", r.source},
+          {"degraded", r.degraded},
+          {"note", r.note.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.note)},
           {"tokens", {{"billed", billed}, {"tracked", covered}, {"untracked", billed - covered},
                       {"coverage", billed > 0 ? nlohmann::json(static_cast<double>(covered) / static_cast<double>(billed)) : nlohmann::json(nullptr)}}},
           {"hours", hours},
@@ -131,9 +134,9 @@ void Reconciler::poll_once(int64_t now_ms) {
       h.billed_requests += b.requests;
       keys[{b.hour_s, b.model}][b.api_key_id] += b.input + b.output;
     }
-    // Tracked, per hour and model, matched to the billed row of the same model.
-    for (int64_t hour = r.start_s; hour < r.end_s; hour += kHour)
-      for (const UsageRow& t : tracked_.usage(UsageKey::model, hour * 1000, (hour + kHour) * 1000 - 1)) {
+    // Tracked (every host's with a fleet), per hour and model, matched to the billed row of the same model.
+    for (const auto& [hour, tracked] : tracked_hours(r))
+      for (const UsageRow& t : tracked) {
         auto it = rows.find({hour, t.key});
         if (it == rows.end())
           it = std::find_if(rows.begin(), rows.end(), [&](const auto& kv) { return kv.first.first == hour && same_model(kv.first.second, t.key); });
@@ -148,7 +151,7 @@ void Reconciler::poll_once(int64_t now_ms) {
     }
     const int64_t first_day = r.start_s / kDay * kDay;
     for (const BilledCost& c : api.daily_costs(first_day, r.end_s))
-      r.days.push_back({c.day_s, c.usd, tracked_.usage_of("*", c.day_s * 1000, (c.day_s + kDay) * 1000 - 1).cost_usd});
+      r.days.push_back({c.day_s, c.usd, tracked_cost(r, c.day_s)});
     // Names for the keys (a person knows "backend-prod", not key_abc): extra, so a failure to
     // list them (an admin key without the scope) is said beside figures that stand anyway.
     try {
@@ -166,6 +169,42 @@ void Reconciler::poll_once(int64_t now_ms) {
   alert_dark_traffic(r, now_ms);
   std::lock_guard lock(mu_);
   latest_ = std::move(r);
+}
+
+// Each hour's tracked usage by model: the fleet's hourly buckets when the source has a fleet (what
+// every host tracked), else this host's history. All hours from one side: should the fleet fail
+// for one hour (Redis gone mid-poll), every hour is this host's, said so, rather than a mix that
+// would read as dark traffic in some hours and not others.
+std::map<int64_t, std::vector<UsageRow>> Reconciler::tracked_hours(Reconciliation& r) {
+  std::map<int64_t, std::vector<UsageRow>> out;
+  for (int64_t hour = r.start_s; hour < r.end_s; hour += kHour) {
+    UsageAnswer a = tracked_.usage_answer(UsageKey::model, hour * 1000, (hour + kHour) * 1000 - 1);
+    if (std::string(a.source) != "fleet") {
+      r.source = "history";
+      r.degraded = a.degraded;
+      r.note = a.note;
+      out.clear();
+      for (hour = r.start_s; hour < r.end_s; hour += kHour) out[hour] = tracked_.usage(UsageKey::model, hour * 1000, (hour + kHour) * 1000 - 1);
+      return out;
+    }
+    out[hour] = std::move(a.rows);
+  }
+  r.source = "fleet";
+  return out;
+}
+
+// The tracked cost of a day, from the same side as the tokens (the fleet's, or this host's).
+double Reconciler::tracked_cost(const Reconciliation& r, int64_t day_s) {
+  const int64_t since = day_s * 1000, until = (day_s + kDay) * 1000 - 1;
+  if (std::string(r.source) == "fleet") {
+    const UsageAnswer a = tracked_.usage_answer(UsageKey::workspace, since, until);
+    if (std::string(a.source) == "fleet") {
+      double usd = 0;
+      for (const UsageRow& row : a.rows) usd += row.totals.cost_usd;
+      return usd;
+    }
+  }
+  return tracked_.usage_of("*", since, until).cost_usd;
 }
 
 // One alert when an hour of a model first shows `dark_tokens` untracked, another only if that

@@ -1,6 +1,7 @@
 // Reconciliation (docs/serve.md#reconciliation): what the tracker saw against what OpenAI billed.
 // A thread polls the organization Usage and Costs API (usage_api.h) with an admin key and compares,
-// hour by hour and model by model, the billed tokens with the tracked ones (the history); the
+// hour by hour and model by model, the billed tokens with the tracked ones (with a fleet, every
+// host's: the fleet's hourly usage buckets; else, or Redis away, this host's history); the
 // share no tracked client sent is dark traffic, and enough of it in one hour of one model is an
 // alert on the live events. Runtime coverage = tracked / billed, with each hour-and-model's tracked
 // count capped at what was billed, so that over-counting one model cannot hide another's dark
@@ -53,6 +54,11 @@ struct Reconciliation {
   // list could not be read (names_error says why: the figures do not depend on it).
   std::map<std::string, KeyName> key_names;
   std::string names_error;
+  // Where the tracked side comes from (as a usage answer says it): "fleet" (every host's usage
+  // buckets) or "history" (this host's); degraded: a fleet is configured but could not be read.
+  const char* source = "history";
+  bool degraded = false;
+  std::string note;
   int64_t billed_tokens() const;
   int64_t covered_tokens() const;  // sum of min(tracked, billed)
   int64_t untracked_tokens() const { return billed_tokens() - covered_tokens(); }
@@ -77,6 +83,9 @@ class Reconciler {
 
  private:
   void alert_dark_traffic(const Reconciliation& r, int64_t now_ms);
+  // The tracked tokens per hour and model, and the tracked cost per day; sets r's source.
+  std::map<int64_t, std::vector<UsageRow>> tracked_hours(Reconciliation& r);
+  double tracked_cost(const Reconciliation& r, int64_t day_s);
 
   const ReconcileOptions options_;
   StateSource& tracked_;
