@@ -19,6 +19,18 @@ namespace qg::tracker {
 
 namespace {
 
+// An alert claimed by this process, kept on the fleet's list with its fleet id (fleet_schema.h):
+// the id is taken and the alert pushed in one script, so the list is in id order whatever the
+// number of hosts; then the id is announced on <ns>:events. KEYS: the list, the id counter, the
+// channel; ARGV: the alert's JSON, the last index kept, the announcement without the id.
+constexpr const char* kAlertScript = R"lua(
+local id = redis.call('INCR', KEYS[2])
+redis.call('LPUSH', KEYS[1], '{"fleet_id":' .. id .. ',' .. string.sub(ARGV[1], 2))
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]))
+redis.call('PUBLISH', KEYS[3], ARGV[3] .. id)
+return id
+)lua";
+
 // Applies one batch exactly once: the batch id is remembered for a day, so a push retried after
 // a lost reply (Redis killed between applying and answering) finds it and adds nothing.
 // KEYS[1]: the batch id key; KEYS[2..n+1]: the period keys; KEYS[n+2..]: the usage buckets.
@@ -455,10 +467,11 @@ bool Fleet::claim(const std::string& event, int ttl_s, const std::string& record
     return true;
   }
   const bool ours = r.r->type == REDIS_REPLY_STATUS;  // OK: ours; nil: claimed by another process
-  if (ours && !record.empty()) {  // the fleet's alert list (best effort: the alert is delivered anyway)
-    const std::string list = fleet_schema::alerts_key(ns_);
-    if (redis_command(claim_ctx_, {"LPUSH", list, record}).ok())
-      redis_command(claim_ctx_, {"LTRIM", list, "0", std::to_string(fleet_schema::kAlertsKept - 1)});
+  if (ours && !record.empty() && record.front() == '{') {  // the fleet's alert list (best effort: the alert is delivered anyway)
+    std::string announce = fleet_schema::published(instance_, fleet_schema::alert_event(0));
+    announce.pop_back();  // the script appends the id it takes
+    redis_command(claim_ctx_, {"EVAL", kAlertScript, "3", fleet_schema::alerts_key(ns_), fleet_schema::alerts_seq_key(ns_),
+                               fleet_schema::events_channel(ns_), record, std::to_string(fleet_schema::kAlertsKept - 1), announce});
   }
   return ours;
 }

@@ -1,6 +1,10 @@
 #include "fleet_schema.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -65,6 +69,33 @@ bool parse_usage_field(const std::string& field, UsageField& out) {
   return true;
 }
 std::string alerts_key(const std::string& ns) { return ns + ":alerts"; }
+std::string alerts_seq_key(const std::string& ns) { return ns + ":alerts:seq"; }
+
+std::string origin_of(const std::string& db_path) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::error_code ec;
+  std::string path = db_path;
+  if (!db_path.empty()) {
+    const std::filesystem::path p = std::filesystem::weakly_canonical(std::filesystem::absolute(db_path, ec), ec);
+    if (!ec) path = p.string();
+  }
+  uint64_t h = 1469598103934665603ull;
+  for (const char c : std::string(host) + '\0' + path) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+std::string alert_event(int64_t fleet_id) { return "alert\t" + std::to_string(fleet_id); }
+
+bool parse_alert_event(const std::string& line, int64_t& fleet_id) {
+  const std::vector<std::string> f = split_tabs(line);
+  if (f.size() != 2 || f[0] != "alert" || f[1].empty()) return false;
+  char* end = nullptr;
+  fleet_id = std::strtoll(f[1].c_str(), &end, 10);
+  return *end == 0 && fleet_id > 0;
+}
 
 std::string published(const std::string& instance, const std::string& event) { return instance + "\t" + event; }
 

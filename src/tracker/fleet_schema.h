@@ -48,9 +48,19 @@ struct UsageField {
 bool parse_usage_field(const std::string& field, UsageField& out);  // false: not of this version
 
 // Alerts (one per event per fleet): the process that claims an event also LPUSHes its JSON
-// (alert.h's alert_json) to <ns>:alerts, trimmed to the newest kAlertsKept.
+// (alert.h's alert_json) to <ns>:alerts, trimmed to the newest kAlertsKept. In the same script
+// (fleet.cpp's kAlertScript) it takes the alert's fleet id, INCR <ns>:alerts:seq, and writes it
+// first in the JSON ("fleet_id": 1, 2, ...: the list's order is the ids' order, one order for the
+// whole fleet), with "origin": the history of the host that raised it (origin_of), and publishes
+// alert_event(fleet_id) on <ns>:events so that a `quotaguard serve` hears of it at once.
 inline constexpr int kAlertsKept = 1000;
 std::string alerts_key(const std::string& ns);
+std::string alerts_seq_key(const std::string& ns);
+// A host's history as the fleet names it: 16 hex digits of FNV-1a over the host name and the
+// history's absolute path (two hosts differ by name; two histories of one machine by path).
+std::string origin_of(const std::string& db_path);
+std::string alert_event(int64_t fleet_id);                  // "alert\t<fleet id>"
+bool parse_alert_event(const std::string& line, int64_t& fleet_id);
 
 // A published message is "<instance>\t<event>" (a process skips its own).
 std::string published(const std::string& instance, const std::string& event);

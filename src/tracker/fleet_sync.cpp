@@ -150,7 +150,11 @@ bool Tracker::claim_alert(const Alert& a) {
   const std::string kind = a.kind;
   std::string event = kind + "|" + a.workspace + "|";
   event += kind == "status" ? std::string(status_name(a.status)) : std::string(a.code);
-  return fleet_->claim(event, 60, alert_json(a));
+  // Kept with the host's history it came from, so that a `quotaguard serve` of this host can
+  // tell it from the other hosts' (it has its own from the history).
+  std::string record = alert_json(a);
+  record.insert(1, "\"origin\":\"" + fleet_schema::origin_of(cfg_.db_path) + "\",");
+  return fleet_->claim(event, 60, record);
 }
 
 }  // namespace qg::tracker
