@@ -19,7 +19,8 @@ nlohmann::json to_json(const UsageTotals& t) {
 
 nlohmann::json to_json(const AlertRecord& a) {
   return {{"id", a.id}, {"ts_ms", a.ts_ms}, {"kind", a.kind}, {"workspace", a.workspace}, {"status", a.status},
-          {"previous", a.previous}, {"code", a.code}, {"message", a.message}, {"source", a.source}};
+          {"previous", a.previous}, {"code", a.code}, {"message", a.message}, {"source", a.source},
+          {"fleet_id", a.fleet_id ? nlohmann::json(a.fleet_id) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json status_body(const std::vector<WorkspaceStatus>& statuses, int64_t now_ms) {

@@ -1,5 +1,6 @@
 #include "event_log.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "api_json.h"
@@ -26,6 +27,7 @@ void EventLog::start() {
     for (const WorkspaceStatus& s : source_.statuses()) status_[s.workspace] = {s.status, s.error_code};
     alert_cursor_ = source_.last_alert_id();
     call_cursor_ = source_.last_call_id();
+    fleet_cursor_ = source_.last_fleet_alert_id();
   } catch (const Unavailable&) {
     status_.clear();
     alert_cursor_ = call_cursor_ = 0;
@@ -74,6 +76,23 @@ void EventLog::publish(const char* type, std::string data) {
   cv_.notify_all();
 }
 
+// Alerts claimed on other hosts (the fleet's list, in its id order), each once: this host's own are
+// the history's (above). Redis is asked only when an alert was announced (FleetReader's seq).
+void EventLog::poll_fleet_alerts() {
+  const int64_t newest = source_.last_fleet_alert_id();
+  if (newest < 0 || newest == fleet_cursor_) return;
+  if (fleet_cursor_ < 0 || newest < fleet_cursor_) {  // first known (what is kept is not news), or ids restarted (Redis lost them)
+    fleet_cursor_ = fleet_cursor_ < 0 ? newest : 0;
+    if (fleet_cursor_ == newest) return;
+  }
+  const auto kept = source_.fleet_alerts_after(fleet_cursor_, kBatch);
+  if (!kept) return;  // Redis away: the next poll after it is back
+  for (const AlertRecord& a : *kept) {
+    if (!a.this_host) publish("alert", to_json(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    fleet_cursor_ = std::max(fleet_cursor_, a.fleet_id);
+  }
+}
+
 void EventLog::poll_once() {
   // Alerts first: a status change's alert precedes the status event that the UI turns red on.
   for (auto batch = source_.alerts_after(alert_cursor_, kBatch); !batch.empty();
@@ -81,6 +100,7 @@ void EventLog::poll_once() {
     for (const AlertRecord& a : batch) publish("alert", to_json(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     alert_cursor_ = batch.back().id;
   }
+  poll_fleet_alerts();
   // A change of status, or of its cause: the history may hold the new status a flush before the
   // alert that says why, so the reason can follow in a second event with the same status.
   for (const WorkspaceStatus& s : source_.statuses()) {

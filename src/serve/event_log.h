@@ -70,6 +70,7 @@ class EventLog {
 
  private:
   void run();
+  void poll_fleet_alerts();
   StateSource& source_;
   const std::chrono::milliseconds poll_;
   const std::size_t capacity_;
@@ -85,6 +86,7 @@ class EventLog {
   };
   std::map<std::string, Seen> status_;
   int64_t alert_cursor_ = 0, call_cursor_ = 0;
+  int64_t fleet_cursor_ = -1;  // the fleet's alert ids (-1: not known yet; what is kept then is not news)
   std::thread thread_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "fleet_schema.h"
 #include "window.h"
@@ -71,6 +72,12 @@ void FleetReader::set_reachable(bool up, const std::string& why) {
 
 void FleetReader::apply(const std::string& event, int64_t now) {
   schema::FleetEvent e;
+  if (int64_t id = 0; schema::parse_alert_event(event, id)) {
+    int64_t seen = alert_seq_.load(std::memory_order_acquire);
+    while (id > seen && !alert_seq_.compare_exchange_weak(seen, id)) {
+    }
+    return;
+  }
   // Budgets used up are judged here from the fleet's counts (fleet_source.cpp): they are not kept.
   if (!schema::parse_event(event, e) || e.kind != schema::FleetEvent::Kind::api) return;
   std::lock_guard lock(mu_);
@@ -82,6 +89,11 @@ bool FleetReader::reread_kept() {
   if (!query_ && !(query_ = tracker::redis_connect(url_, why))) return false;
   tracker::RedisReply keys = tracker::redis_command(query_, {"KEYS", schema::keep_pattern(ns_)});
   if (!keys.ok() || keys.r->type != REDIS_REPLY_ARRAY) return false;
+  // The newest alert id (announcements missed while unsubscribed are counted in it).
+  tracker::RedisReply seq = tracker::redis_command(query_, {"GET", schema::alerts_seq_key(ns_)});
+  if (!seq.r) return false;
+  alert_seq_.store(seq.r->type == REDIS_REPLY_STRING ? std::atoll(std::string(seq.r->str, seq.r->len).c_str()) : 0,
+                   std::memory_order_release);
   std::vector<std::string> events;
   for (std::size_t i = 0; i < keys.r->elements; ++i) {
     tracker::RedisReply v = tracker::redis_command(query_, {"GET", std::string(keys.r->element[i]->str, keys.r->element[i]->len)});

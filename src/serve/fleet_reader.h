@@ -69,6 +69,9 @@ class FleetReader {
   std::optional<std::map<std::string, int64_t>> usage(int64_t since_minute, int64_t until_minute, int64_t now_ms, std::string& why);
   // The fleet's alerts (alert JSON, as the claiming process kept it), newest first.
   std::optional<std::vector<std::string>> alerts(int limit);
+  // The newest fleet alert id heard of (<ns>:alerts:seq, then each alert announced on <ns>:events);
+  // -1 until Redis was first read.
+  int64_t alert_seq() const { return alert_seq_.load(std::memory_order_acquire); }
 
  private:
   void run();
@@ -86,6 +89,7 @@ class FleetReader {
   std::map<std::string, FleetStatus> statuses_;
   FleetHealth health_;
   std::atomic<bool> up_{false};
+  std::atomic<int64_t> alert_seq_{-1};
   std::mutex query_mu_;
   redisContext* query_ = nullptr;  // counts and kept states (query_mu_)
   std::mutex stop_mu_;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -111,6 +112,25 @@ std::string event_of(const AlertRecord& a) {
   return a.kind + "|" + a.workspace + "|" + (a.kind == "status" ? a.status : a.code);
 }
 
+bool same_event(const AlertRecord& x, const AlertRecord& y) { return event_of(x) == event_of(y) && std::llabs(x.ts_ms - y.ts_ms) < 60000; }
+
+// An alert as the fleet keeps it (fleet.cpp's kAlertScript); false: not an alert's JSON.
+bool parse_kept(const std::string& line, const std::string& origin, AlertRecord& a) {
+  const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (!j.is_object()) return false;
+  a.ts_ms = j.value("ts_ms", int64_t{0});
+  a.kind = j.value("kind", "");
+  a.workspace = j.value("workspace", "");
+  a.status = j.value("status", "");
+  a.previous = j.value("previous", "");
+  a.code = j.value("code", "");
+  a.message = j.value("message", "");
+  a.fleet_id = j.value("fleet_id", int64_t{0});  // 0: kept by a tracker from before fleet ids
+  a.this_host = !origin.empty() && j.value("origin", "") == origin;
+  a.source = "fleet";
+  return true;
+}
+
 }  // namespace
 
 // This host's alerts and the fleet's (each event kept once on Redis by the process that claimed
@@ -122,24 +142,41 @@ std::vector<AlertRecord> FleetSource::recent_alerts(int limit) {
   if (!kept) return out;
   const std::size_t own = out.size();
   for (const std::string& line : *kept) {
-    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_object()) continue;
     AlertRecord a;
-    a.ts_ms = j.value("ts_ms", int64_t{0});
-    a.kind = j.value("kind", "");
-    a.workspace = j.value("workspace", "");
-    a.status = j.value("status", "");
-    a.previous = j.value("previous", "");
-    a.code = j.value("code", "");
-    a.message = j.value("message", "");
-    a.source = "fleet";
+    if (!parse_kept(line, origin_, a)) continue;
     bool seen = false;
     for (std::size_t i = 0; i < own && !seen; ++i)
-      seen = event_of(out[i]) == event_of(a) && std::llabs(out[i].ts_ms - a.ts_ms) < 60000;
+      if ((seen = same_event(out[i], a)) && !out[i].fleet_id) out[i].fleet_id = a.fleet_id;  // this host's, with its fleet id
     if (!seen) out.push_back(std::move(a));
   }
   std::stable_sort(out.begin(), out.end(), [](const AlertRecord& x, const AlertRecord& y) { return x.ts_ms > y.ts_ms; });
   if (out.size() > static_cast<std::size_t>(limit)) out.resize(static_cast<std::size_t>(limit));
+  return out;
+}
+
+// The fleet's list in its own order (fleet ids, one sequence for every host), after a fleet id:
+// what a UI pages and resumes with (after_fleet_id), and what the live events push. An alert this
+// host's history has too is given as this host's (source host, its id); one of this host's not
+// yet in its history stays the fleet's record (this_host says whose it is).
+std::optional<std::vector<AlertRecord>> FleetSource::fleet_alerts_after(int64_t after, int limit) {
+  const auto kept = fleet_.alerts(tracker::fleet_schema::kAlertsKept);
+  if (!kept) return std::nullopt;
+  std::vector<AlertRecord> out, own;
+  bool read_own = false;
+  for (auto line = kept->rbegin(); line != kept->rend() && out.size() < static_cast<std::size_t>(limit); ++line) {
+    AlertRecord a;
+    if (!parse_kept(*line, origin_, a) || a.fleet_id <= after) continue;
+    if (a.this_host) {
+      if (!read_own) own = inner_.recent_alerts(200), read_own = true;
+      for (const AlertRecord& h : own)
+        if (same_event(h, a)) {
+          a.id = h.id;
+          a.source = "host";
+          break;
+        }
+    }
+    out.push_back(std::move(a));
+  }
   return out;
 }
 

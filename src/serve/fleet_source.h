@@ -12,14 +12,19 @@ namespace qg::serve {
 
 class FleetSource final : public ForwardingSource {
  public:
-  FleetSource(StateSource& host, FleetReader& fleet, const tracker::Config& cfg) : ForwardingSource(host), fleet_(fleet), cfg_(cfg) {}
+  // origin: this host's history as the fleet names it (fleet_schema::origin_of).
+  FleetSource(StateSource& host, FleetReader& fleet, const tracker::Config& cfg, std::string origin)
+      : ForwardingSource(host), fleet_(fleet), cfg_(cfg), origin_(std::move(origin)) {}
   std::vector<WorkspaceStatus> statuses() override;
   UsageAnswer usage_answer(UsageKey by, int64_t since_ms, int64_t until_ms) override;
   std::vector<AlertRecord> recent_alerts(int limit) override;
+  std::optional<std::vector<AlertRecord>> fleet_alerts_after(int64_t after, int limit) override;
+  int64_t last_fleet_alert_id() override { return fleet_.alert_seq(); }
 
  private:
   FleetReader& fleet_;
   const tracker::Config& cfg_;
+  const std::string origin_;
 };
 
 }  // namespace qg::serve

@@ -14,6 +14,7 @@
 #include "coverage.h"
 #include "event_log.h"
 #include "fleet_reader.h"
+#include "fleet_schema.h"
 #include "fleet_source.h"
 #include "http_server.h"
 #include "live_source.h"
@@ -125,7 +126,7 @@ int serve(const ServeOptions& o) {
   std::unique_ptr<FleetSource> fleet_source;
   if (!redis.empty()) {
     fleet = std::make_unique<FleetReader>(redis_url, cfg.redis_namespace);
-    fleet_source = std::make_unique<FleetSource>(host, *fleet, cfg);
+    fleet_source = std::make_unique<FleetSource>(host, *fleet, cfg, tracker::fleet_schema::origin_of(db));
   }
   StateSource& source = fleet_source ? static_cast<StateSource&>(*fleet_source) : host;
   EventLog events(source, std::chrono::milliseconds(o.poll_ms), 20000);
@@ -215,10 +216,22 @@ int serve(const ServeOptions& o) {
     const Budgets b = budget_uses(cfg, host, fleet.get(), now);
     send_json(res, {{"as_of_ms", now}, {"source", b.source}, {"budgets", budget_json(b, now)}});
   });
-  route("/api/v1/quota/alerts", {"limit", "after_id"}, [&](const Params& p, httplib::Response& res) {
+  route("/api/v1/quota/alerts", {"limit", "after_id", "after_fleet_id"}, [&](const Params& p, httplib::Response& res) {
     const int limit = static_cast<int>(int_param(p, "limit", 1, 1000, 50));
     const int64_t after = int_param(p, "after_id", 0, INT64_MAX, -1);
+    const int64_t after_fleet = int_param(p, "after_fleet_id", 0, INT64_MAX, -1);
     nlohmann::json alerts = nlohmann::json::array();
+    if (after_fleet >= 0) {  // the fleet's order (docs/serve.md#fleet-alert-ids)
+      if (after >= 0) throw BadParameter("after_fleet_id", "after_id and after_fleet_id page two orders: give one");
+      if (!fleet) throw BadParameter("after_fleet_id", "no fleet: start serve with --redis URL (or a --config that names one), or page with after_id");
+      const auto kept = source.fleet_alerts_after(after_fleet, limit);
+      if (!kept) {
+        res.set_header("Retry-After", "1");
+        return send_error(res, 503, "unavailable", "the fleet's Redis (" + fleet->health().address + ") cannot be read: " + fleet->health().error);
+      }
+      for (const AlertRecord& a : *kept) alerts.push_back(to_json(a));
+      return send_json(res, {{"alerts", alerts}});
+    }
     for (const AlertRecord& a : after >= 0 ? source.alerts_after(after, limit) : source.recent_alerts(limit))
       alerts.push_back(to_json(a));
     send_json(res, {{"alerts", alerts}});

@@ -43,6 +43,8 @@ struct AlertRecord {
   int64_t ts_ms = 0;
   std::string kind, workspace, status, previous, code, message;
   const char* source = "host";  // "host": this host's history; "fleet": another host's, from Redis
+  int64_t fleet_id = 0;  // its id on the fleet's alert list (fleet_schema.h; 0: not on it, or no fleet)
+  bool this_host = false;  // a fleet record raised by this host's trackers (its history has it too)
 };
 
 // One tracked call (the history's audit ledger): ids and numbers only.
@@ -89,6 +91,10 @@ class StateSource {
   virtual int64_t last_alert_id() = 0;
   virtual int64_t last_call_id() = 0;
   virtual SourceHealth health() = 0;  // never throws
+  // The fleet's alerts with fleet_id > after, oldest first, at most limit; nullopt: no fleet, or
+  // its Redis cannot be read. The newest fleet id known (-1: none known yet).
+  virtual std::optional<std::vector<AlertRecord>> fleet_alerts_after(int64_t, int) { return std::nullopt; }
+  virtual int64_t last_fleet_alert_id() { return -1; }
 };
 
 // Answers everything from another source: the base of a source that changes some answers of it
@@ -108,6 +114,8 @@ class ForwardingSource : public StateSource {
   int64_t last_alert_id() override { return inner_.last_alert_id(); }
   int64_t last_call_id() override { return inner_.last_call_id(); }
   SourceHealth health() override { return inner_.health(); }
+  std::optional<std::vector<AlertRecord>> fleet_alerts_after(int64_t after, int limit) override { return inner_.fleet_alerts_after(after, limit); }
+  int64_t last_fleet_alert_id() override { return inner_.last_fleet_alert_id(); }
 
  protected:
   StateSource& inner_;
