@@ -63,3 +63,33 @@ def test_an_alert_on_another_host_is_paged_and_pushed_once(tmp_path, fake, serve
     assert s.json("/api/v1/quota/alerts?after_id=0&after_fleet_id=0", 400)["error"]["parameter"] == "after_fleet_id"
     alone = serve("--db", a_db)
     assert alone.json("/api/v1/quota/alerts?after_fleet_id=0", 400)["error"]["parameter"] == "after_fleet_id"
+
+
+def test_this_hosts_own_alert_arrives_once_as_this_hosts(tmp_path, fake, serve, redis):
+    """Host a's own alert is both in its history and on the fleet's list (host a claimed it): its
+    serve gives it once, as this host's (its history id, and its fleet id), on the page and live."""
+    a_db, a_cfg, b_db, b_cfg, a, b = two_hosts(tmp_path, fake, redis)
+    s = serve("--config", a_cfg, "--poll-ms", "50")
+    api = openapi_check.load(s)
+    events = SseClient(s.url + "/api/v1/events")
+    try:
+        wait_for(lambda: events.of("hello"))
+        fake.set(quota_after=fake.bill.requests)
+        assert a.run(calls=1, workspace="acme", config=a_cfg)["quota_errors"] == 1
+        page = wait_for(lambda: exhausted(p := checked(s, api, "/api/v1/quota/alerts?after_fleet_id=0")["alerts"])
+                        and all(x["source"] == "host" for x in p) and p)
+        assert all(x["id"] > 0 and x["fleet_id"] > 0 for x in page), page
+        wait_for(lambda: len(events.of("alert")) >= len(page))
+        time.sleep(1)  # 20 more polls: the fleet's copy of each must not follow
+        live = [e["data"] for e in events.of("alert")]
+        assert all(x["source"] == "host" for x in live), live
+        assert sorted(x["id"] for x in live) == sorted(x["id"] for x in page), (live, page)
+    finally:
+        events.close()
+
+    # Redis away: the fleet's order cannot be read -- a 503, not an empty page ("nothing new").
+    redis.kill()
+    wait_for(lambda: s.json("/api/v1/health")["status"] == "degraded")
+    body = s.json("/api/v1/quota/alerts?after_fleet_id=0", 503)
+    api.validate("/api/v1/quota/alerts", 503, body)
+    assert "cannot be read" in body["error"]["message"], body
