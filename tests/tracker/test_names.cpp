@@ -62,3 +62,17 @@ TEST_CASE("names: a fleet usage field keeps its parts whatever bytes a name hold
   REQUIRE(parse_usage_field(field, u));
   CHECK((u.by_key && u.key_label == "key   "));
 }
+
+TEST_CASE("names: a fleet alert's announcement and its host's origin") {
+  using namespace qg::tracker::fleet_schema;
+  int64_t id = 0;
+  REQUIRE(parse_alert_event(alert_event(42), id));
+  CHECK(id == 42);
+  for (const char* bad : {"alert\t", "alert\t0", "alert\t-3", "alert\t7x", "alert\t7\t8", "api\t7"}) CHECK_FALSE(parse_alert_event(bad, id));
+  FleetEvent e;
+  CHECK_FALSE(parse_event(alert_event(42), e));  // trackers ignore it
+  // One history, however its path is written, is one origin; another history is another.
+  CHECK(origin_of("/tmp/qg-origin/a/../a/history.db") == origin_of("/tmp/qg-origin/a/history.db"));
+  CHECK(origin_of("/tmp/qg-origin/a/history.db") != origin_of("/tmp/qg-origin/b/history.db"));
+  CHECK(origin_of("/tmp/qg-origin/a/history.db").size() == 16);
+}
