@@ -556,13 +556,23 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
           if (instance && b.kind == Binding::Kind::Annotation && v.kind == Value::Kind::Unknown) {
             v.field_of = c;  // `client: OpenAI` declared, set by whoever constructs the record
             v.param_name = key;
+            if (c != &cls) v.context = &cls;  // read on a subclass: its constructions only
           }
           add(out, std::move(v));
         }
       }
     }
     if (auto it = c->instance_attrs.find(key); it != c->instance_attrs.end())
-      for (const auto& b : it->second) add_all(out, binding_values(b, b.scope));
+      for (const auto& b : it->second) {
+        Values assigned = binding_values(b, b.scope);
+        // `self.client = client` in a base's method, read on a subclass: what the calls of that
+        // method on the subclass's family pass.
+        if (instance && c != &cls)
+          for (auto& v : assigned)
+            if (v.kind == Value::Kind::Unknown && v.function && v.function->method_of == c && v.param_index >= 0 && !v.context)
+              v.context = &cls;
+        add_all(out, assigned);
+      }
     Value as_read = make(instance ? Value::Kind::Instance : Value::Kind::Class);
     as_read.cls = c;
     add_all(out, stored_elsewhere(as_read, name));  // `Holder.client = OpenAI()` elsewhere

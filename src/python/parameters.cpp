@@ -81,10 +81,11 @@ Values Evaluator::fixture_value(const Scope* fixture) {
   return out;
 }
 
-Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name) {
+Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name, const ClassInfo* context) {
   const CallSites* sites = project_.call_sites();
   if (!sites || !fn || index < 0) return {};
-  const auto key = std::make_tuple(fn, index, index == kKeywordsParameter ? name : std::string{});
+  if (!fn->method_of) context = nullptr;
+  const PassedKey key{fn, index, index == kKeywordsParameter ? name : std::string{}, context};
   if (auto it = passed_memo_.find(key); it != passed_memo_.end()) return it->second;
   const auto [active, fresh] = passing_.insert(key);
   if (!fresh) return {};  // a recursive function passing its own parameter on adds nothing new
@@ -99,12 +100,30 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name)
     for (const auto& site : sites->named(callee_name)) {
       TSNode callee = field(site.call, S.f_function);
       if (site.partial) callee = ts_node_named_child(field(site.call, S.f_arguments), 0);
-      int shift = implicit_arguments(eval(callee, site.scope), fn);
+      const Values callees = eval(callee, site.scope);
+      int shift = implicit_arguments(callees, fn);
       if (shift < 0 && fn->name == "__init__" && !site.partial) shift = super_init_shift(site.call, site.scope, fn);
       if (shift < 0 || index - shift < 0) continue;
+      // Run on an instance of the context's family only: a sibling class's constructions are
+      // not this instance's (`Chat(client=a)` says nothing of a `Realtime`'s client).
+      const ClassInfo* narrowed = context;
+      bool via_self = false;
+      if (context && !site.partial) {
+        bool exact = false;
+        if (const ClassInfo* r = call_receiver(site.call, site.scope, callees, exact, via_self)) {
+          const auto& family = class_family(context);
+          const bool inside = std::find(family.begin(), family.end(), r) != family.end();
+          if (exact ? !inside : !related(r, context)) continue;
+          if (inside) narrowed = r;
+        }
+      }
       // A partial's own first argument is the function: f's arguments start after it.
       TSNode arg = argument_node(site.call, site.scope, index - shift + (site.partial ? 1 : 0), name);
-      if (!is_null(arg)) add_all(out, eval(arg, site.scope));
+      if (!is_null(arg)) {
+        Values passed = eval(arg, site.scope);
+        if (via_self) mark_context(passed, site.scope, narrowed);
+        add_all(out, passed);
+      }
       // `*args` / `**options` may carry it (`**args` for a dict naming it: what it names)
       else if (passes_splat(site.call) && !splat_keyword(site.call, site.scope, name, out)) add(out, unknown());
     }
@@ -212,17 +231,22 @@ Values Evaluator::passed_via_callback(TSNode arg, const Scope* scope, int index,
 // (pydantic's sets the fields of the instance's class, so the field may be declared anywhere in
 // the family). Keywords may come from a dict the call splats (`super().__init__(**args)` with
 // `args = {"client": client, ...}`).
-Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name) {
+Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name, const ClassInfo* context) {
   const CallSites* sites = project_.call_sites();
   if (!sites || cls->name.empty()) return {};
-  const auto key = std::make_pair(cls, name);
+  if (context == cls) context = nullptr;
+  const auto key = std::make_tuple(cls, name, context);
   if (auto it = fields_memo_.find(key); it != fields_memo_.end()) return it->second;
   fields_memo_[key] = {};  // a field passed its own record's field adds nothing new
   const std::vector<const ClassInfo*>& family = class_family(cls);
   auto in_family = [&](const ClassInfo* c) { return std::find(family.begin(), family.end(), c) != family.end(); };
+  // The field read on an instance of `context` (a subclass): what its family's constructions
+  // pass, not its siblings'.
+  const ClassInfo* reader = context ? context : cls;
+  const std::vector<const ClassInfo*>& readers = class_family(reader);
   // The classes built by a generated constructor: no `__init__` of the project's on the way up.
   std::vector<const ClassInfo*> generated;
-  for (const ClassInfo* c : family)
+  for (const ClassInfo* c : readers)
     if (!defines_init(*c)) generated.push_back(c);
   auto is_generated = [&](const ClassInfo* c) { return std::find(generated.begin(), generated.end(), c) != generated.end(); };
   // Declaration order gives positions; fields of project base classes would come first (and
@@ -265,6 +289,7 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name)
   for (const auto& site : sites->named("__init__")) {
     const Scope* method = enclosing_method(site.scope);
     if (!method || !in_family(method->method_of)) continue;
+    if (context && !related(method->method_of, context)) continue;
     TSNode callee = unparenthesize(field(site.call, S.f_function));
     if (sym(callee) != S.attribute) continue;
     TSNode object = unparenthesize(field(callee, S.f_object));
@@ -287,7 +312,16 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name)
         if (b.kind == Value::Kind::External) reaches = true;  // `BaseModel.__init__(self, ...)`
       }
     }
-    if (reaches) take(site.call, site.scope, -1);
+    if (reaches) {
+      // Its parameters are the method's of an instance of the reader's family.
+      const std::size_t before = out.size();
+      take(site.call, site.scope, -1);
+      Values added(out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+      out.resize(before);
+      const bool inside = std::find(readers.begin(), readers.end(), method->method_of) != readers.end();
+      mark_context(added, site.scope, inside ? method->method_of : reader);
+      add_all(out, added);
+    }
   }
   fields_memo_[key] = out;
   return out;
@@ -316,6 +350,51 @@ const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cl
     }
   }
   return family_memo_.emplace(cls, std::move(family)).first->second;
+}
+
+bool Evaluator::related(const ClassInfo* a, const ClassInfo* b) {
+  const auto& fb = class_family(b);
+  for (const ClassInfo* c : class_family(a))
+    if (std::find(fb.begin(), fb.end(), c) != fb.end()) return true;
+  return false;
+}
+
+const ClassInfo* Evaluator::call_receiver(TSNode call, const Scope* scope, const Values& callee, bool& exact, bool& via_self) {
+  const auto& S = Syntax::get();
+  exact = via_self = false;
+  for (const auto& v : callee)
+    if (v.kind == Value::Kind::Class && v.cls) {
+      exact = true;
+      return v.cls;
+    }
+  TSNode fn = unparenthesize(field(call, S.f_function));
+  if (sym(fn) != S.attribute) return nullptr;
+  TSNode object = unparenthesize(field(fn, S.f_object));
+  const Scope* method = enclosing_method(scope);
+  if (sym(object) == S.call) {  // `super().m(...)`
+    TSNode super = field(object, S.f_function);
+    if (is_null(super) || text(super, scope->owner->code()) != "super" || !method) return nullptr;
+    via_self = true;
+    return method->method_of;
+  }
+  const ClassInfo* receiver = nullptr;
+  for (const auto& o : eval(object, scope)) {
+    // `self.m(...)` / `obj.m(...)`; `Base.__init__(self, ...)`: the enclosing method's self.
+    const ClassInfo* r = o.kind == Value::Kind::Instance ? o.cls
+                         : o.kind == Value::Kind::Class && method && text(fn, scope->owner->code()).ends_with(".__init__") ? method->method_of
+                                                                                                                      : nullptr;
+    if (!r || (receiver && receiver != r)) return nullptr;  // unknown or several: not narrowed
+    receiver = r;
+  }
+  via_self = receiver && method && receiver == method->method_of;
+  return receiver;
+}
+
+void Evaluator::mark_context(Values& values, const Scope* scope, const ClassInfo* context) {
+  const Scope* method = enclosing_method(scope);
+  if (!method || !context) return;
+  for (auto& v : values)
+    if (v.kind == Value::Kind::Unknown && v.function == method && v.param_index >= 0 && !v.context) v.context = context;
 }
 
 namespace {
@@ -444,8 +523,8 @@ Values Evaluator::through_parameters(const Value& v, int depth) {
   if (v.kind != Value::Kind::Unknown || depth >= kMaxParameterHops) return {v};
   if (!v.field_of && (!v.function || v.param_index < 0)) return {v};
   if (v.param_index == kKeywordsParameter && v.param_name.empty()) return {v};  // `**kwargs` as a whole
-  const Values passed = v.field_of ? passed_to_field(v.field_of, v.param_name)
-                                   : passed_to(v.function, v.param_index, v.param_name);
+  const Values passed = v.field_of ? passed_to_field(v.field_of, v.param_name, v.context)
+                                   : passed_to(v.function, v.param_index, v.param_name, v.context);
   if (passed.empty()) return {v};
   Values out;
   for (const auto& r : attribute_path(passed, v.path)) add_all(out, through_parameters(r, depth + 1));

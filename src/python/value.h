@@ -44,6 +44,10 @@ struct Value {
   // Unknown: the field `param_name` of a record class without `__init__` (dataclass, attrs,
   // pydantic, NamedTuple, ...), substituted by what its constructions pass.
   const ClassInfo* field_of = nullptr;
+  // Unknown (a field, or a parameter of a method): the class the instance it was read from is
+  // known to be, at least (`self.client` in a method of `Sub`: Sub). What is passed is gathered
+  // from constructions of that class's family only, not from its siblings' (python/parameters.cpp).
+  const ClassInfo* context = nullptr;
   std::string path;
   const Scope* function = nullptr;
   const ClassInfo* cls = nullptr;
@@ -59,7 +63,7 @@ struct Value {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
            function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
            origin_line == o.origin_line && annotated == o.annotated && bound == o.bound && own_members == o.own_members &&
-           param_index == o.param_index && field_of == o.field_of && node.id == o.node.id && param_name == o.param_name;
+           param_index == o.param_index && field_of == o.field_of && context == o.context && node.id == o.node.id && param_name == o.param_name;
   }
 };
 
