@@ -157,6 +157,7 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       if (b.self_param && fn->method_of) {
         Value v = make(fn->is_classmethod ? Value::Kind::Class : Value::Kind::Instance);
         v.cls = fn->method_of;
+        v.subclasses = !fn->is_classmethod;
         out.push_back(std::move(v));
         break;
       }
@@ -456,7 +457,12 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
         break;
       }
       case Value::Kind::Class: add_all(out, class_attribute(*v.cls, name, false)); break;
-      case Value::Kind::Instance: add_all(out, class_attribute(*v.cls, name, true)); break;
+      case Value::Kind::Instance: {
+        Values member = class_attribute(*v.cls, name, true);
+        if (v.subclasses) add_all(member, overrides(*v.cls, name, member));
+        add_all(out, member);
+        break;
+      }
       case Value::Kind::Container: {  // `clients.get(name)`: a method call_result reads through
         if (!v.path.empty() || !is_element_method(name)) {
           add(out, opaque());
@@ -609,6 +615,7 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
         if (client_subclass(*cls)) client = true;
         Value inst = make(Value::Kind::Instance);
         inst.cls = cls;
+        inst.subclasses = true;
         add(instances, std::move(inst));
       }
     }

@@ -129,6 +129,10 @@ class Evaluator {
   // The parameters of the method enclosing `scope` among `values`, marked read for `context`.
   void mark_context(Values& values, const Scope* scope, const ClassInfo* context);
   const std::vector<const ClassInfo*>& class_family(const ClassInfo* cls);
+  // A method `name` found on `cls` (`found`: what class_attribute gives) read on an instance that
+  // may be of a subclass: the overrides the project's subclasses of `cls` define (class-hierarchy
+  // analysis, bounded by class_family), bound as the method is.
+  Values overrides(const ClassInfo& cls, std::string_view name, const Values& found);
   bool defines_init(const ClassInfo& cls);
   bool same_class(const Value& v, const ClassInfo& c);
   bool same_function(const Value& v, const Scope* fn);

@@ -352,6 +352,29 @@ const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cl
   return family_memo_.emplace(cls, std::move(family)).first->second;
 }
 
+Values Evaluator::overrides(const ClassInfo& cls, std::string_view name, const Values& found) {
+  bool method = false;
+  for (const auto& v : found)
+    method |= v.kind == Value::Kind::Function && v.function && v.function->method_of && !v.function->is_property;
+  if (!method) return {};
+  Values out;
+  const std::string key(name);
+  const auto& family = class_family(&cls);
+  for (std::size_t i = 1; i < family.size(); ++i) {  // family[0] is cls itself
+    auto it = family[i]->body->bindings.find(key);
+    if (it == family[i]->body->bindings.end()) continue;
+    for (const auto& b : it->second)
+      if (b.kind == Binding::Kind::Function && b.function && !b.function->is_property) {
+        Value f;
+        f.kind = Value::Kind::Function;
+        f.function = b.function;
+        f.bound = !b.function->is_staticmethod;
+        add(out, std::move(f));
+      }
+  }
+  return out;
+}
+
 bool Evaluator::related(const ClassInfo* a, const ClassInfo* b) {
   const auto& fb = class_family(b);
   for (const ClassInfo* c : class_family(a))

@@ -37,6 +37,9 @@ struct Value {
   // Client: may have attributes of its own beside the SDK's (a project subclass, a library's
   // wrapper around a client): only catalogue methods count as API calls through it.
   bool own_members = false;
+  // Instance: of `cls` or of any project subclass of it (`self`, an annotated parameter), so a
+  // method called on it may run an override (python/parameters.cpp: overrides).
+  bool subclasses = false;
   // Unknown: the value of parameter `param_index` of `function` (substituted by the argument at
   // a call site when the function returns it: `def wrap(c): return c`).
   int param_index = -1;
@@ -62,7 +65,7 @@ struct Value {
   bool same(const Value& o) const {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
            function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
-           origin_line == o.origin_line && annotated == o.annotated && bound == o.bound && own_members == o.own_members &&
+           origin_line == o.origin_line && annotated == o.annotated && bound == o.bound && own_members == o.own_members && subclasses == o.subclasses &&
            param_index == o.param_index && field_of == o.field_of && context == o.context && node.id == o.node.id && param_name == o.param_name;
   }
 };
