@@ -272,18 +272,36 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name,
     if (!is_null(arg)) add_all(out, eval(arg, scope));
     else if (passes_splat(call) && !splat_keyword(call, scope, name, out)) add(out, unknown());
   };
+  // The same in a method of an instance of `of`'s family: its parameters are read for that
+  // family (for the reader's, when `of` is a base of it).
+  auto take_for = [&](TSNode call, const Scope* scope, int at, const ClassInfo* of) {
+    const std::size_t before = out.size();
+    take(call, scope, at);
+    Values added(out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+    out.resize(before);
+    const bool inside = std::find(readers.begin(), readers.end(), of) != readers.end();
+    mark_context(added, scope, inside ? of : reader);
+    add_all(out, added);
+  };
   // Constructions: `Handler(...)`, `Chat(...)`, `cls(...)`.
+  // `cls(...)` in a classmethod of a base, run for a class of the reader's family
+  // (`DirectRecord.build(c)`): its parameters are read for that family.
   auto constructions = [&](std::string_view callee_name) {
     for (const auto& site : sites->named(callee_name)) {
-      bool constructs = false;
+      const ClassInfo* built = nullptr;
       for (const auto& callee : eval(field(site.call, S.f_function), site.scope))
-        constructs |= callee.kind == Value::Kind::Class && callee.cls && is_generated(callee.cls);
-      if (constructs) take(site.call, site.scope, position);
+        if (callee.kind == Value::Kind::Class && callee.cls &&
+            (is_generated(callee.cls) || (context && callee_name == "cls" && in_family(callee.cls) && !defines_init(*callee.cls) &&
+                                          related(callee.cls, context))))
+          built = callee.cls;
+      if (!built) continue;
+      if (context && callee_name == "cls") take_for(site.call, site.scope, position, built);
+      else take(site.call, site.scope, position);
     }
   };
   for (const ClassInfo* c : generated)
     if (!c->name.empty() && c->name != "cls") constructions(c->name);
-  if (!generated.empty()) constructions("cls");
+  if (!generated.empty() || context) constructions("cls");
   // `super().__init__(...)` / `Base.__init__(self, ...)` in a method of the family reaching a
   // generated constructor (keywords only: pydantic takes no positional field).
   for (const auto& site : sites->named("__init__")) {
@@ -312,16 +330,7 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name,
         if (b.kind == Value::Kind::External) reaches = true;  // `BaseModel.__init__(self, ...)`
       }
     }
-    if (reaches) {
-      // Its parameters are the method's of an instance of the reader's family.
-      const std::size_t before = out.size();
-      take(site.call, site.scope, -1);
-      Values added(out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
-      out.resize(before);
-      const bool inside = std::find(readers.begin(), readers.end(), method->method_of) != readers.end();
-      mark_context(added, site.scope, inside ? method->method_of : reader);
-      add_all(out, added);
-    }
+    if (reaches) take_for(site.call, site.scope, -1, method->method_of);
   }
   fields_memo_[key] = out;
   return out;
@@ -400,15 +409,26 @@ const ClassInfo* Evaluator::call_receiver(TSNode call, const Scope* scope, const
     via_self = true;
     return method->method_of;
   }
+  const std::string_view code = scope->owner->code();
+  bool classmethod = false;
+  for (const auto& v : callee) classmethod |= v.kind == Value::Kind::Function && v.function && v.function->is_classmethod;
   const ClassInfo* receiver = nullptr;
+  bool through_class = false;
   for (const auto& o : eval(object, scope)) {
-    // `self.m(...)` / `obj.m(...)`; `Base.__init__(self, ...)`: the enclosing method's self.
-    const ClassInfo* r = o.kind == Value::Kind::Instance ? o.cls
-                         : o.kind == Value::Kind::Class && method && text(fn, scope->owner->code()).ends_with(".__init__") ? method->method_of
-                                                                                                                      : nullptr;
+    // `self.m(...)` / `obj.m(...)`; `Base.__init__(self, ...)` and `cls.m(...)`: the enclosing
+    // method's self; `Sub.build(...)` (a classmethod through a class): exactly that class.
+    const ClassInfo* r = nullptr;
+    if (o.kind == Value::Kind::Instance) r = o.cls;
+    else if (o.kind == Value::Kind::Class && method && (text(fn, code).ends_with(".__init__") || text(object, code) == method->self_name))
+      r = method->method_of;
+    else if (o.kind == Value::Kind::Class && classmethod) {
+      r = o.cls;
+      through_class = true;
+    }
     if (!r || (receiver && receiver != r)) return nullptr;  // unknown or several: not narrowed
     receiver = r;
   }
+  exact = through_class;
   via_self = receiver && method && receiver == method->method_of;
   return receiver;
 }
