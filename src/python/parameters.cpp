@@ -140,7 +140,22 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
           break;
         }
   }
-  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) gather(fn->method_of->name);
+  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) {
+    gather(fn->method_of->name);
+    // `Sub(...)` for a project subclass that inherits this `__init__` (the nearest one up).
+    std::vector<std::string_view> seen{fn->method_of->name};
+    for (const ClassInfo* d : class_family(fn->method_of)) {
+      if (d->name.empty() || std::find(seen.begin(), seen.end(), d->name) != seen.end()) continue;
+      for (const auto& init : class_attribute(*d, "__init__", true))
+        if (init.kind == Value::Kind::Function) {
+          if (init.function == fn) {
+            seen.push_back(d->name);
+            gather(d->name);
+          }
+          break;
+        }
+    }
+  }
   passing_.erase(active);
   passed_memo_[key] = out;
   return out;
