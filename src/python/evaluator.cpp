@@ -157,6 +157,7 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       if (b.self_param && fn->method_of) {
         Value v = make(fn->is_classmethod ? Value::Kind::Class : Value::Kind::Instance);
         v.cls = fn->method_of;
+        v.subclasses = !fn->is_classmethod;
         out.push_back(std::move(v));
         break;
       }
@@ -456,7 +457,12 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
         break;
       }
       case Value::Kind::Class: add_all(out, class_attribute(*v.cls, name, false)); break;
-      case Value::Kind::Instance: add_all(out, class_attribute(*v.cls, name, true)); break;
+      case Value::Kind::Instance: {
+        Values member = class_attribute(*v.cls, name, true);
+        if (v.subclasses) add_all(member, overrides(*v.cls, name, member));
+        add_all(out, member);
+        break;
+      }
       case Value::Kind::Container: {  // `clients.get(name)`: a method call_result reads through
         if (!v.path.empty() || !is_element_method(name)) {
           add(out, opaque());
@@ -556,13 +562,23 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
           if (instance && b.kind == Binding::Kind::Annotation && v.kind == Value::Kind::Unknown) {
             v.field_of = c;  // `client: OpenAI` declared, set by whoever constructs the record
             v.param_name = key;
+            if (c != &cls) v.context = &cls;  // read on a subclass: its constructions only
           }
           add(out, std::move(v));
         }
       }
     }
     if (auto it = c->instance_attrs.find(key); it != c->instance_attrs.end())
-      for (const auto& b : it->second) add_all(out, binding_values(b, b.scope));
+      for (const auto& b : it->second) {
+        Values assigned = binding_values(b, b.scope);
+        // `self.client = client` in a base's method, read on a subclass: what the calls of that
+        // method on the subclass's family pass.
+        if (instance && c != &cls)
+          for (auto& v : assigned)
+            if (v.kind == Value::Kind::Unknown && v.function && v.function->method_of == c && v.param_index >= 0 && !v.context)
+              v.context = &cls;
+        add_all(out, assigned);
+      }
     Value as_read = make(instance ? Value::Kind::Instance : Value::Kind::Class);
     as_read.cls = c;
     add_all(out, stored_elsewhere(as_read, name));  // `Holder.client = OpenAI()` elsewhere
@@ -599,6 +615,7 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
         if (client_subclass(*cls)) client = true;
         Value inst = make(Value::Kind::Instance);
         inst.cls = cls;
+        inst.subclasses = true;
         add(instances, std::move(inst));
       }
     }

@@ -76,8 +76,10 @@ class Evaluator {
   Values function_returns(const Scope* fn);
   // What the program passes parameter `index` / `name` of `fn` (python/parameters.cpp): the
   // union of the arguments of every call of it found, and for a test or fixture parameter the
-  // fixture of that name. Empty when nothing is found (the parameter stays unknown).
-  Values passed_to(const Scope* fn, int index, const std::string& name);
+  // fixture of that name. Empty when nothing is found (the parameter stays unknown). With a
+  // `context` (Value::context: the parameter of a method run on an instance of that class's
+  // family), only the calls whose receiver may be such an instance.
+  Values passed_to(const Scope* fn, int index, const std::string& name, const ClassInfo* context = nullptr);
   // `v`, a value reached from a parameter, with the parameter replaced by what is passed to it
   // (again for the caller's parameters, a bounded number of times); {v} when nothing is found.
   Values through_parameters(const Value& v, int depth = 0);
@@ -117,8 +119,20 @@ class Evaluator {
   int super_init_shift(TSNode call, const Scope* scope, const Scope* init);
   Values fixture_value(const Scope* fixture);
   Values passed_via_callback(TSNode arg, const Scope* scope, int index, const std::string& name);
-  Values passed_to_field(const ClassInfo* cls, const std::string& name);
+  Values passed_to_field(const ClassInfo* cls, const std::string& name, const ClassInfo* context = nullptr);
+  // Whether some class derives from both (or is one of them): an instance of `a`'s family may be
+  // one of `b`'s.
+  bool related(const ClassInfo* a, const ClassInfo* b);
+  // The class a call's receiver is an instance of (`Cls(...)`: exactly `Cls`; `super().__init__`,
+  // `Base.__init__(self)`, `self.m(...)`: the enclosing method's class, `via_self`), else null.
+  const ClassInfo* call_receiver(TSNode call, const Scope* scope, const Values& callee, bool& exact, bool& via_self);
+  // The parameters of the method enclosing `scope` among `values`, marked read for `context`.
+  void mark_context(Values& values, const Scope* scope, const ClassInfo* context);
   const std::vector<const ClassInfo*>& class_family(const ClassInfo* cls);
+  // A method `name` found on `cls` (`found`: what class_attribute gives) read on an instance that
+  // may be of a subclass: the overrides the project's subclasses of `cls` define (class-hierarchy
+  // analysis, bounded by class_family), bound as the method is.
+  Values overrides(const ClassInfo& cls, std::string_view name, const Values& found);
   bool defines_init(const ClassInfo& cls);
   bool same_class(const Value& v, const ClassInfo& c);
   bool same_function(const Value& v, const Scope* fn);
@@ -141,10 +155,11 @@ class Evaluator {
   const LibraryModel& libraries_;
   std::unordered_map<const Binding*, Values> binding_memo_;
   std::unordered_map<const Scope*, Values> returns_memo_;
-  // (function, parameter index, keyword of `**kwargs` or empty)
-  std::map<std::tuple<const Scope*, int, std::string>, Values> passed_memo_;
-  std::set<std::tuple<const Scope*, int, std::string>> passing_;  // parameters being gathered (recursion)
-  std::map<std::pair<const ClassInfo*, std::string>, Values> fields_memo_;
+  // (function, parameter index, keyword of `**kwargs` or empty, context class)
+  using PassedKey = std::tuple<const Scope*, int, std::string, const ClassInfo*>;
+  std::map<PassedKey, Values> passed_memo_;
+  std::set<PassedKey> passing_;  // parameters being gathered (recursion)
+  std::map<std::tuple<const ClassInfo*, std::string, const ClassInfo*>, Values> fields_memo_;
   std::unordered_map<const ClassInfo*, std::vector<const ClassInfo*>> family_memo_;
   using StoreKey = std::tuple<const void*, bool, std::string>;  // (module or class, instance, name)
   std::map<StoreKey, Values> stores_memo_;

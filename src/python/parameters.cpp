@@ -81,10 +81,11 @@ Values Evaluator::fixture_value(const Scope* fixture) {
   return out;
 }
 
-Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name) {
+Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name, const ClassInfo* context) {
   const CallSites* sites = project_.call_sites();
   if (!sites || !fn || index < 0) return {};
-  const auto key = std::make_tuple(fn, index, index == kKeywordsParameter ? name : std::string{});
+  if (!fn->method_of) context = nullptr;
+  const PassedKey key{fn, index, index == kKeywordsParameter ? name : std::string{}, context};
   if (auto it = passed_memo_.find(key); it != passed_memo_.end()) return it->second;
   const auto [active, fresh] = passing_.insert(key);
   if (!fresh) return {};  // a recursive function passing its own parameter on adds nothing new
@@ -99,12 +100,30 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name)
     for (const auto& site : sites->named(callee_name)) {
       TSNode callee = field(site.call, S.f_function);
       if (site.partial) callee = ts_node_named_child(field(site.call, S.f_arguments), 0);
-      int shift = implicit_arguments(eval(callee, site.scope), fn);
+      const Values callees = eval(callee, site.scope);
+      int shift = implicit_arguments(callees, fn);
       if (shift < 0 && fn->name == "__init__" && !site.partial) shift = super_init_shift(site.call, site.scope, fn);
       if (shift < 0 || index - shift < 0) continue;
+      // Run on an instance of the context's family only: a sibling class's constructions are
+      // not this instance's (`Chat(client=a)` says nothing of a `Realtime`'s client).
+      const ClassInfo* narrowed = context;
+      bool via_self = false;
+      if (context && !site.partial) {
+        bool exact = false;
+        if (const ClassInfo* r = call_receiver(site.call, site.scope, callees, exact, via_self)) {
+          const auto& family = class_family(context);
+          const bool inside = std::find(family.begin(), family.end(), r) != family.end();
+          if (exact ? !inside : !related(r, context)) continue;
+          if (inside) narrowed = r;
+        }
+      }
       // A partial's own first argument is the function: f's arguments start after it.
       TSNode arg = argument_node(site.call, site.scope, index - shift + (site.partial ? 1 : 0), name);
-      if (!is_null(arg)) add_all(out, eval(arg, site.scope));
+      if (!is_null(arg)) {
+        Values passed = eval(arg, site.scope);
+        if (via_self) mark_context(passed, site.scope, narrowed);
+        add_all(out, passed);
+      }
       // `*args` / `**options` may carry it (`**args` for a dict naming it: what it names)
       else if (passes_splat(site.call) && !splat_keyword(site.call, site.scope, name, out)) add(out, unknown());
     }
@@ -121,7 +140,22 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name)
           break;
         }
   }
-  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) gather(fn->method_of->name);
+  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) {
+    gather(fn->method_of->name);
+    // `Sub(...)` for a project subclass that inherits this `__init__` (the nearest one up).
+    std::vector<std::string_view> seen{fn->method_of->name};
+    for (const ClassInfo* d : class_family(fn->method_of)) {
+      if (d->name.empty() || std::find(seen.begin(), seen.end(), d->name) != seen.end()) continue;
+      for (const auto& init : class_attribute(*d, "__init__", true))
+        if (init.kind == Value::Kind::Function) {
+          if (init.function == fn) {
+            seen.push_back(d->name);
+            gather(d->name);
+          }
+          break;
+        }
+    }
+  }
   passing_.erase(active);
   passed_memo_[key] = out;
   return out;
@@ -212,17 +246,22 @@ Values Evaluator::passed_via_callback(TSNode arg, const Scope* scope, int index,
 // (pydantic's sets the fields of the instance's class, so the field may be declared anywhere in
 // the family). Keywords may come from a dict the call splats (`super().__init__(**args)` with
 // `args = {"client": client, ...}`).
-Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name) {
+Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name, const ClassInfo* context) {
   const CallSites* sites = project_.call_sites();
   if (!sites || cls->name.empty()) return {};
-  const auto key = std::make_pair(cls, name);
+  if (context == cls) context = nullptr;
+  const auto key = std::make_tuple(cls, name, context);
   if (auto it = fields_memo_.find(key); it != fields_memo_.end()) return it->second;
   fields_memo_[key] = {};  // a field passed its own record's field adds nothing new
   const std::vector<const ClassInfo*>& family = class_family(cls);
   auto in_family = [&](const ClassInfo* c) { return std::find(family.begin(), family.end(), c) != family.end(); };
+  // The field read on an instance of `context` (a subclass): what its family's constructions
+  // pass, not its siblings'.
+  const ClassInfo* reader = context ? context : cls;
+  const std::vector<const ClassInfo*>& readers = class_family(reader);
   // The classes built by a generated constructor: no `__init__` of the project's on the way up.
   std::vector<const ClassInfo*> generated;
-  for (const ClassInfo* c : family)
+  for (const ClassInfo* c : readers)
     if (!defines_init(*c)) generated.push_back(c);
   auto is_generated = [&](const ClassInfo* c) { return std::find(generated.begin(), generated.end(), c) != generated.end(); };
   // Declaration order gives positions; fields of project base classes would come first (and
@@ -248,23 +287,42 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name)
     if (!is_null(arg)) add_all(out, eval(arg, scope));
     else if (passes_splat(call) && !splat_keyword(call, scope, name, out)) add(out, unknown());
   };
+  // The same in a method of an instance of `of`'s family: its parameters are read for that
+  // family (for the reader's, when `of` is a base of it).
+  auto take_for = [&](TSNode call, const Scope* scope, int at, const ClassInfo* of) {
+    const std::size_t before = out.size();
+    take(call, scope, at);
+    Values added(out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+    out.resize(before);
+    const bool inside = std::find(readers.begin(), readers.end(), of) != readers.end();
+    mark_context(added, scope, inside ? of : reader);
+    add_all(out, added);
+  };
   // Constructions: `Handler(...)`, `Chat(...)`, `cls(...)`.
+  // `cls(...)` in a classmethod of a base, run for a class of the reader's family
+  // (`DirectRecord.build(c)`): its parameters are read for that family.
   auto constructions = [&](std::string_view callee_name) {
     for (const auto& site : sites->named(callee_name)) {
-      bool constructs = false;
+      const ClassInfo* built = nullptr;
       for (const auto& callee : eval(field(site.call, S.f_function), site.scope))
-        constructs |= callee.kind == Value::Kind::Class && callee.cls && is_generated(callee.cls);
-      if (constructs) take(site.call, site.scope, position);
+        if (callee.kind == Value::Kind::Class && callee.cls &&
+            (is_generated(callee.cls) || (context && callee_name == "cls" && in_family(callee.cls) && !defines_init(*callee.cls) &&
+                                          related(callee.cls, context))))
+          built = callee.cls;
+      if (!built) continue;
+      if (context && callee_name == "cls") take_for(site.call, site.scope, position, built);
+      else take(site.call, site.scope, position);
     }
   };
   for (const ClassInfo* c : generated)
     if (!c->name.empty() && c->name != "cls") constructions(c->name);
-  if (!generated.empty()) constructions("cls");
+  if (!generated.empty() || context) constructions("cls");
   // `super().__init__(...)` / `Base.__init__(self, ...)` in a method of the family reaching a
   // generated constructor (keywords only: pydantic takes no positional field).
   for (const auto& site : sites->named("__init__")) {
     const Scope* method = enclosing_method(site.scope);
     if (!method || !in_family(method->method_of)) continue;
+    if (context && !related(method->method_of, context)) continue;
     TSNode callee = unparenthesize(field(site.call, S.f_function));
     if (sym(callee) != S.attribute) continue;
     TSNode object = unparenthesize(field(callee, S.f_object));
@@ -287,7 +345,7 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name)
         if (b.kind == Value::Kind::External) reaches = true;  // `BaseModel.__init__(self, ...)`
       }
     }
-    if (reaches) take(site.call, site.scope, -1);
+    if (reaches) take_for(site.call, site.scope, -1, method->method_of);
   }
   fields_memo_[key] = out;
   return out;
@@ -316,6 +374,85 @@ const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cl
     }
   }
   return family_memo_.emplace(cls, std::move(family)).first->second;
+}
+
+Values Evaluator::overrides(const ClassInfo& cls, std::string_view name, const Values& found) {
+  bool method = false;
+  for (const auto& v : found)
+    method |= v.kind == Value::Kind::Function && v.function && v.function->method_of && !v.function->is_property;
+  if (!method) return {};
+  Values out;
+  const std::string key(name);
+  const auto& family = class_family(&cls);
+  for (std::size_t i = 1; i < family.size(); ++i) {  // family[0] is cls itself
+    auto it = family[i]->body->bindings.find(key);
+    if (it == family[i]->body->bindings.end()) continue;
+    for (const auto& b : it->second)
+      if (b.kind == Binding::Kind::Function && b.function && !b.function->is_property) {
+        Value f;
+        f.kind = Value::Kind::Function;
+        f.function = b.function;
+        f.bound = !b.function->is_staticmethod;
+        add(out, std::move(f));
+      }
+  }
+  return out;
+}
+
+bool Evaluator::related(const ClassInfo* a, const ClassInfo* b) {
+  const auto& fb = class_family(b);
+  for (const ClassInfo* c : class_family(a))
+    if (std::find(fb.begin(), fb.end(), c) != fb.end()) return true;
+  return false;
+}
+
+const ClassInfo* Evaluator::call_receiver(TSNode call, const Scope* scope, const Values& callee, bool& exact, bool& via_self) {
+  const auto& S = Syntax::get();
+  exact = via_self = false;
+  for (const auto& v : callee)
+    if (v.kind == Value::Kind::Class && v.cls) {
+      exact = true;
+      return v.cls;
+    }
+  TSNode fn = unparenthesize(field(call, S.f_function));
+  if (sym(fn) != S.attribute) return nullptr;
+  TSNode object = unparenthesize(field(fn, S.f_object));
+  const Scope* method = enclosing_method(scope);
+  if (sym(object) == S.call) {  // `super().m(...)`
+    TSNode super = field(object, S.f_function);
+    if (is_null(super) || text(super, scope->owner->code()) != "super" || !method) return nullptr;
+    via_self = true;
+    return method->method_of;
+  }
+  const std::string_view code = scope->owner->code();
+  bool classmethod = false;
+  for (const auto& v : callee) classmethod |= v.kind == Value::Kind::Function && v.function && v.function->is_classmethod;
+  const ClassInfo* receiver = nullptr;
+  bool through_class = false;
+  for (const auto& o : eval(object, scope)) {
+    // `self.m(...)` / `obj.m(...)`; `Base.__init__(self, ...)` and `cls.m(...)`: the enclosing
+    // method's self; `Sub.build(...)` (a classmethod through a class): exactly that class.
+    const ClassInfo* r = nullptr;
+    if (o.kind == Value::Kind::Instance) r = o.cls;
+    else if (o.kind == Value::Kind::Class && method && (text(fn, code).ends_with(".__init__") || text(object, code) == method->self_name))
+      r = method->method_of;
+    else if (o.kind == Value::Kind::Class && classmethod) {
+      r = o.cls;
+      through_class = true;
+    }
+    if (!r || (receiver && receiver != r)) return nullptr;  // unknown or several: not narrowed
+    receiver = r;
+  }
+  exact = through_class;
+  via_self = receiver && method && receiver == method->method_of;
+  return receiver;
+}
+
+void Evaluator::mark_context(Values& values, const Scope* scope, const ClassInfo* context) {
+  const Scope* method = enclosing_method(scope);
+  if (!method || !context) return;
+  for (auto& v : values)
+    if (v.kind == Value::Kind::Unknown && v.function == method && v.param_index >= 0 && !v.context) v.context = context;
 }
 
 namespace {
@@ -444,8 +581,8 @@ Values Evaluator::through_parameters(const Value& v, int depth) {
   if (v.kind != Value::Kind::Unknown || depth >= kMaxParameterHops) return {v};
   if (!v.field_of && (!v.function || v.param_index < 0)) return {v};
   if (v.param_index == kKeywordsParameter && v.param_name.empty()) return {v};  // `**kwargs` as a whole
-  const Values passed = v.field_of ? passed_to_field(v.field_of, v.param_name)
-                                   : passed_to(v.function, v.param_index, v.param_name);
+  const Values passed = v.field_of ? passed_to_field(v.field_of, v.param_name, v.context)
+                                   : passed_to(v.function, v.param_index, v.param_name, v.context);
   if (passed.empty()) return {v};
   Values out;
   for (const auto& r : attribute_path(passed, v.path)) add_all(out, through_parameters(r, depth + 1));

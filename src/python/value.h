@@ -37,6 +37,9 @@ struct Value {
   // Client: may have attributes of its own beside the SDK's (a project subclass, a library's
   // wrapper around a client): only catalogue methods count as API calls through it.
   bool own_members = false;
+  // Instance: of `cls` or of any project subclass of it (`self`, an annotated parameter), so a
+  // method called on it may run an override (python/parameters.cpp: overrides).
+  bool subclasses = false;
   // Unknown: the value of parameter `param_index` of `function` (substituted by the argument at
   // a call site when the function returns it: `def wrap(c): return c`).
   int param_index = -1;
@@ -44,6 +47,10 @@ struct Value {
   // Unknown: the field `param_name` of a record class without `__init__` (dataclass, attrs,
   // pydantic, NamedTuple, ...), substituted by what its constructions pass.
   const ClassInfo* field_of = nullptr;
+  // Unknown (a field, or a parameter of a method): the class the instance it was read from is
+  // known to be, at least (`self.client` in a method of `Sub`: Sub). What is passed is gathered
+  // from constructions of that class's family only, not from its siblings' (python/parameters.cpp).
+  const ClassInfo* context = nullptr;
   std::string path;
   const Scope* function = nullptr;
   const ClassInfo* cls = nullptr;
@@ -58,8 +65,8 @@ struct Value {
   bool same(const Value& o) const {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
            function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
-           origin_line == o.origin_line && annotated == o.annotated && bound == o.bound && own_members == o.own_members &&
-           param_index == o.param_index && field_of == o.field_of && node.id == o.node.id && param_name == o.param_name;
+           origin_line == o.origin_line && annotated == o.annotated && bound == o.bound && own_members == o.own_members && subclasses == o.subclasses &&
+           param_index == o.param_index && field_of == o.field_of && context == o.context && node.id == o.node.id && param_name == o.param_name;
   }
 };
 
