@@ -482,8 +482,29 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
   const Syntax& S = Syntax::get();
   const LibraryClientTable& table = LibraryClientTable::get();
   const std::string_view code = module.code();
+  // A name bound by `from ... import` in the scopes that see it: the only kind worth the callee's
+  // evaluation (most calls pass none).
+  const auto imported = [&](TSNode n, const Scope* scope) {
+    n = unparenthesize(n);
+    if (is_null(n) || sym(n) != S.identifier) return false;
+    const std::string name(text(n, code));
+    for (const Scope* s = scope; s; s = s->parent)
+      if (const auto it = s->bindings.find(name); it != s->bindings.end())
+        return std::any_of(it->second.begin(), it->second.end(),
+                           [](const Binding& b) { return b.kind == Binding::Kind::ImportFrom; });
+    return false;
+  };
   std::vector<std::string> out;
   for (const auto& [call, scope] : module.calls) {
+    const TSNode args = field(call, S.f_arguments);
+    if (is_null(args)) continue;
+    bool any = false;
+    for (TSNode arg : NamedChildren(args))
+      if (imported(sym(arg) == S.keyword_argument ? field(arg, S.f_value) : arg, scope)) {
+        any = true;
+        break;
+      }
+    if (!any) continue;
     const ClientBuildingLibrary* lib = nullptr;
     for (const Value& v : ev.eval(field(call, S.f_function), scope))
       if (v.kind == Value::Kind::External)
