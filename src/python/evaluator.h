@@ -40,6 +40,7 @@ class Evaluator {
       : project_(project), catalogue_(Catalogue::get()), libraries_(LibraryModel::get()) {}
 
   Values eval(TSNode expr, const Scope* scope);
+  const Project& project() const { return project_; }
   CallOutcome classify_call(TSNode call, const Scope* scope);
   // An API method taken from a client of known provenance without being called there
   // (`create = client.chat.completions.create`, `helper(client.embeddings.create)`): the

@@ -139,11 +139,13 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     // library's client)? Follow them into importers.
     // Evaluators only read the modules, so each worker has its own.
     std::vector<std::vector<std::pair<std::string, std::string>>> exported(todo.size()), stored(todo.size());
+    std::vector<std::vector<std::string>> model_sources(todo.size());
     parallel_for_with(todo.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
                       [&](std::unique_ptr<Evaluator>& probe, std::size_t t) {
                         ModuleInfo& m = *modules[todo[t]];
                         if (m.scopes.empty()) return;
                         stored[t] = probe->client_stores_on_imports(m);
+                        model_sources[t] = model_source_modules(m, *probe);
                         for (const auto& [name, bindings] : m.module_scope()->bindings) {
                           (void)bindings;
                           const Values exported_values = probe->module_export(m, name);
@@ -171,6 +173,14 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
         std::pair<std::string, std::string> marker{std::string(last_segment(module)), std::move(word)};
         if (!marker.first.empty() && markers.insert(marker).second) fresh.push_back(std::move(marker));
       }
+    // `from config import MODEL_NAME` handed to a model-gated entry point: config is parsed
+    // (whatever it mentions) so the name's value decides.
+    for (auto& list : model_sources)
+      for (const auto& module : list)
+        if (auto it = index_of.find(module); it != index_of.end() && !selected[it->second]) {
+          selected[it->second] = 1;
+          more = true;
+        }
     timer.mark("exports");
     if (fresh.empty() && !more) break;
     parallel_for(inputs.size(), jobs, [&](std::size_t i) {

@@ -49,7 +49,12 @@ std::vector<std::string_view> guarded_start(TSNode condition, TSNode branch, boo
 // name whose every binding in the scope that sees it is such a string (`lm_name =
 // f"openai/{model}"`), or `self.model` whose every assignment in its class is one. Empty when any value is unknown (a parameter, a call, a config lookup):
 // a model chosen at run time may go to another provider, so it decides nothing.
-std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, int depth = 0);
+std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, const Project* project,
+                                          int depth = 0);
+// `from config import MODEL` naming a project module: what MODEL's module-level assignments there
+// start with (a settings module that names no library, parsed for it: frontend.cpp). Empty when
+// the module is not the project's or any assignment is not such a string.
+std::vector<std::string_view> imported_model_starts(const Binding& b, const Scope* scope, const Project* project, int depth);
 
 // `x = None` / `self.model = None`: a placeholder until a branch names the model (a call sent
 // with None fails), so it adds no value of its own; the names assigned decide.
@@ -60,7 +65,8 @@ bool holds_none(const Binding& b) {
 // `self.model` in a method: what the class body assigns it (`model = "gpt-4o"`) and what every
 // `self.model = ...` in its methods does, each of which must name a model; empty when any does
 // not, or when the class assigns it nowhere (a base class's, or one set from outside).
-std::vector<std::string_view> self_attribute_model_starts(TSNode n, const Scope* scope, std::string_view code, int depth) {
+std::vector<std::string_view> self_attribute_model_starts(TSNode n, const Scope* scope, std::string_view code,
+                                                          const Project* project, int depth) {
   const Syntax& S = Syntax::get();
   const TSNode object = unparenthesize(field(n, S.f_object)), attr = field(n, S.f_attribute);
   if (is_null(object) || is_null(attr) || sym(object) != S.identifier) return {};
@@ -81,7 +87,7 @@ std::vector<std::string_view> self_attribute_model_starts(TSNode n, const Scope*
     for (const Binding& b : bindings) {
       if (holds_none(b)) continue;
       any = true;
-      const auto starts = b.kind == Binding::Kind::Expr ? model_starts(b.node, b.scope, code, depth + 1)
+      const auto starts = b.kind == Binding::Kind::Expr ? model_starts(b.node, b.scope, code, project, depth + 1)
                                                         : std::vector<std::string_view>{};
       if (starts.empty()) return false;
       out.insert(out.end(), starts.begin(), starts.end());
@@ -93,7 +99,8 @@ std::vector<std::string_view> self_attribute_model_starts(TSNode n, const Scope*
   return any ? out : std::vector<std::string_view>{};
 }
 
-std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, int depth) {
+std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, const Project* project,
+                                          int depth) {
   const Syntax& S = Syntax::get();
   n = unparenthesize(n);
   if (is_null(n) || depth > 4) return {};
@@ -110,21 +117,21 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
   if (sym(n) == S.conditional_expression) {  // `a if c else b`: either
     const TSNode yes = ts_node_named_child(n, 0), condition = ts_node_named_child(n, 1), no = ts_node_named_child(n, 2);
     auto out = guarded_start(condition, yes, true, code);
-    if (out.empty()) out = model_starts(yes, scope, code, depth + 1);
+    if (out.empty()) out = model_starts(yes, scope, code, project, depth + 1);
     auto other = guarded_start(condition, no, false, code);
-    if (other.empty()) other = model_starts(no, scope, code, depth + 1);
+    if (other.empty()) other = model_starts(no, scope, code, project, depth + 1);
     if (out.empty() || other.empty()) return {};
     out.insert(out.end(), other.begin(), other.end());
     return out;
   }
-  if (sym(n) == S.concatenated_string) return model_starts(ts_node_named_child(n, 0), scope, code, depth + 1);
+  if (sym(n) == S.concatenated_string) return model_starts(ts_node_named_child(n, 0), scope, code, project, depth + 1);
   if (sym(n) == S.binary_operator) {
     const TSNode left = field(n, S.f_left), right = field(n, S.f_right);
     std::string_view op = code.substr(end_byte(left), start_byte(right) - end_byte(left));
     while (!op.empty() && (op.front() == ' ' || op.front() == '\t')) op.remove_prefix(1);
-    return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, depth + 1) : std::vector<std::string_view>{};
+    return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, project, depth + 1) : std::vector<std::string_view>{};
   }
-  if (sym(n) == S.attribute && scope) return self_attribute_model_starts(n, scope, code, depth);
+  if (sym(n) == S.attribute && scope) return self_attribute_model_starts(n, scope, code, project, depth);
   if (sym(n) != S.identifier || !scope) return {};
   const std::string name(text(n, code));
   bool first = true;
@@ -136,14 +143,34 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
     std::vector<std::string_view> out;
     for (const Binding& b : it->second) {
       if (holds_none(b)) continue;
-      if (b.kind != Binding::Kind::Expr) return {};
-      const auto starts = model_starts(b.node, b.scope, code, depth + 1);
+      const auto starts = b.kind == Binding::Kind::Expr         ? model_starts(b.node, b.scope, code, project, depth + 1)
+                          : b.kind == Binding::Kind::ImportFrom ? imported_model_starts(b, s, project, depth + 1)
+                                                                : std::vector<std::string_view>{};
       if (starts.empty()) return {};
       out.insert(out.end(), starts.begin(), starts.end());
     }
     return out;
   }
   return {};
+}
+
+std::vector<std::string_view> imported_model_starts(const Binding& b, const Scope* scope, const Project* project, int depth) {
+  if (!project || !scope->owner || b.name.empty() || b.name == "*") return {};
+  const std::string resolved = resolve_import(*project, *scope->owner, b.module, b.level);
+  ModuleInfo* m = resolved.empty() ? nullptr : project->module(resolved);
+  if (!m || m->scopes.empty()) return {};
+  const auto it = m->module_scope()->bindings.find(b.name);
+  if (it == m->module_scope()->bindings.end()) return {};
+  std::vector<std::string_view> out;
+  for (const Binding& there : it->second) {
+    if (holds_none(there)) continue;
+    const auto starts = there.kind == Binding::Kind::Expr ? model_starts(there.node, there.scope, m->code(), project, depth + 1)
+                        : there.kind == Binding::Kind::ImportFrom ? imported_model_starts(there, m->module_scope(), project, depth + 1)
+                                                                  : std::vector<std::string_view>{};
+    if (starts.empty()) return {};
+    out.insert(out.end(), starts.begin(), starts.end());
+  }
+  return out;
 }
 
 enum class Handed : uint8_t { Nothing, Plain, Tracked, Other };
@@ -424,7 +451,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     // Every value the model may hold names an OpenAI model.
     const auto starts = model_starts(lib.model_keyword.empty() ? ev.argument_node(call, scope, 0, "model")
                                                                : ev.argument_node(call, scope, -1, lib.model_keyword),
-                                     scope, code);
+                                     scope, code, &ev.project());
     const auto openai = [&](std::string_view start) {
       return std::any_of(lib.openai_models.begin(), lib.openai_models.end(), [&](const std::string& p) { return start.starts_with(p); });
     };
@@ -449,6 +476,56 @@ bool holds_library_client_class(const Values& values, Evaluator& ev) {
     return (v.kind == Value::Kind::External && table.entry(v.path)) ||
            (v.kind == Value::Kind::Class && v.cls && derived_entry(table, *v.cls, ev));
   });
+}
+
+std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluator& ev) {
+  const Syntax& S = Syntax::get();
+  const LibraryClientTable& table = LibraryClientTable::get();
+  const std::string_view code = module.code();
+  // A name bound by `from ... import` in the scopes that see it: the only kind worth the callee's
+  // evaluation (most calls pass none).
+  const auto imported = [&](TSNode n, const Scope* scope) {
+    n = unparenthesize(n);
+    if (is_null(n) || sym(n) != S.identifier) return false;
+    const std::string name(text(n, code));
+    for (const Scope* s = scope; s; s = s->parent)
+      if (const auto it = s->bindings.find(name); it != s->bindings.end())
+        return std::any_of(it->second.begin(), it->second.end(),
+                           [](const Binding& b) { return b.kind == Binding::Kind::ImportFrom; });
+    return false;
+  };
+  std::vector<std::string> out;
+  for (const auto& [call, scope] : module.calls) {
+    const TSNode args = field(call, S.f_arguments);
+    if (is_null(args)) continue;
+    bool any = false;
+    for (TSNode arg : NamedChildren(args))
+      if (imported(sym(arg) == S.keyword_argument ? field(arg, S.f_value) : arg, scope)) {
+        any = true;
+        break;
+      }
+    if (!any) continue;
+    const ClientBuildingLibrary* lib = nullptr;
+    for (const Value& v : ev.eval(field(call, S.f_function), scope))
+      if (v.kind == Value::Kind::External)
+        if (const auto* e = table.entry(v.path); e && e->model_gated) lib = e->library;
+    if (!lib) continue;
+    const TSNode model = unparenthesize(lib->model_keyword.empty() ? ev.argument_node(call, scope, 0, "model")
+                                                                   : ev.argument_node(call, scope, -1, lib->model_keyword));
+    if (is_null(model) || sym(model) != S.identifier) continue;
+    const std::string name(text(model, code));
+    for (const Scope* s = scope; s; s = s->parent) {
+      const auto it = s->bindings.find(name);
+      if (it == s->bindings.end()) continue;
+      for (const Binding& b : it->second)
+        if (b.kind == Binding::Kind::ImportFrom && s->owner) {
+          std::string resolved = resolve_import(ev.project(), *s->owner, b.module, b.level);
+          if (!resolved.empty()) out.push_back(std::move(resolved));
+        }
+      break;
+    }
+  }
+  return out;
 }
 
 bool project_installs_tracking(const std::vector<ModuleInfo*>& modules, Evaluator& ev) {

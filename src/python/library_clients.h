@@ -98,6 +98,11 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
 // no library to call it.
 bool holds_library_client_class(const Values& values, Evaluator& evaluator);
 
+// The project modules `module`'s model-gated calls take their model from by name (`from config
+// import MODEL_NAME`, then `init_chat_model(model=MODEL_NAME)`): modules to parse though they name
+// no library, so that the model's value decides (frontend.cpp).
+std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluator& evaluator);
+
 // What installs tracking for every client (python/quotaguard/_install.py): QG010's fix calls it.
 const FactoryFunction& tracking_installer();
 
