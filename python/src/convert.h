@@ -34,7 +34,6 @@ class NameArg {
   NameArg(const NameArg&) = delete;
   NameArg& operator=(const NameArg&) = delete;
   std::string_view view() const { return view_; }
-  bool owns() const { return owned_ != nullptr; }  // the view is into a re-encoded copy
 
  private:
   PyObject* owned_ = nullptr;

@@ -223,7 +223,7 @@ PyObject* finish_json(PyObject* ws, PyObject* request, PyObject* response, PyObj
   if (!nbytes || !latency || !account) return nullptr;
   PyObject* args[] = {ws,      method.p, path.p,   req_headers.p, req_body.p, status, headers,
                       body.p,  nbytes.p, Py_True,  t0_obj.p,      latency.p,  account.p};
-  Ref recorded(record_soon(args));
+  Ref recorded(record(nullptr, args, 13));
   if (!recorded) return nullptr;
   return Py_NewRef(response);
 }

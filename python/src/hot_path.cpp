@@ -5,7 +5,6 @@
 #include "hot_path.h"
 
 #include "convert.h"
-#include "deferred_record.h"
 #include "registry.h"
 
 namespace quotaguard::pyconv {
@@ -26,7 +25,6 @@ bool arity(const char* name, Py_ssize_t got, Py_ssize_t want) {
 // message, account): action 1 block, 2 fallback (a budget: the fallback model), 3 failover.
 PyObject* check(PyObject*, PyObject* const* args, Py_ssize_t n) {
   if (!arity("check", n, 1)) return nullptr;
-  drain_deferred();  // the budgets and states include every call made before
   try {
     CheckResult r = pyreg::current().check(NameArg(args[0]).view());
     if (r.action == CheckResult::allow) Py_RETURN_NONE;
@@ -51,10 +49,10 @@ PyObject* body_kind(PyObject*, PyObject* const* args, Py_ssize_t n) {
 // record(workspace, method, path, request headers, request body, status, response headers,
 //        body (bytes, an SseReader that read it, or None), response bytes, complete, sent_ns,
 //        latency_ns, account) -> the workspace's status code (5: exhausted)
-namespace {
-
-// record()'s 13 arguments read into x: views into them, or into the NameArgs.
-bool read_exchange(PyObject* const* a, const NameArg& ws, const NameArg& meth, const NameArg& url, Exchange& x) {
+PyObject* record(PyObject*, PyObject* const* a, Py_ssize_t n) {
+  if (!arity("record", n, 13)) return nullptr;
+  NameArg ws(a[0]), meth(a[1]), url(a[2]);
+  Exchange x;
   x.workspace = ws.view();
   x.method = meth.view();
   x.url = url.view();
@@ -67,12 +65,7 @@ bool read_exchange(PyObject* const* a, const NameArg& ws, const NameArg& meth, c
   x.sent_ns = PyLong_AsLongLong(a[10]);
   x.latency_ns = PyLong_AsUnsignedLongLong(a[11]);
   x.account = static_cast<uint8_t>(PyLong_AsLong(a[12]));
-  return !PyErr_Occurred();
-}
-
-constexpr std::size_t kBigBodies = 1u << 16;  // bodies parsed with the GIL released
-
-PyObject* record_read(PyObject* const* a, Exchange& x) {
+  if (PyErr_Occurred()) return nullptr;
   try {
     py::handle body(a[7]);
     // (bytes and None first: pybind11's isinstance walks its type registry, ~800 instructions)
@@ -80,7 +73,7 @@ PyObject* record_read(PyObject* const* a, Exchange& x) {
     else if (py::isinstance<SseReader>(body)) x.response_usage = &body.cast<SseReader&>().finish();
     else x.response_body = bytes_view(a[7]);
     Status s;
-    if (x.response_body.size() + x.request_body.size() > kBigBodies) {
+    if (x.response_body.size() + x.request_body.size() > (1u << 16)) {
       std::shared_ptr<Tracker> t = pyreg::tracker();  // kept alive while other threads run
       py::gil_scoped_release nogil;                  // big bodies: let them run while we parse
       s = t->record_exchange(x);
@@ -92,33 +85,6 @@ PyObject* record_read(PyObject* const* a, Exchange& x) {
     PyErr_SetString(PyExc_RuntimeError, e.what());
     return nullptr;
   }
-}
-
-}  // namespace
-
-PyObject* record(PyObject*, PyObject* const* a, Py_ssize_t n) {
-  if (!arity("record", n, 13)) return nullptr;
-  drain_deferred();  // in the order they were made
-  NameArg ws(a[0]), meth(a[1]), url(a[2]);
-  Exchange x;
-  if (!read_exchange(a, ws, meth, url, x)) return nullptr;
-  return record_read(a, x);
-}
-
-PyObject* record_soon(PyObject* const* a) {
-  NameArg ws(a[0]), meth(a[1]), url(a[2]);
-  Exchange x;
-  if (!read_exchange(a, ws, meth, url, x)) return nullptr;
-  // Queued only when every view points into an immutable argument: no name needed re-encoding
-  // (NameArg owns nothing), both bodies are bytes and small.
-  if (!ws.owns() && !meth.owns() && !url.owns() && PyBytes_CheckExact(a[4]) && PyBytes_CheckExact(a[7]) &&
-      PyBytes_GET_SIZE(a[4]) + PyBytes_GET_SIZE(a[7]) <= static_cast<Py_ssize_t>(kBigBodies)) {
-    x.response_body = bytes_view(a[7]);
-    PyObject* keep[] = {a[0], a[1], a[2], a[4], a[7]};
-    if (defer_record(pyreg::current(), x, keep)) Py_RETURN_NONE;
-  }
-  drain_deferred();
-  return record_read(a, x);
 }
 
 namespace {

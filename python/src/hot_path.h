@@ -11,7 +11,4 @@ void add_functions(pybind11::module_& m, std::span<PyMethodDef> defs);
 // The module's check(workspace) and record(13 arguments), for the C transport (fast_transport.cpp).
 PyObject* check(PyObject* self, PyObject* const* args, Py_ssize_t n);
 PyObject* record(PyObject* self, PyObject* const* args, Py_ssize_t n);
-// record()'s 13 arguments, recorded on the recorder thread when they can be (deferred_record.h),
-// else at once; returns None when queued.
-PyObject* record_soon(PyObject* const* args);
 }  // namespace quotaguard::pyconv

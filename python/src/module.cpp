@@ -8,7 +8,6 @@
 
 #include "alert_handoff.h"
 #include "convert.h"
-#include "deferred_record.h"
 #include "fast_transport.h"
 #include "hot_path.h"
 #include "registry.h"
@@ -50,7 +49,6 @@ PYBIND11_MODULE(_core, m) {
     }
     install_alert_hook(*fresh);
     std::shared_ptr<Tracker> old = pyreg::replace(fresh);
-    pyconv::resume_deferring();
     if (old) {
       fresh->restore(old->api_snapshot());
       py::gil_scoped_release nogil;
@@ -130,7 +128,6 @@ PYBIND11_MODULE(_core, m) {
     t->flush();
   });
   m.def("shutdown", [] {
-    pyconv::stop_deferring();  // the last calls recorded before the last flush; later ones in place
     std::shared_ptr<Tracker> t = tracker();
     if (t) {
       py::gil_scoped_release nogil;
@@ -155,10 +152,6 @@ PYBIND11_MODULE(_core, m) {
     d["ledger_dropped"] = t->ledger_dropped();
     d["flush_failures"] = t->flush_failures();
     d["pricing_date"] = t->pricing_date();
-    pyconv::DeferredStats q = pyconv::deferred_stats();
-    d["records_deferred"] = q.queued;  // recorded on the recorder thread (deferred_record.h)
-    d["records_in_place"] = q.in_place;
-    d["record_failures"] = q.failures;
     return d;
   });
 }

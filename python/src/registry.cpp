@@ -3,8 +3,6 @@
 #include <atomic>
 #include <mutex>
 
-#include "deferred_record.h"
-
 namespace quotaguard::pyreg {
 
 namespace {
@@ -15,7 +13,6 @@ std::shared_ptr<const Clock> g_clock;
 }  // namespace
 
 std::shared_ptr<Tracker> tracker() {
-  pyconv::drain_deferred();  // a reader sees every call made before it
   std::lock_guard lock(g_mu);
   if (!g_tracker) {
     g_tracker = Tracker::open("", "", g_clock);  // the defaults
@@ -30,7 +27,6 @@ Tracker& current() {
 }
 
 std::shared_ptr<Tracker> replace(std::shared_ptr<Tracker> fresh) {
-  pyconv::drain_deferred();  // nothing queued for the tracker being replaced
   std::lock_guard lock(g_mu);
   std::shared_ptr<Tracker> old = std::move(g_tracker);
   g_tracker = std::move(fresh);

@@ -7,8 +7,7 @@
 
 namespace quotaguard::pyreg {
 
-// A reference that keeps the tracker alive (for calls that release the GIL), once the records
-// queued for the recorder thread are made (deferred_record.h): what every reader goes through.
+// A reference that keeps the tracker alive (for calls that release the GIL).
 std::shared_ptr<Tracker> tracker();
 // The current tracker for a call that holds the GIL throughout: no lock, no reference count
 // (configure() swaps trackers only while holding the GIL).

@@ -72,14 +72,24 @@ def test_streams_with_and_without_usage(qg, server):
 
 
 def test_threads_and_workspaces(qg, server):
-    def worker(k):
-        with qg.workspace(f"tenant-{k % 3}"), _client(qg) as c:
-            for _ in range(20):
-                r = c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"},
-                           headers=traffic.HEADERS)
-                assert r.status_code == 200
+    errors = []
 
-    assert not traffic.in_threads(worker, 8)
+    def worker(k):
+        try:
+            with qg.workspace(f"tenant-{k % 3}"), _client(qg) as c:
+                for _ in range(20):
+                    r = c.post(server.base_url + "/embeddings", json={"model": "text-embedding-3-small", "input": "x"},
+                               headers=traffic.HEADERS)
+                    assert r.status_code == 200
+        except Exception as e:  # pragma: no cover
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
     u = qg.usage()
     assert u["total"]["requests"] == server.bill.requests == 160
     assert u["total"]["input_tokens"] == server.bill.input

@@ -4,7 +4,6 @@ SDK itself is driven in test_sdk.py and test_counting.py)."""
 from __future__ import annotations
 
 import json
-import threading
 
 HEADERS = {"authorization": "Bearer sk-test-not-a-real-key", "x-stainless-lang": "python",
            "x-stainless-retry-count": "0", "user-agent": "OpenAI/Python 2.30.0"}
@@ -89,21 +88,3 @@ async def afamilies(client, base):
 
 def loads_events(raw: bytes):
     return [json.loads(line[6:]) for line in raw.decode().splitlines() if line.startswith("data: {")]
-
-
-def in_threads(worker, n: int) -> list:
-    """Runs worker(k) for k in range(n) on n threads at once; returns what they raised."""
-    errors = []
-
-    def run(k):
-        try:
-            worker(k)
-        except Exception as e:  # pragma: no cover - reported by the caller's assert
-            errors.append(e)
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
