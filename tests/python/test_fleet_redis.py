@@ -94,6 +94,40 @@ def test_quota_error_on_one_host_blocks_every_host(tmp_path, server, redis, quot
     assert exhausted["*"] == 1, exhausted
 
 
+def test_quota_error_under_concurrent_traffic_across_hosts(tmp_path, server, redis):
+    """Every host busy when the account runs dry: a worker may have one call in flight when the
+    first 429 is answered, or send one before it hears of it (from its own host's state, from
+    the fleet's pub/sub, or from its own 429). After that nothing more reaches the API. The
+    figures, per host, are printed (docs/shared-state.md#fleet)."""
+    server.set(quota_after=30)
+    hosts = [Workers(tmp_path, server.base_url, host(tmp_path, f"host{h}", redis.url)) for h in range(HOSTS)]
+    for h, w in enumerate(hosts):
+        w.go = tmp_path / "go"
+        for i in range(PER_HOST):
+            w.start(f"sk-{h}-{i}", 25)
+    (tmp_path / "go").touch()
+    counts = {k: c for w in hosts for k, c in w.finish_all().items()}
+    first = server.bill.first_quota_ns
+    after = [(sent, key) for arrived, sent, _, key in server.bill.arrivals if arrived > first]
+    assert all(sent > 0 for sent, _ in after)  # (every request says when it left)
+    per_host = Counter(key.split("-")[1] for _, key in after)
+    sent_after = Counter(key.split("-")[1] for sent, key in after if sent > first)
+    quota_answers = sum(c["quota"] for c in counts.values())
+    print(f"\n{HOSTS} hosts x {PER_HOST} workers: {quota_answers} quota answers; reached the API after its "
+          f"first quota error, per host: {dict(sorted(per_host.items()))} "
+          f"(sent after it: {dict(sorted(sent_after.items()))})")
+    assert server.bill.requests == 30 + quota_answers
+    # Each worker meets at most one 429 of its own; then it, and every worker it shares a host
+    # with, is blocked. So at most one request per worker after the first error, and the fleet
+    # blocks the rest: nothing else reaches the API.
+    assert all(c["quota"] <= 1 for c in counts.values()), counts
+    assert 1 <= quota_answers <= HOSTS * PER_HOST
+    assert all(n <= PER_HOST for n in per_host.values()), per_host
+    assert sum(c["ok"] for c in counts.values()) == 30
+    exhausted = Counter(a["workspace"] for a in fleet_alerts(tmp_path) if a["status"] == "exhausted")
+    assert exhausted["*"] == 1, exhausted
+
+
 def test_redis_killed_and_restarted_mid_traffic(tmp_path, server, redis):
     """Redis SIGKILLed while workers send, then started again: the workers keep going (and
     enforcing), say they are degraded, and what they counted meanwhile reaches the fleet when it

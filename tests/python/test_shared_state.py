@@ -173,7 +173,7 @@ def test_quota_error_under_concurrent_traffic(tmp_path, server, quotaguard_cli):
     counts = w.finish_all()
     quota_answers = sum(c["quota"] for c in counts.values())
     first = server.bill.first_quota_ns
-    after = [sent for arrived, sent, _ in server.bill.arrivals if arrived > first]
+    after = [sent for arrived, sent, *_ in server.bill.arrivals if arrived > first]
     sent_after = sum(1 for sent in after if sent > first)
     print(f"\nquota answers after the account ran dry, {WORKERS} workers on one host: {quota_answers}; "
           f"requests that reached the API after its first quota error: {len(after)}, "

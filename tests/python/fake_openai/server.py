@@ -40,7 +40,7 @@ class Bill:
         self.by_path: dict[str, int] = {}
         self.models: list[str] = []
         self.encodings: dict[str, int] = {}   # content-encoding of each answer ("identity" if none)
-        self.arrivals: list[tuple[int, int, int]] = []  # (arrival ns, client's x-sent-ns or 0, status)
+        self.arrivals: list[tuple[int, int, int, str]] = []  # (arrival ns, client's x-sent-ns or 0, status, key)
         self.keys: dict[str, int] = {}        # requests per API key (the bearer token)
         self.hosts: list[tuple] = []          # (openai-organization, openai-project, path) per request
         self.first_quota_ns = 0               # when the first insufficient_quota was answered
@@ -385,4 +385,4 @@ class FakeOpenAI:
             pass
         finally:
             with bill.lock:
-                bill.arrivals.append((arrived, int(h.headers.get("x-sent-ns") or 0), status))
+                bill.arrivals.append((arrived, int(h.headers.get("x-sent-ns") or 0), status, key))
