@@ -279,6 +279,23 @@ TSNode dict_value(TSNode dict, std::string_view key, std::string_view code) {
   return TSNode{};
 }
 
+// The project whose modules a configuration's imported names are read from (set by
+// library_client_call for the call it judges; each checking thread judges its own calls).
+thread_local const Project* config_project = nullptr;
+
+// `from llm_config import config_list` naming a project module: its module-level bindings of the
+// name (with that module's code); nullopt when the module is not the project's (or not parsed).
+std::optional<std::pair<const std::vector<Binding>*, std::string_view>> imported_bindings(const Binding& b,
+                                                                                         const Scope* scope) {
+  if (!config_project || !scope->owner || b.name.empty() || b.name == "*") return std::nullopt;
+  const std::string resolved = resolve_import(*config_project, *scope->owner, b.module, b.level);
+  ModuleInfo* m = resolved.empty() ? nullptr : config_project->module(resolved);
+  if (!m || m->scopes.empty()) return std::nullopt;
+  const auto it = m->module_scope()->bindings.find(b.name);
+  if (it == m->module_scope()->bindings.end()) return std::nullopt;
+  return std::pair{&it->second, m->code()};
+}
+
 // AutoGen 0.2 (`config-gated`): whether a configuration (`llm_config=...`) builds an OpenAI
 // client. OpenAIWrapper builds `OpenAI(...)` / `AzureOpenAI(...)` for every entry of its
 // `config_list` (or the dict itself when it has none) unless the entry names `model_client_cls`
@@ -288,20 +305,36 @@ TSNode dict_value(TSNode dict, std::string_view key, std::string_view code) {
 bool config_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
                           int depth, std::optional<bool> base_other = std::nullopt);
 
-// A name: what each assignment of it holds, in the nearest scope that binds it.
-bool name_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib, int depth,
-                        std::optional<bool> base_other) {
+// A name: whether any assignment of it, in the nearest scope that binds it (or, imported from a
+// project module, at that module's level), holds what `builds` says builds an OpenAI client
+// (each with the code it is in); true when one is not an assignment (a parameter, a loop) or the
+// name is bound nowhere seen.
+template <typename Builds>
+bool any_binding_builds(TSNode n, const Scope* scope, std::string_view code, Builds builds) {
   const std::string name(text(n, code));
   for (const Scope* s = scope; s; s = s->parent) {
     const auto it = s->bindings.find(name);
     if (it == s->bindings.end()) continue;
     for (const Binding& b : it->second) {
-      if (b.kind != Binding::Kind::Expr || is_null(b.node)) return true;  // a parameter, an import, a loop
-      if (config_builds_openai(b.node, b.scope, code, lib, depth + 1, base_other)) return true;
+      if (b.kind == Binding::Kind::ImportFrom) {
+        const auto imported = imported_bindings(b, s);
+        if (!imported) return true;
+        for (const Binding& i : *imported->first)
+          if (i.kind != Binding::Kind::Expr || is_null(i.node) || builds(i.node, i.scope, imported->second)) return true;
+        continue;
+      }
+      if (b.kind != Binding::Kind::Expr || is_null(b.node) || builds(b.node, b.scope, code)) return true;
     }
     return false;
   }
   return true;
+}
+
+bool name_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib, int depth,
+                        std::optional<bool> base_other) {
+  return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
+    return config_builds_openai(v, in, c, lib, depth + 1, base_other);
+  });
 }
 
 // One entry of a `config_list` (or a whole dict without one): nullopt when it is not a visible
@@ -328,19 +361,10 @@ bool list_builds_openai(TSNode n, const Scope* scope, std::string_view code, con
   const Syntax& S = Syntax::get();
   n = unparenthesize(n);
   if (is_null(n) || depth > 6) return true;
-  if (sym(n) == S.identifier) {
-    const std::string name(text(n, code));
-    for (const Scope* s = scope; s; s = s->parent) {
-      const auto it = s->bindings.find(name);
-      if (it == s->bindings.end()) continue;
-      for (const Binding& b : it->second)
-        if (b.kind != Binding::Kind::Expr || is_null(b.node) ||
-            list_builds_openai(b.node, b.scope, code, lib, depth + 1, base_other))
-          return true;
-      return false;
-    }
-    return true;
-  }
+  if (sym(n) == S.identifier)
+    return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
+      return list_builds_openai(v, in, c, lib, depth + 1, base_other);
+    });
   if (sym(n) != S.list && sym(n) != S.tuple) return true;  // config_list_from_json(...), a filter, ...
   for (TSNode element : NamedChildren(n)) {
     element = unparenthesize(element);
@@ -367,7 +391,36 @@ bool config_builds_openai(TSNode n, const Scope* scope, std::string_view code, c
   if (sym(n) == S.conditional_expression)
     return config_builds_openai(ts_node_named_child(n, 0), scope, code, lib, depth + 1, base_other) ||
            config_builds_openai(ts_node_named_child(n, 2), scope, code, lib, depth + 1, base_other);
-  if (sym(n) != S.dictionary) return true;  // a call (`dict(...)`, `LLMConfig(...)`), a subscript, ...
+  if (sym(n) == S.call) {
+    // AG2's `LLMConfig({"api_type": "google", ...}, ...)` / `LLMConfig(api_type="google", ...)` /
+    // `LLMConfig(config_list=[...])`: each positional dict an entry, or its keywords one entry.
+    const std::string_view callee = text(field(n, S.f_function), code);
+    const TSNode args = field(n, S.f_arguments);
+    if (!(callee == "LLMConfig" || callee.ends_with(".LLMConfig")) || is_null(args) || sym(args) != S.argument_list)
+      return true;  // `dict(...)`, `config_list_from_json(...)`, ...
+    bool positional = false;
+    std::optional<bool> keywords_other;
+    for (TSNode a : NamedChildren(args)) {
+      if (sym(a) == S.comment) continue;
+      if (sym(a) == S.keyword_argument) {
+        const std::string_view name = text(field(a, S.f_name), code);
+        const TSNode value = field(a, S.f_value);
+        if (name == "config_list") return list_builds_openai(value, scope, code, lib, depth + 1, base_other);
+        if (name == "api_type") {
+          const auto type = literal_text(value, code);
+          if (!type) return true;
+          keywords_other = std::any_of(lib.other_api_types.begin(), lib.other_api_types.end(),
+                                       [&](const std::string& p) { return type->starts_with(p); });
+        }
+        continue;
+      }
+      if (sym(a) == S.dictionary_splat || sym(a) == S.list_splat) return true;
+      positional = true;
+      if (config_builds_openai(a, scope, code, lib, depth + 1, base_other)) return true;
+    }
+    return positional ? false : !keywords_other.value_or(false);
+  }
+  if (sym(n) != S.dictionary) return true;  // a subscript, a comprehension, ...
   bool unknown = false, splat = false;
   for (TSNode part : NamedChildren(n))
     if (sym(part) == S.dictionary_splat) {
@@ -644,9 +697,12 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     };
     if (starts.empty() || !std::all_of(starts.begin(), starts.end(), openai)) return std::nullopt;
   }
-  if (hit->config_gated &&
-      !config_builds_openai(ev.argument_node(call, scope, -1, lib.config_keyword), scope, code, lib, 0))
-    return std::nullopt;
+  if (hit->config_gated) {
+    config_project = &ev.project();
+    const bool openai = config_builds_openai(ev.argument_node(call, scope, -1, lib.config_keyword), scope, code, lib, 0);
+    config_project = nullptr;
+    if (!openai) return std::nullopt;
+  }
   if (!hit->slots.empty()) {
     // Falls back on a default: one it is not handed (an LLM, a service context) and, for `uses`,
     // the project sets nowhere.
@@ -695,9 +751,43 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
     return false;
   };
   std::vector<std::string> out;
+  // The project modules the names in `n` are imported from (`{"config_list": config_list}`, a
+  // model name).
+  const auto imported_modules = [&](TSNode n, const Scope* scope) {
+    ts::walk(n, [&](TSNode id) {
+      if (sym(id) != S.identifier) return true;
+      const std::string name(text(id, code));
+      for (const Scope* s = scope; s; s = s->parent) {
+        const auto it = s->bindings.find(name);
+        if (it == s->bindings.end()) continue;
+        for (const Binding& b : it->second)
+          if (b.kind == Binding::Kind::ImportFrom && s->owner) {
+            std::string resolved = resolve_import(ev.project(), *s->owner, b.module, b.level);
+            if (!resolved.empty()) out.push_back(std::move(resolved));
+          }
+        break;
+      }
+      return true;
+    });
+  };
+  std::vector<std::string_view> config_keywords;
+  for (const ClientBuildingLibrary& lib : table.libraries())
+    if (!lib.config_keyword.empty()) config_keywords.push_back(lib.config_keyword);
   for (const auto& [call, scope] : module.calls) {
     const TSNode args = field(call, S.f_arguments);
     if (is_null(args)) continue;
+    // `AssistantAgent(..., llm_config={"config_list": config_list})`, config_list imported.
+    for (TSNode arg : NamedChildren(args)) {
+      if (sym(arg) != S.keyword_argument) continue;
+      const std::string_view keyword = text(field(arg, S.f_name), code);
+      if (std::find(config_keywords.begin(), config_keywords.end(), keyword) == config_keywords.end()) continue;
+      for (const Value& v : ev.eval(field(call, S.f_function), scope)) {
+        const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path)
+                                             : v.kind == Value::Kind::Class && v.cls ? derived_entry(table, *v.cls, ev)
+                                                                                     : nullptr;
+        if (e && e->config_gated && e->library->config_keyword == keyword) imported_modules(field(arg, S.f_value), scope);
+      }
+    }
     bool any = false;
     for (TSNode arg : NamedChildren(args))
       if (imported(sym(arg) == S.keyword_argument ? field(arg, S.f_value) : arg, scope)) {
@@ -713,17 +803,7 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
     const TSNode model = unparenthesize(lib->model_keyword.empty() ? ev.argument_node(call, scope, 0, "model")
                                                                    : ev.argument_node(call, scope, -1, lib->model_keyword));
     if (is_null(model) || sym(model) != S.identifier) continue;
-    const std::string name(text(model, code));
-    for (const Scope* s = scope; s; s = s->parent) {
-      const auto it = s->bindings.find(name);
-      if (it == s->bindings.end()) continue;
-      for (const Binding& b : it->second)
-        if (b.kind == Binding::Kind::ImportFrom && s->owner) {
-          std::string resolved = resolve_import(ev.project(), *s->owner, b.module, b.level);
-          if (!resolved.empty()) out.push_back(std::move(resolved));
-        }
-      break;
-    }
+    imported_modules(model, scope);
   }
   return out;
 }
