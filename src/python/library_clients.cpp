@@ -589,6 +589,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
       slot.id = std::string(id);
       slot.keywords = dr.strings("keywords");
       slot.set_by = dr.strings("set-by");
+      slot.receiver_keywords = dr.strings("receiver-keywords");
       if (slot.keywords.empty()) dr.fail("keywords", "is missing");
       t.slots_.push_back(&slot);
       for (const auto& [list, kind] : {std::pair{"uses", Kind::uses_default}, std::pair{"builds", Kind::builds_default}})
@@ -706,9 +707,16 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   if (!hit->slots.empty()) {
     // Falls back on a default: one it is not handed (an LLM, a service context) and, for `uses`,
     // the project sets nowhere.
+    // The objects the method is called on (`index` in `index.as_query_engine()`), as built.
+    Values receivers;
+    if (sym(callee) == S.attribute) receivers = ev.eval(field(callee, S.f_object), scope);
     const bool falls_back = std::any_of(hit->slots.begin(), hit->slots.end(), [&](const DefaultSlot* slot) {
       for (const auto& keyword : slot->keywords)
         if (passes_keyword(call, keyword, code)) return false;
+      for (const Value& r : receivers)
+        if (r.kind == Value::Kind::Object && !is_null(r.node) && r.scope && r.scope->owner)
+          for (const auto& keyword : slot->receiver_keywords)
+            if (passes_keyword(r.node, keyword, r.scope->owner->code())) return false;
       return hit->builds_default || !ev.project().sets_default(slot->id, scope->owner ? std::string_view(scope->owner->name) : std::string_view{});
     });
     if (!falls_back) return std::nullopt;

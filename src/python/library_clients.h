@@ -51,6 +51,9 @@ struct DefaultSlot {
   std::string id;                     // "llm"
   std::vector<std::string> keywords;  // any of them passed: the call does not fall back
   std::vector<std::string> set_by;    // attributes assigned / callables called to set it
+  // Keywords of the construction of the object a `uses` method is called on (`index =
+  // VectorStoreIndex(..., service_context=sc)`, then `index.as_query_engine()`) that hand it one.
+  std::vector<std::string> receiver_keywords;
 };
 
 class LibraryClientTable {
