@@ -711,6 +711,13 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
         if (auto* c = catalogue_.client_class(v.path)) add(out, construction(c->kind, scope, call));
         else if (const auto* e = LibraryClientTable::get().entry(v.path); e && e->returns_client)
           add(out, construction(ClientKind::Async, scope, call));  // the library's own, returned (QG010 there)
+        else if (const std::string* cls = LibraryClientTable::get().instance_of(v.path)) {
+          // `index = VectorStoreIndex.from_documents(docs)`: `index.as_query_engine` names an entry.
+          Value o = make(Value::Kind::Object, *cls);
+          o.node = call;
+          o.scope = scope;
+          add(out, std::move(o));
+        }
         else if (v.elements && libraries_.is_copy_method(v.path)) {  // `agent.clone(model=...)`
           Value o = make(Value::Kind::Object, v.path.substr(0, v.path.rfind('.')));
           o.node = call;

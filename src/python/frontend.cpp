@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/parallel.h"
+#include "core/text_search.h"
 #include "python/call_sites.h"
 #include "python/checker.h"
 #include "python/config_check.h"
@@ -87,6 +88,61 @@ void place_startup_fixes(std::vector<FileResult>& files, const std::vector<Front
     site->file = startup.path;
     site->anchor = startup.anchor;
   }
+}
+
+// Where each library default the project sets holds (python/library_clients.h default_settings):
+// everywhere when the module setting it is imported by another file of the project (a settings
+// module the application imports, from a file that may name no library and so was not parsed: a
+// textual look for its name beside an import); else it is a standalone script (a book's samples,
+// a folder of demos), whose setting holds in itself and in the project modules it imports.
+StringMap<Project::ConfiguredDefault> configured_defaults(const std::vector<ModuleInfo*>& parsed, Evaluator& survey,
+                                                          const Project& project,
+                                                          const std::vector<FrontendInput>& inputs,
+                                                          const std::vector<std::unique_ptr<ModuleInfo>>& modules) {
+  StringMap<Project::ConfiguredDefault> out;
+  const auto imported_elsewhere = [&](const ModuleInfo& m) {
+    const std::string word = last_segment(m.name);
+    if (word.empty()) return true;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (modules[i].get() == &m) continue;
+      // (a parsed module holds its text now)
+      const std::string_view code = modules[i] ? modules[i]->code() : inputs[i].text.ok() ? inputs[i].text.code() : "";
+      if (contains_word(code, word) && contains_word(code, "import")) return true;
+    }
+    return false;
+  };
+  const auto imported_closure = [&](const ModuleInfo& from) {
+    std::vector<std::string> names{from.name};
+    for (std::size_t at = 0; at < names.size() && names.size() < 256; ++at) {
+      const ModuleInfo* m = project.module(names[at]);
+      if (!m) continue;
+      for (const Scope& scope : m->scopes)
+        for (const auto& [name, bindings] : scope.bindings)
+          for (const Binding& b : bindings) {
+            if (b.kind != Binding::Kind::Import && b.kind != Binding::Kind::ImportFrom) continue;
+            for (std::string target : {resolve_import(project, *m, b.module, b.level),
+                                       b.kind == Binding::Kind::ImportFrom
+                                           ? resolve_import(project, *m, join_dotted(b.module, b.name), b.level)
+                                           : std::string{}})
+              if (!target.empty() && std::find(names.begin(), names.end(), target) == names.end())
+                names.push_back(std::move(target));
+          }
+    }
+    return names;
+  };
+  for (const auto& [module, slot] : default_settings(parsed, survey)) {
+    Project::ConfiguredDefault& where = out[slot];
+    if (where.everywhere) continue;
+    if (imported_elsewhere(*module)) {
+      where.everywhere = true;
+      where.modules.clear();
+      continue;
+    }
+    for (auto& name : imported_closure(*module))
+      if (std::find(where.modules.begin(), where.modules.end(), name) == where.modules.end())
+        where.modules.push_back(std::move(name));
+  }
+  return out;
 }
 
 FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, const AnalysisOptions& options) {
@@ -209,6 +265,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   Evaluator survey(project);
   LibraryDefaults defaults = survey_library_defaults(parsed_modules, survey, options.partial);
   bool installs_tracking = project_installs_tracking(parsed_modules, survey);
+  project.set_configured_defaults(configured_defaults(parsed_modules, survey, project, inputs, modules), !options.partial);
   if (!installs_tracking &&
       (config.auto_install || (options.partial && options.other_files && mentions_client_building_library(parsed_modules) &&
                                other_files_install_tracking(options.other_files(), config)))) {

@@ -254,6 +254,199 @@ FixArgument fix_argument(const RulesReader& r, const std::string& text) {
   return pieces;
 }
 
+// A plain string literal's text (`"google"`); nullopt for anything else (an f-string, a name).
+std::optional<std::string_view> literal_text(TSNode n, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  n = unparenthesize(n);
+  if (is_null(n) || sym(n) != S.string) return std::nullopt;
+  std::optional<std::string_view> out;
+  for (TSNode part : NamedChildren(n)) {
+    if (sym(part) == S.interpolation) return std::nullopt;
+    if (sym(part) == S.string_content) {
+      if (out) return std::nullopt;
+      out = text(part, code);
+    }
+  }
+  return out ? out : std::optional<std::string_view>{std::string_view{}};
+}
+
+// The value of key `key` in a dict literal (null when it holds none).
+TSNode dict_value(TSNode dict, std::string_view key, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  for (TSNode pair : NamedChildren(dict))
+    if (sym(pair) == S.pair)
+      if (const auto k = literal_text(field(pair, S.f_key), code); k && *k == key) return field(pair, S.f_value);
+  return TSNode{};
+}
+
+// The project whose modules a configuration's imported names are read from (set by
+// library_client_call for the call it judges; each checking thread judges its own calls).
+thread_local const Project* config_project = nullptr;
+
+// `from llm_config import config_list` naming a project module: its module-level bindings of the
+// name (with that module's code); nullopt when the module is not the project's (or not parsed).
+std::optional<std::pair<const std::vector<Binding>*, std::string_view>> imported_bindings(const Binding& b,
+                                                                                         const Scope* scope) {
+  if (!config_project || !scope->owner || b.name.empty() || b.name == "*") return std::nullopt;
+  const std::string resolved = resolve_import(*config_project, *scope->owner, b.module, b.level);
+  ModuleInfo* m = resolved.empty() ? nullptr : config_project->module(resolved);
+  if (!m || m->scopes.empty()) return std::nullopt;
+  const auto it = m->module_scope()->bindings.find(b.name);
+  if (it == m->module_scope()->bindings.end()) return std::nullopt;
+  return std::pair{&it->second, m->code()};
+}
+
+// AutoGen 0.2 (`config-gated`): whether a configuration (`llm_config=...`) builds an OpenAI
+// client. OpenAIWrapper builds `OpenAI(...)` / `AzureOpenAI(...)` for every entry of its
+// `config_list` (or the dict itself when it has none) unless the entry names `model_client_cls`
+// (a custom client) or an `api_type` starting with one of `other-api-types`; an entry inherits
+// the dict's own `api_type`. `False` / `None` / an empty list build none; anything not visible
+// here (a parameter, `config_list_from_json(...)`, a call) is taken to be OpenAI, the default.
+bool config_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
+                          int depth, std::optional<bool> base_other = std::nullopt);
+
+// A name: whether any assignment of it, in the nearest scope that binds it (or, imported from a
+// project module, at that module's level), holds what `builds` says builds an OpenAI client
+// (each with the code it is in); true when one is not an assignment (a parameter, a loop) or the
+// name is bound nowhere seen.
+template <typename Builds>
+bool any_binding_builds(TSNode n, const Scope* scope, std::string_view code, Builds builds) {
+  const std::string name(text(n, code));
+  for (const Scope* s = scope; s; s = s->parent) {
+    const auto it = s->bindings.find(name);
+    if (it == s->bindings.end()) continue;
+    for (const Binding& b : it->second) {
+      if (b.kind == Binding::Kind::ImportFrom) {
+        const auto imported = imported_bindings(b, s);
+        if (!imported) return true;
+        for (const Binding& i : *imported->first)
+          if (i.kind != Binding::Kind::Expr || is_null(i.node) || builds(i.node, i.scope, imported->second)) return true;
+        continue;
+      }
+      if (b.kind != Binding::Kind::Expr || is_null(b.node) || builds(b.node, b.scope, code)) return true;
+    }
+    return false;
+  }
+  return true;
+}
+
+bool name_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib, int depth,
+                        std::optional<bool> base_other) {
+  return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
+    return config_builds_openai(v, in, c, lib, depth + 1, base_other);
+  });
+}
+
+// One entry of a `config_list` (or a whole dict without one): nullopt when it is not a visible
+// dict (decided by the caller), else whether it goes to another API.
+bool entry_is_other(TSNode dict, std::string_view code, const ClientBuildingLibrary& lib, std::optional<bool> base_other,
+                    bool& unknown) {
+  if (!is_null(dict_value(dict, "model_client_cls", code))) return true;
+  const TSNode api_type = dict_value(dict, "api_type", code);
+  if (is_null(api_type)) {
+    if (base_other) return *base_other;
+    return false;
+  }
+  const auto type = literal_text(api_type, code);
+  if (!type) {
+    unknown = true;
+    return false;
+  }
+  return std::any_of(lib.other_api_types.begin(), lib.other_api_types.end(),
+                     [&](const std::string& p) { return type->starts_with(p); });
+}
+
+bool list_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib, int depth,
+                        std::optional<bool> base_other) {
+  const Syntax& S = Syntax::get();
+  n = unparenthesize(n);
+  if (is_null(n) || depth > 6) return true;
+  if (sym(n) == S.identifier)
+    return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
+      return list_builds_openai(v, in, c, lib, depth + 1, base_other);
+    });
+  if (sym(n) != S.list && sym(n) != S.tuple) return true;  // config_list_from_json(...), a filter, ...
+  for (TSNode element : NamedChildren(n)) {
+    element = unparenthesize(element);
+    if (sym(element) == S.comment) continue;
+    if (sym(element) == S.dictionary) {
+      if (config_builds_openai(element, scope, code, lib, depth + 1, base_other)) return true;
+    } else if (sym(element) == S.identifier) {
+      if (name_builds_openai(element, scope, code, lib, depth + 1, base_other)) return true;
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool config_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
+                          int depth, std::optional<bool> base_other) {
+  const Syntax& S = Syntax::get();
+  n = unparenthesize(n);
+  if (is_null(n)) return false;
+  if (depth > 6) return true;
+  if (sym(n) == S.false_ || sym(n) == S.none) return false;
+  if (sym(n) == S.identifier) return name_builds_openai(n, scope, code, lib, depth, base_other);
+  if (sym(n) == S.conditional_expression)
+    return config_builds_openai(ts_node_named_child(n, 0), scope, code, lib, depth + 1, base_other) ||
+           config_builds_openai(ts_node_named_child(n, 2), scope, code, lib, depth + 1, base_other);
+  if (sym(n) == S.call) {
+    // AG2's `LLMConfig({"api_type": "google", ...}, ...)` / `LLMConfig(api_type="google", ...)` /
+    // `LLMConfig(config_list=[...])`: each positional dict an entry, or its keywords one entry.
+    const std::string_view callee = text(field(n, S.f_function), code);
+    const TSNode args = field(n, S.f_arguments);
+    if (!(callee == "LLMConfig" || callee.ends_with(".LLMConfig")) || is_null(args) || sym(args) != S.argument_list)
+      return true;  // `dict(...)`, `config_list_from_json(...)`, ...
+    bool positional = false;
+    std::optional<bool> keywords_other;
+    for (TSNode a : NamedChildren(args)) {
+      if (sym(a) == S.comment) continue;
+      if (sym(a) == S.keyword_argument) {
+        const std::string_view name = text(field(a, S.f_name), code);
+        const TSNode value = field(a, S.f_value);
+        if (name == "config_list") return list_builds_openai(value, scope, code, lib, depth + 1, base_other);
+        if (name == "api_type") {
+          const auto type = literal_text(value, code);
+          if (!type) return true;
+          keywords_other = std::any_of(lib.other_api_types.begin(), lib.other_api_types.end(),
+                                       [&](const std::string& p) { return type->starts_with(p); });
+        }
+        continue;
+      }
+      if (sym(a) == S.dictionary_splat || sym(a) == S.list_splat) return true;
+      positional = true;
+      if (config_builds_openai(a, scope, code, lib, depth + 1, base_other)) return true;
+    }
+    return positional ? false : !keywords_other.value_or(false);
+  }
+  if (sym(n) != S.dictionary) return true;  // a subscript, a comprehension, ...
+  bool unknown = false, splat = false;
+  for (TSNode part : NamedChildren(n))
+    if (sym(part) == S.dictionary_splat) {
+      splat = true;
+      if (config_builds_openai(ts_node_named_child(part, 0), scope, code, lib, depth + 1, base_other)) return true;
+    }
+  const bool this_other = entry_is_other(n, code, lib, base_other, unknown);
+  if (unknown) return true;
+  const TSNode config_list = dict_value(n, "config_list", code);
+  if (!is_null(config_list)) return list_builds_openai(config_list, scope, code, lib, depth + 1, this_other);
+  if (splat) return false;  // (what the splat holds decided)
+  return !this_other;
+}
+
+// Whether a call passes keyword `name` (or a `**kwargs` that might hold it).
+bool passes_keyword(TSNode call, std::string_view name, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  const TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return false;
+  for (TSNode a : NamedChildren(args)) {
+    if (sym(a) == S.dictionary_splat) return true;
+    if (sym(a) == S.keyword_argument && text(field(a, S.f_name), code) == name) return true;
+  }
+  return false;
+}
+
 // Whether `fix-arguments` can be added to `call`: none of the keywords it would clash with.
 bool takes_fix_arguments(TSNode call, const ClientBuildingLibrary& lib, std::string_view code) {
   const Syntax& S = Syntax::get();
@@ -342,6 +535,19 @@ const LibraryClientTable::Entry* derived_entry(const LibraryClientTable& table, 
   return derived_entry(table, cls, ev, chain);
 }
 
+// `[table.<key>.<id>]` subtables (`holders`, `defaults`): `read(id, its reader)` for each.
+template <typename Read>
+void each_subtable(const RulesReader& r, const toml::table& table, std::string_view key, Read read) {
+  const toml::node* sub = table.get(key);
+  if (!sub) return;
+  if (!sub->is_table()) r.fail(key, "must be a table");
+  for (auto&& [id, node] : *sub->as_table()) {
+    const std::string where = fmt::format("{}.{}", key, id.str());
+    if (!node.is_table()) r.fail(where, "must be a table");
+    read(id.str(), RulesReader(*node.as_table(), r.where() + " " + where));
+  }
+}
+
 }  // namespace
 
 const FactoryFunction& tracking_installer() {
@@ -351,7 +557,8 @@ const FactoryFunction& tracking_installer() {
 
 LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
   LibraryClientTable t;
-  enum class Kind { constructor, gated, returns_client };
+  enum class Kind { constructor, gated, returns_client, config_gated, uses_default, builds_default };
+  StringMap<std::vector<const DefaultSlot*>> slot_of;
   StringMap<std::pair<std::size_t, Kind>> by_library;  // (libs_ settles before pointing into it)
   const toml::table root = parse_rules_toml(toml_text, kFile);
   for (auto&& [id, node] : root) {
@@ -369,10 +576,37 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     for (const std::string& argument : r.strings("fix-arguments")) lib.fix_arguments.push_back(fix_argument(r, argument));
     lib.fix_unless = r.strings("fix-unless");
     lib.sent_by = r.strings("sent-by");
+    lib.config_keyword = r.string("config-keyword");
+    lib.other_api_types = r.strings("other-api-types");
     const auto constructors = r.strings("constructors");
     const auto gated = r.strings("model-gated");
     const auto returning = r.strings("returns-client");
-    if (constructors.empty() && gated.empty() && returning.empty())
+    const auto config_gated = r.strings("config-gated");
+    if (!config_gated.empty() && lib.config_keyword.empty()) r.fail("config-keyword", "is needed by `config-gated`");
+    bool any_default = false;
+    each_subtable(r, *node.as_table(), "defaults", [&](std::string_view id, const RulesReader& dr) {
+      DefaultSlot& slot = t.slot_storage_.emplace_back();
+      slot.id = std::string(id);
+      slot.keywords = dr.strings("keywords");
+      slot.set_by = dr.strings("set-by");
+      slot.receiver_keywords = dr.strings("receiver-keywords");
+      if (slot.keywords.empty()) dr.fail("keywords", "is missing");
+      t.slots_.push_back(&slot);
+      for (const auto& [list, kind] : {std::pair{"uses", Kind::uses_default}, std::pair{"builds", Kind::builds_default}})
+        for (const auto& name : dr.strings(list)) {
+          by_library[name] = {t.libs_.size(), kind};
+          slot_of[name].push_back(&slot);
+          any_default = true;
+        }
+    });
+    if (const toml::node* instances = node.as_table()->get("instances")) {
+      if (!instances->is_table()) r.fail("instances", "must be a table");
+      for (auto&& [callable, cls] : *instances->as_table()) {
+        if (!cls.is_string()) r.fail("instances." + std::string(callable.str()), "must be a string");
+        t.instances_[std::string(callable.str())] = std::string(cls.value_or(std::string_view{}));
+      }
+    }
+    if (constructors.empty() && gated.empty() && returning.empty() && config_gated.empty() && !any_default)
       r.fail("constructors", "is empty, and so are `model-gated` and `returns-client`");
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
     if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
@@ -380,28 +614,30 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     for (const auto& name : constructors) by_library[name] = {t.libs_.size(), Kind::constructor};
     for (const auto& name : gated) by_library[name] = {t.libs_.size(), Kind::gated};
     for (const auto& name : returning) by_library[name] = {t.libs_.size(), Kind::returns_client};
-    if (const toml::node* holders = node.as_table()->get("holders")) {
-      if (!holders->is_table()) r.fail("holders", "must be a table");
-      for (auto&& [hid, h] : *holders->as_table()) {
-        const std::string key = "holders." + std::string(hid.str());
-        if (!h.is_table()) r.fail(key, "must be a table");
-        const RulesReader hr(*h.as_table(), where + " " + key);
-        Holder holder;
-        holder.id = std::string(hid.str());
-        holder.parameters = hr.strings("parameters");
-        holder.client = hr.string("client", true);
-        holder.client_attribute = hr.string("client-attribute", true);
-        const auto names = hr.strings("names");
-        if (names.empty()) hr.fail("names", "is missing");
-        for (const auto& n : names) t.holder_names_.emplace(n, t.holders_.size());
-        t.holders_.push_back(std::move(holder));
-      }
-    }
+    for (const auto& name : config_gated) by_library[name] = {t.libs_.size(), Kind::config_gated};
+    each_subtable(r, *node.as_table(), "holders", [&](std::string_view id, const RulesReader& hr) {
+      Holder holder;
+      holder.id = std::string(id);
+      holder.parameters = hr.strings("parameters");
+      holder.client = hr.string("client", true);
+      holder.client_attribute = hr.string("client-attribute", true);
+      const auto names = hr.strings("names");
+      if (names.empty()) hr.fail("names", "is missing");
+      for (const auto& n : names) t.holder_names_.emplace(n, t.holders_.size());
+      t.holders_.push_back(std::move(holder));
+    });
     t.words_.push_back(lib.package);
     t.libs_.push_back(std::move(lib));
   }
-  for (const auto& [name, at] : by_library)
-    t.entries_[name] = {&t.libs_[at.first], at.second == Kind::gated, at.second == Kind::returns_client};
+  for (const auto& [name, at] : by_library) {
+    Entry e{&t.libs_[at.first], at.second == Kind::gated, at.second == Kind::returns_client,
+            at.second == Kind::config_gated};
+    if (at.second == Kind::uses_default || at.second == Kind::builds_default) {
+      e.slots = slot_of.at(name);
+      e.builds_default = at.second == Kind::builds_default;
+    }
+    t.entries_[name] = e;
+  }
   t.words_.emplace_back(kInstaller.substr(0, kInstaller.find('.')));  // where install() is called
   std::sort(t.words_.begin(), t.words_.end());
   t.words_.erase(std::unique(t.words_.begin(), t.words_.end()), t.words_.end());
@@ -417,6 +653,11 @@ const ClientBuildingLibrary* LibraryClientTable::library_of_api(std::string_view
   for (const ClientBuildingLibrary& lib : libs_)
     if (api.starts_with(kApiPrefix) && api.substr(kApiPrefix.size()) == lib.id) return &lib;
   return nullptr;
+}
+
+const std::string* LibraryClientTable::instance_of(std::string_view qualified) const {
+  const auto it = instances_.find(qualified);
+  return it == instances_.end() ? nullptr : &it->second;
 }
 
 const LibraryClientTable::Entry* LibraryClientTable::entry(std::string_view qualified) const {
@@ -457,6 +698,29 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     };
     if (starts.empty() || !std::all_of(starts.begin(), starts.end(), openai)) return std::nullopt;
   }
+  if (hit->config_gated) {
+    config_project = &ev.project();
+    const bool openai = config_builds_openai(ev.argument_node(call, scope, -1, lib.config_keyword), scope, code, lib, 0);
+    config_project = nullptr;
+    if (!openai) return std::nullopt;
+  }
+  if (!hit->slots.empty()) {
+    // Falls back on a default: one it is not handed (an LLM, a service context) and, for `uses`,
+    // the project sets nowhere.
+    // The objects the method is called on (`index` in `index.as_query_engine()`), as built.
+    Values receivers;
+    if (sym(callee) == S.attribute) receivers = ev.eval(field(callee, S.f_object), scope);
+    const bool falls_back = std::any_of(hit->slots.begin(), hit->slots.end(), [&](const DefaultSlot* slot) {
+      for (const auto& keyword : slot->keywords)
+        if (passes_keyword(call, keyword, code)) return false;
+      for (const Value& r : receivers)
+        if (r.kind == Value::Kind::Object && !is_null(r.node) && r.scope && r.scope->owner)
+          for (const auto& keyword : slot->receiver_keywords)
+            if (passes_keyword(r.node, keyword, r.scope->owner->code())) return false;
+      return hit->builds_default || !ev.project().sets_default(slot->id, scope->owner ? std::string_view(scope->owner->name) : std::string_view{});
+    });
+    if (!falls_back) return std::nullopt;
+  }
   LibraryClientCall out{&lib, std::string(text(callee, code)), std::string(kApiPrefix) + lib.id, false};
   for (const auto& keyword : lib.tracked_by) {
     switch (handed(call, scope, ev, keyword)) {
@@ -495,9 +759,43 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
     return false;
   };
   std::vector<std::string> out;
+  // The project modules the names in `n` are imported from (`{"config_list": config_list}`, a
+  // model name).
+  const auto imported_modules = [&](TSNode n, const Scope* scope) {
+    ts::walk(n, [&](TSNode id) {
+      if (sym(id) != S.identifier) return true;
+      const std::string name(text(id, code));
+      for (const Scope* s = scope; s; s = s->parent) {
+        const auto it = s->bindings.find(name);
+        if (it == s->bindings.end()) continue;
+        for (const Binding& b : it->second)
+          if (b.kind == Binding::Kind::ImportFrom && s->owner) {
+            std::string resolved = resolve_import(ev.project(), *s->owner, b.module, b.level);
+            if (!resolved.empty()) out.push_back(std::move(resolved));
+          }
+        break;
+      }
+      return true;
+    });
+  };
+  std::vector<std::string_view> config_keywords;
+  for (const ClientBuildingLibrary& lib : table.libraries())
+    if (!lib.config_keyword.empty()) config_keywords.push_back(lib.config_keyword);
   for (const auto& [call, scope] : module.calls) {
     const TSNode args = field(call, S.f_arguments);
     if (is_null(args)) continue;
+    // `AssistantAgent(..., llm_config={"config_list": config_list})`, config_list imported.
+    for (TSNode arg : NamedChildren(args)) {
+      if (sym(arg) != S.keyword_argument) continue;
+      const std::string_view keyword = text(field(arg, S.f_name), code);
+      if (std::find(config_keywords.begin(), config_keywords.end(), keyword) == config_keywords.end()) continue;
+      for (const Value& v : ev.eval(field(call, S.f_function), scope)) {
+        const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path)
+                                             : v.kind == Value::Kind::Class && v.cls ? derived_entry(table, *v.cls, ev)
+                                                                                     : nullptr;
+        if (e && e->config_gated && e->library->config_keyword == keyword) imported_modules(field(arg, S.f_value), scope);
+      }
+    }
     bool any = false;
     for (TSNode arg : NamedChildren(args))
       if (imported(sym(arg) == S.keyword_argument ? field(arg, S.f_value) : arg, scope)) {
@@ -513,17 +811,7 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
     const TSNode model = unparenthesize(lib->model_keyword.empty() ? ev.argument_node(call, scope, 0, "model")
                                                                    : ev.argument_node(call, scope, -1, lib->model_keyword));
     if (is_null(model) || sym(model) != S.identifier) continue;
-    const std::string name(text(model, code));
-    for (const Scope* s = scope; s; s = s->parent) {
-      const auto it = s->bindings.find(name);
-      if (it == s->bindings.end()) continue;
-      for (const Binding& b : it->second)
-        if (b.kind == Binding::Kind::ImportFrom && s->owner) {
-          std::string resolved = resolve_import(ev.project(), *s->owner, b.module, b.level);
-          if (!resolved.empty()) out.push_back(std::move(resolved));
-        }
-      break;
-    }
+    imported_modules(model, scope);
   }
   return out;
 }
@@ -537,6 +825,54 @@ bool project_installs_tracking(const std::vector<ModuleInfo*>& modules, Evaluato
         if (callee.kind == Value::Kind::External && callee.path == kInstaller) return true;
   }
   return false;
+}
+
+std::vector<std::pair<const ModuleInfo*, std::string>> default_settings(const std::vector<ModuleInfo*>& modules,
+                                                                        Evaluator& ev) {
+  const Syntax& S = Syntax::get();
+  const LibraryClientTable& table = LibraryClientTable::get();
+  std::vector<std::pair<const ModuleInfo*, std::string>> out;
+  if (table.slots().empty()) return out;
+  StringMap<std::vector<std::string>> setters;  // qualified -> slot ids
+  for (const DefaultSlot* slot : table.slots())
+    for (const auto& name : slot->set_by) setters[name].push_back(slot->id);
+  const ModuleInfo* current = nullptr;
+  const auto note = [&](const Values& values) {
+    for (const Value& v : values)
+      if (v.kind == Value::Kind::External)
+        if (const auto it = setters.find(v.path); it != setters.end())
+          for (const auto& id : it->second) {
+            std::pair<const ModuleInfo*, std::string> set{current, id};
+            if (std::find(out.begin(), out.end(), set) == out.end()) out.push_back(std::move(set));
+          }
+  };
+  for (ModuleInfo* m : modules) {
+    if (m->vendored || m->scopes.empty()) continue;
+    current = m;
+    // `Settings.llm = Ollama(...)`: the object evaluates to the library's, with the attribute.
+    for (const auto& store : m->attribute_stores) {
+      if (setters.empty()) break;
+      Values object = ev.eval(store.object, store.scope);
+      note(ev.attribute(object, store.name));
+    }
+    // `set_global_service_context(...)`, `Settings.llm.__set__`... : a call of a setter.
+    for (const auto& [call, scope] : m->calls) {
+      const TSNode callee = field(call, S.f_function);
+      if (is_null(callee)) continue;
+      const std::string_view last = sym(callee) == S.attribute ? text(field(callee, S.f_attribute), m->code())
+                                                               : text(callee, m->code());
+      bool named = false;
+      for (const auto& [name, slot] : setters) {
+        (void)slot;
+        if (name.ends_with(last) && (name.size() == last.size() || name[name.size() - last.size() - 1] == '.')) {
+          named = true;
+          break;
+        }
+      }
+      if (named) note(ev.eval(callee, scope));
+    }
+  }
+  return out;
 }
 
 }  // namespace qg::python

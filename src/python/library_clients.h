@@ -6,6 +6,7 @@
 // fact about the whole project, surveyed once.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,21 @@ struct ClientBuildingLibrary {
   // `sent-by`: the methods a `constructors` entry's requests go through, the one the library
   // calls first (DSPy before 2.6 builds its client only when it sends); empty: built at the call.
   std::vector<std::string> sent_by;
+  // `config-gated` (AutoGen 0.2's agents): the keyword holding the configuration
+  // (`llm_config`), and the `api_type` prefixes of its entries that build no OpenAI client.
+  std::string config_keyword;
+  std::vector<std::string> other_api_types;
+};
+
+// A library default a call falls back on when it is handed none (`defaults.<slot>`: LlamaIndex's
+// `Settings.llm`, which builds `llama_index.llms.openai.OpenAI()` when the project sets none).
+struct DefaultSlot {
+  std::string id;                     // "llm"
+  std::vector<std::string> keywords;  // any of them passed: the call does not fall back
+  std::vector<std::string> set_by;    // attributes assigned / callables called to set it
+  // Keywords of the construction of the object a `uses` method is called on (`index =
+  // VectorStoreIndex(..., service_context=sc)`, then `index.as_query_engine()`) that hand it one.
+  std::vector<std::string> receiver_keywords;
 };
 
 class LibraryClientTable {
@@ -56,6 +72,13 @@ class LibraryClientTable {
     // `returns-client`: the call returns the (async) openai client the library built, which the
     // project then calls (`client = AzureAssistantAgent.create_client()`).
     bool returns_client = false;
+    // `config-gated`: an OpenAI client only when the configuration keyword names one.
+    bool config_gated = false;
+    // `defaults.<slot>.uses` / `.builds`: built from the slot's default when the call passes
+    // none of its keywords; `uses` only when the project sets the slot nowhere.
+    // (`ServiceContext.from_defaults()` builds both an LLM and an embedding model: both slots)
+    std::vector<const DefaultSlot*> slots;
+    bool builds_default = false;
   };
   const Entry* entry(std::string_view qualified) const;
   // `holders`: library classes whose instances keep the client they are handed as an attribute
@@ -67,6 +90,12 @@ class LibraryClientTable {
   const std::vector<ClientBuildingLibrary>& libraries() const { return libs_; }
   // The library counted as `api` ("library.langchain-openai"); nullptr when none.
   const ClientBuildingLibrary* library_of_api(std::string_view api) const;
+  // `instances`: the library class what a call of `qualified` returns is an instance of
+  // (`VectorStoreIndex.from_documents` -> its base class), so that a method called on it names
+  // a table entry (`index.as_query_engine`); nullptr when none.
+  const std::string* instance_of(std::string_view qualified) const;
+  // Every default slot, and every qualified name that sets one.
+  const std::vector<const DefaultSlot*>& slots() const { return slots_; }
 
  private:
   std::vector<ClientBuildingLibrary> libs_;
@@ -74,6 +103,9 @@ class LibraryClientTable {
   std::vector<Holder> holders_;
   StringMap<std::size_t> holder_names_;  // qualified -> index into holders_
   std::vector<std::string> words_;
+  std::deque<DefaultSlot> slot_storage_;  // (stable addresses)
+  std::vector<const DefaultSlot*> slots_;
+  StringMap<std::string> instances_;
 };
 
 // A call that builds a library's OpenAI client.
@@ -108,5 +140,11 @@ const FactoryFunction& tracking_installer();
 
 // Whether any module calls `quotaguard.install()` (through any import of it).
 bool project_installs_tracking(const std::vector<ModuleInfo*>& modules, Evaluator& evaluator);
+
+// Where the project sets a library default (`Settings.llm = ...`, `set_global_service_context(...)`):
+// (the module, DefaultSlot::id), once per module and slot. Calls falling back on a default the
+// project sets are not reported (frontend.cpp decides where each set holds).
+std::vector<std::pair<const ModuleInfo*, std::string>> default_settings(const std::vector<ModuleInfo*>& modules,
+                                                                        Evaluator& evaluator);
 
 }  // namespace qg::python

@@ -87,6 +87,27 @@ class Project {
   // program passes them. Null while modules are still being found.
   void set_call_sites(const CallSites* sites) { call_sites_ = sites; }
   const CallSites* call_sites() const { return call_sites_; }
+  // The library defaults the project sets (python/library_clients.h DefaultSlot::id), surveyed
+  // once before the checks: slot -> where the setting holds (`everywhere`, or only in `modules`:
+  // a standalone script's set holds in itself and what it imports). `defaults_known` false (a
+  // partial scan) reports no fallback on any.
+  struct ConfiguredDefault {
+    bool everywhere = false;
+    std::vector<std::string> modules;
+  };
+  void set_configured_defaults(StringMap<ConfiguredDefault> slots, bool known) {
+    configured_defaults_ = std::move(slots);
+    defaults_known_ = known;
+  }
+  bool sets_default(std::string_view slot, std::string_view module) const {
+    if (!defaults_known_) return true;
+    const auto it = configured_defaults_.find(slot);
+    if (it == configured_defaults_.end()) return false;
+    if (it->second.everywhere) return true;
+    for (const auto& m : it->second.modules)
+      if (m == module) return true;
+    return false;
+  }
 
  private:
   const Config& config_;
@@ -94,6 +115,8 @@ class Project {
   StringMap<ModuleInfo*> modules_;
   StringSet names_, packages_;
   const CallSites* call_sites_ = nullptr;
+  StringMap<ConfiguredDefault> configured_defaults_;
+  bool defaults_known_ = true;
   // Import-root index (add_file / index_roots): "a/b" -> the module name of a/b.py, a/b/__init__.py
   // or the namespace folder a/b (a package beats a module beats a namespace folder: `rank_`).
   struct PathEntry {

@@ -142,3 +142,55 @@ client-attribute = "llm"
         "rules/python/library-clients.toml [a] holders.h: `names` is missing");
   CHECK(error_of((head + "holders = 3\n").c_str()) == "rules/python/library-clients.toml [a]: `holders` must be a table");
 }
+
+TEST_CASE("python library clients: configuration-gated entries and library defaults") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"toml(
+[agents]
+package = "agents"
+display-name = "Agents"
+config-gated = ["agents.Agent"]
+config-keyword = "llm_config"
+other-api-types = ["google"]
+tracked-by = []
+how = "install"
+
+[index]
+package = "index"
+display-name = "Index"
+tracked-by = []
+how = "set the default"
+
+[index.defaults.llm]
+keywords = ["llm"]
+set-by = ["index.Settings.llm"]
+uses = ["index.Base.query"]
+builds = ["index.Context.from_defaults"]
+
+[index.defaults.embed]
+keywords = ["embed_model"]
+uses = ["index.Vector"]
+builds = ["index.Context.from_defaults"]
+
+[index.instances]
+"index.Vector" = "index.Base"
+)toml");
+  REQUIRE(table.entry("agents.Agent"));
+  CHECK(table.entry("agents.Agent")->config_gated);
+  CHECK(table.entry("agents.Agent")->library->other_api_types == std::vector<std::string>{"google"});
+  const auto* query = table.entry("index.Base.query");
+  REQUIRE(query);
+  REQUIRE(query->slots.size() == 1);
+  CHECK(query->slots[0]->id == "llm");
+  CHECK_FALSE(query->builds_default);
+  const auto* context = table.entry("index.Context.from_defaults");
+  REQUIRE(context);
+  CHECK(context->builds_default);
+  CHECK(context->slots.size() == 2);  // an LLM and an embedding model
+  REQUIRE(table.instance_of("index.Vector"));
+  CHECK(*table.instance_of("index.Vector") == "index.Base");
+  CHECK(table.slots().size() == 2);
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconfig-gated = [\"a.C\"]\n") ==
+        "rules/python/library-clients.toml [a]: `config-keyword` is needed by `config-gated`");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\n[a.defaults.llm]\nuses = [\"a.f\"]\n") ==
+        "rules/python/library-clients.toml [a] defaults.llm: `keywords` is missing");
+}
