@@ -130,6 +130,18 @@ std::optional<std::map<std::string, FleetCounts>> FleetReader::counts(const std:
   return out;
 }
 
+std::optional<std::vector<std::string>> FleetReader::counted_workspaces(int64_t now) {
+  std::vector<std::string> out;
+  const bool ok = pipeline({{"HKEYS", schema::counted_key(ns_, tracker::Windows::period_index(tracker::kMonth, now))}},
+                           [&](const redisReply* r) {
+                             if (!r || r->type != REDIS_REPLY_ARRAY) return;
+                             for (std::size_t i = 0; i < r->elements; ++i)
+                               if (r->element[i]->type == REDIS_REPLY_STRING) out.emplace_back(r->element[i]->str, r->element[i]->len);
+                           });
+  if (!ok) return std::nullopt;
+  return out;
+}
+
 bool FleetReader::pipeline(const std::vector<std::vector<std::string>>& commands,
                            const std::function<void(const redisReply*)>& reply) {
   if (!up_.load(std::memory_order_acquire)) return false;  // the subscriber reconnects

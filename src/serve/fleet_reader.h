@@ -62,6 +62,9 @@ class FleetReader {
   // The counts of these entities ("*" or a workspace) now; nullopt when Redis cannot be read
   // (health() says why). An entity the fleet has not counted has zeros.
   std::optional<std::map<std::string, FleetCounts>> counts(const std::vector<std::string>& entities, int64_t now_ms);
+  // The workspaces any tracker counted this month (fleet_schema::counted_key; one HKEYS), "*" and
+  // accounts not among them; nullopt when Redis cannot be read.
+  std::optional<std::vector<std::string>> counted_workspaces(int64_t now_ms);
   // The fleet's usage buckets over the minutes [since, until] (Unix minutes, both included),
   // summed per field (fleet_schema.h's usage fields: whole hours from the hour buckets, the
   // edges from the minute buckets). nullopt and `why` when Redis cannot be read or the window

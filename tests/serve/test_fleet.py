@@ -241,3 +241,45 @@ def test_fleet_usage_exact_across_a_redis_restart(tmp_path, fake, serve, redis):
     api = openapi_check.load(s)
     fleet = assert_fleet_usage(s, api, (alone_a, alone_b), window_now())
     assert fleet["total"]["requests"] == fake.bill.requests, (fleet["total"], fake.bill.requests)
+
+
+def test_a_workspace_only_other_hosts_used_has_its_default_budget(tmp_path, fake, serve, redis):
+    """Issue 18: host b alone used beta and gamma (host a's history never saw them) and the fleet
+    kept no status for them (host b's own config has no budget on them, so nothing was published):
+    host a's serve lists them with the default budget of host a's config, used from the fleet's
+    counts, and beta, used up, is exhausted on the status endpoint. The same serve without the fleet
+    cannot know them."""
+    a_db, a_cfg, b_db, b_cfg, a, b = two_hosts(tmp_path, fake, redis)
+    a_cfg.write_text(a_cfg.read_text() + "[budgets.workspace]\nrequests_per_day = 3\n"
+                     "[budgets.workspaces.own]\nrequests_per_day = 50\n")
+    assert a.run(calls=1, workspace="acme", config=a_cfg)["ok"] == 1
+    assert b.run(calls=3, workspace="beta", config=b_cfg)["ok"] == 3
+    assert b.run(calls=1, workspace="gamma", config=b_cfg)["ok"] == 1
+    assert b.run(calls=2, workspace="own", config=b_cfg)["ok"] == 2
+    assert redis.cli("KEYS", f"{NAMESPACE}:keep:*").split() == []  # no status kept for them
+
+    s = serve("--config", a_cfg)
+    alone_cfg = config(tmp_path / "alone.toml", a_db)  # host a's config without the fleet
+    alone_cfg.write_text(alone_cfg.read_text() + "[budgets.workspace]\nrequests_per_day = 3\n")
+    alone = serve("--config", alone_cfg)
+    api = openapi_check.load(s)
+
+    def day(body, ws):
+        return [(b["default_budget"], b["limit"], b["used"], b["remaining"]) for b in body["budgets"]
+                if b["workspace"] == ws and b["period"] == "day" and b["metric"] == "requests"]
+
+    budgets = checked(s, api, "/api/v1/quota/budgets")
+    assert budgets["source"] == "fleet", budgets
+    assert day(budgets, "beta") == [(True, 3, 3, 0)], budgets
+    assert day(budgets, "gamma") == [(True, 3, 1, 2)], budgets
+    assert day(budgets, "acme") == [(True, 3, 1, 2)], budgets
+    assert day(budgets, "own") == [(False, 50, 2, 48)], budgets
+    status = checked(s, api, "/api/v1/quota/status")
+    (beta,) = [w for w in status["workspaces"] if w["workspace"] == "beta"]
+    assert beta["status"] == "exhausted" and beta["error_code"] == "requests_per_day", beta
+    assert not [w for w in status["workspaces"] if w["workspace"] == "gamma" and w["status"] != "normal"], status
+
+    # Without the fleet, host a knows acme only (its history).
+    budgets = alone.json("/api/v1/quota/budgets")
+    assert budgets["source"] == "history" and day(budgets, "acme") == [(True, 3, 1, 2)], budgets
+    assert day(budgets, "beta") == [] and day(budgets, "gamma") == [], budgets
