@@ -4,6 +4,7 @@ against the loopback fake) on one real redis-server; serve runs against host a o
 the whole fleet -- host b's usage in the budgets, host b's insufficient_quota in the statuses and on
 the live events, both hosts' usage summed exactly, host b's alerts once -- and keep answering,
 degraded, while Redis is away."""
+import json
 import re
 import time
 
@@ -283,3 +284,50 @@ def test_a_workspace_only_other_hosts_used_has_its_default_budget(tmp_path, fake
     budgets = alone.json("/api/v1/quota/budgets")
     assert budgets["source"] == "history" and day(budgets, "acme") == [(True, 3, 1, 2)], budgets
     assert day(budgets, "beta") == [] and day(budgets, "gamma") == [], budgets
+
+
+def test_live_usage_events_are_the_fleets(tmp_path, fake, serve, redis):
+    """With a fleet, the per-second `usage` events are every host's (source: fleet): host b's calls
+    show on host a's serve, with their tokens, workspaces and models, and host a's calls once (not
+    also as this host's)."""
+    a_db, a_cfg, b_db, b_cfg, a, b = two_hosts(tmp_path, fake, redis)
+    s = serve("--config", a_cfg)
+    api = openapi_check.load(s)
+    wait_for(lambda: json.loads(s.get("/api/v1/health")[2])["redis"]["reachable"])  # 503 until host a has a history
+    events = SseClient(s.url + "/api/v1/events")
+    try:
+        wait_for(lambda: events.of("hello"))
+        time.sleep(1.5)  # serve's first read of the buckets (once a second) is what was there, not news
+        sent_a = a.run(calls=2, workspace="acme", config=a_cfg)
+        sent_b = b.run(calls=4, workspace="beta", model="gpt-4o-mini", config=b_cfg)
+        want = {"calls": 6, "input_tokens": sent_a["input_tokens"] + sent_b["input_tokens"],
+                "output_tokens": sent_a["output_tokens"] + sent_b["output_tokens"]}
+
+        def total():
+            got = {k: sum(e["data"][k] for e in events.of("usage")) for k in want}
+            return got == want and got
+        wait_for(total)
+        usage = events.of("usage")
+        assert {e["data"]["source"] for e in usage} == {"fleet"}, usage
+        for e in usage:
+            api.validate_component("UsageEvent", e["data"])
+        by_ws, by_model = {}, {}
+        for e in usage:
+            for k, v in e["data"]["by_workspace"].items():
+                by_ws[k] = by_ws.get(k, 0) + v
+            for k, v in e["data"]["by_model"].items():
+                by_model[k] = by_model.get(k, 0) + v
+        assert by_ws == {"acme": 2, "beta": 4}, usage
+        assert by_model.get("gpt-4o-mini") == 4 and sum(by_model.values()) == 6, usage
+        fleet_cost = sum(r["cost_usd"] for r in s.json("/api/v1/quota/usage?by=workspace&since=today")["rows"])
+        assert abs(sum(e["data"]["cost_usd"] for e in usage) - fleet_cost) < 1e-6
+
+        # Redis away: this host's ledger again (source: host), per second the calls were made.
+        redis.kill()
+        wait_for(lambda: not json.loads(s.get("/api/v1/health")[2])["redis"]["reachable"])
+        assert a.run(calls=1, workspace="acme", config=a_cfg)["ok"] == 1
+        host = wait_for(lambda: [e["data"] for e in events.of("usage") if e["data"]["source"] == "host"])
+        assert sum(e["calls"] for e in host) == 1 and host[0]["by_workspace"] == {"acme": 1}, host
+        api.validate_component("UsageEvent", host[0])
+    finally:
+        events.close()
