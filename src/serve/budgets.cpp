@@ -39,9 +39,15 @@ Budgets budget_uses(const tracker::Config& cfg, StateSource& history, FleetReade
   if (cfg.default_workspace.any()) {
     std::set<std::string> seen;
     for (const UsageRow& r : history.usage(UsageKey::workspace, tracker::utc_month_start_ms(now), now)) seen.insert(r.key);
-    if (fleet)
+    if (fleet) {
       for (const auto& [who, st] : fleet->statuses())
         if (who.rfind("account:", 0) != 0) seen.insert(who);
+      // Every workspace the fleet counted this month: one that only other hosts used, and that
+      // has no kept status, is in neither list above.
+      if (const auto counted = fleet->counted_workspaces(now))
+        for (const std::string& who : *counted)
+          if (who != "*" && who.rfind("account:", 0) != 0) seen.insert(who);
+    }
     for (const auto& name : seen)
       if (!cfg.workspaces.count(name)) budgeted.push_back({name, true, &cfg.default_workspace});
   }

@@ -24,8 +24,9 @@ struct Budgets {
 };
 
 // One entry per (workspace, period, metric) that has a limit in cfg: "*" for the global
-// budget, each named workspace, and the default budget of every other workspace seen (in the
-// history, or kept by the fleet). fleet: nullptr when none is configured.
+// budget, each named workspace, and the default budget of every other workspace seen (in this
+// host's history this month, kept by the fleet, or counted by the fleet this month). fleet:
+// nullptr when none is configured.
 Budgets budget_uses(const tracker::Config& cfg, StateSource& history, FleetReader* fleet, int64_t now_ms);
 nlohmann::json budget_json(const Budgets& budgets, int64_t now_ms);  // the "budgets" array
 const char* budget_metric_name(int metric);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_json.h"
+#include "fleet_schema.h"
 #include "history_sql.h"
 
 namespace qg::serve {
@@ -93,6 +94,58 @@ void EventLog::poll_fleet_alerts() {
   }
 }
 
+// The fleet's per-second usage: the growth of its minute usage buckets (this minute's and the
+// last, which late flushes still add to) since the last read, once a second, as one event of the
+// second it was read in (a tracker adds to them after its history flush: within a flush interval
+// and a sync of the call). Never the tracker's hot path: serve reads what the trackers' sync
+// threads pushed.
+bool EventLog::poll_fleet_usage() {
+  if (!source_.has_fleet()) return false;
+  const int64_t now = boot_micros() / 1000;
+  if (now - fleet_usage_read_ms_ < 1000) return fleet_usage_up_;
+  fleet_usage_read_ms_ = now;
+  auto read = source_.fleet_usage_minutes(now / 60000 - 1, now / 60000);
+  if (!read) {
+    fleet_usage_.clear();
+    return fleet_usage_up_ = false;
+  }
+  const bool baseline = !fleet_usage_up_;
+  fleet_usage_up_ = true;
+  const int64_t newest_seen = fleet_usage_.empty() ? INT64_MAX : fleet_usage_.rbegin()->first;
+  int64_t calls = 0, errors = 0, input = 0, output = 0, micro_usd = 0;
+  std::map<std::string, int64_t> by_workspace, by_model, by_key;
+  for (const auto& [minute, fields] : *read) {
+    const auto before = fleet_usage_.find(minute);
+    if (baseline || (before == fleet_usage_.end() && minute <= newest_seen)) continue;  // not read before: not news
+    for (const auto& [name, amount] : fields) {
+      int64_t delta = amount;
+      if (before != fleet_usage_.end())
+        if (const auto was = before->second.find(name); was != before->second.end()) delta -= was->second;
+      tracker::fleet_schema::UsageField f;
+      if (delta <= 0 || !tracker::fleet_schema::parse_usage_field(name, f)) continue;
+      if (f.by_key) {
+        if (f.col == 1) by_key[f.key_label] += delta;
+        continue;
+      }
+      switch (f.col) {
+        case 1: calls += delta, by_workspace[f.workspace] += delta, by_model[f.model] += delta; break;
+        case 2: errors += delta; break;
+        case 3: input += delta; break;
+        case 5: output += delta; break;
+        case 10: micro_usd += delta; break;
+        default: break;
+      }
+    }
+  }
+  fleet_usage_ = std::move(*read);
+  if (calls || errors || input || output || micro_usd)
+    publish("usage", nlohmann::json{{"second_ms", now / 1000 * 1000}, {"calls", calls}, {"errors", errors}, {"input_tokens", input},
+                                    {"output_tokens", output}, {"cost_usd", static_cast<double>(micro_usd) * 1e-6},
+                                    {"by_workspace", by_workspace}, {"by_model", by_model}, {"by_key", by_key}, {"source", "fleet"}}
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return true;
+}
+
 void EventLog::poll_once() {
   // Alerts first: a status change's alert precedes the status event that the UI turns red on.
   for (auto batch = source_.alerts_after(alert_cursor_, kBatch); !batch.empty();
@@ -112,7 +165,10 @@ void EventLog::poll_once() {
     it->second = {s.status, s.error_code};
     publish("status", data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
-  // Per-second usage: the calls recorded since the last poll, summed per second they were made.
+  // Per-second usage: the fleet's (every host's) while its Redis can be read; else the calls this
+  // host recorded since the last poll, summed per second they were made (its ledger read anyway,
+  // so that the host's events resume from now when Redis goes away).
+  const bool fleet_usage = poll_fleet_usage();
   for (auto batch = source_.calls_after(call_cursor_, kBatch); !batch.empty();
        batch = source_.calls_after(call_cursor_, kBatch)) {
     std::map<int64_t, nlohmann::json> seconds;
@@ -122,7 +178,7 @@ void EventLog::poll_once() {
         s = {{"second_ms", c.ts_ms / 1000 * 1000}, {"calls", 0}, {"errors", 0}, {"blocked", 0}, {"input_tokens", 0},
              {"output_tokens", 0}, {"cost_usd", 0.0}, {"by_workspace", nlohmann::json::object()},
              {"by_model", nlohmann::json::object()}, {"by_key", nlohmann::json::object()},
-             {"source", "host"}};  // the ledger is per host (docs/serve.md#fleet)
+             {"source", "host"}};  // this host's ledger (docs/serve.md#fleet)
       if (c.blocked) {  // stopped before it was sent: not a call to the API
         s["blocked"] = s["blocked"].get<int64_t>() + 1;
         continue;
@@ -140,7 +196,8 @@ void EventLog::poll_once() {
         n = (n.is_null() ? 0 : n.get<int64_t>()) + 1;
       }
     }
-    for (auto& [second, data] : seconds) publish("usage", data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (!fleet_usage)
+      for (auto& [second, data] : seconds) publish("usage", data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     call_cursor_ = batch.back().id;
   }
 }

@@ -71,6 +71,9 @@ class EventLog {
  private:
   void run();
   void poll_fleet_alerts();
+  // Publishes the fleet's usage since the last read (at most once a second); false: no fleet, or
+  // its Redis cannot be read (then this host's ledger is the usage events).
+  bool poll_fleet_usage();
   StateSource& source_;
   const std::chrono::milliseconds poll_;
   const std::size_t capacity_;
@@ -87,6 +90,11 @@ class EventLog {
   std::map<std::string, Seen> status_;
   int64_t alert_cursor_ = 0, call_cursor_ = 0;
   int64_t fleet_cursor_ = -1;  // the fleet's alert ids (-1: not known yet; what is kept then is not news)
+  // The fleet's minute usage buckets as last read (empty: none read since Redis was away: the
+  // next read is what is there, not news), and when.
+  std::map<int64_t, std::map<std::string, int64_t>> fleet_usage_;
+  int64_t fleet_usage_read_ms_ = 0;
+  bool fleet_usage_up_ = false;
   std::thread thread_;
 };
 

@@ -130,6 +130,33 @@ std::optional<std::map<std::string, FleetCounts>> FleetReader::counts(const std:
   return out;
 }
 
+std::optional<std::map<int64_t, std::map<std::string, int64_t>>> FleetReader::usage_minutes(int64_t first, int64_t last) {
+  std::vector<std::vector<std::string>> cmds;
+  for (int64_t m = first; m <= last; ++m) cmds.push_back({"HGETALL", schema::usage_minute_key(ns_, m)});
+  std::map<int64_t, std::map<std::string, int64_t>> out;
+  int64_t m = first;
+  const bool ok = pipeline(cmds, [&](const redisReply* r) {
+    auto& fields = out[m++];
+    if (!r || r->type != REDIS_REPLY_ARRAY) return;
+    for (std::size_t i = 0; i + 1 < r->elements; i += 2)
+      fields[std::string(r->element[i]->str, r->element[i]->len)] += tracker::redis_int(r->element[i + 1]);
+  });
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<std::vector<std::string>> FleetReader::counted_workspaces(int64_t now) {
+  std::vector<std::string> out;
+  const bool ok = pipeline({{"HKEYS", schema::counted_key(ns_, tracker::Windows::period_index(tracker::kMonth, now))}},
+                           [&](const redisReply* r) {
+                             if (!r || r->type != REDIS_REPLY_ARRAY) return;
+                             for (std::size_t i = 0; i < r->elements; ++i)
+                               if (r->element[i]->type == REDIS_REPLY_STRING) out.emplace_back(r->element[i]->str, r->element[i]->len);
+                           });
+  if (!ok) return std::nullopt;
+  return out;
+}
+
 bool FleetReader::pipeline(const std::vector<std::vector<std::string>>& commands,
                            const std::function<void(const redisReply*)>& reply) {
   if (!up_.load(std::memory_order_acquire)) return false;  // the subscriber reconnects

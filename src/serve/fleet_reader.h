@@ -62,6 +62,12 @@ class FleetReader {
   // The counts of these entities ("*" or a workspace) now; nullopt when Redis cannot be read
   // (health() says why). An entity the fleet has not counted has zeros.
   std::optional<std::map<std::string, FleetCounts>> counts(const std::vector<std::string>& entities, int64_t now_ms);
+  // The workspaces any tracker counted this month (fleet_schema::counted_key; one HKEYS), "*" and
+  // accounts not among them; nullopt when Redis cannot be read.
+  std::optional<std::vector<std::string>> counted_workspaces(int64_t now_ms);
+  // The fleet's minute usage buckets [first, last] (Unix minutes), each as kept (one pipelined
+  // HGETALL each); nullopt when Redis cannot be read.
+  std::optional<std::map<int64_t, std::map<std::string, int64_t>>> usage_minutes(int64_t first, int64_t last);
   // The fleet's usage buckets over the minutes [since, until] (Unix minutes, both included),
   // summed per field (fleet_schema.h's usage fields: whole hours from the hour buckets, the
   // edges from the minute buckets). nullopt and `why` when Redis cannot be read or the window

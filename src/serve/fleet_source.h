@@ -20,6 +20,10 @@ class FleetSource final : public ForwardingSource {
   std::vector<AlertRecord> recent_alerts(int limit) override;
   std::optional<std::vector<AlertRecord>> fleet_alerts_after(int64_t after, int limit) override;
   int64_t last_fleet_alert_id() override { return fleet_.alert_seq(); }
+  std::optional<std::map<int64_t, std::map<std::string, int64_t>>> fleet_usage_minutes(int64_t first, int64_t last) override {
+    return fleet_.usage_minutes(first, last);
+  }
+  bool has_fleet() override { return true; }
 
  private:
   FleetReader& fleet_;

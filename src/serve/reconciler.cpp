@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "usage_api.h"
 
@@ -134,9 +135,14 @@ void Reconciler::poll_once(int64_t now_ms) {
       h.billed_requests += b.requests;
       keys[{b.hour_s, b.model}][b.api_key_id] += b.input + b.output;
     }
-    // Tracked (every host's with a fleet), per hour and model, matched to the billed row of the same model.
-    for (const auto& [hour, tracked] : tracked_hours(r))
-      for (const UsageRow& t : tracked) {
+    const int64_t first_day = r.start_s / kDay * kDay;
+    const std::vector<BilledCost> costs = api.daily_costs(first_day, r.end_s);
+    std::vector<int64_t> days;
+    for (const BilledCost& c : costs) days.push_back(c.day_s);
+    const Tracked tracked = tracked_side(r, days);
+    // Tracked, per hour and model, matched to the billed row of the same model.
+    for (const auto& [hour, rows_of_hour] : tracked.hours)
+      for (const UsageRow& t : rows_of_hour) {
         auto it = rows.find({hour, t.key});
         if (it == rows.end())
           it = std::find_if(rows.begin(), rows.end(), [&](const auto& kv) { return kv.first.first == hour && same_model(kv.first.second, t.key); });
@@ -149,9 +155,7 @@ void Reconciler::poll_once(int64_t now_ms) {
       std::stable_sort(h.keys.begin(), h.keys.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
       r.hours.push_back(std::move(h));
     }
-    const int64_t first_day = r.start_s / kDay * kDay;
-    for (const BilledCost& c : api.daily_costs(first_day, r.end_s))
-      r.days.push_back({c.day_s, c.usd, tracked_cost(r, c.day_s)});
+    for (const BilledCost& c : costs) r.days.push_back({c.day_s, c.usd, tracked.day_usd.at(c.day_s)});
     // Names for the keys (a person knows "backend-prod", not key_abc): extra, so a failure to
     // list them (an admin key without the scope) is said beside figures that stand anyway.
     try {
@@ -171,40 +175,46 @@ void Reconciler::poll_once(int64_t now_ms) {
   latest_ = std::move(r);
 }
 
-// Each hour's tracked usage by model: the fleet's hourly buckets when the source has a fleet (what
-// every host tracked), else this host's history. All hours from one side: should the fleet fail
-// for one hour (Redis gone mid-poll), every hour is this host's, said so, rather than a mix that
-// would read as dark traffic in some hours and not others.
-std::map<int64_t, std::vector<UsageRow>> Reconciler::tracked_hours(Reconciliation& r) {
-  std::map<int64_t, std::vector<UsageRow>> out;
-  for (int64_t hour = r.start_s; hour < r.end_s; hour += kHour) {
+// The tracked side of one poll: each hour's usage by model and each day's cost, all from one
+// side: the fleet's buckets when the source has a fleet (what every host tracked), else this
+// host's history. Should the fleet fail for any of it (Redis gone mid-poll, between two hours or
+// between the tokens and the costs), all of it is this host's, said so, rather than a mix that
+// would read as dark traffic in some hours (or a day's cost) and not others. Each window is read
+// once: the answer that was not the fleet's is already this host's history for its window.
+Reconciler::Tracked Reconciler::tracked_side(Reconciliation& r, const std::vector<int64_t>& days) {
+  Tracked t;
+  std::optional<UsageAnswer> away;  // the first answer that was not the fleet's
+  int64_t away_hour = -1;
+  for (int64_t hour = r.start_s; hour < r.end_s && !away; hour += kHour) {
     UsageAnswer a = tracked_.usage_answer(UsageKey::model, hour * 1000, (hour + kHour) * 1000 - 1);
     if (std::string(a.source) != "fleet") {
-      r.source = "history";
-      r.degraded = a.degraded;
-      r.note = a.note;
-      out.clear();
-      for (hour = r.start_s; hour < r.end_s; hour += kHour) out[hour] = tracked_.usage(UsageKey::model, hour * 1000, (hour + kHour) * 1000 - 1);
-      return out;
+      away = std::move(a);
+      away_hour = hour;
+    } else {
+      t.hours[hour] = std::move(a.rows);
     }
-    out[hour] = std::move(a.rows);
   }
-  r.source = "fleet";
-  return out;
-}
-
-// The tracked cost of a day, from the same side as the tokens (the fleet's, or this host's).
-double Reconciler::tracked_cost(const Reconciliation& r, int64_t day_s) {
-  const int64_t since = day_s * 1000, until = (day_s + kDay) * 1000 - 1;
-  if (std::string(r.source) == "fleet") {
-    const UsageAnswer a = tracked_.usage_answer(UsageKey::workspace, since, until);
-    if (std::string(a.source) == "fleet") {
+  for (std::size_t i = 0; i < days.size() && !away; ++i) {
+    UsageAnswer a = tracked_.usage_answer(UsageKey::workspace, days[i] * 1000, (days[i] + kDay) * 1000 - 1);
+    if (std::string(a.source) != "fleet") {
+      away = std::move(a);
+    } else {
       double usd = 0;
       for (const UsageRow& row : a.rows) usd += row.totals.cost_usd;
-      return usd;
+      t.day_usd[days[i]] = usd;
     }
   }
-  return tracked_.usage_of("*", since, until).cost_usd;
+  if (!away) {
+    r.source = "fleet";
+    return t;
+  }
+  r.source = "history";
+  r.degraded = away->degraded;
+  r.note = away->note;
+  for (int64_t hour = r.start_s; hour < r.end_s; hour += kHour)
+    t.hours[hour] = hour == away_hour ? std::move(away->rows) : tracked_.usage(UsageKey::model, hour * 1000, (hour + kHour) * 1000 - 1);
+  for (const int64_t day : days) t.day_usd[day] = tracked_.usage_of("*", day * 1000, (day + kDay) * 1000 - 1).cost_usd;
+  return t;
 }
 
 // One alert when an hour of a model first shows `dark_tokens` untracked, another only if that

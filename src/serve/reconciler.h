@@ -83,9 +83,13 @@ class Reconciler {
 
  private:
   void alert_dark_traffic(const Reconciliation& r, int64_t now_ms);
-  // The tracked tokens per hour and model, and the tracked cost per day; sets r's source.
-  std::map<int64_t, std::vector<UsageRow>> tracked_hours(Reconciliation& r);
-  double tracked_cost(const Reconciliation& r, int64_t day_s);
+  // The tracked tokens per hour and model, and the tracked cost of each of these days, from one
+  // source for the whole poll; sets r's source, degraded and note.
+  struct Tracked {
+    std::map<int64_t, std::vector<UsageRow>> hours;
+    std::map<int64_t, double> day_usd;
+  };
+  Tracked tracked_side(Reconciliation& r, const std::vector<int64_t>& days);
 
   const ReconcileOptions options_;
   StateSource& tracked_;

@@ -3,6 +3,7 @@
 // state and the fleet's Redis plug in behind it).
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -95,6 +96,11 @@ class StateSource {
   // its Redis cannot be read. The newest fleet id known (-1: none known yet).
   virtual std::optional<std::vector<AlertRecord>> fleet_alerts_after(int64_t, int) { return std::nullopt; }
   virtual int64_t last_fleet_alert_id() { return -1; }
+  // The fleet's usage buckets of the minutes [first, last] (Unix minutes), each as kept: field ->
+  // amount (fleet_schema.h), for the live per-second usage. nullopt: no fleet, or its Redis
+  // cannot be read. has_fleet: a fleet is configured (reachable or not).
+  virtual std::optional<std::map<int64_t, std::map<std::string, int64_t>>> fleet_usage_minutes(int64_t, int64_t) { return std::nullopt; }
+  virtual bool has_fleet() { return false; }
 };
 
 // Answers everything from another source: the base of a source that changes some answers of it
@@ -116,6 +122,10 @@ class ForwardingSource : public StateSource {
   SourceHealth health() override { return inner_.health(); }
   std::optional<std::vector<AlertRecord>> fleet_alerts_after(int64_t after, int limit) override { return inner_.fleet_alerts_after(after, limit); }
   int64_t last_fleet_alert_id() override { return inner_.last_fleet_alert_id(); }
+  std::optional<std::map<int64_t, std::map<std::string, int64_t>>> fleet_usage_minutes(int64_t first, int64_t last) override {
+    return inner_.fleet_usage_minutes(first, last);
+  }
+  bool has_fleet() override { return inner_.has_fleet(); }
 
  protected:
   StateSource& inner_;

@@ -183,7 +183,12 @@ bool Fleet::push(const Batch& b) {
       argv.push_back(std::to_string(kTtl[p]));
     }
   const std::size_t counts = args.size() - 4;
-  for (const auto& u : b.usage) {
+  // The month's counted workspaces (fleet_schema::counted_key), in the same script and batch id:
+  // built here from the rows, so a spooled batch (any spool format) adds them too.
+  Batch::Usage counted{fleet_schema::counted_key(ns_, b.period_index[kMonth]), kTtl[kMonth], {}};
+  for (const auto& row : b.rows)
+    if (row.name != "*") counted.fields.emplace_back(row.name, 1);
+  auto add_bucket = [&](const Batch::Usage& u) {
     args.push_back(u.key);
     argv.push_back(std::to_string(u.ttl));
     argv.push_back(std::to_string(u.fields.size()));
@@ -191,7 +196,9 @@ bool Fleet::push(const Batch& b) {
       argv.push_back(field);
       argv.push_back(std::to_string(amount));
     }
-  }
+  };
+  for (const auto& u : b.usage) add_bucket(u);
+  if (!counted.fields.empty()) add_bucket(counted);
   args[2] = std::to_string(args.size() - 3);
   args.push_back(std::to_string(counts));
   args.insert(args.end(), argv.begin(), argv.end());

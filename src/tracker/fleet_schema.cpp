@@ -34,6 +34,7 @@ std::string no_tabs(std::string s) {
 std::string use_key(const std::string& ns, const std::string& entity, int period, int64_t index) {
   return ns + ":use:" + entity + ":" + period_name(period) + ":" + std::to_string(index);
 }
+std::string counted_key(const std::string& ns, int64_t month_index) { return ns + ":counted:month:" + std::to_string(month_index); }
 std::string batch_key(const std::string& ns, const std::string& batch_id) { return ns + ":batch:" + batch_id; }
 std::string events_channel(const std::string& ns) { return ns + ":events"; }
 std::string keep_key(const std::string& ns, const std::string& kept) { return ns + ":keep:" + kept; }

@@ -17,6 +17,10 @@ inline constexpr const char* kReadCounts = "HMGET %b r t u e";
 
 // <ns>:use:<entity>:<minute|day|month>:<period index>  (entity: "*" or a workspace)
 std::string use_key(const std::string& ns, const std::string& entity, int period, int64_t index);
+// <ns>:counted:month:<month index>: a hash whose fields are the workspaces (not "*") any tracker
+// counted in that month (each batch adds 1 to its rows' fields; same TTL as the month's counts),
+// so that a reader lists every workspace the fleet counted without scanning the keys.
+std::string counted_key(const std::string& ns, int64_t month_index);
 std::string batch_key(const std::string& ns, const std::string& batch_id);
 std::string events_channel(const std::string& ns);
 std::string keep_key(const std::string& ns, const std::string& kept);  // kept: "api:<who>"

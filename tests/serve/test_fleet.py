@@ -4,6 +4,7 @@ against the loopback fake) on one real redis-server; serve runs against host a o
 the whole fleet -- host b's usage in the budgets, host b's insufficient_quota in the statuses and on
 the live events, both hosts' usage summed exactly, host b's alerts once -- and keep answering,
 degraded, while Redis is away."""
+import json
 import re
 import time
 
@@ -241,3 +242,92 @@ def test_fleet_usage_exact_across_a_redis_restart(tmp_path, fake, serve, redis):
     api = openapi_check.load(s)
     fleet = assert_fleet_usage(s, api, (alone_a, alone_b), window_now())
     assert fleet["total"]["requests"] == fake.bill.requests, (fleet["total"], fake.bill.requests)
+
+
+def test_a_workspace_only_other_hosts_used_has_its_default_budget(tmp_path, fake, serve, redis):
+    """Issue 18: host b alone used beta and gamma (host a's history never saw them) and the fleet
+    kept no status for them (host b's own config has no budget on them, so nothing was published):
+    host a's serve lists them with the default budget of host a's config, used from the fleet's
+    counts, and beta, used up, is exhausted on the status endpoint. The same serve without the fleet
+    cannot know them."""
+    a_db, a_cfg, b_db, b_cfg, a, b = two_hosts(tmp_path, fake, redis)
+    a_cfg.write_text(a_cfg.read_text() + "[budgets.workspace]\nrequests_per_day = 3\n"
+                     "[budgets.workspaces.own]\nrequests_per_day = 50\n")
+    assert a.run(calls=1, workspace="acme", config=a_cfg)["ok"] == 1
+    assert b.run(calls=3, workspace="beta", config=b_cfg)["ok"] == 3
+    assert b.run(calls=1, workspace="gamma", config=b_cfg)["ok"] == 1
+    assert b.run(calls=2, workspace="own", config=b_cfg)["ok"] == 2
+    assert redis.cli("KEYS", f"{NAMESPACE}:keep:*").split() == []  # no status kept for them
+
+    s = serve("--config", a_cfg)
+    alone_cfg = config(tmp_path / "alone.toml", a_db)  # host a's config without the fleet
+    alone_cfg.write_text(alone_cfg.read_text() + "[budgets.workspace]\nrequests_per_day = 3\n")
+    alone = serve("--config", alone_cfg)
+    api = openapi_check.load(s)
+
+    def day(body, ws):
+        return [(b["default_budget"], b["limit"], b["used"], b["remaining"]) for b in body["budgets"]
+                if b["workspace"] == ws and b["period"] == "day" and b["metric"] == "requests"]
+
+    budgets = checked(s, api, "/api/v1/quota/budgets")
+    assert budgets["source"] == "fleet", budgets
+    assert day(budgets, "beta") == [(True, 3, 3, 0)], budgets
+    assert day(budgets, "gamma") == [(True, 3, 1, 2)], budgets
+    assert day(budgets, "acme") == [(True, 3, 1, 2)], budgets
+    assert day(budgets, "own") == [(False, 50, 2, 48)], budgets
+    status = checked(s, api, "/api/v1/quota/status")
+    (beta,) = [w for w in status["workspaces"] if w["workspace"] == "beta"]
+    assert beta["status"] == "exhausted" and beta["error_code"] == "requests_per_day", beta
+    assert not [w for w in status["workspaces"] if w["workspace"] == "gamma" and w["status"] != "normal"], status
+
+    # Without the fleet, host a knows acme only (its history).
+    budgets = alone.json("/api/v1/quota/budgets")
+    assert budgets["source"] == "history" and day(budgets, "acme") == [(True, 3, 1, 2)], budgets
+    assert day(budgets, "beta") == [] and day(budgets, "gamma") == [], budgets
+
+
+def test_live_usage_events_are_the_fleets(tmp_path, fake, serve, redis):
+    """With a fleet, the per-second `usage` events are every host's (source: fleet): host b's calls
+    show on host a's serve, with their tokens, workspaces and models, and host a's calls once (not
+    also as this host's)."""
+    a_db, a_cfg, b_db, b_cfg, a, b = two_hosts(tmp_path, fake, redis)
+    s = serve("--config", a_cfg)
+    api = openapi_check.load(s)
+    wait_for(lambda: json.loads(s.get("/api/v1/health")[2])["redis"]["reachable"])  # 503 until host a has a history
+    events = SseClient(s.url + "/api/v1/events")
+    try:
+        wait_for(lambda: events.of("hello"))
+        time.sleep(1.5)  # serve's first read of the buckets (once a second) is what was there, not news
+        sent_a = a.run(calls=2, workspace="acme", config=a_cfg)
+        sent_b = b.run(calls=4, workspace="beta", model="gpt-4o-mini", config=b_cfg)
+        want = {"calls": 6, "input_tokens": sent_a["input_tokens"] + sent_b["input_tokens"],
+                "output_tokens": sent_a["output_tokens"] + sent_b["output_tokens"]}
+
+        def total():
+            got = {k: sum(e["data"][k] for e in events.of("usage")) for k in want}
+            return got == want and got
+        wait_for(total)
+        usage = events.of("usage")
+        assert {e["data"]["source"] for e in usage} == {"fleet"}, usage
+        for e in usage:
+            api.validate_component("UsageEvent", e["data"])
+        by_ws, by_model = {}, {}
+        for e in usage:
+            for k, v in e["data"]["by_workspace"].items():
+                by_ws[k] = by_ws.get(k, 0) + v
+            for k, v in e["data"]["by_model"].items():
+                by_model[k] = by_model.get(k, 0) + v
+        assert by_ws == {"acme": 2, "beta": 4}, usage
+        assert by_model.get("gpt-4o-mini") == 4 and sum(by_model.values()) == 6, usage
+        fleet_cost = sum(r["cost_usd"] for r in s.json("/api/v1/quota/usage?by=workspace&since=today")["rows"])
+        assert abs(sum(e["data"]["cost_usd"] for e in usage) - fleet_cost) < 1e-6
+
+        # Redis away: this host's ledger again (source: host), per second the calls were made.
+        redis.kill()
+        wait_for(lambda: not json.loads(s.get("/api/v1/health")[2])["redis"]["reachable"])
+        assert a.run(calls=1, workspace="acme", config=a_cfg)["ok"] == 1
+        host = wait_for(lambda: [e["data"] for e in events.of("usage") if e["data"]["source"] == "host"])
+        assert sum(e["calls"] for e in host) == 1 and host[0]["by_workspace"] == {"acme": 1}, host
+        api.validate_component("UsageEvent", host[0])
+    finally:
+        events.close()
