@@ -1,0 +1,33 @@
+// What the arguments of a call into a client-building library are known to hold, read from the
+// syntax (and the project's settings modules) rather than evaluated: the model names a model
+// argument may name (`model-gated` libraries) and whether an AutoGen configuration builds an
+// OpenAI client (`config-gated`). library_clients.cpp decides QG010 with them.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "python/library_clients.h"
+
+namespace qg::python {
+
+// What a model argument is known to start with, once per value it may hold: a plain literal's
+// whole text, an f-string's or a `+` concatenation's text before the first thing computed, a
+// name whose every binding in the scope that sees it is such a string (`lm_name =
+// f"openai/{model}"`), or `self.model` whose every assignment in its class is one. Empty when
+// any value is unknown (a parameter, a call, a config lookup): a model chosen at run time may go
+// to another provider, so it decides nothing.
+std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, const Project* project,
+                                          int depth = 0);
+
+// AutoGen 0.2 (`config-gated`): whether a configuration (`llm_config=...`) builds an OpenAI
+// client. OpenAIWrapper builds `OpenAI(...)` / `AzureOpenAI(...)` for every entry of its
+// `config_list` (or the dict itself when it has none) unless the entry names `model_client_cls`
+// (a custom client) or an `api_type` starting with one of `other-api-types`; an entry inherits
+// the dict's own `api_type`. `False` / `None` / an empty list build none; anything not visible
+// here (a parameter, `config_list_from_json(...)`, a call) is taken to be OpenAI, the default.
+// Names imported from the project's modules are read there.
+bool config_builds_openai(TSNode config, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
+                          const Project& project);
+
+}  // namespace qg::python

@@ -1,0 +1,204 @@
+// AutoGen configurations that build an OpenAI client (library_arguments.h).
+#include <algorithm>
+#include <optional>
+
+#include "python/library_arguments.h"
+#include "python/syntax.h"
+
+namespace qg::python {
+
+namespace {
+
+// A plain string literal's text (`"google"`); nullopt for anything else (an f-string, a name).
+std::optional<std::string_view> literal_text(TSNode n, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  n = unparenthesize(n);
+  if (is_null(n) || sym(n) != S.string) return std::nullopt;
+  std::optional<std::string_view> out;
+  for (TSNode part : NamedChildren(n)) {
+    if (sym(part) == S.interpolation) return std::nullopt;
+    if (sym(part) == S.string_content) {
+      if (out) return std::nullopt;
+      out = text(part, code);
+    }
+  }
+  return out ? out : std::optional<std::string_view>{std::string_view{}};
+}
+
+// The value of key `key` in a dict literal (null when it holds none).
+TSNode dict_value(TSNode dict, std::string_view key, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  for (TSNode pair : NamedChildren(dict))
+    if (sym(pair) == S.pair)
+      if (const auto k = literal_text(field(pair, S.f_key), code); k && *k == key) return field(pair, S.f_value);
+  return TSNode{};
+}
+
+// The project whose modules a configuration's imported names are read from, for the call being
+// judged (set by config_builds_openai; each checking thread judges its own calls), so the
+// recursion below need not carry it.
+thread_local const Project* config_project = nullptr;
+
+// `from llm_config import config_list` naming a project module: its module-level bindings of the
+// name (with that module's code); nullopt when the module is not the project's (or not parsed).
+std::optional<std::pair<const std::vector<Binding>*, std::string_view>> imported_bindings(const Binding& b,
+                                                                                         const Scope* scope) {
+  if (!config_project || !scope->owner || b.name.empty() || b.name == "*") return std::nullopt;
+  const std::string resolved = resolve_import(*config_project, *scope->owner, b.module, b.level);
+  ModuleInfo* m = resolved.empty() ? nullptr : config_project->module(resolved);
+  if (!m || m->scopes.empty()) return std::nullopt;
+  const auto it = m->module_scope()->bindings.find(b.name);
+  if (it == m->module_scope()->bindings.end()) return std::nullopt;
+  return std::pair{&it->second, m->code()};
+}
+
+// Whether a configuration builds an OpenAI client (see config_builds_openai in the header).
+// client. OpenAIWrapper builds `OpenAI(...)` / `AzureOpenAI(...)` for every entry of its
+// `config_list` (or the dict itself when it has none) unless the entry names `model_client_cls`
+// (a custom client) or an `api_type` starting with one of `other-api-types`; an entry inherits
+// the dict's own `api_type`. `False` / `None` / an empty list build none; anything not visible
+// here (a parameter, `config_list_from_json(...)`, a call) is taken to be OpenAI, the default.
+bool builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
+                          int depth, std::optional<bool> base_other = std::nullopt);
+
+// A name: whether any assignment of it, in the nearest scope that binds it (or, imported from a
+// project module, at that module's level), holds what `builds` says builds an OpenAI client
+// (each with the code it is in); true when one is not an assignment (a parameter, a loop) or the
+// name is bound nowhere seen.
+template <typename Builds>
+bool any_binding_builds(TSNode n, const Scope* scope, std::string_view code, Builds builds) {
+  const std::string name(text(n, code));
+  for (const Scope* s = scope; s; s = s->parent) {
+    const auto it = s->bindings.find(name);
+    if (it == s->bindings.end()) continue;
+    for (const Binding& b : it->second) {
+      if (b.kind == Binding::Kind::ImportFrom) {
+        const auto imported = imported_bindings(b, s);
+        if (!imported) return true;
+        for (const Binding& i : *imported->first)
+          if (i.kind != Binding::Kind::Expr || is_null(i.node) || builds(i.node, i.scope, imported->second)) return true;
+        continue;
+      }
+      if (b.kind != Binding::Kind::Expr || is_null(b.node) || builds(b.node, b.scope, code)) return true;
+    }
+    return false;
+  }
+  return true;
+}
+
+bool name_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib, int depth,
+                        std::optional<bool> base_other) {
+  return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
+    return builds_openai(v, in, c, lib, depth + 1, base_other);
+  });
+}
+
+// One entry of a `config_list` (or a whole dict without one): nullopt when it is not a visible
+// dict (decided by the caller), else whether it goes to another API.
+bool entry_is_other(TSNode dict, std::string_view code, const ClientBuildingLibrary& lib, std::optional<bool> base_other,
+                    bool& unknown) {
+  if (!is_null(dict_value(dict, "model_client_cls", code))) return true;
+  const TSNode api_type = dict_value(dict, "api_type", code);
+  if (is_null(api_type)) {
+    if (base_other) return *base_other;
+    return false;
+  }
+  const auto type = literal_text(api_type, code);
+  if (!type) {
+    unknown = true;
+    return false;
+  }
+  return std::any_of(lib.other_api_types.begin(), lib.other_api_types.end(),
+                     [&](const std::string& p) { return type->starts_with(p); });
+}
+
+bool list_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib, int depth,
+                        std::optional<bool> base_other) {
+  const Syntax& S = Syntax::get();
+  n = unparenthesize(n);
+  if (is_null(n) || depth > 6) return true;
+  if (sym(n) == S.identifier)
+    return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
+      return list_builds_openai(v, in, c, lib, depth + 1, base_other);
+    });
+  if (sym(n) != S.list && sym(n) != S.tuple) return true;  // config_list_from_json(...), a filter, ...
+  for (TSNode element : NamedChildren(n)) {
+    element = unparenthesize(element);
+    if (sym(element) == S.comment) continue;
+    if (sym(element) == S.dictionary) {
+      if (builds_openai(element, scope, code, lib, depth + 1, base_other)) return true;
+    } else if (sym(element) == S.identifier) {
+      if (name_builds_openai(element, scope, code, lib, depth + 1, base_other)) return true;
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
+                          int depth, std::optional<bool> base_other) {
+  const Syntax& S = Syntax::get();
+  n = unparenthesize(n);
+  if (is_null(n)) return false;
+  if (depth > 6) return true;
+  if (sym(n) == S.false_ || sym(n) == S.none) return false;
+  if (sym(n) == S.identifier) return name_builds_openai(n, scope, code, lib, depth, base_other);
+  if (sym(n) == S.conditional_expression)
+    return builds_openai(ts_node_named_child(n, 0), scope, code, lib, depth + 1, base_other) ||
+           builds_openai(ts_node_named_child(n, 2), scope, code, lib, depth + 1, base_other);
+  if (sym(n) == S.call) {
+    // AG2's `LLMConfig({"api_type": "google", ...}, ...)` / `LLMConfig(api_type="google", ...)` /
+    // `LLMConfig(config_list=[...])`: each positional dict an entry, or its keywords one entry.
+    const std::string_view callee = text(field(n, S.f_function), code);
+    const TSNode args = field(n, S.f_arguments);
+    if (!(callee == "LLMConfig" || callee.ends_with(".LLMConfig")) || is_null(args) || sym(args) != S.argument_list)
+      return true;  // `dict(...)`, `config_list_from_json(...)`, ...
+    bool positional = false;
+    std::optional<bool> keywords_other;
+    for (TSNode a : NamedChildren(args)) {
+      if (sym(a) == S.comment) continue;
+      if (sym(a) == S.keyword_argument) {
+        const std::string_view name = text(field(a, S.f_name), code);
+        const TSNode value = field(a, S.f_value);
+        if (name == "config_list") return list_builds_openai(value, scope, code, lib, depth + 1, base_other);
+        if (name == "api_type") {
+          const auto type = literal_text(value, code);
+          if (!type) return true;
+          keywords_other = std::any_of(lib.other_api_types.begin(), lib.other_api_types.end(),
+                                       [&](const std::string& p) { return type->starts_with(p); });
+        }
+        continue;
+      }
+      if (sym(a) == S.dictionary_splat || sym(a) == S.list_splat) return true;
+      positional = true;
+      if (builds_openai(a, scope, code, lib, depth + 1, base_other)) return true;
+    }
+    return positional ? false : !keywords_other.value_or(false);
+  }
+  if (sym(n) != S.dictionary) return true;  // a subscript, a comprehension, ...
+  bool unknown = false, splat = false;
+  for (TSNode part : NamedChildren(n))
+    if (sym(part) == S.dictionary_splat) {
+      splat = true;
+      if (builds_openai(ts_node_named_child(part, 0), scope, code, lib, depth + 1, base_other)) return true;
+    }
+  const bool this_other = entry_is_other(n, code, lib, base_other, unknown);
+  if (unknown) return true;
+  const TSNode config_list = dict_value(n, "config_list", code);
+  if (!is_null(config_list)) return list_builds_openai(config_list, scope, code, lib, depth + 1, this_other);
+  if (splat) return false;  // (what the splat holds decided)
+  return !this_other;
+}
+
+}  // namespace
+
+bool config_builds_openai(TSNode config, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
+                          const Project& project) {
+  config_project = &project;
+  const bool openai = builds_openai(config, scope, code, lib, 0);
+  config_project = nullptr;
+  return openai;
+}
+
+}  // namespace qg::python

@@ -1,0 +1,157 @@
+// Model names a library call's model argument may hold (library_arguments.h).
+#include "python/library_arguments.h"
+
+#include "python/syntax.h"
+
+namespace qg::python {
+
+namespace {
+
+// `m` in `... if m.startswith("openai/") else ...` (or `if not m.startswith(...)`, the other
+// branch) is known to start with "openai/" there: the idiom that makes sure of a prefix
+// (`f"openai/{m}" if not m.startswith("openai/") else m`).
+std::vector<std::string_view> guarded_start(TSNode condition, TSNode branch, bool when_true, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  condition = unparenthesize(condition);
+  branch = unparenthesize(branch);
+  if (!is_null(condition) && sym(condition) == S.not_operator) {
+    condition = unparenthesize(ts_node_named_child(condition, 0));
+    when_true = !when_true;
+  }
+  if (!when_true || is_null(condition) || is_null(branch) || sym(condition) != S.call || sym(branch) != S.identifier) return {};
+  const TSNode callee = field(condition, S.f_function), args = field(condition, S.f_arguments);
+  if (sym(callee) != S.attribute || text(field(callee, S.f_attribute), code) != "startswith") return {};
+  const TSNode object = field(callee, S.f_object);
+  if (sym(object) != S.identifier || text(object, code) != text(branch, code) || ts_node_named_child_count(args) != 1) return {};
+  const TSNode prefix = ts_node_named_child(args, 0);
+  if (sym(prefix) != S.string || ts_node_named_child_count(prefix) != 3) return {};  // start, one content, end
+  const TSNode content = ts_node_named_child(prefix, 1);
+  if (sym(content) != S.string_content) return {};
+  return {text(content, code)};
+}
+
+// `from config import MODEL` naming a project module: what MODEL's module-level assignments there
+// start with (a settings module that names no library, parsed for it: frontend.cpp). Empty when
+// the module is not the project's or any assignment is not such a string.
+std::vector<std::string_view> imported_model_starts(const Binding& b, const Scope* scope, const Project* project, int depth);
+
+// `x = None` / `self.model = None`: a placeholder until a branch names the model (a call sent
+// with None fails), so it adds no value of its own; the names assigned decide.
+bool holds_none(const Binding& b) {
+  return b.kind == Binding::Kind::Expr && !is_null(b.node) && sym(unparenthesize(b.node)) == Syntax::get().none;
+}
+
+// `self.model` in a method: what the class body assigns it (`model = "gpt-4o"`) and what every
+// `self.model = ...` in its methods does, each of which must name a model; empty when any does
+// not, or when the class assigns it nowhere (a base class's, or one set from outside).
+std::vector<std::string_view> self_attribute_model_starts(TSNode n, const Scope* scope, std::string_view code,
+                                                          const Project* project, int depth) {
+  const Syntax& S = Syntax::get();
+  const TSNode object = unparenthesize(field(n, S.f_object)), attr = field(n, S.f_attribute);
+  if (is_null(object) || is_null(attr) || sym(object) != S.identifier) return {};
+  const std::string receiver(text(object, code)), name(text(attr, code));
+  const ClassInfo* cls = nullptr;
+  for (const Scope* s = scope; s; s = s->parent) {
+    if (s->kind == Scope::Kind::Class || s->kind == Scope::Kind::Module) return {};
+    if (s->method_of && !s->is_staticmethod && receiver == s->self_name) {
+      cls = s->method_of;
+      break;
+    }
+    if (s->bindings.contains(receiver)) return {};  // a local of that name shadows self
+  }
+  if (!cls || !cls->body) return {};
+  std::vector<std::string_view> out;
+  bool any = false;
+  const auto add = [&](const std::vector<Binding>& bindings) {
+    for (const Binding& b : bindings) {
+      if (holds_none(b)) continue;
+      any = true;
+      const auto starts = b.kind == Binding::Kind::Expr ? model_starts(b.node, b.scope, code, project, depth + 1)
+                                                        : std::vector<std::string_view>{};
+      if (starts.empty()) return false;
+      out.insert(out.end(), starts.begin(), starts.end());
+    }
+    return true;
+  };
+  if (const auto it = cls->body->bindings.find(name); it != cls->body->bindings.end() && !add(it->second)) return {};
+  if (const auto it = cls->instance_attrs.find(name); it != cls->instance_attrs.end() && !add(it->second)) return {};
+  return any ? out : std::vector<std::string_view>{};
+}
+
+std::vector<std::string_view> imported_model_starts(const Binding& b, const Scope* scope, const Project* project, int depth) {
+  if (!project || !scope->owner || b.name.empty() || b.name == "*") return {};
+  const std::string resolved = resolve_import(*project, *scope->owner, b.module, b.level);
+  ModuleInfo* m = resolved.empty() ? nullptr : project->module(resolved);
+  if (!m || m->scopes.empty()) return {};
+  const auto it = m->module_scope()->bindings.find(b.name);
+  if (it == m->module_scope()->bindings.end()) return {};
+  std::vector<std::string_view> out;
+  for (const Binding& there : it->second) {
+    if (holds_none(there)) continue;
+    const auto starts = there.kind == Binding::Kind::Expr ? model_starts(there.node, there.scope, m->code(), project, depth + 1)
+                        : there.kind == Binding::Kind::ImportFrom ? imported_model_starts(there, m->module_scope(), project, depth + 1)
+                                                                  : std::vector<std::string_view>{};
+    if (starts.empty()) return {};
+    out.insert(out.end(), starts.begin(), starts.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, const Project* project,
+                                          int depth) {
+  const Syntax& S = Syntax::get();
+  n = unparenthesize(n);
+  if (is_null(n) || depth > 4) return {};
+  if (sym(n) == S.string) {
+    uint32_t from = 0, to = 0;  // the contents before the first interpolation
+    for (TSNode part : NamedChildren(n)) {
+      if (sym(part) == S.interpolation) break;
+      if (sym(part) != S.string_content) continue;
+      if (from == to) from = start_byte(part);
+      to = end_byte(part);
+    }
+    return {from == to ? std::string_view{} : code.substr(from, to - from)};
+  }
+  if (sym(n) == S.conditional_expression) {  // `a if c else b`: either
+    const TSNode yes = ts_node_named_child(n, 0), condition = ts_node_named_child(n, 1), no = ts_node_named_child(n, 2);
+    auto out = guarded_start(condition, yes, true, code);
+    if (out.empty()) out = model_starts(yes, scope, code, project, depth + 1);
+    auto other = guarded_start(condition, no, false, code);
+    if (other.empty()) other = model_starts(no, scope, code, project, depth + 1);
+    if (out.empty() || other.empty()) return {};
+    out.insert(out.end(), other.begin(), other.end());
+    return out;
+  }
+  if (sym(n) == S.concatenated_string) return model_starts(ts_node_named_child(n, 0), scope, code, project, depth + 1);
+  if (sym(n) == S.binary_operator) {
+    const TSNode left = field(n, S.f_left), right = field(n, S.f_right);
+    std::string_view op = code.substr(end_byte(left), start_byte(right) - end_byte(left));
+    while (!op.empty() && (op.front() == ' ' || op.front() == '\t')) op.remove_prefix(1);
+    return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, project, depth + 1) : std::vector<std::string_view>{};
+  }
+  if (sym(n) == S.attribute && scope) return self_attribute_model_starts(n, scope, code, project, depth);
+  if (sym(n) != S.identifier || !scope) return {};
+  const std::string name(text(n, code));
+  bool first = true;
+  for (const Scope* s = scope; s; s = s->parent) {
+    if (s->kind == Scope::Kind::Class && !first) continue;  // class bodies: their own statements only
+    first = false;
+    const auto it = s->bindings.find(name);
+    if (it == s->bindings.end()) continue;
+    std::vector<std::string_view> out;
+    for (const Binding& b : it->second) {
+      if (holds_none(b)) continue;
+      const auto starts = b.kind == Binding::Kind::Expr         ? model_starts(b.node, b.scope, code, project, depth + 1)
+                          : b.kind == Binding::Kind::ImportFrom ? imported_model_starts(b, s, project, depth + 1)
+                                                                : std::vector<std::string_view>{};
+      if (starts.empty()) return {};
+      out.insert(out.end(), starts.begin(), starts.end());
+    }
+    return out;
+  }
+  return {};
+}
+
+}  // namespace qg::python
