@@ -63,6 +63,12 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
     }
     ModuleInfo* m = modules[i];
     for (const auto& store : m->attribute_stores) stores_[store.name].push_back(&store);
+    for (const auto& store : m->element_stores) element_stores_[store.name].push_back(&store);
+    for (const auto& d : m->decorated_classes) {
+      TSNode head = d.decorator;
+      if (sym(head) == S.call) head = field(head, S.f_function);
+      if (auto name = last_name(head, m->code()); !name.empty()) decorated_[std::string(name)].push_back(&d);
+    }
     for (const ClassInfo& c : m->classes) {
       if (!c.name.empty() && c.defined_in && c.defined_in->kind == Scope::Kind::Module) classes_[c.name].push_back(&c);
       for (TSNode base : c.bases) {
@@ -108,6 +114,18 @@ std::span<const CallSites::Handed> CallSites::handed(std::string_view name) cons
 std::span<const ModuleInfo::AttributeStore* const> CallSites::stores(std::string_view name) const {
   auto it = stores_.find(name);
   if (it == stores_.end()) return {};
+  return it->second;
+}
+
+std::span<const ModuleInfo::AttributeStore* const> CallSites::element_stores(std::string_view name) const {
+  auto it = element_stores_.find(name);
+  if (it == element_stores_.end()) return {};
+  return it->second;
+}
+
+std::span<const ModuleInfo::DecoratedClass* const> CallSites::decorated(std::string_view name) const {
+  auto it = decorated_.find(name);
+  if (it == decorated_.end()) return {};
   return it->second;
 }
 

@@ -43,6 +43,14 @@ class CallSites {
   // module order.
   std::span<const ModuleInfo::AttributeStore* const> stores(std::string_view name) const;
 
+  // `reg[key] = value` statements whose `reg` is named `name` (an identifier or an attribute's
+  // last name), in module order.
+  std::span<const ModuleInfo::AttributeStore* const> element_stores(std::string_view name) const;
+
+  // Classes decorated by an expression whose callee's last name is `name` (`@register`,
+  // `@registry.register("x")`): a decorator is a call of that expression's value with the class.
+  std::span<const ModuleInfo::DecoratedClass* const> decorated(std::string_view name) const;
+
   // Classes with a base named `name` (`class Sub(Base)`, `class Sub(mod.Base)`, `Base[T]`): the
   // candidates for subclasses of a class of that name (the evaluator checks what the base is).
   std::span<const ClassInfo* const> derived(std::string_view name) const;
@@ -60,6 +68,8 @@ class CallSites {
   StringMap<std::vector<Site>> by_name_;
   StringMap<std::vector<Handed>> handed_;
   StringMap<std::vector<const ModuleInfo::AttributeStore*>> stores_;
+  StringMap<std::vector<const ModuleInfo::AttributeStore*>> element_stores_;
+  StringMap<std::vector<const ModuleInfo::DecoratedClass*>> decorated_;
   StringMap<std::vector<const ClassInfo*>> derived_;
   StringMap<std::vector<const ClassInfo*>> classes_;
   std::unordered_map<const ModuleInfo*, StringMap<const Scope*>> module_fixtures_;

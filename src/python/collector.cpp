@@ -286,6 +286,17 @@ class Collector {
       }
       return;
     }
+    if (k == S_.subscript && kind == Binding::Kind::Expr) {  // `reg[key] = value`
+      TSNode object = unparenthesize(field(target, S_.f_value));
+      if (is_null(object)) return;
+      TSNode last = sym(object) == S_.attribute ? field(object, S_.f_attribute) : object;
+      if (is_null(last) || sym(last) != S_.identifier) return;
+      Binding b{.kind = kind, .node = value, .scope = value_scope, .index = index};
+      b.position = position_;
+      b.conditional = true;
+      m_.element_stores.push_back({object, scope, str(last), std::move(b)});
+      return;
+    }
     if (k == S_.list_splat_pattern && ts_node_named_child_count(target) == 1)
       bind_target(ts_node_named_child(target, 0), scope, Binding::Kind::Opaque, value, value_scope, -1);
   }
@@ -384,7 +395,12 @@ class Collector {
     if (sym(def) == S_.function_definition) {
       function(def, scope, depth, decorators, fixture_name)->parametrize = std::move(parametrize);
     } else {
+      const std::size_t before = m_.classes.size();
       walk(def, scope, depth + 1);
+      if (sym(def) == S_.class_definition && m_.classes.size() > before)
+        for (TSNode c : NamedChildren(n))
+          if (sym(c) == S_.decorator && ts_node_named_child_count(c) > 0)
+            m_.decorated_classes.push_back({ts_node_named_child(c, 0), scope, &m_.classes[before]});
     }
   }
 

@@ -86,8 +86,9 @@ static std::vector<const Binding*> reaching(const std::vector<Binding>& all, uin
   return before;
 }
 
-Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use_pos) {
-  const std::string key(name);
+namespace {
+// The scope a read of `key` in `scope` finds it bound in, and its bindings there.
+std::pair<const Scope*, const std::vector<Binding>*> find_binding(const Scope* scope, const std::string& key) {
   const Scope* module_scope = scope;
   while (module_scope->parent) module_scope = module_scope->parent;
   bool first = true;
@@ -95,14 +96,27 @@ Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use
     // Class bodies are visible to their own statements only, not to nested functions.
     if (s->kind == Scope::Kind::Class && !first) continue;
     first = false;
-    if (s->kind != Scope::Kind::Module && s->declares_global(name)) s = module_scope;
-    auto it = s->bindings.find(key);
-    if (it != s->bindings.end()) {
-      Values out;
-      for (const Binding* b : reaching(it->second, s == scope ? use_pos : UINT32_MAX)) add_all(out, binding_values(*b, s));
-      return out;
-    }
+    if (s->kind != Scope::Kind::Module && s->declares_global(key)) s = module_scope;
+    if (auto it = s->bindings.find(key); it != s->bindings.end()) return {s, &it->second};
     if (s == module_scope) break;
+  }
+  return {nullptr, nullptr};
+}
+}  // namespace
+
+const Scope* defining_scope(const Scope* scope, std::string_view name) { return find_binding(scope, std::string(name)).first; }
+
+Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use_pos) {
+  const std::string key(name);
+  const Scope* module_scope = scope;
+  while (module_scope->parent) module_scope = module_scope->parent;
+  if (const auto [s, bindings] = find_binding(scope, key); s) {
+    Values out;
+    for (const Binding* b : reaching(*bindings, s == scope ? use_pos : UINT32_MAX)) add_all(out, binding_values(*b, s));
+    // A dict filled elsewhere (`REGISTRY[name] = cls`): what is stored in it too.
+    if (holds_container(out))
+      if (auto stored = stored_elements(s, false, false, name)) add(out, std::move(*stored));
+    return out;
   }
   // `from m import *` (a cycle of them ends where it started)
   Values out;
@@ -157,7 +171,7 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       if (b.self_param && fn->method_of) {
         Value v = make(fn->is_classmethod ? Value::Kind::Class : Value::Kind::Instance);
         v.cls = fn->method_of;
-        v.subclasses = !fn->is_classmethod;
+        v.subclasses = true;  // `cls` of a classmethod too: it may be run on a subclass
         out.push_back(std::move(v));
         break;
       }
@@ -456,7 +470,16 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
         add(out, std::move(member));
         break;
       }
-      case Value::Kind::Class: add_all(out, class_attribute(*v.cls, name, false)); break;
+      case Value::Kind::Class: {
+        Values member = class_attribute(*v.cls, name, false);
+        // `cls._from_dict(...)` in a classmethod of a base (a mixin): a subclass's classmethod
+        // override may run.
+        if (v.subclasses)
+          for (auto& o : overrides(*v.cls, name, member))
+            if (o.function->is_classmethod) add(member, std::move(o));
+        add_all(out, member);
+        break;
+      }
       case Value::Kind::Instance: {
         Values member = class_attribute(*v.cls, name, true);
         if (v.subclasses) add_all(member, overrides(*v.cls, name, member));
@@ -579,6 +602,9 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
               v.context = &cls;
         add_all(out, assigned);
       }
+    // A dict attribute filled elsewhere (`self._entries[name] = entry`, `cls.REGISTRY[k] = v`).
+    if (holds_container(out))
+      if (auto stored = stored_elements(c, true, true, key)) add(out, std::move(*stored));
     Value as_read = make(instance ? Value::Kind::Instance : Value::Kind::Class);
     as_read.cls = c;
     add_all(out, stored_elsewhere(as_read, name));  // `Holder.client = OpenAI()` elsewhere
@@ -620,6 +646,12 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
       }
     }
   };
+  // `type`, `Type[Base]`, `type[Base]`: a class, any class (a registry's entry); unknown.
+  {
+    std::string_view word = text(annotation, code);
+    word = word.substr(0, word.find('['));
+    if (word == "type" || word == "Type" || word == "typing.Type") return {unknown()};
+  }
   std::vector<TSNode> stack{annotation};
   while (!stack.empty() && !client) {
     TSNode n = stack.back();

@@ -65,6 +65,13 @@ class Evaluator {
   // the name is a module). The scan parses that module and the files that mention the module
   // and the word, as it follows module-level clients (python/frontend.cpp).
   std::vector<std::pair<std::string, std::string>> client_stores_on_imports(const ModuleInfo& m);
+  // Registrations in `m` of something that yields a client on a name imported from a project
+  // module (`ProviderRegistry.register("openai", OpenAIProvider)`, `REGISTRY[k] = Cls`,
+  // `@register("x") class Cls`, also through a module-level instance of an imported class:
+  // `_registry = Registry(...); _registry.register(name, target=cls)`): (that module, the name
+  // imported), as client_stores_on_imports gives. `forwarding`: `m` is itself such a registry's
+  // module, so a parameter handed on (`target=provider_class`) counts as what it registers.
+  std::vector<std::pair<std::string, std::string>> registrations_on_imports(const ModuleInfo& m, bool forwarding);
   // The expression a call passes for parameter `index` (positional, -1: keyword-only) or `name`;
   // null when it passes none or a `*args` / `**kwargs` hides it.
   TSNode argument_node(TSNode call, const Scope* scope, int index, std::string_view name) const;
@@ -135,6 +142,11 @@ class Evaluator {
   // analysis, bounded by class_family), bound as the method is.
   Values overrides(const ClassInfo& cls, std::string_view name, const Values& found);
   bool defines_init(const ClassInfo& cls);
+  // The class a method constructing `client` (a Client value) belongs to, else null.
+  const ClassInfo* building_class(const Value& client);
+  // Whether `a` and `b` are distinct subclasses of a common project base, neither related to
+  // the other (siblings in a class hierarchy).
+  bool siblings(const ClassInfo* a, const ClassInfo* b);
   bool same_class(const Value& v, const ClassInfo& c);
   bool same_function(const Value& v, const Scope* fn);
   const ClassInfo* project_class(const Value& v);
@@ -147,6 +159,13 @@ class Evaluator {
   // What `obj.name = value` statements elsewhere store on `target`, a project module, class or
   // instance (python/stores.cpp); only values that hold or yield clients.
   Values stored_elsewhere(const Value& target, std::string_view name);
+  // What `reg[key] = value` statements store in a dict read as the name `name` bound in `home`
+  // (a scope), or as the attribute `name` of instances (`instance`) or of the class `home` (a
+  // ClassInfo): a Container of those values with the callers' arguments for parameters
+  // (python/stores.cpp); nullopt when nothing is stored so.
+  std::optional<Value> stored_elements(const void* home, bool is_class, bool instance, std::string_view name);
+  // Whether some value is a plain container (a dict or list a registry may fill).
+  static bool holds_container(const Values& values);
   // A name a module does not bind but its module-level `__getattr__` (PEP 562) imports on first
   // use (python/lazy_exports.cpp); empty when it has none or the name is not found that way.
   Values lazy_export(const ModuleInfo& module, std::string_view name);
@@ -162,9 +181,12 @@ class Evaluator {
   std::set<PassedKey> passing_;  // parameters being gathered (recursion)
   std::map<std::tuple<const ClassInfo*, std::string, const ClassInfo*>, Values> fields_memo_;
   std::unordered_map<const ClassInfo*, std::vector<const ClassInfo*>> family_memo_;
+  std::map<std::pair<const ModuleInfo*, uint32_t>, const ClassInfo*> builder_memo_;
   using StoreKey = std::tuple<const void*, bool, std::string>;  // (module or class, instance, name)
   std::map<StoreKey, Values> stores_memo_;
   std::set<StoreKey> storing_;
+  std::map<StoreKey, std::optional<Value>> elements_memo_;
+  std::set<StoreKey> filling_;
   std::set<std::pair<const ModuleInfo*, std::string>> lazy_lookups_;  // (recursion: a cycle of them)
   std::map<std::pair<const void*, int>, bool> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
@@ -174,6 +196,9 @@ class Evaluator {
   int depth_ = 0;
 };
 
+// The scope a read of `name` in `scope` finds it bound in (class bodies seen from their own
+// statements only, `global` honoured), else null (a builtin, a star import's, undefined).
+const Scope* defining_scope(const Scope* scope, std::string_view name);
 // "a.b" + "c" -> "a.b.c" ("" + "c" -> "c").
 std::string join_dotted(std::string_view a, std::string_view b);
 // The module `from <.. module> import ...` / `import module` in `from` names, made absolute.

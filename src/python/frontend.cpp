@@ -176,6 +176,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   timer.mark("prefilter");
   FrontendOutput out;
   std::set<std::pair<std::string, std::string>> markers;
+  std::set<std::string, std::less<>> registry_modules;  // modules registrations were found on
   for (;;) {
     ++out.rounds;
     std::vector<std::size_t> todo;
@@ -194,13 +195,15 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     // Which module-level names of the new modules yield clients (or are classes that build a
     // library's client)? Follow them into importers.
     // Evaluators only read the modules, so each worker has its own.
-    std::vector<std::vector<std::pair<std::string, std::string>>> exported(todo.size()), stored(todo.size());
+    std::vector<std::vector<std::pair<std::string, std::string>>> exported(todo.size()), stored(todo.size()),
+        registered(todo.size());
     std::vector<std::vector<std::string>> model_sources(todo.size());
     parallel_for_with(todo.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
                       [&](std::unique_ptr<Evaluator>& probe, std::size_t t) {
                         ModuleInfo& m = *modules[todo[t]];
                         if (m.scopes.empty()) return;
                         stored[t] = probe->client_stores_on_imports(m);
+                        registered[t] = probe->registrations_on_imports(m, registry_modules.contains(m.name));
                         model_sources[t] = model_source_modules(m, *probe);
                         for (const auto& [name, bindings] : m.module_scope()->bindings) {
                           (void)bindings;
@@ -229,6 +232,39 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
         std::pair<std::string, std::string> marker{std::string(last_segment(module)), std::move(word)};
         if (!marker.first.empty() && markers.insert(marker).second) fresh.push_back(std::move(marker));
       }
+    // `Registry.register("openai", OpenAIProvider)` where Registry is imported: its module is
+    // parsed, as a store's is, and is itself read for what it hands on to another registry.
+    for (auto& list : registered)
+      for (auto& [module, word] : list) {
+        registry_modules.insert(module);
+        if (auto it = index_of.find(module); it != index_of.end() && !selected[it->second]) {
+          selected[it->second] = 1;
+          more = true;
+        }
+        // The files that mention the registry's name read it (its module's name need not
+        // appear: `from pkg import Registry` through a package's re-exports).
+        std::pair<std::string, std::string> marker{word, word};
+        if (!marker.first.empty() && markers.insert(marker).second) fresh.push_back(std::move(marker));
+      }
+    // `from pkg import Name` of a name followed (a marker's), where the project package pkg is
+    // not parsed (it re-exports Name through `from .sub import *`): pkg is parsed, so the name
+    // resolves through it.
+    if (!registry_modules.empty()) {
+      std::set<std::string_view> words;
+      for (const auto& marker : markers) words.insert(marker.second);
+      for (const auto& module : modules) {
+        if (!module || module->scopes.empty()) continue;
+        for (const auto& [name, bindings] : module->scopes.front().bindings)
+          for (const Binding& b : bindings) {
+            if (b.kind != Binding::Kind::ImportFrom || !words.contains(b.name)) continue;
+            const std::string from = resolve_import(project, *module, b.module, b.level);
+            if (auto it = index_of.find(from); it != index_of.end() && !selected[it->second]) {
+              selected[it->second] = 1;
+              more = true;
+            }
+          }
+      }
+    }
     // `from config import MODEL_NAME` handed to a model-gated entry point: config is parsed
     // (whatever it mentions) so the name's value decides.
     for (auto& list : model_sources)

@@ -137,6 +137,18 @@ struct ModuleInfo {
     Binding binding;       // the value, as a name binding would hold it
   };
   std::vector<AttributeStore> attribute_stores;
+  // `reg[key] = value` (`name`: the last name of `reg`, its identifier or attribute; `object`:
+  // `reg` itself): what a registry filled this way holds, read wherever the program reads that
+  // dict (python/stores.cpp: stored_elements).
+  std::vector<AttributeStore> element_stores;
+  // Classes defined with decorators (`@register("name") class C`): a decorator is a call of
+  // what its expression evaluates to, with the class (python/parameters.cpp: passed_to).
+  struct DecoratedClass {
+    TSNode decorator;      // the decorator's expression (after `@`)
+    const Scope* scope;    // where it is evaluated
+    const ClassInfo* cls;  // the class it is applied to (the innermost decorator's argument)
+  };
+  std::vector<DecoratedClass> decorated_classes;
   std::unordered_map<uint32_t, Scope*> expression_scopes;  // lambda / comprehension start byte -> scope
   SuppressionMap suppressions;
 

@@ -140,6 +140,37 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
           break;
         }
   }
+  // `@register class C` / `@register("name") class C`: the decorator is called with the class.
+  if (fn->kind == Scope::Kind::Function && index != kKeywordsParameter) {
+    // `@register("x")` naming, in a modelled library's own repository, the library's absolute
+    // name of the project's decorator factory `register` that returns `fn`.
+    auto factory_of = [&](const ModuleInfo::DecoratedClass* d, const Scope* f) {
+      const Scope* outer = f->parent;
+      if (!outer || outer->kind != Scope::Kind::Function || sym(d->decorator) != S.call) return false;
+      bool returned = false;
+      for (TSNode r : outer->returns)
+        for (const auto& rv : eval(r, outer)) returned = returned || (rv.kind == Value::Kind::Function && rv.function == f);
+      if (!returned) return false;
+      for (const auto& c : eval(field(d->decorator, S.f_function), d->scope))
+        if (same_function(c, outer)) return true;
+      return false;
+    };
+    auto decorated = [&](std::string_view decorator_name) {
+      for (const ModuleInfo::DecoratedClass* d : sites->decorated(decorator_name))
+        for (const auto& v : eval(d->decorator, d->scope))
+          if ((v.kind == Value::Kind::Function && v.function == fn) || same_function(v, fn) || factory_of(d, fn)) {
+            if (index == (v.bound ? 1 : 0)) {
+              Value c;
+              c.kind = Value::Kind::Class;
+              c.cls = d->cls;
+              add(out, std::move(c));
+            }
+            break;
+          }
+    };
+    decorated(fn->name);
+    if (fn->parent && fn->parent->kind == Scope::Kind::Function && fn->parent->name != fn->name) decorated(fn->parent->name);
+  }
   if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) {
     gather(fn->method_of->name);
     // `Sub(...)` for a project subclass that inherits this `__init__` (the nearest one up).
@@ -586,7 +617,49 @@ Values Evaluator::through_parameters(const Value& v, int depth) {
   if (passed.empty()) return {v};
   Values out;
   for (const auto& r : attribute_path(passed, v.path)) add_all(out, through_parameters(r, depth + 1));
+  // A parameter of a method of `C` does not take a client a sibling class's method builds (a
+  // registry's classes, each building its own client and handed it back: `provider.call_model(
+  // provider.create_client())` through a variable holding any of them).
+  if (v.function && v.function->method_of && !v.field_of)
+    std::erase_if(out, [&](const Value& r) {
+      if (r.kind != Value::Kind::Client || !r.origin) return false;
+      const ClassInfo* builder = building_class(r);
+      return builder && siblings(v.function->method_of, builder);
+    });
+  if (out.empty()) return {opaque()};
   return out;
+}
+
+const ClassInfo* Evaluator::building_class(const Value& client) {
+  const auto key = std::make_pair(client.origin, client.origin_line);
+  if (auto it = builder_memo_.find(key); it != builder_memo_.end()) return it->second;
+  const ClassInfo* found = nullptr;
+  uint32_t start = 0;
+  for (const Scope& s : client.origin->scopes) {
+    if (s.kind != Scope::Kind::Function || !s.method_of) continue;
+    const uint32_t first = ts_node_start_point(s.node).row + 1, last = ts_node_end_point(s.node).row + 1;
+    if (client.origin_line < first || client.origin_line > last || (found && first < start)) continue;
+    found = s.method_of;
+    start = first;
+  }
+  builder_memo_.emplace(key, found);
+  return found;
+}
+
+bool Evaluator::siblings(const ClassInfo* a, const ClassInfo* b) {
+  if (a == b || related(a, b)) return false;
+  // a's project bases, transitively (bounded): is b in the family of one of them?
+  std::vector<const ClassInfo*> up{a};
+  for (std::size_t i = 0; i < up.size() && up.size() < 12; ++i)
+    for (TSNode base : up[i]->bases)
+      for (const auto& bv : eval(base, up[i]->defined_in)) {
+        const ClassInfo* c = bv.kind == Value::Kind::Class ? bv.cls : project_class(bv);
+        if (!c || std::find(up.begin(), up.end(), c) != up.end()) continue;
+        up.push_back(c);
+        const auto& family = class_family(c);
+        if (std::find(family.begin(), family.end(), b) != family.end()) return true;
+      }
+  return false;
 }
 
 }  // namespace qg::python

@@ -48,6 +48,47 @@ Values Evaluator::stored_elsewhere(const Value& target, std::string_view name) {
   return out;
 }
 
+
+bool Evaluator::holds_container(const Values& values) {
+  for (const auto& v : values)
+    if (v.kind == Value::Kind::Container && v.path.empty() && v.elements) return true;
+  return false;
+}
+
+std::optional<Value> Evaluator::stored_elements(const void* home, bool is_class, bool instance, std::string_view name) {
+  const CallSites* sites = project_.call_sites();
+  if (!sites || !home) return std::nullopt;
+  const auto stores = sites->element_stores(name);
+  if (stores.empty()) return std::nullopt;
+  const StoreKey key{home, instance, std::string(name)};
+  if (auto it = elements_memo_.find(key); it != elements_memo_.end()) return it->second;
+  if (!filling_.insert(key).second) return std::nullopt;
+  const auto& S = Syntax::get();
+  auto elements = std::make_shared<Values>();
+  for (const ModuleInfo::AttributeStore* store : stores) {
+    bool here = false;
+    if (!is_class) {
+      here = sym(store->object) == S.identifier && defining_scope(store->scope, name) == home;
+    } else if (sym(store->object) == S.attribute) {
+      // `self._entries[k] = v`, `cls.REGISTRY[k] = v`, `Base.REGISTRY[k] = v`
+      for (const auto& obj : eval(field(store->object, S.f_object), store->scope))
+        here = here || ((obj.kind == Value::Kind::Instance || obj.kind == Value::Kind::Class) && obj.cls == home);
+    }
+    if (!here) continue;
+    for (const auto& v : binding_values(store->binding, store->scope)) add_all(*elements, through_parameters(v));
+  }
+  filling_.erase(key);
+  std::optional<Value> out;
+  if (!elements->empty()) {
+    Value c;
+    c.kind = Value::Kind::Container;
+    c.elements = std::move(elements);
+    out = std::move(c);
+  }
+  elements_memo_[key] = out;
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> Evaluator::client_stores_on_imports(const ModuleInfo& m) {
   const auto& S = Syntax::get();
   std::vector<std::pair<std::string, std::string>> out;
@@ -70,6 +111,94 @@ std::vector<std::pair<std::string, std::string>> Evaluator::client_stores_on_imp
       if (project_.has_module_or_package(join_dotted(module, b.name))) out.emplace_back(join_dotted(module, b.name), store.name);
       else out.emplace_back(std::move(module), b.name);
     }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Evaluator::registrations_on_imports(const ModuleInfo& m, bool forwarding) {
+  const auto& S = Syntax::get();
+  std::vector<std::pair<std::string, std::string>> out;
+  if (m.scopes.empty()) return out;
+  const Scope* top = &m.scopes.front();
+  const std::string_view code = m.code();
+  // The project module and name a module-level root name comes from: imported, or an instance
+  // of an imported class (`_registry = Registry("x")`).
+  auto origin = [&](TSNode root) {
+    std::vector<std::pair<std::string, std::string>> found;
+    while (!is_null(root) && (sym(root) == S.attribute || sym(root) == S.call || sym(root) == S.subscript))
+      root = unparenthesize(sym(root) == S.attribute ? field(root, S.f_object)
+                            : sym(root) == S.call    ? field(root, S.f_function)
+                                                     : field(root, S.f_value));
+    if (is_null(root) || sym(root) != S.identifier) return found;
+    auto it = top->bindings.find(std::string(text(root, code)));
+    if (it == top->bindings.end()) return found;
+    for (const Binding& b : it->second) {
+      const Binding* imported = &b;
+      if (b.kind == Binding::Kind::Expr && !is_null(b.node) && sym(b.node) == S.call) {
+        TSNode head = unparenthesize(field(b.node, S.f_function));
+        while (!is_null(head) && sym(head) == S.attribute) head = unparenthesize(field(head, S.f_object));
+        if (is_null(head) || sym(head) != S.identifier) continue;
+        auto h = top->bindings.find(std::string(text(head, code)));
+        if (h == top->bindings.end() || h->second.empty()) continue;
+        imported = &h->second.front();
+      }
+      if (imported->kind != Binding::Kind::ImportFrom || imported->name.empty()) continue;
+      std::string module = resolve_import(project_, m, imported->module, imported->level);
+      if (module.empty()) continue;
+      if (project_.has_module_or_package(join_dotted(module, imported->name))) found.emplace_back(join_dotted(module, imported->name), imported->name);
+      else found.emplace_back(std::move(module), imported->name);
+    }
+    return found;
+  };
+  auto registers = [&](TSNode value, const Scope* scope) {
+    value = unparenthesize(value);
+    if (is_null(value) || (sym(value) != S.identifier && sym(value) != S.attribute)) return false;
+    if (yields_client(eval(value, scope))) return true;
+    if (!forwarding || sym(value) != S.identifier) return false;
+    // A parameter of an enclosing function, whatever it is annotated with.
+    const std::string name(text(value, code));
+    for (const Scope* s = scope; s && s->kind != Scope::Kind::Module; s = s->parent) {
+      auto it = s->bindings.find(name);
+      if (it == s->bindings.end()) continue;
+      for (const Binding& b : it->second)
+        if (b.kind == Binding::Kind::Param && !b.self_param && !b.variadic) return true;
+      return false;
+    }
+    return false;
+  };
+  for (const auto& [call, scope] : m.calls) {
+    TSNode callee = unparenthesize(field(call, S.f_function));
+    if (is_null(callee) || sym(callee) != S.attribute) continue;  // `registry.register(...)`
+    TSNode args = field(call, S.f_arguments);
+    if (is_null(args) || sym(args) != S.argument_list) continue;
+    std::vector<std::pair<std::string, std::string>> found;
+    bool looked = false;
+    for (TSNode a : NamedChildren(args)) {
+      TSNode value = sym(a) == S.keyword_argument ? field(a, S.f_value) : a;
+      if (is_null(value) || (sym(value) != S.identifier && sym(value) != S.attribute)) continue;
+      if (!looked) {
+        found = origin(callee);
+        looked = true;
+        if (found.empty()) break;
+      }
+      if (registers(value, scope)) {
+        out.insert(out.end(), found.begin(), found.end());
+        break;
+      }
+    }
+  }
+  for (const auto& store : m.element_stores) {  // `REGISTRY[name] = Cls` on an imported dict
+    if (store.binding.kind != Binding::Kind::Expr || !registers(store.binding.node, store.binding.scope)) continue;
+    auto found = origin(store.object);
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  for (const auto& d : m.decorated_classes) {  // `@registry.register("x") class Cls`
+    Value c;
+    c.kind = Value::Kind::Class;
+    c.cls = d.cls;
+    if (!yields_client({c})) continue;
+    auto found = origin(d.decorator);
+    out.insert(out.end(), found.begin(), found.end());
   }
   return out;
 }
