@@ -1,0 +1,252 @@
+// The evaluator's calls: what a call returns, constructions, arguments (evaluator.h).
+#include "python/evaluator.h"
+
+#include <algorithm>
+
+#include "python/evaluator_detail.h"
+#include "python/library_clients.h"
+#include "python/syntax.h"
+
+namespace qg::python {
+
+using namespace evaluator_detail;
+
+// ---- calls ---------------------------------------------------------------------------------
+
+Values Evaluator::function_returns(const Scope* fn) {
+  if (auto it = returns_memo_.find(fn); it != returns_memo_.end()) return it->second;
+  Guard guard(depth_, in_progress_, fn);
+  if (!guard.ok()) return {};
+  Values out;
+  for (TSNode r : fn->returns) add_all(out, eval(r, fn));
+  if (out.empty()) out.push_back(opaque());  // returns None
+  returns_memo_[fn] = out;
+  return out;
+}
+
+std::optional<ClientKind> Evaluator::client_subclass(const ClassInfo& cls, int depth) {
+  if (depth > 8) return std::nullopt;
+  Guard guard(depth_, in_progress_, &cls);
+  if (!guard.ok()) return std::nullopt;
+  for (TSNode base : cls.bases)
+    for (const auto& v : eval(base, cls.defined_in)) {
+      if (v.kind == Value::Kind::External)
+        if (auto* c = catalogue_.client_class(v.path)) return c->kind;
+      if (v.kind == Value::Kind::Class && v.cls)
+        if (auto k = client_subclass(*v.cls, depth + 1)) return k;
+    }
+  return std::nullopt;
+}
+
+Value Evaluator::construction(ClientKind kind, const Scope* scope, TSNode call) {
+  Value c = make(Value::Kind::Client);
+  c.client_kind = kind;
+  c.prov = owner(scope).is_factory ? Provenance::Factory : Provenance::Direct;
+  c.origin = &owner(scope);
+  c.origin_line = ts_node_start_point(call).row + 1;
+  return c;
+}
+
+Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* scope) {
+  Values out;
+  for (const auto& v : callee) {
+    switch (v.kind) {
+      case Value::Kind::External:
+        if (auto* c = catalogue_.client_class(v.path)) add(out, construction(c->kind, scope, call));
+        else if (const auto* e = LibraryClientTable::get().entry(v.path); e && e->returns_client)
+          add(out, construction(ClientKind::Async, scope, call));  // the library's own, returned (QG010 there)
+        else if (const std::string* cls = LibraryClientTable::get().instance_of(v.path)) {
+          // `index = VectorStoreIndex.from_documents(docs)`: `index.as_query_engine` names an entry.
+          Value o = make(Value::Kind::Object, *cls);
+          o.node = call;
+          o.scope = scope;
+          add(out, std::move(o));
+        }
+        else if (v.elements && libraries_.is_copy_method(v.path)) {  // `agent.clone(model=...)`
+          Value o = make(Value::Kind::Object, v.path.substr(0, v.path.rfind('.')));
+          o.node = call;
+          o.scope = scope;
+          o.elements = v.elements;
+          add(out, std::move(o));
+        } else if (auto kind = project_.factory(v.path)) {
+          Value f = make(Value::Kind::Client);
+          f.prov = Provenance::Factory;
+          f.client_kind = *kind;
+          add(out, std::move(f));
+        } else if (libraries_.is_class(v.path) || LibraryClientTable::get().holder(v.path)) {
+          // `Agent(...)`, `RunConfig(...)`, `Runner()`, `AzureAssistantAgent(client=...)`
+          Value o = make(Value::Kind::Object, v.path);
+          o.node = call;
+          o.scope = scope;
+          add(out, std::move(o));
+        } else {
+          // A library call handed a client (`instructor.from_openai(OpenAI())`,
+          // `wrap_openai(client)`) returns a wrapper that sends through that client.
+          bool passed = false;
+          for (auto& arg : argument_values(call, scope))
+            if (arg.kind == Value::Kind::Client) {
+              Value c = arg;
+              c.path.clear();
+              c.own_members = true;
+              add(out, std::move(c));
+              passed = true;
+            }
+          if (!passed) add(out, opaque());
+        }
+        break;
+      case Value::Kind::Factory: {
+        Value f = make(Value::Kind::Client);
+        f.prov = Provenance::Factory;
+        f.client_kind = v.client_kind;
+        add(out, std::move(f));
+        break;
+      }
+      case Value::Kind::Container:  // a method is_element_method names (attribute())
+        if (v.path.empty() || !v.elements) {
+          add(out, opaque());
+        } else if (v.path == "values" || v.path == "items" || v.path == "copy") {
+          Value again = v;
+          again.path.clear();
+          add(out, std::move(again));
+        } else {
+          add_all(out, *v.elements);
+          if (v.path != "pop")  // `get(key, default)`, `setdefault(key, default)`
+            if (TSNode fallback = argument_node(call, scope, 1, "default"); !is_null(fallback))
+              add_all(out, eval(fallback, scope));
+        }
+        break;
+      case Value::Kind::Client:
+        if (catalogue_.is_copy_method(v.path)) {  // client.with_options(...) is a client too
+          Value c = v;
+          c.path.clear();
+          add(out, std::move(c));
+        } else {
+          add(out, opaque());
+        }
+        break;
+      case Value::Kind::Unknown: {
+        if (v.param_index == kKeywordsParameter && v.param_name.empty() && (v.path == "pop" || v.path == "get" || v.path == "setdefault"))
+          if (auto keyword = keyword_of_kwargs(v, argument_node(call, scope, 0, "key"), argument_node(call, scope, 1, "default"), scope)) {
+            add_all(out, *keyword);
+            break;
+          }
+        // A parameter called (`make_client()` passed in, a parametrized class): what is passed.
+        if (v.path.empty() && (v.field_of || (v.function && v.param_index >= 0))) {
+          const Values passed = through_parameters(v);
+          if (passed.size() != 1 || !passed.front().same(v)) {
+            // What is still a parameter after the hops (a recursive function passing its own
+            // on) is called no further: it would expand the same way again.
+            Values resolved;
+            for (const auto& p : passed)
+              add(resolved, p.kind == Value::Kind::Unknown && p.path.empty() ? unknown() : p);
+            add_all(out, call_result(resolved, call, scope));
+            break;
+          }
+        }
+        // The result of an unknown call may be a client (`container.get_client()`), but an
+        // API call's result is a response; `c.with_options(...)` is `c` again.
+        std::string api = strip_response_wrappers(v.path);
+        if (catalogue_.is_copy_method(v.path)) {
+          Value same = v;
+          same.path.clear();
+          add(out, std::move(same));
+        } else {
+          add(out, catalogue_.api_method(api) ? opaque() : unknown());
+        }
+        break;
+      }
+      case Value::Kind::Function:
+        // `with session() as c` for a `@contextmanager`: what it yields.
+        if (v.function->is_context_manager && !v.function->yields.empty()) {
+          for (TSNode y : v.function->yields) add_all(out, eval(y, v.function));
+          break;
+        }
+        // A generator: what it yields, as the elements of what it returns (`for c in gen()`).
+        if (!v.function->yields.empty()) {
+          Value produced = make(Value::Kind::Container);
+          auto elements = std::make_shared<Values>();
+          for (TSNode y : v.function->yields) add_all(*elements, eval(y, v.function));
+          produced.elements = std::move(elements);
+          add(out, std::move(produced));
+          break;
+        }
+        for (const auto& r : function_returns(v.function)) {
+          if (r.kind != Value::Kind::Unknown || r.function != v.function || r.param_index < 0) {
+            add(out, r);
+            continue;
+          }
+          // The function returns (something reached from) one of its parameters: use the
+          // argument this call passes for it.
+          Values arg = argument_for(call, scope, r.param_index - (v.bound ? 1 : 0), r.param_name);
+          if (arg.empty()) { add(out, unknown(r.path)); continue; }
+          add_all(out, attribute_path(arg, r.path));
+        }
+        break;
+      case Value::Kind::Class:
+        if (auto kind = client_subclass(*v.cls)) {
+          Value c = construction(*kind, scope, call);
+          c.own_members = true;
+          // A wrapper subclass defined in a factory module is the tracked client itself.
+          if (v.cls->body && v.cls->body->owner->is_factory) c.prov = Provenance::Factory;
+          add(out, std::move(c));
+        } else {
+          Value inst = make(Value::Kind::Instance);
+          inst.cls = v.cls;
+          add(out, std::move(inst));
+        }
+        break;
+      default: add(out, opaque()); break;
+    }
+  }
+  if (out.empty()) out.push_back(opaque());
+  return out;
+}
+
+std::optional<Values> Evaluator::keyword_of_kwargs(const Value& keywords, TSNode key, TSNode fallback, const Scope* scope) {
+  const auto literal = plain_string(key, owner(scope).code());
+  if (!literal || literal->empty()) return std::nullopt;
+  Value passed = keywords;
+  passed.path.clear();
+  passed.param_name = std::string(*literal);
+  Values out{std::move(passed)};
+  if (!is_null(fallback)) add_all(out, eval(fallback, scope));
+  return out;
+}
+
+Values Evaluator::argument_values(TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  Values out;
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return out;
+  for (TSNode a : NamedChildren(args)) {
+    TSNode value = sym(a) == S.keyword_argument ? field(a, S.f_value) : a;
+    if (sym(value) == S.list_splat || sym(value) == S.dictionary_splat) continue;
+    add_all(out, eval(value, scope));
+  }
+  return out;
+}
+
+TSNode Evaluator::argument_node(TSNode call, const Scope* scope, int index, std::string_view name) const {
+  const auto& S = Syntax::get();
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return {};
+  const std::string_view code = owner(scope).code();
+  int position = 0;
+  for (TSNode a : NamedChildren(args)) {
+    if (sym(a) == S.keyword_argument) {
+      if (text(field(a, S.f_name), code) == name) return field(a, S.f_value);
+      continue;
+    }
+    if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat) return {};  // cannot tell
+    if (index >= 0 && position++ == index) return a;
+  }
+  return {};
+}
+
+Values Evaluator::argument_for(TSNode call, const Scope* scope, int index, std::string_view name) {
+  TSNode a = argument_node(call, scope, index, name);
+  if (is_null(a)) return {};
+  return eval(a, scope);
+}
+
+}  // namespace qg::python

@@ -1,0 +1,54 @@
+// What the evaluator's files (evaluator.cpp: expressions, evaluator_names.cpp: names and imports,
+// evaluator_calls.cpp: calls) share and nothing else uses.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "python/evaluator.h"
+
+namespace qg::python::evaluator_detail {
+
+constexpr int kMaxDepth = 96;
+
+// RAII guard for the recursion depth and for cycles through one binding or function.
+class Guard {
+ public:
+  Guard(int& depth, std::unordered_set<const void*>& active, const void* key)
+      : depth_(depth), active_(active), key_(key) {
+    ok_ = depth_ < kMaxDepth && (!key_ || active_.insert(key_).second);
+    if (ok_) ++depth_;
+  }
+  ~Guard() {
+    if (!ok_) return;
+    --depth_;
+    if (key_) active_.erase(key_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  int& depth_;
+  std::unordered_set<const void*>& active_;
+  const void* key_;
+  bool ok_;
+};
+
+// Container methods whose result is an element (`get`, `pop`, `setdefault`) or the elements
+// again (`values()`, `items()`: iterated, or unpacked `for name, client in d.items()`).
+inline bool is_element_method(std::string_view name) {
+  return name == "get" || name == "pop" || name == "setdefault" || name == "values" || name == "items" || name == "copy";
+}
+
+inline Value make(Value::Kind kind, std::string path = {}) {
+  Value v;
+  v.kind = kind;
+  v.path = std::move(path);
+  return v;
+}
+
+inline std::string join(std::string_view a, std::string_view b) { return join_dotted(a, b); }
+
+inline const ModuleInfo& owner(const Scope* s) { return *s->owner; }
+
+}  // namespace qg::python::evaluator_detail

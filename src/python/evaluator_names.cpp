@@ -1,0 +1,255 @@
+// The evaluator's names: bindings reaching a use, imports and modules (evaluator.h).
+#include "python/evaluator.h"
+
+#include <algorithm>
+
+#include "python/evaluator_detail.h"
+#include "python/library_clients.h"
+#include "python/syntax.h"
+
+namespace qg::python {
+
+using namespace evaluator_detail;
+
+// ---- names -------------------------------------------------------------------------------
+
+// The bindings that can reach a read at `use_pos`: the last unconditional one before it and
+// every conditional one after that. A read before every binding (a loop, a hoisted use) sees all.
+static std::vector<const Binding*> reaching(const std::vector<Binding>& all, uint32_t use_pos) {
+  std::vector<const Binding*> before;
+  for (const auto& b : all)
+    if (b.position <= use_pos) before.push_back(&b);
+  if (before.empty())
+    for (const auto& b : all) before.push_back(&b);
+  std::stable_sort(before.begin(), before.end(), [](auto* a, auto* b) { return a->position < b->position; });
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < before.size(); ++i)
+    if (!before[i]->conditional) first = i;
+  before.erase(before.begin(), before.begin() + static_cast<std::ptrdiff_t>(first));
+  return before;
+}
+
+namespace {
+// The scope a read of `key` in `scope` finds it bound in, and its bindings there.
+std::pair<const Scope*, const std::vector<Binding>*> find_binding(const Scope* scope, const std::string& key) {
+  const Scope* module_scope = scope;
+  while (module_scope->parent) module_scope = module_scope->parent;
+  bool first = true;
+  for (const Scope* s = scope; s; s = s->parent) {
+    // Class bodies are visible to their own statements only, not to nested functions.
+    if (s->kind == Scope::Kind::Class && !first) continue;
+    first = false;
+    if (s->kind != Scope::Kind::Module && s->declares_global(key)) s = module_scope;
+    if (auto it = s->bindings.find(key); it != s->bindings.end()) return {s, &it->second};
+    if (s == module_scope) break;
+  }
+  return {nullptr, nullptr};
+}
+}  // namespace
+
+const Scope* defining_scope(const Scope* scope, std::string_view name) { return find_binding(scope, std::string(name)).first; }
+
+Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use_pos) {
+  const std::string key(name);
+  const Scope* module_scope = scope;
+  while (module_scope->parent) module_scope = module_scope->parent;
+  if (const auto [s, bindings] = find_binding(scope, key); s) {
+    Values out;
+    for (const Binding* b : reaching(*bindings, s == scope ? use_pos : UINT32_MAX)) add_all(out, binding_values(*b, s));
+    // A dict filled elsewhere (`REGISTRY[name] = cls`): what is stored in it too.
+    if (holds_container(out))
+      if (auto stored = stored_elements(s, false, false, name)) add(out, std::move(*stored));
+    return out;
+  }
+  // `from m import *` (a cycle of them ends where it started)
+  Values out;
+  if (module_scope->star_imports.empty()) return out;
+  const auto [looking, fresh] = star_lookups_.emplace(module_scope, key);
+  if (!fresh) return out;
+  for (const auto& star : module_scope->star_imports) add_all(out, import_value(owner(module_scope), star.module, name, star.level));
+  star_lookups_.erase(looking);
+  return out;
+}
+
+Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
+  if (auto it = binding_memo_.find(&b); it != binding_memo_.end()) return it->second;
+  Guard guard(depth_, in_progress_, &b);
+  if (!guard.ok()) return {};
+  Values out;
+  switch (b.kind) {
+    case Binding::Kind::Expr:
+      out = eval(b.node, b.scope);
+      break;
+    case Binding::Kind::Element:
+      out = elements_of(eval(b.node, b.scope), b.index);
+      if (b.index == kElementOfElement)  // each pair's members too; the element itself stays (`d.items()`)
+        for (const Value& e : Values(out))
+          if (e.kind == Value::Kind::Container && e.path.empty() && e.elements) add_all(out, *e.elements);
+      break;
+    case Binding::Kind::Context:
+      // `with X as c`: clients return themselves from __enter__; other managers are opaque.
+      for (auto& v : eval(b.node, b.scope))
+        add(out, v.kind == Value::Kind::Client || v.kind == Value::Kind::Unknown ? v : opaque());
+      break;
+    case Binding::Kind::Import:
+      out = module_value(owner(owner_scope), b.module);
+      break;
+    case Binding::Kind::ImportFrom:
+      out = import_value(owner(owner_scope), b.module, b.name, b.level);
+      break;
+    case Binding::Kind::Function: {
+      Value v = make(Value::Kind::Function);
+      v.function = b.function;
+      out.push_back(std::move(v));
+      break;
+    }
+    case Binding::Kind::Class: {
+      Value v = make(Value::Kind::Class);
+      v.cls = b.cls;
+      out.push_back(std::move(v));
+      break;
+    }
+    case Binding::Kind::Param: {
+      const Scope* fn = owner_scope;
+      if (b.self_param && fn->method_of) {
+        Value v = make(fn->is_classmethod ? Value::Kind::Class : Value::Kind::Instance);
+        v.cls = fn->method_of;
+        v.subclasses = true;  // `cls` of a classmethod too: it may be run on a subclass
+        out.push_back(std::move(v));
+        break;
+      }
+      if (b.keywords) {  // `**kwargs`: what callers pass by keyword, once a key is read
+        Value k = unknown();
+        k.function = fn;
+        k.param_index = kKeywordsParameter;
+        out.push_back(std::move(k));
+        break;
+      }
+      if (b.variadic) { out.push_back(unknown()); break; }
+      Values declared = is_null(b.annotation) ? Values{unknown()} : annotation_value(b.annotation, b.scope);
+      for (auto& v : declared) {
+        // Remember which parameter, for call-site substitution (an annotated library holder's
+        // attribute too: held_client).
+        if (v.kind == Value::Kind::Unknown || (v.kind == Value::Kind::Object && is_null(v.node))) {
+          v.function = fn;
+          v.param_index = b.index;
+          v.param_name = b.name;
+        }
+        add(out, std::move(v));
+      }
+      if (!is_null(b.node)) add_all(out, eval(b.node, b.scope));
+      break;
+    }
+    case Binding::Kind::Annotation:
+      out = annotation_value(b.node, b.scope);
+      break;
+    case Binding::Kind::Opaque:
+      out.push_back(opaque());
+      break;
+  }
+  binding_memo_[&b] = out;
+  return out;
+}
+
+Values Evaluator::module_value(const ModuleInfo& from, std::string_view dotted) {
+  std::string name = project_.resolve(from.path, dotted);
+  if (!name.empty()) return {make(Value::Kind::Module, std::move(name))};
+  return {make(Value::Kind::External, std::string(dotted))};
+}
+
+std::string join_dotted(std::string_view a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  std::string s;
+  s.reserve(a.size() + 1 + b.size());
+  s.append(a).push_back('.');
+  s.append(b);
+  return s;
+}
+
+std::string absolute_import(const ModuleInfo& from, std::string_view module, int level) {
+  if (level == 0) return std::string(module);
+  // `from . import x` in package a.b (a/b/__init__.py) is a.b; in module a.b.c it is a.b.
+  std::string base = from.name;
+  int up = from.is_package ? level - 1 : level;
+  for (int i = 0; i < up; ++i) {
+    auto dot = base.rfind('.');
+    base = dot == std::string::npos ? std::string{} : base.substr(0, dot);
+  }
+  return module.empty() ? base : join(base, module);
+}
+
+std::string resolve_import(const Project& project, const ModuleInfo& from, std::string_view module, int level) {
+  const std::string absolute = absolute_import(from, module, level);
+  return level > 0 ? (project.has_module_or_package(absolute) ? absolute : std::string{}) : project.resolve(from.path, absolute);
+}
+
+Values Evaluator::import_value(const ModuleInfo& from, std::string_view module, std::string_view name, int level) {
+  const std::string absolute = absolute_import(from, module, level);
+  if (name.empty()) {
+    if (level == 0) return module_value(from, absolute);
+    return {make(project_.has_module_or_package(absolute) ? Value::Kind::Module : Value::Kind::External, absolute)};
+  }
+  if (auto kind = project_.factory(absolute, name)) {
+    Value v = make(Value::Kind::Factory);
+    v.client_kind = *kind;
+    return {v};
+  }
+  // The module the import names (an absolute import may be found under an inferred root).
+  const std::string resolved = resolve_import(project_, from, module, level);
+  if (!resolved.empty() && resolved != absolute)
+    if (auto kind = project_.factory(resolved, name)) {
+      Value v = make(Value::Kind::Factory);
+      v.client_kind = *kind;
+      return {v};
+    }
+  if (!resolved.empty()) {
+    if (const ModuleInfo* m = project_.module(resolved)) {
+      Values out = module_export(*m, name);
+      if (!out.empty()) return out;
+    }
+    if (project_.has_module_or_package(join(resolved, name))) return {make(Value::Kind::Module, join(resolved, name))};
+    // A project package named like a library that lacks the name (`agents/` beside code that
+    // runs the Agents SDK, in a root that is itself a package): the absolute import is the library's.
+    if (level == 0 && libraries_.is_significant(join(absolute, name))) return {make(Value::Kind::External, join(absolute, name))};
+    return {opaque()};  // a project module that never mentions a client
+  }
+  return {make(Value::Kind::External, join(absolute, name))};
+}
+
+std::optional<Values> Evaluator::dynamic_import(const Values& callee, TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  const std::string_view code = owner(scope).code();
+  const TSNode function = field(call, S.f_function);
+  bool builtin = false;  // __import__ (not a project function of that name)
+  if (sym(function) == S.identifier && text(function, code) == "__import__") {
+    builtin = std::all_of(callee.begin(), callee.end(), [](const Value& v) { return v.kind == Value::Kind::Opaque; });
+    if (!builtin) return std::nullopt;
+  } else if (callee.size() != 1 || callee[0].kind != Value::Kind::External || callee[0].path != "importlib.import_module") {
+    return std::nullopt;
+  }
+  const auto literal = plain_string(argument_node(call, scope, 0, "name"), code);
+  if (!literal) return std::nullopt;
+  std::string_view dotted = *literal;
+  if (dotted.empty() || dotted.front() == '.') return std::nullopt;  // relative: needs `package`
+  if (builtin) {
+    // __import__("a.b") is the package `a`, unless a fromlist asks for `a.b` itself; a level
+    // other than 0 makes it relative.
+    const TSNode level = argument_node(call, scope, 4, "level");
+    if (!is_null(level) && text(level, code) != "0") return std::nullopt;
+    const TSNode fromlist = unparenthesize(argument_node(call, scope, 3, "fromlist"));
+    const bool asks = !is_null(fromlist) && (sym(fromlist) == S.list || sym(fromlist) == S.tuple) &&
+                      ts_node_named_child_count(fromlist) > 0;
+    if (!asks) dotted = dotted.substr(0, dotted.find('.'));
+  }
+  return module_value(owner(scope), dotted);
+}
+
+Values Evaluator::module_export(const ModuleInfo& module, std::string_view name) {
+  auto& scopes = const_cast<ModuleInfo&>(module).scopes;
+  if (scopes.empty()) return {};
+  Values out = lookup(&scopes.front(), name);
+  if (out.empty()) out = lazy_export(module, name);  // PEP 562: `def __getattr__(name)` imports it
+  return out;
+}
+
+}  // namespace qg::python
