@@ -102,7 +102,9 @@ void EventLog::poll_fleet_alerts() {
 bool EventLog::poll_fleet_usage() {
   if (!source_.has_fleet()) return false;
   const int64_t now = boot_micros() / 1000;
-  if (now - fleet_usage_read_ms_ < 1000) return fleet_usage_up_;
+  // Between reads, the fleet's events stand for this host's only while Redis is still reachable:
+  // calls recorded after it went away will never be in the buckets it would read.
+  if (now - fleet_usage_read_ms_ < 1000) return fleet_usage_up_ && source_.fleet_reachable();
   fleet_usage_read_ms_ = now;
   auto read = source_.fleet_usage_minutes(now / 60000 - 1, now / 60000);
   if (!read) {

@@ -57,6 +57,7 @@ class FleetReader {
   void stop();
 
   FleetHealth health() const;
+  bool reachable() const { return up_.load(std::memory_order_acquire); }  // (health().reachable, lock-free)
   // Every kept state, as last read (kept while Redis is away: it was true when read).
   std::map<std::string, FleetStatus> statuses() const;
   // The counts of these entities ("*" or a workspace) now; nullopt when Redis cannot be read

@@ -24,6 +24,7 @@ class FleetSource final : public ForwardingSource {
     return fleet_.usage_minutes(first, last);
   }
   bool has_fleet() override { return true; }
+  bool fleet_reachable() override { return fleet_.reachable(); }
 
  private:
   FleetReader& fleet_;

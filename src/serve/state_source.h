@@ -98,9 +98,11 @@ class StateSource {
   virtual int64_t last_fleet_alert_id() { return -1; }
   // The fleet's usage buckets of the minutes [first, last] (Unix minutes), each as kept: field ->
   // amount (fleet_schema.h), for the live per-second usage. nullopt: no fleet, or its Redis
-  // cannot be read. has_fleet: a fleet is configured (reachable or not).
+  // cannot be read. has_fleet: a fleet is configured (reachable or not); fleet_reachable: its
+  // Redis answered last time it was asked (no round trip).
   virtual std::optional<std::map<int64_t, std::map<std::string, int64_t>>> fleet_usage_minutes(int64_t, int64_t) { return std::nullopt; }
   virtual bool has_fleet() { return false; }
+  virtual bool fleet_reachable() { return false; }
 };
 
 // Answers everything from another source: the base of a source that changes some answers of it
@@ -126,6 +128,7 @@ class ForwardingSource : public StateSource {
     return inner_.fleet_usage_minutes(first, last);
   }
   bool has_fleet() override { return inner_.has_fleet(); }
+  bool fleet_reachable() override { return inner_.fleet_reachable(); }
 
  protected:
   StateSource& inner_;
