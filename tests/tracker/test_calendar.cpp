@@ -2,7 +2,6 @@
 // before midnight, across a month end and a leap day. The tracker reads an injected clock, so
 // these hold whenever the suite runs.
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
@@ -12,6 +11,7 @@
 
 #include "calls.h"
 #include "instants.h"
+#include "temp_tree.h"
 #include "tracker.h"
 #include "utc_calendar.h"
 #include "window.h"
@@ -169,7 +169,8 @@ TEST_CASE("calendar: after a restart, the history's day and month so far count, 
       {"2026-03-15T00:01:00Z", "2026-03-15T00:02:00Z", true, true},
   };
   // The history and the host state beside it (a restart keeps both): removed before each case.
-  const std::string db = (std::filesystem::temp_directory_path() / ("qg_calendar_" + std::to_string(::getpid()) + ".db")).string();
+  const qg::test::TempTree tmp;
+  const std::string db = (tmp / "calendar.db").string();
   for (const Restart& r : kRestarts) {
     for (int period : {kDay, kMonth}) {
       CAPTURE(r.restarted);

@@ -4,7 +4,6 @@
 // it is what reaches the paths the exact-count thread test does not: alerts, budgets, history.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -12,13 +11,13 @@
 #include <thread>
 #include <vector>
 
+#include "temp_tree.h"
 #include "tracker.h"
 
 using namespace qg::tracker;
 
 TEST_CASE("concurrency: recording, reading, flushing and alert callbacks at once stay exact") {
-  const auto dir = std::filesystem::temp_directory_path() / ("qg_concurrency_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const qg::test::TempTree dir;
   Config cfg;
   cfg.db_path = (dir / "history.db").string();
   cfg.alerts_jsonl = (dir / "alerts.jsonl").string();
@@ -78,5 +77,4 @@ TEST_CASE("concurrency: recording, reading, flushing and alert callbacks at once
     CHECK(t.usage().total.totals.v[kRequests] == sent.load());
     t.shutdown();
   }
-  std::filesystem::remove_all(dir);
 }

@@ -11,23 +11,17 @@
 #include "history.h"
 #include "instants.h"
 #include "sqlite_scalar.h"
+#include "temp_tree.h"
 #include "tracker.h"
 
 using namespace qg::tracker;
 
-namespace {
-std::string temp_db() {
-  auto dir = std::filesystem::temp_directory_path() / ("qg_hist_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  auto p = dir / "history.db";
-  std::filesystem::remove(p);
-  return p.string();
-}
-
-}  // namespace
 
 TEST_CASE("history: aggregates and ledger in SQLite (WAL), no secrets, survives a restart") {
-  std::string db = temp_db();
+  // A directory of its own: a history (and the host state beside it) left by an earlier test, or
+  // by an earlier process with the same pid, would count in this one.
+  const qg::test::TempTree tmp;
+  const std::string db = (tmp / "history.db").string();
   Config cfg;
   cfg.db_path = db;
   cfg.flush_interval_ms = 50;
@@ -84,7 +78,10 @@ TEST_CASE("history: aggregates and ledger in SQLite (WAL), no secrets, survives 
 TEST_CASE("history: each flush commits the minutes and the ledger of the same calls, while threads record") {
   // A flush that lands between a call's counters and its ledger row used to commit one without
   // the other; a kill -9 before the next flush kept the disagreement (seen in CI: 164 rows, 165).
-  std::string db = temp_db();
+  // A directory of its own: a history (and the host state beside it) left by an earlier test, or
+  // by an earlier process with the same pid, would count in this one.
+  const qg::test::TempTree tmp;
+  const std::string db = (tmp / "history.db").string();
   Config cfg;
   cfg.db_path = db;
   cfg.flush_interval_ms = 3600 * 1000;  // only this test flushes

@@ -2,7 +2,6 @@
 // last four), never the key; in the ledger, and in histories written before labels existed.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "instants.h"
 #include "key_label.h"
 #include "sqlite_scalar.h"
+#include "temp_tree.h"
 #include "tracker.h"
 
 using namespace qg::tracker;
@@ -21,14 +21,6 @@ namespace {
 std::string label(std::string_view key) {
   char out[kKeyLabelMax];
   return std::string(api_key_label(key, out));
-}
-
-std::string fresh_db(const char* name) {
-  auto dir = std::filesystem::temp_directory_path() / ("qg_keys_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  auto p = dir / name;
-  for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + ext);
-  return p.string();
 }
 
 void exec(const std::string& db, const char* sql) {
@@ -74,7 +66,8 @@ TEST_CASE("key label: read from Authorization (Bearer, any case) or Azure's api-
 }
 
 TEST_CASE("key label: each call's ledger row names its key's label, and the file holds no key") {
-  const std::string db = fresh_db("labels.db");
+  const qg::test::TempTree tmp;
+  const std::string db = (tmp / "labels.db").string();
   Config cfg;
   cfg.db_path = db;
   cfg.clock = testing::midday();
@@ -108,7 +101,8 @@ TEST_CASE("key label: each call's ledger row names its key's label, and the file
 }
 
 TEST_CASE("key label: a history written before labels gains the column and keeps its rows") {
-  const std::string db = fresh_db("old.db");
+  const qg::test::TempTree tmp;
+  const std::string db = (tmp / "old.db").string();
   exec(db,
        "CREATE TABLE ledger(ts_ms INTEGER NOT NULL, workspace TEXT, endpoint TEXT, model TEXT, http_status INTEGER,"
        " error_code TEXT, retry INTEGER, flags INTEGER, input_tokens INTEGER, cached_tokens INTEGER,"

@@ -1,7 +1,6 @@
 // What happens past the tracker's fixed capacities: names beyond the intern table, ledger rows
 // beyond a thread's ring between flushes. Totals stay exact; what is folded or dropped is said.
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -11,6 +10,7 @@
 #include "intern.h"
 #include "shard.h"
 #include "sqlite_scalar.h"
+#include "temp_tree.h"
 #include "tracker.h"
 
 using namespace qg::tracker;
@@ -36,10 +36,8 @@ TEST_CASE("names: past the intern table's 1023 names, calls land in (other) and 
 }
 
 TEST_CASE("history: ledger rows past a thread's ring between flushes are dropped and counted") {
-  auto dir = std::filesystem::temp_directory_path() / ("qg_overflow_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::string db = (dir / "history.db").string();
-  std::filesystem::remove(db);
+  const qg::test::TempTree tmp;
+  const std::string db = (tmp / "history.db").string();
   constexpr uint64_t kCalls = Shard::kRing + 300;
   {
     Config cfg;
@@ -56,5 +54,4 @@ TEST_CASE("history: ledger rows past a thread's ring between flushes are dropped
   CHECK(testing::sqlite_scalar(db, "SELECT SUM(requests) FROM usage_minute") == static_cast<int64_t>(kCalls));
   CHECK(testing::sqlite_scalar(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='ledger_dropped'") ==
         static_cast<int64_t>(kCalls - Shard::kRing));
-  std::filesystem::remove_all(dir);
 }

@@ -9,6 +9,7 @@
 
 #include "calls.h"
 #include "instants.h"
+#include "temp_tree.h"
 #include "tracker.h"
 
 using namespace qg::tracker;
@@ -131,8 +132,8 @@ TEST_CASE("status: burn-rate and x-ratelimit-remaining forecasts") {
 }
 
 TEST_CASE("alerts: JSONL sink, bounded queue, drops counted") {
-  std::string path = "/tmp/qg_alerts_test_" + std::to_string(::getpid()) + ".jsonl";
-  std::remove(path.c_str());
+  const qg::test::TempTree tmp;
+  const std::string path = (tmp / "alerts.jsonl").string();
   {
     Dispatcher d(path, "", 100, 16);
     Alert a;
@@ -149,7 +150,6 @@ TEST_CASE("alerts: JSONL sink, bounded queue, drops counted") {
   std::getline(in, line);
   CHECK(line.find("\"message\":\"hello \\\"quoted\\\"\"") != std::string::npos);
   CHECK(line.find("\"text\":") != std::string::npos);
-  std::remove(path.c_str());
   // A dead webhook (nothing listens on port 9) never blocks emit().
   Dispatcher d("", "http://127.0.0.1:9/hook", 200, 16);
   auto t0 = std::chrono::steady_clock::now();
