@@ -382,12 +382,9 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path)
                                          : v.kind == Value::Kind::Class && v.cls ? derived_entry(table, *v.cls, ev)
                                                                                  : nullptr;
-    if (e) {
-      if (!hit) direct = v.kind == Value::Kind::External;
-      hit = hit ? hit : e;
-    } else if (v.kind == Value::Kind::External || v.kind == Value::Kind::Class) {
-      return std::nullopt;
-    }
+    if (e && !hit) direct = v.kind == Value::Kind::External;
+    if (e) hit = hit ? hit : e;
+    else if (v.kind == Value::Kind::External || v.kind == Value::Kind::Class) return std::nullopt;
   }
   if (!hit) return std::nullopt;
   const ClientBuildingLibrary& lib = *hit->library;
@@ -486,8 +483,12 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
     });
   };
   std::vector<std::string_view> config_keywords;
+  bool names_config_library = false;  // (positional configurations and `config_list=`: only then)
   for (const ClientBuildingLibrary& lib : table.libraries())
-    if (!lib.config_keyword.empty()) config_keywords.push_back(lib.config_keyword);
+    if (!lib.config_keyword.empty()) {
+      config_keywords.push_back(lib.config_keyword);
+      names_config_library = names_config_library || contains_word(code, lib.package);
+    }
   for (const auto& [call, scope] : module.calls) {
     const TSNode args = field(call, S.f_arguments);
     if (is_null(args)) continue;
@@ -499,13 +500,13 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
     for (TSNode arg : NamedChildren(args)) {
       if (sym(arg) == S.keyword_argument) {
         const std::string_view keyword = text(field(arg, S.f_name), code);
-        configured = configured || keyword == "config_list" ||
+        configured = configured || (names_config_library && keyword == "config_list") ||
                      std::find(config_keywords.begin(), config_keywords.end(), keyword) != config_keywords.end();
       } else if (sym(arg) != S.comment) {
         ++positional;
       }
     }
-    if (configured || positional >= 3)
+    if (configured || (names_config_library && positional >= 3))
       for (const Value& v : ev.eval(field(call, S.f_function), scope)) {
         const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path)
                                              : v.kind == Value::Kind::Class && v.cls ? derived_entry(table, *v.cls, ev)
