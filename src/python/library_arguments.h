@@ -30,4 +30,9 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
 bool config_builds_openai(TSNode config, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
                           const Project& project);
 
+// AG2's `with llm_config:`: the configuration of the nearest `with` block around `call`, in the
+// same function, whose item holds one (a call of one of `config-contexts`, or a name bound to
+// one); null when none. An agent built there with no configuration of its own takes it.
+TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib);
+
 }  // namespace qg::python

@@ -225,7 +225,13 @@ const FactoryFunction& tracking_installer() {
 
 LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
   LibraryClientTable t;
-  enum class Kind { constructor, gated, returns_client, config_gated, uses_default, builds_default };
+  enum class Kind { constructor, gated, returns_client, config_gated, config_arguments, uses_default, builds_default };
+  struct ConfigSignature {
+    std::vector<std::string> names;
+    int position;
+    bool context;
+  };
+  std::vector<ConfigSignature> signatures;
   StringMap<std::vector<const DefaultSlot*>> slot_of;
   StringMap<std::pair<std::size_t, Kind>> by_library;  // (libs_ settles before pointing into it)
   const toml::table root = parse_rules_toml(toml_text, kFile);
@@ -246,11 +252,26 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     lib.sent_by = r.strings("sent-by");
     lib.config_keyword = r.string("config-keyword");
     lib.other_api_types = r.strings("other-api-types");
+    lib.config_contexts = r.strings("config-contexts");
     const auto constructors = r.strings("constructors");
     const auto gated = r.strings("model-gated");
     const auto returning = r.strings("returns-client");
     const auto config_gated = r.strings("config-gated");
+    const auto config_arguments = r.strings("config-arguments");
     if (!config_gated.empty() && lib.config_keyword.empty()) r.fail("config-keyword", "is needed by `config-gated`");
+    each_subtable(r, *node.as_table(), "config-signatures", [&](std::string_view, const RulesReader& sr) {
+      ConfigSignature sig{sr.strings("names"), -1, sr.boolean("context")};
+      const auto parameters = sr.strings("parameters");
+      if (sig.names.empty()) sr.fail("names", "is missing");
+      for (const auto& name : sig.names)
+        if (std::find(config_gated.begin(), config_gated.end(), name) == config_gated.end())
+          sr.fail("names", fmt::format("names {}, which `config-gated` does not", name));
+      if (!parameters.empty()) {
+        if (parameters.back() != lib.config_keyword) sr.fail("parameters", "must end with `config-keyword`");
+        sig.position = static_cast<int>(parameters.size()) - 1;
+      }
+      signatures.push_back(std::move(sig));
+    });
     bool any_default = false;
     each_subtable(r, *node.as_table(), "defaults", [&](std::string_view id, const RulesReader& dr) {
       DefaultSlot& slot = t.slot_storage_.emplace_back();
@@ -274,7 +295,8 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
         t.instances_[std::string(callable.str())] = std::string(cls.value_or(std::string_view{}));
       }
     }
-    if (constructors.empty() && gated.empty() && returning.empty() && config_gated.empty() && !any_default)
+    if (constructors.empty() && gated.empty() && returning.empty() && config_gated.empty() && config_arguments.empty() &&
+        !any_default)
       r.fail("constructors", "is empty, and so are `model-gated` and `returns-client`");
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
     if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
@@ -283,6 +305,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     for (const auto& name : gated) by_library[name] = {t.libs_.size(), Kind::gated};
     for (const auto& name : returning) by_library[name] = {t.libs_.size(), Kind::returns_client};
     for (const auto& name : config_gated) by_library[name] = {t.libs_.size(), Kind::config_gated};
+    for (const auto& name : config_arguments) by_library[name] = {t.libs_.size(), Kind::config_arguments};
     each_subtable(r, *node.as_table(), "holders", [&](std::string_view id, const RulesReader& hr) {
       Holder holder;
       holder.id = std::string(id);
@@ -299,13 +322,20 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
   }
   for (const auto& [name, at] : by_library) {
     Entry e{&t.libs_[at.first], at.second == Kind::gated, at.second == Kind::returns_client,
-            at.second == Kind::config_gated};
+            at.second == Kind::config_gated || at.second == Kind::config_arguments};
+    e.config_arguments = at.second == Kind::config_arguments;
     if (at.second == Kind::uses_default || at.second == Kind::builds_default) {
       e.slots = slot_of.at(name);
       e.builds_default = at.second == Kind::builds_default;
     }
     t.entries_[name] = e;
   }
+  for (const ConfigSignature& sig : signatures)
+    for (const auto& name : sig.names) {
+      Entry& e = t.entries_[name];
+      e.config_position = sig.position;
+      e.config_context = sig.context;
+    }
   t.words_.emplace_back(kInstaller.substr(0, kInstaller.find('.')));  // where install() is called
   std::sort(t.words_.begin(), t.words_.end());
   t.words_.erase(std::unique(t.words_.begin(), t.words_.end()), t.words_.end());
@@ -347,10 +377,12 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   // it may hold builds an OpenAI client; a dispatch that may pick another provider's class (or a
   // project class not derived from one) is judged like a model held in a variable: not reported.
   const LibraryClientTable::Entry* hit = nullptr;
+  bool direct = false;  // the library's own class, not a project subclass of it
   for (const Value& v : ev.eval(callee, scope)) {
     const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path)
                                          : v.kind == Value::Kind::Class && v.cls ? derived_entry(table, *v.cls, ev)
                                                                                  : nullptr;
+    if (e && !hit) direct = v.kind == Value::Kind::External;
     if (e) hit = hit ? hit : e;
     else if (v.kind == Value::Kind::External || v.kind == Value::Kind::Class) return std::nullopt;
   }
@@ -367,8 +399,14 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     if (starts.empty() || !std::all_of(starts.begin(), starts.end(), openai)) return std::nullopt;
   }
   if (hit->config_gated) {
-    if (!config_builds_openai(ev.argument_node(call, scope, -1, lib.config_keyword), scope, code, lib, ev.project()))
-      return std::nullopt;
+    // The configuration: OpenAIWrapper's keywords; an agent's `llm_config` (by keyword, or in its
+    // place among the positional arguments); given none, or None, the `with llm_config:` block's.
+    TSNode config = hit->config_arguments ? field(call, S.f_arguments)
+                                          : ev.argument_node(call, scope, direct ? hit->config_position : -1,
+                                                             lib.config_keyword);
+    if (direct && hit->config_context && (is_null(config) || sym(unparenthesize(config)) == S.none))
+      if (const TSNode block = context_config(call, scope, ev, lib); !is_null(block)) config = block;
+    if (!config_builds_openai(config, scope, code, lib, ev.project())) return std::nullopt;
   }
   if (!hit->slots.empty()) {
     // Falls back on a default: one it is not handed (an LLM, a service context) and, for `uses`,
@@ -445,23 +483,41 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
     });
   };
   std::vector<std::string_view> config_keywords;
+  bool names_config_library = false;  // (positional configurations and `config_list=`: only then)
   for (const ClientBuildingLibrary& lib : table.libraries())
-    if (!lib.config_keyword.empty()) config_keywords.push_back(lib.config_keyword);
+    if (!lib.config_keyword.empty()) {
+      config_keywords.push_back(lib.config_keyword);
+      names_config_library = names_config_library || contains_word(code, lib.package);
+    }
   for (const auto& [call, scope] : module.calls) {
     const TSNode args = field(call, S.f_arguments);
     if (is_null(args)) continue;
-    // `AssistantAgent(..., llm_config={"config_list": config_list})`, config_list imported.
+    // `AssistantAgent(..., llm_config={"config_list": config_list})`, config_list imported; the
+    // same in llm_config's positional place (the third at the earliest), or in OpenAIWrapper's
+    // keywords (`OpenAIWrapper(config_list=config_list)`).
+    bool configured = false;
+    int positional = 0;
     for (TSNode arg : NamedChildren(args)) {
-      if (sym(arg) != S.keyword_argument) continue;
-      const std::string_view keyword = text(field(arg, S.f_name), code);
-      if (std::find(config_keywords.begin(), config_keywords.end(), keyword) == config_keywords.end()) continue;
+      if (sym(arg) == S.keyword_argument) {
+        const std::string_view keyword = text(field(arg, S.f_name), code);
+        configured = configured || (names_config_library && keyword == "config_list") ||
+                     std::find(config_keywords.begin(), config_keywords.end(), keyword) != config_keywords.end();
+      } else if (sym(arg) != S.comment) {
+        ++positional;
+      }
+    }
+    if (configured || (names_config_library && positional >= 3))
       for (const Value& v : ev.eval(field(call, S.f_function), scope)) {
         const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path)
                                              : v.kind == Value::Kind::Class && v.cls ? derived_entry(table, *v.cls, ev)
                                                                                      : nullptr;
-        if (e && e->config_gated && e->library->config_keyword == keyword) imported_modules(field(arg, S.f_value), scope);
+        if (!e || !e->config_gated) continue;
+        const TSNode config = e->config_arguments ? args
+                                                  : ev.argument_node(call, scope,
+                                                                     v.kind == Value::Kind::External ? e->config_position : -1,
+                                                                     e->library->config_keyword);
+        if (!is_null(config)) imported_modules(config, scope);
       }
-    }
     bool any = false;
     for (TSNode arg : NamedChildren(args))
       if (imported(sym(arg) == S.keyword_argument ? field(arg, S.f_value) : arg, scope)) {

@@ -43,6 +43,9 @@ struct ClientBuildingLibrary {
   // (`llm_config`), and the `api_type` prefixes of its entries that build no OpenAI client.
   std::string config_keyword;
   std::vector<std::string> other_api_types;
+  // `config-contexts`: what makes the value of a `with <config>:` block a configuration (AG2's
+  // `with llm_config:`), for the agents built in it with none of their own.
+  std::vector<std::string> config_contexts;
 };
 
 // A library default a call falls back on when it is handed none (`defaults.<slot>`: LlamaIndex's
@@ -74,6 +77,12 @@ class LibraryClientTable {
     bool returns_client = false;
     // `config-gated`: an OpenAI client only when the configuration keyword names one.
     bool config_gated = false;
+    // `config-arguments` (OpenAIWrapper): the call's keyword arguments are the configuration.
+    bool config_arguments = false;
+    // `config-signatures`: where the configuration is taken positionally (-1: keyword only), and
+    // whether an agent given none (its default None) takes the one of the `with` block around it.
+    int config_position = -1;
+    bool config_context = false;
     // `defaults.<slot>.uses` / `.builds`: built from the slot's default when the call passes
     // none of its keywords; `uses` only when the project sets the slot nowhere.
     // (`ServiceContext.from_defaults()` builds both an LLM and an embedding model: both slots)

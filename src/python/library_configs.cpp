@@ -25,12 +25,15 @@ std::optional<std::string_view> literal_text(TSNode n, std::string_view code) {
   return out ? out : std::optional<std::string_view>{std::string_view{}};
 }
 
-// The value of key `key` in a dict literal (null when it holds none).
+// The value of key `key` in a dict literal, or of keyword `key` in an argument list (OpenAIWrapper's
+// keywords are its configuration); null when it holds none.
 TSNode dict_value(TSNode dict, std::string_view key, std::string_view code) {
   const Syntax& S = Syntax::get();
-  for (TSNode pair : NamedChildren(dict))
+  for (TSNode pair : NamedChildren(dict)) {
     if (sym(pair) == S.pair)
       if (const auto k = literal_text(field(pair, S.f_key), code); k && *k == key) return field(pair, S.f_value);
+    if (sym(pair) == S.keyword_argument && text(field(pair, S.f_name), code) == key) return field(pair, S.f_value);
+  }
   return TSNode{};
 }
 
@@ -176,10 +179,12 @@ bool builds_openai(TSNode n, const Scope* scope, std::string_view code, const Cl
     }
     return positional ? false : !keywords_other.value_or(false);
   }
-  if (sym(n) != S.dictionary) return true;  // a subscript, a comprehension, ...
+  if (sym(n) != S.dictionary && sym(n) != S.argument_list) return true;  // a subscript, a comprehension, ...
   bool unknown = false, splat = false;
   for (TSNode part : NamedChildren(n))
-    if (sym(part) == S.dictionary_splat) {
+    if (sym(part) == S.list_splat) {
+      return true;  // `OpenAIWrapper(*args)`: not visible
+    } else if (sym(part) == S.dictionary_splat) {
       splat = true;
       if (builds_openai(ts_node_named_child(part, 0), scope, code, lib, depth + 1, base_other)) return true;
     }
@@ -191,7 +196,77 @@ bool builds_openai(TSNode n, const Scope* scope, std::string_view code, const Cl
   return !this_other;
 }
 
+// Whether `n` (a with-item's value) holds a configuration: a call of one of `config-contexts`,
+// or a name every assignment of which (in the nearest scope that binds it, or at the level of the
+// project module it is imported from) is one.
+bool holds_config(TSNode n, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib, int depth) {
+  const Syntax& S = Syntax::get();
+  n = unparenthesize(n);
+  if (is_null(n) || depth > 6 || !scope || !scope->owner) return false;
+  if (sym(n) == S.call) {
+    const Values callees = ev.eval(field(n, S.f_function), scope);
+    return std::any_of(callees.begin(), callees.end(), [&](const Value& v) {
+      return v.kind == Value::Kind::External &&
+             std::find(lib.config_contexts.begin(), lib.config_contexts.end(), v.path) != lib.config_contexts.end();
+    });
+  }
+  if (sym(n) != S.identifier) return false;
+  const std::string name(text(n, scope->owner->code()));
+  for (const Scope* s = scope; s; s = s->parent) {
+    const auto it = s->bindings.find(name);
+    if (it == s->bindings.end()) continue;
+    bool all = !it->second.empty();
+    for (const Binding& b : it->second) {
+      if (b.kind == Binding::Kind::ImportFrom) {
+        const auto imported = imported_bindings(b, s);
+        if (!imported || imported->first->empty()) return false;
+        for (const Binding& i : *imported->first)
+          all = all && i.kind == Binding::Kind::Expr && holds_config(i.node, i.scope, ev, lib, depth + 1);
+        continue;
+      }
+      all = all && b.kind == Binding::Kind::Expr && holds_config(b.node, b.scope, ev, lib, depth + 1);
+    }
+    return all;
+  }
+  return false;
+}
+
 }  // namespace
+
+TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib) {
+  const Syntax& S = Syntax::get();
+  if (lib.config_contexts.empty()) return TSNode{};
+  config_project = &ev.project();
+  TSNode out{};
+  // The with-item's value (`with llm_config as cfg:`: the part before `as`), when it holds one.
+  const auto item_config = [&](TSNode item) {
+    TSNode value = field(item, S.f_value);
+    if (!is_null(value) && sym(value) == S.as_pattern)
+      for (TSNode c : NamedChildren(value))
+        if (sym(c) != S.as_pattern_target) {
+          value = c;
+          break;
+        }
+    return holds_config(value, scope, ev, lib, 0) ? value : TSNode{};
+  };
+  TSNode from = call;
+  for (TSNode n = ts_node_parent(call); !is_null(n) && is_null(out); from = n, n = ts_node_parent(n)) {
+    const TSSymbol k = sym(n);
+    // A function or class defined in the block runs its body later, outside it.
+    if (k == S.function_definition || k == S.lambda || k == S.class_definition) break;
+    if (k != S.with_statement || !ts_node_eq(field(n, S.f_body), from)) continue;
+    for (TSNode c : NamedChildren(n)) {
+      if (ts_node_eq(c, from)) continue;
+      if (sym(c) == S.with_item) out = item_config(c);
+      else
+        for (TSNode item : NamedChildren(c))
+          if (is_null(out) && sym(item) == S.with_item) out = item_config(item);
+      if (!is_null(out)) break;
+    }
+  }
+  config_project = nullptr;
+  return out;
+}
 
 bool config_builds_openai(TSNode config, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
                           const Project& project) {

@@ -38,6 +38,13 @@ class RulesReader {
     return out;
   }
 
+  bool boolean(std::string_view key, bool fallback = false) const {
+    const toml::node* n = t_.get(key);
+    if (!n) return fallback;
+    if (!n->is_boolean()) fail(key, "must be true or false");
+    return n->value_or(fallback);
+  }
+
   const toml::table& table(std::string_view key) const {
     const toml::node* n = t_.get(key);
     if (!n || !n->is_table()) fail(key, "must be a table");

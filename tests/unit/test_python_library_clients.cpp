@@ -194,3 +194,53 @@ builds = ["index.Context.from_defaults"]
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\n[a.defaults.llm]\nuses = [\"a.f\"]\n") ==
         "rules/python/library-clients.toml [a] defaults.llm: `keywords` is missing");
 }
+
+TEST_CASE("python library clients: configurations as a call's keywords, in a positional place, from a with block") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"toml(
+[agents]
+package = "agents"
+display-name = "Agents"
+config-gated = ["agents.Agent", "agents.Proxy", "agents.Manager"]
+config-arguments = ["agents.Wrapper"]
+config-contexts = ["agents.Config"]
+config-keyword = "llm_config"
+tracked-by = []
+how = "install"
+
+[agents.config-signatures.agent]
+names = ["agents.Agent"]
+parameters = ["name", "system_message", "llm_config"]
+context = true
+
+[agents.config-signatures.proxy]
+names = ["agents.Proxy"]
+parameters = ["name", "llm_config"]
+)toml");
+  const auto* agent = table.entry("agents.Agent");
+  REQUIRE(agent);
+  CHECK(agent->config_gated);
+  CHECK_FALSE(agent->config_arguments);
+  CHECK(agent->config_position == 2);
+  CHECK(agent->config_context);
+  const auto* proxy = table.entry("agents.Proxy");
+  REQUIRE(proxy);
+  CHECK(proxy->config_position == 1);
+  CHECK_FALSE(proxy->config_context);  // (context defaults to false)
+  const auto* manager = table.entry("agents.Manager");
+  REQUIRE(manager);
+  CHECK(manager->config_position == -1);  // in no signature: keyword only
+  CHECK_FALSE(manager->config_context);
+  const auto* wrapper = table.entry("agents.Wrapper");
+  REQUIRE(wrapper);
+  CHECK(wrapper->config_gated);
+  CHECK(wrapper->config_arguments);
+  CHECK(wrapper->library->config_contexts == std::vector<std::string>{"agents.Config"});
+  const std::string head =
+      "[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconfig-gated = [\"a.C\"]\nconfig-keyword = \"llm_config\"\n";
+  CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.D\"]\nparameters = []\n").c_str()) ==
+        "rules/python/library-clients.toml [a] config-signatures.c: `names` names a.D, which `config-gated` does not");
+  CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.C\"]\nparameters = [\"name\"]\n").c_str()) ==
+        "rules/python/library-clients.toml [a] config-signatures.c: `parameters` must end with `config-keyword`");
+  CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.C\"]\ncontext = \"yes\"\n").c_str()) ==
+        "rules/python/library-clients.toml [a] config-signatures.c: `context` must be true or false");
+}
