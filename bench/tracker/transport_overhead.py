@@ -151,6 +151,23 @@ def paired_async(plain, tracked, pairs: int) -> tuple[list[float], list[float], 
     return dw, dc, each
 
 
+def tracker_threads_cpu_s() -> float:
+    """CPU seconds used so far by this process's tracker threads (named qg-*: evaluation, flush,
+    alerts): what the tracking costs the machine beyond the calling thread."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                if not f.read().startswith("qg-"):
+                    continue
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def median_ci(xs: list[float]) -> tuple[float, float, float]:
     """The median and its distribution-free 95 % confidence interval (order statistics of the
     sign test, normal approximation: n is thousands)."""
@@ -201,7 +218,9 @@ def main() -> None:
             tracked = quotaguard.openai_client(api_key="sk-bench", base_url=base_url, **http())
             run(plain, 200), run(tracked, 200)  # connections, imports, caches
         if args.pairs:
+            threads0 = tracker_threads_cpu_s()
             *diffs, each = (paired_async if args.use_async else paired)(plain, tracked, args.pairs)
+            threads_us = (tracker_threads_cpu_s() - threads0) * 1e6 / args.pairs
             assert quotaguard.usage()["total"]["requests"] == 200 + args.pairs
             print(f"openai {openai.__version__} over {args.stack}{' (AsyncOpenAI)' if args.use_async else ''}, "
                   f"fake API in another process (loopback, br), "
@@ -212,6 +231,8 @@ def main() -> None:
                       f"tracked {statistics.median(each['tracked'][k]):7.1f} µs per request (medians)")
                 print(f"  {what:10}: overhead per request, median of pair differences {m:6.1f} µs "
                       f"(95 % CI {lo:.1f}..{hi:.1f}; quartiles {quartiles(d)})")
+            print(f"  tracker threads (qg-*): {threads_us:.1f} µs CPU per tracked request "
+                  f"(whole run / {args.pairs}; clock-tick resolution {1e6 / os.sysconf('SC_CLK_TCK') / args.pairs:.1f} µs)")
             return
         rows = {"plain": [], "tracked": []}
         for i in range(args.rounds):

@@ -195,8 +195,7 @@ Status Tracker::status(std::string_view workspace) const {
   const int64_t now = now_ms();
   if (!workspace.empty()) return effective_for(workspaces_.find(workspace), now);
   Status r = effective_for(InternTable::kNotFound, now);
-  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
-    if (workspaces_.used(i)) r = std::max(r, effective_for(i, now));
+  workspaces_.for_each([&](uint32_t i) { r = std::max(r, effective_for(i, now)); });
   return r;
 }
 

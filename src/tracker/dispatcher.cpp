@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "thread_name.h"
+
 namespace qg::tracker {
 
 int64_t steady_ns() {
@@ -14,7 +16,10 @@ Dispatcher::Dispatcher(const std::string& jsonl_path, std::vector<RouteConfig> r
     : queue_(round_pow2(queue)), dead_letters_(dead_letter_path) {
   if (!jsonl_path.empty()) jsonl_ = std::fopen(jsonl_path.c_str(), "a");
   for (RouteConfig& r : routes) routes_.push_back(std::make_unique<AlertRoute>(std::move(r), &dead_letters_, queue));
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("qg-alerts");
+    run();
+  });
 }
 
 namespace {

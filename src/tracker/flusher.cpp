@@ -120,10 +120,13 @@ void Tracker::run_flusher() {
   auto interval = std::chrono::milliseconds(cfg_.flush_interval_ms);
   auto next = std::chrono::steady_clock::now() + interval;
   while (!stopping_.load(std::memory_order_acquire)) {
-    // Sleep in short steps so shutdown is prompt even with a long interval.
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(20), next - std::chrono::steady_clock::now()));
-    if (std::chrono::steady_clock::now() < next) continue;
+    // Until the next flush; shutdown wakes it (no polling: a process that waits wakes for nothing).
+    const auto left = next - std::chrono::steady_clock::now();
+    if (left > std::chrono::steady_clock::duration::zero()) {
+      flusher_idle_.sleep_unless([this] { return stopping_.load(std::memory_order_seq_cst); },
+                                 std::chrono::ceil<std::chrono::milliseconds>(left));
+      continue;
+    }
     next += interval;
     try {
       flush();
@@ -135,6 +138,8 @@ void Tracker::run_flusher() {
 
 void Tracker::shutdown() {
   if (stopping_.exchange(true)) return;
+  idle_.wake();
+  flusher_idle_.wake();
   if (ticker_.joinable()) ticker_.join();
   evaluate();  // statuses and alerts reflect the very last calls
   if (fleet_ && history_) {  // the last calls' usage goes to the fleet's buckets with the last batch

@@ -18,6 +18,8 @@ InternTable::InternTable() {
   o.len = 7;
   o.hash = hash_name("(other)");
   o.state.store(2, std::memory_order_release);
+  order_[0].store(kOverflow + 1, std::memory_order_release);
+  count_.store(1, std::memory_order_release);
 }
 
 namespace {
@@ -44,6 +46,9 @@ uint32_t InternTable::intern(std::string_view raw) {
         s.len = static_cast<uint8_t>(name.size());
         s.hash = h;
         s.state.store(2, std::memory_order_release);
+        // Each slot is claimed once, so at most kCapacity places are ever taken.
+        order_[count_.fetch_add(1, std::memory_order_acq_rel)].store(static_cast<uint16_t>(i + 1),
+                                                                      std::memory_order_release);
         return i;
       }
       st = expected;

@@ -22,6 +22,16 @@ class InternTable {
   uint32_t find(std::string_view name) const;
   std::string_view name(uint32_t id) const;
   bool used(uint32_t id) const { return slots_[id].state.load(std::memory_order_acquire) == 2; }
+  // Calls f(id) for every published name, in the order they were interned: what a periodic
+  // reader visits instead of all kCapacity slots (a sweep touches 64 KiB of the cache).
+  template <class F>
+  void for_each(F&& f) const {
+    const uint32_t n = count_.load(std::memory_order_acquire);
+    for (uint32_t k = 0; k < n; ++k) {
+      const uint32_t id = order_[k].load(std::memory_order_acquire);
+      if (id != 0) f(id - 1);  // 0: a name claimed a place here and is being published
+    }
+  }
 
  private:
   struct Slot {
@@ -31,6 +41,8 @@ class InternTable {
     char name[kMaxName + 1] = {};
   };
   Slot slots_[kCapacity];
+  std::atomic<uint16_t> order_[kCapacity] = {};  // id + 1 of each published name, in order
+  std::atomic<uint32_t> count_{0};
 };
 
 uint32_t hash_name(std::string_view s);

@@ -7,14 +7,20 @@ namespace qg::tracker {
 void Shard::add(uint64_t key, const uint64_t (&delta)[kCounterCount]) {
   uint32_t h = static_cast<uint32_t>(key * 0x9E3779B97F4A7C15ULL >> 40);
   for (uint32_t probe = 0; probe < kCells; ++probe) {
-    Cell& c = cells_[(h + probe) & (kCells - 1)];
+    const uint32_t i = (h + probe) & (kCells - 1);
+    Cell& c = cells_[i];
     uint64_t k = c.key.load(std::memory_order_acquire);
     if (k == 0) {
       if (!shared) {  // only this thread writes keys
         c.key.store(key, std::memory_order_release);
         k = key;
+        const uint32_t n = used_count_.load(std::memory_order_relaxed);
+        used_[n].store(static_cast<uint16_t>(i + 1), std::memory_order_relaxed);
+        used_count_.store(n + 1, std::memory_order_release);
       } else if (c.key.compare_exchange_strong(k, key, std::memory_order_acq_rel)) {
         k = key;
+        used_[used_count_.fetch_add(1, std::memory_order_acq_rel)].store(static_cast<uint16_t>(i + 1),
+                                                                         std::memory_order_release);
       }
     }
     if (k != key) continue;
@@ -53,13 +59,11 @@ uint64_t Shard::consistent_cut(std::map<uint64_t, Totals>& into) const {
       continue;
     }
     const uint64_t head = head_.load(std::memory_order_acquire);
-    for (const Cell& c : cells_) {
-      const uint64_t key = c.key.load(std::memory_order_acquire);
-      if (!key) continue;
+    for_each_cell([&](const Cell& c) {
       Totals t;
       for (int j = 0; j < kCounterCount; ++j) t.v[j] = c.v[j].load(std::memory_order_relaxed);
-      seen.emplace_back(key, t);
-    }
+      seen.emplace_back(c.key.load(std::memory_order_acquire), t);
+    });
     std::atomic_thread_fence(std::memory_order_acquire);
     // The shared shard has many writers and no ledger: its cells are all there is to agree on.
     if (shared || seq_.load(std::memory_order_relaxed) == before) {

@@ -88,8 +88,7 @@ void Tracker::sync_api_all() const {
     for (int k = 0; k < account_count(); ++k) sync_api(0, static_cast<uint8_t>(k));
     return;
   }
-  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
-    if (workspaces_.used(i)) sync_api(i, 0);
+  workspaces_.for_each([this](uint32_t i) { sync_api(i, 0); });
 }
 
 void Tracker::share_api(uint32_t ws, uint8_t account, Status* previous) {

@@ -7,6 +7,7 @@
 #include "history.h"
 #include "fleet.h"
 #include "shared_state.h"
+#include "thread_name.h"
 #include "utf8.h"
 #include "ws_state.h"
 
@@ -80,8 +81,15 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
     std::lock_guard lock(live_mu());
     live_trackers().push_back(uid_);
   }
-  ticker_ = std::thread([this] { run_ticker(); });
-  if (history_) flusher_ = std::thread([this] { run_flusher(); });
+  ticker_ = std::thread([this] {
+    name_this_thread("qg-evaluate");
+    run_ticker();
+  });
+  if (history_)
+    flusher_ = std::thread([this] {
+      name_this_thread("qg-flush");
+      run_flusher();
+    });
 }
 
 Tracker::~Tracker() {
@@ -247,9 +255,13 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   if (shared_ || fleet_) charge_shared(ws, model, c);
   else if (!blocked) charge_budgets(ws, model, c);
 
-  // Budget alerts must leave within milliseconds: flag the evaluation thread. Read first so
-  // the cache line stays shared between recording threads until the evaluator clears it.
-  if (!dirty_.load(std::memory_order_relaxed)) dirty_.store(true, std::memory_order_relaxed);
+  // Budget alerts must leave within milliseconds: flag the evaluation thread, and wake it if it
+  // sleeps (once per quiet spell). Read first so the cache line stays shared between recording
+  // threads until the evaluator clears it.
+  if (!dirty_.load(std::memory_order_relaxed)) {
+    dirty_.store(true, std::memory_order_seq_cst);
+    idle_.wake();
+  }
   if (!blocked) on_api_signal(ws, c);
 }
 

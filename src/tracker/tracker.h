@@ -12,6 +12,7 @@
 #include "tracker_config.h"
 #include "dispatcher.h"
 #include "endpoint.h"
+#include "idle_wait.h"
 #include "intern.h"
 #include "pricing.h"
 #include "shard.h"
@@ -161,9 +162,20 @@ class Tracker {
   std::atomic<bool> fleet_down_{false};    // Redis unreachable: enforcing on what this process knows
   std::atomic<bool> stopping_{false};
   std::atomic<bool> dirty_{false};  // calls arrived since the last evaluation
+  IdleWait idle_;                   // where the evaluation thread sleeps between calls
+  IdleWait flusher_idle_;           // where the flusher sleeps between flushes
+  static constexpr int kBusyEvalMs = 10;  // evaluation period while calls keep arriving
   std::thread ticker_, flusher_;
   std::mutex flush_mu_;
   std::mutex tick_mu_;                             // one evaluation at a time
+  // tick()'s scratch, under tick_mu_: sized once, and only the entities of the last evaluation
+  // are cleared, so an evaluation after each call touches what the calls touched and no more.
+  struct TickScratch {
+    std::vector<std::pair<uint64_t, Totals>> cells;
+    std::vector<Amounts> amounts;   // cumulative per entity: 0 = global, 1 + workspace id
+    std::vector<uint8_t> active;
+    std::vector<uint32_t> entities;  // the active ones, ascending
+  } tick_scratch_;
   std::map<uint64_t, Totals> flushed_;             // flusher: cell totals already written
   // Ledger rows taken from the shards by a flush that failed (a database locked for longer than
   // its busy timeout, a full disk): written by the next flush. Beyond kMaxUnwritten the oldest

@@ -1,7 +1,10 @@
 // Names enter the tracker from the network and from callers: stored once as valid UTF-8.
 #include <doctest/doctest.h>
 
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "alert.h"
 #include "fleet_schema.h"
@@ -75,4 +78,30 @@ TEST_CASE("names: a fleet alert's announcement and its host's origin") {
   CHECK(origin_of("/tmp/qg-origin/a/../a/history.db") == origin_of("/tmp/qg-origin/a/history.db"));
   CHECK(origin_of("/tmp/qg-origin/a/history.db") != origin_of("/tmp/qg-origin/b/history.db"));
   CHECK(origin_of("/tmp/qg-origin/a/history.db").size() == 16);
+}
+
+TEST_CASE("names: for_each lists every published name once, also while threads intern") {
+  // Readers (the evaluation after each call) visit these ids instead of all 1024 slots.
+  InternTable t;
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k)
+    threads.emplace_back([&t, k] {
+      for (int i = 0; i < 300; ++i) t.intern("ws-" + std::to_string(i % 200) + (k % 2 ? "" : "-even"));
+    });
+  std::size_t seen_during = 0;
+  for (int r = 0; r < 100; ++r) t.for_each([&](uint32_t id) { seen_during += t.used(id) ? 0 : 1; });
+  for (auto& th : threads) th.join();
+  CHECK(seen_during == 0);  // never an id before its name is published
+  std::set<uint32_t> ids;
+  std::size_t calls = 0;
+  t.for_each([&](uint32_t id) {
+    ++calls;
+    ids.insert(id);
+  });
+  std::set<uint32_t> used;
+  for (uint32_t i = 0; i < InternTable::kCapacity; ++i)
+    if (t.used(i)) used.insert(i);
+  CHECK(calls == ids.size());
+  CHECK(ids == used);
+  CHECK(ids.size() == 401);  // 400 names and "(other)"
 }

@@ -3,7 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "calls.h"
 #include "instants.h"
@@ -54,4 +59,37 @@ TEST_CASE("history: ledger rows past a thread's ring between flushes are dropped
   CHECK(testing::sqlite_scalar(db, "SELECT SUM(requests) FROM usage_minute") == static_cast<int64_t>(kCalls));
   CHECK(testing::sqlite_scalar(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='ledger_dropped'") ==
         static_cast<int64_t>(kCalls - Shard::kRing));
+}
+
+TEST_CASE("shard: for_each_cell visits each cell with a key once, on the shared shard while threads add") {
+  // The evaluation after each call reads the cells a thread used, not the whole table.
+  auto shared = std::make_unique<Shard>();
+  shared->shared = true;
+  const uint64_t one[kCounterCount] = {1};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k)
+    threads.emplace_back([&, k] {
+      for (uint32_t i = 0; i < 500; ++i) shared->add(cell_key(i % 250, k % 2, 1), one);
+    });
+  for (int r = 0; r < 50; ++r)
+    shared->for_each_cell([](const Shard::Cell& c) { CHECK(c.key.load() != 0); });
+  for (auto& th : threads) th.join();
+  std::set<uint64_t> keys;
+  uint64_t total = 0, visits = 0;
+  shared->for_each_cell([&](const Shard::Cell& c) {
+    ++visits;
+    keys.insert(c.key.load());
+    total += c.v[0].load();
+  });
+  CHECK(visits == 500);  // 250 workspaces x 2 endpoints
+  CHECK(keys.size() == 500);
+  CHECK(total == 2000);
+
+  auto own = std::make_unique<Shard>();
+  for (uint32_t i = 0; i < 3; ++i) own->add(cell_key(i, 0, 0), one);
+  own->add(cell_key(1, 0, 0), one);
+  std::map<uint64_t, Totals> cut;
+  own->consistent_cut(cut);
+  CHECK(cut.size() == 3);
+  CHECK(cut[cell_key(1, 0, 0)].v[0] == 2);
 }
