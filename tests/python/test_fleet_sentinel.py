@@ -3,7 +3,8 @@
 through a sentinel URL -- the first sentinel it names is down, the second watches a real master and
 its replica (tests/python/redis_server.py). The sentinel fails the master over mid-traffic: the
 trackers follow it to the promoted replica, and its counts are exactly what the API was sent
-(nothing lost on the demoted master, nothing pushed twice), the budget held across it."""
+(nothing lost on the demoted master, nothing pushed twice), the budget held across it; and the
+same when the master is killed instead."""
 from __future__ import annotations
 
 import json
@@ -19,9 +20,9 @@ from test_shared_state import Workers
 BUDGET, CALLS, OVERSHOOT = 400, 250, 15
 
 
-def test_fleet_follows_a_sentinel_failover_mid_traffic(tmp_path, server, sentinel_fleet, monkeypatch):
-    f = sentinel_fleet
-    monkeypatch.setenv("QG_TEST_DELAY_MS", "20")
+def fleet_through_a_switch(tmp_path, server, f, switch) -> str:
+    """Two hosts' workers on the sentinel URL; switch(old master) mid-traffic, then wait until the
+    sentinel names the other server; the figures, once everything is checked."""
     old = f.master()
     budget = f"[budgets.global]\nrequests_per_day = {BUDGET}\n"
     hosts = [Workers(tmp_path, server.base_url, host(tmp_path, f"host{h}", f.url, budget)) for h in range(2)]
@@ -37,7 +38,7 @@ def test_fleet_follows_a_sentinel_failover_mid_traffic(tmp_path, server, sentine
     while fleet_requests(old) == 0:  # the fleet is on the first master
         assert time.monotonic() < deadline, "nothing counted on the master"
         time.sleep(0.02)
-    assert f.sentinel.cli("SENTINEL", "failover", MASTER_NAME) == "OK"
+    switch(old)
     deadline = time.monotonic() + 30
     while f.sentinel.master_port() == old.port:
         assert time.monotonic() < deadline, "the sentinel did not fail over"
@@ -50,10 +51,29 @@ def test_fleet_follows_a_sentinel_failover_mid_traffic(tmp_path, server, sentine
     sent = server.bill.requests
     counted = fleet_requests(new)
     degraded = [a for a in fleet_alerts(tmp_path, "fleet") if a["code"] == "redis_unreachable"]
-    print(f"\nsentinel failover mid-traffic: {sent} requests sent, {counted} counted on the new master "
-          f"({sum(c['blocked'] for c in counts)} blocked by the budget of {BUDGET}; "
-          f"{len(degraded)} degraded alert(s) during the switch)")
+    figures = (f"{sent} requests sent, {counted} counted on the new master ({sum(c['blocked'] for c in counts)} "
+               f"blocked by the budget of {BUDGET}; {len(degraded)} degraded alert(s) during the switch)")
+    print("\n" + figures)
     assert not list(tmp_path.glob("*/history.db.state.fleet/*.batch"))  # nothing left to push
     assert sum(c["ok"] for c in counts) == sent
-    assert counted == sent  # nothing lost on the demoted master, nothing counted twice
+    assert counted == sent, figures  # nothing lost on the old master, nothing counted twice
     assert BUDGET <= sent <= BUDGET + OVERSHOOT, counts
+    return figures
+
+
+def test_fleet_follows_a_sentinel_failover_mid_traffic(tmp_path, server, sentinel_fleet, monkeypatch):
+    def failover(old):
+        assert sentinel_fleet.sentinel.cli("SENTINEL", "failover", MASTER_NAME) == "OK"
+
+    monkeypatch.setenv("QG_TEST_DELAY_MS", "20")
+    fleet_through_a_switch(tmp_path, server, sentinel_fleet, failover)
+
+
+def test_fleet_follows_the_sentinel_when_the_master_is_killed(tmp_path, server, sentinel_fleet, monkeypatch):
+    """The master SIGKILLed mid-traffic: the trackers are degraded until the sentinel has promoted
+    the replica (down after 500 ms), then push what waited to it; the new master has no replica
+    (the old one is gone), so its batches stay unconfirmed, and counted."""
+    monkeypatch.setenv("QG_TEST_DELAY_MS", "20")
+    fleet_through_a_switch(tmp_path, server, sentinel_fleet, lambda old: old.kill())
+    assert any(a["code"] == "redis_unreachable" for a in fleet_alerts(tmp_path, "fleet"))
+    assert any(a["code"] == "redis_reachable" for a in fleet_alerts(tmp_path, "fleet"))
