@@ -246,10 +246,23 @@ void FleetReader::run() {
     std::lock_guard lock(stop_mu_);
     return stopping_;
   };
+  std::string master;  // with sentinels: the one sub (and query_) is on
+  auto checked = std::chrono::steady_clock::now();
+  std::size_t first = 0;  // the sentinel that answered last
   while (!stopping()) {
+    // Sentinels, once a second: the master they name now, and if it is another one (a failover:
+    // the demoted one goes on answering what it had), both connections are made again on it.
+    if (sub && !url_.sentinels.empty() && std::chrono::steady_clock::now() - checked >= std::chrono::seconds(1)) {
+      checked = std::chrono::steady_clock::now();
+      std::string named, why;
+      if (tracker::redis_sentinel_master(url_, named, why, &first) && named != master) {
+        tracker::redis_free(sub);
+        sub = nullptr;
+      }
+    }
     if (!sub) {
       std::string why;
-      sub = tracker::redis_connect(url_, why);
+      sub = tracker::redis_connect(url_, why, &master);
       bool ok = sub != nullptr;
       if (ok) {
         tracker::RedisReply r = tracker::redis_command(sub, {"SUBSCRIBE", schema::events_channel(ns_)});

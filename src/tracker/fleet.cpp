@@ -37,7 +37,10 @@ return id
 // ARGV[1]: n; then per period key: requests, tokens, micro-usd, server errors, ttl; then per
 // usage bucket: ttl, field count, field, amount, field, amount...
 constexpr const char* kPushScript = R"lua(
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', 86400) then return 0 end
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', 86400) then
+  redis.call('EXPIRE', KEYS[1], 86400)  -- a write all the same: a WAIT after it covers the batch
+  return 0
+end
 local n = tonumber(ARGV[1])
 local a = 2
 for i = 2, n + 1 do
@@ -133,11 +136,25 @@ void Fleet::broadcast(std::string event, std::string keep_key) {
   wake_.notify_one();
 }
 
-bool Fleet::connect(redisContext*& c, std::string& why) {
+bool Fleet::connect(redisContext*& c, std::string& why, std::string* master) {
   if (c && !c->err) return true;
   redis_free(c);
-  c = redis_connect(url_, why);
+  c = redis_connect(url_, why, master);
   return c != nullptr;
+}
+
+// Sentinels, once a second: a master they no longer name (a failover: the old one stays a master
+// for a while, taking writes its demotion will discard) is left at once, by every thread.
+void Fleet::check_master() {
+  const auto now = std::chrono::steady_clock::now();
+  if (url_.sentinels.empty() || !ctx_ || now - master_checked_ < std::chrono::seconds(1)) return;
+  master_checked_ = now;
+  std::string named, why;
+  if (!redis_sentinel_master(url_, named, why, &sentinel_first_) || named == master_) return;  // none answers: the master decides
+  redis_free(ctx_);
+  ctx_ = nullptr;
+  unconfirmed_pushed_ = false;
+  master_epoch_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 // Moves the pending atomics into a batch: first out of pending, then into unacked, so a
@@ -173,7 +190,7 @@ void Fleet::collect() {
   outbox_.push_back(std::move(b));
 }
 
-bool Fleet::push(const Batch& b) {
+Fleet::Pushed Fleet::push(const Batch& b, bool again) {
   std::vector<std::string> args = {"EVAL", kPushScript, "0", fleet_schema::batch_key(ns_, b.id)};
   std::vector<std::string> argv;
   for (const auto& row : b.rows)
@@ -202,12 +219,48 @@ bool Fleet::push(const Batch& b) {
   args[2] = std::to_string(args.size() - 3);
   args.push_back(std::to_string(counts));
   args.insert(args.end(), argv.begin(), argv.end());
-  RedisReply r = redis_command(ctx_, args);
-  if (!r.ok()) return false;
-  for (const auto& row : b.rows)
-    for (int w = 0; w < kSharedAmounts && row.entity < kEntities; ++w)
-      unacked_[row.entity * kSharedAmounts + w].fetch_sub(row.amount[w], std::memory_order_relaxed);
-  return true;
+  const bool wait = url_.wait_replicas > 0;
+  if (wait) {  // the script and ROLE (the master's replicas) in one round trip
+    std::vector<const char*> v;
+    std::vector<std::size_t> lens;
+    for (const auto& a : args) v.push_back(a.data()), lens.push_back(a.size());
+    redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), v.data(), lens.data());
+    redisAppendCommand(ctx_, "ROLE");
+  }
+  void* raw = nullptr;
+  RedisReply r = wait ? RedisReply(redisGetReply(ctx_, &raw) == REDIS_OK ? raw : nullptr) : redis_command(ctx_, args);
+  raw = nullptr;
+  RedisReply role(wait && r.r && redisGetReply(ctx_, &raw) == REDIS_OK ? raw : nullptr);
+  if (!r.ok() || (wait && !role.r)) {
+    if (r.r) fail_why_ = std::string(r.r->str, r.r->len);  // READONLY: a demoted master
+    return Pushed::failed;
+  }
+  if (!again)  // in the master's totals from now on
+    for (const auto& row : b.rows)
+      for (int w = 0; w < kSharedAmounts && row.entity < kEntities; ++w)
+        unacked_[row.entity * kSharedAmounts + w].fetch_sub(row.amount[w], std::memory_order_relaxed);
+  if (!wait) return Pushed::confirmed;
+  // Confirmed once replicas have it (WAIT: this connection's writes, and so all the master had
+  // before them); a master without enough replicas is not waited on (docs/shared-state.md#sentinel).
+  const redisReply* rr = role.r;
+  const bool master = rr->type == REDIS_REPLY_ARRAY && rr->elements >= 3 && rr->element[0]->type == REDIS_REPLY_STRING &&
+                      std::string(rr->element[0]->str, rr->element[0]->len) == "master";
+  const std::size_t replicas = master && rr->element[2]->type == REDIS_REPLY_ARRAY ? rr->element[2]->elements : 0;
+  if (replicas < static_cast<std::size_t>(url_.wait_replicas)) return Pushed::unconfirmed;
+  RedisReply w = redis_command(ctx_, {"WAIT", std::to_string(url_.wait_replicas), "100"});
+  if (!w.r) return Pushed::failed;
+  return w.r->type == REDIS_REPLY_INTEGER && w.r->integer >= url_.wait_replicas ? Pushed::confirmed : Pushed::unconfirmed;
+}
+
+// The outcome of a push that is not a failure: an unconfirmed batch is kept (the newest
+// kMaxUnconfirmed) to be pushed again on the next connection; a confirmation covers them all.
+void Fleet::pushed(Pushed p, Batch&& b) {
+  if (p == Pushed::confirmed) {
+    unconfirmed_.clear();
+    return;
+  }
+  unconfirmed_.push_back(std::move(b));
+  if (unconfirmed_.size() > kMaxUnconfirmed) unconfirmed_.pop_front();
 }
 
 // One file per batch: "id\tminute\tday\tmonth" then "name\tr\tt\tu\te" per row (a name never
@@ -299,7 +352,9 @@ void Fleet::push_spool() {
     std::free(buf);
     std::fclose(f);
     if (!ok) continue;
-    if (!push(b)) return;  // Redis went away again: the file waits
+    const Pushed p = push(b);
+    if (p == Pushed::failed) return;  // Redis went away again: the file waits
+    pushed(p, std::move(b));
     std::remove(path.c_str());
   }
 }
@@ -373,9 +428,10 @@ void Fleet::run() {
     std::string why;
     const auto now = std::chrono::steady_clock::now();
     // Reconnect at most every 200 ms while Redis is away (batches wait meanwhile).
+    check_master();
     if ((!ctx_ || ctx_->err) && (stopping || now - last_try >= std::chrono::milliseconds(200))) {
       last_try = now;
-      connect(ctx_, why);
+      connect(ctx_, why, &master_);
     }
     // What was kept for later starters (an exhausted account or workspace), read again each time
     // the subscriber (re)subscribes: an event published before that is not missed.
@@ -389,9 +445,28 @@ void Fleet::run() {
       if (!keys.ok()) reread_kept_.store(true);
     }
     bool ok = ctx_ && !ctx_->err;
+    // Sentinels: the batches no replica confirmed, again on each new connection (a master that
+    // failed over meanwhile has lost them; where they are, they add nothing), before the rest.
+    if (ok && !unconfirmed_pushed_) {
+      std::deque<Batch> again;
+      again.swap(unconfirmed_);
+      while (ok && !again.empty()) {
+        const Pushed p = push(again.front(), true);
+        ok = p != Pushed::failed;
+        if (!ok) break;
+        pushed(p, std::move(again.front()));
+        again.pop_front();
+      }
+      for (Batch& b : again) unconfirmed_.push_back(std::move(b));
+      unconfirmed_pushed_ = ok;
+    }
     while (ok && !outbox_.empty()) {
-      ok = push(outbox_.front());
-      if (ok) outbox_.pop_front();
+      const Pushed p = push(outbox_.front());
+      ok = p != Pushed::failed;
+      if (ok) {
+        pushed(p, std::move(outbox_.front()));
+        outbox_.pop_front();
+      }
     }
     if (ok && (stopping || now - spool_checked_ >= std::chrono::seconds(1))) {  // what stopped processes left
       spool_checked_ = now;
@@ -399,11 +474,13 @@ void Fleet::run() {
       ok = ctx_ && !ctx_->err;
     }
     ok = ok && send_events() && refresh();
-    if (!ok && why.empty()) why = ctx_ && ctx_->err ? ctx_->errstr : "not connected";
+    if (!ok && why.empty()) why = !fail_why_.empty() ? fail_why_ : ctx_ && ctx_->err ? ctx_->errstr : "not connected";
+    fail_why_.clear();
     if (!ok && ctx_) {
       redis_free(ctx_);
       ctx_ = nullptr;
     }
+    if (!ctx_) unconfirmed_pushed_ = false;
     set_up(ok, why);
     if (stopping) {
       spool_outbox();  // Redis away at the very end: any process of the host pushes it later
@@ -423,9 +500,15 @@ void Fleet::run() {
 // prompt; a dropped connection is made again (what was missed meanwhile is in the kept keys).
 void Fleet::run_subscriber() {
   redisContext* c = nullptr;
+  uint64_t epoch = 0;
   while (!stopping_.load(std::memory_order_acquire)) {
     std::string why;
+    if (c && epoch != master_epoch_.load(std::memory_order_acquire)) {  // another master (sentinels)
+      redis_free(c);
+      c = nullptr;
+    }
     if (!c) {
+      epoch = master_epoch_.load(std::memory_order_acquire);
       if (!connect(c, why)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
@@ -466,6 +549,11 @@ bool Fleet::claim(const std::string& event, int ttl_s, const std::string& record
   // Only a Redis known to be away is skipped: alerts raised while the sync thread makes its first
   // connection (a later starter applying what was kept) are claimed like any other.
   const bool known_down = reported_.load(std::memory_order_acquire) && !up();
+  if (const uint64_t epoch = master_epoch_.load(std::memory_order_acquire); epoch != claim_epoch_) {
+    claim_epoch_ = epoch;  // another master (sentinels)
+    redis_free(claim_ctx_);
+    claim_ctx_ = nullptr;
+  }
   if (known_down || !connect(claim_ctx_, why)) return true;
   RedisReply r = redis_command(claim_ctx_, {"SET", fleet_schema::alert_key(ns_, event), "1", "NX", "EX", std::to_string(ttl_s)});
   if (!r.r) {  // the connection failed: deliver

@@ -83,9 +83,13 @@ class Fleet {
   void push_spool();               // files of stopped processes, when Redis is there
   void run();
   void run_subscriber();
-  bool connect(redisContext*& c, std::string& why);  // keeps a live one
+  bool connect(redisContext*& c, std::string& why, std::string* master = nullptr);  // keeps a live one
+  void check_master();             // sentinels: ctx_ dropped when they name another master
   void collect();
-  bool push(const Batch& b);
+  enum class Pushed { failed, unconfirmed, confirmed };
+  // again: a batch pushed before (its amounts already left unacked_).
+  Pushed push(const Batch& b, bool again = false);
+  void pushed(Pushed p, Batch&& b);
   bool refresh();
   bool send_events();
   void set_up(bool up, const std::string& why);
@@ -104,6 +108,11 @@ class Fleet {
   std::mutex usage_mu_;
   std::map<int64_t, std::map<std::string, int64_t>> usage_in_;  // minute -> field -> amount
   std::deque<Batch> outbox_;                           // sync thread only
+  // Sentinels: pushed, but no replica confirmed them yet (sync thread); pushed again on each
+  // new connection until a WAIT confirms.
+  static constexpr std::size_t kMaxUnconfirmed = 4096;
+  std::deque<Batch> unconfirmed_;
+  bool unconfirmed_pushed_ = false;                    // on the current connection
   uint64_t next_seq_ = 1;
   std::mutex events_mu_;
   std::vector<std::pair<std::string, std::string>> events_;  // (event, keep key)
@@ -112,6 +121,12 @@ class Fleet {
   std::atomic<bool> stopping_{false}, up_{false}, reread_kept_{false};
   std::atomic<bool> reported_{false};  // up_ has been decided once (before that, not "down")
   redisContext* ctx_ = nullptr;   // sync thread
+  std::string master_;            // sync thread: the master ctx_ is on (sentinels)
+  std::string fail_why_;          // sync thread: why the last push was not acknowledged
+  std::chrono::steady_clock::time_point master_checked_{};
+  std::size_t sentinel_first_ = 0;  // sync thread: the sentinel that answered last
+  std::atomic<uint64_t> master_epoch_{0};  // bumped when the sentinels name another master
+  uint64_t claim_epoch_ = 0;      // claim_mu_
   redisContext* claim_ctx_ = nullptr;  // dispatcher thread (claims)
   std::mutex claim_mu_;
   std::thread thread_, subscriber_;

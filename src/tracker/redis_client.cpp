@@ -12,15 +12,23 @@
 namespace qg::tracker {
 
 namespace {
-// ssl_ca_certs=...&ssl_cert_reqs=none...: what redis-py accepts in a rediss:// URL (no
-// %-escapes: file paths as they are).
-bool tls_options(std::string_view query, RedisTls& tls, std::string& error) {
+// key=value&key=value: f(key, value, "key=value") for each, until it returns false.
+template <class F>
+bool each_option(std::string_view query, F&& f) {
   while (!query.empty()) {
     const std::string_view item = query.substr(0, query.find('&'));
     query.remove_prefix(std::min(query.size(), item.size() + 1));
     const auto eq = item.find('=');
-    const std::string_view key = item.substr(0, eq);
-    const std::string value(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1));
+    if (!f(item.substr(0, eq), std::string(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1)), item))
+      return false;
+  }
+  return true;
+}
+
+// ssl_ca_certs=...&ssl_cert_reqs=none...: what redis-py accepts in a rediss:// URL (no
+// %-escapes: file paths as they are).
+bool tls_options(std::string_view query, RedisTls& tls, std::string& error) {
+  return each_option(query, [&](std::string_view key, const std::string& value, std::string_view) {
     if (key == "ssl_ca_certs") tls.ca_file = value;
     else if (key == "ssl_certfile") tls.cert_file = value;
     else if (key == "ssl_keyfile") tls.key_file = value;
@@ -31,8 +39,8 @@ bool tls_options(std::string_view query, RedisTls& tls, std::string& error) {
     else
       return error = "redis: unknown option '" + std::string(key) +
                      "' (rediss:// takes ssl_ca_certs, ssl_certfile, ssl_keyfile, ssl_cert_reqs, ssl_server_name)", false;
-  }
-  return true;
+    return true;
+  });
 }
 
 // The tunnel under each TLS connection, freed with it (redis_free). Never destroyed: at exit a
@@ -41,8 +49,108 @@ std::mutex& g_tunnels_mu = *new std::mutex;
 std::map<redisContext*, std::unique_ptr<TlsTunnel>>& g_tunnels = *new std::map<redisContext*, std::unique_ptr<TlsTunnel>>;
 }  // namespace
 
+namespace {
+constexpr std::string_view kSentinelSchemes[] = {"redis+sentinel://", "redis-sentinel://", "sentinel://",
+                                                  "rediss+sentinel://", "rediss-sentinel://"};
+
+bool parse_port(std::string_view text, int& port) {
+  return std::from_chars(text.data(), text.data() + text.size(), port).ec == std::errc() && port > 0 && port <= 65535 &&
+         std::to_string(port) == text;
+}
+
+// redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/name[/db][?options][#name]
+bool parse_sentinel_url(std::string_view url, std::string_view scheme, RedisUrl& u, std::string& error) {
+  const std::string shown(url.substr(0, scheme.size()));
+  u.tls = scheme.rfind("rediss", 0) == 0;
+  u.wait_replicas = 1;
+  std::string_view rest = url.substr(scheme.size());
+  if (auto hash = rest.find('#'); hash != std::string_view::npos) {
+    u.master_name = std::string(rest.substr(hash + 1));
+    rest = rest.substr(0, hash);
+  }
+  std::string ssl;  // the ssl_* options, checked as rediss:// checks them
+  if (auto q = rest.find('?'); q != std::string_view::npos) {
+    const std::string_view query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+    const bool ok = each_option(query, [&](std::string_view key, const std::string& value, std::string_view item) {
+      if (key == "sentinel_password") u.sentinel_password = value;
+      else if (key == "sentinel_username") u.sentinel_user = value;
+      else if (key == "sentinelMasterId" || key == "master_name" || key == "service_name") u.master_name = value;
+      else if (key == "wait_replicas") {
+        if (std::from_chars(value.data(), value.data() + value.size(), u.wait_replicas).ec != std::errc() ||
+            u.wait_replicas < 0 || std::to_string(u.wait_replicas) != value)
+          return error = "redis: wait_replicas is a number of replicas (0: none), not '" + value + "'", false;
+      } else if (key.rfind("ssl_", 0) == 0 && u.tls) {
+        ssl += (ssl.empty() ? "" : "&") + std::string(item);
+      } else if (key.rfind("ssl_", 0) == 0) {
+        return error = "redis: " + std::string(key) + " needs rediss+sentinel:// (TLS), not " + shown, false;
+      } else {
+        return error = "redis: unknown option '" + std::string(key) + "' (" + shown +
+                       " takes sentinel_password, sentinel_username, wait_replicas, master_name" +
+                       (u.tls ? " and rediss://'s ssl_* options)" : ")"), false;
+      }
+      return true;
+    });
+    if (!ok) return false;
+  }
+  if (!ssl.empty() && !tls_options(ssl, u.tls_options, error)) return false;
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+    const std::string_view cred = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    if (auto colon = cred.find(':'); colon == std::string_view::npos) {
+      u.password = std::string(cred);
+    } else {
+      u.user = std::string(cred.substr(0, colon));
+      u.password = std::string(cred.substr(colon + 1));
+    }
+  }
+  std::string_view hosts = rest.substr(0, rest.find('/'));
+  std::string_view path = hosts.size() < rest.size() ? rest.substr(hosts.size() + 1) : std::string_view{};
+  // The path: name[/db], or just [db] when the name came as #name or an option.
+  std::string_view db = path;
+  if (u.master_name.empty()) {
+    const auto slash = path.find('/');
+    u.master_name = std::string(path.substr(0, slash));
+    db = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
+  }
+  if (u.master_name.empty())
+    return error = "redis: " + shown + " needs the master's name: " + shown + "host:26379,host:26379/mymaster[/db]", false;
+  if (!db.empty() && (std::from_chars(db.data(), db.data() + db.size(), u.db).ec != std::errc() || u.db < 0 ||
+                      std::to_string(u.db) != db))
+    return error = "redis: the database '" + std::string(db) + "' is not a number", false;
+  while (!hosts.empty() || u.sentinels.empty()) {
+    std::string_view h = hosts.substr(0, hosts.find(','));
+    hosts.remove_prefix(std::min(hosts.size(), h.size() + 1));
+    if (h.empty()) return error = "redis: " + shown + " needs sentinels, host[:port] separated by commas", false;
+    int port = 26379;
+    std::string_view name = h;
+    if (h.front() == '[') {  // [v6]:port
+      const auto close = h.find(']');
+      if (close == std::string_view::npos) return error = "redis: the sentinel '" + std::string(h) + "' lacks its ']'", false;
+      name = h.substr(1, close - 1);
+      const std::string_view after = h.substr(close + 1);
+      if (!after.empty() && (after.front() != ':' || !parse_port(after.substr(1), port)))
+        return error = "redis: the sentinel port in '" + std::string(h) + "' is not a port number", false;
+    } else if (auto colon = h.rfind(':'); colon != std::string_view::npos) {
+      name = h.substr(0, colon);
+      if (!parse_port(h.substr(colon + 1), port))
+        return error = "redis: the sentinel port '" + std::string(h.substr(colon + 1)) + "' is not a port number", false;
+    }
+    if (name.empty()) return error = "redis: the sentinel '" + std::string(h) + "' has no host", false;
+    u.sentinels.emplace_back(std::string(name), port);
+  }
+  return true;
+}
+}  // namespace
+
 bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
   RedisUrl u;
+  for (std::string_view scheme : kSentinelSchemes)
+    if (url.rfind(scheme, 0) == 0) {
+      if (!parse_sentinel_url(url, scheme, u, error)) return false;
+      out = u;
+      return true;
+    }
   if (url.rfind("unix://", 0) == 0) {
     u.unix_path = std::string(url.substr(7));
     if (u.unix_path.empty()) return error = "redis: unix:// needs a socket path", false;
@@ -64,7 +172,8 @@ bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
     out = p;
     return true;
   }
-  if (url.rfind("redis://", 0) != 0) return error = "redis: '" + std::string(url) + "' is not a redis:// URL", false;
+  if (url.rfind("redis://", 0) != 0)
+    return error = "redis: '" + std::string(url) + "' is not a redis:// URL (nor rediss://, unix://, redis+sentinel://)", false;
   std::string_view rest = url.substr(8);
   if (auto at = rest.rfind('@'); at != std::string_view::npos) {
     std::string_view cred = rest.substr(0, at);
@@ -96,6 +205,14 @@ bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
 
 std::string redis_address(const RedisUrl& u) {
   if (!u.unix_path.empty()) return "unix://" + u.unix_path;
+  if (!u.sentinels.empty()) {
+    std::string s = u.tls ? "rediss+sentinel://" : "redis+sentinel://";
+    for (std::size_t i = 0; i < u.sentinels.size(); ++i) {
+      const auto& [h, p] = u.sentinels[i];
+      s += (i ? "," : "") + (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + std::to_string(p);
+    }
+    return s + "/" + u.master_name + "/" + std::to_string(u.db);
+  }
   return (u.tls ? "rediss://" : "redis://") + u.host + ":" + std::to_string(u.port) + "/" + std::to_string(u.db);
 }
 
@@ -137,7 +254,8 @@ void redis_free(redisContext* c) {
   }
 }
 
-redisContext* redis_connect(const RedisUrl& url, std::string& why) {
+namespace {
+redisContext* connect_direct(const RedisUrl& url, std::string& why) {
   const timeval timeout{0, 500000};
   redisContext* c = nullptr;
   if (url.tls) {
@@ -177,6 +295,85 @@ redisContext* redis_connect(const RedisUrl& url, std::string& why) {
     }
   }
   return c;
+}
+
+std::string reply_text(const redisReply* r) {
+  return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR)
+             ? std::string(r->str, r->len) : std::string();
+}
+
+// One sentinel's answer: the master's host and port, or false and `why`.
+bool ask_sentinel(const RedisUrl& url, const std::string& host, int port, std::string& master_host, int& master_port,
+                  std::string& why) {
+  RedisUrl s;
+  s.host = host, s.port = port, s.tls = url.tls, s.tls_options = url.tls_options;
+  s.user = url.sentinel_user, s.password = url.sentinel_password;
+  const std::string where = "sentinel " + host + ":" + std::to_string(port);
+  redisContext* c = connect_direct(s, why);
+  if (!c) return why = where + ": " + why, false;
+  RedisReply r = redis_command(c, {"SENTINEL", "get-master-addr-by-name", url.master_name});
+  bool ok = false;
+  if (!r.r) why = where + ": " + c->errstr;
+  else if (r.r->type == REDIS_REPLY_ERROR) why = where + ": " + reply_text(r.r);
+  else if (r.r->type != REDIS_REPLY_ARRAY || r.r->elements != 2) why = where + " knows no master named '" + url.master_name + "'";
+  else {
+    master_host = reply_text(r.r->element[0]);
+    ok = parse_port(reply_text(r.r->element[1]), master_port) && !master_host.empty();
+    if (!ok) why = where + " answered an address that is not one";
+  }
+  redis_free(c);
+  return ok;
+}
+}  // namespace
+
+bool redis_sentinel_master(const RedisUrl& url, std::string& master, std::string& why, std::size_t* first) {
+  std::string reasons;
+  const std::size_t n = url.sentinels.size(), from = first && *first < n ? *first : 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& [host, port] = url.sentinels[(from + i) % n];
+    std::string h, one;
+    int p = 0;
+    if (ask_sentinel(url, host, port, h, p, one)) {
+      master = h + ":" + std::to_string(p);
+      if (first) *first = (from + i) % n;
+      return true;
+    }
+    reasons += (reasons.empty() ? "" : "; ") + one;
+  }
+  why = reasons;
+  return false;
+}
+
+redisContext* redis_connect(const RedisUrl& url, std::string& why, std::string* master) {
+  if (url.sentinels.empty()) return connect_direct(url, why);
+  std::string reasons;
+  for (const auto& [host, port] : url.sentinels) {
+    RedisUrl m = url;
+    m.sentinels.clear();
+    std::string one;
+    if (!ask_sentinel(url, host, port, m.host, m.port, one)) {
+      reasons += (reasons.empty() ? "" : "; ") + one;
+      continue;
+    }
+    const std::string addr = m.host + ":" + std::to_string(m.port);
+    redisContext* c = connect_direct(m, one);
+    if (!c) {
+      reasons += std::string(reasons.empty() ? "" : "; ") + "master " + addr + " (from sentinel " + host + "): " + one;
+      continue;
+    }
+    // A master demoted by a failover the sentinel has not finished telling is a replica now.
+    RedisReply role = redis_command(c, {"ROLE"});
+    const std::string said = role.ok() && role.r->type == REDIS_REPLY_ARRAY && role.r->elements ? reply_text(role.r->element[0]) : "";
+    if (said == "master") {
+      if (master) *master = addr;
+      return c;
+    }
+    reasons += std::string(reasons.empty() ? "" : "; ") + "master " + addr + " (from sentinel " + host + ") says ROLE " +
+               (said.empty() ? reply_text(role.r) : said);
+    redis_free(c);
+  }
+  why = reasons;
+  return nullptr;
 }
 
 }  // namespace qg::tracker

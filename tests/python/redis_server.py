@@ -44,12 +44,13 @@ class RedisServer:
     tls, it listens only for TLS (redis' own, with a throwaway CA; clients must show a certificate
     when tls == "mutual"), and `url` is the rediss:// URL that trusts that CA."""
 
-    def __init__(self, tmp: Path, tls: str | None = None):
+    def __init__(self, tmp: Path, tls: str | None = None, replicaof: "RedisServer | None" = None):
         exe = shutil.which("redis-server") or "/usr/bin/redis-server"
         if not os.access(exe, os.X_OK):
             pytest.fail("redis-server is not installed (scripts/setup installs it)")
         self.exe, self.dir, self.port, self.tls = exe, tmp / "redis", _free_port(), tls
-        self.dir.mkdir()
+        self.replicaof = replicaof.port if replicaof else None
+        self.dir.mkdir(parents=True)
         if tls:
             self.certs = tmp / "certs"
             self.certs.mkdir()
@@ -74,7 +75,8 @@ class RedisServer:
     def start(self) -> None:
         self.proc = subprocess.Popen([self.exe, *self._listen(), "--bind", "127.0.0.1", "--dir", str(self.dir),
                                       "--save", "", "--appendonly", "yes", "--appendfsync", "always",
-                                      "--requirepass", PASSWORD, "--daemonize", "no"],
+                                      "--requirepass", PASSWORD, "--masterauth", PASSWORD, "--daemonize", "no",
+                                      *(["--replicaof", "127.0.0.1", str(self.replicaof)] if self.replicaof else [])],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(500):
             if self.cli("PING") == "PONG":
@@ -95,6 +97,78 @@ class RedisServer:
         r = subprocess.run(["redis-cli", "-p", str(self.port), *tls, "-a", PASSWORD, "--no-auth-warning", *args],
                            capture_output=True, text=True, timeout=10)
         return r.stdout.strip()
+
+
+SENTINEL_PASSWORD = "s3cret-sentinel"
+MASTER_NAME = "mymaster"
+
+
+class Sentinel:
+    """`redis-server sentinel.conf --sentinel` on a loopback port (with its own password), watching
+    `master` as MASTER_NAME and quick to act (down after 500 ms, failover timeout 2 s). Returns once
+    it knows the master's replicas, linked and ready to be promoted."""
+
+    def __init__(self, tmp: Path, master: RedisServer, replicas: int = 1):
+        self.port, self.dir = _free_port(), tmp / "sentinel"
+        self.dir.mkdir(parents=True)
+        conf = self.dir / "sentinel.conf"  # sentinel rewrites it: its own file
+        conf.write_text(f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\nrequirepass {SENTINEL_PASSWORD}\n"
+                        f"sentinel monitor {MASTER_NAME} 127.0.0.1 {master.port} 1\n"
+                        f"sentinel auth-pass {MASTER_NAME} {PASSWORD}\n"
+                        f"sentinel down-after-milliseconds {MASTER_NAME} 500\n"
+                        f"sentinel failover-timeout {MASTER_NAME} 2000\n")
+        self.proc = subprocess.Popen([master.exe, str(conf), "--sentinel"], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            linked = self.cli("SENTINEL", "replicas", MASTER_NAME).count("master-link-status\nok")
+            if linked >= replicas:
+                return
+            time.sleep(0.05)
+        pytest.fail("the sentinel did not find the master's replicas")
+
+    def cli(self, *args: str) -> str:
+        r = subprocess.run(["redis-cli", "-p", str(self.port), "-a", SENTINEL_PASSWORD, "--no-auth-warning", *args],
+                           capture_output=True, text=True, timeout=10)
+        return r.stdout.strip()
+
+    def master_port(self) -> int:
+        """The master's port as the sentinel names it now."""
+        return int(self.cli("SENTINEL", "get-master-addr-by-name", MASTER_NAME).split()[1])
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+
+class SentinelFleet:
+    """A master, its replica and a sentinel watching them; `url` asks a closed port first (a
+    sentinel that is down), then the sentinel."""
+
+    def __init__(self, tmp: Path):
+        self.servers = [RedisServer(tmp / "master")]
+        self.servers.append(RedisServer(tmp / "replica", replicaof=self.servers[0]))
+        self.sentinel = Sentinel(tmp, self.servers[0])
+        self.url = (f"redis+sentinel://:{PASSWORD}@127.0.0.1:{_free_port()},127.0.0.1:{self.sentinel.port}/{MASTER_NAME}/0"
+                    f"?sentinel_password={SENTINEL_PASSWORD}")
+
+    def master(self) -> RedisServer:
+        """The server the sentinel names master now."""
+        port = self.sentinel.master_port()
+        return next(s for s in self.servers if s.port == port)
+
+    def stop(self) -> None:
+        self.sentinel.kill()
+        for s in self.servers:
+            s.kill()
+
+
+@pytest.fixture
+def sentinel_fleet(tmp_path):
+    f = SentinelFleet(tmp_path)
+    yield f
+    f.stop()
 
 
 @pytest.fixture(params=["plain", "tls"])

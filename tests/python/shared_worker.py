@@ -5,7 +5,8 @@ uvicorn worker of the assessed service would hold it, sending chat completions o
 
 N calls (N < 0: until killed); GO_FILE: wait until it exists, so that every worker starts at once.
 The API key names the worker at the fake (its bill counts requests per key). QG_WORKSPACE sets
-the workspace; QG_TEST_CLOCK_MS the parent's pinned clock. Each request carries the time it left
+the workspace; QG_TEST_CLOCK_MS the parent's pinned clock; QG_TEST_DELAY_MS has the fake answer
+each call that late (a paced worker). Each request carries the time it left
 (x-sent-ns, CLOCK_MONOTONIC, which the fake's arrival times share). Prints a JSON line of counts after
 every call ("ok": answered 2xx, "blocked": stopped by quotaguard before sending, "quota": a 429
 from the API, "other") and exits 0."""
@@ -24,8 +25,13 @@ if os.environ.get("QG_TEST_CLOCK_MS"):
     quotaguard._core._set_clock_for_tests(int(os.environ["QG_TEST_CLOCK_MS"]))
 quotaguard.configure(config)
 
+delay_ms = os.environ.get("QG_TEST_DELAY_MS")
+
+
 def stamp(request):  # when the request left, on the clock the fake stamps arrivals with
     request.headers["x-sent-ns"] = str(time.monotonic_ns())
+    if delay_ms:
+        request.headers["x-fake-delay-ms"] = delay_ms
 
 
 client = quotaguard.openai_client(api_key=api_key, base_url=base_url, max_retries=0,
