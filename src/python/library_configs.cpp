@@ -37,101 +37,118 @@ TSNode dict_value(TSNode dict, std::string_view key, std::string_view code) {
   return TSNode{};
 }
 
-// The project whose modules a configuration's imported names are read from, for the call being
-// judged (set by config_builds_openai; each checking thread judges its own calls), so the
-// recursion below need not carry it.
-thread_local const Project* config_project = nullptr;
+// Reads a library's configurations in one project: names imported from the project's modules
+// are followed there (with that module's code).
+class ConfigReader {
+ public:
+  ConfigReader(const Project& project, const ClientBuildingLibrary& lib) : project_(project), lib_(lib) {}
 
-// `from llm_config import config_list` naming a project module: its module-level bindings of the
-// name (with that module's code); nullopt when the module is not the project's (or not parsed).
-std::optional<std::pair<const std::vector<Binding>*, std::string_view>> imported_bindings(const Binding& b,
-                                                                                         const Scope* scope) {
-  if (!config_project || !scope->owner || b.name.empty() || b.name == "*") return std::nullopt;
-  const std::string resolved = resolve_import(*config_project, *scope->owner, b.module, b.level);
-  ModuleInfo* m = resolved.empty() ? nullptr : config_project->module(resolved);
-  if (!m || m->scopes.empty()) return std::nullopt;
-  const auto it = m->module_scope()->bindings.find(b.name);
-  if (it == m->module_scope()->bindings.end()) return std::nullopt;
-  return std::pair{&it->second, m->code()};
-}
+  // Whether a configuration builds an OpenAI client (see config_builds_openai in the header).
+  // OpenAIWrapper builds `OpenAI(...)` / `AzureOpenAI(...)` for every entry of its `config_list`
+  // (or the dict itself when it has none) unless the entry names `model_client_cls` (a custom
+  // client) or an `api_type` starting with one of `other-api-types`; an entry inherits the
+  // dict's own `api_type`. `False` / `None` / an empty list build none; anything not visible
+  // here (a parameter, `config_list_from_json(...)`, a call) is taken to be OpenAI, the default.
+  bool builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
+                     std::optional<bool> base_other = std::nullopt) const;
+  // Whether `n` (a with-item's value) holds a configuration: a call of one of `config-contexts`,
+  // or a name every assignment of which (in the nearest scope that binds it, or at the level of
+  // the project module it is imported from) is one.
+  bool holds_config(TSNode n, const Scope* scope, Evaluator& ev, int depth) const;
 
-// Whether a configuration builds an OpenAI client (see config_builds_openai in the header).
-// client. OpenAIWrapper builds `OpenAI(...)` / `AzureOpenAI(...)` for every entry of its
-// `config_list` (or the dict itself when it has none) unless the entry names `model_client_cls`
-// (a custom client) or an `api_type` starting with one of `other-api-types`; an entry inherits
-// the dict's own `api_type`. `False` / `None` / an empty list build none; anything not visible
-// here (a parameter, `config_list_from_json(...)`, a call) is taken to be OpenAI, the default.
-bool builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
-                          int depth, std::optional<bool> base_other = std::nullopt);
+ private:
+  // `from llm_config import config_list` naming a project module: its module-level bindings of
+  // the name (with that module's code); nullopt when the module is not the project's (or not parsed).
+  std::optional<std::pair<const std::vector<Binding>*, std::string_view>> imported_bindings(const Binding& b,
+                                                                                           const Scope* scope) const {
+    if (!scope->owner || b.name.empty() || b.name == "*") return std::nullopt;
+    const std::string resolved = resolve_import(project_, *scope->owner, b.module, b.level);
+    ModuleInfo* m = resolved.empty() ? nullptr : project_.module(resolved);
+    if (!m || m->scopes.empty()) return std::nullopt;
+    const auto it = m->module_scope()->bindings.find(b.name);
+    if (it == m->module_scope()->bindings.end()) return std::nullopt;
+    return std::pair{&it->second, m->code()};
+  }
 
-// A name: whether any assignment of it, in the nearest scope that binds it (or, imported from a
-// project module, at that module's level), holds what `builds` says builds an OpenAI client
-// (each with the code it is in); true when one is not an assignment (a parameter, a loop) or the
-// name is bound nowhere seen.
-template <typename Builds>
-bool any_binding_builds(TSNode n, const Scope* scope, std::string_view code, Builds builds) {
-  const std::string name(text(n, code));
-  for (const Scope* s = scope; s; s = s->parent) {
-    const auto it = s->bindings.find(name);
-    if (it == s->bindings.end()) continue;
-    for (const Binding& b : it->second) {
-      if (b.kind == Binding::Kind::ImportFrom) {
-        const auto imported = imported_bindings(b, s);
-        if (!imported) return true;
-        for (const Binding& i : *imported->first)
-          if (i.kind != Binding::Kind::Expr || is_null(i.node) || builds(i.node, i.scope, imported->second)) return true;
-        continue;
+  // A name: whether any assignment of it, in the nearest scope that binds it (or, imported from
+  // a project module, at that module's level), holds what `builds` says builds an OpenAI client
+  // (each with the code it is in); true when one is not an assignment (a parameter, a loop) or
+  // the name is bound nowhere seen.
+  template <typename Builds>
+  bool any_binding_builds(TSNode n, const Scope* scope, std::string_view code, Builds builds) const {
+    const std::string name(text(n, code));
+    for (const Scope* s = scope; s; s = s->parent) {
+      const auto it = s->bindings.find(name);
+      if (it == s->bindings.end()) continue;
+      for (const Binding& b : it->second) {
+        if (b.kind == Binding::Kind::ImportFrom) {
+          const auto imported = imported_bindings(b, s);
+          if (!imported) return true;
+          for (const Binding& i : *imported->first)
+            if (i.kind != Binding::Kind::Expr || is_null(i.node) || builds(i.node, i.scope, imported->second)) return true;
+          continue;
+        }
+        if (b.kind != Binding::Kind::Expr || is_null(b.node) || builds(b.node, b.scope, code)) return true;
       }
-      if (b.kind != Binding::Kind::Expr || is_null(b.node) || builds(b.node, b.scope, code)) return true;
+      return false;
     }
-    return false;
+    return true;
   }
-  return true;
-}
 
-bool name_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib, int depth,
-                        std::optional<bool> base_other) {
-  return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
-    return builds_openai(v, in, c, lib, depth + 1, base_other);
-  });
-}
-
-// One entry of a `config_list` (or a whole dict without one): nullopt when it is not a visible
-// dict (decided by the caller), else whether it goes to another API.
-bool entry_is_other(TSNode dict, std::string_view code, const ClientBuildingLibrary& lib, std::optional<bool> base_other,
-                    bool& unknown) {
-  if (!is_null(dict_value(dict, "model_client_cls", code))) return true;
-  const TSNode api_type = dict_value(dict, "api_type", code);
-  if (is_null(api_type)) {
-    if (base_other) return *base_other;
-    return false;
+  bool name_builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
+                          std::optional<bool> base_other) const {
+    return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
+      return builds_openai(v, in, c, depth + 1, base_other);
+    });
   }
-  const auto type = literal_text(api_type, code);
-  if (!type) {
-    unknown = true;
-    return false;
-  }
-  return std::any_of(lib.other_api_types.begin(), lib.other_api_types.end(),
-                     [&](const std::string& p) { return type->starts_with(p); });
-}
 
-bool list_builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib, int depth,
-                        std::optional<bool> base_other) {
+  bool other_api_type(std::string_view type) const {
+    return std::any_of(lib_.other_api_types.begin(), lib_.other_api_types.end(),
+                       [&](const std::string& p) { return type.starts_with(p); });
+  }
+
+  // One entry of a `config_list` (or a whole dict without one): whether it goes to another API;
+  // `unknown` when its api_type is not visible.
+  bool entry_is_other(TSNode dict, std::string_view code, std::optional<bool> base_other, bool& unknown) const {
+    if (!is_null(dict_value(dict, "model_client_cls", code))) return true;
+    const TSNode api_type = dict_value(dict, "api_type", code);
+    if (is_null(api_type)) return base_other.value_or(false);
+    const auto type = literal_text(api_type, code);
+    if (!type) {
+      unknown = true;
+      return false;
+    }
+    return other_api_type(*type);
+  }
+
+  bool list_builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
+                          std::optional<bool> base_other) const;
+  // AG2's `LLMConfig({"api_type": "google", ...}, ...)` / `LLMConfig(api_type="google", ...)` /
+  // `LLMConfig(config_list=[...])`: each positional dict an entry, or its keywords one entry.
+  bool llm_config_builds_openai(TSNode call, const Scope* scope, std::string_view code, int depth,
+                                std::optional<bool> base_other) const;
+
+  const Project& project_;
+  const ClientBuildingLibrary& lib_;
+};
+
+bool ConfigReader::list_builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
+                                      std::optional<bool> base_other) const {
   const Syntax& S = Syntax::get();
   n = unparenthesize(n);
   if (is_null(n) || depth > 6) return true;
   if (sym(n) == S.identifier)
     return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
-      return list_builds_openai(v, in, c, lib, depth + 1, base_other);
+      return list_builds_openai(v, in, c, depth + 1, base_other);
     });
   if (sym(n) != S.list && sym(n) != S.tuple) return true;  // config_list_from_json(...), a filter, ...
   for (TSNode element : NamedChildren(n)) {
     element = unparenthesize(element);
     if (sym(element) == S.comment) continue;
     if (sym(element) == S.dictionary) {
-      if (builds_openai(element, scope, code, lib, depth + 1, base_other)) return true;
+      if (builds_openai(element, scope, code, depth + 1, base_other)) return true;
     } else if (sym(element) == S.identifier) {
-      if (name_builds_openai(element, scope, code, lib, depth + 1, base_other)) return true;
+      if (name_builds_openai(element, scope, code, depth + 1, base_other)) return true;
     } else {
       return true;
     }
@@ -139,46 +156,47 @@ bool list_builds_openai(TSNode n, const Scope* scope, std::string_view code, con
   return false;
 }
 
-bool builds_openai(TSNode n, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
-                          int depth, std::optional<bool> base_other) {
+bool ConfigReader::llm_config_builds_openai(TSNode call, const Scope* scope, std::string_view code, int depth,
+                                            std::optional<bool> base_other) const {
+  const Syntax& S = Syntax::get();
+  const std::string_view callee = text(field(call, S.f_function), code);
+  const TSNode args = field(call, S.f_arguments);
+  if (!(callee == "LLMConfig" || callee.ends_with(".LLMConfig")) || is_null(args) || sym(args) != S.argument_list)
+    return true;  // `dict(...)`, `config_list_from_json(...)`, ...
+  bool positional = false;
+  std::optional<bool> keywords_other;
+  for (TSNode a : NamedChildren(args)) {
+    if (sym(a) == S.comment) continue;
+    if (sym(a) == S.keyword_argument) {
+      const std::string_view name = text(field(a, S.f_name), code);
+      const TSNode value = field(a, S.f_value);
+      if (name == "config_list") return list_builds_openai(value, scope, code, depth + 1, base_other);
+      if (name == "api_type") {
+        const auto type = literal_text(value, code);
+        if (!type) return true;
+        keywords_other = other_api_type(*type);
+      }
+      continue;
+    }
+    if (sym(a) == S.dictionary_splat || sym(a) == S.list_splat) return true;
+    positional = true;
+    if (builds_openai(a, scope, code, depth + 1, base_other)) return true;
+  }
+  return positional ? false : !keywords_other.value_or(false);
+}
+
+bool ConfigReader::builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
+                                 std::optional<bool> base_other) const {
   const Syntax& S = Syntax::get();
   n = unparenthesize(n);
   if (is_null(n)) return false;
   if (depth > 6) return true;
   if (sym(n) == S.false_ || sym(n) == S.none) return false;
-  if (sym(n) == S.identifier) return name_builds_openai(n, scope, code, lib, depth, base_other);
+  if (sym(n) == S.identifier) return name_builds_openai(n, scope, code, depth, base_other);
   if (sym(n) == S.conditional_expression)
-    return builds_openai(ts_node_named_child(n, 0), scope, code, lib, depth + 1, base_other) ||
-           builds_openai(ts_node_named_child(n, 2), scope, code, lib, depth + 1, base_other);
-  if (sym(n) == S.call) {
-    // AG2's `LLMConfig({"api_type": "google", ...}, ...)` / `LLMConfig(api_type="google", ...)` /
-    // `LLMConfig(config_list=[...])`: each positional dict an entry, or its keywords one entry.
-    const std::string_view callee = text(field(n, S.f_function), code);
-    const TSNode args = field(n, S.f_arguments);
-    if (!(callee == "LLMConfig" || callee.ends_with(".LLMConfig")) || is_null(args) || sym(args) != S.argument_list)
-      return true;  // `dict(...)`, `config_list_from_json(...)`, ...
-    bool positional = false;
-    std::optional<bool> keywords_other;
-    for (TSNode a : NamedChildren(args)) {
-      if (sym(a) == S.comment) continue;
-      if (sym(a) == S.keyword_argument) {
-        const std::string_view name = text(field(a, S.f_name), code);
-        const TSNode value = field(a, S.f_value);
-        if (name == "config_list") return list_builds_openai(value, scope, code, lib, depth + 1, base_other);
-        if (name == "api_type") {
-          const auto type = literal_text(value, code);
-          if (!type) return true;
-          keywords_other = std::any_of(lib.other_api_types.begin(), lib.other_api_types.end(),
-                                       [&](const std::string& p) { return type->starts_with(p); });
-        }
-        continue;
-      }
-      if (sym(a) == S.dictionary_splat || sym(a) == S.list_splat) return true;
-      positional = true;
-      if (builds_openai(a, scope, code, lib, depth + 1, base_other)) return true;
-    }
-    return positional ? false : !keywords_other.value_or(false);
-  }
+    return builds_openai(ts_node_named_child(n, 0), scope, code, depth + 1, base_other) ||
+           builds_openai(ts_node_named_child(n, 2), scope, code, depth + 1, base_other);
+  if (sym(n) == S.call) return llm_config_builds_openai(n, scope, code, depth, base_other);
   if (sym(n) != S.dictionary && sym(n) != S.argument_list) return true;  // a subscript, a comprehension, ...
   bool unknown = false, splat = false;
   for (TSNode part : NamedChildren(n))
@@ -186,20 +204,17 @@ bool builds_openai(TSNode n, const Scope* scope, std::string_view code, const Cl
       return true;  // `OpenAIWrapper(*args)`: not visible
     } else if (sym(part) == S.dictionary_splat) {
       splat = true;
-      if (builds_openai(ts_node_named_child(part, 0), scope, code, lib, depth + 1, base_other)) return true;
+      if (builds_openai(ts_node_named_child(part, 0), scope, code, depth + 1, base_other)) return true;
     }
-  const bool this_other = entry_is_other(n, code, lib, base_other, unknown);
+  const bool this_other = entry_is_other(n, code, base_other, unknown);
   if (unknown) return true;
   const TSNode config_list = dict_value(n, "config_list", code);
-  if (!is_null(config_list)) return list_builds_openai(config_list, scope, code, lib, depth + 1, this_other);
+  if (!is_null(config_list)) return list_builds_openai(config_list, scope, code, depth + 1, this_other);
   if (splat) return false;  // (what the splat holds decided)
   return !this_other;
 }
 
-// Whether `n` (a with-item's value) holds a configuration: a call of one of `config-contexts`,
-// or a name every assignment of which (in the nearest scope that binds it, or at the level of the
-// project module it is imported from) is one.
-bool holds_config(TSNode n, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib, int depth) {
+bool ConfigReader::holds_config(TSNode n, const Scope* scope, Evaluator& ev, int depth) const {
   const Syntax& S = Syntax::get();
   n = unparenthesize(n);
   if (is_null(n) || depth > 6 || !scope || !scope->owner) return false;
@@ -207,7 +222,7 @@ bool holds_config(TSNode n, const Scope* scope, Evaluator& ev, const ClientBuild
     const Values callees = ev.eval(field(n, S.f_function), scope);
     return std::any_of(callees.begin(), callees.end(), [&](const Value& v) {
       return v.kind == Value::Kind::External &&
-             std::find(lib.config_contexts.begin(), lib.config_contexts.end(), v.path) != lib.config_contexts.end();
+             std::find(lib_.config_contexts.begin(), lib_.config_contexts.end(), v.path) != lib_.config_contexts.end();
     });
   }
   if (sym(n) != S.identifier) return false;
@@ -221,10 +236,10 @@ bool holds_config(TSNode n, const Scope* scope, Evaluator& ev, const ClientBuild
         const auto imported = imported_bindings(b, s);
         if (!imported || imported->first->empty()) return false;
         for (const Binding& i : *imported->first)
-          all = all && i.kind == Binding::Kind::Expr && holds_config(i.node, i.scope, ev, lib, depth + 1);
+          all = all && i.kind == Binding::Kind::Expr && holds_config(i.node, i.scope, ev, depth + 1);
         continue;
       }
-      all = all && b.kind == Binding::Kind::Expr && holds_config(b.node, b.scope, ev, lib, depth + 1);
+      all = all && b.kind == Binding::Kind::Expr && holds_config(b.node, b.scope, ev, depth + 1);
     }
     return all;
   }
@@ -236,7 +251,7 @@ bool holds_config(TSNode n, const Scope* scope, Evaluator& ev, const ClientBuild
 TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib) {
   const Syntax& S = Syntax::get();
   if (lib.config_contexts.empty()) return TSNode{};
-  config_project = &ev.project();
+  const ConfigReader reader(ev.project(), lib);
   TSNode out{};
   // The with-item's value (`with llm_config as cfg:`: the part before `as`), when it holds one.
   const auto item_config = [&](TSNode item) {
@@ -247,7 +262,7 @@ TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const Clie
           value = c;
           break;
         }
-    return holds_config(value, scope, ev, lib, 0) ? value : TSNode{};
+    return reader.holds_config(value, scope, ev, 0) ? value : TSNode{};
   };
   TSNode from = call;
   for (TSNode n = ts_node_parent(call); !is_null(n) && is_null(out); from = n, n = ts_node_parent(n)) {
@@ -264,16 +279,12 @@ TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const Clie
       if (!is_null(out)) break;
     }
   }
-  config_project = nullptr;
   return out;
 }
 
 bool config_builds_openai(TSNode config, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
                           const Project& project) {
-  config_project = &project;
-  const bool openai = builds_openai(config, scope, code, lib, 0);
-  config_project = nullptr;
-  return openai;
+  return ConfigReader(project, lib).builds_openai(config, scope, code, 0);
 }
 
 }  // namespace qg::python
