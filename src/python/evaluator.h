@@ -2,6 +2,7 @@
 // Single-threaded by design: memo tables of one module are filled by queries from others.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -32,6 +33,16 @@ struct CallOutcome {
   const ModuleInfo* origin = nullptr;  // ApiCall on a direct client: where it was constructed
   uint32_t origin_line = 0;
   const ClientLibrary* library = nullptr;  // LibraryRun: whose entry point
+};
+
+// A memoised result. `cut`: the depth it was computed at when the depth bound cut its computation
+// short (evaluator_detail.h Guard), else -1. A cut result is served again only to a query with
+// no more room (at that depth or deeper); one with more room recomputes it (and a long path that
+// reaches a deep chain first does not leave it unresolved for a short one).
+template <class T>
+struct Memoised {
+  T value{};
+  int cut = -1;
 };
 
 class Evaluator {
@@ -170,30 +181,42 @@ class Evaluator {
   // use (python/lazy_exports.cpp); empty when it has none or the name is not found that way.
   Values lazy_export(const ModuleInfo& module, std::string_view name);
 
+  // The memoised value for `key` if there is one this query may use (Memoised), else null.
+  template <class Map, class Key>
+  const auto* memo_hit(const Map& memo, const Key& key) const {
+    const auto it = memo.find(key);
+    return it != memo.end() && (it->second.cut < 0 || depth_ >= it->second.cut) ? &it->second.value : nullptr;
+  }
+  // The mark of a result computed from depth `at` while the cut count went from `before`.
+  int cut_mark(int before, int at) const { return cuts_ != before ? at : -1; }
+
   const Project& project_;
   const Catalogue& catalogue_;
   const LibraryModel& libraries_;
-  std::unordered_map<const Binding*, Values> binding_memo_;
-  std::unordered_map<const Scope*, Values> returns_memo_;
+  std::unordered_map<const Binding*, Memoised<Values>> binding_memo_;
+  std::unordered_map<const Scope*, Memoised<Values>> returns_memo_;
   // (function, parameter index, keyword of `**kwargs` or empty, context class)
   using PassedKey = std::tuple<const Scope*, int, std::string, const ClassInfo*>;
-  std::map<PassedKey, Values> passed_memo_;
+  std::map<PassedKey, Memoised<Values>> passed_memo_;
   std::set<PassedKey> passing_;  // parameters being gathered (recursion)
-  std::map<std::tuple<const ClassInfo*, std::string, const ClassInfo*>, Values> fields_memo_;
-  std::unordered_map<const ClassInfo*, std::vector<const ClassInfo*>> family_memo_;
+  std::map<std::tuple<const ClassInfo*, std::string, const ClassInfo*>, Memoised<Values>> fields_memo_;
+  // (a family is handed out by reference: one recomputed goes to a new element of `families_`)
+  std::unordered_map<const ClassInfo*, Memoised<const std::vector<const ClassInfo*>*>> family_memo_;
+  std::deque<std::vector<const ClassInfo*>> families_;
   std::map<std::pair<const ModuleInfo*, uint32_t>, const ClassInfo*> builder_memo_;
   using StoreKey = std::tuple<const void*, bool, std::string>;  // (module or class, instance, name)
-  std::map<StoreKey, Values> stores_memo_;
+  std::map<StoreKey, Memoised<Values>> stores_memo_;
   std::set<StoreKey> storing_;
-  std::map<StoreKey, std::optional<Value>> elements_memo_;
+  std::map<StoreKey, Memoised<std::optional<Value>>> elements_memo_;
   std::set<StoreKey> filling_;
   std::set<std::pair<const ModuleInfo*, std::string>> lazy_lookups_;  // (recursion: a cycle of them)
-  std::map<std::pair<const void*, int>, bool> yields_memo_;  // (function/class/container, depth)
+  std::map<std::pair<const void*, int>, Memoised<bool>> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
   // Names being looked up through `from m import *` (module scope, name): two modules that
   // star-import each other would otherwise recurse until the stack overflows.
   std::set<std::pair<const Scope*, std::string>> star_lookups_;
   int depth_ = 0;
+  int cuts_ = 0;  // refusals at the depth bound so far (Memoised)
 };
 
 // The scope a read of `name` in `scope` finds it bound in (class bodies seen from their own

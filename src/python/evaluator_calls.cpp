@@ -14,19 +14,20 @@ using namespace evaluator_detail;
 // ---- calls ---------------------------------------------------------------------------------
 
 Values Evaluator::function_returns(const Scope* fn) {
-  if (auto it = returns_memo_.find(fn); it != returns_memo_.end()) return it->second;
-  Guard guard(depth_, in_progress_, fn);
+  if (const auto* hit = memo_hit(returns_memo_, fn)) return *hit;
+  const int at = depth_, cuts = cuts_;
+  Guard guard(depth_, cuts_, in_progress_, fn);
   if (!guard.ok()) return {};
   Values out;
   for (TSNode r : fn->returns) add_all(out, eval(r, fn));
   if (out.empty()) out.push_back(opaque());  // returns None
-  returns_memo_[fn] = out;
+  returns_memo_[fn] = {out, cut_mark(cuts, at)};
   return out;
 }
 
 std::optional<ClientKind> Evaluator::client_subclass(const ClassInfo& cls, int depth) {
   if (depth > 8) return std::nullopt;
-  Guard guard(depth_, in_progress_, &cls);
+  Guard guard(depth_, cuts_, in_progress_, &cls);
   if (!guard.ok()) return std::nullopt;
   for (TSNode base : cls.bases)
     for (const auto& v : eval(base, cls.defined_in)) {

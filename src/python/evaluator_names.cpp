@@ -72,8 +72,9 @@ Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use
 }
 
 Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
-  if (auto it = binding_memo_.find(&b); it != binding_memo_.end()) return it->second;
-  Guard guard(depth_, in_progress_, &b);
+  if (const auto* hit = memo_hit(binding_memo_, &b)) return *hit;
+  const int at = depth_, cuts = cuts_;
+  Guard guard(depth_, cuts_, in_progress_, &b);
   if (!guard.ok()) return {};
   Values out;
   switch (b.kind) {
@@ -147,7 +148,7 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       out.push_back(opaque());
       break;
   }
-  binding_memo_[&b] = out;
+  binding_memo_[&b] = {out, cut_mark(cuts, at)};
   return out;
 }
 
