@@ -279,7 +279,7 @@ bool Evaluator::value_yields_client(const Value& v, int depth) {
                                                                                            : nullptr;
   if (subject)
     if (const auto* hit = memo_hit(yields_memo_, std::make_pair(subject, depth))) return *hit;
-  const int at = depth_, cuts = cuts_;
+  const MemoStamp st = stamp();
   bool yes = false;
   switch (v.kind) {
     case Value::Kind::Client:
@@ -310,7 +310,7 @@ bool Evaluator::value_yields_client(const Value& v, int depth) {
     default:
       break;
   }
-  if (subject) yields_memo_[{subject, depth}] = {yes, cut_mark(cuts, at)};
+  if (subject) remember(yields_memo_, std::make_pair(subject, depth), yes, st);
   return yes;
 }
 

@@ -187,8 +187,38 @@ class Evaluator {
     const auto it = memo.find(key);
     return it != memo.end() && (it->second.cut < 0 || depth_ >= it->second.cut) ? &it->second.value : nullptr;
   }
-  // The mark of a result computed from depth `at` while the cut count went from `before`.
-  int cut_mark(int before, int at) const { return cuts_ != before ? at : -1; }
+  // Where a computation to be memoised starts: its depth, the cuts and the context reads so far.
+  struct MemoStamp {
+    int at, cuts, reads;
+  };
+  MemoStamp stamp() const { return {depth_, cuts_, context_reads_}; }
+  // Memoises `value` for `key`, computed since `s`: marked cut if the depth bound cut it short;
+  // not at all if it read a call's own argument (call_context.cpp).
+  template <class Map, class Key, class T>
+  void remember(Map& memo, const Key& key, T value, const MemoStamp& s) {
+    if (context_reads_ != s.reads) return;
+    memo[key] = {std::move(value), cuts_ != s.cuts ? s.at : -1};
+  }
+
+  // Call-site-sensitive returns (python/call_context.cpp). A function whose body calls one of its
+  // parameters (`def build(self, cls): return cls(...)`) returns, at a call passing a known
+  // argument for it, what its returns evaluate to with that argument (a frame), not with the
+  // union of every caller's.
+  struct ContextFrame {
+    const Scope* fn = nullptr;
+    std::vector<std::pair<int, Values>> arguments;  // (parameter index, the call's argument)
+    int reads_before = 0;
+    bool outer_read = false;  // something inside read an outer frame's argument
+  };
+  // The parameters `fn`'s own body calls: (index, name).
+  const std::vector<std::pair<int, std::string>>& called_parameters(const Scope* fn);
+  // `fn`'s returns at `call` (`callee`: fn as called there), when it passes a known argument for
+  // a parameter fn calls; nullopt otherwise (function_returns then).
+  std::optional<Values> returns_at(const Value& callee, TSNode call, const Scope* scope);
+  // The argument a frame gives parameter `index` of `fn`, else null.
+  const Values* context_argument(const Scope* fn, int index);
+  // Whether `s` is (nested in) a function some frame evaluates: its memoised values may not hold.
+  bool in_context(const Scope* s) const;
 
   const Project& project_;
   const Catalogue& catalogue_;
@@ -217,6 +247,10 @@ class Evaluator {
   std::set<std::pair<const Scope*, std::string>> star_lookups_;
   int depth_ = 0;
   int cuts_ = 0;  // refusals at the depth bound so far (Memoised)
+  std::vector<ContextFrame> contexts_;
+  int context_reads_ = 0;  // frames' arguments read so far (what is read so is not memoised)
+  std::unordered_map<const Scope*, std::vector<std::pair<int, std::string>>> called_memo_;
+  std::map<std::pair<uintptr_t, const Scope*>, Memoised<Values>> returns_at_memo_;  // (call node, fn)
 };
 
 // The scope a read of `name` in `scope` finds it bound in (class bodies seen from their own

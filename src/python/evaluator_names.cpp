@@ -72,8 +72,15 @@ Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use
 }
 
 Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
-  if (const auto* hit = memo_hit(binding_memo_, &b)) return *hit;
-  const int at = depth_, cuts = cuts_;
+  if (!contexts_.empty() && in_context(owner_scope)) {
+    // A parameter a frame gives the call's own argument; the function's other names are
+    // evaluated again with it (their memoised values took every caller's).
+    if (b.kind == Binding::Kind::Param && !b.self_param && !b.variadic)
+      if (const Values* passed = context_argument(owner_scope, b.index)) return *passed;
+  } else if (const auto* hit = memo_hit(binding_memo_, &b)) {
+    return *hit;
+  }
+  const MemoStamp st = stamp();
   Guard guard(depth_, cuts_, in_progress_, &b);
   if (!guard.ok()) return {};
   Values out;
@@ -148,7 +155,7 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       out.push_back(opaque());
       break;
   }
-  binding_memo_[&b] = {out, cut_mark(cuts, at)};
+  remember(binding_memo_, &b, out, st);
   return out;
 }
 

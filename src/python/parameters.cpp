@@ -87,7 +87,7 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
   if (!fn->method_of) context = nullptr;
   const PassedKey key{fn, index, index == kKeywordsParameter ? name : std::string{}, context};
   if (const auto* hit = memo_hit(passed_memo_, key)) return *hit;
-  const int at = depth_, cuts = cuts_;
+  const MemoStamp st = stamp();
   const auto [active, fresh] = passing_.insert(key);
   if (!fresh) return {};  // a recursive function passing its own parameter on adds nothing new
   Values out;
@@ -189,7 +189,7 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
     }
   }
   passing_.erase(active);
-  passed_memo_[key] = {out, cut_mark(cuts, at)};
+  remember(passed_memo_, key, out, st);
   return out;
 }
 
@@ -284,7 +284,7 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name,
   if (context == cls) context = nullptr;
   const auto key = std::make_tuple(cls, name, context);
   if (const auto* hit = memo_hit(fields_memo_, key)) return *hit;
-  const int at = depth_, cuts = cuts_;
+  const MemoStamp st = stamp();
   fields_memo_[key] = {};  // a field passed its own record's field adds nothing new
   const std::vector<const ClassInfo*>& family = class_family(cls);
   auto in_family = [&](const ClassInfo* c) { return std::find(family.begin(), family.end(), c) != family.end(); };
@@ -380,7 +380,8 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name,
     }
     if (reaches) take_for(site.call, site.scope, -1, method->method_of);
   }
-  fields_memo_[key] = {out, cut_mark(cuts, at)};
+  fields_memo_.erase(key);  // (the guard above)
+  remember(fields_memo_, key, out, st);
   return out;
 }
 
@@ -389,7 +390,7 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name,
 const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cls) {
   constexpr std::size_t kMaxFamily = 64;
   if (const auto* hit = memo_hit(family_memo_, cls)) return **hit;
-  const int at = depth_, cuts = cuts_;
+  const MemoStamp st = stamp();
   std::vector<const ClassInfo*> family{cls};
   const CallSites* sites = project_.call_sites();
   const auto& S = Syntax::get();
@@ -408,7 +409,7 @@ const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cl
     }
   }
   const auto& kept = families_.emplace_back(std::move(family));
-  family_memo_[cls] = {&kept, cut_mark(cuts, at)};
+  remember(family_memo_, cls, &kept, st);
   return kept;
 }
 

@@ -31,7 +31,7 @@ Values Evaluator::stored_elsewhere(const Value& target, std::string_view name) {
   if (!subject) return {};
   const StoreKey key{subject, target.kind == Value::Kind::Instance, std::string(name)};
   if (const auto* hit = memo_hit(stores_memo_, key)) return *hit;
-  const int at = depth_, cuts = cuts_;
+  const MemoStamp st = stamp();
   if (!storing_.insert(key).second) return {};  // `Holder.client = Holder.client or OpenAI()`
   Values out;
   for (const ModuleInfo::AttributeStore* store : stores) {
@@ -45,7 +45,7 @@ Values Evaluator::stored_elsewhere(const Value& target, std::string_view name) {
     if (here) add_all(out, stored);
   }
   storing_.erase(key);
-  stores_memo_[key] = {out, cut_mark(cuts, at)};
+  remember(stores_memo_, key, out, st);
   return out;
 }
 
@@ -63,7 +63,7 @@ std::optional<Value> Evaluator::stored_elements(const void* home, bool is_class,
   if (stores.empty()) return std::nullopt;
   const StoreKey key{home, instance, std::string(name)};
   if (const auto* hit = memo_hit(elements_memo_, key)) return *hit;
-  const int at = depth_, cuts = cuts_;
+  const MemoStamp st = stamp();
   if (!filling_.insert(key).second) return std::nullopt;
   const auto& S = Syntax::get();
   auto elements = std::make_shared<Values>();
@@ -87,7 +87,7 @@ std::optional<Value> Evaluator::stored_elements(const void* home, bool is_class,
     c.elements = std::move(elements);
     out = std::move(c);
   }
-  elements_memo_[key] = {out, cut_mark(cuts, at)};
+  remember(elements_memo_, key, out, st);
   return out;
 }
 
