@@ -24,30 +24,38 @@ bool unresolved(const Values& values) {
 }  // namespace
 
 const std::vector<std::pair<int, std::string>>& Evaluator::called_parameters(const Scope* fn) {
-  if (auto it = called_memo_.find(fn); it != called_memo_.end()) return it->second;
-  std::vector<std::pair<int, std::string>> called;
-  const auto& S = Syntax::get();
-  const std::string_view code = owner(fn).code();
-  for (const auto& [call, scope] : owner(fn).calls) {
-    const Scope* s = scope;
-    while (s && s != fn) s = s->parent;
-    if (!s) continue;
-    TSNode callee = unparenthesize(field(call, S.f_function));
-    if (is_null(callee) || sym(callee) != S.identifier) continue;
-    const std::string name(text(callee, code));
-    const auto bound = fn->bindings.find(name);
-    if (bound == fn->bindings.end()) continue;
-    for (const Binding& b : bound->second)
-      if (b.kind == Binding::Kind::Param && !b.self_param && !b.variadic && b.index >= 0 &&
-          std::none_of(called.begin(), called.end(), [&](const auto& c) { return c.first == b.index; }))
-        called.emplace_back(b.index, name);
+  static const std::vector<std::pair<int, std::string>> none;
+  const ModuleInfo& m = owner(fn);
+  if (called_indexed_.insert(&m).second) {  // every function of the module at once: one pass
+    const auto& S = Syntax::get();
+    const std::string_view code = m.code();
+    for (const auto& [call, scope] : m.calls) {
+      TSNode callee = unparenthesize(field(call, S.f_function));
+      if (is_null(callee) || sym(callee) != S.identifier) continue;
+      const std::string name(text(callee, code));
+      const Scope* home = defining_scope(scope, name);
+      if (!home || home->kind != Scope::Kind::Function) continue;
+      auto& called = called_memo_[home];
+      for (const Binding& b : home->bindings.at(name))
+        if (b.kind == Binding::Kind::Param && !b.self_param && !b.variadic && b.index >= 0 &&
+            std::none_of(called.begin(), called.end(), [&](const auto& c) { return c.first == b.index; }))
+          called.emplace_back(b.index, name);
+    }
   }
-  return called_memo_.emplace(fn, std::move(called)).first->second;
+  const auto it = called_memo_.find(fn);
+  return it == called_memo_.end() ? none : it->second;
+}
+
+bool Evaluator::called_parameter(const Scope* fn, int index) {
+  const auto& called = called_parameters(fn);
+  return std::any_of(called.begin(), called.end(), [&](const auto& c) { return c.first == index; });
 }
 
 std::optional<Values> Evaluator::returns_at(const Value& callee, TSNode call, const Scope* scope) {
+  // Not before the program's calls are indexed (the scan's rounds choosing which modules to
+  // parse): parameters take nothing there, and neither do the calls' arguments.
   const Scope* fn = callee.function;
-  if (!fn || fn->kind != Scope::Kind::Function || fn->returns.empty() || contexts_.size() >= kMaxFrames) return std::nullopt;
+  if (!project_.call_sites() || !fn || fn->kind != Scope::Kind::Function || fn->returns.empty() || contexts_.size() >= kMaxFrames) return std::nullopt;
   const auto& called = called_parameters(fn);
   if (called.empty()) return std::nullopt;
   if (std::any_of(contexts_.begin(), contexts_.end(), [&](const ContextFrame& f) { return f.fn == fn; })) return std::nullopt;

@@ -39,10 +39,13 @@ struct CallOutcome {
 // short (evaluator_detail.h Guard), else -1. A cut result is served again only to a query with
 // no more room (at that depth or deeper); one with more room recomputes it (and a long path that
 // reaches a deep chain first does not leave it unresolved for a short one).
+// `called`: its computation read a parameter its function calls (call_context.cpp), so it may
+// not hold for a call passing its own argument there.
 template <class T>
 struct Memoised {
   T value{};
   int cut = -1;
+  bool called = false;
 };
 
 class Evaluator {
@@ -182,22 +185,29 @@ class Evaluator {
   Values lazy_export(const ModuleInfo& module, std::string_view name);
 
   // The memoised value for `key` if there is one this query may use (Memoised), else null.
+  // `framed`: the query is inside a function a frame evaluates (call_context.cpp), where what read
+  // a parameter the function calls must be computed again.
   template <class Map, class Key>
-  const auto* memo_hit(const Map& memo, const Key& key) const {
+  const auto* memo_hit(const Map& memo, const Key& key, bool framed = false) {
     const auto it = memo.find(key);
-    return it != memo.end() && (it->second.cut < 0 || depth_ >= it->second.cut) ? &it->second.value : nullptr;
+    if (it == memo.end() || (it->second.cut >= 0 && depth_ < it->second.cut)) return decltype(&it->second.value){};
+    if (it->second.called) {
+      if (framed) return decltype(&it->second.value){};
+      ++called_reads_;
+    }
+    return &it->second.value;
   }
   // Where a computation to be memoised starts: its depth, the cuts and the context reads so far.
   struct MemoStamp {
-    int at, cuts, reads;
+    int at, cuts, reads, called;
   };
-  MemoStamp stamp() const { return {depth_, cuts_, context_reads_}; }
+  MemoStamp stamp() const { return {depth_, cuts_, context_reads_, called_reads_}; }
   // Memoises `value` for `key`, computed since `s`: marked cut if the depth bound cut it short;
   // not at all if it read a call's own argument (call_context.cpp).
   template <class Map, class Key, class T>
   void remember(Map& memo, const Key& key, T value, const MemoStamp& s) {
     if (context_reads_ != s.reads) return;
-    memo[key] = {std::move(value), cuts_ != s.cuts ? s.at : -1};
+    memo[key] = {std::move(value), cuts_ != s.cuts ? s.at : -1, called_reads_ != s.called};
   }
 
   // Call-site-sensitive returns (python/call_context.cpp). A function whose body calls one of its
@@ -219,6 +229,8 @@ class Evaluator {
   const Values* context_argument(const Scope* fn, int index);
   // Whether `s` is (nested in) a function some frame evaluates: its memoised values may not hold.
   bool in_context(const Scope* s) const;
+  // Whether parameter `index` of `fn` is one its body calls.
+  bool called_parameter(const Scope* fn, int index);
 
   const Project& project_;
   const Catalogue& catalogue_;
@@ -249,7 +261,9 @@ class Evaluator {
   int cuts_ = 0;  // refusals at the depth bound so far (Memoised)
   std::vector<ContextFrame> contexts_;
   int context_reads_ = 0;  // frames' arguments read so far (what is read so is not memoised)
+  int called_reads_ = 0;   // reads of parameters their functions call (Memoised::called)
   std::unordered_map<const Scope*, std::vector<std::pair<int, std::string>>> called_memo_;
+  std::unordered_set<const ModuleInfo*> called_indexed_;  // modules whose functions called_memo_ has
   std::map<std::pair<uintptr_t, const Scope*>, Memoised<Values>> returns_at_memo_;  // (call node, fn)
 };
 

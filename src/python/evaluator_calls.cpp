@@ -14,8 +14,7 @@ using namespace evaluator_detail;
 // ---- calls ---------------------------------------------------------------------------------
 
 Values Evaluator::function_returns(const Scope* fn) {
-  if (contexts_.empty() || !in_context(fn))
-    if (const auto* hit = memo_hit(returns_memo_, fn)) return *hit;
+  if (const auto* hit = memo_hit(returns_memo_, fn, !contexts_.empty() && in_context(fn))) return *hit;
   const MemoStamp st = stamp();
   Guard guard(depth_, cuts_, in_progress_, fn);
   if (!guard.ok()) return {};

@@ -72,14 +72,14 @@ Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use
 }
 
 Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
-  if (!contexts_.empty() && in_context(owner_scope)) {
-    // A parameter a frame gives the call's own argument; the function's other names are
-    // evaluated again with it (their memoised values took every caller's).
-    if (b.kind == Binding::Kind::Param && !b.self_param && !b.variadic)
-      if (const Values* passed = context_argument(owner_scope, b.index)) return *passed;
-  } else if (const auto* hit = memo_hit(binding_memo_, &b)) {
-    return *hit;
-  }
+  const bool param = b.kind == Binding::Kind::Param && !b.self_param && !b.variadic;
+  const bool framed = !contexts_.empty() && in_context(owner_scope);
+  // A parameter a frame gives the call's own argument; the function's names that read it are
+  // evaluated again with it (their memoised values took every caller's).
+  if (framed && param)
+    if (const Values* passed = context_argument(owner_scope, b.index)) return *passed;
+  if (const auto* hit = memo_hit(binding_memo_, &b, framed)) return *hit;
+  if (param && called_parameter(owner_scope, b.index)) ++called_reads_;
   const MemoStamp st = stamp();
   Guard guard(depth_, cuts_, in_progress_, &b);
   if (!guard.ok()) return {};
