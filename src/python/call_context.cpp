@@ -60,7 +60,8 @@ std::optional<Values> Evaluator::returns_at(const Value& callee, TSNode call, co
   if (called.empty()) return std::nullopt;
   if (std::any_of(contexts_.begin(), contexts_.end(), [&](const ContextFrame& f) { return f.fn == fn; })) return std::nullopt;
   const auto key = std::make_pair(reinterpret_cast<uintptr_t>(call.id), fn);
-  if (const auto* hit = memo_hit(returns_at_memo_, key)) return *hit;
+  // (a call inside a frame's function may pass what the frame gives: evaluated again there)
+  if (const auto* hit = memo_hit(returns_at_memo_, key, !contexts_.empty() && in_context(scope))) return *hit;
   const MemoStamp st = stamp();
   ContextFrame frame;
   frame.fn = fn;
