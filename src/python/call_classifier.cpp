@@ -278,7 +278,8 @@ bool Evaluator::value_yields_client(const Value& v, int depth) {
                         : v.kind == Value::Kind::Class || v.kind == Value::Kind::Instance ? static_cast<const void*>(v.cls)
                                                                                            : nullptr;
   if (subject)
-    if (auto it = yields_memo_.find({subject, depth}); it != yields_memo_.end()) return it->second;
+    if (const auto* hit = memo_hit(yields_memo_, std::make_pair(subject, depth))) return *hit;
+  const MemoStamp st = stamp();
   bool yes = false;
   switch (v.kind) {
     case Value::Kind::Client:
@@ -309,7 +310,7 @@ bool Evaluator::value_yields_client(const Value& v, int depth) {
     default:
       break;
   }
-  if (subject) yields_memo_[{subject, depth}] = yes;
+  if (subject) remember(yields_memo_, std::make_pair(subject, depth), yes, st);
   return yes;
 }
 

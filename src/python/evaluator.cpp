@@ -30,7 +30,7 @@ std::string strip_response_wrappers(std::string_view path) {
 
 Values Evaluator::eval(TSNode n, const Scope* scope) {
   if (is_null(n) || !scope) return {opaque()};
-  Guard guard(depth_, in_progress_, nullptr);
+  Guard guard(depth_, cuts_, in_progress_, nullptr);
   if (!guard.ok()) return {unknown()};
   const auto& S = Syntax::get();
   const std::string_view code = owner(scope).code();

@@ -2,6 +2,7 @@
 // Single-threaded by design: memo tables of one module are filled by queries from others.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -32,6 +33,19 @@ struct CallOutcome {
   const ModuleInfo* origin = nullptr;  // ApiCall on a direct client: where it was constructed
   uint32_t origin_line = 0;
   const ClientLibrary* library = nullptr;  // LibraryRun: whose entry point
+};
+
+// A memoised result. `cut`: the depth it was computed at when the depth bound cut its computation
+// short (evaluator_detail.h Guard), else -1. A cut result is served again only to a query with
+// no more room (at that depth or deeper); one with more room recomputes it (and a long path that
+// reaches a deep chain first does not leave it unresolved for a short one).
+// `called`: its computation read a parameter its function calls (call_context.cpp), so it may
+// not hold for a call passing its own argument there.
+template <class T>
+struct Memoised {
+  T value{};
+  int cut = -1;
+  bool called = false;
 };
 
 class Evaluator {
@@ -170,30 +184,87 @@ class Evaluator {
   // use (python/lazy_exports.cpp); empty when it has none or the name is not found that way.
   Values lazy_export(const ModuleInfo& module, std::string_view name);
 
+  // The memoised value for `key` if there is one this query may use (Memoised), else null.
+  // `framed`: the query is inside a function a frame evaluates (call_context.cpp), where what read
+  // a parameter the function calls must be computed again.
+  template <class Map, class Key>
+  const auto* memo_hit(const Map& memo, const Key& key, bool framed = false) {
+    const auto it = memo.find(key);
+    if (it == memo.end() || (it->second.cut >= 0 && depth_ < it->second.cut)) return decltype(&it->second.value){};
+    if (it->second.called) {
+      if (framed) return decltype(&it->second.value){};
+      ++called_reads_;
+    }
+    return &it->second.value;
+  }
+  // Where a computation to be memoised starts: its depth, the cuts and the context reads so far.
+  struct MemoStamp {
+    int at, cuts, reads, called;
+  };
+  MemoStamp stamp() const { return {depth_, cuts_, context_reads_, called_reads_}; }
+  // Memoises `value` for `key`, computed since `s`: marked cut if the depth bound cut it short;
+  // not at all if it read a call's own argument (call_context.cpp).
+  template <class Map, class Key, class T>
+  void remember(Map& memo, const Key& key, T value, const MemoStamp& s) {
+    if (context_reads_ != s.reads) return;
+    memo[key] = {std::move(value), cuts_ != s.cuts ? s.at : -1, called_reads_ != s.called};
+  }
+
+  // Call-site-sensitive returns (python/call_context.cpp). A function whose body calls one of its
+  // parameters (`def build(self, cls): return cls(...)`) returns, at a call passing a known
+  // argument for it, what its returns evaluate to with that argument (a frame), not with the
+  // union of every caller's.
+  struct ContextFrame {
+    const Scope* fn = nullptr;
+    std::vector<std::pair<int, Values>> arguments;  // (parameter index, the call's argument)
+    int reads_before = 0;
+    bool outer_read = false;  // something inside read an outer frame's argument
+  };
+  // The parameters `fn`'s own body calls: (index, name).
+  const std::vector<std::pair<int, std::string>>& called_parameters(const Scope* fn);
+  // `fn`'s returns at `call` (`callee`: fn as called there), when it passes a known argument for
+  // a parameter fn calls; nullopt otherwise (function_returns then).
+  std::optional<Values> returns_at(const Value& callee, TSNode call, const Scope* scope);
+  // The argument a frame gives parameter `index` of `fn`, else null.
+  const Values* context_argument(const Scope* fn, int index);
+  // Whether `s` is (nested in) a function some frame evaluates: its memoised values may not hold.
+  bool in_context(const Scope* s) const;
+  // Whether parameter `index` of `fn` is one its body calls.
+  bool called_parameter(const Scope* fn, int index);
+
   const Project& project_;
   const Catalogue& catalogue_;
   const LibraryModel& libraries_;
-  std::unordered_map<const Binding*, Values> binding_memo_;
-  std::unordered_map<const Scope*, Values> returns_memo_;
+  std::unordered_map<const Binding*, Memoised<Values>> binding_memo_;
+  std::unordered_map<const Scope*, Memoised<Values>> returns_memo_;
   // (function, parameter index, keyword of `**kwargs` or empty, context class)
   using PassedKey = std::tuple<const Scope*, int, std::string, const ClassInfo*>;
-  std::map<PassedKey, Values> passed_memo_;
+  std::map<PassedKey, Memoised<Values>> passed_memo_;
   std::set<PassedKey> passing_;  // parameters being gathered (recursion)
-  std::map<std::tuple<const ClassInfo*, std::string, const ClassInfo*>, Values> fields_memo_;
-  std::unordered_map<const ClassInfo*, std::vector<const ClassInfo*>> family_memo_;
+  std::map<std::tuple<const ClassInfo*, std::string, const ClassInfo*>, Memoised<Values>> fields_memo_;
+  // (a family is handed out by reference: one recomputed goes to a new element of `families_`)
+  std::unordered_map<const ClassInfo*, Memoised<const std::vector<const ClassInfo*>*>> family_memo_;
+  std::deque<std::vector<const ClassInfo*>> families_;
   std::map<std::pair<const ModuleInfo*, uint32_t>, const ClassInfo*> builder_memo_;
   using StoreKey = std::tuple<const void*, bool, std::string>;  // (module or class, instance, name)
-  std::map<StoreKey, Values> stores_memo_;
+  std::map<StoreKey, Memoised<Values>> stores_memo_;
   std::set<StoreKey> storing_;
-  std::map<StoreKey, std::optional<Value>> elements_memo_;
+  std::map<StoreKey, Memoised<std::optional<Value>>> elements_memo_;
   std::set<StoreKey> filling_;
   std::set<std::pair<const ModuleInfo*, std::string>> lazy_lookups_;  // (recursion: a cycle of them)
-  std::map<std::pair<const void*, int>, bool> yields_memo_;  // (function/class/container, depth)
+  std::map<std::pair<const void*, int>, Memoised<bool>> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
   // Names being looked up through `from m import *` (module scope, name): two modules that
   // star-import each other would otherwise recurse until the stack overflows.
   std::set<std::pair<const Scope*, std::string>> star_lookups_;
   int depth_ = 0;
+  int cuts_ = 0;  // refusals at the depth bound so far (Memoised)
+  std::vector<ContextFrame> contexts_;
+  int context_reads_ = 0;  // frames' arguments read so far (what is read so is not memoised)
+  int called_reads_ = 0;   // reads of parameters their functions call (Memoised::called)
+  std::unordered_map<const Scope*, std::vector<std::pair<int, std::string>>> called_memo_;
+  std::unordered_set<const ModuleInfo*> called_indexed_;  // modules whose functions called_memo_ has
+  std::map<std::pair<uintptr_t, const Scope*>, Memoised<Values>> returns_at_memo_;  // (call node, fn)
 };
 
 // The scope a read of `name` in `scope` finds it bound in (class bodies seen from their own

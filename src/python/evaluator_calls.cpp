@@ -14,19 +14,20 @@ using namespace evaluator_detail;
 // ---- calls ---------------------------------------------------------------------------------
 
 Values Evaluator::function_returns(const Scope* fn) {
-  if (auto it = returns_memo_.find(fn); it != returns_memo_.end()) return it->second;
-  Guard guard(depth_, in_progress_, fn);
+  if (const auto* hit = memo_hit(returns_memo_, fn, !contexts_.empty() && in_context(fn))) return *hit;
+  const MemoStamp st = stamp();
+  Guard guard(depth_, cuts_, in_progress_, fn);
   if (!guard.ok()) return {};
   Values out;
   for (TSNode r : fn->returns) add_all(out, eval(r, fn));
   if (out.empty()) out.push_back(opaque());  // returns None
-  returns_memo_[fn] = out;
+  remember(returns_memo_, fn, out, st);
   return out;
 }
 
 std::optional<ClientKind> Evaluator::client_subclass(const ClassInfo& cls, int depth) {
   if (depth > 8) return std::nullopt;
-  Guard guard(depth_, in_progress_, &cls);
+  Guard guard(depth_, cuts_, in_progress_, &cls);
   if (!guard.ok()) return std::nullopt;
   for (TSNode base : cls.bases)
     for (const auto& v : eval(base, cls.defined_in)) {
@@ -155,7 +156,7 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
         }
         break;
       }
-      case Value::Kind::Function:
+      case Value::Kind::Function: {
         // `with session() as c` for a `@contextmanager`: what it yields.
         if (v.function->is_context_manager && !v.function->yields.empty()) {
           for (TSNode y : v.function->yields) add_all(out, eval(y, v.function));
@@ -170,7 +171,8 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           add(out, std::move(produced));
           break;
         }
-        for (const auto& r : function_returns(v.function)) {
+        std::optional<Values> at_call = returns_at(v, call, scope);
+        for (const auto& r : at_call ? *at_call : function_returns(v.function)) {
           if (r.kind != Value::Kind::Unknown || r.function != v.function || r.param_index < 0) {
             add(out, r);
             continue;
@@ -182,6 +184,7 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           add_all(out, attribute_path(arg, r.path));
         }
         break;
+      }
       case Value::Kind::Class:
         if (auto kind = client_subclass(*v.cls)) {
           Value c = construction(*kind, scope, call);

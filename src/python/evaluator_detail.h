@@ -15,12 +15,19 @@ namespace qg::python::evaluator_detail {
 // 96 lost agno's inherited `get_client()` on its full tree only (bench/provenance/heldout.md).
 constexpr int kMaxDepth = 192;
 
-// RAII guard for the recursion depth and for cycles through one binding or function.
+// RAII guard for the recursion depth and for cycles through one binding or function. A refusal
+// at the depth bound counts in `cuts`: what is being computed above it is incomplete, and is
+// memoised as such (evaluator.h Memoised).
 class Guard {
  public:
-  Guard(int& depth, std::unordered_set<const void*>& active, const void* key)
+  Guard(int& depth, int& cuts, std::unordered_set<const void*>& active, const void* key)
       : depth_(depth), active_(active), key_(key) {
-    ok_ = depth_ < kMaxDepth && (!key_ || active_.insert(key_).second);
+    if (depth_ >= kMaxDepth) {
+      ++cuts;
+      ok_ = false;
+      return;
+    }
+    ok_ = !key_ || active_.insert(key_).second;
     if (ok_) ++depth_;
   }
   ~Guard() {

@@ -72,8 +72,16 @@ Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use
 }
 
 Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
-  if (auto it = binding_memo_.find(&b); it != binding_memo_.end()) return it->second;
-  Guard guard(depth_, in_progress_, &b);
+  const bool param = b.kind == Binding::Kind::Param && !b.self_param && !b.variadic;
+  const bool framed = !contexts_.empty() && in_context(owner_scope);
+  // A parameter a frame gives the call's own argument; the function's names that read it are
+  // evaluated again with it (their memoised values took every caller's).
+  if (framed && param)
+    if (const Values* passed = context_argument(owner_scope, b.index)) return *passed;
+  if (const auto* hit = memo_hit(binding_memo_, &b, framed)) return *hit;
+  if (param && called_parameter(owner_scope, b.index)) ++called_reads_;
+  const MemoStamp st = stamp();
+  Guard guard(depth_, cuts_, in_progress_, &b);
   if (!guard.ok()) return {};
   Values out;
   switch (b.kind) {
@@ -147,7 +155,7 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       out.push_back(opaque());
       break;
   }
-  binding_memo_[&b] = out;
+  remember(binding_memo_, &b, out, st);
   return out;
 }
 

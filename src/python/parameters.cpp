@@ -86,7 +86,8 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
   if (!sites || !fn || index < 0) return {};
   if (!fn->method_of) context = nullptr;
   const PassedKey key{fn, index, index == kKeywordsParameter ? name : std::string{}, context};
-  if (auto it = passed_memo_.find(key); it != passed_memo_.end()) return it->second;
+  if (const auto* hit = memo_hit(passed_memo_, key)) return *hit;
+  const MemoStamp st = stamp();
   const auto [active, fresh] = passing_.insert(key);
   if (!fresh) return {};  // a recursive function passing its own parameter on adds nothing new
   Values out;
@@ -188,7 +189,7 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
     }
   }
   passing_.erase(active);
-  passed_memo_[key] = out;
+  remember(passed_memo_, key, out, st);
   return out;
 }
 
@@ -282,7 +283,8 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name,
   if (!sites || cls->name.empty()) return {};
   if (context == cls) context = nullptr;
   const auto key = std::make_tuple(cls, name, context);
-  if (auto it = fields_memo_.find(key); it != fields_memo_.end()) return it->second;
+  if (const auto* hit = memo_hit(fields_memo_, key)) return *hit;
+  const MemoStamp st = stamp();
   fields_memo_[key] = {};  // a field passed its own record's field adds nothing new
   const std::vector<const ClassInfo*>& family = class_family(cls);
   auto in_family = [&](const ClassInfo* c) { return std::find(family.begin(), family.end(), c) != family.end(); };
@@ -378,7 +380,8 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name,
     }
     if (reaches) take_for(site.call, site.scope, -1, method->method_of);
   }
-  fields_memo_[key] = out;
+  fields_memo_.erase(key);  // (the guard above)
+  remember(fields_memo_, key, out, st);
   return out;
 }
 
@@ -386,7 +389,8 @@ Values Evaluator::passed_to_field(const ClassInfo* cls, const std::string& name,
 // classes by the names of their bases; each candidate's base is evaluated). Bounded.
 const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cls) {
   constexpr std::size_t kMaxFamily = 64;
-  if (auto it = family_memo_.find(cls); it != family_memo_.end()) return it->second;
+  if (const auto* hit = memo_hit(family_memo_, cls)) return **hit;
+  const MemoStamp st = stamp();
   std::vector<const ClassInfo*> family{cls};
   const CallSites* sites = project_.call_sites();
   const auto& S = Syntax::get();
@@ -404,7 +408,9 @@ const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cl
       if (derives) family.push_back(d);
     }
   }
-  return family_memo_.emplace(cls, std::move(family)).first->second;
+  const auto& kept = families_.emplace_back(std::move(family));
+  remember(family_memo_, cls, &kept, st);
+  return kept;
 }
 
 Values Evaluator::overrides(const ClassInfo& cls, std::string_view name, const Values& found) {

@@ -30,7 +30,8 @@ Values Evaluator::stored_elsewhere(const Value& target, std::string_view name) {
                                                            : static_cast<const void*>(target.cls);
   if (!subject) return {};
   const StoreKey key{subject, target.kind == Value::Kind::Instance, std::string(name)};
-  if (auto it = stores_memo_.find(key); it != stores_memo_.end()) return it->second;
+  if (const auto* hit = memo_hit(stores_memo_, key)) return *hit;
+  const MemoStamp st = stamp();
   if (!storing_.insert(key).second) return {};  // `Holder.client = Holder.client or OpenAI()`
   Values out;
   for (const ModuleInfo::AttributeStore* store : stores) {
@@ -44,7 +45,7 @@ Values Evaluator::stored_elsewhere(const Value& target, std::string_view name) {
     if (here) add_all(out, stored);
   }
   storing_.erase(key);
-  stores_memo_[key] = out;
+  remember(stores_memo_, key, out, st);
   return out;
 }
 
@@ -61,7 +62,8 @@ std::optional<Value> Evaluator::stored_elements(const void* home, bool is_class,
   const auto stores = sites->element_stores(name);
   if (stores.empty()) return std::nullopt;
   const StoreKey key{home, instance, std::string(name)};
-  if (auto it = elements_memo_.find(key); it != elements_memo_.end()) return it->second;
+  if (const auto* hit = memo_hit(elements_memo_, key)) return *hit;
+  const MemoStamp st = stamp();
   if (!filling_.insert(key).second) return std::nullopt;
   const auto& S = Syntax::get();
   auto elements = std::make_shared<Values>();
@@ -85,7 +87,7 @@ std::optional<Value> Evaluator::stored_elements(const void* home, bool is_class,
     c.elements = std::move(elements);
     out = std::move(c);
   }
-  elements_memo_[key] = out;
+  remember(elements_memo_, key, out, st);
   return out;
 }
 
