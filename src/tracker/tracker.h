@@ -164,7 +164,8 @@ class Tracker {
   std::atomic<bool> dirty_{false};  // calls arrived since the last evaluation
   IdleWait idle_;                   // where the evaluation thread sleeps between calls
   IdleWait flusher_idle_;           // where the flusher sleeps between flushes
-  static constexpr int kBusyEvalMs = 10;  // evaluation period while calls keep arriving
+  static constexpr int kBusyEvalMs = 10;  // evaluation period while calls keep arriving and a budget is set
+  int busy_eval_ms() const;              // that period for this configuration (see run_ticker)
   std::thread ticker_, flusher_;
   std::mutex flush_mu_;
   std::mutex tick_mu_;                             // one evaluation at a time

@@ -44,7 +44,7 @@ struct Config {
   std::vector<RouteConfig> alert_routes;  // [[alerts.routes]], then `webhook` as one more
   std::string dead_letter;                // alerts a route gave up on (JSONL); empty: counted only
   int alert_queue = 1024;
-  int tick_ms = 50;                 // evaluation period when idle; 2 ms after new calls
+  int tick_ms = 50;                 // evaluation period when idle (and busy, without budgets)
   // One live state for every process of the host (docs/shared-state.md): "host" shares it
   // beside the db (or in `state`), "process" keeps it to this process.
   bool share_host = true;

@@ -217,12 +217,23 @@ void Tracker::tick() {
   }
 }
 
+int Tracker::busy_eval_ms() const {
+  // Only budgets need the short period (their warnings within ~10 ms, and rebase_budget's view
+  // of what recording threads may still add). Without one, what an evaluation finds (the
+  // degraded state over a minute, forecasts over 10 s or more) is not news 10 ms sooner, and
+  // each wake costs this thread ~90 µs on a 2-core VM (docs/tracker.md, "Seventh pass").
+  bool budgeted = cfg_.global.any() || cfg_.default_workspace.any();
+  for (const auto& [name, lim] : cfg_.workspaces) budgeted = budgeted || lim.any();
+  return budgeted ? kBusyEvalMs : std::max(kBusyEvalMs, cfg_.tick_ms);
+}
+
 void Tracker::run_ticker() {
-  // At once on the first call after a quiet spell, then every kBusyEvalMs while calls keep
-  // coming (budget warnings within ~10 ms), and every tick_ms regardless (rate-limit expiry,
-  // forecasts, the sliding minute). Quiet, the thread sleeps until its tick or that first call:
-  // polling every 2 ms cost 60-80 µs of this thread's CPU per request under traffic, and 500
-  // wakes a second in every idle process (docs/tracker.md, "The evaluation thread").
+  // At once on the first call after a quiet spell, then every busy_eval_ms() while calls keep
+  // coming (with a budget, warnings within ~10 ms), and every tick_ms regardless (rate-limit
+  // expiry, forecasts, the sliding minute). Quiet, the thread sleeps until its tick or that first
+  // call: polling every 2 ms cost 60-80 µs of this thread's CPU per request under traffic, and
+  // 500 wakes a second in every idle process (docs/tracker.md, "The evaluation thread").
+  const auto busy = std::chrono::milliseconds(busy_eval_ms());
   const auto tick = std::chrono::milliseconds(cfg_.tick_ms);
   auto last = std::chrono::steady_clock::now();
   while (!stopping_.load(std::memory_order_acquire)) {
@@ -233,7 +244,7 @@ void Tracker::run_ticker() {
       last = now;
     }
     if (calls) {  // more are likely: look again shortly, unwoken
-      std::this_thread::sleep_for(std::chrono::milliseconds(kBusyEvalMs));
+      std::this_thread::sleep_for(busy);
       continue;
     }
     const auto until_tick = std::chrono::duration_cast<std::chrono::milliseconds>(last + tick - std::chrono::steady_clock::now());

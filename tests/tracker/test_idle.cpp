@@ -70,3 +70,27 @@ TEST_CASE("idle: the first call after a quiet spell is evaluated at once, not at
   }
   CHECK(s == Status::warning);
 }
+
+TEST_CASE("busy without budgets: the evaluation thread wakes at its tick, not every 10 ms") {
+  // With no budget there is nothing an evaluation could tell 10 ms sooner; each wake cost ~90 µs
+  // of CPU on a 2-core VM, ~100 a second under traffic.
+  Config cfg;
+  cfg.tick_ms = 250;
+  cfg.clock = testing::midday();
+  Tracker t{cfg};
+  std::this_thread::sleep_for(50ms);
+  const auto before = wakes_by_thread();
+  REQUIRE(before.count("qg-evaluate") == 1);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 500; ++i) {  // calls keep coming for a second or more
+    t.record(testing::ok_call("acme", 10, 5));
+    std::this_thread::sleep_for(2ms);
+  }
+  const auto after = wakes_by_thread();
+  // The bound follows however long that took (no time is asserted): one wake per tick, the first
+  // call's, and room for a few spurious ones. Every 10 ms would be 25 times the ticks.
+  const auto ticks = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start) / 250ms;
+  CHECK(after.at("qg-evaluate") - before.at("qg-evaluate") <= ticks + 8);
+  CHECK(t.usage("acme").total.totals.v[kRequests] == 500);
+  t.shutdown();
+}
