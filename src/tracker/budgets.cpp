@@ -8,6 +8,8 @@
 // The evaluation reads the shards before it takes the sum recorded since, so a call recorded
 // in between is counted at most once too few until the next evaluation (a few ms): a budget can
 // be crossed late by such a call, never early.
+// Nor can that evaluation undo a crossing a recording thread made after it read the shards:
+// tick() keeps an exhausted status set since then (budget_crossings_) until the next evaluation.
 #include <cmath>
 #include <limits>
 
@@ -122,6 +124,7 @@ void Tracker::exhaust_budget(std::size_t entity, int what, int period, int64_t n
   static constexpr const char* kWhat[] = {"requests", "tokens", "usd"};
   WsState& s = entity == 0 ? *global_ : states_[entity - 1];
   if (const int slot = entity_slot(entity); slot >= 0) shared_->exhaust_budget(slot, what * kPeriods + period, now);
+  budget_crossings_.fetch_add(1, std::memory_order_seq_cst);  // before the status: see tick()
   if (s.budget.exchange(static_cast<uint8_t>(Status::exhausted)) == static_cast<uint8_t>(Status::exhausted)) return;
   const std::string name = std::string(kWhat[what]) + "_per_" + period_name(period);
   {

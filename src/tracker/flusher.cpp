@@ -139,6 +139,7 @@ void Tracker::run_flusher() {
 void Tracker::shutdown() {
   if (stopping_.exchange(true)) return;
   idle_.wake();
+  busy_idle_.wake();
   flusher_idle_.wake();
   if (ticker_.joinable()) ticker_.join();
   evaluate();  // statuses and alerts reflect the very last calls

@@ -162,8 +162,10 @@ class Tracker {
   std::atomic<bool> fleet_down_{false};    // Redis unreachable: enforcing on what this process knows
   std::atomic<bool> stopping_{false};
   std::atomic<bool> dirty_{false};  // calls arrived since the last evaluation
+  std::atomic<uint64_t> budget_crossings_{0};  // budgets exhausted by recording threads, ever (see tick)
   IdleWait idle_;                   // where the evaluation thread sleeps between calls
   IdleWait flusher_idle_;           // where the flusher sleeps between flushes
+  IdleWait busy_idle_;              // between evaluations while calls keep coming (woken by shutdown only)
   static constexpr int kBusyEvalMs = 10;  // evaluation period while calls keep arriving and a budget is set
   int busy_eval_ms() const;              // that period for this configuration (see run_ticker)
   std::thread ticker_, flusher_;

@@ -87,6 +87,9 @@ void Tracker::evaluate() {
 
 void Tracker::tick() {
   int64_t now = now_ms();
+  // Read before the counts: a budget a recording thread exhausts after this (with a call these
+  // counts miss) is not set back by this evaluation (see the budget status below).
+  const uint64_t crossings = budget_crossings_.load(std::memory_order_seq_cst);
   TickScratch& x = tick_scratch_;
   if (x.amounts.empty()) {
     x.amounts.resize(InternTable::kCapacity + 1);
@@ -181,8 +184,21 @@ void Tracker::tick() {
       if (Windows::period_index(period, shared_->budget_since_ms(slot)) == Windows::period_index(period, now))
         b = Status::exhausted;
     }
-    if (slot >= 0 && !shared_->set_budget(slot, host_budget, b, now, worst_wp)) b = shared_->budget(slot);
-    if (s.budget.exchange(static_cast<uint8_t>(b)) != static_cast<uint8_t>(b) && b == Status::exhausted) {
+    // This process's status: exhausted by a recording thread since the counts were read (this
+    // view is a call short), it stays so until the next evaluation, which sees that call. A
+    // compare-exchange, so a crossing between the read and the write is not overwritten either.
+    uint8_t previous = s.budget.load(std::memory_order_seq_cst);
+    const auto crossed_since = [&] { return budget_crossings_.load(std::memory_order_seq_cst) != crossings; };
+    Status mine = b;
+    do {
+      mine = previous == static_cast<uint8_t>(Status::exhausted) && crossed_since() ? Status::exhausted : b;
+    } while (!s.budget.compare_exchange_weak(previous, static_cast<uint8_t>(mine), std::memory_order_seq_cst));
+    b = mine;
+    if (slot >= 0 && !shared_->set_budget(slot, host_budget, b, now, worst_wp)) {
+      b = shared_->budget(slot);
+      s.budget.store(static_cast<uint8_t>(b), std::memory_order_seq_cst);
+    }
+    if (previous != static_cast<uint8_t>(b) && b == Status::exhausted) {
       std::lock_guard lock(s.budget_mu);
       s.budget_since_ms = now;
       s.budget_name = worst_name;
@@ -243,8 +259,8 @@ void Tracker::run_ticker() {
       evaluate();
       last = now;
     }
-    if (calls) {  // more are likely: look again shortly, unwoken
-      std::this_thread::sleep_for(busy);
+    if (calls) {  // more are likely: look again after `busy`, unwoken by them (shutdown wakes it)
+      busy_idle_.sleep_unless([this] { return stopping_.load(std::memory_order_seq_cst); }, busy);
       continue;
     }
     const auto until_tick = std::chrono::duration_cast<std::chrono::milliseconds>(last + tick - std::chrono::steady_clock::now());

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "calls.h"
+#include "instants.h"
 #include "temp_tree.h"
 #include "tracker.h"
 
@@ -77,4 +79,30 @@ TEST_CASE("concurrency: recording, reading, flushing and alert callbacks at once
     CHECK(t.usage().total.totals.v[kRequests] == sent.load());
     t.shutdown();
   }
+}
+
+TEST_CASE("concurrency: an evaluation that read the counts before a budget was crossed does not undo it") {
+  // A recording thread exhausts the budget after an evaluation read the shards but before it
+  // set the status from them: that stale view (one call short) must not set it back to normal,
+  // or the next call goes out (seen under ThreadSanitizer as the budget test's rare failure).
+  // Here evaluations run beside the second call until it is recorded, many times over.
+  int allowed = 0;
+  for (int round = 0; round < 300; ++round) {
+    Config cfg;
+    cfg.global.requests[kMinute] = 2;
+    cfg.tick_ms = 60000;
+    cfg.clock = testing::midday();
+    Tracker t{cfg};
+    t.record(testing::ok_call("a", 1, 1));
+    std::atomic<bool> recorded{false};
+    std::thread evaluator([&] {
+      while (!recorded.load()) t.evaluate();  // the last one may have read the counts before b
+    });
+    std::this_thread::yield();
+    t.record(testing::ok_call("b", 1, 1));
+    recorded = true;
+    evaluator.join();
+    if (t.check("c").action != CheckResult::block) ++allowed;
+  }
+  CHECK(allowed == 0);
 }

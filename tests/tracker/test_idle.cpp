@@ -3,10 +3,12 @@
 // context switches). Before, the evaluation thread woke every 2 ms and the flusher every 20 ms.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -93,4 +95,26 @@ TEST_CASE("busy without budgets: the evaluation thread wakes at its tick, not ev
   CHECK(after.at("qg-evaluate") - before.at("qg-evaluate") <= ticks + 8);
   CHECK(t.usage("acme").total.totals.v[kRequests] == 500);
   t.shutdown();
+}
+
+TEST_CASE("busy without budgets: shutdown does not wait for the next tick") {
+  // Between evaluations under traffic the thread sleeps up to tick_ms (an hour here); shutdown
+  // wakes it. (The bound below only tells a hang from a slow machine.)
+  Config cfg;
+  cfg.tick_ms = 3'600'000;
+  cfg.clock = testing::midday();
+  auto* t = new Tracker{cfg};
+  for (int i = 0; i < 20; ++i) {
+    t->record(testing::ok_call("acme", 10, 5));
+    std::this_thread::sleep_for(5ms);  // the first call woke the thread; it evaluated and sleeps
+  }
+  auto done = std::make_shared<std::atomic<bool>>(false);  // (outlives the test if it hangs)
+  std::thread([t, done] {
+    t->shutdown();
+    *done = true;
+  }).detach();
+  for (int i = 0; i < 12000 && !*done; ++i) std::this_thread::sleep_for(10ms);  // (waits; asserts no time)
+  REQUIRE(*done);
+  CHECK(t->usage("acme").total.totals.v[kRequests] == 20);
+  delete t;
 }
