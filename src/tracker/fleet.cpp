@@ -11,6 +11,7 @@
 #include <random>
 
 #include "fleet_schema.h"
+#include "redis_cluster.h"
 #include "window.h"
 
 namespace qg::tracker {
@@ -66,8 +67,9 @@ constexpr int64_t kTtl[kPeriods] = {180, 3 * 86400, 63 * 86400};  // seconds a p
 }  // namespace
 
 Fleet::Fleet(RedisUrl url, std::string ns, int sync_ms, std::string spool, std::function<int64_t()> now_ms, Hooks hooks)
-    : url_(std::move(url)), ns_(std::move(ns)), spool_(std::move(spool)), sync_ms_(sync_ms), now_ms_(std::move(now_ms)),
-      hooks_(std::move(hooks)) {
+    // A cluster: every key of the fleet in its hash tag's slot, and the fleet on that slot's master.
+    : url_(on_fleet_slot(std::move(url), ns)), ns_(fleet_key_prefix(url_, ns)), spool_(std::move(spool)), sync_ms_(sync_ms),
+      now_ms_(std::move(now_ms)), hooks_(std::move(hooks)) {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   std::random_device rd;
@@ -141,18 +143,20 @@ bool Fleet::connect(redisContext*& c, std::string& why, std::string* master) {
   return c != nullptr;
 }
 
-// Sentinels, once a second: a master they no longer name (a failover: the old one stays a master
-// for a while, taking writes its demotion will discard) is left at once, by every thread.
-void Fleet::check_master() {
+// Sentinels (or a cluster), once a second: a master they no longer name (a failover: the old one
+// stays a master for a while, taking writes its demotion will discard) is left at once, by every
+// thread. A cluster's MOVED says it sooner (moved_, run()).
+bool Fleet::check_master() {
   const auto now = std::chrono::steady_clock::now();
-  if (url_.sentinels.empty() || !ctx_ || now - master_checked_ < std::chrono::seconds(1)) return;
+  if (!redis_follows_master(url_) || !ctx_ || now - master_checked_ < std::chrono::seconds(1)) return false;
   master_checked_ = now;
   std::string named, why;
-  if (!redis_sentinel_master(url_, named, why, &sentinel_first_) || named == master_) return;  // none answers: the master decides
+  if (!redis_master_now(url_, named, why, &sentinel_first_) || named == master_) return false;  // none answers: the master decides
   redis_free(ctx_);
   ctx_ = nullptr;
   unconfirmed_pushed_ = false;
   master_epoch_.fetch_add(1, std::memory_order_acq_rel);
+  return true;
 }
 
 // Moves the pending atomics into a batch: first out of pending, then into unacked, so a
@@ -229,14 +233,23 @@ Fleet::Pushed Fleet::push(const Batch& b, bool again) {
   RedisReply r = wait ? RedisReply(redisGetReply(ctx_, &raw) == REDIS_OK ? raw : nullptr) : redis_command(ctx_, args);
   raw = nullptr;
   RedisReply role(wait && r.r && redisGetReply(ctx_, &raw) == REDIS_OK ? raw : nullptr);
+  auto acked = [&] {  // in the master's totals from now on
+    for (const auto& row : b.rows)
+      for (int w = 0; w < kSharedAmounts && row.entity < kEntities && !again; ++w)
+        unacked_[row.entity * kSharedAmounts + w].fetch_sub(row.amount[w], std::memory_order_relaxed);
+  };
+  // A cluster's slot migrating: the batch on the node it goes to (ASKING, once), kept unconfirmed.
+  if (RedisRedirect to; redirect_of(r.r, to) && to.ask) {
+    if (RedisReply a = redis_ask(url_, to, args); !a.ok()) return fail_why_ = "ASK to " + to.host + ": no answer", Pushed::failed;
+    acked();
+    return Pushed::unconfirmed;
+  }
   if (!r.ok() || (wait && !role.r)) {
-    if (r.r) fail_why_ = std::string(r.r->str, r.r->len);  // READONLY: a demoted master
+    if (r.r) fail_why_ = std::string(r.r->str, r.r->len);  // READONLY: a demoted master; MOVED: a cluster's
+    moved_ |= redis_moved(r.r);
     return Pushed::failed;
   }
-  if (!again)  // in the master's totals from now on
-    for (const auto& row : b.rows)
-      for (int w = 0; w < kSharedAmounts && row.entity < kEntities; ++w)
-        unacked_[row.entity * kSharedAmounts + w].fetch_sub(row.amount[w], std::memory_order_relaxed);
+  acked();
   if (!wait) return Pushed::confirmed;
   // Confirmed once replicas have it (WAIT: this connection's writes, and so all the master had
   // before them); a master without enough replicas is not waited on (docs/shared-state.md#sentinel).
@@ -281,6 +294,7 @@ bool Fleet::refresh() {
     RedisReply r(raw);
     if (!r.ok() || r.r->type != REDIS_REPLY_ARRAY || r.r->elements != kSharedAmounts) {
       ok = false;
+      moved_ |= redis_moved(r.r);
       continue;
     }
     bool moved = false;
@@ -305,7 +319,11 @@ bool Fleet::send_events() {
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& [event, keep] = events[i];
     bool ok = redis_command(ctx_, {"PUBLISH", fleet_schema::events_channel(ns_), fleet_schema::published(instance_, event)}).ok();
-    if (ok && !keep.empty()) ok = redis_command(ctx_, {"SET", fleet_schema::keep_key(ns_, keep), event, "EX", "86400"}).ok();
+    if (ok && !keep.empty()) {
+      RedisReply set = redis_command(ctx_, {"SET", fleet_schema::keep_key(ns_, keep), event, "EX", "86400"});
+      ok = set.ok();
+      moved_ |= redis_moved(set.r);
+    }
     if (!ok) {  // back in front of what came since
       std::lock_guard lock(events_mu_);
       events_.insert(events_.begin(), events.begin() + static_cast<std::ptrdiff_t>(i), events.end());
@@ -324,13 +342,14 @@ void Fleet::set_up(bool up, const std::string& why) {
 
 void Fleet::run() {
   auto last_try = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  int moves = 0;  // rounds again at once after a MOVED
   for (;;) {
     const bool stopping = stopping_.load(std::memory_order_acquire);
     collect();
     std::string why;
     const auto now = std::chrono::steady_clock::now();
     // Reconnect at most every 200 ms while Redis is away (batches wait meanwhile).
-    check_master();
+    if (check_master()) last_try = now - std::chrono::seconds(1);  // the new master at once
     if ((!ctx_ || ctx_->err) && (stopping || now - last_try >= std::chrono::milliseconds(200))) {
       last_try = now;
       connect(ctx_, why, &master_);
@@ -376,6 +395,20 @@ void Fleet::run() {
       ok = ctx_ && !ctx_->err;
     }
     ok = ok && send_events() && refresh();
+    // A cluster's MOVED (its slot failed over to a replica), or its connection lost (a demoted
+    // master may close it): the slot's master at once, and the round again there, as a cluster
+    // client does, not a Redis away (twice at most: a map still moving is, until it settles).
+    const bool lost = !url_.cluster_nodes.empty() && ctx_ && ctx_->err;
+    if (!ok && (std::exchange(moved_, false) || lost) && !stopping && ++moves < 3) {
+      redis_free(ctx_);
+      ctx_ = nullptr;
+      unconfirmed_pushed_ = false;
+      master_epoch_.fetch_add(1, std::memory_order_acq_rel);
+      last_try = now - std::chrono::seconds(1);
+      fail_why_.clear();
+      continue;
+    }
+    moves = 0;
     if (!ok && why.empty()) why = !fail_why_.empty() ? fail_why_ : ctx_ && ctx_->err ? ctx_->errstr : "not connected";
     fail_why_.clear();
     if (!ok && ctx_) {
@@ -458,7 +491,7 @@ bool Fleet::claim(const std::string& event, int ttl_s, const std::string& record
   }
   if (known_down || !connect(claim_ctx_, why)) return true;
   RedisReply r = redis_command(claim_ctx_, {"SET", fleet_schema::alert_key(ns_, event), "1", "NX", "EX", std::to_string(ttl_s)});
-  if (!r.r) {  // the connection failed: deliver
+  if (!r.r || r.r->type == REDIS_REPLY_ERROR) {  // the connection failed, or no master there (MOVED, READONLY): deliver
     redis_free(claim_ctx_);
     claim_ctx_ = nullptr;
     return true;
