@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "fleet_schema.h"
+#include "redis_cluster.h"
 #include "window.h"
 
 namespace qg::serve {
@@ -20,9 +21,11 @@ int64_t wall_ms() {
 }
 }  // namespace
 
-FleetReader::FleetReader(tracker::RedisUrl url, std::string ns) : url_(std::move(url)), ns_(std::move(ns)) {
+// A cluster: the fleet's keys carry its hash tag, as the trackers write them (redis_cluster.h).
+FleetReader::FleetReader(tracker::RedisUrl url, std::string ns)
+    : url_(tracker::on_fleet_slot(std::move(url), ns)), ns_(tracker::fleet_key_prefix(url_, ns)) {
   health_.address = tracker::redis_address(url_);
-  health_.ns = ns_;
+  health_.ns = ns;
   health_.error = "not connected yet";
   health_.since_ms = wall_ms();
 }
@@ -161,29 +164,45 @@ bool FleetReader::pipeline(const std::vector<std::vector<std::string>>& commands
                            const std::function<void(const redisReply*)>& reply) {
   if (!up_.load(std::memory_order_acquire)) return false;  // the subscriber reconnects
   std::lock_guard lock(query_mu_);
-  std::string why;
-  if (!query_ && !(query_ = tracker::redis_connect(url_, why))) {
-    set_reachable(false, why);
-    return false;
-  }
-  for (const auto& cmd : commands) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lens;
-    for (const std::string& a : cmd) argv.push_back(a.data()), lens.push_back(a.size());
-    redisAppendCommandArgv(query_, static_cast<int>(argv.size()), argv.data(), lens.data());
-  }
-  for (std::size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(query_, &raw) != REDIS_OK) {
-      set_reachable(false, query_->errstr[0] ? query_->errstr : "the connection was lost");
-      tracker::redis_free(query_);
-      query_ = nullptr;
+  for (int attempt = 0;; ++attempt) {
+    std::string why;
+    if (!query_ && !(query_ = tracker::redis_connect(url_, why))) {
+      set_reachable(false, why);
       return false;
     }
-    tracker::RedisReply r(raw);
-    reply(r.r);
+    for (const auto& cmd : commands) {
+      std::vector<const char*> argv;
+      std::vector<std::size_t> lens;
+      for (const std::string& a : cmd) argv.push_back(a.data()), lens.push_back(a.size());
+      redisAppendCommandArgv(query_, static_cast<int>(argv.size()), argv.data(), lens.data());
+    }
+    std::vector<tracker::RedisReply> replies;
+    bool lost = false;
+    for (std::size_t i = 0; i < commands.size() && !lost; ++i) {
+      void* raw = nullptr;
+      if (redisGetReply(query_, &raw) != REDIS_OK) {
+        const bool again = !url_.cluster_nodes.empty() && attempt == 0;  // a cluster's failover: the new master
+        if (!again) set_reachable(false, query_->errstr[0] ? query_->errstr : "the connection was lost");
+        tracker::redis_free(query_);
+        query_ = nullptr;
+        if (!again) return false;
+        lost = true;
+        continue;
+      }
+      replies.emplace_back(raw);
+    }
+    if (lost) continue;
+    // A cluster's MOVED: its slot failed over. Not zeros: the same again on the new master, once.
+    if (std::any_of(replies.begin(), replies.end(), [](const tracker::RedisReply& r) { return tracker::redis_moved(r.r); })) {
+      tracker::redis_free(query_);
+      query_ = nullptr;
+      if (attempt == 0) continue;
+      set_reachable(false, "the cluster's slot map is moving");
+      return false;
+    }
+    for (const tracker::RedisReply& r : replies) reply(r.r);
+    return true;
   }
-  return true;
 }
 
 std::optional<std::map<std::string, int64_t>> FleetReader::usage(int64_t since, int64_t until, int64_t now, std::string& why) {
@@ -246,16 +265,17 @@ void FleetReader::run() {
     std::lock_guard lock(stop_mu_);
     return stopping_;
   };
-  std::string master;  // with sentinels: the one sub (and query_) is on
+  std::string master;  // with sentinels (a cluster): the one sub (and query_) is on
   auto checked = std::chrono::steady_clock::now();
-  std::size_t first = 0;  // the sentinel that answered last
+  std::size_t first = 0;  // the sentinel (cluster node) that answered last
   while (!stopping()) {
-    // Sentinels, once a second: the master they name now, and if it is another one (a failover:
-    // the demoted one goes on answering what it had), both connections are made again on it.
-    if (sub && !url_.sentinels.empty() && std::chrono::steady_clock::now() - checked >= std::chrono::seconds(1)) {
+    // Sentinels (a cluster's nodes), once a second: the master they name now (of the fleet's
+    // slot), and if it is another one (a failover: the demoted one goes on answering what it had),
+    // both connections are made again on it.
+    if (sub && tracker::redis_follows_master(url_) && std::chrono::steady_clock::now() - checked >= std::chrono::seconds(1)) {
       checked = std::chrono::steady_clock::now();
       std::string named, why;
-      if (tracker::redis_sentinel_master(url_, named, why, &first) && named != master) {
+      if (tracker::redis_master_now(url_, named, why, &first) && named != master) {
         tracker::redis_free(sub);
         sub = nullptr;
       }
@@ -297,7 +317,8 @@ void FleetReader::run() {
     pollfd pfd{sub->fd, POLLIN, 0};
     if (::poll(&pfd, 1, 100) <= 0) continue;
     if (redisBufferRead(sub) != REDIS_OK) {
-      set_reachable(false, sub->errstr[0] ? sub->errstr : "the connection was lost");
+      // A cluster's demoted master may close it: reconnecting at once says whether Redis is away.
+      if (url_.cluster_nodes.empty()) set_reachable(false, sub->errstr[0] ? sub->errstr : "the connection was lost");
       tracker::redis_free(sub);
       sub = nullptr;
       continue;

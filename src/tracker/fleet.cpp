@@ -1,9 +1,7 @@
 #include "fleet.h"
 
 #include <hiredis/hiredis.h>
-#include <dirent.h>
 #include <poll.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -13,6 +11,7 @@
 #include <random>
 
 #include "fleet_schema.h"
+#include "redis_cluster.h"
 #include "window.h"
 
 namespace qg::tracker {
@@ -68,8 +67,9 @@ constexpr int64_t kTtl[kPeriods] = {180, 3 * 86400, 63 * 86400};  // seconds a p
 }  // namespace
 
 Fleet::Fleet(RedisUrl url, std::string ns, int sync_ms, std::string spool, std::function<int64_t()> now_ms, Hooks hooks)
-    : url_(std::move(url)), ns_(std::move(ns)), spool_(std::move(spool)), sync_ms_(sync_ms), now_ms_(std::move(now_ms)),
-      hooks_(std::move(hooks)) {
+    // A cluster: every key of the fleet in its hash tag's slot, and the fleet on that slot's master.
+    : url_(on_fleet_slot(std::move(url), ns)), ns_(fleet_key_prefix(url_, ns)), spool_(std::move(spool)), sync_ms_(sync_ms),
+      now_ms_(std::move(now_ms)), hooks_(std::move(hooks)) {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   std::random_device rd;
@@ -143,18 +143,20 @@ bool Fleet::connect(redisContext*& c, std::string& why, std::string* master) {
   return c != nullptr;
 }
 
-// Sentinels, once a second: a master they no longer name (a failover: the old one stays a master
-// for a while, taking writes its demotion will discard) is left at once, by every thread.
-void Fleet::check_master() {
+// Sentinels (or a cluster), once a second: a master they no longer name (a failover: the old one
+// stays a master for a while, taking writes its demotion will discard) is left at once, by every
+// thread. A cluster's MOVED says it sooner (moved_, run()).
+bool Fleet::check_master() {
   const auto now = std::chrono::steady_clock::now();
-  if (url_.sentinels.empty() || !ctx_ || now - master_checked_ < std::chrono::seconds(1)) return;
+  if (!redis_follows_master(url_) || !ctx_ || now - master_checked_ < std::chrono::seconds(1)) return false;
   master_checked_ = now;
   std::string named, why;
-  if (!redis_sentinel_master(url_, named, why, &sentinel_first_) || named == master_) return;  // none answers: the master decides
+  if (!redis_master_now(url_, named, why, &sentinel_first_) || named == master_) return false;  // none answers: the master decides
   redis_free(ctx_);
   ctx_ = nullptr;
   unconfirmed_pushed_ = false;
   master_epoch_.fetch_add(1, std::memory_order_acq_rel);
+  return true;
 }
 
 // Moves the pending atomics into a batch: first out of pending, then into unacked, so a
@@ -231,14 +233,23 @@ Fleet::Pushed Fleet::push(const Batch& b, bool again) {
   RedisReply r = wait ? RedisReply(redisGetReply(ctx_, &raw) == REDIS_OK ? raw : nullptr) : redis_command(ctx_, args);
   raw = nullptr;
   RedisReply role(wait && r.r && redisGetReply(ctx_, &raw) == REDIS_OK ? raw : nullptr);
+  auto acked = [&] {  // in the master's totals from now on
+    for (const auto& row : b.rows)
+      for (int w = 0; w < kSharedAmounts && row.entity < kEntities && !again; ++w)
+        unacked_[row.entity * kSharedAmounts + w].fetch_sub(row.amount[w], std::memory_order_relaxed);
+  };
+  // A cluster's slot migrating: the batch on the node it goes to (ASKING, once), kept unconfirmed.
+  if (RedisRedirect to; redirect_of(r.r, to) && to.ask) {
+    if (RedisReply a = redis_ask(url_, to, args); !a.ok()) return fail_why_ = "ASK to " + to.host + ": no answer", Pushed::failed;
+    acked();
+    return Pushed::unconfirmed;
+  }
   if (!r.ok() || (wait && !role.r)) {
-    if (r.r) fail_why_ = std::string(r.r->str, r.r->len);  // READONLY: a demoted master
+    if (r.r) fail_why_ = std::string(r.r->str, r.r->len);  // READONLY: a demoted master; MOVED: a cluster's
+    moved_ |= redis_moved(r.r);
     return Pushed::failed;
   }
-  if (!again)  // in the master's totals from now on
-    for (const auto& row : b.rows)
-      for (int w = 0; w < kSharedAmounts && row.entity < kEntities; ++w)
-        unacked_[row.entity * kSharedAmounts + w].fetch_sub(row.amount[w], std::memory_order_relaxed);
+  acked();
   if (!wait) return Pushed::confirmed;
   // Confirmed once replicas have it (WAIT: this connection's writes, and so all the master had
   // before them); a master without enough replicas is not waited on (docs/shared-state.md#sentinel).
@@ -263,102 +274,6 @@ void Fleet::pushed(Pushed p, Batch&& b) {
   if (unconfirmed_.size() > kMaxUnconfirmed) unconfirmed_.pop_front();
 }
 
-// One file per batch: "id\tminute\tday\tmonth" then "name\tr\tt\tu\te" per row (a name never
-// holds a tab: workspaces are checked text), then "\x1e<key>\x1f<ttl>\x1f<amount>\x1f<field>"
-// per usage field (a field holds tabs, never \x1f or a newline), written to a temporary name and
-// renamed.
-void Fleet::spool_outbox() {
-  if (spool_.empty() || outbox_.empty()) return;
-  ::mkdir(spool_.c_str(), 0700);
-  for (const Batch& b : outbox_) {
-    std::string text = b.id;
-    for (int p = 0; p < kPeriods; ++p) text += "\t" + std::to_string(b.period_index[p]);
-    text += "\n";
-    for (const auto& row : b.rows) {
-      text += row.name;
-      for (uint64_t a : row.amount) text += "\t" + std::to_string(a);
-      text += "\n";
-    }
-    for (const auto& u : b.usage)
-      for (const auto& [field, amount] : u.fields)
-        text += "\x1e" + u.key + "\x1f" + std::to_string(u.ttl) + "\x1f" + std::to_string(amount) + "\x1f" + field + "\n";
-    std::string file = b.id;
-    for (char& c : file)
-      if (c == ':' || c == '/') c = '_';
-    const std::string path = spool_ + "/" + file + ".batch", tmp = path + ".tmp";
-    if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
-      const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-      if (std::fclose(f) == 0 && ok) std::rename(tmp.c_str(), path.c_str());
-    }
-  }
-}
-
-void Fleet::push_spool() {
-  if (spool_.empty()) return;
-  DIR* d = ::opendir(spool_.c_str());
-  if (!d) return;
-  std::vector<std::string> files;
-  while (dirent* e = ::readdir(d)) {
-    const std::string n = e->d_name;
-    if (n.size() > 6 && n.compare(n.size() - 6, 6, ".batch") == 0) files.push_back(spool_ + "/" + n);
-  }
-  ::closedir(d);
-  for (const std::string& path : files) {
-    std::FILE* f = std::fopen(path.c_str(), "r");
-    if (!f) continue;  // taken by another process
-    Batch b;
-    char* buf = nullptr;
-    std::size_t cap = 0;
-    auto next_line = [&](std::string& s) {
-      const ssize_t n = ::getline(&buf, &cap, f);
-      if (n < 0) return false;
-      s.assign(buf, static_cast<std::size_t>(n));
-      if (!s.empty() && s.back() == '\n') s.pop_back();
-      return true;
-    };
-    std::string s;
-    bool ok = next_line(s);
-    if (ok) {
-      std::vector<std::string> head;
-      std::size_t at = 0;
-      for (std::size_t tab; (tab = s.find('\t', at)) != std::string::npos; at = tab + 1) head.push_back(s.substr(at, tab - at));
-      head.push_back(s.substr(at));
-      ok = head.size() == 1 + kPeriods;
-      if (ok) {
-        b.id = head[0];
-        for (int p = 0; p < kPeriods; ++p) b.period_index[p] = std::atoll(head[1 + p].c_str());
-      }
-    }
-    while (ok && next_line(s)) {
-      if (!s.empty() && s[0] == '\x1e') {  // a usage field: key, ttl, amount, field
-        const std::size_t k = s.find('\x1f'), t = s.find('\x1f', k + 1), v = s.find('\x1f', t + 1);
-        if (k == std::string::npos || t == std::string::npos || v == std::string::npos) continue;
-        const std::string key = s.substr(1, k - 1);
-        if (b.usage.empty() || b.usage.back().key != key) b.usage.push_back({key, std::atoll(s.c_str() + k + 1), {}});
-        b.usage.back().fields.emplace_back(s.substr(v + 1), std::atoll(s.c_str() + t + 1));
-        continue;
-      }
-      Batch::Row row{kEntities, {}, {}};
-      std::size_t at = s.find('\t');
-      if (at == std::string::npos) break;
-      row.name = s.substr(0, at);
-      for (int w = 0; w < kSharedAmounts; ++w) {
-        const std::size_t next = s.find('\t', at + 1);
-        row.amount[w] = std::strtoull(s.c_str() + at + 1, nullptr, 10);
-        at = next;
-      }
-      b.rows.push_back(std::move(row));
-    }
-    std::free(buf);
-    std::fclose(f);
-    if (!ok) continue;
-    const Pushed p = push(b);
-    if (p == Pushed::failed) return;  // Redis went away again: the file waits
-    pushed(p, std::move(b));
-    std::remove(path.c_str());
-  }
-}
-
 // The fleet's totals of every entity this process has used, in one pipelined round trip.
 bool Fleet::refresh() {
   const int64_t now = now_ms_();
@@ -379,6 +294,7 @@ bool Fleet::refresh() {
     RedisReply r(raw);
     if (!r.ok() || r.r->type != REDIS_REPLY_ARRAY || r.r->elements != kSharedAmounts) {
       ok = false;
+      moved_ |= redis_moved(r.r);
       continue;
     }
     bool moved = false;
@@ -403,7 +319,11 @@ bool Fleet::send_events() {
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& [event, keep] = events[i];
     bool ok = redis_command(ctx_, {"PUBLISH", fleet_schema::events_channel(ns_), fleet_schema::published(instance_, event)}).ok();
-    if (ok && !keep.empty()) ok = redis_command(ctx_, {"SET", fleet_schema::keep_key(ns_, keep), event, "EX", "86400"}).ok();
+    if (ok && !keep.empty()) {
+      RedisReply set = redis_command(ctx_, {"SET", fleet_schema::keep_key(ns_, keep), event, "EX", "86400"});
+      ok = set.ok();
+      moved_ |= redis_moved(set.r);
+    }
     if (!ok) {  // back in front of what came since
       std::lock_guard lock(events_mu_);
       events_.insert(events_.begin(), events.begin() + static_cast<std::ptrdiff_t>(i), events.end());
@@ -422,13 +342,14 @@ void Fleet::set_up(bool up, const std::string& why) {
 
 void Fleet::run() {
   auto last_try = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  int moves = 0;  // rounds again at once after a MOVED
   for (;;) {
     const bool stopping = stopping_.load(std::memory_order_acquire);
     collect();
     std::string why;
     const auto now = std::chrono::steady_clock::now();
     // Reconnect at most every 200 ms while Redis is away (batches wait meanwhile).
-    check_master();
+    if (check_master()) last_try = now - std::chrono::seconds(1);  // the new master at once
     if ((!ctx_ || ctx_->err) && (stopping || now - last_try >= std::chrono::milliseconds(200))) {
       last_try = now;
       connect(ctx_, why, &master_);
@@ -474,6 +395,20 @@ void Fleet::run() {
       ok = ctx_ && !ctx_->err;
     }
     ok = ok && send_events() && refresh();
+    // A cluster's MOVED (its slot failed over to a replica), or its connection lost (a demoted
+    // master may close it): the slot's master at once, and the round again there, as a cluster
+    // client does, not a Redis away (twice at most: a map still moving is, until it settles).
+    const bool lost = !url_.cluster_nodes.empty() && ctx_ && ctx_->err;
+    if (!ok && (std::exchange(moved_, false) || lost) && !stopping && ++moves < 3) {
+      redis_free(ctx_);
+      ctx_ = nullptr;
+      unconfirmed_pushed_ = false;
+      master_epoch_.fetch_add(1, std::memory_order_acq_rel);
+      last_try = now - std::chrono::seconds(1);
+      fail_why_.clear();
+      continue;
+    }
+    moves = 0;
     if (!ok && why.empty()) why = !fail_why_.empty() ? fail_why_ : ctx_ && ctx_->err ? ctx_->errstr : "not connected";
     fail_why_.clear();
     if (!ok && ctx_) {
@@ -556,7 +491,7 @@ bool Fleet::claim(const std::string& event, int ttl_s, const std::string& record
   }
   if (known_down || !connect(claim_ctx_, why)) return true;
   RedisReply r = redis_command(claim_ctx_, {"SET", fleet_schema::alert_key(ns_, event), "1", "NX", "EX", std::to_string(ttl_s)});
-  if (!r.r) {  // the connection failed: deliver
+  if (!r.r || r.r->type == REDIS_REPLY_ERROR) {  // the connection failed, or no master there (MOVED, READONLY): deliver
     redis_free(claim_ctx_);
     claim_ctx_ = nullptr;
     return true;

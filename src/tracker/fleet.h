@@ -84,7 +84,7 @@ class Fleet {
   void run();
   void run_subscriber();
   bool connect(redisContext*& c, std::string& why, std::string* master = nullptr);  // keeps a live one
-  void check_master();             // sentinels: ctx_ dropped when they name another master
+  bool check_master();             // sentinels, a cluster: ctx_ dropped (true) when they name another master
   void collect();
   enum class Pushed { failed, unconfirmed, confirmed };
   // again: a batch pushed before (its amounts already left unacked_).
@@ -121,11 +121,12 @@ class Fleet {
   std::atomic<bool> stopping_{false}, up_{false}, reread_kept_{false};
   std::atomic<bool> reported_{false};  // up_ has been decided once (before that, not "down")
   redisContext* ctx_ = nullptr;   // sync thread
-  std::string master_;            // sync thread: the master ctx_ is on (sentinels)
+  std::string master_;            // sync thread: the master ctx_ is on (sentinels, a cluster's slot)
   std::string fail_why_;          // sync thread: why the last push was not acknowledged
+  bool moved_ = false;            // sync thread: a cluster answered MOVED (the slot's master moved)
   std::chrono::steady_clock::time_point master_checked_{};
-  std::size_t sentinel_first_ = 0;  // sync thread: the sentinel that answered last
-  std::atomic<uint64_t> master_epoch_{0};  // bumped when the sentinels name another master
+  std::size_t sentinel_first_ = 0;  // sync thread: the sentinel (cluster node) that answered last
+  std::atomic<uint64_t> master_epoch_{0};  // bumped when the sentinels (a cluster) name another master
   uint64_t claim_epoch_ = 0;      // claim_mu_
   redisContext* claim_ctx_ = nullptr;  // dispatcher thread (claims)
   std::mutex claim_mu_;

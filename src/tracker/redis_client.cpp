@@ -1,5 +1,7 @@
 #include "redis_client.h"
 
+#include "redis_cluster.h"
+
 #include <hiredis/hiredis.h>
 #include <unistd.h>
 
@@ -52,6 +54,7 @@ std::map<redisContext*, std::unique_ptr<TlsTunnel>>& g_tunnels = *new std::map<r
 namespace {
 constexpr std::string_view kSentinelSchemes[] = {"redis+sentinel://", "redis-sentinel://", "sentinel://",
                                                   "rediss+sentinel://", "rediss-sentinel://"};
+constexpr std::string_view kClusterSchemes[] = {"redis+cluster://", "redis-cluster://", "rediss+cluster://", "rediss-cluster://"};
 
 bool parse_port(std::string_view text, int& port) {
   return std::from_chars(text.data(), text.data() + text.size(), port).ec == std::errc() && port > 0 && port <= 65535 &&
@@ -59,12 +62,14 @@ bool parse_port(std::string_view text, int& port) {
 }
 
 // redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/name[/db][?options][#name]
-bool parse_sentinel_url(std::string_view url, std::string_view scheme, RedisUrl& u, std::string& error) {
+// redis+cluster://[[user]:password@]host[:port][,host[:port]...][/0][?options] (cluster: true)
+bool parse_sentinel_url(std::string_view url, std::string_view scheme, RedisUrl& u, std::string& error, bool cluster = false) {
   const std::string shown(url.substr(0, scheme.size()));
+  const std::string node = cluster ? "cluster node" : "sentinel";
   u.tls = scheme.rfind("rediss", 0) == 0;
   u.wait_replicas = 1;
   std::string_view rest = url.substr(scheme.size());
-  if (auto hash = rest.find('#'); hash != std::string_view::npos) {
+  if (auto hash = rest.find('#'); hash != std::string_view::npos && !cluster) {
     u.master_name = std::string(rest.substr(hash + 1));
     rest = rest.substr(0, hash);
   }
@@ -73,9 +78,12 @@ bool parse_sentinel_url(std::string_view url, std::string_view scheme, RedisUrl&
     const std::string_view query = rest.substr(q + 1);
     rest = rest.substr(0, q);
     const bool ok = each_option(query, [&](std::string_view key, const std::string& value, std::string_view item) {
+      const bool of_sentinel = key == "sentinel_password" || key == "sentinel_username" || key == "sentinelMasterId" ||
+                               key == "master_name" || key == "service_name";
+      if (of_sentinel && cluster) return error = "redis: " + std::string(key) + " is a sentinel's option, not " + shown + "'s", false;
       if (key == "sentinel_password") u.sentinel_password = value;
       else if (key == "sentinel_username") u.sentinel_user = value;
-      else if (key == "sentinelMasterId" || key == "master_name" || key == "service_name") u.master_name = value;
+      else if (of_sentinel) u.master_name = value;
       else if (key == "wait_replicas") {
         if (std::from_chars(value.data(), value.data() + value.size(), u.wait_replicas).ec != std::errc() ||
             u.wait_replicas < 0 || std::to_string(u.wait_replicas) != value)
@@ -83,10 +91,11 @@ bool parse_sentinel_url(std::string_view url, std::string_view scheme, RedisUrl&
       } else if (key.rfind("ssl_", 0) == 0 && u.tls) {
         ssl += (ssl.empty() ? "" : "&") + std::string(item);
       } else if (key.rfind("ssl_", 0) == 0) {
-        return error = "redis: " + std::string(key) + " needs rediss+sentinel:// (TLS), not " + shown, false;
+        return error = "redis: " + std::string(key) + " needs rediss+" + (cluster ? "cluster" : "sentinel") +
+                       ":// (TLS), not " + shown, false;
       } else {
         return error = "redis: unknown option '" + std::string(key) + "' (" + shown +
-                       " takes sentinel_password, sentinel_username, wait_replicas, master_name" +
+                       (cluster ? " takes wait_replicas" : " takes sentinel_password, sentinel_username, wait_replicas, master_name") +
                        (u.tls ? " and rediss://'s ssl_* options)" : ")"), false;
       }
       return true;
@@ -108,36 +117,40 @@ bool parse_sentinel_url(std::string_view url, std::string_view scheme, RedisUrl&
   std::string_view path = hosts.size() < rest.size() ? rest.substr(hosts.size() + 1) : std::string_view{};
   // The path: name[/db], or just [db] when the name came as #name or an option.
   std::string_view db = path;
-  if (u.master_name.empty()) {
+  if (cluster) {  // a cluster has database 0 only
+    if (!db.empty() && db != "0") return error = "redis: a cluster has database 0 only, not '" + std::string(db) + "'", false;
+    db = {};
+  } else if (u.master_name.empty()) {
     const auto slash = path.find('/');
     u.master_name = std::string(path.substr(0, slash));
     db = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
   }
-  if (u.master_name.empty())
+  if (u.master_name.empty() && !cluster)
     return error = "redis: " + shown + " needs the master's name: " + shown + "host:26379,host:26379/mymaster[/db]", false;
   if (!db.empty() && (std::from_chars(db.data(), db.data() + db.size(), u.db).ec != std::errc() || u.db < 0 ||
                       std::to_string(u.db) != db))
     return error = "redis: the database '" + std::string(db) + "' is not a number", false;
-  while (!hosts.empty() || u.sentinels.empty()) {
+  auto& nodes = cluster ? u.cluster_nodes : u.sentinels;
+  while (!hosts.empty() || nodes.empty()) {
     std::string_view h = hosts.substr(0, hosts.find(','));
     hosts.remove_prefix(std::min(hosts.size(), h.size() + 1));
-    if (h.empty()) return error = "redis: " + shown + " needs sentinels, host[:port] separated by commas", false;
-    int port = 26379;
+    if (h.empty()) return error = "redis: " + shown + " needs " + node + "s, host[:port] separated by commas", false;
+    int port = cluster ? 6379 : 26379;
     std::string_view name = h;
     if (h.front() == '[') {  // [v6]:port
       const auto close = h.find(']');
-      if (close == std::string_view::npos) return error = "redis: the sentinel '" + std::string(h) + "' lacks its ']'", false;
+      if (close == std::string_view::npos) return error = "redis: the " + node + " '" + std::string(h) + "' lacks its ']'", false;
       name = h.substr(1, close - 1);
       const std::string_view after = h.substr(close + 1);
       if (!after.empty() && (after.front() != ':' || !parse_port(after.substr(1), port)))
-        return error = "redis: the sentinel port in '" + std::string(h) + "' is not a port number", false;
+        return error = "redis: the " + node + " port in '" + std::string(h) + "' is not a port number", false;
     } else if (auto colon = h.rfind(':'); colon != std::string_view::npos) {
       name = h.substr(0, colon);
       if (!parse_port(h.substr(colon + 1), port))
-        return error = "redis: the sentinel port '" + std::string(h.substr(colon + 1)) + "' is not a port number", false;
+        return error = "redis: the " + node + " port '" + std::string(h.substr(colon + 1)) + "' is not a port number", false;
     }
-    if (name.empty()) return error = "redis: the sentinel '" + std::string(h) + "' has no host", false;
-    u.sentinels.emplace_back(std::string(name), port);
+    if (name.empty()) return error = "redis: the " + node + " '" + std::string(h) + "' has no host", false;
+    nodes.emplace_back(std::string(name), port);
   }
   return true;
 }
@@ -148,6 +161,12 @@ bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
   for (std::string_view scheme : kSentinelSchemes)
     if (url.rfind(scheme, 0) == 0) {
       if (!parse_sentinel_url(url, scheme, u, error)) return false;
+      out = u;
+      return true;
+    }
+  for (std::string_view scheme : kClusterSchemes)
+    if (url.rfind(scheme, 0) == 0) {
+      if (!parse_sentinel_url(url, scheme, u, error, true)) return false;
       out = u;
       return true;
     }
@@ -173,7 +192,8 @@ bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
     return true;
   }
   if (url.rfind("redis://", 0) != 0)
-    return error = "redis: '" + std::string(url) + "' is not a redis:// URL (nor rediss://, unix://, redis+sentinel://)", false;
+    return error = "redis: '" + std::string(url) +
+                   "' is not a redis:// URL (nor rediss://, unix://, redis+sentinel://, redis+cluster://)", false;
   std::string_view rest = url.substr(8);
   if (auto at = rest.rfind('@'); at != std::string_view::npos) {
     std::string_view cred = rest.substr(0, at);
@@ -205,13 +225,15 @@ bool parse_redis_url(std::string_view url, RedisUrl& out, std::string& error) {
 
 std::string redis_address(const RedisUrl& u) {
   if (!u.unix_path.empty()) return "unix://" + u.unix_path;
-  if (!u.sentinels.empty()) {
-    std::string s = u.tls ? "rediss+sentinel://" : "redis+sentinel://";
-    for (std::size_t i = 0; i < u.sentinels.size(); ++i) {
-      const auto& [h, p] = u.sentinels[i];
+  if (!u.sentinels.empty() || !u.cluster_nodes.empty()) {
+    const bool cluster = !u.cluster_nodes.empty();
+    std::string s = std::string(u.tls ? "rediss+" : "redis+") + (cluster ? "cluster://" : "sentinel://");
+    const auto& nodes = cluster ? u.cluster_nodes : u.sentinels;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const auto& [h, p] = nodes[i];
       s += (i ? "," : "") + (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + std::to_string(p);
     }
-    return s + "/" + u.master_name + "/" + std::to_string(u.db);
+    return cluster ? s : s + "/" + u.master_name + "/" + std::to_string(u.db);
   }
   return (u.tls ? "rediss://" : "redis://") + u.host + ":" + std::to_string(u.port) + "/" + std::to_string(u.db);
 }
@@ -326,14 +348,26 @@ bool ask_sentinel(const RedisUrl& url, const std::string& host, int port, std::s
 }
 }  // namespace
 
-bool redis_sentinel_master(const RedisUrl& url, std::string& master, std::string& why, std::size_t* first) {
+redisContext* redis_connect_node(const RedisUrl& url, const std::string& host, int port, std::string& why) {
+  RedisUrl n = url;
+  n.sentinels.clear(), n.cluster_nodes.clear(), n.unix_path.clear();
+  n.host = host, n.port = port;
+  return connect_direct(n, why);
+}
+
+bool redis_master_now(const RedisUrl& url, std::string& master, std::string& why, std::size_t* first) {
+  return url.cluster_nodes.empty() ? redis_sentinel_master(url, master, why, first) : redis_cluster_owner(url, master, why, first);
+}
+
+bool redis_ask_in_turn(const std::vector<std::pair<std::string, int>>& nodes, std::size_t* first, std::string& master,
+                       std::string& why, const RedisAskNode& ask) {
   std::string reasons;
-  const std::size_t n = url.sentinels.size(), from = first && *first < n ? *first : 0;
+  const std::size_t n = nodes.size(), from = first && *first < n ? *first : 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const auto& [host, port] = url.sentinels[(from + i) % n];
+    const auto& [host, port] = nodes[(from + i) % n];
     std::string h, one;
     int p = 0;
-    if (ask_sentinel(url, host, port, h, p, one)) {
+    if (ask(host, port, h, p, one)) {
       master = h + ":" + std::to_string(p);
       if (first) *first = (from + i) % n;
       return true;
@@ -344,7 +378,15 @@ bool redis_sentinel_master(const RedisUrl& url, std::string& master, std::string
   return false;
 }
 
+bool redis_sentinel_master(const RedisUrl& url, std::string& master, std::string& why, std::size_t* first) {
+  return redis_ask_in_turn(url.sentinels, first, master, why,
+                           [&](const std::string& host, int port, std::string& h, int& p, std::string& one) {
+                             return ask_sentinel(url, host, port, h, p, one);
+                           });
+}
+
 redisContext* redis_connect(const RedisUrl& url, std::string& why, std::string* master) {
+  if (!url.cluster_nodes.empty()) return redis_cluster_connect(url, why, master);
   if (url.sentinels.empty()) return connect_direct(url, why);
   std::string reasons;
   for (const auto& [host, port] : url.sentinels) {

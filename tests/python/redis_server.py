@@ -17,10 +17,21 @@ import pytest
 PASSWORD = "s3cret-fleet"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _free_port(bus: bool = False) -> int:
+    """A free loopback port; bus: one whose cluster bus port (+10000) is free too."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if not bus:
+            return port
+        if port + 10000 <= 65535:
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port + 10000))
+                    return port
+                except OSError:
+                    pass
 
 
 def make_certificates(d: Path) -> None:
@@ -44,11 +55,12 @@ class RedisServer:
     tls, it listens only for TLS (redis' own, with a throwaway CA; clients must show a certificate
     when tls == "mutual"), and `url` is the rediss:// URL that trusts that CA."""
 
-    def __init__(self, tmp: Path, tls: str | None = None, replicaof: "RedisServer | None" = None):
+    def __init__(self, tmp: Path, tls: str | None = None, replicaof: "RedisServer | None" = None, cluster: bool = False):
         exe = shutil.which("redis-server") or "/usr/bin/redis-server"
         if not os.access(exe, os.X_OK):
             pytest.fail("redis-server is not installed (scripts/setup installs it)")
-        self.exe, self.dir, self.port, self.tls = exe, tmp / "redis", _free_port(), tls
+        self.exe, self.dir, self.tls, self.cluster = exe, tmp / "redis", tls, cluster
+        self.port = _free_port(bus=cluster)
         self.replicaof = replicaof.port if replicaof else None
         self.dir.mkdir(parents=True)
         if tls:
@@ -76,7 +88,8 @@ class RedisServer:
         self.proc = subprocess.Popen([self.exe, *self._listen(), "--bind", "127.0.0.1", "--dir", str(self.dir),
                                       "--save", "", "--appendonly", "yes", "--appendfsync", "always",
                                       "--requirepass", PASSWORD, "--masterauth", PASSWORD, "--daemonize", "no",
-                                      *(["--replicaof", "127.0.0.1", str(self.replicaof)] if self.replicaof else [])],
+                                      *(["--replicaof", "127.0.0.1", str(self.replicaof)] if self.replicaof else []),
+                                     *(CLUSTER_OPTIONS if self.cluster else [])],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(500):
             if self.cli("PING") == "PONG":
@@ -178,3 +191,72 @@ def redis(request, tmp_path):
     r = RedisServer(tmp_path, tls="mutual" if request.param == "tls" else None)
     yield r
     r.kill()
+
+
+# Quick to fail over (a node unreachable for 1 s is failing), and a replica may always take over.
+CLUSTER_OPTIONS = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
+                   "--cluster-replica-validity-factor", "0"]
+
+
+class RedisCluster:
+    """A Redis Cluster on loopback: 3 masters and a replica each (redis-cli --cluster create), with
+    the fleet's password; `url` names a closed port first (a node that is down), then two nodes."""
+
+    def __init__(self, tmp: Path):
+        self.servers = [RedisServer(tmp / f"node{i}", cluster=True) for i in range(6)]
+        r = subprocess.run(["redis-cli", "-a", PASSWORD, "--no-auth-warning", "--cluster", "create",
+                            *(f"127.0.0.1:{s.port}" for s in self.servers), "--cluster-replicas", "1", "--cluster-yes"],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            pytest.fail(f"redis-cli --cluster create failed: {r.stdout}{r.stderr}")
+        deadline = time.monotonic() + 30
+        while not all("cluster_state:ok" in s.cli("CLUSTER", "INFO") for s in self.servers) or \
+                sum("master_link_status:up" in s.cli("INFO", "replication") for s in self.servers) < 3:
+            if time.monotonic() > deadline:
+                pytest.fail("the cluster did not settle")
+            time.sleep(0.05)
+        self.url = (f"redis+cluster://:{PASSWORD}@127.0.0.1:{_free_port()},127.0.0.1:{self.servers[0].port},"
+                    f"127.0.0.1:{self.servers[1].port}")
+
+    def nodes(self) -> list[list[str]]:
+        """CLUSTER NODES as a live node sees it: one list of fields per node."""
+        for s in self.servers:
+            if s.proc.poll() is None:
+                text = s.cli("CLUSTER", "NODES")
+                if text:
+                    return [line.split() for line in text.splitlines()]
+        return []
+
+    def master(self, key: str = "{qgtest}") -> RedisServer:
+        """The master serving the key's slot now, as a live node says (waiting while the slot has
+        none: its master failing and no replica promoted yet)."""
+        slot = int(next(s for s in self.servers if s.proc.poll() is None).cli("CLUSTER", "KEYSLOT", key))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for f in self.nodes():
+                if "master" not in f[2] or "fail" in f[2]:
+                    continue
+                for r in f[8:]:
+                    lo, _, hi = r.partition("-")
+                    if not r.startswith("[") and int(lo) <= slot <= int(hi or lo):
+                        port = int(f[1].split("@")[0].rsplit(":", 1)[1])
+                        return next(s for s in self.servers if s.port == port)
+            time.sleep(0.05)
+        pytest.fail(f"no master serves slot {slot}")
+
+    def replica_of(self, master: RedisServer) -> RedisServer:
+        fields = self.nodes()
+        mid = next(f[0] for f in fields if f[1].split("@")[0].endswith(f":{master.port}"))
+        port = next(int(f[1].split("@")[0].rsplit(":", 1)[1]) for f in fields if "slave" in f[2] and f[3] == mid)
+        return next(s for s in self.servers if s.port == port)
+
+    def stop(self) -> None:
+        for s in self.servers:
+            s.kill()
+
+
+@pytest.fixture
+def redis_cluster(tmp_path):
+    c = RedisCluster(tmp_path / "cluster")
+    yield c
+    c.stop()

@@ -17,9 +17,10 @@ from test_shared_state import STATUS_NOW, Workers, status_json
 NAMESPACE = "qgtest"
 
 
-def fleet_requests(redis: RedisServer, entity: str = "*") -> int:
+def fleet_requests(redis: RedisServer, entity: str = "*", prefix: str = NAMESPACE) -> int:
+    """prefix: the keys' (a cluster's: "{qgtest}", docs/shared-state.md#cluster)."""
     day = iso_ms(PINNED_INSTANT) // 86_400_000
-    return int(redis.cli("HGET", f"{NAMESPACE}:use:{entity}:day:{day}", "r") or 0)
+    return int(redis.cli("HGET", f"{prefix}:use:{entity}:day:{day}", "r") or 0)
 
 
 def host(tmp: Path, name: str, redis_url: str, extra: str = "") -> Path:

@@ -20,9 +20,10 @@ from test_shared_state import Workers
 BUDGET, CALLS, OVERSHOOT = 400, 250, 15
 
 
-def fleet_through_a_switch(tmp_path, server, f, switch) -> str:
-    """Two hosts' workers on the sentinel URL; switch(old master) mid-traffic, then wait until the
-    sentinel names the other server; the figures, once everything is checked."""
+def fleet_through_a_switch(tmp_path, server, f, switch, prefix: str = "qgtest") -> str:
+    """Two hosts' workers on the sentinel URL (or a cluster's: test_fleet_cluster.py; its keys
+    under `prefix`); switch(old master) mid-traffic, then wait until the sentinel names the other
+    server; the figures, once everything is checked."""
     old = f.master()
     budget = f"[budgets.global]\nrequests_per_day = {BUDGET}\n"
     hosts = [Workers(tmp_path, server.base_url, host(tmp_path, f"host{h}", f.url, budget)) for h in range(2)]
@@ -35,13 +36,13 @@ def fleet_through_a_switch(tmp_path, server, f, switch) -> str:
         for _ in range(20):
             assert p.stdout.readline()
     deadline = time.monotonic() + 20
-    while fleet_requests(old) == 0:  # the fleet is on the first master
+    while fleet_requests(old, prefix=prefix) == 0:  # the fleet is on the first master
         assert time.monotonic() < deadline, "nothing counted on the master"
         time.sleep(0.02)
     switch(old)
     deadline = time.monotonic() + 30
-    while f.sentinel.master_port() == old.port:
-        assert time.monotonic() < deadline, "the sentinel did not fail over"
+    while f.master().port == old.port:
+        assert time.monotonic() < deadline, "no failover"
         time.sleep(0.02)
     new = f.master()
     assert new is not old
@@ -49,7 +50,7 @@ def fleet_through_a_switch(tmp_path, server, f, switch) -> str:
     assert all(c["ok"] + c["blocked"] < CALLS for c in switched), switched
     counts = [c for w in hosts for c in w.finish_all().values()]
     sent = server.bill.requests
-    counted = fleet_requests(new)
+    counted = fleet_requests(new, prefix=prefix)
     degraded = [a for a in fleet_alerts(tmp_path, "fleet") if a["code"] == "redis_unreachable"]
     figures = (f"{sent} requests sent, {counted} counted on the new master ({sum(c['blocked'] for c in counts)} "
                f"blocked by the budget of {BUDGET}; {len(degraded)} degraded alert(s) during the switch)")

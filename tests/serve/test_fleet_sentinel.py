@@ -7,8 +7,10 @@ from redis_server import sentinel_fleet  # noqa: F401  (the fixture)
 from test_fleet import config, day_requests
 
 
-def test_serve_reads_the_fleet_through_a_sentinel(tmp_path, fake, serve, sentinel_fleet):
-    url = sentinel_fleet.url
+def serve_on_the_fleet(tmp_path, fake, serve, url, scheme):
+    """Hosts a (3 calls) and b (5) on the fleet at `url`, then serve on a's history and the same
+    URL: its budgets are the fleet's (8, where a's history has 3), its address the URL's `scheme`
+    without credentials. The server, for more."""
     dbs = {}
     for name, calls in (("a", 3), ("b", 5)):
         (tmp_path / name).mkdir()
@@ -17,7 +19,12 @@ def test_serve_reads_the_fleet_through_a_sentinel(tmp_path, fake, serve, sentine
         assert Workers(dbs[name], fake.base_url, tmp_path).run(calls=calls, config=cfg)["ok"] == calls
     s = serve("--config", config(tmp_path / "serve.toml", dbs["a"], url), "--redis", url)
     budgets = s.json("/api/v1/quota/budgets")
-    assert budgets["source"] == "fleet" and day_requests(budgets) == 8, budgets  # host a's history has 3
+    assert budgets["source"] == "fleet" and day_requests(budgets) == 8, budgets
     redis = s.json("/api/v1/health")["redis"]
-    assert redis["reachable"] is True and redis["address"].startswith("redis+sentinel://127.0.0.1:"), redis
+    assert redis["reachable"] is True and redis["address"].startswith(f"{scheme}://127.0.0.1:"), redis
     assert "s3cret" not in str(redis), redis
+    return s
+
+
+def test_serve_reads_the_fleet_through_a_sentinel(tmp_path, fake, serve, sentinel_fleet):
+    serve_on_the_fleet(tmp_path, fake, serve, sentinel_fleet.url, "redis+sentinel")

@@ -6,27 +6,10 @@
 #include <string>
 
 #include "redis_client.h"
+#include "redis_url_check.h"
 
 using namespace qg::tracker;
-
-namespace {
-RedisUrl parsed(const std::string& text) {
-  RedisUrl u;
-  std::string error;
-  INFO(text);
-  REQUIRE(parse_redis_url(text, u, error));
-  CHECK(error.empty());
-  return u;
-}
-std::string refused(const std::string& text) {
-  RedisUrl u;
-  std::string error;
-  INFO(text);
-  CHECK_FALSE(parse_redis_url(text, u, error));
-  return error;
-}
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-}  // namespace
+using namespace redis_url_check;
 
 TEST_CASE("redis url: sentinels, the master's name and database, its credentials") {
   const RedisUrl u = parsed("redis+sentinel://alice:pw@10.0.0.1:26380,sentinel-b,[::1]:26381/mymaster/3");
