@@ -1,6 +1,7 @@
 // Tracker configuration: a TOML file (quotaguard-tracker.toml, see docs/tracker.md) and/or the
 // same structure as JSON (the Python package's keyword overrides).
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,6 +56,9 @@ struct Config {
   std::string redis_namespace = "quotaguard";  // key prefix (one per fleet)
   int redis_sync_ms = 5;            // batches pushed this often: the overshoot bound's interval
   std::shared_ptr<const Clock> clock;  // not read from a file; null: the system clock
+  // Tests only (not read from a file): runs inside an evaluation just after it read the counts,
+  // where a call recorded meanwhile is one the evaluation misses.
+  std::function<void()> after_counts_read;
 };
 
 // Reads a config file (TOML; may be empty) and keyword overrides (JSON of the same structure;

@@ -107,6 +107,7 @@ void Tracker::tick() {
   activate(0);
   std::vector<std::pair<uint64_t, Totals>>& cells = x.cells;
   collect(cells);
+  if (cfg_.after_counts_read) cfg_.after_counts_read();
   std::vector<Amounts>& amounts = x.amounts;
   for (auto& [key, t] : cells) {
     uint32_t ws = key_ws(key), model = key_model(key);
