@@ -2,8 +2,11 @@
 // self, cls): return cls(api_key=k)`) returns, at a call passing a known argument for it, what its
 // return expressions evaluate to with that argument, not with the union of every caller's (which
 // gave a test's `_build_client(_RecordingClient)` the `AzureOpenAI` that `load()` passes).
+// A function that only hands the parameter on (`def via(k): return build(k)`) is evaluated so
+// too, its frame carrying the argument down to `build`'s (at most kMaxFrames nested).
 // The function's body, its findings and calls whose argument is unresolved keep the union.
 #include <algorithm>
+#include <optional>
 
 #include "python/evaluator.h"
 #include "python/evaluator_detail.h"
@@ -46,9 +49,81 @@ const std::vector<std::pair<int, std::string>>& Evaluator::called_parameters(con
   return it == called_memo_.end() ? none : it->second;
 }
 
+// Pass-through: `def via(k): return build(k)` hands `build` what `via`'s call passes, so a frame
+// for `via` must carry it down (else `via(Stub)` returns whatever any caller of `via` passes).
+// Only a parameter handed, as a plain name, to a returned call whose callee takes it into a frame
+// in turn; the callee is evaluated outside any frame (what it is does not depend on one).
+const std::vector<Evaluator::ContextParameter>& Evaluator::context_parameters(const Scope* fn) {
+  if (const auto it = context_params_memo_.find(fn); it != context_params_memo_.end()) return it->second;
+  auto& found = context_params_memo_[fn];
+  for (const auto& [index, name] : called_parameters(fn)) found.push_back({index, name, 1});
+  auto frames_of = [](const std::vector<ContextParameter>& list, int index) {
+    for (const auto& p : list)
+      if (p.index == index) return p.frames;
+    return 0;
+  };
+  // `name` as one of fn's own parameters (not self, not *args): its index, else -1.
+  auto parameter = [](const Scope* f, std::string_view name) {
+    const auto it = f->bindings.find(std::string(name));
+    if (it == f->bindings.end()) return -1;
+    for (const Binding& b : it->second)
+      if (b.kind == Binding::Kind::Param && !b.self_param && !b.variadic && b.index >= 0) return b.index;
+    return -1;
+  };
+  const auto& S = Syntax::get();
+  const std::string_view code = owner(fn).code();
+  const int cuts = cuts_;
+  for (TSNode r : fn->returns) {
+    TSNode call = unparenthesize(r);
+    if (sym(call) != S.call) continue;
+    TSNode args = field(call, S.f_arguments);
+    if (is_null(args) || sym(args) != S.argument_list) continue;
+    std::optional<Values> callees;
+    int position = 0;  // -1 past a `*splat`: positions unknown
+    for (TSNode a : NamedChildren(args)) {
+      std::string_view keyword;
+      TSNode value = a;
+      if (sym(a) == S.keyword_argument) {
+        keyword = text(field(a, S.f_name), code);
+        value = field(a, S.f_value);
+      } else if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat) {
+        position = -1;
+        continue;
+      }
+      const int at = keyword.empty() && position >= 0 ? position++ : -1;
+      if ((keyword.empty() && at < 0) || is_null(value) || sym(value) != S.identifier) continue;
+      const std::string_view name = text(value, code);
+      const int mine = parameter(fn, name);
+      if (mine < 0 || frames_of(found, mine) || defining_scope(fn, name) != fn) continue;
+      if (!callees) {
+        std::vector<ContextFrame> frames;
+        frames.swap(contexts_);
+        callees = eval(field(call, S.f_function), fn);
+        frames.swap(contexts_);
+      }
+      int fewest = 0;
+      for (const Value& v : *callees) {
+        const Scope* g = v.function;
+        if (v.kind != Value::Kind::Function || !g || g == fn || g->kind != Scope::Kind::Function) continue;
+        const int theirs = keyword.empty() ? at + (v.bound ? 1 : 0) : parameter(g, keyword);
+        if (theirs < 0) continue;
+        const int frames = frames_of(context_parameters(g), theirs);
+        if (frames > 0 && frames < static_cast<int>(kMaxFrames) && (!fewest || frames + 1 < fewest)) fewest = frames + 1;
+      }
+      if (fewest) found.push_back({mine, std::string(name), fewest});
+    }
+  }
+  if (cuts_ != cuts) {  // the depth bound cut a callee short: asked again with more room
+    const auto& kept = context_params_cut_.emplace_back(std::move(found));
+    context_params_memo_.erase(fn);
+    return kept;
+  }
+  return found;
+}
+
 bool Evaluator::called_parameter(const Scope* fn, int index) {
-  const auto& called = called_parameters(fn);
-  return std::any_of(called.begin(), called.end(), [&](const auto& c) { return c.first == index; });
+  const auto& params = context_parameters(fn);
+  return std::any_of(params.begin(), params.end(), [&](const ContextParameter& p) { return p.index == index; });
 }
 
 std::optional<Values> Evaluator::returns_at(const Value& callee, TSNode call, const Scope* scope) {
@@ -56,8 +131,10 @@ std::optional<Values> Evaluator::returns_at(const Value& callee, TSNode call, co
   // parse): parameters take nothing there, and neither do the calls' arguments.
   const Scope* fn = callee.function;
   if (!project_.call_sites() || !fn || fn->kind != Scope::Kind::Function || fn->returns.empty() || contexts_.size() >= kMaxFrames) return std::nullopt;
-  const auto& called = called_parameters(fn);
-  if (called.empty()) return std::nullopt;
+  const auto& called = context_parameters(fn);
+  // (what a frame could not carry to the call of it within the nesting's frames would keep the union)
+  const int room = static_cast<int>(kMaxFrames - contexts_.size());
+  if (std::none_of(called.begin(), called.end(), [&](const ContextParameter& p) { return p.frames <= room; })) return std::nullopt;
   if (std::any_of(contexts_.begin(), contexts_.end(), [&](const ContextFrame& f) { return f.fn == fn; })) return std::nullopt;
   const auto key = std::make_pair(reinterpret_cast<uintptr_t>(call.id), fn);
   // (a call inside a frame's function may pass what the frame gives: evaluated again there)
@@ -66,8 +143,8 @@ std::optional<Values> Evaluator::returns_at(const Value& callee, TSNode call, co
   ContextFrame frame;
   frame.fn = fn;
   const int shift = callee.bound ? 1 : 0;
-  for (const auto& [index, name] : called) {
-    if (index - shift < 0) continue;
+  for (const auto& [index, name, frames] : called) {
+    if (index - shift < 0 || frames > room) continue;
     TSNode arg = argument_node(call, scope, index - shift, name);
     if (is_null(arg)) continue;
     Values passed;

@@ -99,47 +99,27 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
   }
 }
 
-std::span<const CallSites::Site> CallSites::named(std::string_view name) const {
-  auto it = by_name_.find(name);
-  if (it == by_name_.end()) return {};
+// What `map` lists under `name`; nothing when it lists nothing.
+template <class T>
+static std::span<const T> listed(const StringMap<std::vector<T>>& map, std::string_view name) {
+  auto it = map.find(name);
+  if (it == map.end()) return {};
   return it->second;
 }
 
-std::span<const CallSites::Handed> CallSites::handed(std::string_view name) const {
-  auto it = handed_.find(name);
-  if (it == handed_.end()) return {};
-  return it->second;
-}
-
+std::span<const CallSites::Site> CallSites::named(std::string_view name) const { return listed(by_name_, name); }
+std::span<const CallSites::Handed> CallSites::handed(std::string_view name) const { return listed(handed_, name); }
 std::span<const ModuleInfo::AttributeStore* const> CallSites::stores(std::string_view name) const {
-  auto it = stores_.find(name);
-  if (it == stores_.end()) return {};
-  return it->second;
+  return listed(stores_, name);
 }
-
 std::span<const ModuleInfo::AttributeStore* const> CallSites::element_stores(std::string_view name) const {
-  auto it = element_stores_.find(name);
-  if (it == element_stores_.end()) return {};
-  return it->second;
+  return listed(element_stores_, name);
 }
-
 std::span<const ModuleInfo::DecoratedClass* const> CallSites::decorated(std::string_view name) const {
-  auto it = decorated_.find(name);
-  if (it == decorated_.end()) return {};
-  return it->second;
+  return listed(decorated_, name);
 }
-
-std::span<const ClassInfo* const> CallSites::derived(std::string_view name) const {
-  auto it = derived_.find(name);
-  if (it == derived_.end()) return {};
-  return it->second;
-}
-
-std::span<const ClassInfo* const> CallSites::classes(std::string_view name) const {
-  auto it = classes_.find(name);
-  if (it == classes_.end()) return {};
-  return it->second;
-}
+std::span<const ClassInfo* const> CallSites::derived(std::string_view name) const { return listed(derived_, name); }
+std::span<const ClassInfo* const> CallSites::classes(std::string_view name) const { return listed(classes_, name); }
 
 const Scope* CallSites::fixture(const ModuleInfo& module, std::string_view name, const Scope* overriding) const {
   if (auto m = module_fixtures_.find(&module); m != module_fixtures_.end())

@@ -222,6 +222,15 @@ class Evaluator {
   };
   // The parameters `fn`'s own body calls: (index, name).
   const std::vector<std::pair<int, std::string>>& called_parameters(const Scope* fn);
+  // The parameters a frame gives `fn` the call's argument for: those it calls (frames 1), and
+  // those it passes on in a returned call to a function that takes them so (`def via(k): return
+  // build(k)`: frames 2), as far as the frames a nesting allows (call_context.cpp kMaxFrames).
+  struct ContextParameter {
+    int index;
+    std::string name;
+    int frames;  // the nested frames from fn's to the one whose body calls it
+  };
+  const std::vector<ContextParameter>& context_parameters(const Scope* fn);
   // `fn`'s returns at `call` (`callee`: fn as called there), when it passes a known argument for
   // a parameter fn calls; nullopt otherwise (function_returns then).
   std::optional<Values> returns_at(const Value& callee, TSNode call, const Scope* scope);
@@ -229,7 +238,7 @@ class Evaluator {
   const Values* context_argument(const Scope* fn, int index);
   // Whether `s` is (nested in) a function some frame evaluates: its memoised values may not hold.
   bool in_context(const Scope* s) const;
-  // Whether parameter `index` of `fn` is one its body calls.
+  // Whether parameter `index` of `fn` is one a frame may give (context_parameters).
   bool called_parameter(const Scope* fn, int index);
 
   const Project& project_;
@@ -264,6 +273,9 @@ class Evaluator {
   int called_reads_ = 0;   // reads of parameters their functions call (Memoised::called)
   std::unordered_map<const Scope*, std::vector<std::pair<int, std::string>>> called_memo_;
   std::unordered_set<const ModuleInfo*> called_indexed_;  // modules whose functions called_memo_ has
+  // (while one is computed it holds the called ones: a chain coming back to it reads those)
+  std::unordered_map<const Scope*, std::vector<ContextParameter>> context_params_memo_;
+  std::deque<std::vector<ContextParameter>> context_params_cut_;  // ones the depth bound cut: not memoised
   std::map<std::pair<uintptr_t, const Scope*>, Memoised<Values>> returns_at_memo_;  // (call node, fn)
 };
 

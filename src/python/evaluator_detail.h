@@ -1,5 +1,6 @@
 // What the evaluator's files (evaluator.cpp: expressions, evaluator_names.cpp: names and imports,
-// evaluator_calls.cpp: calls) share and nothing else uses.
+// evaluator_calls.cpp: calls, parameters.cpp and class_family.cpp: values across functions and
+// classes) share and nothing else uses.
 #pragma once
 
 #include <string>
@@ -60,5 +61,11 @@ inline Value make(Value::Kind kind, std::string path = {}) {
 inline std::string join(std::string_view a, std::string_view b) { return join_dotted(a, b); }
 
 inline const ModuleInfo& owner(const Scope* s) { return *s->owner; }
+
+// The method a scope is in (itself, or a function nested in it): its class's `self`.
+inline const Scope* enclosing_method(const Scope* s) {
+  while (s && !(s->kind == Scope::Kind::Function && s->method_of)) s = s->parent;
+  return s;
+}
 
 }  // namespace qg::python::evaluator_detail
