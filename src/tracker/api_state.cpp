@@ -92,6 +92,7 @@ void Tracker::on_api_signal(uint32_t ws, const Call& c) {
     a.rate_limited_until_ms.store(now + wait, std::memory_order_relaxed);
     uint8_t expected = u8(Status::normal);
     if (a.status.compare_exchange_strong(expected, u8(Status::rate_limited))) a.changed_ns.store(steady_ns());
+    api_changed();
     share_api(ws, c.account);
     publish_all(ws, now, "rate_limit_exceeded");
   } else {
@@ -100,6 +101,7 @@ void Tracker::on_api_signal(uint32_t ws, const Call& c) {
     const int64_t sent = c.sent_ns ? c.sent_ns : steady_ns() - static_cast<int64_t>(c.latency_ns);
     if (sent <= a.changed_ns.load()) return;
     a.status.store(u8(Status::normal));
+    note_api_clean(now);
     share_api(ws, c.account);
     broadcast_api(ws, c.account);
     publish_all(ws, now, "a call succeeded");
@@ -126,6 +128,7 @@ void Tracker::exhaust(ApiState& a, uint32_t ws, const Call& c, int64_t now) {
     }
     a.status.store(u8(Status::exhausted));
   }
+  api_changed();
   if (first && shared_) {  // first on the host: the process whose change replaced a non-exhausted one
     Status previous = Status::normal;
     share_api(ws, c.account, &previous);
@@ -141,7 +144,28 @@ void Tracker::exhaust(ApiState& a, uint32_t ws, const Call& c, int64_t now) {
   }
 }
 
+void Tracker::note_api_clean(int64_t now) {
+  FastCheck& f = fast_check_;
+  if (!f.enabled) return;
+  const uint64_t seen = f.changes.load(std::memory_order_seq_cst);
+  if (seen == f.clean_at.load(std::memory_order_relaxed)) return;
+  // (seq_cst: a change counted in `seen` made its state visible before; one not counted shows as
+  // a difference from what is stored below)
+  if (cfg_.quota_scope_global) {
+    for (int k = 0; k < account_count(); ++k)
+      if (api_status(accounts_[k], now) != Status::normal) return;
+  } else {
+    bool clean = true;
+    workspaces_.for_each([&](uint32_t i) { clean = clean && api_status(states_[i].api, now) == Status::normal; });
+    if (!clean) return;
+  }
+  f.clean_at.store(seen, std::memory_order_seq_cst);
+}
+
 CheckResult Tracker::check(std::string_view workspace) {
+  if (fast_check_.enabled &&
+      fast_check_.changes.load(std::memory_order_seq_cst) == fast_check_.clean_at.load(std::memory_order_relaxed))
+    return {};  // every account normal, nothing else refuses: allowed, on the client's own account
   CheckResult r;
   const uint32_t ws = workspace_id(workspace);
   const int64_t now = now_ms();
@@ -229,6 +253,7 @@ void Tracker::reset(std::string_view workspace) {
     }
   clear_budget(0);
   publish(0, now, "reset");
+  note_api_clean(now);
 }
 
 std::vector<AccountStatus> Tracker::accounts() const {
@@ -295,6 +320,7 @@ void Tracker::restore(const ApiSnapshot& snap) {
     a->status.store(u8(e.status));
     a->changed_ns.store(steady_ns());  // only calls sent from now on may clear it
     a->rate_limited_until_ms.store(e.rate_limited_until_ms);
+    api_changed();
     std::lock_guard lock(a->info_mu);
     a->exhausted_since_ms = e.since_ms;
     a->code = e.code;

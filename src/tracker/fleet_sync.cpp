@@ -97,6 +97,7 @@ void Tracker::on_fleet_event(const std::string& line) {
     a.last_probe_ms.store(now);
   }
   a.status.store(u8(st));
+  api_changed();
   share_api(ws, account);  // the other processes of this host
   publish_all(ws, now, st == Status::exhausted ? "insufficient_quota" : "a call succeeded");
 }

@@ -79,6 +79,7 @@ void Tracker::sync_api(uint32_t ws, uint8_t account) const {
   if (s.status != Status::normal) a.changed_ns.store(steady_ns());
   if (s.status == Status::exhausted) a.last_probe_ms.store(now_ms());
   a.status.store(u8(s.status));
+  api_changed();
   a.shared_epoch.store(s.epoch, std::memory_order_release);
 }
 

@@ -76,6 +76,7 @@ Tracker::Tracker(Config cfg) : cfg_(std::move(cfg)), uid_(g_next_uid.fetch_add(1
   }
   open_shared();  // after the history: a new segment starts from its day and month
   open_fleet();
+  fast_check_.enabled = !shared_ && !fleet_ && !budgeted();  // (see check())
   evaluate();  // windows, budgets and their headroom as of now (with the history's day and month)
   {
     std::lock_guard lock(live_mu());

@@ -168,6 +168,21 @@ class Tracker {
   IdleWait busy_idle_;              // between evaluations while calls keep coming (woken by shutdown only)
   static constexpr int kBusyEvalMs = 10;  // evaluation period while calls keep arriving and a budget is set
   int busy_eval_ms() const;              // that period for this configuration (see run_ticker)
+  bool budgeted() const;                 // any budget configured
+  // check()'s fast path: while no account is exhausted or rate limited and nothing else can
+  // refuse a call (no budget, no shared state, no fleet), a check is two loads. The full check
+  // touches ~100 cache lines the SDK's 3 ms of Python between two requests have evicted: ~10 µs
+  // on the calling thread (docs/tracker.md, "Ninth pass"). Whoever makes an account's state
+  // other than normal bumps api_changes_ after the store; api_clean_at_ is the count read before
+  // a scan found every state normal (note_api_clean), so a change since shows as a difference.
+  struct alignas(64) FastCheck {
+    bool enabled = false;
+    std::atomic<uint64_t> changes{0};
+    std::atomic<uint64_t> clean_at{0};
+  };
+  mutable FastCheck fast_check_;
+  void api_changed() const { fast_check_.changes.fetch_add(1, std::memory_order_seq_cst); }
+  void note_api_clean(int64_t now);
   std::thread ticker_, flusher_;
   std::mutex flush_mu_;
   std::mutex tick_mu_;                             // one evaluation at a time

@@ -232,6 +232,13 @@ void Tracker::tick() {
     }
     publish(e, now, b >= Status::warning ? worst_name.c_str() : "evaluation", true);
   }
+  note_api_clean(now);  // a rate limit run out, an account cleared: check()'s fast path again
+}
+
+bool Tracker::budgeted() const {
+  bool any = cfg_.global.any() || cfg_.default_workspace.any();
+  for (const auto& [name, lim] : cfg_.workspaces) any = any || lim.any();
+  return any;
 }
 
 int Tracker::busy_eval_ms() const {
@@ -239,9 +246,7 @@ int Tracker::busy_eval_ms() const {
   // of what recording threads may still add). Without one, what an evaluation finds (the
   // degraded state over a minute, forecasts over 10 s or more) is not news 10 ms sooner, and
   // each wake costs this thread ~90 µs on a 2-core VM (docs/tracker.md, "Seventh pass").
-  bool budgeted = cfg_.global.any() || cfg_.default_workspace.any();
-  for (const auto& [name, lim] : cfg_.workspaces) budgeted = budgeted || lim.any();
-  return budgeted ? kBusyEvalMs : std::max(kBusyEvalMs, cfg_.tick_ms);
+  return budgeted() ? kBusyEvalMs : std::max(kBusyEvalMs, cfg_.tick_ms);
 }
 
 void Tracker::run_ticker() {
