@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "core/parallel.h"
@@ -13,6 +14,7 @@
 #include "python/call_sites.h"
 #include "python/checker.h"
 #include "python/config_check.h"
+#include "python/default_settings_search.h"
 #include "python/evaluator.h"
 #include "python/fix_planner.h"
 #include "python/installer_search.h"
@@ -88,61 +90,6 @@ void place_startup_fixes(std::vector<FileResult>& files, const std::vector<Front
     site->file = startup.path;
     site->anchor = startup.anchor;
   }
-}
-
-// Where each library default the project sets holds (python/library_clients.h default_settings):
-// everywhere when the module setting it is imported by another file of the project (a settings
-// module the application imports, from a file that may name no library and so was not parsed: a
-// textual look for its name beside an import); else it is a standalone script (a book's samples,
-// a folder of demos), whose setting holds in itself and in the project modules it imports.
-StringMap<Project::ConfiguredDefault> configured_defaults(const std::vector<ModuleInfo*>& parsed, Evaluator& survey,
-                                                          const Project& project,
-                                                          const std::vector<FrontendInput>& inputs,
-                                                          const std::vector<std::unique_ptr<ModuleInfo>>& modules) {
-  StringMap<Project::ConfiguredDefault> out;
-  const auto imported_elsewhere = [&](const ModuleInfo& m) {
-    const std::string word = last_segment(m.name);
-    if (word.empty()) return true;
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      if (modules[i].get() == &m) continue;
-      // (a parsed module holds its text now)
-      const std::string_view code = modules[i] ? modules[i]->code() : inputs[i].text.ok() ? inputs[i].text.code() : "";
-      if (contains_word(code, word) && contains_word(code, "import")) return true;
-    }
-    return false;
-  };
-  const auto imported_closure = [&](const ModuleInfo& from) {
-    std::vector<std::string> names{from.name};
-    for (std::size_t at = 0; at < names.size() && names.size() < 256; ++at) {
-      const ModuleInfo* m = project.module(names[at]);
-      if (!m) continue;
-      for (const Scope& scope : m->scopes)
-        for (const auto& [name, bindings] : scope.bindings)
-          for (const Binding& b : bindings) {
-            if (b.kind != Binding::Kind::Import && b.kind != Binding::Kind::ImportFrom) continue;
-            for (std::string target : {resolve_import(project, *m, b.module, b.level),
-                                       b.kind == Binding::Kind::ImportFrom
-                                           ? resolve_import(project, *m, join_dotted(b.module, b.name), b.level)
-                                           : std::string{}})
-              if (!target.empty() && std::find(names.begin(), names.end(), target) == names.end())
-                names.push_back(std::move(target));
-          }
-    }
-    return names;
-  };
-  for (const auto& [module, slot] : default_settings(parsed, survey)) {
-    Project::ConfiguredDefault& where = out[slot];
-    if (where.everywhere) continue;
-    if (imported_elsewhere(*module)) {
-      where.everywhere = true;
-      where.modules.clear();
-      continue;
-    }
-    for (auto& name : imported_closure(*module))
-      if (std::find(where.modules.begin(), where.modules.end(), name) == where.modules.end())
-        where.modules.push_back(std::move(name));
-  }
-  return out;
 }
 
 FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config, const AnalysisOptions& options) {
@@ -304,10 +251,34 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   Evaluator survey(project);
   LibraryDefaults defaults = survey_library_defaults(parsed_modules, survey, options.partial);
   bool installs_tracking = project_installs_tracking(parsed_modules, survey);
-  project.set_configured_defaults(configured_defaults(parsed_modules, survey, project, inputs, modules), !options.partial);
+  // The project's files a partial scan was not given, discovered once if asked for.
+  std::optional<std::vector<DiscoveredFile>> other_files;
+  const auto others = [&]() -> const std::vector<DiscoveredFile>& {
+    if (!other_files) other_files = options.other_files();
+    return *other_files;
+  };
+  {
+    // The text of every file read (a parsed module holds its own now), for the importers of a
+    // module setting a default.
+    std::vector<std::string_view> read_texts;
+    std::vector<const DiscoveredFile*> read_files;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      read_files.push_back(inputs[i].file);
+      read_texts.push_back(modules[i] ? modules[i]->code() : inputs[i].text.ok() ? inputs[i].text.code() : "");
+    }
+    auto slots = configured_defaults(parsed_modules, survey, project, read_texts);
+    // A partial scan knows where the project sets a default only once it has looked in the
+    // files it was not given (default_settings_search.h); else it reports no fallback.
+    bool known = !options.partial;
+    if (options.partial && options.other_files && mentions_library_with_defaults(parsed_modules)) {
+      merge_configured_defaults(slots, other_files_default_settings(others(), read_files, read_texts, config));
+      known = true;
+    }
+    project.set_configured_defaults(std::move(slots), known);
+  }
   if (!installs_tracking &&
       (config.auto_install || (options.partial && options.other_files && mentions_client_building_library(parsed_modules) &&
-                               other_files_install_tracking(options.other_files(), config)))) {
+                               other_files_install_tracking(others(), config)))) {
     installs_tracking = true;
     count_as_installed(defaults);
   }
