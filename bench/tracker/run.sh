@@ -15,3 +15,4 @@ QG_BENCH_REDIS="redis://127.0.0.1:$port" "$build/bench/tracker/qg_tracker_bench"
 py="$root/.venv/bin/python"  # the real openai SDK (scripts/setup makes the venv)
 [ -x "$py" ] || py=python3
 PYTHONPATH="$build/python" "$py" "$root/bench/tracker/transport_overhead.py"
+PYTHONPATH="$build/python" "$py" "$root/bench/tracker/cold_check.py"
