@@ -219,13 +219,16 @@ RunVerdict RunResolver::provider(Context& cx, const Values* providers) {
       for (const std::string& method : cx.library.provider_methods)
         for (const Value& f : ev_.attribute({p}, method))
           if (f.kind == Value::Kind::Function && f.function) add_all(models, ev_.function_returns(f.function));
-      bool seen = false;
-      for (const Value& m : models)
-        if (holder_of(model_, m, Holder::Role::Model)) {
-          worst.add(model(m));
-          seen = true;
-        }
-      if (!seen) worst.add(verdict(RunVerdict::Kind::Unknown));
+      // A model class of the project (a test's scripted model) runs on no OpenAI client, as in
+      // model_slot; anything else, or nothing, is unknown.
+      Values resolved;  // a model kept from a parameter (`self.model = model`): what is passed
+      for (const Value& m : models) add_all(resolved, m.kind == Value::Kind::Unknown ? ev_.through_parameters(m) : Values{m});
+      for (const Value& m : resolved) {
+        if (holder_of(model_, m, Holder::Role::Model)) worst.add(model(m));
+        else if (m.kind == Value::Kind::Instance) worst.add(verdict(RunVerdict::Kind::Elsewhere));
+        else worst.add(verdict(RunVerdict::Kind::Unknown));
+      }
+      if (models.empty()) worst.add(verdict(RunVerdict::Kind::Unknown));
       continue;
     }
     worst.add(verdict(RunVerdict::Kind::Unknown));
@@ -250,6 +253,10 @@ RunVerdict RunResolver::client(const Values& clients) {
       v.origin = c.origin;
       v.origin_line = c.origin_line;
       worst.add(std::move(v));
+    } else if (c.kind == Value::Kind::Instance) {
+      // A project class that is no client subclass (a test double with a `responses`
+      // attribute): no OpenAI client runs the agent.
+      worst.add(verdict(RunVerdict::Kind::Elsewhere));
     } else {
       worst.add(verdict(RunVerdict::Kind::Unknown));
     }
