@@ -78,7 +78,7 @@ PyObject* record(PyObject*, PyObject* const* a, Py_ssize_t n) {
       py::gil_scoped_release nogil;                  // big bodies: let them run while we parse
       s = t->record_exchange(x);
     } else {
-      s = pyreg::current().record_exchange(x);
+      s = pyreg::current().record_exchange_soon(x);
     }
     return PyLong_FromLong(static_cast<long>(s));
   } catch (const std::exception& e) {

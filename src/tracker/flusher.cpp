@@ -112,6 +112,7 @@ void Tracker::flush_locked() {
 }
 
 void Tracker::flush() {
+  drain_pending();  // what record_soon left is written too
   std::lock_guard lock(flush_mu_);
   flush_locked();
 }

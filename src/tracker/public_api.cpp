@@ -121,6 +121,7 @@ Tracker::~Tracker() = default;
 CheckResult Tracker::check(std::string_view workspace) { return impl_->check(workspace); }
 void Tracker::record(const Call& c) { impl_->record(c); }
 Status Tracker::record_exchange(const Exchange& x) { return impl_->record_exchange(x); }
+Status Tracker::record_exchange_soon(const Exchange& x) { return impl_->record_soon(x); }
 Status Tracker::status(std::string_view workspace) const { return impl_->status(workspace); }
 void Tracker::reset(std::string_view workspace) { impl_->reset(workspace); }
 UsageReport Tracker::usage(std::string_view workspace) const { return impl_->usage(workspace); }

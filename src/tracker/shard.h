@@ -10,6 +10,8 @@
 
 #include <quotaguard/tracker.hpp>
 
+#include "pending.h"
+
 namespace qg::tracker {
 
 using quotaguard::counter_name;
@@ -81,6 +83,7 @@ class Shard {
   std::size_t drain_ledger(LedgerEntry* out, std::size_t max, uint64_t upto = UINT64_MAX);
 
   std::atomic<bool> in_use{false};
+  PendingExchanges pending;  // exchanges its owner left to be recorded (Tracker::record_soon)
   // The overflow shard, used by threads beyond the registry's capacity: many writers, so
   // atomic read-modify-writes and no ledger (its rows are counted as dropped).
   bool shared = false;

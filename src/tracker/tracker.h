@@ -46,6 +46,12 @@ class Tracker {
   void record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c);
   // Classifies, extracts usage from the bodies, then records. Returns the workspace status.
   Status record_exchange(const Exchange& x);
+  // record_exchange, or, for a 2xx while check()'s fast path holds (no budget, no shared state,
+  // no fleet, every account normal: nothing the call could change is needed at once), a copy
+  // handed to the evaluation thread (normal returned). usage(), flush() and shutdown() record
+  // what is pending first; the evaluation thread at each evaluation.
+  Status record_soon(const Exchange& x);
+  void drain_pending();
 
   CheckResult check(std::string_view workspace);
   // Budgets and what the API said of the account calls go to; empty = worst over everything.
@@ -186,6 +192,7 @@ class Tracker {
   std::thread ticker_, flusher_;
   std::mutex flush_mu_;
   std::mutex tick_mu_;                             // one evaluation at a time
+  std::mutex pending_mu_;                          // one drain_pending at a time
   // tick()'s scratch, under tick_mu_: sized once, and only the entities of the last evaluation
   // are cleared, so an evaluation after each call touches what the calls touched and no more.
   struct TickScratch {

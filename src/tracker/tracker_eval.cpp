@@ -44,6 +44,7 @@ double Tracker::cell_cost(uint32_t model, const Totals& t, bool* unpriced) const
 }
 
 UsageReport Tracker::usage(std::string_view workspace) const {
+  const_cast<Tracker*>(this)->drain_pending();  // (what record_soon left is counted too)
   UsageReport r;
   std::vector<std::pair<uint64_t, Totals>> cells;
   collect(cells);
@@ -86,6 +87,7 @@ void Tracker::evaluate() {
 }
 
 void Tracker::tick() {
+  drain_pending();  // exchanges record_soon left: this evaluation counts them
   int64_t now = now_ms();
   // Read before the counts: a budget a recording thread exhausts after this (with a call these
   // counts miss) is not set back by this evaluation (see the budget status below).

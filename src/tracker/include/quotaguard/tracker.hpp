@@ -221,6 +221,11 @@ class Tracker {
   void record(const Call& c);
   // Classifies, extracts usage from the bodies, then records. Returns the workspace status.
   Status record_exchange(const Exchange& x);
+  // The same, except that a 2xx may be recorded within tick_ms by the tracker's own thread when
+  // nothing it could change is needed at once (no budget, no shared state, no fleet, every
+  // account normal): the calling thread then only copies it (returns normal). usage() and
+  // flush() count it either way.
+  Status record_exchange_soon(const Exchange& x);
 
   // Budgets and what the API said of the account calls go to; empty = worst over everything.
   Status status(std::string_view workspace) const;
