@@ -6,6 +6,7 @@
 #include "core/notebook.h"
 #include "core/text_search.h"
 #include "python/library_clients.h"
+#include "python/syntax.h"
 
 namespace qg::python {
 
@@ -156,6 +157,54 @@ void merge_configured_defaults(StringMap<Project::ConfiguredDefault>& into, Stri
     for (auto& name : where.modules)
       if (std::find(to.modules.begin(), to.modules.end(), name) == to.modules.end()) to.modules.push_back(std::move(name));
   }
+}
+
+std::vector<std::pair<const ModuleInfo*, std::string>> default_settings(const std::vector<ModuleInfo*>& modules,
+                                                                        Evaluator& ev) {
+  const Syntax& S = Syntax::get();
+  const LibraryClientTable& table = LibraryClientTable::get();
+  std::vector<std::pair<const ModuleInfo*, std::string>> out;
+  if (table.slots().empty()) return out;
+  StringMap<std::vector<std::string>> setters;  // qualified -> slot ids
+  for (const DefaultSlot* slot : table.slots())
+    for (const auto& name : slot->set_by) setters[name].push_back(slot->id);
+  const ModuleInfo* current = nullptr;
+  const auto note = [&](const Values& values) {
+    for (const Value& v : values)
+      if (v.kind == Value::Kind::External)
+        if (const auto it = setters.find(v.path); it != setters.end())
+          for (const auto& id : it->second) {
+            std::pair<const ModuleInfo*, std::string> set{current, id};
+            if (std::find(out.begin(), out.end(), set) == out.end()) out.push_back(std::move(set));
+          }
+  };
+  for (ModuleInfo* m : modules) {
+    if (m->vendored || m->scopes.empty()) continue;
+    current = m;
+    // `Settings.llm = Ollama(...)`: the object evaluates to the library's, with the attribute.
+    for (const auto& store : m->attribute_stores) {
+      if (setters.empty()) break;
+      Values object = ev.eval(store.object, store.scope);
+      note(ev.attribute(object, store.name));
+    }
+    // `set_global_service_context(...)`, `Settings.llm.__set__`... : a call of a setter.
+    for (const auto& [call, scope] : m->calls) {
+      const TSNode callee = field(call, S.f_function);
+      if (is_null(callee)) continue;
+      const std::string_view last = sym(callee) == S.attribute ? text(field(callee, S.f_attribute), m->code())
+                                                               : text(callee, m->code());
+      bool named = false;
+      for (const auto& [name, slot] : setters) {
+        (void)slot;
+        if (name.ends_with(last) && (name.size() == last.size() || name[name.size() - last.size() - 1] == '.')) {
+          named = true;
+          break;
+        }
+      }
+      if (named) note(ev.eval(callee, scope));
+    }
+  }
+  return out;
 }
 
 }  // namespace qg::python

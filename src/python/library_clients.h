@@ -152,7 +152,8 @@ bool project_installs_tracking(const std::vector<ModuleInfo*>& modules, Evaluato
 
 // Where the project sets a library default (`Settings.llm = ...`, `set_global_service_context(...)`):
 // (the module, DefaultSlot::id), once per module and slot. Calls falling back on a default the
-// project sets are not reported (frontend.cpp decides where each set holds).
+// project sets are not reported (frontend.cpp decides where each set holds). Defined in
+// python/default_settings_search.cpp.
 std::vector<std::pair<const ModuleInfo*, std::string>> default_settings(const std::vector<ModuleInfo*>& modules,
                                                                         Evaluator& evaluator);
 
