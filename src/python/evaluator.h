@@ -40,12 +40,14 @@ struct CallOutcome {
 // no more room (at that depth or deeper); one with more room recomputes it (and a long path that
 // reaches a deep chain first does not leave it unresolved for a short one).
 // `called`: its computation read a parameter its function calls (call_context.cpp), so it may
-// not hold for a call passing its own argument there.
+// not hold for a call passing its own argument there. `self_read`: it read a method's `self`, so
+// it may not hold on one receiver class (receiver_frames.cpp).
 template <class T>
 struct Memoised {
   T value{};
   int cut = -1;
   bool called = false;
+  bool self_read = false;
 };
 
 class Evaluator {
@@ -105,6 +107,14 @@ class Evaluator {
   // `v`, a value reached from a parameter, with the parameter replaced by what is passed to it
   // (again for the caller's parameters, a bounded number of times); {v} when nothing is found.
   Values through_parameters(const Value& v, int depth = 0);
+  // `expr` in `scope` as it evaluates on an instance of exactly `receiver` (python/
+  // receiver_frames.cpp): the `self` of every method `receiver` has (its own and its project
+  // bases') is that instance, so `self.m()` runs `receiver`'s own `m`, not every override of the
+  // family's. nullopt when the depth bound cut the evaluation short (it may have lost values).
+  std::optional<Values> eval_on_receiver(TSNode expr, const Scope* scope, const ClassInfo* receiver);
+  // The classes an instance running the method enclosing `scope` may be exactly: its class and
+  // the project's subclasses of it (bounded); none outside a method.
+  std::vector<const ClassInfo*> method_receivers(const Scope* scope);
 
  private:
   // use_pos: where the name is read, when read in `scope` itself (flow order within a scope).
@@ -195,19 +205,23 @@ class Evaluator {
       if (framed) return decltype(&it->second.value){};
       ++called_reads_;
     }
+    if (it->second.self_read) {
+      if (receiver_) return decltype(&it->second.value){};
+      ++self_reads_;
+    }
     return &it->second.value;
   }
   // Where a computation to be memoised starts: its depth, the cuts and the context reads so far.
   struct MemoStamp {
-    int at, cuts, reads, called;
+    int at, cuts, reads, called, selves;
   };
-  MemoStamp stamp() const { return {depth_, cuts_, context_reads_, called_reads_}; }
+  MemoStamp stamp() const { return {depth_, cuts_, context_reads_, called_reads_, self_reads_}; }
   // Memoises `value` for `key`, computed since `s`: marked cut if the depth bound cut it short;
   // not at all if it read a call's own argument (call_context.cpp).
   template <class Map, class Key, class T>
   void remember(Map& memo, const Key& key, T value, const MemoStamp& s) {
-    if (context_reads_ != s.reads) return;
-    memo[key] = {std::move(value), cuts_ != s.cuts ? s.at : -1, called_reads_ != s.called};
+    if (context_reads_ != s.reads || (receiver_ && self_reads_ != s.selves)) return;
+    memo[key] = {std::move(value), cuts_ != s.cuts ? s.at : -1, called_reads_ != s.called, self_reads_ != s.selves};
   }
 
   // Call-site-sensitive returns (python/call_context.cpp). A function whose body calls one of its
@@ -277,6 +291,11 @@ class Evaluator {
   std::unordered_map<const Scope*, std::vector<ContextParameter>> context_params_memo_;
   std::deque<std::vector<ContextParameter>> context_params_cut_;  // ones the depth bound cut: not memoised
   std::map<std::pair<uintptr_t, const Scope*>, Memoised<Values>> returns_at_memo_;  // (call node, fn)
+  // A receiver frame (receiver_frames.cpp): the class `self` is exactly, in the methods it has.
+  const ClassInfo* receiver_ = nullptr;
+  int self_reads_ = 0;  // reads of a method's `self` so far (Memoised::self_read)
+  // The `self` a receiver frame gives a method of `cls` (null: none, the family's as usual).
+  std::optional<Value> receiver_self(const Scope* method);
 };
 
 // The scope a read of `name` in `scope` finds it bound in (class bodies seen from their own

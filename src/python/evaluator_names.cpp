@@ -78,6 +78,13 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
   // evaluated again with it (their memoised values took every caller's).
   if (framed && param)
     if (const Values* passed = context_argument(owner_scope, b.index)) return *passed;
+  // A method's `self`: an instance of its class's family, or of the receiver class a frame
+  // evaluates on (receiver_frames.cpp); what reads it is marked so.
+  if (b.kind == Binding::Kind::Param && b.self_param && owner_scope->method_of) {
+    ++self_reads_;
+    if (receiver_)
+      if (auto self = receiver_self(owner_scope)) return {std::move(*self)};
+  }
   if (const auto* hit = memo_hit(binding_memo_, &b, framed)) return *hit;
   if (param && called_parameter(owner_scope, b.index)) ++called_reads_;
   const MemoStamp st = stamp();

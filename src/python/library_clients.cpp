@@ -203,6 +203,27 @@ const LibraryClientTable::Entry* derived_entry(const LibraryClientTable& table, 
   return derived_entry(table, cls, ev, chain);
 }
 
+// What the callee's values build. The callee may hold several classes (`cls = pick(provider)`):
+// an entry when each one it may hold builds an OpenAI client (`direct`: the first is the
+// library's own class, not a project subclass of it); a dispatch that may pick another provider's
+// class (or a project class not derived from one) is judged like a model held in a variable:
+// null, `mixed` when it may also pick a client-building one.
+const LibraryClientTable::Entry* callee_entry(const LibraryClientTable& table, const Values& callees, Evaluator& ev,
+                                              bool& direct, bool& mixed) {
+  const LibraryClientTable::Entry* hit = nullptr;
+  bool other = false;
+  for (const Value& v : callees) {
+    const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path)
+                                         : v.kind == Value::Kind::Class && v.cls ? derived_entry(table, *v.cls, ev)
+                                                                                 : nullptr;
+    if (e && !hit) direct = v.kind == Value::Kind::External;
+    if (e) hit = hit ? hit : e;
+    else other = other || v.kind == Value::Kind::External || v.kind == Value::Kind::Class;
+  }
+  mixed = hit && other;
+  return other ? nullptr : hit;
+}
+
 // `[table.<key>.<id>]` subtables (`holders`, `defaults`): `read(id, its reader)` for each.
 template <typename Read>
 void each_subtable(const RulesReader& r, const toml::table& table, std::string_view key, Read read) {
@@ -373,19 +394,19 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   const Syntax& S = Syntax::get();
   const LibraryClientTable& table = LibraryClientTable::get();
   TSNode callee = field(call, S.f_function);
-  // The callee may hold several classes (`cls = pick(provider)`): report it only when each one
-  // it may hold builds an OpenAI client; a dispatch that may pick another provider's class (or a
-  // project class not derived from one) is judged like a model held in a variable: not reported.
-  const LibraryClientTable::Entry* hit = nullptr;
   bool direct = false;  // the library's own class, not a project subclass of it
-  for (const Value& v : ev.eval(callee, scope)) {
-    const LibraryClientTable::Entry* e = v.kind == Value::Kind::External ? table.entry(v.path)
-                                         : v.kind == Value::Kind::Class && v.cls ? derived_entry(table, *v.cls, ev)
-                                                                                 : nullptr;
-    if (e && !hit) direct = v.kind == Value::Kind::External;
-    if (e) hit = hit ? hit : e;
-    else if (v.kind == Value::Kind::External || v.kind == Value::Kind::Class) return std::nullopt;
-  }
+  bool mixed = false;
+  const LibraryClientTable::Entry* hit = callee_entry(table, ev.eval(callee, scope), ev, direct, mixed);
+  // A template method (`self._lc_class = self._get_lc_class()`, then `self._lc_class(**params)`
+  // in a mixin, each subclass returning its own class): the callee holds every override's class.
+  // On an instance of exactly one class of the method's family it holds that class's override's:
+  // reported when some class makes it build an OpenAI client and only that.
+  if (mixed)
+    for (const ClassInfo* receiver : ev.method_receivers(scope)) {
+      const auto on_it = ev.eval_on_receiver(callee, scope, receiver);
+      bool mixed_there = false;
+      if (on_it && (hit = callee_entry(table, *on_it, ev, direct, mixed_there))) break;
+    }
   if (!hit) return std::nullopt;
   const ClientBuildingLibrary& lib = *hit->library;
   if (hit->model_gated) {
