@@ -1,6 +1,8 @@
-"""What `check()` costs the calling thread as a request meets it: cold, right after a request of
-the plain openai SDK over a real socket (whose ~3 ms of Python evict the last-level cache), and
-again right after that (warm). docs/tracker.md, "Ninth pass".
+"""What `check()` and `record()` cost the calling thread as a request meets them: cold, right
+after a request of the plain openai SDK over a real socket (whose ~3 ms of Python evict the
+last-level cache), and again right after that (warm). record() is given the exchange that request
+made (its own httpx header lists and bodies, as the transport hands them over). docs/tracker.md,
+"Ninth pass" and after.
 
     PYTHONPATH=build/python .venv/bin/python bench/tracker/cold_check.py [--n 1500] [--config F]
 
@@ -14,6 +16,31 @@ import statistics
 import time
 
 from transport_overhead import start_fake
+
+
+class Capture:
+    """Wraps the plain client's transport: keeps the last exchange as the tracked transport hands
+    it to record() (httpx's header lists, the request body, the decoded response body)."""
+
+    def __init__(self, inner):
+        self.inner, self.last = inner, None
+
+    def handle_request(self, request):
+        response = self.inner.handle_request(request)
+        response.read()
+        self.last = (request.method, request.url.raw_path, request.headers._list, request.content,
+                     response.status_code, response.headers._list, response.content)
+        return response
+
+    def close(self):
+        self.inner.close()
+
+
+def timed(f, *args) -> int:
+    tt = time.thread_time_ns
+    a = tt()
+    f(*args)
+    return tt() - a
 
 
 def main() -> None:
@@ -32,31 +59,33 @@ def main() -> None:
         quotaguard.configure(args.config)
         plain = openai.OpenAI(api_key="sk-bench", base_url=base_url)
         messages = [{"role": "user", "content": "Describe the picture in one sentence."}]
+        capture = plain._client._transport = Capture(plain._client._transport)
         for _ in range(100):  # connections, imports, caches
             plain.chat.completions.create(model="gpt-4o", messages=messages)
-        tt = time.thread_time_ns
-        timer, cold, warm = [], [], []
-        for _ in range(args.n):
+        timer, cold, warm, rcold, rwarm = [], [], [], [], []
+        t0 = time.perf_counter_ns()
+        for i in range(args.n):
             plain.chat.completions.create(model="gpt-4o", messages=messages)
-            a = tt()
-            b = tt()
-            timer.append(b - a)
-            a = tt()
-            _core.check("default")
-            b = tt()
-            cold.append(b - a)
-            a = tt()
-            _core.check("default")
-            b = tt()
-            warm.append(b - a)
+            method, path, req_headers, req_body, status, headers, body = capture.last
+            if i % 2:  # check first, then record; the other way round every other request
+                timer.append(timed(lambda: None))
+                cold.append(timed(_core.check, "default"))
+                warm.append(timed(_core.check, "default"))
+                continue
+            rec = (_core.record, "default", method, path, req_headers, req_body, status, headers, body, len(body),
+                   True, t0, 1000, 0)
+            rcold.append(timed(*rec))
+            rwarm.append(timed(*rec))
+        assert quotaguard.usage()["total"]["requests"] == 2 * len(rcold)
     finally:
         fake.terminate()
         fake.wait()
-    q = statistics.quantiles(cold, n=4)
-    print(f"check() on the calling thread, median of {args.n}; config: {args.config or 'none'}\n"
-          f"  the timer alone, cold {statistics.median(timer) / 1e3:.2f} µs\n"
-          f"  right after a request {statistics.median(cold) / 1e3:.2f} µs (quartiles {q[0] / 1e3:.2f}..{q[2] / 1e3:.2f})\n"
-          f"  right after that      {statistics.median(warm) / 1e3:.2f} µs")
+    print(f"on the calling thread, medians of {args.n // 2}; config: {args.config or 'none'}\n"
+          f"  the timer alone, cold     {statistics.median(timer) / 1e3:6.2f} µs")
+    for name, c, w in (("check()", cold, warm), ("record()", rcold, rwarm)):
+        q = statistics.quantiles(c, n=4)
+        print(f"  {name:8s} right after a request {statistics.median(c) / 1e3:6.2f} µs (quartiles "
+              f"{q[0] / 1e3:.2f}..{q[2] / 1e3:.2f}); right after that {statistics.median(w) / 1e3:6.2f} µs")
 
 
 if __name__ == "__main__":
