@@ -5,10 +5,11 @@ so tracking needs no per-method code. The wrapper is duck-typed: it subclasses t
 transport class found in the wrapped transport's MRO (httpx's, or httpx2's by the same name),
 and wraps the response stream in a subclass of that library's SyncByteStream/AsyncByteStream.
 
-A response body reaches the tracker the way the caller reads it: decoded once (a compressed
-body is decoded here with the HTTP library's own decoder, and the response is given an identity
-decoder so the library hands it on as it is), and an SSE stream is fed to the C++ reader piece
-by piece instead of being kept whole. An exchange is recorded when its body ends, when reading it
+A response body reaches the tracker the way the caller reads it, decoded once with the HTTP
+library's own decoder: a body the caller reads at once anyway (the SDK's JSON answers, error
+bodies) is read here and handed on read, as the library's own read() leaves it; a body read
+later is teed as it passes (the response is given an identity decoder so the library hands on
+what was decoded here), an SSE stream fed to the C++ reader piece by piece, never kept whole. An exchange is recorded when its body ends, when reading it
 fails, when it is closed early, or at interpreter exit, whichever comes first.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import timedelta
 from typing import Any
 
 from . import _config, _core
@@ -353,17 +355,17 @@ class _Core:
 
     def _qg_read(self, ws, account, request, response, headers, kind: int, raw: bytes, t0: int):
         """A body read at once (see _read_now): decoded here, once, with the HTTP library's own
-        decoder, and handed on decoded (the response keeps an identity decoder); then recorded."""
+        decoder, handed on read (see _leave_read), then recorded."""
         body = raw
         if kind & 4:
-            decoder = _take_decoder(response)
-            if decoder is not None:
+            get = getattr(response, "_get_content_decoder", None)
+            if get is not None:
                 try:
-                    body = _decode_all(decoder, raw)
+                    body = _decode_all(get(), raw)
                 except BaseException:
                     _recorder(ws, account, request, t0).cut(response, headers)
                     raise
-        response.stream = _byte_stream(response, body)
+        _leave_read(response, raw, body, t0)
         self._qg_recorded(ws, account, request, response, headers, body, t0)
         return response
 
@@ -576,17 +578,15 @@ def _make_async(base: type) -> type:
     return AsyncInstrumentedTransport
 
 
-def _byte_stream(response: Any, body: bytes):
-    """A replayable stream of the response's library (httpx.ByteStream has both APIs)."""
-    key = ("bytes", type(response))
-    cls = _class_cache.get(key)
-    if cls is None:
-        mod = _module_of(response)
-        cls = getattr(mod, "ByteStream", None) if mod else None
-        if cls is None:
-            from httpx import ByteStream as cls  # type: ignore[no-redef]
-        _class_cache[key] = cls
-    return cls(body)
+def _leave_read(response: Any, raw: bytes, body: bytes, t0: int) -> None:
+    """The response as httpx's Response.read() leaves one it read itself: its content kept, its
+    stream consumed and closed (the caller of this closed it), the bytes downloaded and the time
+    taken set. The SDK's read() then returns the content without another pass (the C transport
+    does the same, fast_transport.cpp)."""
+    response._content = body
+    response.is_stream_consumed = response.is_closed = True
+    response._num_bytes_downloaded = len(raw)
+    response._elapsed = timedelta(microseconds=(_perf_ns() - t0) // 1000)
 
 
 def _failed(ws: str, request, t0: int, response=None, headers=None) -> None:
@@ -599,8 +599,7 @@ def _failed(ws: str, request, t0: int, response=None, headers=None) -> None:
         rec.cut(response, headers)
 
 
-_core.bind_transport(_current, _state, _config.ensure_configured, _failed, _take_decoder, _byte_stream,
-                     _request_body, _identity_of)
+_core.bind_transport(_current, _state, _config.ensure_configured, _failed, _request_body)
 
 
 def finish_pending() -> None:

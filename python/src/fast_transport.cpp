@@ -1,13 +1,16 @@
 // The instrumented sync transport's handle_request for its common case, in C: a request the SDK
 // sends, allowed by the tracker, answered 2xx with a JSON body -- read, decoded once and recorded
-// before the SDK reads it (the SDK reads such a body at once anyway). In Python the same steps
-// took ~16 interpreter frames, three objects with __init__, a generator and a finaliser per
-// request: most of what the tracked client cost over the plain one (callgrind: docs/tracker.md).
+// before the SDK reads it (the SDK reads such a body at once anyway), and left read: the response
+// as httpx's own read() leaves it, so the SDK takes its content without a second pass over a
+// stream (docs/tracker.md, "Eleventh pass"). In Python the same steps took ~16 interpreter
+// frames, three objects with __init__, a generator and a finaliser per request: most of what the
+// tracked client cost over the plain one (callgrind: docs/tracker.md).
 // Anything else (a verdict other than allow, a response built in memory, an error, a stream, a
 // body of another kind, a request not from the SDK or asking for a raw stream) is handed on, at
 // the step it was reached, to the Python transport, which keeps every other behaviour.
 #include "fast_transport.h"
 
+#include <datetime.h>
 #include <time.h>
 
 #include <iterator>
@@ -27,16 +30,12 @@ struct Bound {
   PyObject* state = nullptr;               // _config._state
   PyObject* ensure_configured = nullptr;   // () -> None
   PyObject* failed = nullptr;              // (ws, request, t0[, response, headers]): records a failed exchange
-  PyObject* take_decoder = nullptr;        // (response) -> decoder or None
-  PyObject* byte_stream = nullptr;         // (response, body) -> a replayable stream of its library
   PyObject* request_body = nullptr;        // (request, read_multipart) -> bytes or None
-  PyObject* identity_of = nullptr;         // _identity_of: decoder class -> its IdentityDecoder (None: has none)
   PyObject* empty = nullptr;               // b""
-  PyObject* stream_class = nullptr;        // response class -> its library's ByteStream
   // Interned names.
   PyObject *configured, *qg_inner, *qg_sdk, *qg_send, *qg_received, *handle_request, *headers, *list, *raw,
       *status_code, *stream, *close, *decode, *flush, *join, *content, *method, *url, *raw_path, *get_decoder,
-      *decoder;
+      *stream_consumed, *is_closed, *bytes_downloaded, *elapsed;
 };
 Bound g;
 
@@ -121,41 +120,15 @@ PyObject* read_all(PyObject* stream) {
   return body;
 }
 
-// The response's decoder, taken over: _take_decoder, without its Python frame once the decoder's
-// class is known (the response is left with its library's IdentityDecoder). None: nothing to do.
-PyObject* take_decoder(PyObject* response) {
-  Ref decoder(PyObject_CallMethodNoArgs(response, g.get_decoder));
-  if (!decoder) return nullptr;
-  PyObject* identity = PyDict_GetItemWithError(g.identity_of, reinterpret_cast<PyObject*>(Py_TYPE(decoder.p)));
-  if (!identity) {
-    if (PyErr_Occurred()) return nullptr;
-    return PyObject_CallOneArg(g.take_decoder, response);  // first of its class: Python fills the cache
-  }
-  if (identity == Py_None) Py_RETURN_NONE;
-  const int is_identity = PyObject_IsInstance(decoder.p, identity);
-  if (is_identity < 0) return nullptr;
-  if (is_identity) Py_RETURN_NONE;
-  Ref fresh(PyObject_CallNoArgs(identity));
-  if (!fresh || PyObject_SetAttr(response, g.decoder, fresh.p) < 0) return nullptr;
-  return decoder.release();
-}
-
-// A replayable stream of the response's library holding `body` (_byte_stream, without its frame
-// once the response's class is known).
-PyObject* byte_stream(PyObject* response, PyObject* body) {
-  PyObject* type = reinterpret_cast<PyObject*>(Py_TYPE(response));
-  if (PyObject* cls = PyDict_GetItemWithError(g.stream_class, type)) return PyObject_CallOneArg(cls, body);
-  if (PyErr_Occurred()) return nullptr;
-  PyObject* stream = PyObject_CallFunctionObjArgs(g.byte_stream, response, body, nullptr);
-  if (stream && PyDict_SetItem(g.stream_class, type, reinterpret_cast<PyObject*>(Py_TYPE(stream))) < 0) Py_CLEAR(stream);
-  return stream;
-}
-
-// The body decoded with the response's own decoder, taken over (see take_decoder).
+// The body decoded with the response's own decoder (none: as it came). The decoder is not used
+// again: the response is left read (see leave_read).
 PyObject* decoded(PyObject* response, PyObject* raw) {
-  Ref decoder(take_decoder(response));
-  if (!decoder) return nullptr;
-  if (decoder.p == Py_None) return Py_NewRef(raw);
+  Ref decoder(PyObject_CallMethodNoArgs(response, g.get_decoder));
+  if (!decoder) {
+    if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return nullptr;
+    PyErr_Clear();  // a library without httpx's decoders: the tracker sees the encoded bytes
+    return Py_NewRef(raw);
+  }
   Ref out(as_bytes(PyObject_CallMethodOneArg(decoder.p, g.decode, raw)));
   if (!out) return nullptr;
   Ref tail(as_bytes(PyObject_CallMethodNoArgs(decoder.p, g.flush)));
@@ -164,6 +137,21 @@ PyObject* decoded(PyObject* response, PyObject* raw) {
   PyObject* joined = out.release();
   PyBytes_Concat(&joined, tail.p);
   return joined;
+}
+
+// The response left as httpx's Response.read() leaves one it read itself: its content kept, its
+// stream consumed and closed (the connection is back in the pool: read_all closed it), the bytes
+// downloaded and the time it took set. The SDK's read() then returns the content at once.
+bool leave_read(PyObject* response, PyObject* body, Py_ssize_t raw_bytes, int64_t elapsed_ns) {
+  Ref downloaded(PyLong_FromSsize_t(raw_bytes));
+  const int64_t us = elapsed_ns / 1000;
+  Ref elapsed(downloaded ? PyDelta_FromDSU(0, static_cast<int>(us / 1'000'000), static_cast<int>(us % 1'000'000))
+                         : nullptr);
+  return elapsed && PyObject_SetAttr(response, g.content, body) == 0 &&
+         PyObject_SetAttr(response, g.stream_consumed, Py_True) == 0 &&
+         PyObject_SetAttr(response, g.is_closed, Py_True) == 0 &&
+         PyObject_SetAttr(response, g.bytes_downloaded, downloaded.p) == 0 &&
+         PyObject_SetAttr(response, g.elapsed, elapsed.p) == 0;
 }
 
 // Calls `failed` to record the exchange as cut short, keeping the error being raised.
@@ -199,7 +187,7 @@ bool built_in_memory(PyObject* response) {
   return PyDict_Contains(dict.p, g.content) != 0;
 }
 
-// The 2xx JSON answer read, decoded, handed back as a replayable stream and recorded.
+// The 2xx JSON answer read, decoded, handed back read and recorded.
 PyObject* finish_json(PyObject* ws, PyObject* request, PyObject* response, PyObject* headers, PyObject* status,
                       bool encoded, int64_t t0) {
   Ref t0_obj(PyLong_FromLongLong(t0));
@@ -208,8 +196,8 @@ PyObject* finish_json(PyObject* ws, PyObject* request, PyObject* response, PyObj
   if (!raw) return t0_obj ? fail(ws, request, t0_obj.p, response, headers) : nullptr;
   Ref body(encoded ? decoded(response, raw.p) : Py_NewRef(raw.p));
   if (!body) return fail(ws, request, t0_obj.p, response, headers);
-  Ref replay(byte_stream(response, body.p));
-  if (!replay || PyObject_SetAttr(response, g.stream, replay.p) < 0) return nullptr;
+  const int64_t latency_ns = monotonic_ns() - t0;
+  if (!leave_read(response, body.p, PyBytes_GET_SIZE(raw.p), latency_ns)) return nullptr;
 
   Ref method(PyObject_GetAttr(request, g.method));
   Ref url(method ? PyObject_GetAttr(request, g.url) : nullptr);
@@ -218,7 +206,7 @@ PyObject* finish_json(PyObject* ws, PyObject* request, PyObject* response, PyObj
   Ref req_body(req_headers ? request_body(request, path.p) : nullptr);
   if (!req_body) return nullptr;
   Ref nbytes(PyLong_FromSsize_t(PyBytes_GET_SIZE(body.p)));
-  Ref latency(PyLong_FromLongLong(monotonic_ns() - t0));
+  Ref latency(PyLong_FromLongLong(latency_ns));
   Ref account(PyLong_FromLong(0));
   if (!nbytes || !latency || !account) return nullptr;
   PyObject* args[] = {ws,      method.p, path.p,   req_headers.p, req_body.p, status, headers,
@@ -308,21 +296,23 @@ PyObject* sync_method(PyObject*, PyObject* cls) {
 
 PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
 
-// bind_transport(current, state, ensure_configured, failed, take_decoder, byte_stream, request_body,
-//                identity_of)
+// bind_transport(current, state, ensure_configured, failed, request_body)
 PyObject* bind_transport(PyObject*, PyObject* const* args, Py_ssize_t n) {
-  PyObject** slots[] = {&g.current, &g.state, &g.ensure_configured, &g.failed, &g.take_decoder, &g.byte_stream,
-                        &g.request_body, &g.identity_of};
-  if (n != static_cast<Py_ssize_t>(std::size(slots)) || !PyDict_Check(args[7])) {
-    PyErr_SetString(PyExc_TypeError, "bind_transport() takes 8 arguments, the last a dict");
+  PyObject** slots[] = {&g.current, &g.state, &g.ensure_configured, &g.failed, &g.request_body};
+  if (n != static_cast<Py_ssize_t>(std::size(slots))) {
+    PyErr_SetString(PyExc_TypeError, "bind_transport() takes 5 arguments");
     return nullptr;
   }
   for (Py_ssize_t i = 0; i < n; ++i) Py_XSETREF(*slots[i], Py_NewRef(args[i]));
   if (!g.empty) {
+    PyDateTime_IMPORT;
+    if (!PyDateTimeAPI) return nullptr;
     g.empty = PyBytes_FromStringAndSize("", 0);
-    g.stream_class = PyDict_New();
     g.get_decoder = intern("_get_content_decoder");
-    g.decoder = intern("_decoder");
+    g.stream_consumed = intern("is_stream_consumed");
+    g.is_closed = intern("is_closed");
+    g.bytes_downloaded = intern("_num_bytes_downloaded");
+    g.elapsed = intern("_elapsed");
     g.configured = intern("configured");
     g.qg_inner = intern("_qg_inner");
     g.qg_sdk = intern("_qg_sdk");

@@ -218,3 +218,49 @@ def test_shared_openai_client_is_one_tracked_client_per_process(qg, server, modu
         os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(r, 1) == b"1"
+
+
+def _read_state(raw):
+    """What the SDK's caller can see of the HTTP response behind a with_raw_response call."""
+    import datetime
+
+    http = raw.http_response
+    assert isinstance(http.elapsed, datetime.timedelta) and http.elapsed.total_seconds() > 0
+    assert b"".join(http.iter_bytes()) == http.content
+    return (http.status_code, http.is_closed, http.is_stream_consumed, http.headers.get("content-encoding"),
+            http.num_bytes_downloaded > 0, sorted(http.json()), raw.parse().usage.total_tokens)
+
+
+def test_a_body_the_tracker_read_is_handed_on_as_httpx_leaves_a_read_one(qg, server):
+    """The transport reads a JSON answer itself (decoding it once) and hands the response on read,
+    as the HTTP library's own read() leaves it: the SDK and its caller see the same content,
+    headers, bytes downloaded, elapsed time and closed state as with the plain SDK, and the
+    connection goes back to the pool (every request on one keep-alive connection)."""
+    kw = dict(api_key="sk-test", base_url=server.base_url, max_retries=0)
+    for make in (openai.OpenAI, qg.openai_client):
+        client = make(**kw)
+        before = server.connections
+        states = [_read_state(client.chat.completions.with_raw_response.create(model="gpt-4o", messages=CHAT))
+                  for _ in range(5)]
+        assert server.connections == before + 1, make  # keep-alive: the connection was released
+        assert states[0][:5] == (200, True, True, "br", True), (make, states[0])
+        assert all(s == states[0] for s in states)
+        if make is openai.OpenAI:
+            plain = states[0]
+        else:
+            assert states[0] == plain
+        with pytest.raises(openai.RateLimitError) as e:  # an error body, read at once too
+            client.chat.completions.create(model="gpt-4o", messages=CHAT, extra_headers={"x-fake-mode": "rate_limit"})
+        assert e.value.response.is_closed and e.value.code == "rate_limit_exceeded"
+        client.close()
+
+    async def tracked_async():
+        client = qg.async_openai_client(**kw)
+        before = server.connections
+        raws = [await client.chat.completions.with_raw_response.create(model="gpt-4o", messages=CHAT) for _ in range(3)]
+        assert server.connections == before + 1
+        await client.close()
+        return [_read_state(r) for r in raws]
+
+    assert asyncio.run(tracked_async()) == [plain] * 3
+    assert qg.usage()["total"]["requests"] == 9 and server.bill.requests == 15  # (the plain client: 6)

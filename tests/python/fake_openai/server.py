@@ -252,6 +252,8 @@ class FakeOpenAI:
         self.refuse_key_lists = False  # True: the key lists answer 403 (the usage endpoints still answer)
         self.runs: dict[str, int] = {}
         self._ids = 0
+        self.connections = 0  # TCP connections accepted (keep-alive: one per client at a time)
+        self._lock = threading.Lock()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -260,6 +262,8 @@ class FakeOpenAI:
             def setup(self):
                 super().setup()
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                with api._lock:
+                    api.connections += 1
 
             def log_message(self, *a):
                 pass
