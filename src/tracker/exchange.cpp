@@ -61,6 +61,7 @@ Status Tracker::record_exchange(const Exchange& x) {
   c.retry_count = x.retry_count;
   c.latency_ns = x.latency_ns;
   c.sent_ns = x.sent_ns;
+  c.ts_ms = x.ts_ms;
   c.account = x.account;
   char key_label[kKeyLabelMax];
   c.api_key_label = api_key_label(x.api_key, key_label);

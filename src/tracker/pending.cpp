@@ -21,7 +21,7 @@ struct Fixed {
   uint8_t account;
   uint8_t complete;
   uint64_t request_bytes, response_bytes, latency_ns;
-  int64_t sent_ns;
+  int64_t sent_ns, ts_ms;
   int64_t rl[7];
 };
 
@@ -38,7 +38,7 @@ constexpr std::size_t align8(std::size_t n) { return (n + 7) & ~std::size_t{7}; 
 
 }  // namespace
 
-bool PendingExchanges::push(const Exchange& x) {
+bool PendingExchanges::push(const Exchange& x, int64_t ts_ms) {
   if (x.response_usage) return false;  // a stream's reader: it lives with the caller
   std::size_t size = sizeof(Fixed);
   for (auto field : kViewFields) size += (x.*field).size();
@@ -67,6 +67,7 @@ bool PendingExchanges::push(const Exchange& x) {
   f.response_bytes = x.response_bytes;
   f.latency_ns = x.latency_ns;
   f.sent_ns = x.sent_ns;
+  f.ts_ms = ts_ms;
   for (std::size_t i = 0; i < 7; ++i) f.rl[i] = x.*kRateFields[i];
   std::memcpy(p, &f, sizeof f);
   char* out = p + sizeof f;
@@ -99,6 +100,7 @@ uint64_t PendingExchanges::read(uint64_t at, Exchange& x) const {
   x.response_bytes = f.response_bytes;
   x.latency_ns = f.latency_ns;
   x.sent_ns = f.sent_ns;
+  x.ts_ms = f.ts_ms;
   for (std::size_t i = 0; i < 7; ++i) x.*kRateFields[i] = f.rl[i];
   return at + f.size;
 }

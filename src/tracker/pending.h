@@ -18,9 +18,10 @@ class PendingExchanges {
   static constexpr std::size_t kBytes = 256 * 1024;
   static constexpr std::size_t kMaxEntry = 32 * 1024;  // larger exchanges are recorded at once
 
-  // Producer: copies x (its views and numbers; not response_usage) into the ring. False when it
+  // Producer: copies x (its views and numbers; not response_usage) into the ring, with the
+  // tracker's time now (ts_ms: the history dates it then, not when it is drained). False when it
   // does not fit: the caller records it itself.
-  bool push(const quotaguard::Exchange& x);
+  bool push(const quotaguard::Exchange& x, int64_t ts_ms);
   // Consumer: calls f(x) for each exchange pushed, oldest first, x's views into the ring.
   template <class F>
   void drain(F&& f) {

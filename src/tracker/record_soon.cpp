@@ -14,7 +14,7 @@ Status Tracker::record_soon(const Exchange& x) {
                                                 fast_check_.clean_at.load(std::memory_order_relaxed);
   if (clean && x.http_status >= 200 && x.http_status < 300) {
     Shard& shard = local_shard();
-    if (!shard.shared && shard.pending.push(x)) {
+    if (!shard.shared && shard.pending.push(x, now_ms())) {
       if (!dirty_.load(std::memory_order_relaxed)) {  // wake the evaluation thread if it sleeps
         dirty_.store(true, std::memory_order_seq_cst);
         idle_.wake();

@@ -226,7 +226,7 @@ void Tracker::record_ids(uint32_t ws, uint32_t ep, uint32_t model, const Call& c
   const bool ledgered = cfg_.ledger && history_;
   LedgerEntry e;
   if (ledgered) {
-    e.ts_ms = now_ms();
+    e.ts_ms = c.ts_ms ? c.ts_ms : now_ms();  // (one recorded soon keeps the time it was handed over)
     e.workspace = static_cast<uint16_t>(ws);
     e.endpoint = static_cast<uint16_t>(ep);
     e.model = static_cast<uint16_t>(model);

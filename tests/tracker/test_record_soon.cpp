@@ -93,6 +93,24 @@ TEST_CASE("record soon: flush() writes what is pending to the history") {
   CHECK(testing::sqlite_scalar(db, "SELECT COUNT(*) FROM ledger") == 4);
 }
 
+TEST_CASE("record soon: the history dates it when it was handed over, not when it was drained") {
+  const qg::test::TempTree tmp;
+  const std::string db = (tmp / "history.db").string();
+  constexpr int64_t kAt = 1'709'251'080'000;  // 2024-02-29T23:58:00Z
+  auto clock = std::make_shared<quotaguard::ManualClock>(kAt);
+  Config cfg;
+  cfg.db_path = db;
+  cfg.share_host = false;
+  cfg.flush_interval_ms = 3'600'000;
+  cfg.clock = clock;
+  Tracker t{cfg};
+  t.record_soon(chat("d"));
+  clock->advance(150'000);  // drained two and a half minutes later, in another minute
+  t.flush();
+  CHECK(testing::sqlite_scalar(db, "SELECT MIN(ts_ms) FROM ledger") == kAt);
+  CHECK(testing::sqlite_scalar(db, "SELECT MAX(ts_ms) FROM ledger") == kAt);
+}
+
 TEST_CASE("record soon: many threads, a reader, a ring that fills: every exchange counted once") {
   Tracker t{Config{}};
   constexpr int kThreads = 4, kEach = 3000;  // > a ring's worth per thread before any drain

@@ -43,6 +43,7 @@ struct Call {
   uint64_t images = 0, audio_ms = 0, characters = 0;
   uint64_t request_bytes = 0, response_bytes = 0, latency_ns = 0;
   int64_t sent_ns = 0;  // steady clock when the request left; 0: unknown (taken as now - latency)
+  int64_t ts_ms = 0;    // the tracker's clock when it was recorded; 0: now (set when recorded later)
   uint32_t retry_count = 0, flags = 0;
   uint8_t account = 0;  // the credentials it was sent with (0: the client's own; see CheckResult)
   std::string_view api_key_label;  // "sk-proj-...wxyz": which key it was sent with, never the key
@@ -105,6 +106,7 @@ struct Exchange {
   bool response_complete = true;     // false: the caller stopped reading early
   uint64_t latency_ns = 0;
   int64_t sent_ns = 0;               // steady clock when the request left (0: unknown)
+  int64_t ts_ms = 0;                 // the tracker's clock when it was handed over (0: now)
   uint8_t account = 0;               // which credentials it was sent with (0: the client's own)
   std::string_view api_key;          // the request's key (Authorization: Bearer, or api-key); only a label is kept
   uint32_t retry_count = 0;
