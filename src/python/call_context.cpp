@@ -17,6 +17,13 @@ namespace qg::python {
 using namespace evaluator_detail;
 
 namespace {
+const Binding* parameter_binding(const Scope* fn, int index) {
+  for (const auto& [name, bindings] : fn->bindings)
+    for (const Binding& b : bindings)
+      if (b.kind == Binding::Kind::Param && b.index == index && !b.variadic && !b.self_param) return &b;
+  return nullptr;
+}
+
 constexpr std::size_t kMaxFrames = 3;  // nested call contexts (a caller's, evaluated in another's)
 
 // An argument that may be anything (a caller's parameter whose callers are not found, an
@@ -57,6 +64,11 @@ const std::vector<Evaluator::ContextParameter>& Evaluator::context_parameters(co
   if (const auto it = context_params_memo_.find(fn); it != context_params_memo_.end()) return it->second;
   auto& found = context_params_memo_[fn];
   for (const auto& [index, name] : called_parameters(fn)) found.push_back({index, name, 1});
+  for (const auto& [index, name] : tested_parameters(fn)) {
+    auto it = std::find_if(found.begin(), found.end(), [&](const ContextParameter& p) { return p.index == index; });
+    if (it != found.end()) it->by_constant = true;
+    else found.push_back({index, name, 1, false, true});
+  }
   auto frames_of = [](const std::vector<ContextParameter>& list, int index) {
     for (const auto& p : list)
       if (p.index == index) return p.frames;
@@ -73,7 +85,21 @@ const std::vector<Evaluator::ContextParameter>& Evaluator::context_parameters(co
   const auto& S = Syntax::get();
   const std::string_view code = owner(fn).code();
   const int cuts = cuts_;
-  for (TSNode r : fn->returns) {
+  // Returned calls, and calls whose result a name a return reads keeps (`cls = infer_class(name);
+  // return cls()`).
+  std::vector<TSNode> handing(fn->returns.begin(), fn->returns.end());
+  std::vector<std::string_view> returned;  // the names the return expressions read
+  for (std::vector<TSNode> stack(fn->returns.begin(), fn->returns.end()); !stack.empty();) {
+    TSNode n = stack.back();
+    stack.pop_back();
+    if (sym(n) == S.identifier) returned.push_back(text(n, code));
+    for (TSNode c : NamedChildren(n)) stack.push_back(c);
+  }
+  for (const auto& [bound, bindings] : fn->bindings)
+    if (std::find(returned.begin(), returned.end(), bound) != returned.end())
+      for (const Binding& b : bindings)
+        if (b.kind == Binding::Kind::Expr && b.scope == fn && !is_null(b.node) && sym(unparenthesize(b.node)) == S.call) handing.push_back(b.node);
+  for (TSNode r : handing) {
     TSNode call = unparenthesize(r);
     if (sym(call) != S.call) continue;
     TSNode args = field(call, S.f_arguments);
@@ -102,15 +128,22 @@ const std::vector<Evaluator::ContextParameter>& Evaluator::context_parameters(co
         frames.swap(contexts_);
       }
       int fewest = 0;
+      bool by_value = false, by_constant = false;
       for (const Value& v : *callees) {
         const Scope* g = v.function;
         if (v.kind != Value::Kind::Function || !g || g == fn || g->kind != Scope::Kind::Function) continue;
         const int theirs = keyword.empty() ? at + (v.bound ? 1 : 0) : parameter(g, keyword);
         if (theirs < 0) continue;
-        const int frames = frames_of(context_parameters(g), theirs);
+        const auto& params = context_parameters(g);
+        const auto p = std::find_if(params.begin(), params.end(), [&](const ContextParameter& c) { return c.index == theirs; });
+        const int frames = p == params.end() ? 0 : p->frames;
         if (frames > 0 && frames < static_cast<int>(kMaxFrames) && (!fewest || frames + 1 < fewest)) fewest = frames + 1;
+        if (frames > 0 && frames < static_cast<int>(kMaxFrames)) {
+          by_value |= p->by_value;
+          by_constant |= p->by_constant;
+        }
       }
-      if (fewest) found.push_back({mine, std::string(name), fewest});
+      if (fewest) found.push_back({mine, std::string(name), fewest, by_value, by_constant});
     }
   }
   if (cuts_ != cuts) {  // the depth bound cut a callee short: asked again with more room
@@ -143,21 +176,42 @@ std::optional<Values> Evaluator::returns_at(const Value& callee, TSNode call, co
   ContextFrame frame;
   frame.fn = fn;
   const int shift = callee.bound ? 1 : 0;
-  for (const auto& [index, name, frames] : called) {
+  bool carries = false;  // strings handed on to a callee's frame
+  for (const auto& [index, name, frames, by_value, by_constant] : called) {
     if (index - shift < 0 || frames > room) continue;
     TSNode arg = argument_node(call, scope, index - shift, name);
-    if (is_null(arg)) continue;
+    if (by_constant) {
+      // The strings the argument may be; none passed: the default's (`def f(name="groq")`).
+      std::optional<Strings> strings;
+      if (!is_null(arg)) strings = string_constants(arg, scope);
+      else if (!passes_splat(call))
+        if (const Binding* p = parameter_binding(fn, index); p && !is_null(p->node)) strings = string_constants(p->node, p->scope);
+      if (strings) {
+        frame.constants.emplace_back(index, std::move(*strings));
+        carries |= frames > 1;
+      }
+    }
+    if (!by_value || is_null(arg)) continue;
     Values passed;
     for (const Value& v : eval(arg, scope)) add_all(passed, through_parameters(v));  // a caller's parameter: its callers'
     if (!unresolved(passed)) frame.arguments.emplace_back(index, std::move(passed));
   }
-  if (frame.arguments.empty()) return std::nullopt;
+  if (frame.arguments.empty() && frame.constants.empty()) return std::nullopt;
   Guard guard(depth_, cuts_, in_progress_, nullptr);
   if (!guard.ok()) return std::nullopt;
   frame.reads_before = context_reads_;
   contexts_.push_back(std::move(frame));
+  // Strings that rule out no branch of fn's (and go no further) change nothing: the union,
+  // memoised, serves (a frame costs an evaluation of every return).
+  if (contexts_.back().arguments.empty() && !carries && !prunes(fn)) {
+    context_reads_ = contexts_.back().reads_before + (contexts_.back().outer_read ? 1 : 0);
+    contexts_.pop_back();
+    return std::nullopt;
+  }
   Values out;
-  for (TSNode r : fn->returns) add_all(out, eval(r, fn));
+  const bool prune = !contexts_.back().constants.empty();
+  for (TSNode r : fn->returns)
+    if (!prune || !dead_branch(r, fn)) add_all(out, eval(r, fn));
   if (out.empty()) out.push_back(opaque());  // returns None
   // What read only this frame's arguments is this call's; a read of an outer frame's stays.
   context_reads_ = contexts_.back().reads_before + (contexts_.back().outer_read ? 1 : 0);

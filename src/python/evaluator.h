@@ -231,6 +231,9 @@ class Evaluator {
   struct ContextFrame {
     const Scope* fn = nullptr;
     std::vector<std::pair<int, Values>> arguments;  // (parameter index, the call's argument)
+    // (parameter index, the strings the call's argument may be): a parameter the body compares
+    // with string constants (python/constants.cpp)
+    std::vector<std::pair<int, std::vector<std::string>>> constants;
     int reads_before = 0;
     bool outer_read = false;  // something inside read an outer frame's argument
   };
@@ -243,6 +246,8 @@ class Evaluator {
     int index;
     std::string name;
     int frames;  // the nested frames from fn's to the one whose body calls it
+    bool by_value = true;       // a frame gives it the call's argument (a parameter called)
+    bool by_constant = false;   // a frame gives it the argument's strings (tested_parameters)
   };
   const std::vector<ContextParameter>& context_parameters(const Scope* fn);
   // `fn`'s returns at `call` (`callee`: fn as called there), when it passes a known argument for
@@ -254,6 +259,29 @@ class Evaluator {
   bool in_context(const Scope* s) const;
   // Whether parameter `index` of `fn` is one a frame may give (context_parameters).
   bool called_parameter(const Scope* fn, int index);
+
+  // Call-site constants (python/constants.cpp). A function dispatching on a parameter compared
+  // with string constants (`if name == "openai": return OpenAIProvider elif name == "groq": ...`)
+  // returns, at a call whose argument for it is a known string, only what the branches that
+  // string can take return.
+  using Strings = std::vector<std::string>;
+  // The parameters `fn`'s body compares with string constants (`p == "x"`, `p in ("a", "b")`,
+  // `p.startswith("x")`, `match p: case "x"`): (index, name).
+  std::vector<std::pair<int, std::string>> tested_parameters(const Scope* fn);
+  // The strings `expr` (read in `scope`) may be, every one of them, else nullopt.
+  std::optional<Strings> string_constants(TSNode expr, const Scope* scope, int depth = 0);
+  // The strings a frame gives parameter `index` of `fn`, else null.
+  const Strings* frame_constants(const Scope* fn, int index);
+  // Whether some frame gives `fn` constants (so its branches may be pruned).
+  bool has_frame_constants(const Scope* fn) const;
+  // Whether `node`, in `fn`'s body, lies in a branch its conditions rule out with the constants
+  // known (`if`/`elif`/`else`, `match` cases, `a if c else b`).
+  bool dead_branch(TSNode node, const Scope* fn, int depth = 0);
+  // Whether the constants a frame gives `fn` rule out one of its returns or bindings.
+  bool prunes(const Scope* fn);
+  // A condition's truth with the constants known; nullopt when it cannot tell.
+  std::optional<bool> truth(TSNode condition, const Scope* fn, int depth);
+  std::set<const Binding*> assumed_dead_;  // bindings being shown dead (a guard reading them)
 
   const Project& project_;
   const Catalogue& catalogue_;

@@ -6,8 +6,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "python/evaluator.h"
+#include "python/syntax.h"
 
 namespace qg::python::evaluator_detail {
 
@@ -49,6 +51,21 @@ class Guard {
 // again (`values()`, `items()`: iterated, or unpacked `for name, client in d.items()`).
 inline bool is_element_method(std::string_view name) {
   return name == "get" || name == "pop" || name == "setdefault" || name == "values" || name == "items" || name == "copy";
+}
+
+// The bindings that can reach a read at `use_pos`: the last unconditional one before it and
+// every conditional one after that. A read before every binding (a loop, a hoisted use) sees all
+// (evaluator_names.cpp).
+std::vector<const Binding*> reaching(const std::vector<Binding>& all, uint32_t use_pos);
+
+// Whether a call passes a `*args` or `**kwargs` (then what it passes by name cannot be told).
+inline bool passes_splat(TSNode call) {
+  const auto& S = Syntax::get();
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args)) return false;
+  for (TSNode a : NamedChildren(args))
+    if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat) return true;
+  return false;
 }
 
 inline Value make(Value::Kind kind, std::string path = {}) {

@@ -13,9 +13,7 @@ using namespace evaluator_detail;
 
 // ---- names -------------------------------------------------------------------------------
 
-// The bindings that can reach a read at `use_pos`: the last unconditional one before it and
-// every conditional one after that. A read before every binding (a loop, a hoisted use) sees all.
-static std::vector<const Binding*> reaching(const std::vector<Binding>& all, uint32_t use_pos) {
+std::vector<const Binding*> evaluator_detail::reaching(const std::vector<Binding>& all, uint32_t use_pos) {
   std::vector<const Binding*> before;
   for (const auto& b : all)
     if (b.position <= use_pos) before.push_back(&b);
@@ -55,7 +53,11 @@ Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use
   while (module_scope->parent) module_scope = module_scope->parent;
   if (const auto [s, bindings] = find_binding(scope, key); s) {
     Values out;
-    for (const Binding* b : reaching(*bindings, s == scope ? use_pos : UINT32_MAX)) add_all(out, binding_values(*b, s));
+    // In a function a frame gives strings, a binding on a branch they rule out does not happen
+    // (python/constants.cpp: `if name == "openai": cls = OpenAIProvider`).
+    const bool prune = !contexts_.empty() && s->kind == Scope::Kind::Function && has_frame_constants(s);
+    for (const Binding* b : reaching(*bindings, s == scope ? use_pos : UINT32_MAX))
+      if (!prune || b->kind == Binding::Kind::Param || !dead_branch(b->node, s)) add_all(out, binding_values(*b, s));
     // A dict filled elsewhere (`REGISTRY[name] = cls`): what is stored in it too.
     if (holds_container(out))
       if (auto stored = stored_elements(s, false, false, name)) add(out, std::move(*stored));

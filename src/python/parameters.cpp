@@ -11,6 +11,7 @@
 namespace qg::python {
 
 using evaluator_detail::enclosing_method;
+using evaluator_detail::passes_splat;
 
 namespace {
 
@@ -18,15 +19,6 @@ constexpr int kMaxParameterHops = 6;  // caller of a caller of ...: a bounded fi
 
 // pytest hands a test (or a fixture) the fixture named like its parameter.
 bool receives_fixtures(const Scope* fn) { return fn->is_fixture || fn->name.starts_with("test"); }
-
-bool passes_splat(TSNode call) {
-  const auto& S = Syntax::get();
-  TSNode args = field(call, S.f_arguments);
-  if (is_null(args)) return false;
-  for (TSNode a : NamedChildren(args))
-    if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat) return true;
-  return false;
-}
 
 }  // namespace
 
