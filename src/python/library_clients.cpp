@@ -224,6 +224,26 @@ const LibraryClientTable::Entry* callee_entry(const LibraryClientTable& table, c
   return other ? nullptr : hit;
 }
 
+// The callee's values with a parameter called (`def build(cls, **p): return cls(**p)`, a base's
+// `lc_class(**params)` handed its class through `super().__init__`) replaced by what its callers
+// pass; with a `receiver`, only the callers running on an instance of its family (the subclass's
+// `super().__init__(ChatOpenAI, ...)`, not a sibling's). `followed`: some parameter was.
+Values through_called_parameters(const Values& callees, Evaluator& ev, const ClassInfo* receiver, bool& followed) {
+  Values out;
+  for (const Value& v : callees) {
+    if (v.kind != Value::Kind::Unknown || !v.path.empty() || (!v.field_of && (!v.function || v.param_index < 0))) {
+      out.push_back(v);
+      continue;
+    }
+    Value parameter = v;
+    if (receiver && !parameter.context) parameter.context = receiver;
+    const Values passed = ev.through_parameters(parameter);
+    followed = followed || passed.size() != 1 || !passed.front().same(parameter);
+    out.insert(out.end(), passed.begin(), passed.end());
+  }
+  return out;
+}
+
 // `[table.<key>.<id>]` subtables (`holders`, `defaults`): `read(id, its reader)` for each.
 template <typename Read>
 void each_subtable(const RulesReader& r, const toml::table& table, std::string_view key, Read read) {
@@ -396,7 +416,9 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   TSNode callee = field(call, S.f_function);
   bool direct = false;  // the library's own class, not a project subclass of it
   bool mixed = false;
-  const LibraryClientTable::Entry* hit = callee_entry(table, ev.eval(callee, scope), ev, direct, mixed);
+  bool followed = false;  // the callee is a parameter, its callers' classes followed
+  const LibraryClientTable::Entry* hit =
+      callee_entry(table, through_called_parameters(ev.eval(callee, scope), ev, nullptr, followed), ev, direct, mixed);
   // A template method (`self._lc_class = self._get_lc_class()`, then `self._lc_class(**params)`
   // in a mixin, each subclass returning its own class): the callee holds every override's class.
   // On an instance of exactly one class of the method's family it holds that class's override's:
@@ -405,7 +427,9 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     for (const ClassInfo* receiver : ev.method_receivers(scope)) {
       const auto on_it = ev.eval_on_receiver(callee, scope, receiver);
       bool mixed_there = false;
-      if (on_it && (hit = callee_entry(table, *on_it, ev, direct, mixed_there))) break;
+      if (on_it && (hit = callee_entry(table, through_called_parameters(*on_it, ev, receiver, followed), ev, direct,
+                                       mixed_there)))
+        break;
     }
   if (!hit) return std::nullopt;
   const ClientBuildingLibrary& lib = *hit->library;
@@ -455,7 +479,8 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
       case Handed::Plain: break;
     }
   }
-  out.arguments_fixable = takes_fix_arguments(call, lib, code);
+  // (a parameter's call may build what other callers hand it too: no argument added to it)
+  out.arguments_fixable = !followed && takes_fix_arguments(call, lib, code);
   return out;
 }
 
