@@ -163,8 +163,7 @@ void Tracker::note_api_clean(int64_t now) {
 }
 
 CheckResult Tracker::check(std::string_view workspace) {
-  if (fast_check_.enabled &&
-      fast_check_.changes.load(std::memory_order_seq_cst) == fast_check_.clean_at.load(std::memory_order_relaxed))
+  if (fast_check_.holds())
     return {};  // every account normal, nothing else refuses: allowed, on the client's own account
   CheckResult r;
   const uint32_t ws = workspace_id(workspace);

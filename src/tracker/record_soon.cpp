@@ -10,9 +10,7 @@ namespace qg::tracker {
 Status Tracker::record_soon(const Exchange& x) {
   // check()'s fast path holds: no budget the counts feed, no shared state or fleet that other
   // processes read them from, and every account normal (so a success clears nothing).
-  const bool clean = fast_check_.enabled && fast_check_.changes.load(std::memory_order_seq_cst) ==
-                                                fast_check_.clean_at.load(std::memory_order_relaxed);
-  if (clean && x.http_status >= 200 && x.http_status < 300) {
+  if (fast_check_.holds() && x.http_status >= 200 && x.http_status < 300) {
     Shard& shard = local_shard();
     if (!shard.shared && shard.pending.push(x, now_ms())) {
       if (!dirty_.load(std::memory_order_relaxed)) {  // wake the evaluation thread if it sleeps

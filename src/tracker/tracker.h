@@ -179,12 +179,16 @@ class Tracker {
   // refuse a call (no budget, no shared state, no fleet), a check is two loads. The full check
   // touches ~100 cache lines the SDK's 3 ms of Python between two requests have evicted: ~10 µs
   // on the calling thread (docs/tracker.md, "Ninth pass"). Whoever makes an account's state
-  // other than normal bumps api_changes_ after the store; api_clean_at_ is the count read before
-  // a scan found every state normal (note_api_clean), so a change since shows as a difference.
+  // other than normal bumps `changes` after the store; `clean_at` is the count read before a
+  // scan found every state normal (note_api_clean), so a change since shows as a difference.
   struct alignas(64) FastCheck {
     bool enabled = false;
     std::atomic<uint64_t> changes{0};
     std::atomic<uint64_t> clean_at{0};
+    // Every account normal and nothing else refuses a call (check() allows; record_soon defers).
+    bool holds() const {
+      return enabled && changes.load(std::memory_order_seq_cst) == clean_at.load(std::memory_order_relaxed);
+    }
   };
   mutable FastCheck fast_check_;
   void api_changed() const { fast_check_.changes.fetch_add(1, std::memory_order_seq_cst); }
