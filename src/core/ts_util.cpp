@@ -56,7 +56,7 @@ struct CursorPool {
 thread_local CursorPool pool;
 }  // namespace
 
-NamedChildren::NamedChildren(TSNode n) {
+NamedChildren::NamedChildren(TSNode n, bool code_only) : code_only_(code_only) {
   if (ts_node_is_null(n)) return;
   if (pool.depth == pool.cursors.size()) pool.cursors.push_back(ts_tree_cursor_new(n));
   else ts_tree_cursor_reset(&pool.cursors[pool.depth], n);
@@ -65,6 +65,18 @@ NamedChildren::NamedChildren(TSNode n) {
 
 NamedChildren::~NamedChildren() {
   if (cursor_) --pool.depth;
+}
+
+TSNode code_child(TSNode n, uint32_t i) {
+  for (TSNode c : CodeChildren(n))
+    if (i-- == 0) return c;
+  return TSNode{};
+}
+
+uint32_t code_child_count(TSNode n) {
+  uint32_t count = 0;
+  for ([[maybe_unused]] TSNode c : CodeChildren(n)) ++count;
+  return count;
 }
 
 ParsedTree::ParsedTree(const TSLanguage* language, std::string_view code) : code_(code) {

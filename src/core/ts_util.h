@@ -39,10 +39,14 @@ inline std::string_view text(TSNode n, std::string_view code) {
   return code.substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
 }
 
-// Strips parentheses (`(x)` -> `x`); `paren` is the grammar's parenthesized_expression.
+// The i-th named child that is code (see CodeChildren), or a null node; and how many there are.
+TSNode code_child(TSNode n, uint32_t i);
+inline TSNode first_code_child(TSNode n) { return code_child(n, 0); }
+uint32_t code_child_count(TSNode n);
+
+// Strips parentheses (`(x)` -> `x`, also `(  # why\n  x)`); `paren` is the grammar's parenthesized_expression.
 inline TSNode unparenthesize(TSNode n, const Kind& paren) {
-  while (!ts_node_is_null(n) && ts_node_symbol(n) == paren && ts_node_named_child_count(n) == 1)
-    n = ts_node_named_child(n, 0);
+  while (!ts_node_is_null(n) && ts_node_symbol(n) == paren && code_child_count(n) == 1) n = first_code_child(n);
   return n;
 }
 
@@ -53,35 +57,51 @@ TSParser* thread_parser(const TSLanguage* language);
 // Iterates named children: for (TSNode c : NamedChildren(n)). Walks siblings with a tree
 // cursor: ts_node_named_child(n, i) restarts from the first child, which is quadratic on wide
 // nodes (a module with a thousand statements). Cursors come from a per-thread pool, so nested
-// loops never allocate after warm-up.
+// loops never allocate after warm-up. Comments are named children too (a walk reads
+// suppressions from them); CodeChildren skips them.
 class NamedChildren {
  public:
-  explicit NamedChildren(TSNode n);
+  explicit NamedChildren(TSNode n) : NamedChildren(n, false) {}
   ~NamedChildren();
   NamedChildren(const NamedChildren&) = delete;
   NamedChildren& operator=(const NamedChildren&) = delete;
 
   struct It {
     TSTreeCursor* cursor;  // null at the end
+    bool code_only;
     TSNode operator*() const { return ts_tree_cursor_current_node(cursor); }
     It& operator++() {
       do {
         if (!ts_tree_cursor_goto_next_sibling(cursor)) { cursor = nullptr; break; }
-      } while (!ts_node_is_named(ts_tree_cursor_current_node(cursor)));
+      } while (!wanted(ts_tree_cursor_current_node(cursor)));
       return *this;
     }
+    bool wanted(TSNode n) const { return ts_node_is_named(n) && !(code_only && ts_node_is_extra(n)); }
     bool operator!=(const It& o) const { return cursor != o.cursor; }
   };
   It begin() const {
-    if (!cursor_ || !ts_tree_cursor_goto_first_child(cursor_)) return {nullptr};
-    It it{cursor_};
-    if (!ts_node_is_named(ts_tree_cursor_current_node(cursor_))) ++it;
+    if (!cursor_ || !ts_tree_cursor_goto_first_child(cursor_)) return {nullptr, code_only_};
+    It it{cursor_, code_only_};
+    if (!it.wanted(ts_tree_cursor_current_node(cursor_))) ++it;
     return it;
   }
-  It end() const { return {nullptr}; }
+  It end() const { return {nullptr, code_only_}; }
+
+ protected:
+  NamedChildren(TSNode n, bool code_only);
 
  private:
   TSTreeCursor* cursor_ = nullptr;
+  bool code_only_ = false;
+};
+
+// The named children that are code, comments (tree-sitter's extras) skipped: the arguments of
+// an argument list, the parameters of a def, the elements of a list or dict. A `# comment` line
+// between two arguments is a named child of the list, and counted as an argument it would shift
+// every position after it (`f(\n  # why\n  model=M)` read as a positional argument).
+class CodeChildren : public NamedChildren {
+ public:
+  explicit CodeChildren(TSNode n) : NamedChildren(n, true) {}
 };
 
 // Depth-first, pre-order, with a cursor (no quadratic child indexing); `visit(node)` returns

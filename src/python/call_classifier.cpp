@@ -12,7 +12,7 @@ bool Evaluator::has_keyword(TSNode call, std::string_view keyword, std::string_v
   const auto& S = Syntax::get();
   TSNode args = field(call, S.f_arguments);
   if (is_null(args)) return false;
-  for (TSNode a : NamedChildren(args)) {
+  for (TSNode a : CodeChildren(args)) {
     if (sym(a) == S.keyword_argument && text(field(a, S.f_name), code) == keyword) return true;
     if (sym(a) == S.dictionary_splat) return true;  // **options may carry it
   }
@@ -212,7 +212,7 @@ std::optional<Evaluator::GetattrParts> Evaluator::getattr_parts(TSNode call, con
   if (is_null(args) || sym(args) != S.argument_list) return std::nullopt;
   GetattrParts p;
   int n = 0;
-  for (TSNode a : NamedChildren(args)) {
+  for (TSNode a : CodeChildren(args)) {
     if (sym(a) == S.keyword_argument || sym(a) == S.list_splat || sym(a) == S.dictionary_splat) return std::nullopt;
     (n == 0 ? p.object : n == 1 ? p.name : p.fallback) = a;
     ++n;

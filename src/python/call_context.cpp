@@ -106,7 +106,7 @@ const std::vector<Evaluator::ContextParameter>& Evaluator::context_parameters(co
     if (is_null(args) || sym(args) != S.argument_list) continue;
     std::optional<Values> callees;
     int position = 0;  // -1 past a `*splat`: positions unknown
-    for (TSNode a : NamedChildren(args)) {
+    for (TSNode a : CodeChildren(args)) {
       std::string_view keyword;
       TSNode value = a;
       if (sym(a) == S.keyword_argument) {

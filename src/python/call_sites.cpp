@@ -39,10 +39,10 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
       f.sites.push_back({name, {call, scope}});
       TSNode args = field(call, S.f_arguments);
       if (is_null(args) || sym(args) != S.argument_list) continue;
-      if (name == "partial" && ts_node_named_child_count(args) > 0)
-        if (auto target = last_name(ts_node_named_child(args, 0), code); !target.empty())
+      if (name == "partial" && code_child_count(args) > 0)
+        if (auto target = last_name(first_code_child(args), code); !target.empty())
           f.sites.push_back({target, {call, scope, true}});
-      for (TSNode a : NamedChildren(args)) {
+      for (TSNode a : CodeChildren(args)) {
         TSNode value = sym(a) == S.keyword_argument ? field(a, S.f_value) : a;
         if (is_null(value) || (sym(value) != S.identifier && sym(value) != S.attribute)) continue;
         if (auto handed = last_name(value, code); !handed.empty() && functions.contains(handed))

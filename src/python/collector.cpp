@@ -411,7 +411,7 @@ class Collector {
     if (sym(call) != S_.call) return {};
     TSNode args = field(call, S_.f_arguments);
     if (is_null(args)) return {};
-    for (TSNode a : NamedChildren(args)) {
+    for (TSNode a : CodeChildren(args)) {
       if (sym(a) != S_.keyword_argument || text(field(a, S_.f_name), code_) != keyword) continue;
       TSNode value = field(a, S_.f_value);
       if (is_null(value) || sym(value) != S_.string) return {};

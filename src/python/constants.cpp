@@ -39,7 +39,7 @@ std::optional<std::vector<std::string>> literal_strings(TSNode n, std::string_vi
   if (auto s = plain_string(n, code)) return std::vector<std::string>{std::string(*s)};
   if (is_null(n) || (sym(n) != S.tuple && sym(n) != S.list && sym(n) != S.set)) return std::nullopt;
   std::vector<std::string> out;
-  for (TSNode e : NamedChildren(n)) {
+  for (TSNode e : CodeChildren(n)) {
     auto s = plain_string(e, code);
     if (!s) return std::nullopt;
     out.emplace_back(*s);
@@ -100,8 +100,8 @@ std::string_view isinstance_str(TSNode cond, std::string_view code) {
   cond = unparenthesize(cond);
   if (is_null(cond) || sym(cond) != S.call || text(field(cond, S.f_function), code) != "isinstance") return {};
   TSNode args = field(cond, S.f_arguments);
-  if (is_null(args) || ts_node_named_child_count(args) != 2) return {};
-  TSNode what = ts_node_named_child(args, 0), type = ts_node_named_child(args, 1);
+  if (is_null(args) || code_child_count(args) != 2) return {};
+  TSNode what = code_child(args, 0), type = code_child(args, 1);
   if (sym(what) != S.identifier || text(type, code) != "str") return {};
   return text(what, code);
 }
@@ -134,13 +134,13 @@ std::optional<std::vector<std::string>> literal_annotation(TSNode annotation, st
         // then a type_parameter of types).
         std::vector<TSNode> members;
         bool head = true;
-        for (TSNode c : NamedChildren(n)) {
+        for (TSNode c : CodeChildren(n)) {
           if (head) {
             head = false;
             continue;
           }
           if (is_type(c, "type_parameter"))
-            for (TSNode t : NamedChildren(c)) members.push_back(t);
+            for (TSNode t : CodeChildren(c)) members.push_back(t);
           else
             members.push_back(c);
         }
@@ -339,14 +339,14 @@ std::optional<bool> Evaluator::truth(TSNode n, const Scope* fn, int depth) {
   }
   if (k == S.call) {
     if (const std::string_view tested = isinstance_str(n, code); !tested.empty()) {
-      if (string_constants(ts_node_named_child(field(n, S.f_arguments), 0), fn, depth + 1)) return true;
+      if (string_constants(first_code_child(field(n, S.f_arguments)), fn, depth + 1)) return true;
       return std::nullopt;
     }
     TSNode callee = field(n, S.f_function), args = field(n, S.f_arguments);
-    if (is_null(callee) || sym(callee) != S.attribute || is_null(args) || ts_node_named_child_count(args) != 1) return std::nullopt;
+    if (is_null(callee) || sym(callee) != S.attribute || is_null(args) || code_child_count(args) != 1) return std::nullopt;
     const std::string_view method = text(field(callee, S.f_attribute), code);
     if (method != "startswith" && method != "endswith") return std::nullopt;
-    auto affixes = literal_strings(ts_node_named_child(args, 0), code);
+    auto affixes = literal_strings(first_code_child(args), code);
     if (!affixes) return std::nullopt;
     auto constants = string_constants(field(callee, S.f_object), fn, depth + 1);
     if (!constants) return std::nullopt;

@@ -60,8 +60,9 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     return call_result(callee, n, scope);
   }
   if (k == S.parenthesized_expression || k == S.await) {
-    if (ts_node_named_child_count(n) == 0) return {opaque()};
-    return eval(ts_node_named_child(n, 0), scope);
+    const TSNode inner = first_code_child(n);
+    if (is_null(inner)) return {opaque()};
+    return eval(inner, scope);
   }
   if (k == S.boolean_operator) {
     Values out = eval(field(n, S.f_left), scope);
@@ -71,9 +72,9 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
   if (k == S.conditional_expression) {
     // a if cond else b: named children are [a, cond, b].
     Values out;
-    if (ts_node_named_child_count(n) >= 3) {
-      out = eval(ts_node_named_child(n, 0), scope);
-      add_all(out, eval(ts_node_named_child(n, 2), scope));
+    if (code_child_count(n) >= 3) {
+      out = eval(code_child(n, 0), scope);
+      add_all(out, eval(code_child(n, 2), scope));
     }
     return out;
   }
@@ -87,7 +88,7 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
   }
   if (k == S.list || k == S.tuple || k == S.set || k == S.expression_list || k == S.dictionary) {
     auto elements = std::make_shared<Values>();
-    for (TSNode c : NamedChildren(n)) {
+    for (TSNode c : CodeChildren(n)) {
       TSNode item = sym(c) == S.pair ? field(c, S.f_value) : c;
       if (sym(item) == S.list_splat || sym(item) == S.dictionary_splat) {
         if (ts_node_named_child_count(item) > 0) add_all(*elements, elements_of(eval(ts_node_named_child(item, 0), scope), -1));

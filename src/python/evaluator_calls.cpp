@@ -221,7 +221,7 @@ Values Evaluator::argument_values(TSNode call, const Scope* scope) {
   Values out;
   TSNode args = field(call, S.f_arguments);
   if (is_null(args) || sym(args) != S.argument_list) return out;
-  for (TSNode a : NamedChildren(args)) {
+  for (TSNode a : CodeChildren(args)) {
     TSNode value = sym(a) == S.keyword_argument ? field(a, S.f_value) : a;
     if (sym(value) == S.list_splat || sym(value) == S.dictionary_splat) continue;
     add_all(out, eval(value, scope));
@@ -235,7 +235,7 @@ TSNode Evaluator::argument_node(TSNode call, const Scope* scope, int index, std:
   if (is_null(args) || sym(args) != S.argument_list) return {};
   const std::string_view code = owner(scope).code();
   int position = 0;
-  for (TSNode a : NamedChildren(args)) {
+  for (TSNode a : CodeChildren(args)) {
     if (sym(a) == S.keyword_argument) {
       if (text(field(a, S.f_name), code) == name) return field(a, S.f_value);
       continue;

@@ -63,7 +63,7 @@ inline bool passes_splat(TSNode call) {
   const auto& S = Syntax::get();
   TSNode args = field(call, S.f_arguments);
   if (is_null(args)) return false;
-  for (TSNode a : NamedChildren(args))
+  for (TSNode a : CodeChildren(args))
     if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat) return true;
   return false;
 }

@@ -74,8 +74,8 @@ class Judge {
                          is_os_member(field(fn, S_.f_object), "environ"));
     if (!getter) return false;
     TSNode args = field(value, S_.f_arguments);
-    if (ts_node_named_child_count(args) != 1) return false;
-    TSNode only = ts_node_named_child(args, 0);
+    if (code_child_count(args) != 1) return false;
+    TSNode only = first_code_child(args);
     return sym(only) == S_.string && is_string(only, env);
   }
 
@@ -107,7 +107,7 @@ ArgumentVerdict judge_dropped_arguments(const Tree& tree, TSNode argument_list, 
   const Syntax& S = Syntax::get();
   const Judge judge(tree, imports);
   ArgumentVerdict v;
-  for (TSNode arg : NamedChildren(argument_list)) {
+  for (TSNode arg : CodeChildren(argument_list)) {
     if (sym(arg) == S.comment) continue;
     if (sym(arg) == S.keyword_argument &&
         judge.restates_default(tree.text(field(arg, S.f_name)), field(arg, S.f_value), kind))

@@ -58,8 +58,8 @@ ImportEditor::ImportEditor(const Tree& tree, uint32_t bom_length, std::string_vi
       // typing.cast("OpenAI", x): a string annotation in argument position.
       const std::string_view fn = tree_.text(field(n, S.f_function));
       TSNode args = field(n, S.f_arguments);
-      if ((fn == "cast" || fn.ends_with(".cast")) && ts_node_named_child_count(args) > 0)
-        collect_strings(ts_node_named_child(args, 0));
+      if ((fn == "cast" || fn.ends_with(".cast")) && code_child_count(args) > 0)
+        collect_strings(first_code_child(args));
     }
     return true;
   });

@@ -46,7 +46,7 @@ std::optional<LibraryArgumentsFix> plan_library_arguments(const Tree& tree, cons
   }
 
   TSNode last{};
-  for (TSNode a : NamedChildren(args))
+  for (TSNode a : CodeChildren(args))
     if (sym(a) != S.comment) last = a;
   const uint32_t close = end_byte(args) - 1;  // the `)`
   TSNode after_last = is_null(last) ? TSNode{} : ts_node_next_sibling(last);

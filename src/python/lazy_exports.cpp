@@ -16,7 +16,7 @@ std::string_view submodule_for(const ModuleInfo& module, std::string_view name) 
   for (const auto& [var, bindings] : module.scopes.front().bindings)
     for (const Binding& b : bindings) {
       if (b.kind != Binding::Kind::Expr || is_null(b.node) || sym(unparenthesize(b.node)) != S.dictionary) continue;
-      for (TSNode pair : NamedChildren(unparenthesize(b.node))) {
+      for (TSNode pair : CodeChildren(unparenthesize(b.node))) {
         if (sym(pair) != S.pair) continue;
         const auto key = plain_string(field(pair, S.f_key), code);
         if (!key || *key != name) continue;

@@ -108,7 +108,7 @@ bool passes_keyword(TSNode call, std::string_view name, std::string_view code) {
   const Syntax& S = Syntax::get();
   const TSNode args = field(call, S.f_arguments);
   if (is_null(args) || sym(args) != S.argument_list) return false;
-  for (TSNode a : NamedChildren(args)) {
+  for (TSNode a : CodeChildren(args)) {
     if (sym(a) == S.dictionary_splat) return true;
     if (sym(a) == S.keyword_argument && text(field(a, S.f_name), code) == name) return true;
   }
@@ -121,7 +121,7 @@ bool takes_fix_arguments(TSNode call, const ClientBuildingLibrary& lib, std::str
   if (lib.fix_arguments.empty()) return false;
   TSNode args = field(call, S.f_arguments);
   if (is_null(args) || sym(args) != S.argument_list) return false;  // `f(x for x in y)`
-  for (TSNode a : NamedChildren(args)) {
+  for (TSNode a : CodeChildren(args)) {
     if (sym(a) == S.dictionary_splat || sym(a) == S.list_splat) return false;
     if (sym(a) != S.keyword_argument) continue;
     const std::string_view name = text(field(a, S.f_name), code);
@@ -543,7 +543,7 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
     // keywords (`OpenAIWrapper(config_list=config_list)`).
     bool configured = false;
     int positional = 0;
-    for (TSNode arg : NamedChildren(args)) {
+    for (TSNode arg : CodeChildren(args)) {
       if (sym(arg) == S.keyword_argument) {
         const std::string_view keyword = text(field(arg, S.f_name), code);
         configured = configured || (names_config_library && keyword == "config_list") ||
@@ -565,7 +565,7 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
         if (!is_null(config)) imported_modules(config, scope);
       }
     bool any = false;
-    for (TSNode arg : NamedChildren(args))
+    for (TSNode arg : CodeChildren(args))
       if (imported(sym(arg) == S.keyword_argument ? field(arg, S.f_value) : arg, scope)) {
         any = true;
         break;

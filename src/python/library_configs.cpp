@@ -165,7 +165,7 @@ bool ConfigReader::llm_config_builds_openai(TSNode call, const Scope* scope, std
     return true;  // `dict(...)`, `config_list_from_json(...)`, ...
   bool positional = false;
   std::optional<bool> keywords_other;
-  for (TSNode a : NamedChildren(args)) {
+  for (TSNode a : CodeChildren(args)) {
     if (sym(a) == S.comment) continue;
     if (sym(a) == S.keyword_argument) {
       const std::string_view name = text(field(a, S.f_name), code);
@@ -199,7 +199,7 @@ bool ConfigReader::builds_openai(TSNode n, const Scope* scope, std::string_view 
   if (sym(n) == S.call) return llm_config_builds_openai(n, scope, code, depth, base_other);
   if (sym(n) != S.dictionary && sym(n) != S.argument_list) return true;  // a subscript, a comprehension, ...
   bool unknown = false, splat = false;
-  for (TSNode part : NamedChildren(n))
+  for (TSNode part : CodeChildren(n))
     if (sym(part) == S.list_splat) {
       return true;  // `OpenAIWrapper(*args)`: not visible
     } else if (sym(part) == S.dictionary_splat) {

@@ -22,8 +22,8 @@ std::vector<std::string_view> guarded_start(TSNode condition, TSNode branch, boo
   const TSNode callee = field(condition, S.f_function), args = field(condition, S.f_arguments);
   if (sym(callee) != S.attribute || text(field(callee, S.f_attribute), code) != "startswith") return {};
   const TSNode object = field(callee, S.f_object);
-  if (sym(object) != S.identifier || text(object, code) != text(branch, code) || ts_node_named_child_count(args) != 1) return {};
-  const TSNode prefix = ts_node_named_child(args, 0);
+  if (sym(object) != S.identifier || text(object, code) != text(branch, code) || code_child_count(args) != 1) return {};
+  const TSNode prefix = first_code_child(args);
   if (sym(prefix) != S.string || ts_node_named_child_count(prefix) != 3) return {};  // start, one content, end
   const TSNode content = ts_node_named_child(prefix, 1);
   if (sym(content) != S.string_content) return {};

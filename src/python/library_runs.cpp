@@ -287,7 +287,7 @@ std::optional<RunResolver::PassedRun> RunResolver::passed_entry_point(TSNode cal
   if (is_null(args) || sym(args) != S.argument_list) return std::nullopt;
   const std::string_view code = scope->owner->code();
   int position = 0;
-  for (TSNode a : NamedChildren(args)) {
+  for (TSNode a : CodeChildren(args)) {
     if (sym(a) == S.keyword_argument || sym(a) == S.list_splat || sym(a) == S.dictionary_splat) break;
     ++position;
     // Cheap before evaluating: the argument is spelled like an entry point (`Runner.run_sync`, `run`).

@@ -231,7 +231,7 @@ Values Evaluator::passed_via_callback(TSNode arg, const Scope* scope, int index,
   int position = -1;
   if (keyword.empty()) {
     int i = 0;
-    for (TSNode a : NamedChildren(parent)) {
+    for (TSNode a : CodeChildren(parent)) {
       if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat || sym(a) == S.keyword_argument) break;
       if (a.id == arg.id) { position = i; break; }
       ++i;
@@ -384,7 +384,7 @@ bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view 
   TSNode args = field(call, S.f_arguments);
   if (is_null(args) || sym(args) != S.argument_list) return false;
   bool found = false;
-  for (TSNode a : NamedChildren(args)) {
+  for (TSNode a : CodeChildren(args)) {
     if (sym(a) != S.dictionary_splat || ts_node_named_child_count(a) == 0) continue;
     TSNode e = unparenthesize(ts_node_named_child(a, 0));
     std::vector<std::pair<TSNode, const Scope*>> dicts;

@@ -175,7 +175,7 @@ std::vector<std::pair<std::string, std::string>> Evaluator::registrations_on_imp
     if (is_null(args) || sym(args) != S.argument_list) continue;
     std::vector<std::pair<std::string, std::string>> found;
     bool looked = false;
-    for (TSNode a : NamedChildren(args)) {
+    for (TSNode a : CodeChildren(args)) {
       TSNode value = sym(a) == S.keyword_argument ? field(a, S.f_value) : a;
       if (is_null(value) || (sym(value) != S.identifier && sym(value) != S.attribute)) continue;
       if (!looked) {
