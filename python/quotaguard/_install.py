@@ -14,7 +14,8 @@ that cannot be (an HTTP client with no transport quotaguard knows) is reported i
 ``InstallReport`` and by a ``RuntimeWarning``. If openai is not imported yet, the hook waits for
 it (``QUOTAGUARD_AUTO=1`` installs at interpreter start, before any import).
 DSPy's default engine (lm15) sends through its own HTTP client, not an openai one: ``_lm15``
-tracks its two transports' entry points.
+tracks its two transports' entry points. So does LiteLLM for some calls (the Responses API, image
+edits): ``_litellm`` tracks what its own HTTP client sends to an OpenAI API route.
 ``uninstall()`` restores the constructors and the transports ``install()`` put in place.
 """
 from __future__ import annotations
@@ -28,10 +29,10 @@ import warnings
 import weakref
 from typing import Any
 
-from . import _config, _lm15, _realtime
+from . import _config, _litellm, _lm15, _realtime
 from ._factory import _patch_errors
 from ._import_hooks import forget, when_imported
-from ._transport import instrument_client, is_instrumented
+from ._transport import instrument_client, is_instrumented, restore_clients
 
 __all__ = ["install", "uninstall", "installed", "InstallReport"]
 
@@ -149,6 +150,7 @@ def _install() -> InstallReport:
     with _lock:
         _wanted = True
         _lm15.install()  # DSPy's own HTTP engine, which builds no openai client
+        _litellm.install()  # LiteLLM's own HTTP client, for what it sends without one
         module = sys.modules.get(_BASE_MODULE)
         if module is not None:
             return _hook(module)
@@ -165,14 +167,11 @@ def uninstall() -> None:
         _wanted = False
         forget(_BASE_MODULE, _on_import)
         _lm15.uninstall()
+        _litellm.uninstall()
         for cls, original in _originals.items():
             cls.__init__ = original
         _originals.clear()
-        for http, (transport, mounts) in list(_changed_http.items()):
-            http._transport = transport
-            if mounts:
-                http._mounts.update(mounts)
-        _changed_http.clear()
+        restore_clients(_changed_http)
         for client in list(_changed_clients):
             for attr in _PATCHED_ATTRS:
                 client.__dict__.pop(attr, None)

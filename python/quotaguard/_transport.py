@@ -628,6 +628,16 @@ def instrument_transport(transport: Any, *, sdk: bool = False):
     return cls(transport, sdk=sdk)
 
 
+def restore_clients(changed) -> None:
+    """Gives each httpx client of `changed` ({client: (transport, mounts) before}) its own
+    transports back, and empties it (uninstall)."""
+    for http, (transport, mounts) in list(changed.items()):
+        http._transport = transport
+        if mounts:
+            http._mounts.update(mounts)
+    changed.clear()
+
+
 def instrument_client(client: Any, *, sdk: bool = False):
     """Wrap an httpx(-style) Client/AsyncClient's transport and mounted transports in place."""
     if getattr(client, "_transport", None) is None:  # never track silently nothing

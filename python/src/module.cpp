@@ -110,6 +110,7 @@ PYBIND11_MODULE(_core, m) {
   });
 
   // Workspace arguments: a name, or None for all of them.
+  m.def("endpoint_kind", [](std::string_view method, std::string_view url) { return endpoint_kind(method, url); });
   m.def("status", [](py::handle ws) { return status_name(tracker()->status(pyconv::NameArg(ws).view())); });
   m.def("usage", [](py::handle ws) {
     pyconv::NameArg name(ws);

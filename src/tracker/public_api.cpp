@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "endpoint.h"
 #include "extract.h"
 #include "key_label.h"
 #include "tracker.h"
@@ -22,6 +23,10 @@ bool parse_status(std::string_view name, Status& out) {
       return true;
     }
   return false;
+}
+
+const char* endpoint_kind(std::string_view method, std::string_view url) {
+  return qg::tracker::usage_kind_name(qg::tracker::classify(method, url).kind);
 }
 
 const char* counter_name(int c) {

@@ -115,6 +115,21 @@ def _litellm_async(server):
                                                    api_base=server.base_url, api_key=KEY, num_retries=0))
 
 
+# LiteLLM's Responses API goes through its own HTTP client, not an openai one (_litellm.py).
+def _litellm_responses(server):
+    return lambda: litellm.responses(model="openai/gpt-4o-mini", input="hi", api_base=server.base_url, api_key=KEY)
+
+
+def _litellm_aresponses(server):
+    return lambda: asyncio.run(litellm.aresponses(model="openai/gpt-4o-mini", input="hi", api_base=server.base_url,
+                                                  api_key=KEY))
+
+
+def _litellm_image(server):
+    return lambda: litellm.image_generation(model="openai/dall-e-3", prompt="a cat", api_base=server.base_url,
+                                            api_key=KEY)
+
+
 WAYS = {
     "langchain ChatOpenAI": _langchain_chat,
     "langchain ChatOpenAI astream": _langchain_chat_async_stream,
@@ -127,6 +142,9 @@ WAYS = {
     "dspy LM engine=litellm": _dspy_litellm,
     "litellm completion + embedding": _litellm,
     "litellm acompletion": _litellm_async,
+    "litellm responses": _litellm_responses,
+    "litellm aresponses": _litellm_aresponses,
+    "litellm image_generation": _litellm_image,
 }
 
 
@@ -165,6 +183,22 @@ def test_without_install_the_library_is_not_tracked(qg, server, way):
 @pytest.mark.parametrize("way", WAYS)
 def test_exhaustion_fails_fast_through_the_library(qg, installed, server, way):
     _assert_fails_fast(qg, server, lambda: WAYS[way](server)())
+
+
+def test_litellm_sends_other_vendors_untouched(qg, installed, server):
+    """What LiteLLM's own HTTP client sends to another vendor's API (Anthropic's /v1/messages) is
+    neither counted nor blocked: an exhausted OpenAI quota stops the OpenAI calls only."""
+    server.set(quota_after=0)
+    with pytest.raises(Exception):
+        _litellm_responses(server)()
+    assert qg.status() == "exhausted"
+    tracked, sent = _tracked(qg), server.bill.requests
+    with pytest.raises(Exception):  # (the fake answers everything with insufficient_quota now)
+        litellm.completion(model="anthropic/claude-3-5-haiku-20241022", messages=[{"role": "user", "content": "hi"}],
+                           api_base=server.base_url.removesuffix("/v1"), api_key=KEY, max_retries=0)
+    assert server.bill.requests == sent + 1, "the Anthropic request did not leave the process"
+    assert server.bill.by_path.get("POST /v1/messages") == 1, server.bill.by_path
+    assert _tracked(qg) == tracked
 
 
 # What `quotaguard fix --unsafe-fixes` (the real binary, $QG_QUOTAGUARD) makes of a library's call

@@ -71,6 +71,11 @@ enum Counter : int {
 };
 const char* counter_name(int c);
 
+// The usage kind of an OpenAI API route ("chat", "responses", "images", ...), or "other" for a
+// path that is none (Anthropic's /v1/messages): how a transport carrying other APIs' traffic
+// too (LiteLLM's own HTTP client) tells what to track.
+const char* endpoint_kind(std::string_view method, std::string_view url);
+
 struct Totals {
   uint64_t v[kCounterCount] = {};
   Totals& operator+=(const Totals& o) {
