@@ -104,6 +104,10 @@ class Evaluator {
   // `context` (Value::context: the parameter of a method run on an instance of that class's
   // family), only the calls whose receiver may be such an instance.
   Values passed_to(const Scope* fn, int index, const std::string& name, const ClassInfo* context = nullptr);
+  // The argument each call of `fn` the project makes passes its parameter (index, name), with
+  // the scope it is read in; the parameter's default where a call leaves it out. Empty when no
+  // call is found or one passes it where it cannot be read (`*args`, `**options`, a partial).
+  std::vector<std::pair<TSNode, const Scope*>> arguments_passed(const Scope* fn, const Binding& parameter);
   // `v`, a value reached from a parameter, with the parameter replaced by what is passed to it
   // (again for the caller's parameters, a bounded number of times); {v} when nothing is found.
   Values through_parameters(const Value& v, int depth = 0);

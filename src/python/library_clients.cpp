@@ -437,7 +437,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     // Every value the model may hold names an OpenAI model.
     const auto starts = model_starts(lib.model_keyword.empty() ? ev.argument_node(call, scope, 0, "model")
                                                                : ev.argument_node(call, scope, -1, lib.model_keyword),
-                                     scope, code, &ev.project());
+                                     scope, code, &ev.project(), 0, &ev);
     const auto openai = [&](std::string_view start) {
       return std::any_of(lib.openai_models.begin(), lib.openai_models.end(), [&](const std::string& p) { return start.starts_with(p); });
     };

@@ -97,10 +97,22 @@ std::vector<std::string_view> imported_model_starts(const Binding& b, const Scop
   return out;
 }
 
+// A parameter's model: what every call of its function passes it (each read where it is).
+std::vector<std::string_view> passed_model_starts(Evaluator& ev, const Scope* fn, const Binding& parameter,
+                                                  const Project* project, int depth) {
+  std::vector<std::string_view> out;
+  for (const auto& [arg, scope] : ev.arguments_passed(fn, parameter)) {
+    const auto starts = model_starts(arg, scope, scope->owner->code(), project, depth, &ev);
+    if (starts.empty()) return {};
+    out.insert(out.end(), starts.begin(), starts.end());
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, const Project* project,
-                                          int depth) {
+                                          int depth, Evaluator* ev) {
   const Syntax& S = Syntax::get();
   n = unparenthesize(n);
   if (is_null(n) || depth > 4) return {};
@@ -117,19 +129,19 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
   if (sym(n) == S.conditional_expression) {  // `a if c else b`: either
     const TSNode yes = ts_node_named_child(n, 0), condition = ts_node_named_child(n, 1), no = ts_node_named_child(n, 2);
     auto out = guarded_start(condition, yes, true, code);
-    if (out.empty()) out = model_starts(yes, scope, code, project, depth + 1);
+    if (out.empty()) out = model_starts(yes, scope, code, project, depth + 1, ev);
     auto other = guarded_start(condition, no, false, code);
-    if (other.empty()) other = model_starts(no, scope, code, project, depth + 1);
+    if (other.empty()) other = model_starts(no, scope, code, project, depth + 1, ev);
     if (out.empty() || other.empty()) return {};
     out.insert(out.end(), other.begin(), other.end());
     return out;
   }
-  if (sym(n) == S.concatenated_string) return model_starts(ts_node_named_child(n, 0), scope, code, project, depth + 1);
+  if (sym(n) == S.concatenated_string) return model_starts(ts_node_named_child(n, 0), scope, code, project, depth + 1, ev);
   if (sym(n) == S.binary_operator) {
     const TSNode left = field(n, S.f_left), right = field(n, S.f_right);
     std::string_view op = code.substr(end_byte(left), start_byte(right) - end_byte(left));
     while (!op.empty() && (op.front() == ' ' || op.front() == '\t')) op.remove_prefix(1);
-    return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, project, depth + 1) : std::vector<std::string_view>{};
+    return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, project, depth + 1, ev) : std::vector<std::string_view>{};
   }
   if (sym(n) == S.attribute && scope) return self_attribute_model_starts(n, scope, code, project, depth);
   if (sym(n) != S.identifier || !scope) return {};
@@ -143,8 +155,9 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
     std::vector<std::string_view> out;
     for (const Binding& b : it->second) {
       if (holds_none(b)) continue;
-      const auto starts = b.kind == Binding::Kind::Expr         ? model_starts(b.node, b.scope, code, project, depth + 1)
+      const auto starts = b.kind == Binding::Kind::Expr         ? model_starts(b.node, b.scope, code, project, depth + 1, ev)
                           : b.kind == Binding::Kind::ImportFrom ? imported_model_starts(b, s, project, depth + 1)
+                          : b.kind == Binding::Kind::Param && ev ? passed_model_starts(*ev, s, b, project, depth + 1)
                                                                 : std::vector<std::string_view>{};
       if (starts.empty()) return {};
       out.insert(out.end(), starts.begin(), starts.end());

@@ -90,7 +90,7 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
   auto gather = [&](std::string_view callee_name) {
     for (const auto& site : sites->named(callee_name)) {
       TSNode callee = field(site.call, S.f_function);
-      if (site.partial) callee = ts_node_named_child(field(site.call, S.f_arguments), 0);
+      if (site.partial) callee = first_code_child(field(site.call, S.f_arguments));
       const Values callees = eval(callee, site.scope);
       int shift = implicit_arguments(callees, fn);
       if (shift < 0 && fn->name == "__init__" && !site.partial) shift = super_init_shift(site.call, site.scope, fn);
@@ -180,6 +180,25 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
   }
   passing_.erase(active);
   remember(passed_memo_, key, out, st);
+  return out;
+}
+
+std::vector<std::pair<TSNode, const Scope*>> Evaluator::arguments_passed(const Scope* fn, const Binding& parameter) {
+  const CallSites* sites = project_.call_sites();
+  if (!sites || !fn || fn->kind != Scope::Kind::Function || parameter.variadic || parameter.index < 0) return {};
+  const auto& S = Syntax::get();
+  std::vector<std::pair<TSNode, const Scope*>> out;
+  for (const auto& site : sites->named(fn->name)) {
+    const int shift = implicit_arguments(eval(field(site.call, S.f_function), site.scope), fn);
+    if (shift < 0) continue;  // another function of that name
+    if (site.partial || parameter.index - shift < 0) return {};
+    if (TSNode arg = argument_node(site.call, site.scope, parameter.index - shift, parameter.name); !is_null(arg))
+      out.emplace_back(arg, site.scope);
+    else if (passes_splat(site.call) || is_null(parameter.node))
+      return {};
+    else
+      out.emplace_back(parameter.node, parameter.scope);  // its default
+  }
   return out;
 }
 
