@@ -36,4 +36,12 @@ bool config_builds_openai(TSNode config, const Scope* scope, std::string_view co
 // one); null when none. An agent built there with no configuration of its own takes it.
 TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib);
 
+// Whether an agent built at `call` with no configuration of its own takes one that builds an
+// OpenAI client from a `with` block: the one around it (context_config), else, where the
+// function it is built in has none, the nearest around a call of that function, followed up
+// through the callers a bounded number of calls (python/library_context_callers.cpp). False
+// when no block is found.
+bool context_builds_openai(TSNode call, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib,
+                           std::string_view code);
+
 }  // namespace qg::python

@@ -449,9 +449,10 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     TSNode config = hit->config_arguments ? field(call, S.f_arguments)
                                           : ev.argument_node(call, scope, direct ? hit->config_position : -1,
                                                              lib.config_keyword);
-    if (direct && hit->config_context && (is_null(config) || sym(unparenthesize(config)) == S.none))
-      if (const TSNode block = context_config(call, scope, ev, lib); !is_null(block)) config = block;
-    if (!config_builds_openai(config, scope, code, lib, ev.project())) return std::nullopt;
+    const bool from_context = direct && hit->config_context && (is_null(config) || sym(unparenthesize(config)) == S.none);
+    if (!(from_context ? context_builds_openai(call, scope, ev, lib, code)
+                       : config_builds_openai(config, scope, code, lib, ev.project())))
+      return std::nullopt;
   }
   if (!hit->slots.empty()) {
     // Falls back on a default: one it is not handed (an LLM, a service context) and, for `uses`,
