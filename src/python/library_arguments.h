@@ -41,6 +41,14 @@ TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const Clie
 // function it is built in has none, the nearest around a call of that function, followed up
 // through the callers a bounded number of calls (python/library_context_callers.cpp). False
 // when no block is found.
+// A `config-gated` call (`entry`): whether the configurations it takes build an OpenAI client.
+// OpenAIWrapper's keywords; an agent's `llm_config` (by keyword, or, `direct`: the library's own
+// class, in its place among the positional arguments), given none, or None, a `with` block's
+// (context_builds_openai); and its `more-configs` given (ReasoningAgent's grader), each of
+// which builds a client of its own (python/library_agent_configs.cpp).
+bool agent_builds_openai(const LibraryClientTable::Entry& entry, TSNode call, const Scope* scope, Evaluator& ev,
+                         std::string_view code, bool direct);
+
 bool context_builds_openai(TSNode call, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib,
                            std::string_view code);
 

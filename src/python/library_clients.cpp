@@ -271,6 +271,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     std::vector<std::string> names;
     int position;
     bool context;
+    std::vector<std::pair<std::string, int>> more;
   };
   std::vector<ConfigSignature> signatures;
   StringMap<std::vector<const DefaultSlot*>> slot_of;
@@ -301,16 +302,19 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     const auto config_arguments = r.strings("config-arguments");
     if (!config_gated.empty() && lib.config_keyword.empty()) r.fail("config-keyword", "is needed by `config-gated`");
     each_subtable(r, *node.as_table(), "config-signatures", [&](std::string_view, const RulesReader& sr) {
-      ConfigSignature sig{sr.strings("names"), -1, sr.boolean("context")};
+      ConfigSignature sig{sr.strings("names"), -1, sr.boolean("context"), {}};
       const auto parameters = sr.strings("parameters");
       if (sig.names.empty()) sr.fail("names", "is missing");
       for (const auto& name : sig.names)
         if (std::find(config_gated.begin(), config_gated.end(), name) == config_gated.end())
           sr.fail("names", fmt::format("names {}, which `config-gated` does not", name));
-      if (!parameters.empty()) {
-        if (parameters.back() != lib.config_keyword) sr.fail("parameters", "must end with `config-keyword`");
-        sig.position = static_cast<int>(parameters.size()) - 1;
-      }
+      const auto place = [&](std::string_view keyword) {
+        const auto at = std::find(parameters.begin(), parameters.end(), keyword);
+        return at == parameters.end() ? -1 : static_cast<int>(at - parameters.begin());
+      };
+      sig.position = place(lib.config_keyword);
+      if (!parameters.empty() && sig.position < 0) sr.fail("parameters", "must name `config-keyword`");
+      for (const auto& keyword : sr.strings("more-configs")) sig.more.emplace_back(keyword, place(keyword));
       signatures.push_back(std::move(sig));
     });
     bool any_default = false;
@@ -376,6 +380,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
       Entry& e = t.entries_[name];
       e.config_position = sig.position;
       e.config_context = sig.context;
+      e.more_configs = sig.more;
     }
   t.words_.emplace_back(kInstaller.substr(0, kInstaller.find('.')));  // where install() is called
   std::sort(t.words_.begin(), t.words_.end());
@@ -443,17 +448,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     };
     if (starts.empty() || !std::all_of(starts.begin(), starts.end(), openai)) return std::nullopt;
   }
-  if (hit->config_gated) {
-    // The configuration: OpenAIWrapper's keywords; an agent's `llm_config` (by keyword, or in its
-    // place among the positional arguments); given none, or None, the `with llm_config:` block's.
-    TSNode config = hit->config_arguments ? field(call, S.f_arguments)
-                                          : ev.argument_node(call, scope, direct ? hit->config_position : -1,
-                                                             lib.config_keyword);
-    const bool from_context = direct && hit->config_context && (is_null(config) || sym(unparenthesize(config)) == S.none);
-    if (!(from_context ? context_builds_openai(call, scope, ev, lib, code)
-                       : config_builds_openai(config, scope, code, lib, ev.project())))
-      return std::nullopt;
-  }
+  if (hit->config_gated && !agent_builds_openai(*hit, call, scope, ev, code, direct)) return std::nullopt;
   if (!hit->slots.empty()) {
     // Falls back on a default: one it is not handed (an LLM, a service context) and, for `uses`,
     // the project sets nowhere.

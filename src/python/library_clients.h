@@ -83,6 +83,10 @@ class LibraryClientTable {
     // whether an agent given none (its default None) takes the one of the `with` block around it.
     int config_position = -1;
     bool config_context = false;
+    // `config-signatures.<id>.more-configs`: further configuration parameters, each building a
+    // client of its own when given (ReasoningAgent's `grader_llm_config`): its keyword and
+    // positional place (-1: keyword only).
+    std::vector<std::pair<std::string, int>> more_configs;
     // `defaults.<slot>.uses` / `.builds`: built from the slot's default when the call passes
     // none of its keywords; `uses` only when the project sets the slot nowhere.
     // (`ServiceContext.from_defaults()` builds both an LLM and an embedding model: both slots)

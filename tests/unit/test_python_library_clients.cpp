@@ -214,7 +214,8 @@ context = true
 
 [agents.config-signatures.proxy]
 names = ["agents.Proxy"]
-parameters = ["name", "llm_config"]
+parameters = ["name", "llm_config", "grader_llm_config"]
+more-configs = ["grader_llm_config", "critic_llm_config"]
 )toml");
   const auto* agent = table.entry("agents.Agent");
   REQUIRE(agent);
@@ -226,6 +227,10 @@ parameters = ["name", "llm_config"]
   REQUIRE(proxy);
   CHECK(proxy->config_position == 1);
   CHECK_FALSE(proxy->config_context);  // (context defaults to false)
+  // Each further configuration in its place among `parameters`, else keyword only.
+  CHECK(proxy->more_configs ==
+        std::vector<std::pair<std::string, int>>{{"grader_llm_config", 2}, {"critic_llm_config", -1}});
+  CHECK(agent->more_configs.empty());
   const auto* manager = table.entry("agents.Manager");
   REQUIRE(manager);
   CHECK(manager->config_position == -1);  // in no signature: keyword only
@@ -240,7 +245,7 @@ parameters = ["name", "llm_config"]
   CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.D\"]\nparameters = []\n").c_str()) ==
         "rules/python/library-clients.toml [a] config-signatures.c: `names` names a.D, which `config-gated` does not");
   CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.C\"]\nparameters = [\"name\"]\n").c_str()) ==
-        "rules/python/library-clients.toml [a] config-signatures.c: `parameters` must end with `config-keyword`");
+        "rules/python/library-clients.toml [a] config-signatures.c: `parameters` must name `config-keyword`");
   CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.C\"]\ncontext = \"yes\"\n").c_str()) ==
         "rules/python/library-clients.toml [a] config-signatures.c: `context` must be true or false");
 }
