@@ -27,9 +27,11 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
 // (a custom client) or an `api_type` starting with one of `other-api-types`; an entry inherits
 // the dict's own `api_type`. `False` / `None` / an empty list build none; anything not visible
 // here (a parameter, `config_list_from_json(...)`, a call) is taken to be OpenAI, the default.
+// An entry whose `entry-tracked-by` key (`"http_client"`, also the dict's own, which each entry
+// of its `config_list` inherits) holds a tracked HTTP client builds a tracked one: not counted.
 // Names imported from the project's modules are read there.
 bool config_builds_openai(TSNode config, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
-                          const Project& project);
+                          Evaluator& ev);
 
 // AG2's `with llm_config:`: the configuration of the nearest `with` block around `call`, in the
 // same function, whose item holds one (a call of one of `config-contexts`, or a name bound to

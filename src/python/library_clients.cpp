@@ -4,6 +4,7 @@
 
 #include "core/text_search.h"
 #include "python/library_arguments.h"
+#include "python/library_handed.h"
 #include "python/rules_toml.h"
 #include "python/syntax.h"
 
@@ -16,71 +17,6 @@ constexpr std::string_view kFile = "python/library-clients.toml";
 constexpr std::string_view kInstallerModule = "quotaguard", kInstallerName = "install";
 constexpr std::string_view kInstaller = "quotaguard.install";
 constexpr std::string_view kApiPrefix = "library.";  // + the library's id: its coverage key
-// HTTP clients that are visibly plain where they are handed over (the http_client= keywords).
-constexpr std::string_view kPlainHttpClients[] = {"httpx.Client", "httpx.AsyncClient", "openai.DefaultHttpxClient",
-                                                  "openai.DefaultAsyncHttpxClient"};
-
-bool is_quotaguard(std::string_view path) { return path == "quotaguard" || path.starts_with("quotaguard."); }
-
-enum class Handed : uint8_t { Nothing, Plain, Tracked, Other };
-
-Handed handed_value(TSNode arg, const Scope* scope, Evaluator& ev, int depth);
-
-// A name handed over: what every assignment of it in the nearest scope that binds it holds
-// (`http_client = None`, then `http_client = httpx.AsyncClient(proxies=...)`): plain when each
-// is plain or None, tracked when any is tracked, else judged where it is built.
-Handed handed_name(TSNode name, const Scope* scope, Evaluator& ev, int depth) {
-  const std::string key(text(name, scope->owner->code()));
-  for (const Scope* s = scope; s; s = s->parent) {
-    auto it = s->bindings.find(key);
-    if (it == s->bindings.end()) continue;
-    bool all_plain = !it->second.empty();
-    for (const Binding& b : it->second) {
-      if (b.kind != Binding::Kind::Expr || is_null(b.node)) return Handed::Other;  // a parameter, a loop, ...
-      const Handed h = handed_value(b.node, b.scope, ev, depth + 1);
-      if (h == Handed::Tracked) return Handed::Tracked;
-      all_plain &= h == Handed::Plain;
-    }
-    return all_plain ? Handed::Plain : Handed::Other;
-  }
-  return Handed::Other;
-}
-
-// What one value handed through a client keyword is.
-Handed handed_value(TSNode arg, const Scope* scope, Evaluator& ev, int depth) {
-  const Syntax& S = Syntax::get();
-  arg = unparenthesize(arg);
-  if (sym(arg) == S.none) return Handed::Plain;  // none: the library builds its own default
-  if (sym(arg) == S.identifier && depth < 4) {
-    const Handed named = handed_name(arg, scope, ev, depth);
-    if (named != Handed::Other) return named;
-  }
-  if (sym(arg) == S.call) {
-    const CallOutcome o = ev.classify_call(arg, scope);
-    if (o.kind == CallOutcome::Kind::FactoryCall) return Handed::Tracked;
-    for (const Value& callee : ev.eval(field(arg, S.f_function), scope)) {
-      if (callee.kind != Value::Kind::External) continue;
-      if (is_quotaguard(callee.path)) return Handed::Tracked;  // instrument_http_client(...), openai_client()
-      if (std::find(std::begin(kPlainHttpClients), std::end(kPlainHttpClients), callee.path) !=
-          std::end(kPlainHttpClients))
-        return Handed::Plain;
-    }
-  }
-  for (const Value& v : ev.eval(arg, scope))
-    if (v.kind == Value::Kind::Factory || (v.kind == Value::Kind::Client && v.prov == Provenance::Factory))
-      return Handed::Tracked;
-  // A client constructed outside the factory is that construction's QG001; anything else is
-  // judged where it is built.
-  return Handed::Other;
-}
-
-// What a call passes through one of the library's client keywords.
-Handed handed(TSNode call, const Scope* scope, Evaluator& ev, std::string_view keyword) {
-  TSNode arg = ev.argument_node(call, scope, -1, keyword);
-  if (is_null(arg)) return Handed::Nothing;
-  return handed_value(arg, scope, ev, 0);
-}
-
 // One of `fix-arguments`: text with `{module.name}` references, split into pieces.
 FixArgument fix_argument(const RulesReader& r, const std::string& text) {
   FixArgument pieces;
@@ -295,6 +231,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
     lib.config_keyword = r.string("config-keyword");
     lib.other_api_types = r.strings("other-api-types");
     lib.config_contexts = r.strings("config-contexts");
+    lib.entry_tracked_by = r.strings("entry-tracked-by");
     const auto constructors = r.strings("constructors");
     const auto gated = r.strings("model-gated");
     const auto returning = r.strings("returns-client");

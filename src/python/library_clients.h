@@ -46,6 +46,9 @@ struct ClientBuildingLibrary {
   // `config-contexts`: what makes the value of a `with <config>:` block a configuration (AG2's
   // `with llm_config:`), for the agents built in it with none of their own.
   std::vector<std::string> config_contexts;
+  // `entry-tracked-by`: keys of a configuration entry handing its OpenAI client an HTTP client
+  // (`"http_client"`): a tracked one makes that entry's client tracked.
+  std::vector<std::string> entry_tracked_by;
 };
 
 // A library default a call falls back on when it is handed none (`defaults.<slot>`: LlamaIndex's

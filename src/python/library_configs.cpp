@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "python/library_arguments.h"
+#include "python/library_handed.h"
 #include "python/syntax.h"
 
 namespace qg::python {
@@ -41,7 +42,15 @@ TSNode dict_value(TSNode dict, std::string_view key, std::string_view code) {
 // are followed there (with that module's code).
 class ConfigReader {
  public:
-  ConfigReader(const Project& project, const ClientBuildingLibrary& lib) : project_(project), lib_(lib) {}
+  ConfigReader(Evaluator& ev, const ClientBuildingLibrary& lib) : ev_(ev), project_(ev.project()), lib_(lib) {}
+
+  // What an entry inherits from the configuration around it (`{"config_list": [...], "api_type":
+  // ..., "http_client": ...}`: OpenAIWrapper merges the outer keys into each entry): whether it
+  // goes to another API (nullopt: not said), whether its HTTP client is tracked.
+  struct Base {
+    std::optional<bool> other;
+    bool tracked;  // (value-initialized: false)
+  };
 
   // Whether a configuration builds an OpenAI client (see config_builds_openai in the header).
   // OpenAIWrapper builds `OpenAI(...)` / `AzureOpenAI(...)` for every entry of its `config_list`
@@ -50,7 +59,7 @@ class ConfigReader {
   // dict's own `api_type`. `False` / `None` / an empty list build none; anything not visible
   // here (a parameter, `config_list_from_json(...)`, a call) is taken to be OpenAI, the default.
   bool builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
-                     std::optional<bool> base_other = std::nullopt) const;
+                     Base base = {}) const;
   // Whether `n` (a with-item's value) holds a configuration: a call of one of `config-contexts`,
   // or a name every assignment of which (in the nearest scope that binds it, or at the level of
   // the project module it is imported from) is one.
@@ -96,9 +105,9 @@ class ConfigReader {
   }
 
   bool name_builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
-                          std::optional<bool> base_other) const {
+                          Base base) const {
     return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
-      return builds_openai(v, in, c, depth + 1, base_other);
+      return builds_openai(v, in, c, depth + 1, base);
     });
   }
 
@@ -109,10 +118,10 @@ class ConfigReader {
 
   // One entry of a `config_list` (or a whole dict without one): whether it goes to another API;
   // `unknown` when its api_type is not visible.
-  bool entry_is_other(TSNode dict, std::string_view code, std::optional<bool> base_other, bool& unknown) const {
+  bool entry_is_other(TSNode dict, std::string_view code, const Base& base, bool& unknown) const {
     if (!is_null(dict_value(dict, "model_client_cls", code))) return true;
     const TSNode api_type = dict_value(dict, "api_type", code);
-    if (is_null(api_type)) return base_other.value_or(false);
+    if (is_null(api_type)) return base.other.value_or(false);
     const auto type = literal_text(api_type, code);
     if (!type) {
       unknown = true;
@@ -122,33 +131,44 @@ class ConfigReader {
   }
 
   bool list_builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
-                          std::optional<bool> base_other) const;
+                          Base base) const;
   // AG2's `LLMConfig({"api_type": "google", ...}, ...)` / `LLMConfig(api_type="google", ...)` /
   // `LLMConfig(config_list=[...])`: each positional dict an entry, or its keywords one entry.
   bool llm_config_builds_openai(TSNode call, const Scope* scope, std::string_view code, int depth,
-                                std::optional<bool> base_other) const;
+                                Base base) const;
 
+  // Whether an entry's (or the whole configuration's) HTTP client is tracked: its own key of
+  // `entry-tracked-by` (`"http_client": quotaguard.instrument_http_client(...)`), which OpenAIWrapper
+  // hands its OpenAI client (an OpenAI keyword); nullopt when it holds none of them.
+  std::optional<bool> entry_tracked(TSNode dict, const Scope* scope, std::string_view code) const {
+    for (const std::string& key : lib_.entry_tracked_by)
+      if (const TSNode value = dict_value(dict, key, code); !is_null(value))
+        return handed_value(value, scope, ev_) == Handed::Tracked;
+    return std::nullopt;
+  }
+
+  Evaluator& ev_;
   const Project& project_;
   const ClientBuildingLibrary& lib_;
 };
 
 bool ConfigReader::list_builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
-                                      std::optional<bool> base_other) const {
+                                      Base base) const {
   const Syntax& S = Syntax::get();
   n = unparenthesize(n);
   if (is_null(n) || depth > 6) return true;
   if (sym(n) == S.identifier)
     return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
-      return list_builds_openai(v, in, c, depth + 1, base_other);
+      return list_builds_openai(v, in, c, depth + 1, base);
     });
   if (sym(n) != S.list && sym(n) != S.tuple) return true;  // config_list_from_json(...), a filter, ...
   for (TSNode element : NamedChildren(n)) {
     element = unparenthesize(element);
     if (sym(element) == S.comment) continue;
     if (sym(element) == S.dictionary) {
-      if (builds_openai(element, scope, code, depth + 1, base_other)) return true;
+      if (builds_openai(element, scope, code, depth + 1, base)) return true;
     } else if (sym(element) == S.identifier) {
-      if (name_builds_openai(element, scope, code, depth + 1, base_other)) return true;
+      if (name_builds_openai(element, scope, code, depth + 1, base)) return true;
     } else {
       return true;
     }
@@ -157,7 +177,7 @@ bool ConfigReader::list_builds_openai(TSNode n, const Scope* scope, std::string_
 }
 
 bool ConfigReader::llm_config_builds_openai(TSNode call, const Scope* scope, std::string_view code, int depth,
-                                            std::optional<bool> base_other) const {
+                                            Base base) const {
   const Syntax& S = Syntax::get();
   const std::string_view callee = text(field(call, S.f_function), code);
   const TSNode args = field(call, S.f_arguments);
@@ -170,7 +190,7 @@ bool ConfigReader::llm_config_builds_openai(TSNode call, const Scope* scope, std
     if (sym(a) == S.keyword_argument) {
       const std::string_view name = text(field(a, S.f_name), code);
       const TSNode value = field(a, S.f_value);
-      if (name == "config_list") return list_builds_openai(value, scope, code, depth + 1, base_other);
+      if (name == "config_list") return list_builds_openai(value, scope, code, depth + 1, base);
       if (name == "api_type") {
         const auto type = literal_text(value, code);
         if (!type) return true;
@@ -180,38 +200,41 @@ bool ConfigReader::llm_config_builds_openai(TSNode call, const Scope* scope, std
     }
     if (sym(a) == S.dictionary_splat || sym(a) == S.list_splat) return true;
     positional = true;
-    if (builds_openai(a, scope, code, depth + 1, base_other)) return true;
+    if (builds_openai(a, scope, code, depth + 1, base)) return true;
   }
-  return positional ? false : !keywords_other.value_or(false);
+  return positional ? false
+                    : !keywords_other.value_or(false) && !entry_tracked(args, scope, code).value_or(base.tracked);
 }
 
 bool ConfigReader::builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
-                                 std::optional<bool> base_other) const {
+                                 Base base) const {
   const Syntax& S = Syntax::get();
   n = unparenthesize(n);
   if (is_null(n)) return false;
   if (depth > 6) return true;
   if (sym(n) == S.false_ || sym(n) == S.none) return false;
-  if (sym(n) == S.identifier) return name_builds_openai(n, scope, code, depth, base_other);
+  if (sym(n) == S.identifier) return name_builds_openai(n, scope, code, depth, base);
   if (sym(n) == S.conditional_expression)
-    return builds_openai(ts_node_named_child(n, 0), scope, code, depth + 1, base_other) ||
-           builds_openai(ts_node_named_child(n, 2), scope, code, depth + 1, base_other);
-  if (sym(n) == S.call) return llm_config_builds_openai(n, scope, code, depth, base_other);
+    return builds_openai(ts_node_named_child(n, 0), scope, code, depth + 1, base) ||
+           builds_openai(ts_node_named_child(n, 2), scope, code, depth + 1, base);
+  if (sym(n) == S.call) return llm_config_builds_openai(n, scope, code, depth, base);
   if (sym(n) != S.dictionary && sym(n) != S.argument_list) return true;  // a subscript, a comprehension, ...
   bool unknown = false, splat = false;
+  // (its own HTTP client, also over one a splat holds: `{**llm_config, "http_client": ...}`)
+  const bool this_tracked = entry_tracked(n, scope, code).value_or(base.tracked);
   for (TSNode part : CodeChildren(n))
     if (sym(part) == S.list_splat) {
       return true;  // `OpenAIWrapper(*args)`: not visible
     } else if (sym(part) == S.dictionary_splat) {
       splat = true;
-      if (builds_openai(ts_node_named_child(part, 0), scope, code, depth + 1, base_other)) return true;
+      if (builds_openai(ts_node_named_child(part, 0), scope, code, depth + 1, Base{base.other, this_tracked})) return true;
     }
-  const bool this_other = entry_is_other(n, code, base_other, unknown);
+  const bool this_other = entry_is_other(n, code, base, unknown);
   if (unknown) return true;
   const TSNode config_list = dict_value(n, "config_list", code);
-  if (!is_null(config_list)) return list_builds_openai(config_list, scope, code, depth + 1, this_other);
+  if (!is_null(config_list)) return list_builds_openai(config_list, scope, code, depth + 1, Base{this_other, this_tracked});
   if (splat) return false;  // (what the splat holds decided)
-  return !this_other;
+  return !this_other && !this_tracked;
 }
 
 bool ConfigReader::holds_config(TSNode n, const Scope* scope, Evaluator& ev, int depth) const {
@@ -251,7 +274,7 @@ bool ConfigReader::holds_config(TSNode n, const Scope* scope, Evaluator& ev, int
 TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib) {
   const Syntax& S = Syntax::get();
   if (lib.config_contexts.empty()) return TSNode{};
-  const ConfigReader reader(ev.project(), lib);
+  const ConfigReader reader(ev, lib);
   TSNode out{};
   // The with-item's value (`with llm_config as cfg:`: the part before `as`), when it holds one.
   const auto item_config = [&](TSNode item) {
@@ -283,8 +306,8 @@ TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const Clie
 }
 
 bool config_builds_openai(TSNode config, const Scope* scope, std::string_view code, const ClientBuildingLibrary& lib,
-                          const Project& project) {
-  return ConfigReader(project, lib).builds_openai(config, scope, code, 0);
+                          Evaluator& ev) {
+  return ConfigReader(ev, lib).builds_openai(config, scope, code, 0);
 }
 
 }  // namespace qg::python

@@ -47,7 +47,7 @@ bool callers_build_openai(const Scope* fn, Evaluator& ev, const ClientBuildingLi
     if (site.partial || !site.scope || !site.scope->owner) continue;
     if (!runs(ev.eval(field(site.call, S.f_function), site.scope), fn)) continue;
     if (const TSNode block = context_config(site.call, site.scope, ev, lib); !is_null(block)) {
-      if (config_builds_openai(block, site.scope, site.scope->owner->code(), lib, ev.project())) return true;
+      if (config_builds_openai(block, site.scope, site.scope->owner->code(), lib, ev)) return true;
       continue;
     }
     if (const Scope* outer = enclosing_function(site.scope); outer && callers_build_openai(outer, ev, lib, depth + 1, seen))
@@ -62,7 +62,7 @@ bool context_builds_openai(TSNode call, const Scope* scope, Evaluator& ev, const
                            std::string_view code) {
   if (lib.config_contexts.empty()) return false;
   if (const TSNode block = context_config(call, scope, ev, lib); !is_null(block))
-    return config_builds_openai(block, scope, code, lib, ev.project());
+    return config_builds_openai(block, scope, code, lib, ev);
   const Scope* fn = enclosing_function(scope);
   std::vector<const Scope*> seen;
   return fn && callers_build_openai(fn, ev, lib, 1, seen);

@@ -205,6 +205,7 @@ config-arguments = ["agents.Wrapper"]
 config-contexts = ["agents.Config"]
 config-keyword = "llm_config"
 tracked-by = []
+entry-tracked-by = ["http_client"]
 how = "install"
 
 [agents.config-signatures.agent]
@@ -240,6 +241,7 @@ more-configs = ["grader_llm_config", "critic_llm_config"]
   CHECK(wrapper->config_gated);
   CHECK(wrapper->config_arguments);
   CHECK(wrapper->library->config_contexts == std::vector<std::string>{"agents.Config"});
+  CHECK(wrapper->library->entry_tracked_by == std::vector<std::string>{"http_client"});
   const std::string head =
       "[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconfig-gated = [\"a.C\"]\nconfig-keyword = \"llm_config\"\n";
   CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.D\"]\nparameters = []\n").c_str()) ==

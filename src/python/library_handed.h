@@ -1,0 +1,24 @@
+// What a call into a client-building library is handed through one of its client keywords
+// (`http_client=`, `client=`, ...), or what an AutoGen configuration entry holds under one
+// (`"http_client": ...`): a tracked client or HTTP client, a plain one, or something judged
+// where it is built. library_clients.cpp and library_configs.cpp decide QG010 with it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "python/evaluator.h"
+
+namespace qg::python {
+
+enum class Handed : uint8_t { Nothing, Plain, Tracked, Other };
+
+// One value handed over: Tracked for a factory's client or a `quotaguard.*` call's
+// (`instrument_http_client(...)`, `openai_client()`), Plain for None or a visibly plain HTTP
+// client (`httpx.Client(...)`), a name by what every assignment of it holds, else Other.
+Handed handed_value(TSNode arg, const Scope* scope, Evaluator& ev, int depth = 0);
+
+// What `call` passes through keyword `keyword` (Nothing: it passes none).
+Handed handed(TSNode call, const Scope* scope, Evaluator& ev, std::string_view keyword);
+
+}  // namespace qg::python
