@@ -251,7 +251,10 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
       };
       sig.position = place(lib.config_keyword);
       if (!parameters.empty() && sig.position < 0) sr.fail("parameters", "must name `config-keyword`");
-      for (const auto& keyword : sr.strings("more-configs")) sig.more.emplace_back(keyword, place(keyword));
+      for (const auto& keyword : sr.strings("more-configs")) {
+        sig.more.emplace_back(keyword, place(keyword));
+        lib.more_config_keywords.push_back(keyword);
+      }
       signatures.push_back(std::move(sig));
     });
     bool any_default = false;
@@ -466,6 +469,7 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
   for (const ClientBuildingLibrary& lib : table.libraries())
     if (!lib.config_keyword.empty()) {
       config_keywords.push_back(lib.config_keyword);
+      config_keywords.insert(config_keywords.end(), lib.more_config_keywords.begin(), lib.more_config_keywords.end());
       names_config_library = names_config_library || contains_word(code, lib.package);
     }
   for (const auto& [call, scope] : module.calls) {
@@ -496,6 +500,10 @@ std::vector<std::string> model_source_modules(const ModuleInfo& module, Evaluato
                                                                      v.kind == Value::Kind::External ? e->config_position : -1,
                                                                      e->library->config_keyword);
         if (!is_null(config)) imported_modules(config, scope);
+        for (const auto& [keyword, place] : e->more_configs)  // (ReasoningAgent's grader_llm_config)
+          if (const TSNode more = ev.argument_node(call, scope, v.kind == Value::Kind::External ? place : -1, keyword);
+              !is_null(more))
+            imported_modules(more, scope);
       }
     bool any = false;
     for (TSNode arg : CodeChildren(args))

@@ -43,6 +43,8 @@ struct ClientBuildingLibrary {
   // (`llm_config`), and the `api_type` prefixes of its entries that build no OpenAI client.
   std::string config_keyword;
   std::vector<std::string> other_api_types;
+  // Every `more-configs` keyword of its `config-signatures` (`grader_llm_config`).
+  std::vector<std::string> more_config_keywords;
   // `config-contexts`: what makes the value of a `with <config>:` block a configuration (AG2's
   // `with llm_config:`), for the agents built in it with none of their own.
   std::vector<std::string> config_contexts;
