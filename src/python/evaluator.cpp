@@ -348,6 +348,27 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
   // What one name in the annotation says: a client class, Any, or a project class.
   auto consider = [&](const Values& named) {
     for (const auto& v : named) {
+      if (v.kind == Value::Kind::Opaque && v.path == "typing.TypeVar") {
+        // `client: ClientT`: what its bound or constraints say (`bound=OpenAI` a client, another
+        // vendor's class not one); a TypeVar with neither narrows nothing (what callers pass).
+        std::vector<TSNode> types;
+        if (TSNode bound = argument_node(v.node, v.scope, -1, "bound"); !is_null(bound)) types.push_back(bound);
+        for (int i = 1; types.empty() || i > 1; ++i) {  // TypeVar("C", OpenAI, AsyncOpenAI)
+          TSNode t = argument_node(v.node, v.scope, i, "");
+          if (is_null(t)) break;
+          types.push_back(t);
+        }
+        if (types.empty()) any = true;
+        for (TSNode t : types) {
+          Guard guard(depth_, cuts_, in_progress_, t.id);
+          if (!guard.ok()) continue;
+          for (const Value& b : annotation_value(t, v.scope)) {
+            if (b.kind == Value::Kind::Unknown) (b.annotated ? client : any) = true;
+            else if (b.kind != Value::Kind::Opaque) add(instances, b);
+          }
+        }
+        continue;
+      }
       if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
       if (v.kind == Value::Kind::External && (v.path == "typing.Any" || v.path.ends_with(".Any"))) any = true;
       const bool holder = v.kind == Value::Kind::External && client_holder(v.path);

@@ -80,6 +80,14 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           o.node = call;
           o.scope = scope;
           add(out, std::move(o));
+        } else if (v.path == "typing.TypeVar" || v.path == "typing_extensions.TypeVar") {
+          // `ClientT = TypeVar("ClientT", bound=OpenAI)`: no client itself; an annotation naming
+          // it reads its bound or constraints from this call (annotation_value).
+          Value t = opaque();
+          t.path = "typing.TypeVar";
+          t.node = call;
+          t.scope = scope;
+          add(out, std::move(t));
         } else {
           // A library call handed a client (`instructor.from_openai(OpenAI())`,
           // `wrap_openai(client)`) returns a wrapper that sends through that client.
