@@ -139,6 +139,7 @@ class Evaluator {
   // unresolved origin.
   Values held_client(const Value& object, const Holder& holder);
   Values call_result(const Values& callee, TSNode call, const Scope* scope);
+  Values cast_value(TSNode call, const Scope* scope);  // `typing.cast(T, x)`
   Values annotation_value(TSNode annotation, const Scope* scope);
   Values elements_of(const Values& v, int index);
   std::optional<ClientKind> client_subclass(const ClassInfo& cls, int depth = 0);

@@ -48,6 +48,36 @@ Value Evaluator::construction(ClientKind kind, const Scope* scope, TSNode call) 
   return c;
 }
 
+Values Evaluator::cast_value(TSNode call, const Scope* scope) {
+  // `cast(Any, self._client)`, `cast("T", x)`: what `x` is. A type naming another package's
+  // class that is no OpenAI client (`cast(Groq, x)`) says what an annotation of it says.
+  const auto& S = Syntax::get();
+  const TSNode value = argument_node(call, scope, 1, "val");
+  if (is_null(value)) return {opaque()};
+  const TSNode type = argument_node(call, scope, 0, "typ");
+  bool other_library = false;
+  std::vector<TSNode> stack;
+  if (!is_null(type)) stack.push_back(type);
+  while (!stack.empty() && !other_library) {
+    const TSNode n = stack.back();
+    stack.pop_back();
+    if (sym(n) == S.identifier || sym(n) == S.attribute) {
+      for (const Value& t : eval(n, scope)) {
+        const std::string_view top = std::string_view(t.path).substr(0, t.path.find('.'));
+        if (t.kind == Value::Kind::External && top != "typing" && top != "typing_extensions" && top != "builtins" && top != "collections")
+          other_library = true;
+      }
+      continue;
+    }
+    for (TSNode c : NamedChildren(n)) stack.push_back(c);
+  }
+  if (other_library) {
+    const Values declared = annotation_value(type, scope);
+    if (std::all_of(declared.begin(), declared.end(), [](const Value& d) { return d.kind == Value::Kind::Opaque; })) return declared;
+  }
+  return eval(value, scope);
+}
+
 Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* scope) {
   Values out;
   for (const auto& v : callee) {
@@ -80,6 +110,8 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           o.node = call;
           o.scope = scope;
           add(out, std::move(o));
+        } else if (v.path == "typing.cast" || v.path == "typing_extensions.cast") {
+          add_all(out, cast_value(call, scope));
         } else if (v.path == "typing.TypeVar" || v.path == "typing_extensions.TypeVar") {
           // `ClientT = TypeVar("ClientT", bound=OpenAI)`: no client itself; an annotation naming
           // it reads its bound or constraints from this call (annotation_value).
