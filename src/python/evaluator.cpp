@@ -338,6 +338,26 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
   return out;
 }
 
+Values Evaluator::string_names(std::string_view body, const Scope* scope) {
+  // Every dotted name in a string annotation ("Provider[Client]", "openai.AsyncOpenAI"), looked up.
+  Values out;
+  std::size_t i = 0;
+  while (i < body.size()) {
+    while (i < body.size() && !(std::isalnum(static_cast<unsigned char>(body[i])) || body[i] == '_')) ++i;
+    std::size_t j = i;
+    while (j < body.size() && (std::isalnum(static_cast<unsigned char>(body[j])) || body[j] == '_' || body[j] == '.')) ++j;
+    if (j > i) {
+      auto word = body.substr(i, j - i);
+      auto head = word.substr(0, word.find('.'));
+      Values base = lookup(scope, head);
+      if (head.size() < word.size()) base = attribute_path(std::move(base), word.substr(head.size() + 1));
+      out.insert(out.end(), base.begin(), base.end());  // (uncapped: each name is read)
+    }
+    i = j + 1;
+  }
+  return out;
+}
+
 Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
   // An annotation naming an OpenAI client class makes the value an (unresolved) client; `Any`
   // or nothing we can read keeps it unknown; any other type says it is not a client.
@@ -402,29 +422,7 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
       if (k == S.attribute) continue;
     } else if (k == S.string) {
       // "OpenAI" / "openai.AsyncOpenAI" / "Agent" (a forward reference): look the names up.
-      auto body = text(n, code);
-      std::size_t i = 0;
-      while (i < body.size()) {
-        while (i < body.size() && !(std::isalnum(static_cast<unsigned char>(body[i])) || body[i] == '_')) ++i;
-        std::size_t j = i;
-        while (j < body.size() && (std::isalnum(static_cast<unsigned char>(body[j])) || body[j] == '_' || body[j] == '.')) ++j;
-        if (j > i) {
-          auto word = body.substr(i, j - i);
-          auto head = word.substr(0, word.find('.'));
-          Values base = lookup(scope, head);
-          if (head.size() < word.size()) {
-            auto rest = word.substr(head.size() + 1);
-            while (!rest.empty()) {
-              auto dot = rest.find('.');
-              base = attribute(base, rest.substr(0, dot));
-              if (dot == std::string_view::npos) break;
-              rest.remove_prefix(dot + 1);
-            }
-          }
-          consider(base);
-        }
-        i = j + 1;
-      }
+      consider(string_names(text(n, code), scope));
       continue;
     }
     for (TSNode c : NamedChildren(n)) stack.push_back(c);

@@ -141,6 +141,7 @@ class Evaluator {
   Values call_result(const Values& callee, TSNode call, const Scope* scope);
   Values cast_value(TSNode call, const Scope* scope);  // `typing.cast(T, x)`
   Values annotation_value(TSNode annotation, const Scope* scope);
+  Values string_names(std::string_view body, const Scope* scope);  // the names a string annotation reads
   Values elements_of(const Values& v, int index);
   std::optional<ClientKind> client_subclass(const ClassInfo& cls, int depth = 0);
   bool value_yields_client(const Value& v, int depth);

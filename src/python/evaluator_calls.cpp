@@ -61,8 +61,9 @@ Values Evaluator::cast_value(TSNode call, const Scope* scope) {
   while (!stack.empty() && !other_library) {
     const TSNode n = stack.back();
     stack.pop_back();
-    if (sym(n) == S.identifier || sym(n) == S.attribute) {
-      for (const Value& t : eval(n, scope)) {
+    if (sym(n) == S.identifier || sym(n) == S.attribute || sym(n) == S.string) {
+      // `cast("Provider[Client]", x)` with google.genai's Client: its names, as an annotation's.
+      for (const Value& t : sym(n) == S.string ? string_names(text(n, owner(scope).code()), scope) : eval(n, scope)) {
         const std::string_view top = std::string_view(t.path).substr(0, t.path.find('.'));
         if (t.kind == Value::Kind::External && top != "typing" && top != "typing_extensions" && top != "builtins" && top != "collections")
           other_library = true;
@@ -72,8 +73,11 @@ Values Evaluator::cast_value(TSNode call, const Scope* scope) {
     for (TSNode c : NamedChildren(n)) stack.push_back(c);
   }
   if (other_library) {
+    // `cast(OpenAI, x)` is x; `cast(Groq, x)`, `cast("Provider[Client]", x)`: no client, as the
+    // annotation is (the project class a generic names is no narrower than its vendor's type).
     const Values declared = annotation_value(type, scope);
-    if (std::all_of(declared.begin(), declared.end(), [](const Value& d) { return d.kind == Value::Kind::Opaque; })) return declared;
+    if (!std::any_of(declared.begin(), declared.end(), [](const Value& d) { return d.kind == Value::Kind::Unknown && d.annotated; }))
+      return {opaque()};
   }
   return eval(value, scope);
 }
