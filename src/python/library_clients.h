@@ -112,6 +112,8 @@ class LibraryClientTable {
   // (`VectorStoreIndex.from_documents` -> its base class), so that a method called on it names
   // a table entry (`index.as_query_engine`); nullptr when none.
   const std::string* instance_of(std::string_view qualified) const;
+  // Every qualified name the table knows (entries, holders, instances and their classes).
+  std::vector<std::string> qualified_names() const;
   // Every default slot, and every qualified name that sets one.
   const std::vector<const DefaultSlot*>& slots() const { return slots_; }
 

@@ -79,6 +79,8 @@ class LibraryModel {
   // `qualified` is a holder's copy method ("agents.Agent.clone"): a call of it on an instance is
   // another instance with the keywords given replaced.
   bool is_copy_method(std::string_view qualified) const;
+  // Every qualified name the model knows (entry points, default setters, installers, holders).
+  std::vector<std::string> qualified_names() const;
 
   // Words whose presence makes a file worth parsing (package names).
   const std::vector<std::string>& words() const { return words_; }

@@ -23,19 +23,27 @@ std::size_t common_folders(std::string_view a, std::string_view b) {
   return n;
 }
 
-// The packages whose meaning the scanner knows (their first segments): a project file named like
-// one, found away from the scan root or a configured root, does not take its place.
-StringSet modelled_packages() {
+std::string top_of(std::string_view dotted) { return std::string(dotted.substr(0, dotted.find_first_of(".:"))); }
+
+// The openai package, httpx and the factories' packages: never another package named alike.
+StringSet strictly_modelled_packages() {
   StringSet out;
-  const auto top = [](std::string_view package) { return std::string(package.substr(0, package.find_first_of(".:"))); };
-  out.insert(top(Catalogue::get().package()));
+  out.insert(top_of(Catalogue::get().package()));
   out.insert("httpx");
   for (const auto& [kind, spec] : Catalogue::get().default_factories()) {
     (void)kind;
-    out.insert(top(spec));
+    out.insert(top_of(spec));
   }
-  for (const ClientLibrary& lib : LibraryModel::get().libraries()) out.insert(top(lib.package));
-  for (const ClientBuildingLibrary& lib : LibraryClientTable::get().libraries()) out.insert(top(lib.package));
+  return out;
+}
+
+// The packages whose meaning the scanner knows (their first segments): a project file named like
+// one, found away from the scan root or a configured root, does not take its place (but see
+// Project::resolve_foreign for the library tables' packages).
+StringSet modelled_packages() {
+  StringSet out = strictly_modelled_packages();
+  for (const ClientLibrary& lib : LibraryModel::get().libraries()) out.insert(top_of(lib.package));
+  for (const ClientBuildingLibrary& lib : LibraryClientTable::get().libraries()) out.insert(top_of(lib.package));
   return out;
 }
 
@@ -204,8 +212,53 @@ void Project::index_roots() {
       const auto da = std::count(a.begin(), a.end(), '/'), db = std::count(b.begin(), b.end(), '/');
       return da != db ? da < db : a < b;
     });
+  index_foreign_roots();
   files_.clear();
   files_.shrink_to_fit();
+}
+
+void Project::index_foreign_roots() {
+  // The libraries an inferred root may be another package named like: the tables' libraries,
+  // not the openai package, httpx or a factory's package (those are never shadowed).
+  const StringSet strict = strictly_modelled_packages();
+  std::vector<std::string> names = LibraryModel::get().qualified_names();
+  for (std::string& n : LibraryClientTable::get().qualified_names()) names.push_back(std::move(n));
+  StringMap<std::vector<std::string>> modules_by_top;  // prefixes of two segments or more
+  for (const std::string& name : names) {
+    const std::string top = top_of(name);
+    if (strict.contains(top) || !roots_by_top_.contains(top)) continue;
+    for (std::size_t dot = name.find('.'); ; dot = name.find('.', dot + 1)) {
+      const std::string prefix = name.substr(0, dot);
+      if (library_names_.insert(prefix).second && prefix.size() > top.size()) modules_by_top[top].push_back(prefix);
+      if (dot == std::string::npos) break;
+    }
+  }
+  for (const auto& [top, modules] : modules_by_top)
+    for (const std::string& root : roots_by_top_.at(top)) {
+      const bool copy = std::any_of(modules.begin(), modules.end(),
+                                    [&](const std::string& m) { return !lookup_under(root, m).empty(); });
+      if (!copy) foreign_roots_[top].push_back(root);
+    }
+}
+
+std::string Project::resolve_foreign(std::string_view importer_path, std::string_view dotted) const {
+  const auto dot = dotted.find('.');
+  if (dot == std::string_view::npos || library_names_.contains(dotted)) return {};
+  const auto it = foreign_roots_.find(dotted.substr(0, dot));
+  if (it == foreign_roots_.end()) return {};
+  // The first root holding `dotted` among all that hold the package, the importer's own first,
+  // then the nearest (most folders in common), then list order; the library's own source wins
+  // where it comes first.
+  const std::string own = own_root(importer_path);
+  const std::string_view importer_dir = parent_dir(importer_path);
+  std::vector<std::pair<std::size_t, const std::string*>> order;
+  for (const std::string& root : roots_by_top_.at(it->first))
+    order.emplace_back(root == own ? SIZE_MAX : common_folders(importer_dir, root), &root);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& entry : order)
+    if (std::string name = lookup_under(*entry.second, dotted); !name.empty())
+      return std::find(it->second.begin(), it->second.end(), *entry.second) != it->second.end() ? name : std::string{};
+  return {};
 }
 
 std::string Project::lookup_under(std::string_view root, std::string_view dotted) const {
@@ -230,7 +283,7 @@ std::string Project::resolve(std::string_view importer_path, std::string_view do
   if (has_module_or_package(dotted)) return std::string(dotted);
   if (paths_.empty()) return {};
   const std::string_view top = dotted.substr(0, dotted.find('.'));
-  if (modelled_.contains(top)) return {};
+  if (modelled_.contains(top)) return resolve_foreign(importer_path, dotted);
   const std::string own = own_root(importer_path);
   if (!own.empty())
     if (std::string name = lookup_under(own, dotted); !name.empty()) return name;

@@ -66,6 +66,9 @@ class Project {
   //      namespace package portion), every folder holding a portion of that name, nearest first.
   // Roots 2 and 3 never shadow a package the scanner models (openai, the client libraries, httpx,
   // quotaguard): a project `openai.py` there is taken for an example, not the import's target.
+  // One exception: a submodule (`agents.multi_agents`) that is no name the library tables know,
+  // found in a root whose package of that name holds none of the library's known modules (so it
+  // is another package named alike, not the library's own source), is the project's.
   std::string resolve(std::string_view importer_path, std::string_view dotted) const;
 
   // Every discovered Python module (parsed or not), so imports can tell project from external.
@@ -128,6 +131,14 @@ class Project {
   std::vector<std::pair<std::string, bool>> files_;  // (relative path, vendored) until index_roots
   StringMap<std::vector<std::string>> roots_by_top_;  // first segment -> inferred roots that hold it
   StringSet modelled_;                              // packages an inferred root never shadows
+  // ... but for these (a library of the tables, not openai/httpx/a factory): the qualified names
+  // the tables know under them and every prefix of one ("agents.run", "agents.run.Runner"), and
+  // the inferred roots whose package of that name holds no module among them (no copy of the
+  // library: agentops' app/e2e/sdk-api/src/agents/), nearest-ordered as roots_by_top_.
+  StringSet library_names_;
+  StringMap<std::vector<std::string>> foreign_roots_;
+  void index_foreign_roots();
+  std::string resolve_foreign(std::string_view importer_path, std::string_view dotted) const;
   StringMap<std::vector<std::string>> namespace_portions_;  // folder name -> folders holding one without __init__.py
   std::string lookup_under(std::string_view root, std::string_view dotted) const;
   std::string own_root(std::string_view path) const;

@@ -86,3 +86,32 @@ TEST_CASE("import roots found without configuration: the first root that has the
   CHECK(project.resolve("app/main.py", "requests").empty());
   CHECK(project.resolve("app/main.py", "src.acme") == "src.acme");  // as before
 }
+
+TEST_CASE("a project package named like a modelled library is the project's where it is no copy of it") {
+  Config config;  // src = ["."]
+  Project project(config);
+  const char* files[] = {
+      // agentops' app/e2e/sdk-api/src/agents/: another package named `agents`
+      "e2e/src/agents/__init__.py", "e2e/src/agents/multi.py", "e2e/src/agents/solo.py", "e2e/src/test_multi.py",
+      // the Agents SDK's own source: it holds modules the model knows (agents.run, agents.models...)
+      "sdk/src/agents/__init__.py", "sdk/src/agents/run.py", "sdk/src/agents/multi.py", "sdk/src/use.py",
+      // never the openai package, even with a submodule the catalogue does not know
+      "e2e/src/openai/__init__.py", "e2e/src/openai/helpers.py",
+  };
+  for (const char* f : files) {
+    bool pkg = false;
+    const std::string name = module_name_for(f, config.src, &pkg);
+    project.add_module_name(name);
+    project.add_file(f, name, pkg, false);
+  }
+  project.index_roots();
+  CHECK(project.resolve("e2e/src/test_multi.py", "agents.multi") == "e2e.src.agents.multi");
+  CHECK(project.resolve("e2e/src/test_multi.py", "agents").empty());      // the package itself: the SDK
+  CHECK(project.resolve("e2e/src/test_multi.py", "agents.run").empty());  // none here: not the SDK's either
+  CHECK(project.resolve("sdk/src/use.py", "agents.multi").empty());       // the SDK's own source
+  CHECK(project.resolve("sdk/src/agents/run.py", "agents.multi").empty());
+  CHECK(project.resolve("tests/test_x.py", "agents.solo") == "e2e.src.agents.solo");  // only there
+  CHECK(project.resolve("e2e/test_x.py", "agents.multi") == "e2e.src.agents.multi");  // nearest
+  CHECK(project.resolve("sdk/test_x.py", "agents.multi").empty());  // nearest is the SDK's
+  CHECK(project.resolve("e2e/src/test_multi.py", "openai.helpers").empty());
+}
