@@ -69,6 +69,9 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
       if (sym(head) == S.call) head = field(head, S.f_function);
       if (auto name = last_name(head, m->code()); !name.empty()) decorated_[std::string(name)].push_back(&d);
     }
+    for (const Scope& fn : m->scopes)
+      if (fn.kind == Scope::Kind::Function && !fn.name.empty() && fn.parent && fn.parent->kind == Scope::Kind::Module)
+        functions_[fn.name].push_back(&fn);
     for (const ClassInfo& c : m->classes) {
       if (!c.name.empty() && c.defined_in && c.defined_in->kind == Scope::Kind::Module) classes_[c.name].push_back(&c);
       for (TSNode base : c.bases) {
@@ -120,6 +123,7 @@ std::span<const ModuleInfo::DecoratedClass* const> CallSites::decorated(std::str
 }
 std::span<const ClassInfo* const> CallSites::derived(std::string_view name) const { return listed(derived_, name); }
 std::span<const ClassInfo* const> CallSites::classes(std::string_view name) const { return listed(classes_, name); }
+std::span<const Scope* const> CallSites::functions(std::string_view name) const { return listed(functions_, name); }
 
 const Scope* CallSites::fixture(const ModuleInfo& module, std::string_view name, const Scope* overriding) const {
   if (auto m = module_fixtures_.find(&module); m != module_fixtures_.end())

@@ -58,6 +58,8 @@ class CallSites {
   // Classes named `name` defined at the top level of a module: what an external name may stand
   // for in a scan of a modelled library's own repository (Evaluator::project_class).
   std::span<const ClassInfo* const> classes(std::string_view name) const;
+  // The same for functions defined at the top level of a module (Evaluator::project_function).
+  std::span<const Scope* const> functions(std::string_view name) const;
 
   // The fixture a test or fixture in `module` receives for a parameter `name`: one defined in
   // the module itself, else in the nearest `conftest.py` of its folder or any folder above.
@@ -72,6 +74,7 @@ class CallSites {
   StringMap<std::vector<const ModuleInfo::DecoratedClass*>> decorated_;
   StringMap<std::vector<const ClassInfo*>> derived_;
   StringMap<std::vector<const ClassInfo*>> classes_;
+  StringMap<std::vector<const Scope*>> functions_;
   std::unordered_map<const ModuleInfo*, StringMap<const Scope*>> module_fixtures_;
   std::map<std::string, StringMap<const Scope*>, std::less<>> conftest_fixtures_;  // folder -> fixtures
 };

@@ -12,6 +12,7 @@
 namespace qg::python {
 
 using evaluator_detail::enclosing_method;
+using evaluator_detail::make;
 
 // A class and the project classes derived from it, directly or not (python/call_sites.h indexes
 // classes by the names of their bases; each candidate's base is evaluated). Bounded.
@@ -180,6 +181,32 @@ const ClassInfo* Evaluator::project_class(const Value& v) {
   for (const ClassInfo* c : sites->classes(path.substr(dot + 1)))
     if (same_class(v, *c)) return c;
   return nullptr;
+}
+
+// The project's module function an external name stands for (same_function), if any.
+const Scope* Evaluator::project_function(const Value& v) {
+  const CallSites* sites = project_.call_sites();
+  if (!sites || v.kind != Value::Kind::External) return nullptr;
+  const std::string_view path = v.path;
+  const auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return nullptr;
+  for (const Scope* fn : sites->functions(path.substr(dot + 1)))
+    if (same_function(v, fn)) return fn;
+  return nullptr;
+}
+
+// Not a class: the library's own classes called by its name stay the library's objects (the run
+// resolver takes a project model class for a test double, which the library's own
+// `OpenAIHostedMultiAgentModel` is not).
+Value Evaluator::own_library_function(const Value& v) {
+  if (v.kind != Value::Kind::External || !project_.modelled_package(std::string_view(v.path).substr(0, v.path.find('.'))))
+    return opaque();
+  if (const Scope* fn = project_function(v)) {
+    Value f = make(Value::Kind::Function);
+    f.function = fn;
+    return f;
+  }
+  return opaque();
 }
 
 // Whether the class or a project base of it defines `__init__` (else it is built by a generated

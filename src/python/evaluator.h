@@ -180,6 +180,11 @@ class Evaluator {
   bool same_class(const Value& v, const ClassInfo& c);
   bool same_function(const Value& v, const Scope* fn);
   const ClassInfo* project_class(const Value& v);
+  const Scope* project_function(const Value& v);
+  // In a modelled library's own repository, the project's module function its absolute name of
+  // itself stands for (`from pydantic_ai.providers import infer_provider`, a package resolve()
+  // never shadows); opaque for any other external name.
+  Value own_library_function(const Value& v);
   bool splat_keyword(TSNode call, const Scope* scope, std::string_view name, Values& out);
   Values parametrized(const Scope* fn, std::string_view name);
   // `kwargs.pop("client"[, d])`, `.get(...)`, `.setdefault(...)`, `kwargs["client"]` on a

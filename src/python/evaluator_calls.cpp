@@ -124,6 +124,8 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           t.node = call;
           t.scope = scope;
           add(out, std::move(t));
+        } else if (const Value own = own_library_function(v); own.kind != Value::Kind::Opaque) {
+          add_all(out, call_result({own}, call, scope));
         } else {
           // A library call handed a client (`instructor.from_openai(OpenAI())`,
           // `wrap_openai(client)`) returns a wrapper that sends through that client.

@@ -70,6 +70,8 @@ class Project {
   // found in a root whose package of that name holds none of the library's known modules (so it
   // is another package named alike, not the library's own source), is the project's.
   std::string resolve(std::string_view importer_path, std::string_view dotted) const;
+  // Whether `top` is a first segment resolve() never lets an inferred root shadow (but see above).
+  bool modelled_package(std::string_view top) const { return modelled_.contains(top); }
 
   // Every discovered Python module (parsed or not), so imports can tell project from external.
   void add_module_name(const std::string& name);
