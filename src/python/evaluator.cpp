@@ -392,6 +392,10 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
       if (v.kind == Value::Kind::External && catalogue_.client_class(v.path)) client = true;
       if (v.kind == Value::Kind::External && (v.path == "typing.Any" || v.path.ends_with(".Any"))) any = true;
       const bool holder = v.kind == Value::Kind::External && client_holder(v.path);
+      // `model: Model` (the Agents SDK's abstract base, any of the library's classes that keeps no
+      // client): it says nothing of which object is passed, so the parameter stays one, and what
+      // the callers pass is followed (python/library_runs.cpp: a provider's model).
+      if (v.kind == Value::Kind::External && !holder && libraries_.library_of(v.path)) any = true;
       if (holder)  // `agent: AzureAssistantAgent`
         add(instances, make(Value::Kind::Object, v.path));
       // A project class, also under the external name a modelled library's own repository

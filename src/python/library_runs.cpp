@@ -223,6 +223,12 @@ RunVerdict RunResolver::provider(Context& cx, const Values* providers) {
       // model_slot; anything else, or nothing, is unknown.
       Values resolved;  // a model kept from a parameter (`self.model = model`): what is passed
       for (const Value& m : models) add_all(resolved, m.kind == Value::Kind::Unknown ? ev_.through_parameters(m) : Values{m});
+      // `model_to_return or ScriptedModel()` on a construction passing none: the default None
+      // (opaque) is never the model when a model is beside it.
+      if (std::any_of(resolved.begin(), resolved.end(), [&](const Value& m) {
+            return m.kind == Value::Kind::Instance || holder_of(model_, m, Holder::Role::Model);
+          }))
+        std::erase_if(resolved, [](const Value& m) { return m.kind == Value::Kind::Opaque; });
       for (const Value& m : resolved) {
         if (holder_of(model_, m, Holder::Role::Model)) worst.add(model(m));
         else if (m.kind == Value::Kind::Instance) worst.add(verdict(RunVerdict::Kind::Elsewhere));
