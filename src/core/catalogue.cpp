@@ -144,6 +144,7 @@ Catalogue::Catalogue() {
   fill_strings(star_exports_, clients["star-exports"], "python/clients.toml star-exports");
   fill_strings(copy_methods_, clients["copy-methods"], "python/clients.toml copy-methods");
   fill_strings(raw_methods_, clients["raw-methods"], "python/clients.toml raw-methods");
+  fill_strings(value_casts_, clients["value-casts"], "python/clients.toml value-casts");
   if (auto* f = clients["default-factories"].as_table()) {
     for (auto&& [kind, spec] : *f) {
       if (kind.str() == "module-client") module_client_factory_ = std::string(spec.value_or(std::string_view{}));

@@ -77,6 +77,8 @@ class Catalogue {
   bool is_star_export(std::string_view name) const { return star_exports_.contains(name); }
   bool is_copy_method(std::string_view name) const { return copy_methods_.contains(name); }
   bool is_raw_method(std::string_view name) const { return raw_methods_.contains(name); }
+  // `typing.cast`: a call of it is its value argument (rules/python/clients.toml value-casts).
+  bool is_value_cast(std::string_view qualified) const { return value_casts_.contains(qualified); }
   // The client's own attributes and methods, no API resource (rules/python/client-members.toml).
   bool is_client_member(std::string_view name) const { return members_.contains(name); }
   // A catalogue method that sends no request (`webhooks.unwrap`): never an API call.
@@ -104,7 +106,7 @@ class Catalogue {
   StringSet resources_, distinctive_, wrappers_, method_names_;
   std::string package_;
   StringMap<ClientClass> classes_;
-  StringSet star_exports_, copy_methods_, raw_methods_, members_, resource_members_, local_methods_;
+  StringSet star_exports_, copy_methods_, raw_methods_, value_casts_, members_, resource_members_, local_methods_;
   StringMap<LegacyMethod> legacy_;
   std::vector<std::pair<ClientKind, std::string>> default_factories_;
   std::string module_client_factory_;

@@ -87,7 +87,12 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
   for (const auto& v : callee) {
     switch (v.kind) {
       case Value::Kind::External:
-        if (auto* c = catalogue_.client_class(v.path)) add(out, construction(c->kind, scope, call));
+        if (catalogue_.is_value_cast(v.path) && cast_says_nothing(call, scope)) {
+          // `cast(Any, Stub())`: the stub. A cast to a named type that is no OpenAI client
+          // (`cast("BedrockRuntimeClient", x)`, `cast(Provider[Client], p)`) is a library call as before.
+          if (TSNode value = argument_node(call, scope, 1, "val"); !is_null(value)) add_all(out, eval(value, scope));
+          else add(out, unknown());
+        } else if (auto* c = catalogue_.client_class(v.path)) add(out, construction(c->kind, scope, call));
         else if (const auto* e = LibraryClientTable::get().entry(v.path); e && e->returns_client)
           add(out, construction(ClientKind::Async, scope, call));  // the library's own, returned (QG010 there)
         else if (const std::string* cls = LibraryClientTable::get().instance_of(v.path)) {
@@ -260,6 +265,14 @@ std::optional<Values> Evaluator::keyword_of_kwargs(const Value& keywords, TSNode
   Values out{std::move(passed)};
   if (!is_null(fallback)) add_all(out, eval(fallback, scope));
   return out;
+}
+
+// Whether a cast's type says nothing of its value (`Any`, unresolved) or that it is an OpenAI client.
+bool Evaluator::cast_says_nothing(TSNode call, const Scope* scope) {
+  const TSNode type = argument_node(call, scope, 0, "typ");
+  if (is_null(type)) return true;
+  const Values said = annotation_value(type, scope);
+  return std::any_of(said.begin(), said.end(), [](const Value& s) { return s.kind == Value::Kind::Unknown; });
 }
 
 Values Evaluator::argument_values(TSNode call, const Scope* scope) {
