@@ -185,7 +185,6 @@ class Evaluator {
   // itself stands for (`from pydantic_ai.providers import infer_provider`, a package resolve()
   // never shadows); opaque for any other external name.
   Value own_library_function(const Value& v);
-  bool cast_says_nothing(TSNode call, const Scope* scope);
   bool splat_keyword(TSNode call, const Scope* scope, std::string_view name, Values& out);
   Values parametrized(const Scope* fn, std::string_view name);
   // `kwargs.pop("client"[, d])`, `.get(...)`, `.setdefault(...)`, `kwargs["client"]` on a

@@ -87,11 +87,8 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
   for (const auto& v : callee) {
     switch (v.kind) {
       case Value::Kind::External:
-        if (catalogue_.is_value_cast(v.path) && cast_says_nothing(call, scope)) {
-          // `cast(Any, Stub())`: the stub. A cast to a named type that is no OpenAI client
-          // (`cast("BedrockRuntimeClient", x)`, `cast(Provider[Client], p)`) is a library call as before.
-          if (TSNode value = argument_node(call, scope, 1, "val"); !is_null(value)) add_all(out, eval(value, scope));
-          else add(out, unknown());
+        if (catalogue_.is_value_cast(v.path)) {
+          add_all(out, cast_value(call, scope));  // `cast(Any, Stub())`: the stub
         } else if (auto* c = catalogue_.client_class(v.path)) add(out, construction(c->kind, scope, call));
         else if (const auto* e = LibraryClientTable::get().entry(v.path); e && e->returns_client)
           add(out, construction(ClientKind::Async, scope, call));  // the library's own, returned (QG010 there)
@@ -119,8 +116,6 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
           o.node = call;
           o.scope = scope;
           add(out, std::move(o));
-        } else if (v.path == "typing.cast" || v.path == "typing_extensions.cast") {
-          add_all(out, cast_value(call, scope));
         } else if (v.path == "typing.TypeVar" || v.path == "typing_extensions.TypeVar") {
           // `ClientT = TypeVar("ClientT", bound=OpenAI)`: no client itself; an annotation naming
           // it reads its bound or constraints from this call (annotation_value).
@@ -265,14 +260,6 @@ std::optional<Values> Evaluator::keyword_of_kwargs(const Value& keywords, TSNode
   Values out{std::move(passed)};
   if (!is_null(fallback)) add_all(out, eval(fallback, scope));
   return out;
-}
-
-// Whether a cast's type says nothing of its value (`Any`, unresolved) or that it is an OpenAI client.
-bool Evaluator::cast_says_nothing(TSNode call, const Scope* scope) {
-  const TSNode type = argument_node(call, scope, 0, "typ");
-  if (is_null(type)) return true;
-  const Values said = annotation_value(type, scope);
-  return std::any_of(said.begin(), said.end(), [](const Value& s) { return s.kind == Value::Kind::Unknown; });
 }
 
 Values Evaluator::argument_values(TSNode call, const Scope* scope) {
