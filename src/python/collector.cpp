@@ -274,14 +274,17 @@ class Collector {
       TSNode literal = unparenthesize(value);
       const bool positional = kind == Binding::Kind::Expr && !is_null(literal) &&
                               (sym(literal) == S_.tuple || sym(literal) == S_.list || sym(literal) == S_.expression_list) &&
-                              ts_node_named_child_count(literal) == ts_node_named_child_count(target);
+                              code_child_count(literal) == code_child_count(target);
+      // `first, *rest = ...`: positions after the star are not the value's
+      bool starred = false;
+      for (TSNode t : CodeChildren(target)) starred = starred || sym(t) == S_.list_splat_pattern;
       uint32_t i = 0;
-      for (TSNode t : NamedChildren(target)) {
-        if (positional) bind_target(t, scope, Binding::Kind::Expr, ts_node_named_child(literal, i), value_scope, -1);
+      for (TSNode t : CodeChildren(target)) {
+        if (positional) bind_target(t, scope, Binding::Kind::Expr, code_child(literal, i), value_scope, -1);
         else bind_target(t, scope, kind == Binding::Kind::Expr ? Binding::Kind::Element : kind, value, value_scope,
-                         kind == Binding::Kind::Expr      ? static_cast<int>(i)
-                         : kind == Binding::Kind::Element ? kElementOfElement  // `for name, agent in pairs`
-                                                          : -1);
+                         kind == Binding::Kind::Expr && !starred ? static_cast<int>(i)
+                         : kind == Binding::Kind::Element       ? kElementOfElement  // `for name, agent in pairs`
+                                                                : -1);
         ++i;
       }
       return;

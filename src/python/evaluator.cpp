@@ -88,16 +88,22 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
   }
   if (k == S.list || k == S.tuple || k == S.set || k == S.expression_list || k == S.dictionary) {
     auto elements = std::make_shared<Values>();
+    const bool ordered = k == S.list || k == S.tuple || k == S.expression_list;
+    auto positions = ordered ? std::make_shared<std::vector<Values>>() : nullptr;
     for (TSNode c : CodeChildren(n)) {
       TSNode item = sym(c) == S.pair ? field(c, S.f_value) : c;
       if (sym(item) == S.list_splat || sym(item) == S.dictionary_splat) {
         if (ts_node_named_child_count(item) > 0) add_all(*elements, elements_of(eval(ts_node_named_child(item, 0), scope), -1));
+        positions = nullptr;  // (positions after a splat are not known)
         continue;
       }
-      add_all(*elements, eval(item, scope));
+      Values item_values = eval(item, scope);
+      add_all(*elements, item_values);
+      if (positions) positions->push_back(std::move(item_values));
     }
     Value v = make(Value::Kind::Container);
     v.elements = std::move(elements);
+    v.positions = std::move(positions);
     return {v};
   }
   if (k == S.list_comprehension || k == S.set_comprehension || k == S.dictionary_comprehension ||
@@ -133,11 +139,14 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
 Values Evaluator::elements_of(const Values& values, int index) {
   Values out;
   for (const auto& v : values) {
-    if (v.kind == Value::Kind::Container && v.elements && v.path.empty()) add_all(out, *v.elements);
+    // At a known position of a literal, what it holds there; else every element is a candidate.
+    if (v.kind == Value::Kind::Container && v.path.empty() && v.positions && index >= 0 &&
+        static_cast<std::size_t>(index) < v.positions->size())
+      add_all(out, (*v.positions)[index]);
+    else if (v.kind == Value::Kind::Container && v.elements && v.path.empty()) add_all(out, *v.elements);
     else if (v.kind == Value::Kind::Unknown) add(out, unknown());
     else add(out, opaque());
   }
-  (void)index;  // positions are not tracked inside containers; every element is a candidate
   return out;
 }
 

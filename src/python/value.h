@@ -55,6 +55,9 @@ struct Value {
   const Scope* function = nullptr;
   const ClassInfo* cls = nullptr;
   std::shared_ptr<const std::vector<Value>> elements;
+  // Container of a tuple or list literal with no splat: what each position holds, so that
+  // `model, agent = make()` (a function returning `model, agent`) binds each name its own.
+  std::shared_ptr<const std::vector<std::vector<Value>>> positions;
   // Client: where it was constructed, for messages ("constructed at app/x.py:12").
   const ModuleInfo* origin = nullptr;
   uint32_t origin_line = 0;
@@ -64,7 +67,7 @@ struct Value {
 
   bool same(const Value& o) const {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
-           function == o.function && cls == o.cls && elements == o.elements && origin == o.origin &&
+           function == o.function && cls == o.cls && elements == o.elements && positions == o.positions && origin == o.origin &&
            origin_line == o.origin_line && annotated == o.annotated && bound == o.bound && own_members == o.own_members && subclasses == o.subclasses &&
            param_index == o.param_index && field_of == o.field_of && context == o.context && node.id == o.node.id && param_name == o.param_name;
   }
