@@ -141,6 +141,18 @@ bool names_definition(std::string_view path, std::string_view tail, std::string_
   }
 }
 
+// The first of the project definitions named like an external name's last segment
+// (`a.b.Create` → those named `Create`) that `names_it` accepts; null for a bare name.
+template <class Definition, class Lookup, class Accepts>
+const Definition* definition_named(const Value& v, Lookup lookup, Accepts names_it) {
+  const std::string_view path = v.path;
+  const auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return nullptr;
+  const auto candidates = lookup(path.substr(dot + 1));
+  const auto found = std::ranges::find_if(candidates, names_it);
+  return found == candidates.end() ? nullptr : *found;
+}
+
 }  // namespace
 
 // Whether `v` is the class `c`: that class, or the name of it a scan of a modelled library's own
@@ -175,24 +187,18 @@ bool Evaluator::same_function(const Value& v, const Scope* fn) {
 const ClassInfo* Evaluator::project_class(const Value& v) {
   const CallSites* sites = project_.call_sites();
   if (!sites || v.kind != Value::Kind::External) return nullptr;
-  const std::string_view path = v.path;
-  const auto dot = path.rfind('.');
-  if (dot == std::string_view::npos) return nullptr;
-  for (const ClassInfo* c : sites->classes(path.substr(dot + 1)))
-    if (same_class(v, *c)) return c;
-  return nullptr;
+  return definition_named<ClassInfo>(
+      v, [&](std::string_view name) { return sites->classes(name); },
+      [&](const ClassInfo* c) { return same_class(v, *c); });
 }
 
 // The project's module function an external name stands for (same_function), if any.
 const Scope* Evaluator::project_function(const Value& v) {
   const CallSites* sites = project_.call_sites();
   if (!sites || v.kind != Value::Kind::External) return nullptr;
-  const std::string_view path = v.path;
-  const auto dot = path.rfind('.');
-  if (dot == std::string_view::npos) return nullptr;
-  for (const Scope* fn : sites->functions(path.substr(dot + 1)))
-    if (same_function(v, fn)) return fn;
-  return nullptr;
+  return definition_named<Scope>(
+      v, [&](std::string_view name) { return sites->functions(name); },
+      [&](const Scope* fn) { return same_function(v, fn); });
 }
 
 // Not a class: the library's own classes called by its name stay the library's objects (the run
