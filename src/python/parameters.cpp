@@ -91,8 +91,15 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
     for (const auto& site : sites->named(callee_name)) {
       TSNode callee = field(site.call, S.f_function);
       if (site.partial) callee = first_code_child(field(site.call, S.f_arguments));
-      const Values callees = eval(callee, site.scope);
+      Values callees = eval(callee, site.scope);
       int shift = implicit_arguments(callees, fn);
+      // `t.test(model, client)` where `t` is a parameter: the method of what callers pass as `t`.
+      if (shift < 0 && !site.partial) {
+        Values through;
+        for (const Value& v : callees)
+          if (v.kind == Value::Kind::Unknown && !v.path.empty()) add_all(through, through_parameters(v));
+        if (!through.empty() && (shift = implicit_arguments(through, fn)) >= 0) callees = std::move(through);
+      }
       if (shift < 0 && fn->name == "__init__" && !site.partial) shift = super_init_shift(site.call, site.scope, fn);
       if (shift < 0 || index - shift < 0) continue;
       // Run on an instance of the context's family only: a sibling class's constructions are
