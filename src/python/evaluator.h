@@ -88,6 +88,13 @@ class Evaluator {
   // imported), as client_stores_on_imports gives. `forwarding`: `m` is itself such a registry's
   // module, so a parameter handed on (`target=provider_class`) counts as what it registers.
   std::vector<std::pair<std::string, std::string>> registrations_on_imports(const ModuleInfo& m, bool forwarding);
+  // Calls in `m` handing a client, or something that calls an API on a parameter (`GroqChat()`),
+  // to a name imported from a project module (`Runner(OpenAI())`, `runner.run(GroqChat())`):
+  // (that module, the name imported). The scan parses that module and,
+  // through re-exports, the one defining the name, whatever they mention: a module that only
+  // passes the client on (`self.client = client`; `t.test(model, self.client)`) decides what
+  // the functions it calls receive.
+  std::vector<std::pair<std::string, std::string>> clients_handed_to_imports(const ModuleInfo& m);
   // The expression a call passes for parameter `index` (positional, -1: keyword-only) or `name`;
   // null when it passes none or a `*args` / `**kwargs` hides it.
   TSNode argument_node(TSNode call, const Scope* scope, int index, std::string_view name) const;
@@ -121,6 +128,8 @@ class Evaluator {
   std::vector<const ClassInfo*> method_receivers(const Scope* scope);
 
  private:
+  // (module, name) a top-level name at the root of `root` is imported as (stores.cpp).
+  std::vector<std::pair<std::string, std::string>> imported_origin(const ModuleInfo& m, TSNode root);
   // use_pos: where the name is read, when read in `scope` itself (flow order within a scope).
   Values lookup(const Scope* scope, std::string_view name, uint32_t use_pos = UINT32_MAX);
   Values binding_values(const Binding& b, const Scope* owner_scope);

@@ -127,6 +127,8 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   FrontendOutput out;
   std::set<std::pair<std::string, std::string>> markers;
   std::set<std::string, std::less<>> registry_modules;  // modules registrations were found on
+  // (module, name) a client is handed to (clients_handed_to_imports), and those chased through.
+  std::set<std::pair<std::string, std::string>> handed_names, reexports_chased;
   for (;;) {
     ++out.rounds;
     std::vector<std::size_t> todo;
@@ -146,7 +148,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     // library's client)? Follow them into importers.
     // Evaluators only read the modules, so each worker has its own.
     std::vector<std::vector<std::pair<std::string, std::string>>> exported(todo.size()), stored(todo.size()),
-        registered(todo.size());
+        registered(todo.size()), handed(todo.size());
     std::vector<std::vector<std::string>> model_sources(todo.size());
     parallel_for_with(todo.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
                       [&](std::unique_ptr<Evaluator>& probe, std::size_t t) {
@@ -154,6 +156,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
                         if (m.scopes.empty()) return;
                         stored[t] = probe->client_stores_on_imports(m);
                         registered[t] = probe->registrations_on_imports(m, registry_modules.contains(m.name));
+                        handed[t] = probe->clients_handed_to_imports(m);
                         model_sources[t] = model_source_modules(m, *probe);
                         for (const auto& [name, bindings] : m.module_scope()->bindings) {
                           (void)bindings;
@@ -213,6 +216,30 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
               more = true;
             }
           }
+      }
+    }
+    // `Runner(OpenAI())` where Runner is imported: its module is parsed, and through the
+    // packages re-exporting it (`from .core import Runner`) the module that defines it.
+    for (auto& list : handed)
+      for (auto& wanted : list) handed_names.insert(std::move(wanted));
+    for (bool chased = true; chased;) {
+      chased = false;
+      for (const auto& [module, name] : handed_names) {
+        auto it = index_of.find(module);
+        if (it == index_of.end()) continue;
+        if (!selected[it->second]) {
+          selected[it->second] = 1;
+          more = true;
+        }
+        const ModuleInfo* m = modules[it->second].get();
+        if (!m || m->scopes.empty() || !reexports_chased.insert({module, name}).second) continue;
+        auto b = m->scopes.front().bindings.find(name);
+        if (b == m->scopes.front().bindings.end()) continue;
+        for (const Binding& imported : b->second) {
+          if (imported.kind != Binding::Kind::ImportFrom || imported.name.empty()) continue;
+          std::string from = resolve_import(project, *m, imported.module, imported.level);
+          if (!from.empty() && handed_names.emplace(std::move(from), imported.name).second) chased = true;
+        }
       }
     }
     // `from config import MODEL_NAME` handed to a model-gated entry point: config is parsed

@@ -117,41 +117,86 @@ std::vector<std::pair<std::string, std::string>> Evaluator::client_stores_on_imp
   return out;
 }
 
+// The project module and name the root name of `expr` comes from at the top level of `m`
+// (`Registry` of `Registry.register(...)`, `Runner` of `Runner(client)`): imported, or an instance
+// of an imported class (`_registry = Registry("x")`).
+std::vector<std::pair<std::string, std::string>> Evaluator::imported_origin(const ModuleInfo& m, TSNode root) {
+  const auto& S = Syntax::get();
+  const Scope* top = &m.scopes.front();
+  const std::string_view code = m.code();
+  std::vector<std::pair<std::string, std::string>> found;
+  while (!is_null(root) && (sym(root) == S.attribute || sym(root) == S.call || sym(root) == S.subscript))
+    root = unparenthesize(sym(root) == S.attribute ? field(root, S.f_object)
+                          : sym(root) == S.call    ? field(root, S.f_function)
+                                                   : field(root, S.f_value));
+  if (is_null(root) || sym(root) != S.identifier) return found;
+  auto it = top->bindings.find(std::string(text(root, code)));
+  if (it == top->bindings.end()) return found;
+  for (const Binding& b : it->second) {
+    const Binding* imported = &b;
+    if (b.kind == Binding::Kind::Expr && !is_null(b.node) && sym(b.node) == S.call) {
+      TSNode head = unparenthesize(field(b.node, S.f_function));
+      while (!is_null(head) && sym(head) == S.attribute) head = unparenthesize(field(head, S.f_object));
+      if (is_null(head) || sym(head) != S.identifier) continue;
+      auto h = top->bindings.find(std::string(text(head, code)));
+      if (h == top->bindings.end() || h->second.empty()) continue;
+      imported = &h->second.front();
+    }
+    if (imported->kind != Binding::Kind::ImportFrom || imported->name.empty()) continue;
+    std::string module = resolve_import(project_, m, imported->module, imported->level);
+    if (module.empty()) continue;
+    if (project_.has_module_or_package(join_dotted(module, imported->name))) found.emplace_back(join_dotted(module, imported->name), imported->name);
+    else found.emplace_back(std::move(module), imported->name);
+  }
+  return found;
+}
+
+namespace {
+
+// A function that calls an API method on a parameter, or an object or class with such a method
+// (`GroqChat()` of `runner.run(GroqChat())`): what the receiver passes it decides the call.
+bool takes_client(const Values& values) {
+  auto calls_api = [](const Scope* fn) { return fn && fn->api_on_parameter; };
+  for (const Value& v : values) {
+    if (v.kind == Value::Kind::Function && calls_api(v.function)) return true;
+    if ((v.kind != Value::Kind::Instance && v.kind != Value::Kind::Class) || !v.cls || !v.cls->body) continue;
+    for (const auto& [name, bindings] : v.cls->body->bindings)
+      for (const Binding& b : bindings)
+        if (b.kind == Binding::Kind::Function && calls_api(b.function)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> Evaluator::clients_handed_to_imports(const ModuleInfo& m) {
+  const auto& S = Syntax::get();
+  std::vector<std::pair<std::string, std::string>> out;
+  if (m.scopes.empty()) return out;
+  for (const auto& [call, scope] : m.calls) {
+    TSNode args = field(call, S.f_arguments);
+    if (is_null(args) || sym(args) != S.argument_list || code_child_count(args) == 0) continue;
+    auto found = imported_origin(m, unparenthesize(field(call, S.f_function)));
+    if (found.empty()) continue;
+    for (TSNode a : CodeChildren(args)) {
+      TSNode value = sym(a) == S.keyword_argument ? field(a, S.f_value) : a;
+      if (is_null(value)) continue;
+      if (const Values handed = eval(value, scope); yields_client(handed) || takes_client(handed)) {
+        out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> Evaluator::registrations_on_imports(const ModuleInfo& m, bool forwarding) {
   const auto& S = Syntax::get();
   std::vector<std::pair<std::string, std::string>> out;
   if (m.scopes.empty()) return out;
   const Scope* top = &m.scopes.front();
   const std::string_view code = m.code();
-  // The project module and name a module-level root name comes from: imported, or an instance
-  // of an imported class (`_registry = Registry("x")`).
-  auto origin = [&](TSNode root) {
-    std::vector<std::pair<std::string, std::string>> found;
-    while (!is_null(root) && (sym(root) == S.attribute || sym(root) == S.call || sym(root) == S.subscript))
-      root = unparenthesize(sym(root) == S.attribute ? field(root, S.f_object)
-                            : sym(root) == S.call    ? field(root, S.f_function)
-                                                     : field(root, S.f_value));
-    if (is_null(root) || sym(root) != S.identifier) return found;
-    auto it = top->bindings.find(std::string(text(root, code)));
-    if (it == top->bindings.end()) return found;
-    for (const Binding& b : it->second) {
-      const Binding* imported = &b;
-      if (b.kind == Binding::Kind::Expr && !is_null(b.node) && sym(b.node) == S.call) {
-        TSNode head = unparenthesize(field(b.node, S.f_function));
-        while (!is_null(head) && sym(head) == S.attribute) head = unparenthesize(field(head, S.f_object));
-        if (is_null(head) || sym(head) != S.identifier) continue;
-        auto h = top->bindings.find(std::string(text(head, code)));
-        if (h == top->bindings.end() || h->second.empty()) continue;
-        imported = &h->second.front();
-      }
-      if (imported->kind != Binding::Kind::ImportFrom || imported->name.empty()) continue;
-      std::string module = resolve_import(project_, m, imported->module, imported->level);
-      if (module.empty()) continue;
-      if (project_.has_module_or_package(join_dotted(module, imported->name))) found.emplace_back(join_dotted(module, imported->name), imported->name);
-      else found.emplace_back(std::move(module), imported->name);
-    }
-    return found;
-  };
+  auto origin = [&](TSNode root) { return imported_origin(m, root); };
   auto registers = [&](TSNode value, const Scope* scope) {
     value = unparenthesize(value);
     if (is_null(value) || (sym(value) != S.identifier && sym(value) != S.attribute)) return false;
