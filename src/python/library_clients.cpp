@@ -264,6 +264,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
       slot.keywords = dr.strings("keywords");
       slot.set_by = dr.strings("set-by");
       slot.receiver_keywords = dr.strings("receiver-keywords");
+      slot.builds_when = dr.string("builds-when");
       if (slot.keywords.empty()) dr.fail("keywords", "is missing");
       t.slots_.push_back(&slot);
       for (const auto& [list, kind] : {std::pair{"uses", Kind::uses_default}, std::pair{"builds", Kind::builds_default}})
@@ -396,8 +397,11 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     Values receivers;
     if (sym(callee) == S.attribute) receivers = ev.eval(field(callee, S.f_object), scope);
     const bool falls_back = std::any_of(hit->slots.begin(), hit->slots.end(), [&](const DefaultSlot* slot) {
-      for (const auto& keyword : slot->keywords)
-        if (passes_keyword(call, keyword, code)) return false;
+      for (const auto& keyword : slot->keywords) {
+        if (!passes_keyword(call, keyword, code)) continue;
+        const auto handed = plain_string(ev.argument_node(call, scope, -1, keyword), code);
+        return !slot->builds_when.empty() && handed == slot->builds_when;
+      }
       for (const Value& r : receivers)
         if (r.kind == Value::Kind::Object && !is_null(r.node) && r.scope && r.scope->owner)
           for (const auto& keyword : slot->receiver_keywords)

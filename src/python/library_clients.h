@@ -62,6 +62,9 @@ struct DefaultSlot {
   // Keywords of the construction of the object a `uses` method is called on (`index =
   // VectorStoreIndex(..., service_context=sc)`, then `index.as_query_engine()`) that hand it one.
   std::vector<std::string> receiver_keywords;
+  // A string one of `keywords` may be handed that builds the default itself, whatever the project
+  // set (`as_chat_engine(llm="default")`: `resolve_llm("default")` is `OpenAI()`).
+  std::string builds_when;
 };
 
 class LibraryClientTable {
