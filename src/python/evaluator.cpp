@@ -405,6 +405,9 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
       // client): it says nothing of which object is passed, so the parameter stays one, and what
       // the callers pass is followed (python/library_runs.cpp: a provider's model).
       if (v.kind == Value::Kind::External && !holder && libraries_.library_of(v.path)) any = true;
+      // `index: VectorStoreIndex`: likewise an object a library entry is called on (its
+      // `as_query_engine`), so what the callers pass decides whether it builds a client.
+      if (v.kind == Value::Kind::External && LibraryClientTable::get().instance_of(v.path)) any = true;
       if (holder)  // `agent: AzureAssistantAgent`
         add(instances, make(Value::Kind::Object, v.path));
       // A project class, also under the external name a modelled library's own repository

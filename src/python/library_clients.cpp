@@ -167,7 +167,7 @@ const LibraryClientTable::Entry* callee_entry(const LibraryClientTable& table, c
 Values through_called_parameters(const Values& callees, Evaluator& ev, const ClassInfo* receiver, bool& followed) {
   Values out;
   for (const Value& v : callees) {
-    if (v.kind != Value::Kind::Unknown || !v.path.empty() || (!v.field_of && (!v.function || v.param_index < 0))) {
+    if (v.kind != Value::Kind::Unknown || (!v.field_of && (!v.function || v.param_index < 0))) {
       out.push_back(v);
       continue;
     }
