@@ -45,7 +45,7 @@ bool holds_none(const Binding& b) {
 // `self.model = ...` in its methods does, each of which must name a model; empty when any does
 // not, or when the class assigns it nowhere (a base class's, or one set from outside).
 std::vector<std::string_view> self_attribute_model_starts(TSNode n, const Scope* scope, std::string_view code,
-                                                          const Project* project, int depth) {
+                                                          const Project* project, int depth, Evaluator* ev) {
   const Syntax& S = Syntax::get();
   const TSNode object = unparenthesize(field(n, S.f_object)), attr = field(n, S.f_attribute);
   if (is_null(object) || is_null(attr) || sym(object) != S.identifier) return {};
@@ -66,7 +66,8 @@ std::vector<std::string_view> self_attribute_model_starts(TSNode n, const Scope*
     for (const Binding& b : bindings) {
       if (holds_none(b)) continue;
       any = true;
-      const auto starts = b.kind == Binding::Kind::Expr ? model_starts(b.node, b.scope, code, project, depth + 1)
+      // `self.model = model` in `__init__`: what the constructions pass (passed_model_starts).
+      const auto starts = b.kind == Binding::Kind::Expr ? model_starts(b.node, b.scope, code, project, depth + 1, ev)
                                                         : std::vector<std::string_view>{};
       if (starts.empty()) return false;
       out.insert(out.end(), starts.begin(), starts.end());
@@ -143,7 +144,7 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
     while (!op.empty() && (op.front() == ' ' || op.front() == '\t')) op.remove_prefix(1);
     return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, project, depth + 1, ev) : std::vector<std::string_view>{};
   }
-  if (sym(n) == S.attribute && scope) return self_attribute_model_starts(n, scope, code, project, depth);
+  if (sym(n) == S.attribute && scope) return self_attribute_model_starts(n, scope, code, project, depth, ev);
   if (sym(n) != S.identifier || !scope) return {};
   const std::string name(text(n, code));
   bool first = true;

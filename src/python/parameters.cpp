@@ -195,17 +195,21 @@ std::vector<std::pair<TSNode, const Scope*>> Evaluator::arguments_passed(const S
   if (!sites || !fn || fn->kind != Scope::Kind::Function || parameter.variadic || parameter.index < 0) return {};
   const auto& S = Syntax::get();
   std::vector<std::pair<TSNode, const Scope*>> out;
-  for (const auto& site : sites->named(fn->name)) {
-    const int shift = implicit_arguments(eval(field(site.call, S.f_function), site.scope), fn);
-    if (shift < 0) continue;  // another function of that name
-    if (site.partial || parameter.index - shift < 0) return {};
-    if (TSNode arg = argument_node(site.call, site.scope, parameter.index - shift, parameter.name); !is_null(arg))
-      out.emplace_back(arg, site.scope);
-    else if (passes_splat(site.call) || is_null(parameter.node))
-      return {};
-    else
-      out.emplace_back(parameter.node, parameter.scope);  // its default
-  }
+  // An `__init__` is called by constructing its class (`Cls(...)`, implicit_arguments: shift 1).
+  std::vector<std::string_view> names{fn->name};
+  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) names.push_back(fn->method_of->name);
+  for (std::string_view name : names)
+    for (const auto& site : sites->named(name)) {
+      const int shift = implicit_arguments(eval(field(site.call, S.f_function), site.scope), fn);
+      if (shift < 0) continue;  // another function of that name
+      if (site.partial || parameter.index - shift < 0) return {};
+      if (TSNode arg = argument_node(site.call, site.scope, parameter.index - shift, parameter.name); !is_null(arg))
+        out.emplace_back(arg, site.scope);
+      else if (passes_splat(site.call) || is_null(parameter.node))
+        return {};
+      else
+        out.emplace_back(parameter.node, parameter.scope);  // its default
+    }
   return out;
 }
 
