@@ -21,6 +21,12 @@ namespace qg::python {
 std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, const Project* project,
                                           int depth = 0, Evaluator* ev = nullptr);
 
+// The model a call passes (argument `index` or keyword `name`), as model_starts reads it; a call
+// that passes it in none of its own arguments but in a `**params` whose every binding is a dict
+// literal (`{"model": ..., ...}` or `dict(model=...)`) naming that key takes each such value.
+std::vector<std::string_view> call_model_starts(TSNode call, const Scope* scope, std::string_view code, int index,
+                                               std::string_view name, Evaluator& ev);
+
 // AutoGen 0.2 (`config-gated`): whether a configuration (`llm_config=...`) builds an OpenAI
 // client. OpenAIWrapper builds `OpenAI(...)` / `AzureOpenAI(...)` for every entry of its
 // `config_list` (or the dict itself when it has none) unless the entry names `model_client_cls`

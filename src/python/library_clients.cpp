@@ -381,9 +381,8 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   const ClientBuildingLibrary& lib = *hit->library;
   if (hit->model_gated) {
     // Every value the model may hold names an OpenAI model.
-    const auto starts = model_starts(lib.model_keyword.empty() ? ev.argument_node(call, scope, 0, "model")
-                                                               : ev.argument_node(call, scope, -1, lib.model_keyword),
-                                     scope, code, &ev.project(), 0, &ev);
+    const auto starts = lib.model_keyword.empty() ? call_model_starts(call, scope, code, 0, "model", ev)
+                                                  : call_model_starts(call, scope, code, -1, lib.model_keyword, ev);
     const auto openai = [&](std::string_view start) {
       return std::any_of(lib.openai_models.begin(), lib.openai_models.end(), [&](const std::string& p) { return start.starts_with(p); });
     };
