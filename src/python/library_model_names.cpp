@@ -1,6 +1,7 @@
 // Model names a library call's model argument may hold (library_arguments.h).
 #include "python/library_arguments.h"
 
+#include "python/call_sites.h"
 #include "python/syntax.h"
 
 namespace qg::python {
@@ -98,11 +99,61 @@ std::vector<std::string_view> imported_model_starts(const Binding& b, const Scop
   return out;
 }
 
-// A parameter's model: what every call of its function passes it (each read where it is).
+// `map(f, MODELS)`, `executor.map(f, MODELS)`, `pool.imap(f, MODELS)`: `handed` (f) is called
+// with each element of MODELS, a list or tuple literal or a name bound only to such literals:
+// those element nodes. Empty when `handed` is not a mapped function or the elements are not seen.
+std::vector<std::pair<TSNode, const Scope*>> mapped_elements(TSNode handed, const Scope* scope) {
+  const Syntax& S = Syntax::get();
+  const TSNode args = ts_node_parent(handed);
+  if (is_null(args) || sym(args) != S.argument_list || first_code_child(args).id != handed.id) return {};
+  const TSNode call = ts_node_parent(args), callee = field(call, S.f_function);
+  const std::string_view code = scope->owner->code();
+  const TSNode name = sym(callee) == S.attribute ? field(callee, S.f_attribute) : callee;
+  const std::string_view called = text(name, code);
+  if (called != "map" && called != "imap" && called != "imap_unordered") return {};
+  if (code_child_count(args) != 2) return {};
+  TSNode iterable = unparenthesize(ts_node_next_named_sibling(handed));
+  while (!is_null(iterable) && sym(iterable) == S.comment) iterable = ts_node_next_named_sibling(iterable);
+  std::vector<std::pair<TSNode, const Scope*>> literals;
+  if (!is_null(iterable) && (sym(iterable) == S.list || sym(iterable) == S.tuple)) {
+    literals.emplace_back(iterable, scope);
+  } else if (!is_null(iterable) && sym(iterable) == S.identifier) {
+    const std::string var(text(iterable, code));
+    for (const Scope* s = scope; s; s = s->parent) {
+      const auto it = s->bindings.find(var);
+      if (it == s->bindings.end()) continue;
+      for (const Binding& b : it->second) {
+        const TSNode v = b.kind == Binding::Kind::Expr && !is_null(b.node) ? unparenthesize(b.node) : TSNode{};
+        if (is_null(v) || (sym(v) != S.list && sym(v) != S.tuple)) return {};
+        literals.emplace_back(v, b.scope);
+      }
+      break;
+    }
+  }
+  std::vector<std::pair<TSNode, const Scope*>> out;
+  for (const auto& [literal, where] : literals)
+    for (TSNode e : CodeChildren(literal)) {
+      if (sym(e) == S.list_splat) return {};
+      out.emplace_back(e, where);
+    }
+  return out;
+}
+
+// A parameter's model: what every call of its function passes it (each read where it is), and,
+// for its first parameter, each element it is mapped over (mapped_elements).
 std::vector<std::string_view> passed_model_starts(Evaluator& ev, const Scope* fn, const Binding& parameter,
                                                   const Project* project, int depth) {
+  std::vector<std::pair<TSNode, const Scope*>> passed = ev.arguments_passed(fn, parameter);
+  if (const CallSites* sites = project ? project->call_sites() : nullptr; sites && !parameter.variadic)
+    for (const auto& h : sites->handed(fn->name))
+      for (const auto& v : ev.eval(h.node, h.scope))
+        if (v.kind == Value::Kind::Function && v.function == fn) {
+          if (parameter.index == (v.bound ? 1 : 0))
+            for (auto& e : mapped_elements(h.node, h.scope)) passed.push_back(e);
+          break;
+        }
   std::vector<std::string_view> out;
-  for (const auto& [arg, scope] : ev.arguments_passed(fn, parameter)) {
+  for (const auto& [arg, scope] : passed) {
     const auto starts = model_starts(arg, scope, scope->owner->code(), project, depth, &ev);
     if (starts.empty()) return {};
     out.insert(out.end(), starts.begin(), starts.end());
