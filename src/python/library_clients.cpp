@@ -397,7 +397,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     if (sym(callee) == S.attribute) receivers = ev.eval(field(callee, S.f_object), scope);
     const bool falls_back = std::any_of(hit->slots.begin(), hit->slots.end(), [&](const DefaultSlot* slot) {
       for (const auto& keyword : slot->keywords) {
-        if (!passes_keyword(call, keyword, code)) continue;
+        if (!may_pass_keyword(call, scope, keyword, ev)) continue;
         const auto handed = plain_string(ev.argument_node(call, scope, -1, keyword), code);
         return !slot->builds_when.empty() && handed == slot->builds_when;
       }

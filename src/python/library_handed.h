@@ -21,4 +21,11 @@ Handed handed_value(TSNode arg, const Scope* scope, Evaluator& ev, int depth = 0
 // What `call` passes through keyword `keyword` (Nothing: it passes none).
 Handed handed(TSNode call, const Scope* scope, Evaluator& ev, std::string_view keyword);
 
+// Whether `call` may pass keyword `name`: by name, or through a `**` splat not seen to leave it
+// out. A splat of a name (or `self.NAME`) whose every assignment is a dict literal with plain
+// keys, or a comprehension over the enclosing function's own `**kwargs` (`{k: v for k, v in
+// kwargs.items() if ...}`) whose seen callers pass no such keyword, leaves out what it does not
+// name (python/library_splats.cpp).
+bool may_pass_keyword(TSNode call, const Scope* scope, std::string_view name, Evaluator& ev);
+
 }  // namespace qg::python
