@@ -169,9 +169,10 @@ CallOutcome Evaluator::best_outcome(const Values& callees, TSNode call, const Sc
     CallOutcome o = outcome_of(v, call, scope);
     // An API call on a parameter (or on what a parameter leads to): what the program passes
     // decides, when the calls that pass it are found.
-    // A parameter called itself (`client_type(...)` for a parametrized class) too.
+    // A parameter called itself (`client_type(...)` for a parametrized class) too, and a client
+    // class of a module passed in (`openai.OpenAI()` on a fixture yielding the module).
     const bool api_on_parameter = o.kind == CallOutcome::Kind::ApiCall && o.prov == Provenance::Unknown;
-    const bool parameter_called = o.kind == CallOutcome::Kind::None && v.kind == Value::Kind::Unknown && v.path.empty();
+    const bool parameter_called = o.kind == CallOutcome::Kind::None && called_through_parameter(v);
     if ((api_on_parameter || parameter_called) && (v.field_of || (v.function && v.param_index >= 0))) {
       const Values passed = through_parameters(v);
       if (passed.size() != 1 || !passed.front().same(v)) {

@@ -118,6 +118,10 @@ class Evaluator {
   // `v`, a value reached from a parameter, with the parameter replaced by what is passed to it
   // (again for the caller's parameters, a bounded number of times); {v} when nothing is found.
   Values through_parameters(const Value& v, int depth = 0);
+  // `v` (a parameter or a parameter's member) called is resolved through what is passed: the
+  // parameter itself (`make_client()` passed in) or its member named like a client class the
+  // package exports (`openai.OpenAI()` on a fixture or argument holding the openai module).
+  bool called_through_parameter(const Value& v) const;
   // `expr` in `scope` as it evaluates on an instance of exactly `receiver` (python/
   // receiver_frames.cpp): the `self` of every method `receiver` has (its own and its project
   // bases') is that instance, so `self.m()` runs `receiver`'s own `m`, not every override of the

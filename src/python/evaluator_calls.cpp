@@ -177,8 +177,9 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
             add_all(out, *keyword);
             break;
           }
-        // A parameter called (`make_client()` passed in, a parametrized class): what is passed.
-        if (v.path.empty() && (v.field_of || (v.function && v.param_index >= 0))) {
+        // A parameter called (`make_client()` passed in, a parametrized class), or a client
+        // class of a module passed in (`openai.OpenAI()`): what is passed.
+        if (called_through_parameter(v)) {
           const Values passed = through_parameters(v);
           if (passed.size() != 1 || !passed.front().same(v)) {
             // What is still a parameter after the hops (a recursive function passing its own

@@ -457,6 +457,11 @@ bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view 
   return found;
 }
 
+bool Evaluator::called_through_parameter(const Value& v) const {
+  if (v.kind != Value::Kind::Unknown || (!v.field_of && (!v.function || v.param_index < 0))) return false;
+  return v.path.empty() || (v.path.find('.') == std::string::npos && catalogue_.is_star_export(v.path));
+}
+
 Values Evaluator::through_parameters(const Value& v, int depth) {
   if (v.kind != Value::Kind::Unknown || depth >= kMaxParameterHops) return {v};
   if (!v.field_of && (!v.function || v.param_index < 0)) return {v};
