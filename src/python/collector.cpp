@@ -251,6 +251,12 @@ class Collector {
         else if (!is_null(annotation)) bind_attribute(t, scope, {.kind = Binding::Kind::Annotation, .node = annotation, .scope = scope});
         continue;
       }
+      // `client: Optional[OpenAI] = None` in a record class: the field's declared type rides
+      // along with its default (python/evaluator.cpp: class_attribute).
+      if (!is_null(annotation) && sym(t) == S_.identifier) {
+        bind(scope, str(t), {.kind = Binding::Kind::Expr, .node = value, .annotation = annotation, .scope = scope});
+        continue;
+      }
       bind_target(t, scope, Binding::Kind::Expr, value, scope, -1);
     }
     position_ = saved;

@@ -306,10 +306,15 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
           add_all(out, function_returns(b.function));
           continue;
         }
-        for (auto v : binding_values(b, c->body)) {
+        Values values = binding_values(b, c->body);
+        // `client: Optional[OpenAI] = None`, `= field(...)`, `= pydantic.Field(...)`: on an
+        // instance, the default or what the constructions pass, as a field without a default.
+        const bool declared = b.kind == Binding::Kind::Annotation || (b.kind == Binding::Kind::Expr && !is_null(b.annotation));
+        if (instance && b.kind == Binding::Kind::Expr && declared) add_all(values, annotation_value(b.annotation, b.scope));
+        for (auto v : values) {
           if (v.kind == Value::Kind::Function && v.function && v.function->method_of)
             v.bound = (instance && !v.function->is_staticmethod) || v.function->is_classmethod;
-          if (instance && b.kind == Binding::Kind::Annotation && v.kind == Value::Kind::Unknown) {
+          if (instance && declared && v.kind == Value::Kind::Unknown) {
             v.field_of = c;  // `client: OpenAI` declared, set by whoever constructs the record
             v.param_name = key;
             if (c != &cls) v.context = &cls;  // read on a subclass: its constructions only

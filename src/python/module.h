@@ -41,7 +41,7 @@ struct Binding {
   };
   Kind kind = Kind::Opaque;
   TSNode node{};              // expression, annotation or default value
-  TSNode annotation{};        // Param: the type annotation, if any
+  TSNode annotation{};        // Param, and Expr of `name: T = value`: the type annotation, if any
   Scope* scope = nullptr;     // where `node` is evaluated
   Scope* function = nullptr;  // Kind::Function
   ClassInfo* cls = nullptr;   // Kind::Class
