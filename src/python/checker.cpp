@@ -162,9 +162,25 @@ class Checker {
             plain_chain = false;
           } else break;
         }
+        // The object the API path is called on: the module's name itself, unless it is reached
+        // through something else (`self.client.chat...` on a wrapper delegating to the module).
+        TSNode receiver_node = root;
+        if (plain_chain) {
+          std::string path;
+          for (TSNode n = unparenthesize(field(call, S_.f_function)); sym(n) == S_.attribute;) {
+            const std::string_view name = text(field(n, S_.f_attribute), code);
+            path = path.empty() ? std::string(name) : fmt::format("{}.{}", name, path);
+            n = unparenthesize(field(n, S_.f_object));
+            if (strip_response_wrappers(path) == o.api) {
+              receiver_node = n;
+              break;
+            }
+          }
+          plain_chain = ts_node_eq(receiver_node, root);
+        }
         if (!plain_chain || sym(root) != S_.identifier) {
-          // Taken without a call, or through getattr: no call to rewrite.
-          const std::string receiver(text(root, code));
+          // Taken without a call, through getattr or through a wrapper: no call to rewrite.
+          const std::string receiver(text(receiver_node, code));
           return out_.untracked_call(std::move(use), {MessageId::QG002, {{"receiver", receiver}, {"api", o.api}}});
         }
         FixSite fix;
