@@ -341,6 +341,14 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
     as_read.cls = c;
     add_all(out, stored_elsewhere(as_read, name));  // `Holder.client = OpenAI()` elsewhere
   }
+  // Not defined, read on an instance of a class with a `__getattr__`: what it returns for it.
+  if (out.empty() && instance)
+    for (const ClassInfo* c : mro)
+      if (auto it = c->body->bindings.find("__getattr__"); it != c->body->bindings.end()) {
+        for (const auto& b : it->second)
+          if (b.kind == Binding::Kind::Function && b.function) add_all(out, dynamic_attribute(b.function, name));
+        break;
+      }
   // Never assigned where we can see it (set by a base class we cannot read, setattr, ...): an
   // unknown value that keeps the attribute's name, so `x.chat.completions.create` stays that API,
   // and what a library base class defines under that name.
@@ -354,6 +362,36 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
     add_all(out, attribute(library_bases, name));
   }
   (void)external_base;
+  return out;
+}
+
+Values Evaluator::dynamic_attribute(const Scope* getattr_fn, std::string_view name) {
+  // `def __getattr__(self, name)`: a return handing the name on with an object
+  // (`getattr(self.client, name)`, `safe_getattr(self.client, name)`) is that object's
+  // attribute; any other return is no client (a setting, a table's entry).
+  const auto& S = Syntax::get();
+  std::string_view name_param;
+  for (const auto& [param, bindings] : getattr_fn->bindings)
+    for (const auto& b : bindings)
+      if (b.kind == Binding::Kind::Param && b.index == 1) name_param = param;
+  // One `__getattr__` handing on to another's at most: a chain of wrappers is not followed
+  // further (nor a `__getattr__` into itself).
+  if (name_param.empty() || delegating_.size() >= 2 || !delegating_.insert(getattr_fn).second) return {};
+  const std::string_view code = getattr_fn->owner->code();
+  Values out;
+  for (TSNode r : getattr_fn->returns) {
+    r = unparenthesize(r);
+    TSNode args = sym(r) == S.call ? field(r, S.f_arguments) : TSNode{};
+    if (is_null(args) || sym(args) != S.argument_list || code_child_count(args) < 2 ||
+        sym(code_child(args, 1)) != S.identifier || text(code_child(args, 1), code) != name_param) {
+      add(out, opaque());
+      continue;
+    }
+    // (Read for any instance of the class and its subclasses: a receiver frame per read is far
+    // too costly on a large tree.)
+    add_all(out, attribute(eval(code_child(args, 0), getattr_fn), name));
+  }
+  delegating_.erase(getattr_fn);
   return out;
 }
 

@@ -144,6 +144,9 @@ class Evaluator {
   // when `call` is neither (or names it by anything but a literal).
   std::optional<Values> dynamic_import(const Values& callee, TSNode call, const Scope* scope);
   Values class_attribute(const ClassInfo& cls, std::string_view name, bool instance);
+  // The attribute `name` a class's `__getattr__` (`getattr_fn`) gives: the held object's when it
+  // hands the name on to one (`getattr(self.client, name)`), else no client.
+  Values dynamic_attribute(const Scope* getattr_fn, std::string_view name);
   // A library holder whose instances keep their client as an attribute (python/library_model.h
   // Holder::client_attribute, in either library table); nullptr for any other name.
   const Holder* client_holder(std::string_view qualified) const;
@@ -321,6 +324,7 @@ class Evaluator {
   using PassedKey = std::tuple<const Scope*, int, std::string, const ClassInfo*>;
   std::map<PassedKey, Memoised<Values>> passed_memo_;
   std::set<PassedKey> passing_;  // parameters being gathered (recursion)
+  std::unordered_set<const Scope*> delegating_;  // `__getattr__`s being read (recursion)
   std::map<std::tuple<const ClassInfo*, std::string, const ClassInfo*>, Memoised<Values>> fields_memo_;
   // (a family is handed out by reference: one recomputed goes to a new element of `families_`)
   std::unordered_map<const ClassInfo*, Memoised<const std::vector<const ClassInfo*>*>> family_memo_;
