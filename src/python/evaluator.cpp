@@ -352,11 +352,6 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
   // Never assigned where we can see it (set by a base class we cannot read, setattr, ...): an
   // unknown value that keeps the attribute's name, so `x.chat.completions.create` stays that API,
   // and what a library base class defines under that name.
-  if (out.empty() && instance) {
-    Value self = make(Value::Kind::Instance);
-    self.cls = &cls;
-    out = forwarded_attribute(self, name);  // a lazy module proxy's `__getattr__`
-  }
   if (out.empty()) {
     out.push_back(unknown(std::string(name)));
     add_all(out, attribute(library_bases, name));

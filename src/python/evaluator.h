@@ -220,11 +220,6 @@ class Evaluator {
   // A name a module does not bind but its module-level `__getattr__` (PEP 562) imports on first
   // use (python/lazy_exports.cpp); empty when it has none or the name is not found that way.
   Values lazy_export(const ModuleInfo& module, std::string_view name);
-  // `obj.name` on an instance whose class has no `name` but a `__getattr__` of its own that
-  // forwards to a module (`return getattr(self._module, name)`, `self._module =
-  // importlib.import_module("x")`: a lazy module proxy) is that module's `name`
-  // (python/lazy_exports.cpp); empty otherwise.
-  Values forwarded_attribute(const Value& instance, std::string_view name);
 
   // The memoised value for `key` if there is one this query may use (Memoised), else null.
   // `framed`: the query is inside a function a frame evaluates (call_context.cpp), where what read
