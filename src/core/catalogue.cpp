@@ -145,6 +145,15 @@ Catalogue::Catalogue() {
   fill_strings(copy_methods_, clients["copy-methods"], "python/clients.toml copy-methods");
   fill_strings(raw_methods_, clients["raw-methods"], "python/clients.toml raw-methods");
   fill_strings(value_casts_, clients["value-casts"], "python/clients.toml value-casts");
+  fill_strings(callable_binders_, clients["callable-binders"], "python/clients.toml callable-binders");
+  auto* takers = clients["factory-takers"].as_table();
+  if (!takers) throw std::logic_error("rules/python/clients.toml: [factory-takers] is missing");
+  for (auto&& [name, spec] : *takers) {
+    const auto* t = spec.as_table();
+    const auto keyword = t ? (*t)["keyword"].value<std::string>() : std::nullopt;
+    if (!keyword) throw std::logic_error(fmt::format("rules/python/clients.toml factory-takers.{}: `keyword` is missing", name.str()));
+    factory_arguments_.emplace(std::string(name.str()), FactoryArgument{*keyword, static_cast<int>((*t)["position"].value_or(int64_t{-1}))});
+  }
   if (auto* f = clients["default-factories"].as_table()) {
     for (auto&& [kind, spec] : *f) {
       if (kind.str() == "module-client") module_client_factory_ = std::string(spec.value_or(std::string_view{}));
@@ -217,6 +226,11 @@ bool Catalogue::is_resource_call(std::string_view api) const {
 const ClientClass* Catalogue::client_class(std::string_view qualified) const {
   auto it = classes_.find(qualified);
   return it == classes_.end() ? nullptr : &it->second;
+}
+
+const Catalogue::FactoryArgument* Catalogue::factory_argument(std::string_view qualified) const {
+  auto it = factory_arguments_.find(qualified);
+  return it == factory_arguments_.end() ? nullptr : &it->second;
 }
 
 const LegacyMethod* Catalogue::legacy_method(std::string_view class_dot_method) const {

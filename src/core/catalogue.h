@@ -79,6 +79,16 @@ class Catalogue {
   bool is_raw_method(std::string_view name) const { return raw_methods_.contains(name); }
   // `typing.cast`: a call of it is its value argument (rules/python/clients.toml value-casts).
   bool is_value_cast(std::string_view qualified) const { return value_casts_.contains(qualified); }
+  // `functools.partial`: what a call of it returns, called, calls its first argument
+  // (rules/python/clients.toml callable-binders).
+  bool is_callable_binder(std::string_view qualified) const { return callable_binders_.contains(qualified); }
+  // `dataclasses.field`: where it takes a class it calls later (rules/python/clients.toml
+  // factory-takers); null for any other callable.
+  struct FactoryArgument {
+    std::string keyword;
+    int position = -1;  // -1: keyword only
+  };
+  const FactoryArgument* factory_argument(std::string_view qualified) const;
   // The client's own attributes and methods, no API resource (rules/python/client-members.toml).
   bool is_client_member(std::string_view name) const { return members_.contains(name); }
   // A catalogue method that sends no request (`webhooks.unwrap`): never an API call.
@@ -106,7 +116,9 @@ class Catalogue {
   StringSet resources_, distinctive_, wrappers_, method_names_;
   std::string package_;
   StringMap<ClientClass> classes_;
-  StringSet star_exports_, copy_methods_, raw_methods_, value_casts_, members_, resource_members_, local_methods_;
+  StringMap<FactoryArgument> factory_arguments_;
+  StringSet star_exports_, copy_methods_, raw_methods_, value_casts_, callable_binders_, members_, resource_members_,
+      local_methods_;
   StringMap<LegacyMethod> legacy_;
   std::vector<std::pair<ClientKind, std::string>> default_factories_;
   std::string module_client_factory_;

@@ -26,9 +26,21 @@ CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scop
       if (auto* c = catalogue_.client_class(v.path)) {
         o.kind = CallOutcome::Kind::Construction;
         o.client_kind = c->kind;
-        o.fixable = c->fixable;
+        o.fixable = c->fixable && is_null(v.node);  // (not a `partial`'s: its arguments are elsewhere)
         o.prov = scope->owner->is_factory ? Provenance::Factory : Provenance::Direct;
         o.name = v.path;
+        return o;
+      }
+      if (const auto handed = factory_handed(v, call, scope)) {
+        o.client_kind = handed->kind;
+        if (handed->tracked) {  // `field(default_factory=quotaguard.openai_client)`
+          o.kind = CallOutcome::Kind::FactoryCall;
+          return o;
+        }
+        o.kind = CallOutcome::Kind::Construction;  // `field(default_factory=OpenAI)`
+        o.prov = scope->owner->is_factory ? Provenance::Factory : Provenance::Direct;
+        o.name = v.path;
+        o.factory_class = handed->argument;
         return o;
       }
       if (auto kind = project_.factory(v.path)) {

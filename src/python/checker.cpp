@@ -121,8 +121,10 @@ class Checker {
           fix->arguments = range(field(call, S_.f_arguments));
           fix->bound_name = std::string(text(callee, code));
         }
-        return out_.construction(range(call), o.client_kind,
-                                 {MessageId::QG001, {{"callee", std::string(text(callee, code))},
+        // (`field(default_factory=OpenAI)`: reported at the class, which the record calls.)
+        const TSNode at = is_null(o.factory_class) ? call : o.factory_class;
+        return out_.construction(range(at), o.client_kind,
+                                 {MessageId::QG001, {{"callee", std::string(text(is_null(o.factory_class) ? callee : at, code))},
                                                      {"factory", factory_hint(project_, o.client_kind)}}},
                                  std::move(fix));
       }

@@ -307,6 +307,9 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
           continue;
         }
         Values values = binding_values(b, c->body);
+        // A default that is a client (`field(default_factory=quotaguard.openai_client)`) is what no
+        // construction passes; a `None` one says nothing (the attribute may be set elsewhere).
+        const bool client_default = std::any_of(values.begin(), values.end(), [](const Value& v) { return v.kind == Value::Kind::Client; });
         // `client: Optional[OpenAI] = None`, `= field(...)`, `= pydantic.Field(...)`: on an
         // instance, the default or what the constructions pass, as a field without a default.
         const bool declared = b.kind == Binding::Kind::Annotation || (b.kind == Binding::Kind::Expr && !is_null(b.annotation));
@@ -317,6 +320,7 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
           if (instance && declared && v.kind == Value::Kind::Unknown) {
             v.field_of = c;  // `client: OpenAI` declared, set by whoever constructs the record
             v.param_name = key;
+            if (client_default) v.param_index = kDefaultedField;
             if (c != &cls) v.context = &cls;  // read on a subclass: its constructions only
           }
           add(out, std::move(v));

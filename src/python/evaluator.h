@@ -33,6 +33,9 @@ struct CallOutcome {
   const ModuleInfo* origin = nullptr;  // ApiCall on a direct client: where it was constructed
   uint32_t origin_line = 0;
   const ClientLibrary* library = nullptr;  // LibraryRun: whose entry point
+  // Construction by a callable that calls the class later (`field(default_factory=OpenAI)`):
+  // the class argument, where it is reported (not rewritten).
+  TSNode factory_class{};
 };
 
 // A memoised result. `cut`: the depth it was computed at when the depth bound cut its computation
@@ -154,6 +157,13 @@ class Evaluator {
   // the callers of the parameter it is pass (an annotated parameter), else an OpenAI client of
   // unresolved origin.
   Values held_client(const Value& object, const Holder& holder);
+  Values bound_client_class(const Value& binder, TSNode call, const Scope* scope);
+  struct FactoryHanded {
+    ClientKind kind;
+    TSNode argument;  // the class or factory, as written
+    bool tracked;     // the tracking factory, not a client class
+  };
+  std::optional<FactoryHanded> factory_handed(const Value& taker, TSNode call, const Scope* scope);
   Values call_result(const Values& callee, TSNode call, const Scope* scope);
   Values cast_value(TSNode call, const Scope* scope);  // `typing.cast(T, x)`
   Values annotation_value(TSNode annotation, const Scope* scope);

@@ -82,6 +82,39 @@ Values Evaluator::cast_value(TSNode call, const Scope* scope) {
   return eval(value, scope);
 }
 
+// `partial(OpenAI, api_key=k)` (a callable binder of rules/python/clients.toml): the client class,
+// so a call of what it returns constructs one; marked with the binder's call (`node`), whose
+// bound arguments a rewrite of that call would lose. Empty for anything else: a partial of a
+// project function keeps its arguments with the call sites (python/call_sites.cpp), not here.
+Values Evaluator::bound_client_class(const Value& binder, TSNode call, const Scope* scope) {
+  Values out;
+  if (binder.kind != Value::Kind::External || !catalogue_.is_callable_binder(binder.path)) return out;
+  for (Value f : eval(argument_node(call, scope, 0, "func"), scope))
+    if (f.kind == Value::Kind::External && catalogue_.client_class(f.path)) {
+      f.node = call;
+      add(out, std::move(f));
+    }
+  return out;
+}
+
+// `field(default_factory=OpenAI)` (a factory taker of rules/python/clients.toml): the client
+// class, or the tracking factory (`default_factory=quotaguard.openai_client`), handed to be
+// called later, with its argument node; nothing for any other call.
+std::optional<Evaluator::FactoryHanded> Evaluator::factory_handed(const Value& taker, TSNode call, const Scope* scope) {
+  if (taker.kind != Value::Kind::External) return std::nullopt;
+  const Catalogue::FactoryArgument* spec = catalogue_.factory_argument(taker.path);
+  if (!spec) return std::nullopt;
+  const TSNode arg = argument_node(call, scope, spec->position, spec->keyword);
+  if (is_null(arg)) return std::nullopt;
+  for (const Value& f : eval(arg, scope)) {
+    if (f.kind == Value::Kind::Factory) return FactoryHanded{f.client_kind, arg, true};  // `quotaguard.openai_client`
+    if (f.kind != Value::Kind::External) continue;
+    if (const ClientClass* c = catalogue_.client_class(f.path)) return FactoryHanded{c->kind, arg, false};
+    if (const auto kind = project_.factory(f.path)) return FactoryHanded{*kind, arg, true};
+  }
+  return std::nullopt;
+}
+
 Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* scope) {
   Values out;
   for (const auto& v : callee) {
@@ -89,7 +122,14 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
       case Value::Kind::External:
         if (catalogue_.is_value_cast(v.path)) {
           add_all(out, cast_value(call, scope));  // `cast(Any, Stub())`: the stub
+        } else if (Values bound = bound_client_class(v, call, scope); !bound.empty()) {
+          add_all(out, std::move(bound));  // `partial(OpenAI, api_key=k)`: the class
         } else if (auto* c = catalogue_.client_class(v.path)) add(out, construction(c->kind, scope, call));
+        else if (const auto handed = factory_handed(v, call, scope)) {  // the field's client
+          Value c = construction(handed->kind, scope, handed->argument);
+          if (handed->tracked) c.prov = Provenance::Factory;
+          add(out, std::move(c));
+        }
         else if (const auto* e = LibraryClientTable::get().entry(v.path); e && e->returns_client)
           add(out, construction(ClientKind::Async, scope, call));  // the library's own, returned (QG010 there)
         else if (const std::string* cls = LibraryClientTable::get().instance_of(v.path)) {

@@ -468,6 +468,7 @@ Values Evaluator::through_parameters(const Value& v, int depth) {
   if (v.param_index == kKeywordsParameter && v.param_name.empty()) return {v};  // `**kwargs` as a whole
   const Values passed = v.field_of ? passed_to_field(v.field_of, v.param_name, v.context)
                                    : passed_to(v.function, v.param_index, v.param_name, v.context);
+  if (passed.empty() && v.field_of && v.param_index == kDefaultedField) return {};  // the default decides
   if (passed.empty()) return {v};
   Values out;
   for (const auto& r : attribute_path(passed, v.path)) add_all(out, through_parameters(r, depth + 1));

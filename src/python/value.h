@@ -61,7 +61,8 @@ struct Value {
   // Client: where it was constructed, for messages ("constructed at app/x.py:12").
   const ModuleInfo* origin = nullptr;
   uint32_t origin_line = 0;
-  // Object: the construction call and the scope its arguments are evaluated in.
+  // Object: the construction call and the scope its arguments are evaluated in. External (a
+  // client class): the `partial(...)` that bound some of its arguments (no rewrite then).
   TSNode node{};
   const Scope* scope = nullptr;
 
@@ -78,6 +79,9 @@ using Values = std::vector<Value>;
 // Value::param_index of a function's `**kwargs`: an index no positional argument reaches, so that
 // a call site passes it only by keyword (`kwargs.pop("client")`: the keyword `client`).
 inline constexpr int kKeywordsParameter = 1 << 20;
+// Value::param_index of a field's value (`field_of`) when the field's default is a client: what no
+// construction passes is that default, already beside it, not an unknown.
+inline constexpr int kDefaultedField = -3;
 
 // Adds without duplicates; sets are capped so that pathological code cannot blow up.
 inline void add(Values& into, Value v) {
