@@ -1,6 +1,6 @@
 """Independent truth for QG010: CPython's own `ast`, sharing no code with the scanner.
 
-Lists every call of an entry point named in rules/python/library-clients.toml (the repository's
+Lists every call of an entry point named in rules/python/library-clients/ (the repository's
 own table, read at run time), resolved through the file's imports (anywhere in the file), and
 classifies each one:
   expect    a constructor, or a model-gated entry point given a literal OpenAI model, handed no
@@ -14,7 +14,7 @@ A call of a project class derived (by the file's imports, directly or through an
 class) from an entry point counts as that entry point, where the file defines the class or
 imports it by name from the project.
 
-Usage: candidates.py [--rules RULES.toml] DIR  -> one JSON object per line on stdout
+Usage: candidates.py [--rules RULES.toml|DIR] DIR  -> one JSON object per line on stdout
 """
 import argparse
 import ast
@@ -25,7 +25,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-RULES = Path(__file__).resolve().parents[2] / "rules" / "python" / "library-clients.toml"
+RULES = Path(__file__).resolve().parents[2] / "rules" / "python" / "library-clients"
 PLAIN_HTTP_CLIENTS = ("httpx.Client", "httpx.AsyncClient")
 SUSPECT = re.compile(r"openai|^LLM$|^LM$|completion|embedding|from_provider|init_chat_model", re.I)
 
@@ -36,9 +36,12 @@ class Entry:
 
 
 def load_entries(rules_path):
-    """qualified name -> Entry, and package -> table id."""
-    with open(rules_path, "rb") as f:
-        rules = tomllib.load(f)
+    """qualified name -> Entry, and package -> table id, from one table file or a folder of them."""
+    rules_path = Path(rules_path)
+    rules = {}
+    for path in sorted(rules_path.glob("*.toml")) if rules_path.is_dir() else [rules_path]:
+        with open(path, "rb") as f:
+            rules.update(tomllib.load(f))
     entries, packages = {}, {}
     for table, t in rules.items():
         packages[t["package"]] = table
@@ -178,7 +181,7 @@ def candidates(root, rules_path=RULES):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rules", default=RULES, help="the table (default: the repository's)")
+    ap.add_argument("--rules", default=RULES, help="a table file or folder (default: the repository's)")
     ap.add_argument("dir")
     args = ap.parse_args()
     for record in candidates(args.dir, args.rules):

@@ -6,7 +6,7 @@ calls candidates.py expects. Every MISS (expected, not reported) and FP (reporte
 expected) is a disagreement to read by hand: the script is a second opinion, not the truth
 (it cannot read a file CPython cannot parse, nor follow a class through a function).
 
-Usage: compare.py --quotaguard BIN [--rules RULES.toml] [-v] [--json] ROOT
+Usage: compare.py --quotaguard BIN [--rules RULES.toml|DIR] [-v] [--json] ROOT
   -v      also list the gated, handed and unlisted calls (for reading by hand)
   --json  one JSON object per codebase instead of text
 """

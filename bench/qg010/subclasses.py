@@ -1,9 +1,9 @@
-"""Classes a codebase derives from a constructor in rules/python/library-clients.toml, and the
+"""Classes a codebase derives from a constructor in rules/python/library-clients/, and the
 calls of each by name anywhere in the codebase: clients built by a subclass, which the table
 may need to list (a library's own subclass, imported by users under its own name) or the
 scanner must follow (a project's subclass). For reading by hand.
 
-Usage: subclasses.py [--rules RULES.toml] DIR
+Usage: subclasses.py [--rules RULES.toml|DIR] DIR
 """
 import argparse
 import ast

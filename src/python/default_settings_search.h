@@ -33,7 +33,7 @@ StringMap<Project::ConfiguredDefault> configured_defaults(const std::vector<Modu
                                                           const Project& project,
                                                           const std::vector<std::string_view>& texts);
 
-// Whether any of `modules` names a library with defaults (rules/python/library-clients.toml
+// Whether any of `modules` names a library with defaults (rules/python/library-clients/
 // `defaults`): only then is a setting elsewhere worth looking for.
 bool mentions_library_with_defaults(const std::vector<ModuleInfo*>& modules);
 

@@ -1,5 +1,5 @@
 // QG010's fix at the call, where the library takes a tracked client: the library's
-// `fix-arguments` (rules/python/library-clients.toml) added at the end of the call's arguments,
+// `fix-arguments` (rules/python/library-clients/) added at the end of the call's arguments,
 // laid out as the list is (on the same line, or one per line before a `)` on its own line), the
 // names they call imported as the file already does or by a new `import module`.
 #pragma once

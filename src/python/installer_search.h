@@ -16,7 +16,7 @@
 namespace qg::python {
 
 // Whether any of `modules` names a library that builds OpenAI clients
-// (rules/python/library-clients.toml): only then is an install() elsewhere worth looking for.
+// (rules/python/library-clients/): only then is an install() elsewhere worth looking for.
 bool mentions_client_building_library(const std::vector<ModuleInfo*>& modules);
 
 // What install() found elsewhere means for the libraries whose default client it tracks (the

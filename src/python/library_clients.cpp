@@ -1,7 +1,9 @@
 #include "python/library_clients.h"
 
 #include <algorithm>
+#include <map>
 
+#include "core/embedded_rules.h"
 #include "core/text_search.h"
 #include "python/library_arguments.h"
 #include "python/library_handed.h"
@@ -12,7 +14,7 @@ namespace qg::python {
 
 namespace {
 
-constexpr std::string_view kFile = "python/library-clients.toml";
+constexpr std::string_view kFolder = "python/library-clients/";  // one .toml per library
 // What hooks every openai client's construction (python/quotaguard/_install.py).
 constexpr std::string_view kInstallerModule = "quotaguard", kInstallerName = "install";
 constexpr std::string_view kInstaller = "quotaguard.install";
@@ -201,6 +203,10 @@ const FactoryFunction& tracking_installer() {
 }
 
 LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
+  return from_texts({{std::string(kFolder) + "test.toml", toml_text}});
+}
+
+LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<std::string, std::string_view>>& files) {
   LibraryClientTable t;
   enum class Kind { constructor, gated, returns_client, config_gated, config_arguments, uses_default, builds_default };
   struct ConfigSignature {
@@ -212,13 +218,26 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
   std::vector<ConfigSignature> signatures;
   StringMap<std::vector<const DefaultSlot*>> slot_of;
   StringMap<std::pair<std::size_t, Kind>> by_library;  // (libs_ settles before pointing into it)
-  const toml::table root = parse_rules_toml(toml_text, kFile);
-  for (auto&& [id, node] : root) {
-    const std::string where = fmt::format("{} [{}]", kFile, id.str());
+  // Every library's tables, in the order of their ids whatever file holds them.
+  std::vector<toml::table> roots;
+  roots.reserve(files.size());
+  std::map<std::string, std::pair<const std::string*, const toml::node*>, std::less<>> tables;
+  for (const auto& [file, text] : files) {
+    const toml::table& root = roots.emplace_back(parse_rules_toml(text, file));
+    for (auto&& [id, node] : root) {
+      const auto [at, added] = tables.try_emplace(std::string(id.str()), &file, &node);
+      if (!added)
+        throw std::runtime_error(fmt::format("rules/{} [{}]: the table is in rules/{} already", file, id.str(), *at->second.first));
+    }
+  }
+  for (auto&& [id, located] : tables) {
+    const auto& [file, at] = located;
+    const toml::node& node = *at;
+    const std::string where = fmt::format("{} [{}]", *file, id);
     if (!node.is_table()) throw std::runtime_error(fmt::format("rules/{} must be a table", where));
     const RulesReader r(*node.as_table(), where);
     ClientBuildingLibrary lib;
-    lib.id = std::string(id.str());
+    lib.id = id;
     lib.package = r.string("package", true);
     lib.display_name = r.string("display-name", true);
     lib.openai_models = r.strings("openai-models");
@@ -330,7 +349,13 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
 }
 
 const LibraryClientTable& LibraryClientTable::get() {
-  static const LibraryClientTable table = from_text(embedded_rule_file(kFile));
+  static const LibraryClientTable table = [] {
+    std::vector<std::pair<std::string, std::string_view>> files;
+    for (std::size_t i = 0; i < kEmbeddedRuleCount; ++i)
+      if (kEmbeddedRules[i].path.starts_with(kFolder) && kEmbeddedRules[i].path.ends_with(".toml"))
+        files.emplace_back(std::string(kEmbeddedRules[i].path), kEmbeddedRules[i].content);
+    return from_texts(files);
+  }();
   return table;
 }
 

@@ -1,6 +1,6 @@
 // Library entry points that build an OpenAI client inside the library (LangChain's ChatOpenAI,
 // LlamaIndex's OpenAI, `litellm.completion(model="gpt-4o")`, ...): QG010 `library-built-client`.
-// The table is data (rules/python/library-clients.toml); this file reads it and decides, for
+// The table is data (rules/python/library-clients/); this file reads it and decides, for
 // one call, whether it builds such a client and is not handed a tracked one. Whether the
 // project runs `quotaguard.install()` (which tracks every client the process builds) is a
 // fact about the whole project, surveyed once.
@@ -74,7 +74,10 @@ class LibraryClientTable {
   LibraryClientTable(const LibraryClientTable&) = delete;
   LibraryClientTable& operator=(const LibraryClientTable&) = delete;
   static const LibraryClientTable& get();
-  // From a TOML text (tests); throws std::runtime_error naming the file and key on bad data.
+  // From the TOML texts of rules/python/library-clients/ (path relative to rules/, text); throws
+  // std::runtime_error naming the file and key on bad data, or a table id two files use.
+  static LibraryClientTable from_texts(const std::vector<std::pair<std::string, std::string_view>>& files);
+  // One text, as rules/python/library-clients/test.toml (tests).
   static LibraryClientTable from_text(std::string_view toml_text);
 
   struct Entry {

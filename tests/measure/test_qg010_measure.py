@@ -1,6 +1,6 @@
 """bench/qg010 (how QG010 is measured on public codebases) keeps working: its scripts run on the
 synthetic tree bench/qg010/testdata against this build's quotaguard, read the repository's own
-rules/python/library-clients.toml, report a miss when the scanner stops reporting, and fetch.sh
+rules/python/library-clients/, report a miss when the scanner stops reporting, and fetch.sh
 takes only the .py files of a commit. Run by ctest qg010_measure."""
 import json
 import shutil
@@ -21,7 +21,7 @@ def compare(quotaguard, root, *extra):
 
 
 def test_the_rules_read_are_the_repositorys():
-    assert candidates.RULES == REPO / "rules" / "python" / "library-clients.toml"
+    assert candidates.RULES == REPO / "rules" / "python" / "library-clients"
 
 
 def test_the_synthetic_tree_measures_as_read_by_hand(quotaguard):
@@ -44,10 +44,9 @@ def test_a_client_the_scanner_stops_reporting_is_a_miss(quotaguard, tmp_path):
 
 
 def test_another_table_changes_what_is_expected(quotaguard, tmp_path):
-    rules = (REPO / "rules" / "python" / "library-clients.toml").read_text()
-    without_litellm = rules[:rules.index("[litellm]")] + rules[rules.index("[pydantic-ai]"):]
-    (tmp_path / "rules.toml").write_text(without_litellm)
-    shop = compare(quotaguard, BENCH / "testdata", "--rules", str(tmp_path / "rules.toml"))["shop"]
+    shutil.copytree(REPO / "rules" / "python" / "library-clients", tmp_path / "rules")
+    (tmp_path / "rules" / "litellm.toml").unlink()
+    shop = compare(quotaguard, BENCH / "testdata", "--rules", str(tmp_path / "rules"))["shop"]
     assert shop["candidates"] == 3 and shop["gated"] == 0
     assert [fp[:2] for fp in shop["fp"]] == [["app.py", 13]]  # the scanner's own table still has it
 

@@ -1,5 +1,5 @@
 // The table of library entry points that build their own OpenAI client (QG010,
-// rules/python/library-clients.toml): a library is a table, and malformed data is an error naming
+// rules/python/library-clients/): a library is a table, and malformed data is an error naming
 // the file and key.
 #include <doctest/doctest.h>
 
@@ -44,18 +44,18 @@ how = "pass a tracked client"
 
 TEST_CASE("python library clients: malformed data names the file and key") {
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\n") ==
-        "rules/python/library-clients.toml [a]: `constructors` is empty, and so are `model-gated` and `returns-client`");
+        "rules/python/library-clients/test.toml [a]: `constructors` is empty, and so are `model-gated` and `returns-client`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\n") ==
-        "rules/python/library-clients.toml [a]: `openai-models` is needed by `model-gated`");
+        "rules/python/library-clients/test.toml [a]: `openai-models` is needed by `model-gated`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\nmodel-keyword = \"llm\"\n") ==
-        "rules/python/library-clients.toml [a]: `model-keyword` is only read for `model-gated`");
+        "rules/python/library-clients/test.toml [a]: `model-keyword` is only read for `model-gated`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
                  "sent-by = [\"__call__\"]\n") ==
-        "rules/python/library-clients.toml [a]: `sent-by` is only read for `constructors`");
+        "rules/python/library-clients/test.toml [a]: `sent-by` is only read for `constructors`");
   CHECK(error_of("[a]\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n") ==
-        "rules/python/library-clients.toml [a]: `package` is missing");
+        "rules/python/library-clients/test.toml [a]: `package` is missing");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = \"a.C\"\n") ==
-        "rules/python/library-clients.toml [a]: `constructors` must be a list of strings");
+        "rules/python/library-clients/test.toml [a]: `constructors` must be a list of strings");
 }
 
 TEST_CASE("python library clients: the shipped table knows the libraries the issue names") {
@@ -100,11 +100,11 @@ fix-unless = ["proxy"]
 TEST_CASE("python library clients: a malformed fix-arguments reference names the file and key") {
   const std::string base = "[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n";
   CHECK(error_of((base + "fix-arguments = [\"c={httpx}()\"]\n").c_str()) ==
-        "rules/python/library-clients.toml [a]: `fix-arguments` names `{httpx}`, not `{module.name}`");
+        "rules/python/library-clients/test.toml [a]: `fix-arguments` names `{httpx}`, not `{module.name}`");
   CHECK(error_of((base + "fix-arguments = [\"c={httpx.Client()\"]\n").c_str()) ==
-        "rules/python/library-clients.toml [a]: `fix-arguments` has a `{` without its `}`");
+        "rules/python/library-clients/test.toml [a]: `fix-arguments` has a `{` without its `}`");
   CHECK(error_of((base + "fix-arguments = [\"c=httpx.Client}()\"]\n").c_str()) ==
-        "rules/python/library-clients.toml [a]: `fix-arguments` has a `}` without its `{`");
+        "rules/python/library-clients/test.toml [a]: `fix-arguments` has a `}` without its `{`");
 }
 
 TEST_CASE("python library clients: holders keep the client they are handed as an attribute") {
@@ -137,10 +137,10 @@ client-attribute = "llm"
 
   const std::string head = "[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n";
   CHECK(error_of((head + "[a.holders.h]\nnames = [\"a.H\"]\nclient = \"client\"\n").c_str()) ==
-        "rules/python/library-clients.toml [a] holders.h: `client-attribute` is missing");
+        "rules/python/library-clients/test.toml [a] holders.h: `client-attribute` is missing");
   CHECK(error_of((head + "[a.holders.h]\nclient = \"client\"\nclient-attribute = \"client\"\n").c_str()) ==
-        "rules/python/library-clients.toml [a] holders.h: `names` is missing");
-  CHECK(error_of((head + "holders = 3\n").c_str()) == "rules/python/library-clients.toml [a]: `holders` must be a table");
+        "rules/python/library-clients/test.toml [a] holders.h: `names` is missing");
+  CHECK(error_of((head + "holders = 3\n").c_str()) == "rules/python/library-clients/test.toml [a]: `holders` must be a table");
 }
 
 TEST_CASE("python library clients: configuration-gated entries and library defaults") {
@@ -190,9 +190,9 @@ builds = ["index.Context.from_defaults"]
   CHECK(*table.instance_of("index.Vector") == "index.Base");
   CHECK(table.slots().size() == 2);
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconfig-gated = [\"a.C\"]\n") ==
-        "rules/python/library-clients.toml [a]: `config-keyword` is needed by `config-gated`");
+        "rules/python/library-clients/test.toml [a]: `config-keyword` is needed by `config-gated`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\n[a.defaults.llm]\nuses = [\"a.f\"]\n") ==
-        "rules/python/library-clients.toml [a] defaults.llm: `keywords` is missing");
+        "rules/python/library-clients/test.toml [a] defaults.llm: `keywords` is missing");
 }
 
 TEST_CASE("python library clients: configurations as a call's keywords, in a positional place, from a with block") {
@@ -245,9 +245,34 @@ more-configs = ["grader_llm_config", "critic_llm_config"]
   const std::string head =
       "[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconfig-gated = [\"a.C\"]\nconfig-keyword = \"llm_config\"\n";
   CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.D\"]\nparameters = []\n").c_str()) ==
-        "rules/python/library-clients.toml [a] config-signatures.c: `names` names a.D, which `config-gated` does not");
+        "rules/python/library-clients/test.toml [a] config-signatures.c: `names` names a.D, which `config-gated` does not");
   CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.C\"]\nparameters = [\"name\"]\n").c_str()) ==
-        "rules/python/library-clients.toml [a] config-signatures.c: `parameters` must name `config-keyword`");
+        "rules/python/library-clients/test.toml [a] config-signatures.c: `parameters` must name `config-keyword`");
   CHECK(error_of((head + "[a.config-signatures.c]\nnames = [\"a.C\"]\ncontext = \"yes\"\n").c_str()) ==
-        "rules/python/library-clients.toml [a] config-signatures.c: `context` must be true or false");
+        "rules/python/library-clients/test.toml [a] config-signatures.c: `context` must be true or false");
+}
+
+TEST_CASE("python library clients: one file per library, read in the order of their ids; an id twice is an error") {
+  const char* acme = "[acme]\npackage = \"acme\"\ndisplay-name = \"Acme\"\nconstructors = [\"acme.Chat\"]\nhow = \"x\"\n";
+  const char* zeta = "[zeta]\npackage = \"zeta\"\ndisplay-name = \"Zeta\"\nconstructors = [\"zeta.Chat\"]\nhow = \"x\"\n";
+  const auto table = qg::python::LibraryClientTable::from_texts(
+      {{"python/library-clients/zeta.toml", zeta}, {"python/library-clients/acme.toml", acme}});
+  REQUIRE(table.entry("acme.Chat"));
+  REQUIRE(table.entry("zeta.Chat"));
+  CHECK(table.entry("zeta.Chat")->library->display_name == "Zeta");
+  CHECK(table.words() == std::vector<std::string>{"acme", "quotaguard", "zeta"});
+  try {
+    (void)qg::python::LibraryClientTable::from_texts(
+        {{"python/library-clients/acme.toml", acme}, {"python/library-clients/again.toml", acme}});
+    FAIL("a table id in two files was read");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()) ==
+          "rules/python/library-clients/again.toml [acme]: the table is in rules/python/library-clients/acme.toml already");
+  }
+}
+
+TEST_CASE("python library clients: the embedded tables are every file of rules/python/library-clients/") {
+  const auto& table = qg::python::LibraryClientTable::get();
+  for (const char* entry : {"langchain_openai.ChatOpenAI", "litellm.completion", "dspy.LM", "instructor.from_provider"})
+    CHECK_MESSAGE(table.entry(entry) != nullptr, entry);
 }
