@@ -217,6 +217,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
   };
   std::vector<ConfigSignature> signatures;
   StringMap<std::vector<const DefaultSlot*>> slot_of;
+  StringMap<std::vector<std::string>> offline_by;
   StringMap<std::pair<std::size_t, Kind>> by_library;  // (libs_ settles before pointing into it)
   // Every library's tables, in the order of their ids whatever file holds them.
   std::vector<toml::table> roots;
@@ -306,6 +307,17 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
     if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
     if (!lib.sent_by.empty() && constructors.empty()) r.fail("sent-by", "is only read for `constructors`");
+    if (node.as_table()->get("offline-by")) {
+      const toml::table& offline = r.table("offline-by");
+      const RulesReader er(offline, where + " offline-by");
+      for (auto&& [keyword, entries] : offline)
+        for (const auto& name : er.strings(keyword.str())) {
+          if (std::find(constructors.begin(), constructors.end(), name) == constructors.end() &&
+              std::find(gated.begin(), gated.end(), name) == gated.end())
+            er.fail(keyword.str(), fmt::format("names {}, which neither `constructors` nor `model-gated` does", name));
+          offline_by[name].push_back(std::string(keyword.str()));
+        }
+    }
     for (const auto& name : constructors) by_library[name] = {t.libs_.size(), Kind::constructor};
     for (const auto& name : gated) by_library[name] = {t.libs_.size(), Kind::gated};
     for (const auto& name : returning) by_library[name] = {t.libs_.size(), Kind::returns_client};
@@ -329,6 +341,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     Entry e{&t.libs_[at.first], at.second == Kind::gated, at.second == Kind::returns_client,
             at.second == Kind::config_gated || at.second == Kind::config_arguments};
     e.config_arguments = at.second == Kind::config_arguments;
+    if (const auto it = offline_by.find(name); it != offline_by.end()) e.offline_by = it->second;
     if (at.second == Kind::uses_default || at.second == Kind::builds_default) {
       e.slots = slot_of.at(name);
       e.builds_default = at.second == Kind::builds_default;
@@ -414,6 +427,11 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     if (starts.empty() || !std::all_of(starts.begin(), starts.end(), openai)) return std::nullopt;
   }
   if (hit->config_gated && !agent_builds_openai(*hit, call, scope, ev, code, direct)) return std::nullopt;
+  // Answered locally (`mock_response="Hi!"`): no client built, nothing sent.
+  for (const auto& keyword : hit->offline_by) {
+    const TSNode mock = unparenthesize(ev.argument_node(call, scope, -1, keyword));
+    if (!is_null(mock) && sym(mock) != S.none) return std::nullopt;
+  }
   if (!hit->slots.empty()) {
     // Falls back on a default: one it is not handed (an LLM, a service context) and, for `uses`,
     // the project sets nowhere.

@@ -103,6 +103,10 @@ class LibraryClientTable {
     // (`ServiceContext.from_defaults()` builds both an LLM and an embedding model: both slots)
     std::vector<const DefaultSlot*> slots;
     bool builds_default = false;
+    // `offline-by.<keyword>`: keywords that make the call answer locally, building no client and
+    // sending nothing (LiteLLM's `mock_response`); passed with anything but a literal None, the
+    // call is not reported.
+    std::vector<std::string> offline_by;
   };
   const Entry* entry(std::string_view qualified) const;
   // `holders`: library classes whose instances keep the client they are handed as an attribute

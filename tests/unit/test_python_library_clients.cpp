@@ -276,3 +276,24 @@ TEST_CASE("python library clients: the embedded tables are every file of rules/p
   for (const char* entry : {"langchain_openai.ChatOpenAI", "litellm.completion", "dspy.LM", "instructor.from_provider"})
     CHECK_MESSAGE(table.entry(entry) != nullptr, entry);
 }
+
+TEST_CASE("python library clients: offline-by names, per keyword, entries of the library's own") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"(
+[acme]
+package = "acme"
+display-name = "Acme"
+model-gated = ["acme.complete", "acme.speak"]
+openai-models = ["gpt-"]
+how = "x"
+[acme.offline-by]
+mock_response = ["acme.complete"]
+)");
+  CHECK(table.entry("acme.complete")->offline_by == std::vector<std::string>{"mock_response"});
+  CHECK(table.entry("acme.speak")->offline_by.empty());
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n"
+                 "[a.offline-by]\nmock = [\"a.D\"]\n") ==
+        "rules/python/library-clients/test.toml [a] offline-by: `mock` names a.D, which neither `constructors` nor "
+        "`model-gated` does");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\noffline-by = 3\n") ==
+        "rules/python/library-clients/test.toml [a]: `offline-by` must be a table");
+}
