@@ -414,6 +414,23 @@ Values Evaluator::string_names(std::string_view body, const Scope* scope) {
   return out;
 }
 
+Values Evaluator::vouched_by(TSNode type, const Scope* scope, TSNode value, Values values) {
+  const auto& S = Syntax::get();
+  value = unparenthesize(value);
+  // `None` (set later), literals, and anything the evaluator can follow speak for themselves.
+  if (is_null(type) || is_null(value) || (sym(value) != S.call && sym(value) != S.attribute && sym(value) != S.identifier &&
+                                          sym(value) != S.await && sym(value) != S.subscript))
+    return values;
+  const bool silent = std::all_of(values.begin(), values.end(), [](const Value& v) {
+    return v.kind == Value::Kind::Opaque || v.kind == Value::Kind::External;
+  });
+  if (!silent) return values;
+  const Values declared = annotation_value(type, scope);
+  if (!std::any_of(declared.begin(), declared.end(), [](const Value& d) { return d.kind == Value::Kind::Unknown && d.annotated; }))
+    return values;
+  return declared;
+}
+
 Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
   // An annotation naming an OpenAI client class makes the value an (unresolved) client; `Any`
   // or nothing we can read keeps it unknown; any other type says it is not a client.

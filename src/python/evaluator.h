@@ -167,6 +167,10 @@ class Evaluator {
   Values call_result(const Values& callee, TSNode call, const Scope* scope);
   Values cast_value(TSNode call, const Scope* scope);  // `typing.cast(T, x)`
   Values annotation_value(TSNode annotation, const Scope* scope);
+  // `client: OpenAI = registry.get()`, `cast(OpenAI, make())`: `values` (what `value` evaluates
+  // to), or, when they say nothing of a client (an outside package's call or name, an
+  // unresolved one) and the type names an OpenAI client class, one of unresolved origin.
+  Values vouched_by(TSNode type, const Scope* scope, TSNode value, Values values);
   Values string_names(std::string_view body, const Scope* scope);  // the names a string annotation reads
   Values elements_of(const Values& v, int index);
   std::optional<ClientKind> client_subclass(const ClassInfo& cls, int depth = 0);

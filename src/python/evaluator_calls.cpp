@@ -79,7 +79,7 @@ Values Evaluator::cast_value(TSNode call, const Scope* scope) {
     if (!std::any_of(declared.begin(), declared.end(), [](const Value& d) { return d.kind == Value::Kind::Unknown && d.annotated; }))
       return {opaque()};
   }
-  return eval(value, scope);
+  return vouched_by(type, scope, value, eval(value, scope));
 }
 
 // `partial(OpenAI, api_key=k)` (a callable binder of rules/python/clients.toml): the client class,

@@ -96,6 +96,8 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
   switch (b.kind) {
     case Binding::Kind::Expr:
       out = eval(b.node, b.scope);
+      // (a class body's declared fields: class_attribute reads their annotations)
+      if (!is_null(b.annotation) && b.scope->kind != Scope::Kind::Class) out = vouched_by(b.annotation, b.scope, b.node, std::move(out));
       break;
     case Binding::Kind::Element:
       out = elements_of(eval(b.node, b.scope), b.index);
