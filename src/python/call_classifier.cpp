@@ -185,7 +185,12 @@ CallOutcome Evaluator::best_outcome(const Values& callees, TSNode call, const Sc
     // class of a module passed in (`openai.OpenAI()` on a fixture yielding the module).
     const bool api_on_parameter = o.kind == CallOutcome::Kind::ApiCall && o.prov == Provenance::Unknown;
     const bool parameter_called = o.kind == CallOutcome::Kind::None && called_through_parameter(v);
-    if ((api_on_parameter || parameter_called) && (v.field_of || (v.function && v.param_index >= 0))) {
+    // A client's own request method (`client.post("/foo", ...)`) on a parameter: no API on an
+    // unknown receiver (`d.get(key)` on a dict is no call of interest), but one on a client passed.
+    const bool raw_on_parameter = o.kind == CallOutcome::Kind::None && v.kind == Value::Kind::Unknown &&
+                                  catalogue_.is_raw_method(v.path);
+    if ((api_on_parameter || parameter_called || raw_on_parameter) &&
+        (v.field_of || (v.function && v.param_index >= 0))) {
       const Values passed = through_parameters(v);
       if (passed.size() != 1 || !passed.front().same(v)) {
         for (const auto& p : passed) {
@@ -195,6 +200,7 @@ CallOutcome Evaluator::best_outcome(const Values& callees, TSNode call, const Sc
           if (parameter_called && reached.kind != CallOutcome::Kind::Construction &&
               reached.kind != CallOutcome::Kind::FactoryCall)
             continue;
+          if (raw_on_parameter && reached.kind != CallOutcome::Kind::ApiCall) continue;
           reached.fixable = false;  // the code names a parameter, not the class: nothing to rewrite
           consider(std::move(reached));
         }
