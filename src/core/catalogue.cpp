@@ -120,6 +120,10 @@ Catalogue::Catalogue() {
     for (std::size_t at = 0; (at = m.resource.find('.', at)) != std::string::npos; ++at)
       resources_.insert(m.resource.substr(0, at));
     resources_.insert(m.resource);
+    for (std::size_t from = 0, dot; from <= m.resource.size(); from = dot + 1) {
+      dot = std::min(m.resource.find('.', from), m.resource.size());
+      segments_.insert(m.resource.substr(from, dot - from));
+    }
     method_names_.insert(m.method);
     method_index_.emplace(m.api, methods_.size());
     methods_.push_back(std::move(m));

@@ -66,6 +66,8 @@ class Catalogue {
   // The last segment of some API method ("create", "upload_and_poll").
   bool is_method_name(std::string_view name) const { return method_names_.contains(name); }
   bool is_distinctive_resource(std::string_view path) const { return distinctive_.contains(path); }
+  // A name some resource path goes through ("messages" of "beta.threads.messages").
+  bool is_resource_segment(std::string_view name) const { return segments_.contains(name); }
   bool is_response_wrapper(std::string_view name) const { return wrappers_.contains(name); }
   // "/v1/chat/completions", "https://api.openai.com/v1/embeddings" -> the POST method's api.
   std::string api_for_url(std::string_view url) const;
@@ -113,7 +115,7 @@ class Catalogue {
   std::vector<std::string> messages_;  // by MessageId
   std::vector<ApiMethod> methods_;
   StringMap<std::size_t> method_index_;
-  StringSet resources_, distinctive_, wrappers_, method_names_;
+  StringSet resources_, segments_, distinctive_, wrappers_, method_names_;
   std::string package_;
   StringMap<ClientClass> classes_;
   StringMap<FactoryArgument> factory_arguments_;

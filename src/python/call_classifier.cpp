@@ -122,9 +122,14 @@ CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scop
         o.annotated = v.annotated;
         return o;
       }
-      // `self.llm.client.chat.completions.create`: a distinctive API at the end of a longer chain.
+      // `self.llm.client.chat.completions.create`: a distinctive API at the end of a longer chain,
+      // not reached through another of the API's resource names (`client.messages.batches.create`
+      // is another SDK's: the longer path would be the API's if it were one).
       for (std::size_t dot = api.find('.'); dot != std::string::npos; dot = api.find('.', dot + 1)) {
         std::string_view tail = std::string_view(api).substr(dot + 1);
+        const std::size_t before = api.rfind('.', dot - 1);
+        const std::size_t from = before == std::string::npos ? 0 : before + 1;
+        if (catalogue_.is_resource_segment(std::string_view(api).substr(from, dot - from))) continue;
         if (const ApiMethod* m = catalogue_.api_method(tail); m && catalogue_.is_distinctive_resource(m->resource)) {
           o.kind = CallOutcome::Kind::ApiCall;
           o.prov = Provenance::Unknown;
