@@ -147,6 +147,7 @@ Catalogue::Catalogue() {
     }
   fill_strings(star_exports_, clients["star-exports"], "python/clients.toml star-exports");
   fill_strings(copy_methods_, clients["copy-methods"], "python/clients.toml copy-methods");
+  copy_method_ = str(clients["copy-methods"][0]);
   fill_strings(raw_methods_, clients["raw-methods"], "python/clients.toml raw-methods");
   fill_strings(value_casts_, clients["value-casts"], "python/clients.toml value-casts");
   fill_strings(callable_binders_, clients["callable-binders"], "python/clients.toml callable-binders");

@@ -78,6 +78,8 @@ class Catalogue {
   const ClientClass* client_class(std::string_view qualified) const;
   bool is_star_export(std::string_view name) const { return star_exports_.contains(name); }
   bool is_copy_method(std::string_view name) const { return copy_methods_.contains(name); }
+  // One of them, standing for a copy method whose name is not known here.
+  const std::string& copy_method() const { return copy_method_; }
   bool is_raw_method(std::string_view name) const { return raw_methods_.contains(name); }
   // `typing.cast`: a call of it is its value argument (rules/python/clients.toml value-casts).
   bool is_value_cast(std::string_view qualified) const { return value_casts_.contains(qualified); }
@@ -124,6 +126,7 @@ class Catalogue {
   StringMap<LegacyMethod> legacy_;
   std::vector<std::pair<ClientKind, std::string>> default_factories_;
   std::string module_client_factory_;
+  std::string copy_method_;
   std::vector<std::string> hosts_;
 };
 

@@ -48,9 +48,20 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
   }
   if (k == S.call) {
     // `getattr(x, "name")` is `x.name` (and the default, if given); with a name not known here
-    // the result is nothing this analysis follows (reported as such where it is taken).
+    // the result is nothing this analysis follows (reported as such where it is taken), but on
+    // a client itself one of its copy methods (`getattr(client, method)(...)` over "copy" and
+    // "with_options"): the one kind of its own methods whose call gives a client.
     if (auto g = getattr_parts(n, scope)) {
-      if (!g->literal) return {opaque()};
+      if (!g->literal) {
+        Values out;
+        for (auto v : eval(g->object, scope))
+          if (v.kind == Value::Kind::Client && v.path.empty()) {
+            v.path = catalogue_.copy_method();
+            add(out, std::move(v));
+          }
+        if (out.empty()) out.push_back(opaque());
+        return out;
+      }
       Values out = attribute(eval(g->object, scope), g->literal_name);
       if (!is_null(g->fallback)) add_all(out, eval(g->fallback, scope));
       return out;
