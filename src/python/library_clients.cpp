@@ -197,6 +197,108 @@ void each_subtable(const RulesReader& r, const toml::table& table, std::string_v
 
 }  // namespace
 
+namespace {
+
+// Whether `call` hands its model nothing: no argument `index` (nor a `*args` that may hold it),
+// no keyword `keyword` (nor a `**` splat that may), or `None`.
+bool hands_no_model(TSNode call, const Scope* scope, int index, std::string_view keyword, Evaluator& ev) {
+  const Syntax& S = Syntax::get();
+  if (const TSNode arg = unparenthesize(ev.argument_node(call, scope, index, keyword)); !is_null(arg))
+    return sym(arg) == S.none;
+  const TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return false;
+  if (index >= 0)
+    for (TSNode a : CodeChildren(args))
+      if (sym(a) == S.list_splat) return false;
+  return !may_pass_keyword(call, scope, keyword, ev);
+}
+
+// Whether `n` is, or holds, the identifier `name`.
+bool mentions(TSNode n, std::string_view name, std::string_view code) {
+  if (is_null(n)) return false;
+  if (sym(n) == Syntax::get().identifier) return text(n, code) == name;
+  for (TSNode c : NamedChildren(n))
+    if (mentions(c, name, code)) return true;
+  return false;
+}
+
+// `default-unless-in` / `default-unless-first`: whether `call` is handed to one of `lib`'s
+// keywords of a call of its module, or as the first argument of one of its callables, in a list
+// or tuple there (`Team(members=[Agent(...)])`, `Team([Agent(...)])`), or by the name it is
+// assigned to (`a = Agent(...)`, then `members=[a]`, or `members=crew` with `crew = [a, ...]`).
+bool given_model_by(TSNode call, const Scope* scope, const ClientBuildingLibrary& lib, Evaluator& ev,
+                    std::string_view code) {
+  if ((lib.default_unless_in.empty() && lib.default_unless_first.empty()) || !scope || !scope->owner) return false;
+  const Syntax& S = Syntax::get();
+  const auto& keywords = lib.default_unless_in;
+  // What `other` (a call of the module) hands such a parameter: its arguments that are one.
+  const auto handed_there = [&](TSNode other, const Scope* where, auto&& each) {
+    const TSNode args = field(other, S.f_arguments);
+    if (is_null(args) || sym(args) != S.argument_list) return false;
+    bool first = true, checked_callee = false, named = false;
+    for (TSNode a : CodeChildren(args)) {
+      if (sym(a) == S.keyword_argument) {
+        if (std::find(keywords.begin(), keywords.end(), text(field(a, S.f_name), code)) != keywords.end() &&
+            each(unparenthesize(field(a, S.f_value)), where))
+          return true;
+        continue;
+      }
+      if (!first) continue;
+      first = false;
+      if (sym(a) == S.list_splat || sym(a) == S.dictionary_splat || lib.default_unless_first.empty()) continue;
+      if (!checked_callee) {
+        checked_callee = true;
+        for (const Value& v : ev.eval(field(other, S.f_function), where))
+          if (v.kind == Value::Kind::External &&
+              std::find(lib.default_unless_first.begin(), lib.default_unless_first.end(), v.path) !=
+                  lib.default_unless_first.end())
+            named = true;
+      }
+      if (named && each(unparenthesize(a), where)) return true;
+    }
+    return false;
+  };
+  TSNode up = ts_node_parent(call);
+  while (!is_null(up) && sym(up) == S.parenthesized_expression) up = ts_node_parent(up);
+  if (!is_null(up) && (sym(up) == S.list || sym(up) == S.tuple)) {
+    const TSNode list = up;
+    up = ts_node_parent(up);
+    TSNode outer = is_null(up) ? up : ts_node_parent(up);  // (the call's argument list, or the call)
+    if (!is_null(outer) && !is_null(up) && sym(up) == S.keyword_argument) outer = ts_node_parent(outer);
+    if (!is_null(up) && (sym(up) == S.keyword_argument || sym(up) == S.argument_list) && !is_null(outer) &&
+        sym(outer) == S.call)
+      return handed_there(outer, scope, [&](TSNode value, const Scope*) { return ts_node_eq(value, list); });
+  }
+  if (is_null(up) || sym(up) != S.assignment) return false;
+  const TSNode target = field(up, S.f_left);
+  if (is_null(target) || sym(target) != S.identifier) return false;
+  const std::string name(text(target, code));
+  // The same variable: `name` seen from `where` is bound where the call assigns it.
+  const auto same_variable = [&](const Scope* where) {
+    for (const Scope* s = where; s; s = s->parent)
+      if (s->bindings.count(name)) return s == scope;
+    return false;
+  };
+  const auto holds_name = [&](TSNode value, const Scope* where) {
+    if (!same_variable(where)) return false;
+    if (mentions(value, name, code)) return true;
+    if (is_null(value) || sym(value) != S.identifier) return false;
+    const std::string list_name(text(value, code));
+    for (const Scope* s = where; s; s = s->parent)
+      if (const auto it = s->bindings.find(list_name); it != s->bindings.end()) {
+        for (const Binding& b : it->second)
+          if (b.kind == Binding::Kind::Expr && mentions(b.node, name, code)) return true;
+        break;
+      }
+    return false;
+  };
+  for (const auto& [other, where] : scope->owner->calls)
+    if (handed_there(other, where, holds_name)) return true;
+  return false;
+}
+
+}  // namespace
+
 const FactoryFunction& tracking_installer() {
   static const FactoryFunction installer{std::string(kInstallerModule), std::string(kInstallerName)};
   return installer;
@@ -243,6 +345,10 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.display_name = r.string("display-name", true);
     lib.openai_models = r.strings("openai-models");
     lib.model_keyword = r.string("model-keyword");
+    lib.model_first = r.boolean("model-first");
+    lib.default_model = r.string("default-model");
+    lib.default_unless_in = r.strings("default-unless-in");
+    lib.default_unless_first = r.strings("default-unless-first");
     lib.tracked_by = r.strings("tracked-by");
     lib.how = r.string("how", true);
     for (const std::string& argument : r.strings("fix-arguments")) lib.fix_arguments.push_back(fix_argument(r, argument));
@@ -306,6 +412,12 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       r.fail("constructors", "is empty, and so are `model-gated` and `returns-client`");
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
     if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
+    if (lib.model_first && lib.model_keyword.empty()) r.fail("model-first", "is only read with `model-keyword`");
+    if (!lib.default_model.empty() && gated.empty()) r.fail("default-model", "is only read for `model-gated`");
+    if (!lib.default_unless_in.empty() && lib.default_model.empty())
+      r.fail("default-unless-in", "is only read with `default-model`");
+    if (!lib.default_unless_first.empty() && lib.default_model.empty())
+      r.fail("default-unless-first", "is only read with `default-model`");
     if (!lib.sent_by.empty() && constructors.empty()) r.fail("sent-by", "is only read for `constructors`");
     if (node.as_table()->get("offline-by")) {
       const toml::table& offline = r.table("offline-by");
@@ -419,8 +531,13 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   const ClientBuildingLibrary& lib = *hit->library;
   if (hit->model_gated) {
     // Every value the model may hold names an OpenAI model.
-    const auto starts = lib.model_keyword.empty() ? call_model_starts(call, scope, code, 0, "model", ev)
-                                                  : call_model_starts(call, scope, code, -1, lib.model_keyword, ev);
+    const int index = lib.model_keyword.empty() || lib.model_first ? 0 : -1;
+    const std::string_view keyword = lib.model_keyword.empty() ? std::string_view("model") : lib.model_keyword;
+    auto starts = call_model_starts(call, scope, code, index, keyword, ev);
+    // Handed none: the library's default, for its own class (a project subclass may pass one).
+    if (starts.empty() && !lib.default_model.empty() && direct && hands_no_model(call, scope, index, keyword, ev) &&
+        !given_model_by(call, scope, lib, ev, code))
+      starts.push_back(lib.default_model);
     const auto openai = [&](std::string_view start) {
       return std::any_of(lib.openai_models.begin(), lib.openai_models.end(), [&](const std::string& p) { return start.starts_with(p); });
     };

@@ -32,6 +32,15 @@ struct ClientBuildingLibrary {
   std::string display_name;  // "LangChain"
   std::vector<std::string> openai_models;  // model-name prefixes sent to an OpenAI client
   std::string model_keyword;               // `model-gated`'s model: this keyword only ("": 0 or `model`)
+  bool model_first = false;                // `model-first`: with `model-keyword`, argument 0 too
+  // `default-model`: the model a `model-gated` entry builds when handed none (its argument
+  // absent, or None), as agno's `Agent()` builds OpenAI's; "": a call handed none builds nothing
+  // known. `default-unless-in`: keywords of any call of the module (agno's `Team(members=[...])`),
+  // and `default-unless-first`: callables whose first argument (`Team([...])`), whose list,
+  // holding the call or the name it is assigned to, gives it a model instead.
+  std::string default_model;
+  std::vector<std::string> default_unless_in;
+  std::vector<std::string> default_unless_first;
   std::vector<std::string> tracked_by;     // keywords handing it a client / HTTP client
   std::string how;                         // how to track it, for the message
   std::vector<FixArgument> fix_arguments;  // empty: fixed by `quotaguard.install()`

@@ -297,3 +297,34 @@ mock_response = ["acme.complete"]
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\noffline-by = 3\n") ==
         "rules/python/library-clients/test.toml [a]: `offline-by` must be a table");
 }
+
+TEST_CASE("python library clients: a default model and where it is given one instead") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"(
+[acme]
+package = "acme"
+display-name = "Acme"
+model-gated = ["acme.Agent", "acme.Model"]
+model-keyword = "model_id"
+model-first = true
+openai-models = ["openai:"]
+default-model = "openai:gpt-4o"
+default-unless-in = ["members"]
+tracked-by = []
+how = "install"
+)");
+  const auto* agent = table.entry("acme.Agent");
+  REQUIRE(agent);
+  CHECK(agent->model_gated);
+  CHECK(agent->library->model_first);
+  CHECK(agent->library->default_model == "openai:gpt-4o");
+  CHECK(agent->library->default_unless_in == std::vector<std::string>{"members"});
+  CHECK(agent->library->default_unless_first.empty());
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
+                 "model-first = true\n") ==
+        "rules/python/library-clients/test.toml [a]: `model-first` is only read with `model-keyword`");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\ndefault-model = \"gpt-4o\"\n") ==
+        "rules/python/library-clients/test.toml [a]: `default-model` is only read for `model-gated`");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
+                 "default-unless-in = [\"members\"]\n") ==
+        "rules/python/library-clients/test.toml [a]: `default-unless-in` is only read with `default-model`");
+}
