@@ -1,10 +1,14 @@
 """Independent truth for QG010: CPython's own `ast`, sharing no code with the scanner.
 
 Lists every call of an entry point named in rules/python/library-clients/ (the repository's
-own table, read at run time), resolved through the file's imports (anywhere in the file), and
+own tables, read at run time), resolved through the file's imports (anywhere in the file), and
 classifies each one:
-  expect    a constructor, or a model-gated entry point given a literal OpenAI model, handed no
-            `tracked-by` keyword (or only a plain `httpx.Client()` / `httpx.AsyncClient()`)
+  expect    a constructor, or a model-gated entry point given a literal OpenAI model (by its
+            `model-keyword`, or argument 0 where it has none or `model-first`), or given no model
+            (or `None`, and no `**` splat) where its `default-model` is one, unless written in a
+            list handed to a `default-unless-in` keyword or as the first argument of a
+            `default-unless-first` callable; handed no `tracked-by` keyword (or only a plain
+            `httpx.Client()` / `httpx.AsyncClient()`)
   handed    passes a `tracked-by` keyword with anything else (not expected)
   gated     model-gated with a model that is not an OpenAI literal (a variable, another provider)
   unlisted  a call into a table's package whose last name mentions OpenAI / LLM / completion /
@@ -31,8 +35,13 @@ SUSPECT = re.compile(r"openai|^LLM$|^LM$|completion|embedding|from_provider|init
 
 
 class Entry:
-    def __init__(self, table, gated, models, tracked_by):
+    def __init__(self, table, gated, models, tracked_by, t=None):
         self.table, self.gated, self.models, self.tracked_by = table, gated, models, tracked_by
+        t = t or {}
+        self.keyword = t.get("model-keyword", "model")
+        self.first = "model-keyword" not in t or t.get("model-first", False)
+        self.default = t.get("default-model", "")
+        self.unless_in = t.get("default-unless-in", []) + ["0:" + q for q in t.get("default-unless-first", [])]
 
 
 def load_entries(rules_path):
@@ -48,7 +57,7 @@ def load_entries(rules_path):
         for q in t.get("constructors", []):
             entries[q] = Entry(table, False, [], t.get("tracked-by", []))
         for q in t.get("model-gated", []):
-            entries[q] = Entry(table, True, t.get("openai-models", []), t.get("tracked-by", []))
+            entries[q] = Entry(table, True, t.get("openai-models", []), t.get("tracked-by", []), t)
     return entries, packages
 
 
@@ -87,11 +96,19 @@ def qualified(node, names):
     return ".".join([names[d[0]]] + d[1:])
 
 
-def model_argument(call):
+def model_argument(call, entry):
     for k in call.keywords:
-        if k.arg == "model":
+        if k.arg == entry.keyword:
             return k.value
-    return call.args[0] if call.args else None
+    return call.args[0] if call.args and entry.first else None
+
+
+def hands_no_model(call, entry):
+    m = model_argument(call, entry)
+    if m is not None:
+        return isinstance(m, ast.Constant) and m.value is None
+    return not any(k.arg is None for k in call.keywords) and not (
+        entry.first and any(isinstance(a, ast.Starred) for a in call.args))
 
 
 def python_files(root):
@@ -135,15 +152,18 @@ def plain_http_client(value, names):
     return isinstance(value, ast.Call) and qualified(value.func, names) in PLAIN_HTTP_CLIENTS
 
 
-def classify(call, entry, names):
+def classify(call, entry, names, direct=True, listed=frozenset()):
     handed = [k for k in call.keywords if k.arg in entry.tracked_by]
     if handed and not all(plain_http_client(k.value, names) for k in handed):
         return {"kind": "handed"}
     if not entry.gated:
         return {"kind": "expect"}
-    m = model_argument(call)
+    m = model_argument(call, entry)
     if isinstance(m, ast.Constant) and isinstance(m.value, str) and any(m.value.startswith(p) for p in entry.models):
         return {"kind": "expect"}
+    if (entry.default and direct and id(call) not in listed and hands_no_model(call, entry)
+            and any(entry.default.startswith(p) for p in entry.models)):
+        return {"kind": "expect", "model": None}
     return {"kind": "gated", "model": ast.unparse(m) if m is not None else None}
 
 
@@ -158,21 +178,38 @@ def candidates(root, rules_path=RULES):
             continue
         names = imported_names(tree)
         local = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+        # Calls written in a list or tuple handed to some call's keyword (by keyword name), or as
+        # its first argument ("0:" and its qualified name).
+        in_lists = {}
+        for c in ast.walk(tree):
+            if isinstance(c, ast.Call):
+                for k in c.keywords:
+                    if k.arg and isinstance(k.value, (ast.List, ast.Tuple)):
+                        for e in k.value.elts:
+                            in_lists.setdefault(k.arg, set()).add(id(e))
+                if c.args and isinstance(c.args[0], (ast.List, ast.Tuple)):
+                    q = qualified(c.func, names)
+                    for e in c.args[0].elts:
+                        in_lists.setdefault(f"0:{q}", set()).add(id(e))
         for call in ast.walk(tree):
             if not isinstance(call, ast.Call):
                 continue
             d = dotted(call.func)
+            direct = False
             if d and len(d) == 1 and d[0] in derived and (d[0] in local or (
                     d[0] in names and names[d[0]].endswith("." + d[0]) and names[d[0]] not in entries)):
                 q = derived[d[0]]
             else:
+                direct = True
                 q = qualified(call.func, names)
                 if q is None:
                     continue
             record = {"file": rel, "line": call.lineno, "name": q}
             if q in entries:
                 record["table"] = entries[q].table
-                record.update(classify(call, entries[q], names))
+                e = entries[q]
+                listed = set().union(*(in_lists.get(k, set()) for k in e.unless_in)) if e.gated else set()
+                record.update(classify(call, e, names, direct, listed))
                 yield record
             elif q.split(".")[0] in packages and SUSPECT.search(q.split(".")[-1]):
                 record["kind"] = "unlisted"
