@@ -30,6 +30,11 @@ def test_the_synthetic_tree_measures_as_read_by_hand(quotaguard):
     assert {k: shop[k] for k in ("py", "candidates", "qg010", "hit", "gated", "handed", "unlisted", "unparsed")} == \
         {"py": 3, "candidates": 4, "qg010": 4, "hit": 4, "gated": 1, "handed": 1, "unlisted": 1, "unparsed": 0}
     assert shop["miss"] == [] and shop["fp"] == []
+    # A default model, a team's members, a model by argument 0 or its own keyword.
+    team = rows["team"]
+    assert {k: team[k] for k in ("candidates", "qg010", "hit", "gated", "handed", "unlisted")} == \
+        {"candidates": 2, "qg010": 2, "hit": 2, "gated": 3, "handed": 0, "unlisted": 0}
+    assert team["miss"] == [] and team["fp"] == []
     # The scanner reads on where CPython cannot: a disagreement the script reports, not hides.
     notebook = rows["notebook"]
     assert notebook["unparsed"] == 1 and notebook["fp"] == [["cell.py", 5, None, None]]
