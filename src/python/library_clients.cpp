@@ -200,16 +200,22 @@ void each_subtable(const RulesReader& r, const toml::table& table, std::string_v
 namespace {
 
 // Whether `call` hands its model nothing: no argument `index` (nor a `*args` that may hold it),
-// no keyword `keyword` (nor a `**` splat that may), or `None`.
-bool hands_no_model(TSNode call, const Scope* scope, int index, std::string_view keyword, Evaluator& ev) {
+// no keyword `keyword` (nor a `**` splat that may), or `None`. A model taken by keyword may also
+// be taken positionally past the library's `default-positionals` (the vector databases' embedder
+// is their second to thirteenth parameter, by class and release): more arguments may hold it.
+bool hands_no_model(TSNode call, const Scope* scope, int index, std::string_view keyword,
+                    const ClientBuildingLibrary& lib, Evaluator& ev) {
   const Syntax& S = Syntax::get();
   if (const TSNode arg = unparenthesize(ev.argument_node(call, scope, index, keyword)); !is_null(arg))
     return sym(arg) == S.none;
   const TSNode args = field(call, S.f_arguments);
   if (is_null(args) || sym(args) != S.argument_list) return false;
-  if (index >= 0)
-    for (TSNode a : CodeChildren(args))
-      if (sym(a) == S.list_splat) return false;
+  int positional = 0;
+  for (TSNode a : CodeChildren(args)) {
+    if (sym(a) == S.list_splat) return false;
+    if (sym(a) != S.keyword_argument && sym(a) != S.dictionary_splat) ++positional;
+  }
+  if (index < 0 && positional > lib.default_positionals) return false;
   return !may_pass_keyword(call, scope, keyword, ev);
 }
 
@@ -349,6 +355,11 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.default_model = r.string("default-model");
     lib.default_unless_in = r.strings("default-unless-in");
     lib.default_unless_first = r.strings("default-unless-first");
+    if (const toml::node* n = node.as_table()->get("default-positionals")) {
+      if (!n->is_integer() || n->value_or(int64_t{-1}) < 0) r.fail("default-positionals", "must be a whole number");
+      lib.default_positionals = static_cast<int>(n->value_or(int64_t{0}));
+      if (lib.default_model.empty()) r.fail("default-positionals", "is only read with `default-model`");
+    }
     lib.tracked_by = r.strings("tracked-by");
     lib.how = r.string("how", true);
     for (const std::string& argument : r.strings("fix-arguments")) lib.fix_arguments.push_back(fix_argument(r, argument));
@@ -535,7 +546,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     const std::string_view keyword = lib.model_keyword.empty() ? std::string_view("model") : lib.model_keyword;
     auto starts = call_model_starts(call, scope, code, index, keyword, ev);
     // Handed none: the library's default, for its own class (a project subclass may pass one).
-    if (starts.empty() && !lib.default_model.empty() && direct && hands_no_model(call, scope, index, keyword, ev) &&
+    if (starts.empty() && !lib.default_model.empty() && direct && hands_no_model(call, scope, index, keyword, lib, ev) &&
         !given_model_by(call, scope, lib, ev, code))
       starts.push_back(lib.default_model);
     const auto openai = [&](std::string_view start) {

@@ -41,6 +41,10 @@ struct ClientBuildingLibrary {
   std::string default_model;
   std::vector<std::string> default_unless_in;
   std::vector<std::string> default_unless_first;
+  // `default-positionals`: with a keyword-only model, the positional arguments a call may pass
+  // before one might be the model (Team's `members`): a call passing more is not judged by the
+  // default.
+  int default_positionals = 0;
   std::vector<std::string> tracked_by;     // keywords handing it a client / HTTP client
   std::string how;                         // how to track it, for the message
   std::vector<FixArgument> fix_arguments;  // empty: fixed by `quotaguard.install()`

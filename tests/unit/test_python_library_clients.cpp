@@ -319,6 +319,13 @@ how = "install"
   CHECK(agent->library->default_model == "openai:gpt-4o");
   CHECK(agent->library->default_unless_in == std::vector<std::string>{"members"});
   CHECK(agent->library->default_unless_first.empty());
+  CHECK(agent->library->default_positionals == 0);
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
+                 "default-positionals = 1\n") ==
+        "rules/python/library-clients/test.toml [a]: `default-positionals` is only read with `default-model`");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
+                 "default-model = \"gpt-4o\"\ndefault-positionals = \"one\"\n") ==
+        "rules/python/library-clients/test.toml [a]: `default-positionals` must be a whole number");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
                  "model-first = true\n") ==
         "rules/python/library-clients/test.toml [a]: `model-first` is only read with `model-keyword`");
