@@ -1,9 +1,7 @@
 #include "python/library_clients.h"
 
 #include <algorithm>
-#include <map>
 
-#include "core/embedded_rules.h"
 #include "core/text_search.h"
 #include "python/library_arguments.h"
 #include "python/library_handed.h"
@@ -13,33 +11,6 @@
 namespace qg::python {
 
 namespace {
-
-constexpr std::string_view kFolder = "python/library-clients/";  // one .toml per library
-// What hooks every openai client's construction (python/quotaguard/_install.py).
-constexpr std::string_view kInstallerModule = "quotaguard", kInstallerName = "install";
-constexpr std::string_view kInstaller = "quotaguard.install";
-constexpr std::string_view kApiPrefix = "library.";  // + the library's id: its coverage key
-// One of `fix-arguments`: text with `{module.name}` references, split into pieces.
-FixArgument fix_argument(const RulesReader& r, const std::string& text) {
-  FixArgument pieces;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const std::size_t open = text.find('{', at), close = text.find('}', at);
-    if (open == std::string::npos) {
-      if (close != std::string::npos) r.fail("fix-arguments", "has a `}` without its `{`");
-      pieces.push_back({text.substr(at), std::nullopt});
-      break;
-    }
-    if (close == std::string::npos || close < open) r.fail("fix-arguments", "has a `{` without its `}`");
-    const std::string reference = text.substr(open + 1, close - open - 1);
-    const std::size_t dot = reference.rfind('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == reference.size())
-      r.fail("fix-arguments", fmt::format("names `{{{}}}`, not `{{module.name}}`", reference));
-    pieces.push_back({text.substr(at, open - at), FactoryFunction{reference.substr(0, dot), reference.substr(dot + 1)}});
-    at = close + 1;
-  }
-  return pieces;
-}
 
 // Whether a call passes keyword `name` (or a `**kwargs` that might hold it).
 bool passes_keyword(TSNode call, std::string_view name, std::string_view code) {
@@ -182,19 +153,6 @@ Values through_called_parameters(const Values& callees, Evaluator& ev, const Cla
   return out;
 }
 
-// `[table.<key>.<id>]` subtables (`holders`, `defaults`): `read(id, its reader)` for each.
-template <typename Read>
-void each_subtable(const RulesReader& r, const toml::table& table, std::string_view key, Read read) {
-  const toml::node* sub = table.get(key);
-  if (!sub) return;
-  if (!sub->is_table()) r.fail(key, "must be a table");
-  for (auto&& [id, node] : *sub->as_table()) {
-    const std::string where = fmt::format("{}.{}", key, id.str());
-    if (!node.is_table()) r.fail(where, "must be a table");
-    read(id.str(), RulesReader(*node.as_table(), r.where() + " " + where));
-  }
-}
-
 }  // namespace
 
 namespace {
@@ -305,217 +263,6 @@ bool given_model_by(TSNode call, const Scope* scope, const ClientBuildingLibrary
 
 }  // namespace
 
-const FactoryFunction& tracking_installer() {
-  static const FactoryFunction installer{std::string(kInstallerModule), std::string(kInstallerName)};
-  return installer;
-}
-
-LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
-  return from_texts({{std::string(kFolder) + "test.toml", toml_text}});
-}
-
-LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<std::string, std::string_view>>& files) {
-  LibraryClientTable t;
-  enum class Kind { constructor, gated, returns_client, config_gated, config_arguments, uses_default, builds_default };
-  struct ConfigSignature {
-    std::vector<std::string> names;
-    int position;
-    bool context;
-    std::vector<std::pair<std::string, int>> more;
-  };
-  std::vector<ConfigSignature> signatures;
-  StringMap<std::vector<const DefaultSlot*>> slot_of;
-  StringMap<std::vector<std::string>> offline_by;
-  StringMap<std::pair<std::size_t, Kind>> by_library;  // (libs_ settles before pointing into it)
-  // Every library's tables, in the order of their ids whatever file holds them.
-  std::vector<toml::table> roots;
-  roots.reserve(files.size());
-  std::map<std::string, std::pair<const std::string*, const toml::node*>, std::less<>> tables;
-  for (const auto& [file, text] : files) {
-    const toml::table& root = roots.emplace_back(parse_rules_toml(text, file));
-    for (auto&& [id, node] : root) {
-      const auto [at, added] = tables.try_emplace(std::string(id.str()), &file, &node);
-      if (!added)
-        throw std::runtime_error(fmt::format("rules/{} [{}]: the table is in rules/{} already", file, id.str(), *at->second.first));
-    }
-  }
-  for (auto&& [id, located] : tables) {
-    const auto& [file, at] = located;
-    const toml::node& node = *at;
-    const std::string where = fmt::format("{} [{}]", *file, id);
-    if (!node.is_table()) throw std::runtime_error(fmt::format("rules/{} must be a table", where));
-    const RulesReader r(*node.as_table(), where);
-    ClientBuildingLibrary lib;
-    lib.id = id;
-    lib.package = r.string("package", true);
-    lib.display_name = r.string("display-name", true);
-    lib.openai_models = r.strings("openai-models");
-    lib.model_keyword = r.string("model-keyword");
-    lib.model_first = r.boolean("model-first");
-    lib.default_model = r.string("default-model");
-    lib.default_unless_in = r.strings("default-unless-in");
-    lib.default_unless_first = r.strings("default-unless-first");
-    if (const toml::node* n = node.as_table()->get("default-positionals")) {
-      if (!n->is_integer() || n->value_or(int64_t{-1}) < 0) r.fail("default-positionals", "must be a whole number");
-      lib.default_positionals = static_cast<int>(n->value_or(int64_t{0}));
-      if (lib.default_model.empty()) r.fail("default-positionals", "is only read with `default-model`");
-    }
-    lib.tracked_by = r.strings("tracked-by");
-    lib.how = r.string("how", true);
-    for (const std::string& argument : r.strings("fix-arguments")) lib.fix_arguments.push_back(fix_argument(r, argument));
-    lib.fix_unless = r.strings("fix-unless");
-    lib.sent_by = r.strings("sent-by");
-    lib.config_keyword = r.string("config-keyword");
-    lib.other_api_types = r.strings("other-api-types");
-    lib.config_contexts = r.strings("config-contexts");
-    lib.entry_tracked_by = r.strings("entry-tracked-by");
-    const auto constructors = r.strings("constructors");
-    const auto gated = r.strings("model-gated");
-    const auto returning = r.strings("returns-client");
-    const auto config_gated = r.strings("config-gated");
-    const auto config_arguments = r.strings("config-arguments");
-    if (!config_gated.empty() && lib.config_keyword.empty()) r.fail("config-keyword", "is needed by `config-gated`");
-    each_subtable(r, *node.as_table(), "config-signatures", [&](std::string_view, const RulesReader& sr) {
-      ConfigSignature sig{sr.strings("names"), -1, sr.boolean("context"), {}};
-      const auto parameters = sr.strings("parameters");
-      if (sig.names.empty()) sr.fail("names", "is missing");
-      for (const auto& name : sig.names)
-        if (std::find(config_gated.begin(), config_gated.end(), name) == config_gated.end())
-          sr.fail("names", fmt::format("names {}, which `config-gated` does not", name));
-      const auto place = [&](std::string_view keyword) {
-        const auto at = std::find(parameters.begin(), parameters.end(), keyword);
-        return at == parameters.end() ? -1 : static_cast<int>(at - parameters.begin());
-      };
-      sig.position = place(lib.config_keyword);
-      if (!parameters.empty() && sig.position < 0) sr.fail("parameters", "must name `config-keyword`");
-      for (const auto& keyword : sr.strings("more-configs")) {
-        sig.more.emplace_back(keyword, place(keyword));
-        lib.more_config_keywords.push_back(keyword);
-      }
-      signatures.push_back(std::move(sig));
-    });
-    bool any_default = false;
-    each_subtable(r, *node.as_table(), "defaults", [&](std::string_view id, const RulesReader& dr) {
-      DefaultSlot& slot = t.slot_storage_.emplace_back();
-      slot.id = std::string(id);
-      slot.keywords = dr.strings("keywords");
-      slot.set_by = dr.strings("set-by");
-      slot.receiver_keywords = dr.strings("receiver-keywords");
-      slot.builds_when = dr.string("builds-when");
-      if (slot.keywords.empty()) dr.fail("keywords", "is missing");
-      t.slots_.push_back(&slot);
-      for (const auto& [list, kind] : {std::pair{"uses", Kind::uses_default}, std::pair{"builds", Kind::builds_default}})
-        for (const auto& name : dr.strings(list)) {
-          by_library[name] = {t.libs_.size(), kind};
-          slot_of[name].push_back(&slot);
-          any_default = true;
-        }
-    });
-    if (const toml::node* instances = node.as_table()->get("instances")) {
-      if (!instances->is_table()) r.fail("instances", "must be a table");
-      for (auto&& [callable, cls] : *instances->as_table()) {
-        if (!cls.is_string()) r.fail("instances." + std::string(callable.str()), "must be a string");
-        t.instances_[std::string(callable.str())] = std::string(cls.value_or(std::string_view{}));
-      }
-    }
-    if (constructors.empty() && gated.empty() && returning.empty() && config_gated.empty() && config_arguments.empty() &&
-        !any_default)
-      r.fail("constructors", "is empty, and so are `model-gated` and `returns-client`");
-    if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
-    if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
-    if (lib.model_first && lib.model_keyword.empty()) r.fail("model-first", "is only read with `model-keyword`");
-    if (!lib.default_model.empty() && gated.empty()) r.fail("default-model", "is only read for `model-gated`");
-    if (!lib.default_unless_in.empty() && lib.default_model.empty())
-      r.fail("default-unless-in", "is only read with `default-model`");
-    if (!lib.default_unless_first.empty() && lib.default_model.empty())
-      r.fail("default-unless-first", "is only read with `default-model`");
-    if (!lib.sent_by.empty() && constructors.empty()) r.fail("sent-by", "is only read for `constructors`");
-    if (node.as_table()->get("offline-by")) {
-      const toml::table& offline = r.table("offline-by");
-      const RulesReader er(offline, where + " offline-by");
-      for (auto&& [keyword, entries] : offline)
-        for (const auto& name : er.strings(keyword.str())) {
-          if (std::find(constructors.begin(), constructors.end(), name) == constructors.end() &&
-              std::find(gated.begin(), gated.end(), name) == gated.end())
-            er.fail(keyword.str(), fmt::format("names {}, which neither `constructors` nor `model-gated` does", name));
-          offline_by[name].push_back(std::string(keyword.str()));
-        }
-    }
-    for (const auto& name : constructors) by_library[name] = {t.libs_.size(), Kind::constructor};
-    for (const auto& name : gated) by_library[name] = {t.libs_.size(), Kind::gated};
-    for (const auto& name : returning) by_library[name] = {t.libs_.size(), Kind::returns_client};
-    for (const auto& name : config_gated) by_library[name] = {t.libs_.size(), Kind::config_gated};
-    for (const auto& name : config_arguments) by_library[name] = {t.libs_.size(), Kind::config_arguments};
-    each_subtable(r, *node.as_table(), "holders", [&](std::string_view id, const RulesReader& hr) {
-      Holder holder;
-      holder.id = std::string(id);
-      holder.parameters = hr.strings("parameters");
-      holder.client = hr.string("client", true);
-      holder.client_attribute = hr.string("client-attribute", true);
-      const auto names = hr.strings("names");
-      if (names.empty()) hr.fail("names", "is missing");
-      for (const auto& n : names) t.holder_names_.emplace(n, t.holders_.size());
-      t.holders_.push_back(std::move(holder));
-    });
-    t.words_.push_back(lib.package);
-    t.libs_.push_back(std::move(lib));
-  }
-  for (const auto& [name, at] : by_library) {
-    Entry e{&t.libs_[at.first], at.second == Kind::gated, at.second == Kind::returns_client,
-            at.second == Kind::config_gated || at.second == Kind::config_arguments};
-    e.config_arguments = at.second == Kind::config_arguments;
-    if (const auto it = offline_by.find(name); it != offline_by.end()) e.offline_by = it->second;
-    if (at.second == Kind::uses_default || at.second == Kind::builds_default) {
-      e.slots = slot_of.at(name);
-      e.builds_default = at.second == Kind::builds_default;
-    }
-    t.entries_[name] = e;
-  }
-  for (const ConfigSignature& sig : signatures)
-    for (const auto& name : sig.names) {
-      Entry& e = t.entries_[name];
-      e.config_position = sig.position;
-      e.config_context = sig.context;
-      e.more_configs = sig.more;
-    }
-  t.words_.emplace_back(kInstaller.substr(0, kInstaller.find('.')));  // where install() is called
-  std::sort(t.words_.begin(), t.words_.end());
-  t.words_.erase(std::unique(t.words_.begin(), t.words_.end()), t.words_.end());
-  return t;
-}
-
-const LibraryClientTable& LibraryClientTable::get() {
-  static const LibraryClientTable table = [] {
-    std::vector<std::pair<std::string, std::string_view>> files;
-    for (std::size_t i = 0; i < kEmbeddedRuleCount; ++i)
-      if (kEmbeddedRules[i].path.starts_with(kFolder) && kEmbeddedRules[i].path.ends_with(".toml"))
-        files.emplace_back(std::string(kEmbeddedRules[i].path), kEmbeddedRules[i].content);
-    return from_texts(files);
-  }();
-  return table;
-}
-
-const ClientBuildingLibrary* LibraryClientTable::library_of_api(std::string_view api) const {
-  for (const ClientBuildingLibrary& lib : libs_)
-    if (api.starts_with(kApiPrefix) && api.substr(kApiPrefix.size()) == lib.id) return &lib;
-  return nullptr;
-}
-
-const std::string* LibraryClientTable::instance_of(std::string_view qualified) const {
-  const auto it = instances_.find(qualified);
-  return it == instances_.end() ? nullptr : &it->second;
-}
-
-const LibraryClientTable::Entry* LibraryClientTable::entry(std::string_view qualified) const {
-  const auto it = entries_.find(qualified);
-  return it == entries_.end() ? nullptr : &it->second;
-}
-
-const Holder* LibraryClientTable::holder(std::string_view qualified) const {
-  const auto it = holder_names_.find(qualified);
-  return it == holder_names_.end() ? nullptr : &holders_[it->second];
-}
-
 std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* scope, Evaluator& ev,
                                                      std::string_view code) {
   const Syntax& S = Syntax::get();
@@ -580,7 +327,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     });
     if (!falls_back) return std::nullopt;
   }
-  LibraryClientCall out{&lib, std::string(text(callee, code)), std::string(kApiPrefix) + lib.id, false};
+  LibraryClientCall out{&lib, std::string(text(callee, code)), std::string(kLibraryApiPrefix) + lib.id, false};
   for (const auto& keyword : lib.tracked_by) {
     switch (handed(call, scope, ev, keyword)) {
       case Handed::Tracked: out.tracked = true; return out;
@@ -705,7 +452,7 @@ bool project_installs_tracking(const std::vector<ModuleInfo*>& modules, Evaluato
     if (m->vendored || m->scopes.empty() || !contains_word(m->code(), "install")) continue;
     for (const auto& [call, scope] : m->calls)
       for (const Value& callee : ev.eval(field(call, S.f_function), scope))
-        if (callee.kind == Value::Kind::External && callee.path == kInstaller) return true;
+        if (callee.kind == Value::Kind::External && callee.path == kTrackingInstaller) return true;
   }
   return false;
 }

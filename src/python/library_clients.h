@@ -18,6 +18,11 @@
 
 namespace qg::python {
 
+// What hooks every openai client's construction (python/quotaguard/_install.py).
+inline constexpr std::string_view kTrackingInstaller = "quotaguard.install";
+// The coverage key of a library's calls: this, then the library's id.
+inline constexpr std::string_view kLibraryApiPrefix = "library.";
+
 // One of `fix-arguments`, split at its `{module.name}` references: text, then the name that
 // follows it.
 struct FixArgumentPiece {
