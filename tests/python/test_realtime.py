@@ -180,11 +180,15 @@ def test_building_a_client_imports_no_realtime_module_and_later_sessions_are_tra
         client = quotaguard.openai_client(**json.loads(sys.argv[1]))
         before = sorted(m for m in sys.modules if "realtime" in m.split("."))
         rt = client.realtime if hasattr(client, "realtime") else client.beta.realtime
-        with rt.connect(model="gpt-realtime") as conn:
-            conn.response.create()
-            for event in conn:
-                if event.type == "response.done":
-                    break
+        try:  # (the faked-clock runs' bpo-46726 on close, tolerated as _session does)
+            with rt.connect(model="gpt-realtime") as conn:
+                conn.response.create()
+                for event in conn:
+                    if event.type == "response.done":
+                        break
+        except RuntimeError as e:
+            if "release unlocked lock" not in str(e):
+                raise
         print(json.dumps({"before": before, "requests": quotaguard.usage()["total"]["requests"]}))
     """)
     if _realtime(openai.OpenAI(**_options(server, wsfake))) is None:
