@@ -16,6 +16,15 @@ std::string_view embedded_rule_file(std::string_view relative_path) {
   return {};
 }
 
+std::vector<std::pair<std::string, std::string_view>> embedded_toml_files(std::string_view folder) {
+  std::vector<std::pair<std::string, std::string_view>> files;
+  for (std::size_t i = 0; i < kEmbeddedRuleCount; ++i)
+    if (kEmbeddedRules[i].path.starts_with(folder) && kEmbeddedRules[i].path.ends_with(".toml"))
+      files.emplace_back(std::string(kEmbeddedRules[i].path), kEmbeddedRules[i].content);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 std::optional<ClientKind> parse_client_kind(std::string_view s) {
   if (s == "sync") return ClientKind::Sync;
   if (s == "async") return ClientKind::Async;

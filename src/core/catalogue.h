@@ -135,5 +135,8 @@ std::optional<ClientKind> parse_client_kind(std::string_view s);
 
 // Embedded text of one rules/ file ("python/clients.toml"); empty if absent.
 std::string_view embedded_rule_file(std::string_view relative_path);
+// Every embedded rules/ .toml file under `folder` ("cpp/", "python/library-clients/"): (path
+// relative to rules/, text), in path order.
+std::vector<std::pair<std::string, std::string_view>> embedded_toml_files(std::string_view folder);
 
 }  // namespace qg

@@ -5,7 +5,7 @@
 
 #include <toml++/toml.h>
 
-#include "core/embedded_rules.h"
+#include "core/catalogue.h"
 
 namespace qg::cpp {
 
@@ -98,13 +98,7 @@ LibraryModel LibraryModel::from_texts(const std::vector<std::pair<std::string, s
 }
 
 const LibraryModel& LibraryModel::get() {
-  static const LibraryModel model = [] {
-    std::vector<std::pair<std::string, std::string_view>> files;
-    for (std::size_t i = 0; i < kEmbeddedRuleCount; ++i)
-      if (kEmbeddedRules[i].path.starts_with("cpp/") && kEmbeddedRules[i].path.ends_with(".toml"))
-        files.emplace_back(std::string(kEmbeddedRules[i].path), kEmbeddedRules[i].content);
-    return from_texts(files);
-  }();
+  static const LibraryModel model = from_texts(embedded_toml_files("cpp/"));
   return model;
 }
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "core/embedded_rules.h"
+#include "core/catalogue.h"
 #include "python/library_clients.h"
 #include "python/rules_toml.h"
 
@@ -232,13 +232,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
 }
 
 const LibraryClientTable& LibraryClientTable::get() {
-  static const LibraryClientTable table = [] {
-    std::vector<std::pair<std::string, std::string_view>> files;
-    for (std::size_t i = 0; i < kEmbeddedRuleCount; ++i)
-      if (kEmbeddedRules[i].path.starts_with(kFolder) && kEmbeddedRules[i].path.ends_with(".toml"))
-        files.emplace_back(std::string(kEmbeddedRules[i].path), kEmbeddedRules[i].content);
-    return from_texts(files);
-  }();
+  static const LibraryClientTable table = from_texts(embedded_toml_files(kFolder));
   return table;
 }
 

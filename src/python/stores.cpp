@@ -194,7 +194,6 @@ std::vector<std::pair<std::string, std::string>> Evaluator::registrations_on_imp
   const auto& S = Syntax::get();
   std::vector<std::pair<std::string, std::string>> out;
   if (m.scopes.empty()) return out;
-  const Scope* top = &m.scopes.front();
   const std::string_view code = m.code();
   auto origin = [&](TSNode root) { return imported_origin(m, root); };
   auto registers = [&](TSNode value, const Scope* scope) {
