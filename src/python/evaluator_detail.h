@@ -54,8 +54,9 @@ inline bool is_element_method(std::string_view name) {
 }
 
 // The bindings that can reach a read at `use_pos`: the last unconditional one before it and
-// every conditional one after that. A read before every binding (a loop, a hoisted use) sees all
-// (evaluator_names.cpp).
+// every conditional one after that, less those a later assignment on every path to the read
+// replaces and those on another branch of an `if` / `match` than the read. A read before every
+// binding (a loop, a hoisted use) sees all (reaching.cpp).
 std::vector<const Binding*> reaching(const std::vector<Binding>& all, uint32_t use_pos);
 
 // Whether a call passes a `*args` or `**kwargs` (then what it passes by name cannot be told).

@@ -13,20 +13,6 @@ using namespace evaluator_detail;
 
 // ---- names -------------------------------------------------------------------------------
 
-std::vector<const Binding*> evaluator_detail::reaching(const std::vector<Binding>& all, uint32_t use_pos) {
-  std::vector<const Binding*> before;
-  for (const auto& b : all)
-    if (b.position <= use_pos) before.push_back(&b);
-  if (before.empty())
-    for (const auto& b : all) before.push_back(&b);
-  std::stable_sort(before.begin(), before.end(), [](auto* a, auto* b) { return a->position < b->position; });
-  std::size_t first = 0;
-  for (std::size_t i = 0; i < before.size(); ++i)
-    if (!before[i]->conditional) first = i;
-  before.erase(before.begin(), before.begin() + static_cast<std::ptrdiff_t>(first));
-  return before;
-}
-
 namespace {
 // The scope a read of `key` in `scope` finds it bound in, and its bindings there.
 std::pair<const Scope*, const std::vector<Binding>*> find_binding(const Scope* scope, const std::string& key) {

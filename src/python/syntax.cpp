@@ -46,6 +46,8 @@ Syntax::Syntax() : language(tree_sitter_python()) {
   QG_SYM(not_operator, "not_operator"); QG_SYM(comparison_operator, "comparison_operator");
   QG_SYM(except_clause, "except_clause"); QG_SYM(try_statement, "try_statement");
   QG_SYM(yield, "yield");
+  QG_SYM(elif_clause, "elif_clause"); QG_SYM(else_clause, "else_clause"); QG_SYM(case_clause, "case_clause");
+  QG_SYM(with_clause, "with_clause");
 #undef QG_SYM
 #define QG_FIELD(member, name) member = field_id(L, name)
   QG_FIELD(f_function, "function"); QG_FIELD(f_arguments, "arguments"); QG_FIELD(f_object, "object");

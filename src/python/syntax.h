@@ -29,7 +29,8 @@ struct Syntax {
       set_comprehension, dictionary_comprehension, generator_expression, subscript, string,
       concatenated_string, string_content, interpolation, comment, pattern_list, tuple_pattern,
       list_pattern, expression_list, block, type, none, true_, false_, integer, float_, if_statement,
-      binary_operator, not_operator, while_statement, match_statement, comparison_operator, except_clause, try_statement, yield;
+      binary_operator, not_operator, while_statement, match_statement, comparison_operator, except_clause, try_statement, yield,
+      elif_clause, else_clause, case_clause, with_clause;
   TSFieldId f_function, f_arguments, f_object, f_attribute, f_left, f_right, f_name, f_value,
       f_alias, f_module_name, f_body, f_parameters, f_superclasses, f_definition, f_type,
       f_consequence, f_alternative, f_condition, f_return_type, f_subscript, f_key;
