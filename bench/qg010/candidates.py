@@ -39,6 +39,7 @@ class Entry:
         self.table, self.gated, self.models, self.tracked_by = table, gated, models, tracked_by
         t = t or {}
         self.keyword = t.get("model-keyword", "model")
+        self.aliases = t.get("model-aliases", [])
         self.first = "model-keyword" not in t or t.get("model-first", False)
         self.default = t.get("default-model", "")
         self.unless_in = t.get("default-unless-in", []) + ["0:" + q for q in t.get("default-unless-first", [])]
@@ -97,9 +98,10 @@ def qualified(node, names):
 
 
 def model_argument(call, entry):
-    for k in call.keywords:
-        if k.arg == entry.keyword:
-            return k.value
+    for keyword in [entry.keyword] + entry.aliases:
+        for k in call.keywords:
+            if k.arg == keyword:
+                return k.value
     return call.args[0] if call.args and entry.first else None
 
 

@@ -99,6 +99,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.openai_models = r.strings("openai-models");
     lib.model_keyword = r.string("model-keyword");
     lib.model_first = r.boolean("model-first");
+    lib.model_aliases = r.strings("model-aliases");
     lib.default_model = r.string("default-model");
     lib.default_unless_in = r.strings("default-unless-in");
     lib.default_unless_first = r.strings("default-unless-first");
@@ -171,6 +172,8 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
     if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
     if (lib.model_first && lib.model_keyword.empty()) r.fail("model-first", "is only read with `model-keyword`");
+    if (!lib.model_aliases.empty() && lib.model_keyword.empty())
+      r.fail("model-aliases", "is only read with `model-keyword`");
     if (!lib.default_model.empty() && gated.empty()) r.fail("default-model", "is only read for `model-gated`");
     if (!lib.default_unless_in.empty() && lib.default_model.empty())
       r.fail("default-unless-in", "is only read with `default-model`");

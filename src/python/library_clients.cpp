@@ -174,7 +174,9 @@ bool hands_no_model(TSNode call, const Scope* scope, int index, std::string_view
     if (sym(a) != S.keyword_argument && sym(a) != S.dictionary_splat) ++positional;
   }
   if (index < 0 && positional > lib.default_positionals) return false;
-  return !may_pass_keyword(call, scope, keyword, ev);
+  return !may_pass_keyword(call, scope, keyword, ev) &&
+         std::none_of(lib.model_aliases.begin(), lib.model_aliases.end(),
+                      [&](const std::string& alias) { return may_pass_keyword(call, scope, alias, ev); });
 }
 
 // Whether `n` is, or holds, the identifier `name`.
@@ -290,7 +292,11 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   if (hit->model_gated) {
     // Every value the model may hold names an OpenAI model.
     const int index = lib.model_keyword.empty() || lib.model_first ? 0 : -1;
-    const std::string_view keyword = lib.model_keyword.empty() ? std::string_view("model") : lib.model_keyword;
+    std::string_view keyword = lib.model_keyword.empty() ? std::string_view("model") : lib.model_keyword;
+    // `model-aliases` (phidata's `provider=`): the model under another keyword, when the call
+    // passes it and not the first.
+    for (const auto& alias : lib.model_aliases)
+      if (!may_pass_keyword(call, scope, keyword, ev) && may_pass_keyword(call, scope, alias, ev)) keyword = alias;
     auto starts = call_model_starts(call, scope, code, index, keyword, ev);
     // Handed none: the library's default, for its own class (a project subclass may pass one).
     if (starts.empty() && !lib.default_model.empty() && direct && hands_no_model(call, scope, index, keyword, lib, ev) &&
