@@ -51,7 +51,14 @@ Values Evaluator::lookup(const Scope* scope, std::string_view name, uint32_t use
   }
   // `from m import *` (a cycle of them ends where it started)
   Values out;
-  if (module_scope->star_imports.empty()) return out;
+  if (module_scope->star_imports.empty()) {
+    // A name nothing binds that is a client-building library's package is that module, put in
+    // the function's globals by a framework (babyagi's `register_function(imports=["litellm"])`).
+    const auto& libs = LibraryClientTable::get().libraries();
+    if (std::any_of(libs.begin(), libs.end(), [&](const ClientBuildingLibrary& l) { return l.package == name; }))
+      out.push_back(make(Value::Kind::External, key));
+    return out;
+  }
   const auto [looking, fresh] = star_lookups_.emplace(module_scope, key);
   if (!fresh) return out;
   for (const auto& star : module_scope->star_imports) add_all(out, import_value(owner(module_scope), star.module, name, star.level));
