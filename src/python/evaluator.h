@@ -108,6 +108,8 @@ class Evaluator {
   // `x.a.b` for path "a.b" (empty: `base` itself).
   Values attribute_path(Values base, std::string_view path);
   Values function_returns(const Scope* fn);
+  // Whether fn returns the module a caller names (`def load(name): return import_module(name)`).
+  bool imports_by_parameter(const Scope* fn);
   // What the program passes parameter `index` / `name` of `fn` (python/parameters.cpp): the
   // union of the arguments of every call of it found, and for a test or fixture parameter the
   // fixture of that name. Empty when nothing is found (the parameter stays unknown). With a

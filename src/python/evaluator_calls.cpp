@@ -25,6 +25,11 @@ Values Evaluator::function_returns(const Scope* fn) {
   return out;
 }
 
+bool Evaluator::imports_by_parameter(const Scope* fn) {
+  const Values returned = function_returns(fn);
+  return std::any_of(returned.begin(), returned.end(), [](const Value& v) { return v.imports; });
+}
+
 std::optional<ClientKind> Evaluator::client_subclass(const ClassInfo& cls, int depth) {
   if (depth > 8) return std::nullopt;
   Guard guard(depth_, cuts_, in_progress_, &cls);
@@ -265,7 +270,14 @@ Values Evaluator::call_result(const Values& callee, TSNode call, const Scope* sc
             continue;
           }
           // The function returns (something reached from) one of its parameters: use the
-          // argument this call passes for it.
+          // argument this call passes for it; the module it names, for `import_module(name)`.
+          if (r.imports) {
+            const int index = r.param_index - (v.bound ? 1 : 0);
+            const auto dotted = plain_string(argument_node(call, scope, index, r.param_name), owner(scope).code());
+            if (!dotted || dotted->empty() || dotted->front() == '.') { add(out, opaque()); continue; }
+            add_all(out, attribute_path(module_value(owner(scope), *dotted), r.path));
+            continue;
+          }
           Values arg = argument_for(call, scope, r.param_index - (v.bound ? 1 : 0), r.param_name);
           if (arg.empty()) { add(out, unknown(r.path)); continue; }
           add_all(out, attribute_path(arg, r.path));

@@ -239,8 +239,26 @@ std::optional<Values> Evaluator::dynamic_import(const Values& callee, TSNode cal
   } else if (callee.size() != 1 || callee[0].kind != Value::Kind::External || callee[0].path != "importlib.import_module") {
     return std::nullopt;
   }
-  const auto literal = plain_string(argument_node(call, scope, 0, "name"), code);
-  if (!literal) return std::nullopt;
+  const TSNode named = argument_node(call, scope, 0, "name");
+  const auto literal = plain_string(named, code);
+  if (!literal) {
+    // `def import_optional_dependency(name): return import_module(name)`: the module each
+    // caller names (evaluator_calls.cpp, a function's returns at a call site).
+    if (builtin || is_null(named) || sym(named) != S.identifier) return std::nullopt;
+    const std::string name(text(named, code));
+    const Scope* home = defining_scope(scope, name);
+    if (!home || home->kind != Scope::Kind::Function) return std::nullopt;
+    for (const Binding& b : home->bindings.at(name))
+      if (b.kind == Binding::Kind::Param && !b.self_param && !b.variadic && b.index >= 0) {
+        Value v = unknown();
+        v.function = home;
+        v.param_index = b.index;
+        v.param_name = name;
+        v.imports = true;
+        return Values{std::move(v)};
+      }
+    return std::nullopt;
+  }
   std::string_view dotted = *literal;
   if (dotted.empty() || dotted.front() == '.') return std::nullopt;  // relative: needs `package`
   if (builtin) {

@@ -163,8 +163,10 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
                           const Values exported_values = probe->module_export(m, name);
                           if (probe->yields_client(exported_values) ||
                               holds_library_client_class(exported_values, *probe) ||
-                              std::any_of(exported_values.begin(), exported_values.end(), [](const Value& v) {
-                                return v.kind == Value::Kind::Function && v.function && v.function->api_on_parameter;
+                              std::any_of(exported_values.begin(), exported_values.end(), [&](const Value& v) {
+                                if (v.kind != Value::Kind::Function || !v.function) return false;
+                                // ... or imports the module its caller names (`import_module(name)`)
+                                return v.function->api_on_parameter || probe->imports_by_parameter(v.function);
                               }))
                             exported[t].emplace_back(last_segment(m.name), name);
                         }

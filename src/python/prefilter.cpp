@@ -59,6 +59,13 @@ Prefilter::Verdict Prefilter::first_round(std::string_view text) const {
       v.parse = true;
       return v;
     }
+  // A helper importing the module its caller names (`import_module(name)`) may import `openai`
+  // for a caller that names it (python/evaluator_names.cpp, dynamic_import).
+  for (const char* w : {"import_module", "__import__"})
+    if (contains_word(text, w)) {
+      v.parse = true;
+      return v;
+    }
   for (const auto& s : substrings_)
     if (contains(text, s)) {
       v.parse = true;

@@ -1,7 +1,8 @@
 // Decides which Python files are worth parsing. Sound by construction: a file can only talk to
 // the API through the `openai` name, a configured factory, an API host, a name another
 // project module exports as a client (found in later rounds), a library that builds its own
-// client (the `agents` package: rules/python/libraries.toml), or — for calls on values of
+// client (the `agents` package: rules/python/libraries.toml), a dynamic import (a helper
+// importing what its caller names), or — for calls on values of
 // unknown origin — an unmistakable API chain.
 #pragma once
 

@@ -43,6 +43,10 @@ struct Value {
   // Unknown: the value of parameter `param_index` of `function` (substituted by the argument at
   // a call site when the function returns it: `def wrap(c): return c`).
   int param_index = -1;
+  // Unknown (a parameter): the module the parameter names, not the parameter itself
+  // (`def import_optional_dependency(name): return import_module(name)`): a call site passing a
+  // string imports that module.
+  bool imports = false;
   std::string param_name;  // (kKeywordsParameter: the key, empty for the whole `**kwargs`)
   // Unknown: the field `param_name` of a record class without `__init__` (dataclass, attrs,
   // pydantic, NamedTuple, ...), substituted by what its constructions pass.
@@ -70,7 +74,7 @@ struct Value {
     return kind == o.kind && prov == o.prov && client_kind == o.client_kind && path == o.path &&
            function == o.function && cls == o.cls && elements == o.elements && positions == o.positions && origin == o.origin &&
            origin_line == o.origin_line && annotated == o.annotated && bound == o.bound && own_members == o.own_members && subclasses == o.subclasses &&
-           param_index == o.param_index && field_of == o.field_of && context == o.context && node.id == o.node.id && param_name == o.param_name;
+           param_index == o.param_index && imports == o.imports && field_of == o.field_of && context == o.context && node.id == o.node.id && param_name == o.param_name;
   }
 };
 
