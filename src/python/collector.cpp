@@ -501,8 +501,12 @@ class Collector {
     cls.node = n;
     cls.defined_in = scope;
     if (TSNode supers = field(n, S_.f_superclasses); !is_null(supers)) {
-      for (TSNode b : NamedChildren(supers))
-        if (sym(b) != S_.keyword_argument) cls.bases.push_back(b);
+      for (TSNode b : NamedChildren(supers)) {
+        if (sym(b) == S_.keyword_argument) continue;
+        // `class Sub(Base[T])`: a generic base is the class it subscripts.
+        if (sym(b) == S_.subscript && !is_null(field(b, S_.f_value))) b = field(b, S_.f_value);
+        cls.bases.push_back(b);
+      }
       walk_children(supers, scope, depth);
     }
     Scope* body = new_scope(Scope::Kind::Class, scope, n, cls.name);
