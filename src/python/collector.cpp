@@ -471,13 +471,23 @@ class Collector {
     }
   }
 
+  static bool is_property_decorator(std::string_view d) {
+    constexpr std::string_view suffix = "property";
+    if (d.size() < suffix.size()) return false;
+    const std::string_view tail = d.substr(d.size() - suffix.size());
+    return std::equal(tail.begin(), tail.end(), suffix.begin(),
+                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  }
+
   Scope* function(TSNode n, Scope* scope, int depth, const std::vector<std::string>& decorators,
                   const std::string& fixture_name = {}) {
     TSNode name = field(n, S_.f_name);
     Scope* fn = new_scope(Scope::Kind::Function, scope, n, is_null(name) ? "" : str(name));
     fn->is_async = ts_node_child_count(n) > 0 && text(ts_node_child(n, 0), code_) == "async";
     for (auto& d : decorators) {
-      fn->is_property |= d == "property" || d == "cached_property";
+      // `@property`, `@cached_property`, and decorators named like them (`@lazy_property()`,
+      // `@abstractproperty`, `@hybrid_property`): the method is read as an attribute.
+      fn->is_property |= is_property_decorator(d);
       fn->is_staticmethod |= d == "staticmethod";
       fn->is_classmethod |= d == "classmethod";
       fn->is_context_manager |= d == "contextmanager" || d == "asynccontextmanager";
