@@ -214,7 +214,8 @@ std::vector<std::pair<TSNode, const Scope*>> Evaluator::arguments_passed(const S
 }
 
 // `@pytest.mark.parametrize("client_type", [OpenAI, AsyncOpenAI])`, also with several names
-// ("region, client") and rows of tuples: every value of every row (positions are not kept).
+// ("getter, client_cls") and rows of tuples: the name's own position of every row (a row that is
+// no tuple literal, every value it holds).
 Values Evaluator::parametrized(const Scope* fn, std::string_view name) {
   Values out;
   for (TSNode call : fn->parametrize) {
@@ -222,7 +223,7 @@ Values Evaluator::parametrized(const Scope* fn, std::string_view name) {
     if (is_null(names) || is_null(rows)) continue;
     const std::string_view code = fn->owner->code();
     std::size_t count = 0;
-    bool named = false;
+    int position = -1;
     // "a, b", "a,b", ("a", "b") and ["a", "b"]: the identifiers in the literal text.
     std::string_view list = text(names, code);
     for (std::size_t i = 0; i < list.size();) {
@@ -230,14 +231,14 @@ Values Evaluator::parametrized(const Scope* fn, std::string_view name) {
       std::size_t j = i;
       while (j < list.size() && is_identifier_char(list[j])) ++j;
       if (j > i) {
+        if (position < 0 && list.substr(i, j - i) == name) position = static_cast<int>(count);
         ++count;
-        named |= list.substr(i, j - i) == name;
       }
       i = j;
     }
-    if (!named) continue;
+    if (position < 0) continue;
     Values values = elements_of(eval(rows, fn->parent), -1);
-    if (count > 1) values = elements_of(values, -1);
+    if (count > 1) values = elements_of(values, position);
     add_all(out, values);
   }
   return out;
