@@ -101,8 +101,12 @@ CallOutcome Evaluator::outcome_of(const Value& v, TSNode call, const Scope* scop
       }
       std::string api = strip_response_wrappers(v.path);
       // Any call through a resource of the client is an API call, in the catalogue or not
-      // (an SDK version's method it lacks); the client's own members are not (data).
-      if (catalogue_.api_method(api) || (!v.own_members && catalogue_.is_resource_call(api)) ||
+      // (an SDK version's method it lacks); the client's own members are not (data), nor a
+      // path through no resource of any SDK version (`client.messages.create` on a name that
+      // holds an Anthropic client as well).
+      const bool through_resource = !v.own_members && catalogue_.is_resource(api.substr(0, api.find('.'))) &&
+                                    catalogue_.is_resource_call(api);
+      if (catalogue_.api_method(api) || through_resource ||
           (api.find('.') == std::string::npos && catalogue_.is_raw_method(api))) {
         o.kind = CallOutcome::Kind::ApiCall;
         o.prov = v.prov;
