@@ -435,7 +435,17 @@ Values Evaluator::vouched_by(TSNode type, const Scope* scope, TSNode value, Valu
   const bool silent = std::all_of(values.begin(), values.end(), [](const Value& v) {
     return v.kind == Value::Kind::Opaque || v.kind == Value::Kind::External;
   });
-  if (!silent) return values;
+  if (!silent) {
+    // `api: DockerClient = docker_client.api_client`: another package's class that is no client
+    // rules out what could not be resolved (no QG007 on `api.containers.list`); a client the
+    // scan followed here stays one (a shared package's protocol may type it).
+    const bool unresolved = std::any_of(values.begin(), values.end(), [](const Value& v) { return v.kind == Value::Kind::Unknown; });
+    if (!unresolved || !names_other_library(type, scope)) return values;
+    const Values declared = annotation_value(type, scope);
+    if (declared.size() != 1 || declared.front().kind != Value::Kind::Opaque) return values;
+    std::erase_if(values, [](const Value& v) { return v.kind == Value::Kind::Unknown; });
+    return values.empty() ? Values{opaque()} : values;
+  }
   const Values declared = annotation_value(type, scope);
   if (!std::any_of(declared.begin(), declared.end(), [](const Value& d) { return d.kind == Value::Kind::Unknown && d.annotated; }))
     return values;

@@ -168,6 +168,8 @@ class Evaluator {
   std::optional<FactoryHanded> factory_handed(const Value& taker, TSNode call, const Scope* scope);
   Values call_result(const Values& callee, TSNode call, const Scope* scope);
   Values cast_value(TSNode call, const Scope* scope);  // `typing.cast(T, x)`
+  // Whether a type expression names a class of another package (not typing, builtins, collections).
+  bool names_other_library(TSNode type, const Scope* scope);
   Values annotation_value(TSNode annotation, const Scope* scope);
   // `client: OpenAI = registry.get()`, `cast(OpenAI, make())`: `values` (what `value` evaluates
   // to), or, when they say nothing of a client (an outside package's call or name, an

@@ -53,17 +53,11 @@ Value Evaluator::construction(ClientKind kind, const Scope* scope, TSNode call) 
   return c;
 }
 
-Values Evaluator::cast_value(TSNode call, const Scope* scope) {
-  // `cast(Any, self._client)`, `cast("T", x)`: what `x` is. A type naming another package's
-  // class that is no OpenAI client (`cast(Groq, x)`) says what an annotation of it says.
+bool Evaluator::names_other_library(TSNode type, const Scope* scope) {
   const auto& S = Syntax::get();
-  const TSNode value = argument_node(call, scope, 1, "val");
-  if (is_null(value)) return {opaque()};
-  const TSNode type = argument_node(call, scope, 0, "typ");
-  bool other_library = false;
   std::vector<TSNode> stack;
   if (!is_null(type)) stack.push_back(type);
-  while (!stack.empty() && !other_library) {
+  while (!stack.empty()) {
     const TSNode n = stack.back();
     stack.pop_back();
     if (sym(n) == S.identifier || sym(n) == S.attribute || sym(n) == S.string) {
@@ -71,13 +65,23 @@ Values Evaluator::cast_value(TSNode call, const Scope* scope) {
       for (const Value& t : sym(n) == S.string ? string_names(text(n, owner(scope).code()), scope) : eval(n, scope)) {
         const std::string_view top = std::string_view(t.path).substr(0, t.path.find('.'));
         if (t.kind == Value::Kind::External && top != "typing" && top != "typing_extensions" && top != "builtins" && top != "collections")
-          other_library = true;
+          return true;
       }
       continue;
     }
     for (TSNode c : NamedChildren(n)) stack.push_back(c);
   }
-  if (other_library) {
+  return false;
+}
+
+Values Evaluator::cast_value(TSNode call, const Scope* scope) {
+  // `cast(Any, self._client)`, `cast("T", x)`: what `x` is. A type naming another package's
+  // class that is no OpenAI client (`cast(Groq, x)`) says what an annotation of it says.
+  const auto& S = Syntax::get();
+  const TSNode value = argument_node(call, scope, 1, "val");
+  if (is_null(value)) return {opaque()};
+  const TSNode type = argument_node(call, scope, 0, "typ");
+  if (names_other_library(type, scope)) {
     // `cast(OpenAI, x)` is x; `cast(Groq, x)`, `cast("Provider[Client]", x)`: no client, as the
     // annotation is (the project class a generic names is no narrower than its vendor's type).
     const Values declared = annotation_value(type, scope);
