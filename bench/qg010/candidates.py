@@ -54,9 +54,14 @@ def load_entries(rules_path):
             rules.update(tomllib.load(f))
     entries, packages = {}, {}
     for table, t in rules.items():
-        packages[t["package"]] = table
+        packages.setdefault(t["package"], table)
         for q in t.get("constructors", []):
             entries[q] = Entry(table, False, [], t.get("tracked-by", []))
+        # A defaults slot's `builds`: calls that build the library's default client unless handed
+        # one of the slot's keywords (Haystack's evaluators, LangChain's embedding distance).
+        for slot in t.get("defaults", {}).values():
+            for q in slot.get("builds", []):
+                entries[q] = Entry(table, False, [], slot.get("keywords", []))
         for q in t.get("model-gated", []):
             entries[q] = Entry(table, True, t.get("openai-models", []), t.get("tracked-by", []), t)
     return entries, packages
