@@ -10,7 +10,9 @@ classifies each one:
             `default-unless-first` callable; handed no `tracked-by` keyword (or only a plain
             `httpx.Client()` / `httpx.AsyncClient()`)
   handed    passes a `tracked-by` keyword with anything else (not expected)
-  gated     model-gated with a model that is not an OpenAI literal (a variable, another provider)
+  gated     model-gated with a model that is not an OpenAI literal (a variable, another provider);
+            a `judges` call naming, as written in its own arguments, no `judged` evaluator
+            handed nothing under its keyword
   unlisted  a call into a table's package whose last name mentions OpenAI / LLM / completion /
             embedding but that the table does not list: for reading by hand (possible data misses)
   unparsed  a file CPython cannot parse (one record per file)
@@ -62,6 +64,11 @@ def load_entries(rules_path):
         for slot in t.get("defaults", {}).values():
             for q in slot.get("builds", []):
                 entries[q] = Entry(table, False, [], slot.get("keywords", []))
+        # `judges`: evaluator loaders that build what a `judged` evaluator needs, handed none.
+        for judge in t.get("judges", {}).values():
+            for q in judge["names"]:
+                entries[q] = Entry(table, False, [], [])
+                entries[q].judge = (judge, t.get("judged", {}), t.get("judged-enums", []))
         for q in t.get("model-gated", []):
             entries[q] = Entry(table, True, t.get("openai-models", []), t.get("tracked-by", []), t)
     return entries, packages
@@ -159,7 +166,48 @@ def plain_http_client(value, names):
     return isinstance(value, ast.Call) and qualified(value.func, names) in PLAIN_HTTP_CLIENTS
 
 
+def judge_builds(call, entry, names):
+    """A `judges` call: whether it names a judged evaluator (a string, an enum member, a
+    configuration in its list) handed nothing under that evaluator's keyword. Only what is
+    written in the call itself is read."""
+    judge, judged, enums = entry.judge
+    position = judge.get("position", -1)
+    arg = next((k.value for k in call.keywords if k.arg == judge["evaluator"]), None)
+    if arg is None and 0 <= position < len(call.args):
+        arg = call.args[position]
+    items = arg.elts if judge.get("list") and isinstance(arg, (ast.List, ast.Tuple)) else [arg]
+    takes = judge.get("takes")
+
+    def handed(call, keyword, own=False):
+        if not own and takes is not None:
+            keyword = takes.get(keyword)
+        for k in call.keywords:
+            if k.arg is None or (keyword and k.arg == keyword and not (
+                    isinstance(k.value, ast.Constant) and k.value.value is None)):
+                return True
+        return False
+
+    member_of = {v[0]: name for name, v in judged.items()}
+    for item in items:
+        name = None
+        if isinstance(item, ast.Constant) and isinstance(item.value, str):
+            name = item.value
+        elif isinstance(item, ast.Attribute) and qualified(item.value, names) in enums:
+            name = member_of.get(item.attr)
+        elif isinstance(item, ast.Call) and isinstance(item.func, ast.Attribute):
+            owner = qualified(item.func.value, names)
+            if owner in judge["names"] and item.func.attr in judge.get("configs", {}):
+                name = judge["configs"][item.func.attr]
+                if handed(item, judged[name][1], own=True):
+                    continue
+        if name in judged and not handed(call, judged[name][1]):
+            return True
+    return False
+
+
 def classify(call, entry, names, direct=True, listed=frozenset()):
+    if getattr(entry, "judge", None):
+        return {"kind": "expect"} if judge_builds(call, entry, names) else {"kind": "gated", "model": None}
     handed = [k for k in call.keywords if k.arg in entry.tracked_by]
     if handed and not all(plain_http_client(k.value, names) for k in handed):
         return {"kind": "handed"}

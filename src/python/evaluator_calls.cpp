@@ -77,7 +77,6 @@ bool Evaluator::names_other_library(TSNode type, const Scope* scope) {
 Values Evaluator::cast_value(TSNode call, const Scope* scope) {
   // `cast(Any, self._client)`, `cast("T", x)`: what `x` is. A type naming another package's
   // class that is no OpenAI client (`cast(Groq, x)`) says what an annotation of it says.
-  const auto& S = Syntax::get();
   const TSNode value = argument_node(call, scope, 1, "val");
   if (is_null(value)) return {opaque()};
   const TSNode type = argument_node(call, scope, 0, "typ");

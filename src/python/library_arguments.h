@@ -60,4 +60,11 @@ bool agent_builds_openai(const LibraryClientTable::Entry& entry, TSNode call, co
 bool context_builds_openai(TSNode call, const Scope* scope, Evaluator& ev, const ClientBuildingLibrary& lib,
                            std::string_view code);
 
+// A `judges` callable (`judge`, of `lib`): whether `call` builds what an evaluator it names needs
+// (its model, its embeddings): one of the library's `judged`, by name, enum member, or (`configs`)
+// a configuration handed nothing under the evaluator's keyword, which the call hands nothing
+// either (under the keyword it `takes`); in a list (`list`), any of it, through `*` splats, `+` joins and names bound to one (python/library_judges.cpp).
+bool judge_builds_default(const Judge& judge, const ClientBuildingLibrary& lib, TSNode call, const Scope* scope,
+                          Evaluator& ev, std::string_view code);
+
 }  // namespace qg::python

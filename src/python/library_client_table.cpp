@@ -49,6 +49,17 @@ void each_subtable(const RulesReader& r, const toml::table& table, std::string_v
   }
 }
 
+// `[table.<key>]` of lists of strings: `read(name, its list)` for each.
+template <typename Read>
+void each_string_list(const RulesReader& r, const toml::table& table, std::string_view key, Read read) {
+  if (!table.get(key)) return;
+  const RulesReader lists(r.table(key), r.where() + " " + std::string(key));
+  for (auto&& [name, node] : r.table(key)) {
+    (void)node;
+    read(name.str(), lists.strings(name.str()));
+  }
+}
+
 }  // namespace
 
 const FactoryFunction& tracking_installer() {
@@ -63,7 +74,7 @@ LibraryClientTable LibraryClientTable::from_text(std::string_view toml_text) {
 
 LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<std::string, std::string_view>>& files) {
   LibraryClientTable t;
-  enum class Kind { constructor, gated, returns_client, config_gated, config_arguments, uses_default, builds_default };
+  enum class Kind { constructor, gated, returns_client, config_gated, config_arguments, uses_default, builds_default, judge };
   struct ConfigSignature {
     std::vector<std::string> names;
     int position;
@@ -73,6 +84,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
   std::vector<ConfigSignature> signatures;
   StringMap<std::vector<const DefaultSlot*>> slot_of;
   StringMap<std::vector<std::string>> offline_by;
+  StringMap<const Judge*> judge_of;
   StringMap<std::pair<std::size_t, Kind>> by_library;  // (libs_ settles before pointing into it)
   // Every library's tables, in the order of their ids whatever file holds them.
   std::vector<toml::table> roots;
@@ -103,9 +115,8 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.default_model = r.string("default-model");
     lib.default_unless_in = r.strings("default-unless-in");
     lib.default_unless_first = r.strings("default-unless-first");
-    if (const toml::node* n = node.as_table()->get("default-positionals")) {
-      if (!n->is_integer() || n->value_or(int64_t{-1}) < 0) r.fail("default-positionals", "must be a whole number");
-      lib.default_positionals = static_cast<int>(n->value_or(int64_t{0}));
+    if (const auto positionals = r.whole_number("default-positionals")) {
+      lib.default_positionals = *positionals;
       if (lib.default_model.empty()) r.fail("default-positionals", "is only read with `default-model`");
     }
     lib.tracked_by = r.strings("tracked-by");
@@ -117,6 +128,11 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.other_api_types = r.strings("other-api-types");
     lib.config_contexts = r.strings("config-contexts");
     lib.entry_tracked_by = r.strings("entry-tracked-by");
+    lib.judged_enums = r.strings("judged-enums");
+    each_string_list(r, *node.as_table(), "judged", [&](std::string_view name, const std::vector<std::string>& v) {
+      if (v.size() != 2) r.fail(fmt::format("judged.{}", name), "must be [its enum member, the keyword handing it]");
+      lib.judged.push_back({std::string(name), v[0], v[1]});
+    });
     const auto constructors = r.strings("constructors");
     const auto gated = r.strings("model-gated");
     const auto returning = r.strings("returns-client");
@@ -159,6 +175,29 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
           any_default = true;
         }
     });
+    bool any_judge = false;
+    each_subtable(r, *node.as_table(), "judges", [&](std::string_view, const RulesReader& jr) {
+      Judge& judge = t.judge_storage_.emplace_back();
+      judge.names = jr.strings("names");
+      judge.evaluator = jr.string("evaluator", true);
+      judge.position = jr.whole_number("position").value_or(-1);
+      judge.list = jr.boolean("list");
+      judge.takes_all = !jr.has("takes");
+      judge.takes = jr.string_map("takes");
+      judge.configs = jr.string_map("configs");
+      if (judge.names.empty()) jr.fail("names", "is missing");
+      const auto judged = [&](std::string_view evaluator) {
+        return std::any_of(lib.judged.begin(), lib.judged.end(), [&](const JudgedEvaluator& e) { return e.name == evaluator; });
+      };
+      for (const auto& [member, evaluator] : judge.configs)
+        if (!judged(evaluator)) jr.fail("configs." + member, fmt::format("names {}, which `judged` does not", evaluator));
+      for (const auto& name : judge.names) {
+        by_library[name] = {t.libs_.size(), Kind::judge};
+        judge_of[name] = &judge;
+      }
+      any_judge = true;
+    });
+    if (any_judge && lib.judged.empty()) r.fail("judged", "is needed by `judges`");
     if (const toml::node* instances = node.as_table()->get("instances")) {
       if (!instances->is_table()) r.fail("instances", "must be a table");
       for (auto&& [callable, cls] : *instances->as_table()) {
@@ -167,7 +206,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       }
     }
     if (constructors.empty() && gated.empty() && returning.empty() && config_gated.empty() && config_arguments.empty() &&
-        !any_default)
+        !any_default && !any_judge)
       r.fail("constructors", "is empty, and so are `model-gated` and `returns-client`");
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
     if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
@@ -215,6 +254,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
             at.second == Kind::config_gated || at.second == Kind::config_arguments};
     e.config_arguments = at.second == Kind::config_arguments;
     if (const auto it = offline_by.find(name); it != offline_by.end()) e.offline_by = it->second;
+    if (at.second == Kind::judge) e.judge = judge_of.at(name);
     if (at.second == Kind::uses_default || at.second == Kind::builds_default) {
       e.slots = slot_of.at(name);
       e.builds_default = at.second == Kind::builds_default;

@@ -308,6 +308,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     if (starts.empty() || !std::all_of(starts.begin(), starts.end(), openai)) return std::nullopt;
   }
   if (hit->config_gated && !agent_builds_openai(*hit, call, scope, ev, code, direct)) return std::nullopt;
+  if (hit->judge && !judge_builds_default(*hit->judge, lib, call, scope, ev, code)) return std::nullopt;
   // Answered locally (`mock_response="Hi!"`): no client built, nothing sent.
   for (const auto& keyword : hit->offline_by) {
     const TSNode mock = unparenthesize(ev.argument_node(call, scope, -1, keyword));

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,14 @@ struct FixArgumentPiece {
   std::optional<FactoryFunction> name;  // {module, name}: spelled as the fixed file imports it
 };
 using FixArgument = std::vector<FixArgumentPiece>;
+
+// One of `judged`: an evaluator, by name ("qa"), its member of the library's enums ("QA"), and the
+// keyword of the library's loader that hands it what it would otherwise build ("llm").
+struct JudgedEvaluator {
+  std::string name;
+  std::string member;
+  std::string keyword;
+};
 
 struct ClientBuildingLibrary {
   std::string id;            // "langchain-openai"
@@ -70,6 +79,27 @@ struct ClientBuildingLibrary {
   // `entry-tracked-by`: keys of a configuration entry handing its OpenAI client an HTTP client
   // (`"http_client"`): a tracked one makes that entry's client tracked.
   std::vector<std::string> entry_tracked_by;
+  // `judged`: the evaluators that build a model (or embeddings) of the library's when handed none,
+  // and `judged-enums`: the enums naming them (`EvaluatorType.QA`); its `judges` load them.
+  std::vector<JudgedEvaluator> judged;
+  std::vector<std::string> judged_enums;
+};
+
+// `judges.<id>`: a callable loading evaluators by name that builds what a `judged` one needs when
+// it is handed none (LangChain's `load_evaluator("qa")` and `RunEvalConfig(evaluators=["qa"])`
+// build `ChatOpenAI(model="gpt-4")`; `load_evaluator("embedding_distance")` `OpenAIEmbeddings()`).
+struct Judge {
+  std::vector<std::string> names;  // every qualified name of the callable
+  std::string evaluator;           // the keyword naming the evaluator, or a list of them (`list`)
+  int position = -1;               // its place among the positional arguments (-1: keyword only)
+  bool list = false;
+  // `takes`: an evaluator's keyword -> the callable's (`llm` -> `eval_llm`); those not listed it
+  // does not take. Absent: it takes each under its own name.
+  bool takes_all = true;
+  std::map<std::string, std::string, std::less<>> takes;
+  // `configs`: members of the callable configuring one evaluator each (`RunEvalConfig.QA(...)`),
+  // in the list: built for unless handed the evaluator's keyword there or by the callable.
+  std::map<std::string, std::string, std::less<>> configs;  // member -> evaluator
 };
 
 // A library default a call falls back on when it is handed none (`defaults.<slot>`: LlamaIndex's
@@ -126,6 +156,8 @@ class LibraryClientTable {
     // sending nothing (LiteLLM's `mock_response`); passed with anything but a literal None, the
     // call is not reported.
     std::vector<std::string> offline_by;
+    // `judges`: builds the default model only for an evaluator a model judges, handed none.
+    const Judge* judge = nullptr;
   };
   const Entry* entry(std::string_view qualified) const;
   // `holders`: library classes whose instances keep the client they are handed as an attribute
@@ -153,6 +185,7 @@ class LibraryClientTable {
   StringMap<std::size_t> holder_names_;  // qualified -> index into holders_
   std::vector<std::string> words_;
   std::deque<DefaultSlot> slot_storage_;  // (stable addresses)
+  std::deque<Judge> judge_storage_;
   std::vector<const DefaultSlot*> slots_;
   StringMap<std::string> instances_;
 };

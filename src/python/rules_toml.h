@@ -2,6 +2,9 @@
 // naming the file and key in what it throws, so a malformed rules file says where.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -43,6 +46,28 @@ class RulesReader {
     if (!n) return fallback;
     if (!n->is_boolean()) fail(key, "must be true or false");
     return n->value_or(fallback);
+  }
+
+  bool has(std::string_view key) const { return t_.get(key) != nullptr; }
+
+  // A table of strings (`{ llm = "eval_llm" }`); empty when absent.
+  std::map<std::string, std::string, std::less<>> string_map(std::string_view key) const {
+    std::map<std::string, std::string, std::less<>> out;
+    if (!has(key)) return out;
+    for (auto&& [k, v] : table(key)) {
+      if (!v.is_string()) fail(std::string(key) + "." + std::string(k.str()), "must be a string");
+      out.emplace(std::string(k.str()), std::string(v.value_or(std::string_view{})));
+    }
+    return out;
+  }
+
+  // A whole number >= 0; nullopt when absent.
+  std::optional<int> whole_number(std::string_view key) const {
+    const toml::node* n = t_.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer() || n->value_or(int64_t{-1}) < 0 || n->value_or(int64_t{0}) > 1000000)
+      fail(key, "must be a whole number");
+    return static_cast<int>(n->value_or(int64_t{0}));
   }
 
   const toml::table& table(std::string_view key) const {

@@ -335,3 +335,56 @@ how = "install"
                  "default-unless-in = [\"members\"]\n") ==
         "rules/python/library-clients/test.toml [a]: `default-unless-in` is only read with `default-model`");
 }
+
+TEST_CASE("python library clients: judges load evaluators by name; each configuration names a judged one") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"(
+[acme]
+package = "acme"
+display-name = "Acme"
+tracked-by = []
+how = "x"
+judged-enums = ["acme.Kind"]
+[acme.judged]
+qa = ["QA", "llm"]
+distance = ["DISTANCE", "embeddings"]
+[acme.judges.load]
+names = ["acme.load"]
+evaluator = "evaluator"
+position = 0
+[acme.judges.config]
+names = ["acme.Config"]
+evaluator = "evaluators"
+list = true
+takes = { llm = "eval_llm" }
+configs = { QA = "qa" }
+)");
+  const auto* load = table.entry("acme.load");
+  REQUIRE(load);
+  REQUIRE(load->judge);
+  CHECK(load->judge->position == 0);
+  CHECK(!load->judge->list);
+  CHECK(load->judge->takes_all);
+  CHECK(load->library->judged.size() == 2);
+  CHECK(load->library->judged[1].member == "QA");  // (in the order of their names)
+  const auto* config = table.entry("acme.Config");
+  REQUIRE(config);
+  REQUIRE(config->judge);
+  CHECK(config->judge->position == -1);
+  CHECK(config->judge->list);
+  CHECK(!config->judge->takes_all);
+  CHECK(config->judge->takes.at("llm") == "eval_llm");
+  CHECK(config->judge->configs.at("QA") == "qa");
+  const char* head = "[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\n";
+  CHECK(error_of((std::string(head) + "[a.judges.j]\nnames = [\"a.j\"]\nevaluator = \"e\"\n").c_str()) ==
+        "rules/python/library-clients/test.toml [a]: `judged` is needed by `judges`");
+  CHECK(error_of((std::string(head) + "[a.judged]\nqa = [\"QA\"]\n").c_str()) ==
+        "rules/python/library-clients/test.toml [a]: `judged.qa` must be [its enum member, the keyword handing it]");
+  CHECK(error_of((std::string(head) +
+                  "[a.judged]\nqa = [\"QA\", \"llm\"]\n[a.judges.j]\nnames = [\"a.j\"]\nevaluator = \"e\"\n"
+                  "configs = { Exact = \"exact\" }\n")
+                     .c_str()) == "rules/python/library-clients/test.toml [a] judges.j: `configs.Exact` names exact, "
+                                  "which `judged` does not");
+  CHECK(error_of((std::string(head) +
+                  "[a.judged]\nqa = [\"QA\", \"llm\"]\n[a.judges.j]\nnames = [\"a.j\"]\nevaluator = \"e\"\nposition = -1\n")
+                     .c_str()) == "rules/python/library-clients/test.toml [a] judges.j: `position` must be a whole number");
+}
