@@ -4,7 +4,7 @@ Lists every call of an entry point named in rules/python/library-clients/ (the r
 own tables, read at run time), resolved through the file's imports (anywhere in the file), and
 classifies each one:
   expect    a constructor, or a model-gated entry point given a literal OpenAI model (by its
-            `model-keyword`, or argument 0 where it has none or `model-first`), or given no model
+            `model-keyword`, or argument 0 where it has none, or its `model-position`), or given no model
             (or `None`, and no `**` splat) where its `default-model` is one, unless written in a
             list handed to a `default-unless-in` keyword or as the first argument of a
             `default-unless-first` callable; handed no `tracked-by` keyword (or only a plain
@@ -42,7 +42,7 @@ class Entry:
         t = t or {}
         self.keyword = t.get("model-keyword", "model")
         self.aliases = t.get("model-aliases", [])
-        self.first = "model-keyword" not in t or t.get("model-first", False)
+        self.position = 0 if "model-keyword" not in t else t.get("model-position", -1)
         self.default = t.get("default-model", "")
         self.unless_in = t.get("default-unless-in", []) + ["0:" + q for q in t.get("default-unless-first", [])]
 
@@ -114,7 +114,7 @@ def model_argument(call, entry):
         for k in call.keywords:
             if k.arg == keyword:
                 return k.value
-    return call.args[0] if call.args and entry.first else None
+    return call.args[entry.position] if 0 <= entry.position < len(call.args) else None
 
 
 def hands_no_model(call, entry):
@@ -122,7 +122,7 @@ def hands_no_model(call, entry):
     if m is not None:
         return isinstance(m, ast.Constant) and m.value is None
     return not any(k.arg is None for k in call.keywords) and not (
-        entry.first and any(isinstance(a, ast.Starred) for a in call.args))
+        entry.position >= 0 and any(isinstance(a, ast.Starred) for a in call.args[:entry.position + 1]))
 
 
 def python_files(root):

@@ -110,7 +110,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.display_name = r.string("display-name", true);
     lib.openai_models = r.strings("openai-models");
     lib.model_keyword = r.string("model-keyword");
-    lib.model_first = r.boolean("model-first");
+    lib.model_position = r.whole_number("model-position").value_or(-1);
     lib.model_aliases = r.strings("model-aliases");
     lib.default_model = r.string("default-model");
     lib.default_unless_in = r.strings("default-unless-in");
@@ -210,7 +210,8 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       r.fail("constructors", "is empty, and so are `model-gated` and `returns-client`");
     if (!gated.empty() && lib.openai_models.empty()) r.fail("openai-models", "is needed by `model-gated`");
     if (!lib.model_keyword.empty() && gated.empty()) r.fail("model-keyword", "is only read for `model-gated`");
-    if (lib.model_first && lib.model_keyword.empty()) r.fail("model-first", "is only read with `model-keyword`");
+    if (lib.model_position >= 0 && lib.model_keyword.empty())
+      r.fail("model-position", "is only read with `model-keyword`");
     if (!lib.model_aliases.empty() && lib.model_keyword.empty())
       r.fail("model-aliases", "is only read with `model-keyword`");
     if (!lib.default_model.empty() && gated.empty()) r.fail("default-model", "is only read for `model-gated`");

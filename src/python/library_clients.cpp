@@ -291,7 +291,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   const ClientBuildingLibrary& lib = *hit->library;
   if (hit->model_gated) {
     // Every value the model may hold names an OpenAI model.
-    const int index = lib.model_keyword.empty() || lib.model_first ? 0 : -1;
+    const int index = lib.model_keyword.empty() ? 0 : lib.model_position;
     std::string_view keyword = lib.model_keyword.empty() ? std::string_view("model") : lib.model_keyword;
     // `model-aliases` (phidata's `provider=`): the model under another keyword, when the call
     // passes it and not the first.

@@ -46,7 +46,7 @@ struct ClientBuildingLibrary {
   std::string display_name;  // "LangChain"
   std::vector<std::string> openai_models;  // model-name prefixes sent to an OpenAI client
   std::string model_keyword;               // `model-gated`'s model: this keyword only ("": 0 or `model`)
-  bool model_first = false;                // `model-first`: with `model-keyword`, argument 0 too
+  int model_position = -1;                 // `model-position`: with `model-keyword`, its place too
   std::vector<std::string> model_aliases;  // `model-aliases`: further keywords naming the model
   // `default-model`: the model a `model-gated` entry builds when handed none (its argument
   // absent, or None), as agno's `Agent()` builds OpenAI's; "": a call handed none builds nothing

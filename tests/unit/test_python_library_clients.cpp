@@ -305,7 +305,7 @@ package = "acme"
 display-name = "Acme"
 model-gated = ["acme.Agent", "acme.Model"]
 model-keyword = "model_id"
-model-first = true
+model-position = 0
 openai-models = ["openai:"]
 default-model = "openai:gpt-4o"
 default-unless-in = ["members"]
@@ -315,7 +315,7 @@ how = "install"
   const auto* agent = table.entry("acme.Agent");
   REQUIRE(agent);
   CHECK(agent->model_gated);
-  CHECK(agent->library->model_first);
+  CHECK(agent->library->model_position == 0);
   CHECK(agent->library->default_model == "openai:gpt-4o");
   CHECK(agent->library->default_unless_in == std::vector<std::string>{"members"});
   CHECK(agent->library->default_unless_first.empty());
@@ -327,8 +327,8 @@ how = "install"
                  "default-model = \"gpt-4o\"\ndefault-positionals = \"one\"\n") ==
         "rules/python/library-clients/test.toml [a]: `default-positionals` must be a whole number");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
-                 "model-first = true\n") ==
-        "rules/python/library-clients/test.toml [a]: `model-first` is only read with `model-keyword`");
+                 "model-position = 0\n") ==
+        "rules/python/library-clients/test.toml [a]: `model-position` is only read with `model-keyword`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\ndefault-model = \"gpt-4o\"\n") ==
         "rules/python/library-clients/test.toml [a]: `default-model` is only read for `model-gated`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
