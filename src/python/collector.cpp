@@ -321,6 +321,9 @@ class Collector {
       for (Scope* s = scope; s; s = s->parent) {
         if (s->kind == Scope::Kind::Class || s->kind == Scope::Kind::Module) break;
         if (s->method_of && receiver == s->self_name) {
+          // Where and whether surely (python/evaluator.cpp: overwrites_inherited).
+          b.position = position_;
+          b.conditional = cond_ > 0;
           s->method_of->instance_attrs[str(attr)].push_back(std::move(b));
           return;
         }

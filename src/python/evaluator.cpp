@@ -26,6 +26,44 @@ std::string strip_response_wrappers(std::string_view path) {
   return out;
 }
 
+namespace {
+
+// The end of the last `X.__init__(...)` call in `fn`'s own body (`super().__init__(...)`,
+// `Base.__init__(self, ...)`), nested functions and classes aside; 0 when there is none.
+uint32_t last_init_call(TSNode n, std::string_view code) {
+  const auto& S = Syntax::get();
+  uint32_t last = 0;
+  for (TSNode c : NamedChildren(n)) {
+    const TSSymbol k = sym(c);
+    if (k == S.function_definition || k == S.class_definition || k == S.lambda || k == S.decorated_definition) continue;
+    if (k == S.call) {
+      TSNode f = field(c, S.f_function);
+      if (!is_null(f) && sym(f) == S.attribute && text(field(f, S.f_attribute), code) == "__init__") last = std::max(last, end_byte(c));
+    }
+    last = std::max(last, last_init_call(c, code));
+  }
+  return last;
+}
+
+// Whether `cls`'s own `__init__` runs its base's `__init__` and then surely sets `self.<name>`
+// (not under an `if`, a `try`, a loop): on an instance of `cls` (or of a subclass running that
+// `__init__`) what the bases' `__init__` stored under that name is gone.
+bool overwrites_inherited(const ClassInfo& cls, const std::vector<Binding>& assigned) {
+  const Scope* init = nullptr;
+  if (auto it = cls.body->bindings.find("__init__"); it != cls.body->bindings.end())
+    for (const auto& b : it->second)
+      if (b.kind == Binding::Kind::Function && b.function) init = b.function;
+  if (!init || is_null(init->node)) return false;
+  const uint32_t after = last_init_call(init->node, init->owner->code());
+  if (after == 0) return false;
+  return std::any_of(assigned.begin(), assigned.end(), [&](const Binding& b) {
+    return b.scope == init && !b.conditional && b.position > after &&
+           (b.kind == Binding::Kind::Expr || b.kind == Binding::Kind::Element || b.kind == Binding::Kind::Context);
+  });
+}
+
+}  // namespace
+
 // ---- expressions -------------------------------------------------------------------------
 
 Values Evaluator::eval(TSNode n, const Scope* scope) {
@@ -310,6 +348,7 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
     }
   }
   const std::string key(name);
+  std::vector<const ClassInfo*> replacing;  // classes whose `__init__` replaces the bases' value
   for (const ClassInfo* c : mro) {
     if (auto it = c->body->bindings.find(key); it != c->body->bindings.end()) {
       for (const auto& b : it->second) {
@@ -338,8 +377,14 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
         }
       }
     }
-    if (auto it = c->instance_attrs.find(key); it != c->instance_attrs.end())
+    if (auto it = c->instance_attrs.find(key); it != c->instance_attrs.end()) {
+      // A base's `__init__` assignment a subclass's `__init__` (in the chain from `cls`) replaces.
+      const bool replaced = instance && c != &cls && std::any_of(replacing.begin(), replacing.end(), [&](const ClassInfo* r) {
+        const auto& family = class_family(c);
+        return std::find(family.begin(), family.end(), r) != family.end();
+      });
       for (const auto& b : it->second) {
+        if (replaced && b.scope && b.scope->method_of == c && b.scope->name == "__init__") continue;
         Values assigned = binding_values(b, b.scope);
         // `self.client = client` in a base's method, read on a subclass: what the calls of that
         // method on the subclass's family pass.
@@ -349,6 +394,8 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
               v.context = &cls;
         add_all(out, assigned);
       }
+      if (instance && overwrites_inherited(*c, it->second)) replacing.push_back(c);
+    }
     // A dict attribute filled elsewhere (`self._entries[name] = entry`, `cls.REGISTRY[k] = v`).
     if (holds_container(out))
       if (auto stored = stored_elements(c, true, true, key)) add(out, std::move(*stored));
