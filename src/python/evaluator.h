@@ -220,6 +220,7 @@ class Evaluator {
   // never shadows); opaque for any other external name.
   Value own_library_function(const Value& v);
   bool splat_keyword(TSNode call, const Scope* scope, std::string_view name, Values& out);
+  bool splat_positional(TSNode call, const Scope* scope, int position, Values& out);
   Values parametrized(const Scope* fn, std::string_view name);
   // `kwargs.pop("client"[, d])`, `.get(...)`, `.setdefault(...)`, `kwargs["client"]` on a
   // function's `**kwargs` (`keywords`): what its callers pass as `client=` (and the default);

@@ -123,7 +123,9 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
         add_all(out, passed);
       }
       // `*args` / `**options` may carry it (`**args` for a dict naming it: what it names)
-      else if (passes_splat(site.call) && !splat_keyword(site.call, site.scope, name, out)) add(out, unknown());
+      else if (passes_splat(site.call) && !splat_keyword(site.call, site.scope, name, out) &&
+               (site.partial || index - shift < 0 || !splat_positional(site.call, site.scope, index - shift, out)))
+        add(out, unknown());
     }
   };
   if (fn->kind == Scope::Kind::Lambda) {
@@ -456,6 +458,43 @@ bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view 
     }
   }
   return found;
+}
+
+// A list splat of `call` that is the calling function's own `*args` handed on whole
+// (`make_request(*args, **kwargs)` in `def make_auto_request(*args, **kwargs)`): the argument at
+// `position` of the call is what that function's callers pass at the matching position. Adds it
+// to `out`; false when the splat is anything else or no caller passes one there.
+bool Evaluator::splat_positional(TSNode call, const Scope* scope, int position, Values& out) {
+  const auto& S = Syntax::get();
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return false;
+  const std::string_view code = scope->owner->code();
+  int before = 0;  // positional arguments ahead of the splat
+  for (TSNode a : CodeChildren(args)) {
+    if (sym(a) == S.keyword_argument || sym(a) == S.dictionary_splat) continue;
+    if (sym(a) != S.list_splat) {
+      ++before;
+      continue;
+    }
+    if (position < before || ts_node_named_child_count(a) == 0) return false;
+    TSNode e = unparenthesize(ts_node_named_child(a, 0));
+    if (sym(e) != S.identifier) return false;
+    const std::string var(text(e, code));
+    for (const Scope* s = scope; s; s = s->parent) {
+      auto it = s->bindings.find(var);
+      if (it == s->bindings.end()) continue;
+      // Only the parameter itself, never rebound in the function (`args = args[1:]`).
+      if (it->second.size() != 1) return false;
+      const Binding& b = it->second.front();
+      if (b.kind != Binding::Kind::Param || !b.variadic || b.keywords || s->kind != Scope::Kind::Function) return false;
+      Values passed = passed_to(s, b.index + (position - before), std::string{});
+      if (passed.empty()) return false;
+      add_all(out, passed);
+      return true;
+    }
+    return false;
+  }
+  return false;
 }
 
 bool Evaluator::called_through_parameter(const Value& v) const {
