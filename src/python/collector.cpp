@@ -1,7 +1,11 @@
 // One walk over a module's tree: scopes, bindings, classes, call and string nodes, suppressions.
+#include <algorithm>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "core/catalogue.h"
+#include "core/text_search.h"
 #include "python/module.h"
 #include "python/syntax.h"
 
@@ -27,6 +31,7 @@ class Collector {
     module.node = root;
     module.name = m_.name;
     walk_children(root, &module, 0);
+    link_marimo_cells();
     mark_api_on_parameters();
   }
 
@@ -41,6 +46,30 @@ class Collector {
     s.node = node;
     s.name = std::move(name);
     return &s;
+  }
+
+  // A marimo notebook (`@app.cell def _(dspy, mo): ...`): marimo hands each cell the names the
+  // other cells define, as the parameters of the same names. A parameter named like a module-level
+  // cell's import (`import dspy` in one cell, returned for the others) is that import.
+  void link_marimo_cells() {
+    if (cells_.size() < 2 || !contains_word(code_, "marimo")) return;
+    std::unordered_map<std::string, const Binding*> imports;
+    for (Scope* cell : cells_)
+      for (const auto& [name, bindings] : cell->bindings)
+        if (!bindings.empty() && (bindings.back().kind == Binding::Kind::Import ||
+                                  bindings.back().kind == Binding::Kind::ImportFrom))
+          imports.emplace(name, &bindings.back());
+    for (Scope* cell : cells_)
+      for (auto& [name, bindings] : cell->bindings) {
+        const auto it = imports.find(name);
+        if (it == imports.end() || bindings.size() != 1 || bindings.front().kind != Binding::Kind::Param ||
+            bindings.front().variadic)
+          continue;
+        Binding b = *it->second;
+        b.position = bindings.front().position;
+        b.conditional = false;
+        bindings.front() = std::move(b);
+      }
   }
 
   // `param.a.b.method(...)` with an API method name, `param` a parameter of an enclosing function
@@ -497,6 +526,8 @@ class Collector {
       fn->is_fixture |= d == "fixture";
     }
     if (fn->is_fixture) fn->fixture_name = fixture_name.empty() ? fn->name : fixture_name;
+    if (scope->kind == Scope::Kind::Module && std::find(decorators.begin(), decorators.end(), "cell") != decorators.end())
+      cells_.push_back(fn);
     if (scope->kind == Scope::Kind::Class) fn->method_of = scope->class_info;
     if (!is_null(name)) at(end_byte(n), [&] { bind(scope, fn->name, {.kind = Binding::Kind::Function, .function = fn}); });
     if (TSNode params = field(n, S_.f_parameters); !is_null(params))
@@ -570,6 +601,7 @@ class Collector {
   const Syntax& S_;
   std::string_view code_;
   uint32_t position_ = 0;  // where bindings being made take effect
+  std::vector<Scope*> cells_;  // module-level `@app.cell` functions (link_marimo_cells)
   int cond_ = 0;           // enclosing if/try/for/while/match blocks within the current scope
   const void* not_taken_ = nullptr;  // the callee or chain object walked next: not a taken method
 };
