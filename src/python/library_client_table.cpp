@@ -133,6 +133,14 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       if (v.size() != 2) r.fail(fmt::format("judged.{}", name), "must be [its enum member, the keyword handing it]");
       lib.judged.push_back({std::string(name), v[0], v[1]});
     });
+    if (const toml::node* n = node.as_table()->get("model-config")) {
+      if (!n->is_table()) r.fail("model-config", "must be a table");
+      const RulesReader mr(*n->as_table(), where + " model-config");
+      lib.model_config_keyword = mr.string("keyword", true);
+      lib.model_config_attribute = mr.string("attribute", true);
+      lib.model_config_file = mr.string("file", true);
+      lib.model_config_key = mr.string("key", true);
+    }
     const auto constructors = r.strings("constructors");
     const auto gated = r.strings("model-gated");
     const auto returning = r.strings("returns-client");

@@ -83,6 +83,11 @@ struct ClientBuildingLibrary {
   // and `judged-enums`: the enums naming them (`EvaluatorType.QA`); its `judges` load them.
   std::vector<JudgedEvaluator> judged;
   std::vector<std::string> judged_enums;
+  // `model-config`: a `model-gated` call handed its settings as `<keyword>=self.<attribute>["name"]`
+  // (CrewAI's `Agent(config=self.agents_config["researcher"])`) takes the model from that entry of
+  // the YAML file the class's `<attribute>` names (`file`, relative to the module's folder, when it
+  // names none): its `<key>` line.
+  std::string model_config_keyword, model_config_attribute, model_config_file, model_config_key;
 };
 
 // `judges.<id>`: a callable loading evaluators by name that builds what a `judged` one needs when
