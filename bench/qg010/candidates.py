@@ -13,6 +13,7 @@ classifies each one:
   gated     model-gated with a model that is not an OpenAI literal (a variable, another provider);
             a `judges` call naming, as written in its own arguments, no `judged` evaluator
             handed nothing under its keyword
+  raises    a `keyword-only` table's own class handed a positional argument: a TypeError, no client
   unlisted  a call into a table's package whose last name mentions OpenAI / LLM / completion /
             embedding but that the table does not list: for reading by hand (possible data misses)
   unparsed  a file CPython cannot parse (one record per file)
@@ -59,6 +60,7 @@ def load_entries(rules_path):
         packages.setdefault(t["package"], table)
         for q in t.get("constructors", []):
             entries[q] = Entry(table, False, [], t.get("tracked-by", []))
+            entries[q].keyword_only = t.get("keyword-only", False)
         # A defaults slot's `builds`: calls that build the library's default client unless handed
         # one of the slot's keywords (Haystack's evaluators, LangChain's embedding distance).
         for slot in t.get("defaults", {}).values():
@@ -212,6 +214,9 @@ def classify(call, entry, names, direct=True, listed=frozenset()):
     if handed and not all(plain_http_client(k.value, names) for k in handed):
         return {"kind": "handed"}
     if not entry.gated:
+        # A pydantic model handed a positional argument (`ChatOpenAI(params)`) raises TypeError.
+        if getattr(entry, "keyword_only", False) and direct and any(not isinstance(a, ast.Starred) for a in call.args):
+            return {"kind": "raises"}
         return {"kind": "expect"}
     m = model_argument(call, entry)
     if isinstance(m, ast.Constant) and isinstance(m.value, str) and any(m.value.startswith(p) for p in entry.models):

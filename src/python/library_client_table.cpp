@@ -133,6 +133,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       if (v.size() != 2) r.fail(fmt::format("judged.{}", name), "must be [its enum member, the keyword handing it]");
       lib.judged.push_back({std::string(name), v[0], v[1]});
     });
+    lib.keyword_only = r.boolean("keyword-only");
     if (const toml::node* n = node.as_table()->get("model-config")) {
       if (!n->is_table()) r.fail("model-config", "must be a table");
       const RulesReader mr(*n->as_table(), where + " model-config");

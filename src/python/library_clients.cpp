@@ -356,6 +356,13 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     }
   if (!hit) return std::nullopt;
   const ClientBuildingLibrary& lib = *hit->library;
+  // `ChatOpenAI(params)`: a pydantic model handed a positional argument raises TypeError.
+  if (lib.keyword_only && direct && !hit->model_gated && !hit->returns_client && !hit->config_gated)
+    if (const TSNode args = field(call, S.f_arguments); !is_null(args) && sym(args) == S.argument_list)
+      for (TSNode a : CodeChildren(args))
+        if (sym(a) != S.keyword_argument && sym(a) != S.dictionary_splat && sym(a) != S.list_splat &&
+            sym(a) != S.comment)
+          return std::nullopt;
   if (hit->model_gated) {
     // Every value the model may hold names an OpenAI model.
     const int index = lib.model_keyword.empty() ? 0 : lib.model_position;

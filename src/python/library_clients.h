@@ -88,6 +88,9 @@ struct ClientBuildingLibrary {
   // the YAML file the class's `<attribute>` names (`file`, relative to the module's folder, when it
   // names none): its `<key>` line.
   std::string model_config_keyword, model_config_attribute, model_config_file, model_config_key;
+  // `keyword-only`: its `constructors` take keyword arguments only (pydantic models: LangChain's):
+  // a call of the library's own class passing a positional one raises TypeError, building nothing.
+  bool keyword_only = false;
 };
 
 // `judges.<id>`: a callable loading evaluators by name that builds what a `judged` one needs when
