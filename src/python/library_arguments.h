@@ -4,6 +4,7 @@
 // OpenAI client (`config-gated`). library_clients.cpp decides QG010 with them.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -66,5 +67,21 @@ bool context_builds_openai(TSNode call, const Scope* scope, Evaluator& ev, const
 // either (under the keyword it `takes`); in a list (`list`), any of it, through `*` splats, `+` joins and names bound to one (python/library_judges.cpp).
 bool judge_builds_default(const Judge& judge, const ClientBuildingLibrary& lib, TSNode call, const Scope* scope,
                           Evaluator& ev, std::string_view code);
+
+// `model-config` (CrewAI's `Agent(config=self.agents_config["researcher"])`): the model a call
+// handed `<keyword>=self.<attribute>["name"]` in a method takes from the YAML file the class's
+// `<attribute>` string names (`lib.model_config_file` when it sets none), relative to the
+// module's folder: the `<key>` of the file's top-level `name` entry. "" when any of it is not
+// so, or when the value names a method of the class (CrewAI's `@llm` methods)
+// (python/library_config_files.cpp).
+std::string model_from_config_file(TSNode call, const Scope* scope, const ClientBuildingLibrary& lib, Evaluator& ev,
+                                   std::string_view code);
+
+// The plain value of `key` in the top-level mapping `entry` of a block-style YAML text, one level
+// in, unquoted; "" when absent or not a plain scalar (a block, flow collection, anchor or alias).
+std::string yaml_entry_value(std::string_view text, std::string_view entry, std::string_view key);
+
+// Whether a class body defines a method `name`.
+bool defines_method(const ClassInfo& cls, std::string_view name);
 
 }  // namespace qg::python

@@ -1,8 +1,6 @@
 #include "python/library_clients.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 
 #include "core/text_search.h"
 #include "python/library_arguments.h"
@@ -11,6 +9,13 @@
 #include "python/syntax.h"
 
 namespace qg::python {
+
+bool defines_method(const ClassInfo& cls, std::string_view name) {
+  if (!cls.body) return false;
+  const auto it = cls.body->bindings.find(std::string(name));
+  return it != cls.body->bindings.end() &&
+         std::any_of(it->second.begin(), it->second.end(), [](const Binding& b) { return b.kind == Binding::Kind::Function; });
+}
 
 namespace {
 
@@ -44,12 +49,6 @@ bool takes_fix_arguments(TSNode call, const ClientBuildingLibrary& lib, std::str
   return true;
 }
 
-bool defines_method(const ClassInfo& cls, std::string_view name) {
-  if (!cls.body) return false;
-  const auto it = cls.body->bindings.find(std::string(name));
-  return it != cls.body->bindings.end() &&
-         std::any_of(it->second.begin(), it->second.end(), [](const Binding& b) { return b.kind == Binding::Kind::Function; });
-}
 
 // Whether project classes derived from a library class whose client is built only when it sends
 // (`sent-by`: `__call__` -> `request` -> `basic_request`) still send through it. chain[0] is
@@ -263,71 +262,6 @@ bool given_model_by(TSNode call, const Scope* scope, const ClientBuildingLibrary
   for (const auto& [other, where] : scope->owner->calls)
     if (handed_there(other, where, holds_name)) return true;
   return false;
-}
-
-// `model-config`: the model a call handed `<keyword>=self.<attribute>["name"]` in a method takes
-// from the YAML file the class's `<attribute>` string names (`lib.model_config_file` when the
-// class sets none), relative to the module's folder: the `<key>:` line of the top-level `name:`
-// entry, unquoted. "" when any of it is not so, or when the value names a method of the class
-// (CrewAI's `@llm` methods: the entry's LLM is what that returns).
-std::string model_from_config_file(TSNode call, const Scope* scope, const ClientBuildingLibrary& lib, Evaluator& ev,
-                                   std::string_view code) {
-  const Syntax& S = Syntax::get();
-  const TSNode config = unparenthesize(ev.argument_node(call, scope, -1, lib.model_config_keyword));
-  if (is_null(config) || sym(config) != S.subscript) return {};
-  const TSNode holder = unparenthesize(field(config, S.f_value));
-  if (is_null(holder) || sym(holder) != S.attribute ||
-      text(field(holder, S.f_attribute), code) != lib.model_config_attribute)
-    return {};
-  const Scope* fn = scope;
-  while (fn && fn->kind != Scope::Kind::Function) fn = fn->parent;
-  const TSNode self = unparenthesize(field(holder, S.f_object));
-  if (!fn || !fn->method_of || !fn->method_of->body || !scope->owner || is_null(self) || sym(self) != S.identifier ||
-      fn->self_name.empty() || text(self, code) != fn->self_name)
-    return {};
-  const auto name = plain_string(unparenthesize(field(config, S.f_subscript)), code);
-  if (!name || name->empty()) return {};
-  const ClassInfo& cls = *fn->method_of;
-  std::string file = lib.model_config_file;
-  if (const auto it = cls.body->bindings.find(lib.model_config_attribute); it != cls.body->bindings.end()) {
-    if (it->second.size() != 1 || it->second.front().kind != Binding::Kind::Expr) return {};
-    const auto set = plain_string(unparenthesize(it->second.front().node), code);
-    if (!set) return {};
-    file = std::string(*set);
-  }
-  std::filesystem::path path = ev.project().config().root / std::filesystem::path(scope->owner->path).parent_path() / file;
-  std::ifstream in(path);
-  if (!in) return {};
-  const auto trim = [](std::string_view v) {
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.remove_suffix(1);
-    return v;
-  };
-  std::string line;
-  bool in_entry = false;
-  while (std::getline(in, line)) {
-    std::string_view l = line;
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    if (trim(l).empty() || trim(l).front() == '#') continue;
-    const bool top = l.front() != ' ' && l.front() != '\t';
-    if (top) {
-      if (in_entry) break;
-      const auto colon = l.find(':');
-      in_entry = colon != std::string_view::npos && trim(l.substr(0, colon)) == *name &&
-                 trim(l.substr(colon + 1)).empty();
-      continue;
-    }
-    if (!in_entry) continue;
-    const std::string_view t = trim(l);
-    if (!t.starts_with(lib.model_config_key) || t.substr(lib.model_config_key.size()).substr(0, 1) != ":") continue;
-    std::string_view value = trim(t.substr(lib.model_config_key.size() + 1));
-    if (const auto hash = value.find(" #"); hash != std::string_view::npos) value = trim(value.substr(0, hash));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
-      value = value.substr(1, value.size() - 2);
-    if (value.empty() || value.front() == '>' || value.front() == '|' || defines_method(cls, value)) return {};
-    return std::string(value);
-  }
-  return {};
 }
 
 }  // namespace

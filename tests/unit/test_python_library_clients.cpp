@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "python/library_arguments.h"
 #include "python/library_clients.h"
 
 namespace {
@@ -387,4 +388,36 @@ configs = { QA = "qa" }
   CHECK(error_of((std::string(head) +
                   "[a.judged]\nqa = [\"QA\", \"llm\"]\n[a.judges.j]\nnames = [\"a.j\"]\nevaluator = \"e\"\nposition = -1\n")
                      .c_str()) == "rules/python/library-clients/test.toml [a] judges.j: `position` must be a whole number");
+}
+
+TEST_CASE("python library clients: a model-config entry's key, read from block-style YAML") {
+  using qg::python::yaml_entry_value;
+  const char* text =
+      "# agents\n"
+      "researcher:\n"
+      "  role: >\n"
+      "    Senior llm: not a key\n"
+      "  llm: openai/gpt-4o-mini\n"
+      "analyst:\r\n"
+      "  llm: 'gpt-4o'  # quoted\r\n"
+      "  tools:\n"
+      "    llm: nested\n"
+      "nested:\n"
+      "  tools:\n"
+      "    llm: gpt-4o\n"
+      "flow:\n"
+      "  llm: {model: gpt-4o}\n"
+      "alias:\n"
+      "  llm: *shared\n"
+      "inline: {llm: gpt-4o}\n";
+  CHECK(yaml_entry_value(text, "researcher", "llm") == "openai/gpt-4o-mini");
+  CHECK(yaml_entry_value(text, "analyst", "llm") == "gpt-4o");
+  CHECK(yaml_entry_value(text, "nested", "llm").empty());  // one level in only
+  CHECK(yaml_entry_value(text, "flow", "llm").empty());
+  CHECK(yaml_entry_value(text, "alias", "llm").empty());
+  CHECK(yaml_entry_value(text, "inline", "llm").empty());
+  CHECK(yaml_entry_value(text, "missing", "llm").empty());
+  CHECK(yaml_entry_value(text, "researcher", "role").empty());  // a block scalar
+  CHECK(yaml_entry_value("", "researcher", "llm").empty());
+  CHECK(yaml_entry_value(std::string("a:\n  llm: \xff\xfe\n"), "a", "llm") == "\xff\xfe");  // bytes, not text
 }
