@@ -280,9 +280,13 @@ std::string Project::own_root(std::string_view path) const {
 
 std::string Project::resolve(std::string_view importer_path, std::string_view dotted) const {
   if (dotted.empty()) return {};
-  if (has_module_or_package(dotted)) return std::string(dotted);
-  if (paths_.empty()) return {};
   const std::string_view top = dotted.substr(0, dotted.find('.'));
+  // A folder of the project named like a modelled library but holding no `__init__.py` (a
+  // quickstart repository's `autogen/` of scripts) is at most a namespace portion, and Python
+  // imports an installed regular package before any portion: `from autogen import ...` is the
+  // library's.
+  if (names_.contains(dotted) || (packages_.contains(dotted) && !modelled_.contains(top))) return std::string(dotted);
+  if (paths_.empty()) return {};
   if (modelled_.contains(top)) return resolve_foreign(importer_path, dotted);
   const std::string own = own_root(importer_path);
   if (!own.empty())
