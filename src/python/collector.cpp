@@ -145,6 +145,10 @@ class Collector {
     if (k == S_.comment) return comment(n);
     if (k == S_.call) {
       m_.calls.emplace_back(n, scope);
+      if (const TSNode f = field(n, S_.f_function);
+          scope->kind == Scope::Kind::Function && !is_null(f) && sym(f) == S_.attribute &&
+          text(field(f, S_.f_attribute), code_) == "__init__")
+        scope->last_init_call_end = std::max(scope->last_init_call_end, end_byte(n));
       not_taken_ = unparenthesize(field(n, S_.f_function)).id;  // called where it is read
       return walk_children(n, scope, depth);
     }

@@ -28,23 +28,6 @@ std::string strip_response_wrappers(std::string_view path) {
 
 namespace {
 
-// The end of the last `X.__init__(...)` call in `fn`'s own body (`super().__init__(...)`,
-// `Base.__init__(self, ...)`), nested functions and classes aside; 0 when there is none.
-uint32_t last_init_call(TSNode n, std::string_view code) {
-  const auto& S = Syntax::get();
-  uint32_t last = 0;
-  for (TSNode c : NamedChildren(n)) {
-    const TSSymbol k = sym(c);
-    if (k == S.function_definition || k == S.class_definition || k == S.lambda || k == S.decorated_definition) continue;
-    if (k == S.call) {
-      TSNode f = field(c, S.f_function);
-      if (!is_null(f) && sym(f) == S.attribute && text(field(f, S.f_attribute), code) == "__init__") last = std::max(last, end_byte(c));
-    }
-    last = std::max(last, last_init_call(c, code));
-  }
-  return last;
-}
-
 // Whether `cls`'s own `__init__` runs its base's `__init__` and then surely sets `self.<name>`
 // (not under an `if`, a `try`, a loop): on an instance of `cls` (or of a subclass running that
 // `__init__`) what the bases' `__init__` stored under that name is gone.
@@ -54,7 +37,7 @@ bool overwrites_inherited(const ClassInfo& cls, const std::vector<Binding>& assi
     for (const auto& b : it->second)
       if (b.kind == Binding::Kind::Function && b.function) init = b.function;
   if (!init || is_null(init->node)) return false;
-  const uint32_t after = last_init_call(init->node, init->owner->code());
+  const uint32_t after = init->last_init_call_end;
   if (after == 0) return false;
   return std::any_of(assigned.begin(), assigned.end(), [&](const Binding& b) {
     return b.scope == init && !b.conditional && b.position > after &&

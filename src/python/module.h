@@ -73,6 +73,9 @@ struct Scope {
   std::vector<Binding> star_imports;           // `from m import *` (module scope)
   std::vector<TSNode> returns;                 // return expressions (functions), body (lambda)
   std::vector<TSNode> yields;                  // `yield x` values (`yield from x`: not kept)
+  // Functions: where the last `X.__init__(...)` call of their own body ends (`super().__init__()`,
+  // `Base.__init__(self)`), 0 when none (python/evaluator.cpp: overwrites_inherited).
+  uint32_t last_init_call_end = 0;
   ClassInfo* method_of = nullptr;              // functions defined directly in a class body
   ClassInfo* class_info = nullptr;             // Kind::Class: the class it is the body of
   bool is_property = false, is_staticmethod = false, is_classmethod = false;
