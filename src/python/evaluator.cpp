@@ -240,7 +240,7 @@ Values Evaluator::attribute(const Values& base, std::string_view name) {
         break;
       }
       case Value::Kind::Instance: {
-        Values member = class_attribute(*v.cls, name, true);
+        Values member = class_attribute(*v.cls, name, true, v.subclasses);
         if (v.subclasses) add_all(member, overrides(*v.cls, name, member));
         add_all(out, member);
         break;
@@ -308,7 +308,7 @@ Values Evaluator::attribute_path(Values base, std::string_view path) {
   return base;
 }
 
-Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, bool instance) {
+Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, bool instance, bool subclasses) {
   Values out;
   bool external_base = false;
   std::vector<const ClassInfo*> mro{&cls};
@@ -385,6 +385,19 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
     Value as_read = make(instance ? Value::Kind::Instance : Value::Kind::Class);
     as_read.cls = c;
     add_all(out, stored_elsewhere(as_read, name));  // `Holder.client = OpenAI()` elsewhere
+  }
+  // Read on `self` in a method of `cls` (an instance that may be of a project subclass): what the
+  // subclasses' own methods store under the name, as `self.m()` reaches their overrides. A base
+  // whose methods call through `self.client` that only its subclasses set (their `__init__`s
+  // building each its client), or set to a placeholder (`None`) they replace.
+  // Only where the class chain holds nothing that may be a client (never assigned, or `None` and
+  // other literals): a read that is already a client's, or a parameter's, keeps its own.
+  if (instance && subclasses &&
+      std::all_of(out.begin(), out.end(), [](const Value& v) { return v.kind == Value::Kind::Opaque; })) {
+    const auto& family = class_family(&cls);
+    for (std::size_t i = 1; i < family.size(); ++i)  // family[0] is cls itself
+      if (auto it = family[i]->instance_attrs.find(key); it != family[i]->instance_attrs.end())
+        for (const auto& b : it->second) add_all(out, binding_values(b, b.scope));
   }
   // Not defined, read on an instance of a class with a `__getattr__`: what it returns for it.
   if (out.empty() && instance)

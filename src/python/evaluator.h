@@ -148,7 +148,9 @@ class Evaluator {
   // `importlib.import_module("m")`, `__import__("m")`: the module, as an import binds it; nullopt
   // when `call` is neither (or names it by anything but a literal).
   std::optional<Values> dynamic_import(const Values& callee, TSNode call, const Scope* scope);
-  Values class_attribute(const ClassInfo& cls, std::string_view name, bool instance);
+  // `subclasses`: read on an instance that may be of a project subclass of `cls` (`self`): what
+  // the subclasses' own methods store under `name` is read too.
+  Values class_attribute(const ClassInfo& cls, std::string_view name, bool instance, bool subclasses = false);
   // The attribute `name` a class's `__getattr__` (`getattr_fn`) gives: the held object's when it
   // hands the name on to one (`getattr(self.client, name)`), else no client.
   Values dynamic_attribute(const Scope* getattr_fn, std::string_view name);
