@@ -10,7 +10,9 @@ classifies each one:
             `default-unless-first` callable; handed no `tracked-by` keyword (or only a plain
             `httpx.Client()` / `httpx.AsyncClient()`)
   handed    passes a `tracked-by` keyword with anything else (not expected)
-  gated     model-gated with a model that is not an OpenAI literal (a variable, another provider);
+  gated     model-gated with a model that is not an OpenAI literal (a variable, another provider;
+            under its `model-key` of a dict literal where it has one), or a call not handed
+            `True` or a non-empty list literal under any of its `built-when` keywords;
             a `judges` call naming, as written in its own arguments, no `judged` evaluator
             handed nothing under its keyword
   raises    a `keyword-only` table's own class handed a positional argument: a TypeError, no client
@@ -45,6 +47,8 @@ class Entry:
         self.aliases = t.get("model-aliases", [])
         self.position = 0 if "model-keyword" not in t else t.get("model-position", -1)
         self.default = t.get("default-model", "")
+        self.key = t.get("model-key", "")
+        self.built_when = t.get("built-when", {})
         self.unless_in = t.get("default-unless-in", []) + ["0:" + q for q in t.get("default-unless-first", [])]
 
 
@@ -112,11 +116,36 @@ def qualified(node, names):
 
 
 def model_argument(call, entry):
+    m = None
     for keyword in [entry.keyword] + entry.aliases:
         for k in call.keywords:
-            if k.arg == keyword:
-                return k.value
-    return call.args[entry.position] if 0 <= entry.position < len(call.args) else None
+            if k.arg == keyword and m is None:
+                m = k.value
+    if m is None and 0 <= entry.position < len(call.args):
+        m = call.args[entry.position]
+    if m is None or not entry.key:
+        return m
+    # `model-key`: the model is that key of a dict literal (`index={"embed": "openai:..."}`).
+    if isinstance(m, ast.Dict):
+        for k, v in zip(m.keys, m.values):
+            if isinstance(k, ast.Constant) and k.value == entry.key:
+                return v
+    return ast.Name(id="<dict>")  # not a literal: decides nothing here
+
+
+def builds_at_all(call, entry):
+    """`built-when`: a keyword handed `True` or a non-empty list literal, not every keyword that
+    would give the call what it builds."""
+    if not entry.built_when:
+        return True
+    passed = {k.arg for k in call.keywords}
+    for keyword, unless in entry.built_when.items():
+        v = next((k.value for k in call.keywords if k.arg == keyword), None)
+        something = (isinstance(v, ast.Constant) and v.value is True) or (
+            isinstance(v, (ast.List, ast.Tuple, ast.Set)) and v.elts)
+        if something and not (unless and all(u in passed for u in unless)):
+            return True
+    return False
 
 
 def hands_no_model(call, entry):
@@ -213,6 +242,8 @@ def classify(call, entry, names, direct=True, listed=frozenset()):
     handed = [k for k in call.keywords if k.arg in entry.tracked_by]
     if handed and not all(plain_http_client(k.value, names) for k in handed):
         return {"kind": "handed"}
+    if not builds_at_all(call, entry):
+        return {"kind": "gated", "model": None}
     if not entry.gated:
         # A pydantic model handed a positional argument (`ChatOpenAI(params)`) raises TypeError.
         if getattr(entry, "keyword_only", False) and direct and any(not isinstance(a, ast.Starred) for a in call.args):

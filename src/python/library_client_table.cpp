@@ -54,10 +54,7 @@ template <typename Read>
 void each_string_list(const RulesReader& r, const toml::table& table, std::string_view key, Read read) {
   if (!table.get(key)) return;
   const RulesReader lists(r.table(key), r.where() + " " + std::string(key));
-  for (auto&& [name, node] : r.table(key)) {
-    (void)node;
-    read(name.str(), lists.strings(name.str()));
-  }
+  for (const auto& entry : r.table(key)) read(entry.first.str(), lists.strings(entry.first.str()));
 }
 
 }  // namespace
@@ -112,6 +109,10 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.model_keyword = r.string("model-keyword");
     lib.model_position = r.whole_number("model-position").value_or(-1);
     lib.model_aliases = r.strings("model-aliases");
+    lib.model_key = r.string("model-key");
+    each_string_list(r, *node.as_table(), "built-when", [&](std::string_view keyword, const std::vector<std::string>& unless) {
+      lib.built_when.emplace_back(std::string(keyword), unless);
+    });
     lib.default_model = r.string("default-model");
     lib.default_unless_in = r.strings("default-unless-in");
     lib.default_unless_first = r.strings("default-unless-first");
@@ -223,6 +224,9 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       r.fail("model-position", "is only read with `model-keyword`");
     if (!lib.model_aliases.empty() && lib.model_keyword.empty())
       r.fail("model-aliases", "is only read with `model-keyword`");
+    if (!lib.model_key.empty() && lib.model_keyword.empty()) r.fail("model-key", "is only read with `model-keyword`");
+    if (!lib.built_when.empty() && gated.empty() && constructors.empty())
+      r.fail("built-when", "is only read for `constructors` and `model-gated`");
     if (!lib.default_model.empty() && gated.empty()) r.fail("default-model", "is only read for `model-gated`");
     if (!lib.default_unless_in.empty() && lib.default_model.empty())
       r.fail("default-unless-in", "is only read with `default-model`");

@@ -180,6 +180,27 @@ bool hands_no_model(TSNode call, const Scope* scope, int index, std::string_view
                       [&](const std::string& alias) { return may_pass_keyword(call, scope, alias, ev); });
 }
 
+// `built-when`: whether `call` hands `keyword` something that makes the library build (`True`, a
+// non-empty list, tuple or set, or a name every binding of which in the scope that sees it is
+// one). A value known only at run time decides nothing: not reported.
+bool hands_something(TSNode call, const Scope* scope, std::string_view keyword, Evaluator& ev, std::string_view code) {
+  const Syntax& S = Syntax::get();
+  const auto something = [&](TSNode v) {
+    v = unparenthesize(v);
+    if (is_null(v)) return false;
+    if (sym(v) == S.true_) return true;
+    return (sym(v) == S.list || sym(v) == S.tuple || sym(v) == S.set) && code_child_count(v) > 0;
+  };
+  const TSNode arg = unparenthesize(ev.argument_node(call, scope, -1, keyword));
+  if (is_null(arg) || sym(arg) != S.identifier) return something(arg);
+  const std::string name(text(arg, code));
+  for (const Scope* s = scope; s; s = s->parent)
+    if (const auto it = s->bindings.find(name); it != s->bindings.end())
+      return std::all_of(it->second.begin(), it->second.end(),
+                         [&](const Binding& b) { return b.kind == Binding::Kind::Expr && something(b.node); });
+  return false;
+}
+
 // Whether `n` is, or holds, the identifier `name`.
 bool mentions(TSNode n, std::string_view name, std::string_view code) {
   if (is_null(n)) return false;
@@ -297,6 +318,17 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
         if (sym(a) != S.keyword_argument && sym(a) != S.dictionary_splat && sym(a) != S.list_splat &&
             sym(a) != S.comment)
           return std::nullopt;
+  // `Crew(memory=True)`: built only when one of `built-when` is handed something, and not all
+  // that would give it what it builds (`short_term_memory=`, `entity_memory=`).
+  if (!lib.built_when.empty() &&
+      std::none_of(lib.built_when.begin(), lib.built_when.end(), [&](const auto& when) {
+        const auto& [keyword, unless] = when;
+        return hands_something(call, scope, keyword, ev, code) &&
+               (unless.empty() || !std::all_of(unless.begin(), unless.end(), [&](const std::string& k) {
+                 return may_pass_keyword(call, scope, k, ev);
+               }));
+      }))
+    return std::nullopt;
   if (hit->model_gated) {
     // Every value the model may hold names an OpenAI model.
     const int index = lib.model_keyword.empty() ? 0 : lib.model_position;
@@ -305,7 +337,8 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     // passes it and not the first.
     for (const auto& alias : lib.model_aliases)
       if (!may_pass_keyword(call, scope, keyword, ev) && may_pass_keyword(call, scope, alias, ev)) keyword = alias;
-    auto starts = call_model_starts(call, scope, code, index, keyword, ev);
+    auto starts = lib.model_key.empty() ? call_model_starts(call, scope, code, index, keyword, ev)
+                                        : keyed_model_starts(call, scope, code, index, keyword, lib.model_key, ev);
     // Handed its settings from the class's YAML file instead (`model-config`).
     std::string from_file;
     if (starts.empty() && !lib.model_config_keyword.empty() && !may_pass_keyword(call, scope, keyword, ev) &&

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/catalogue.h"
@@ -48,6 +49,13 @@ struct ClientBuildingLibrary {
   std::string model_keyword;               // `model-gated`'s model: this keyword only ("": 0 or `model`)
   int model_position = -1;                 // `model-position`: with `model-keyword`, its place too
   std::vector<std::string> model_aliases;  // `model-aliases`: further keywords naming the model
+  // `model-key`: with `model-keyword`, the model is this key of the dict handed there
+  // (LangGraph's `InMemoryStore(index={"embed": "openai:..."})`).
+  std::string model_key;
+  // `built-when`: keywords one of which must be handed something (`True`, a non-empty list) for
+  // the call to build anything (CrewAI's `Crew(memory=True)`), each with the keywords that, all
+  // handed, give it what it would build instead (`short_term_memory`, `entity_memory`).
+  std::vector<std::pair<std::string, std::vector<std::string>>> built_when;
   // `default-model`: the model a `model-gated` entry builds when handed none (its argument
   // absent, or None), as agno's `Agent()` builds OpenAI's; "": a call handed none builds nothing
   // known. `default-unless-in`: keywords of any call of the module (agno's `Team(members=[...])`),

@@ -219,13 +219,53 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
   return {};
 }
 
+namespace {
+
+// What the `key` of a dict holds, as model_starts reads it: `d` a dict literal (`{"embed": ...}`),
+// a `dict(embed=...)` call, or a name every binding of which (in the scope that sees it) is one
+// naming the key. Empty when any is not so: a dict filled in later, or built elsewhere, decides
+// nothing.
+std::vector<std::string_view> dict_key_starts(TSNode d, const Scope* scope, std::string_view code,
+                                              std::string_view key, Evaluator& ev) {
+  const Syntax& S = Syntax::get();
+  d = unparenthesize(d);
+  if (is_null(d)) return {};
+  const auto literal_value = [&](TSNode dict, const Scope* where, std::string_view there) {
+    TSNode value{};
+    if (sym(dict) == S.dictionary) {
+      for (TSNode pair : NamedChildren(dict))
+        if (sym(pair) == S.pair && plain_string(field(pair, S.f_key), there) == key) value = field(pair, S.f_value);
+    } else if (sym(dict) == S.call && text(field(dict, S.f_function), there) == "dict") {
+      value = ev.argument_node(dict, where, -1, key);
+    }
+    return is_null(value) ? std::vector<std::string_view>{} : model_starts(value, where, there, &ev.project(), 1, &ev);
+  };
+  if (sym(d) != S.identifier) return literal_value(d, scope, code);
+  const std::string var_name(text(d, code));
+  for (const Scope* s = scope; s; s = s->parent) {
+    const auto it = s->bindings.find(var_name);
+    if (it == s->bindings.end()) continue;
+    std::vector<std::string_view> out;
+    for (const Binding& b : it->second) {
+      const TSNode value = b.kind == Binding::Kind::Expr && !is_null(b.node) ? unparenthesize(b.node) : TSNode{};
+      const auto starts = is_null(value) ? std::vector<std::string_view>{}
+                                         : literal_value(value, b.scope, b.scope ? b.scope->owner->code() : code);
+      if (starts.empty()) return {};
+      out.insert(out.end(), starts.begin(), starts.end());
+    }
+    return out;
+  }
+  return {};
+}
+
+}  // namespace
+
 std::vector<std::string_view> call_model_starts(TSNode call, const Scope* scope, std::string_view code, int index,
                                                std::string_view name, Evaluator& ev) {
   const Syntax& S = Syntax::get();
   if (TSNode arg = ev.argument_node(call, scope, index, name); !is_null(arg))
     return model_starts(arg, scope, code, &ev.project(), 0, &ev);
-  // `**params`, a local dict: each binding must be a literal naming the key (a dict filled in
-  // later, or built elsewhere, decides nothing).
+  // `**params`, a local dict naming the key.
   TSNode args = field(call, S.f_arguments), splat{};
   if (is_null(args) || sym(args) != S.argument_list) return {};
   for (TSNode a : CodeChildren(args))
@@ -235,29 +275,13 @@ std::vector<std::string_view> call_model_starts(TSNode call, const Scope* scope,
     }
   const TSNode var = is_null(splat) ? splat : unparenthesize(ts_node_named_child(splat, 0));
   if (is_null(var) || sym(var) != S.identifier) return {};
-  const std::string var_name(text(var, code));
-  for (const Scope* s = scope; s; s = s->parent) {
-    const auto it = s->bindings.find(var_name);
-    if (it == s->bindings.end()) continue;
-    std::vector<std::string_view> out;
-    for (const Binding& b : it->second) {
-      const TSNode d = b.kind == Binding::Kind::Expr && !is_null(b.node) ? unparenthesize(b.node) : TSNode{};
-      const std::string_view there = b.scope ? b.scope->owner->code() : code;
-      TSNode value{};
-      if (!is_null(d) && sym(d) == S.dictionary) {
-        for (TSNode pair : NamedChildren(d))
-          if (sym(pair) == S.pair && plain_string(field(pair, S.f_key), there) == name) value = field(pair, S.f_value);
-      } else if (!is_null(d) && sym(d) == S.call && text(field(d, S.f_function), there) == "dict") {
-        value = ev.argument_node(d, b.scope, -1, name);
-      }
-      if (is_null(value)) return {};
-      const auto starts = model_starts(value, b.scope, there, &ev.project(), 1, &ev);
-      if (starts.empty()) return {};
-      out.insert(out.end(), starts.begin(), starts.end());
-    }
-    return out;
-  }
-  return {};
+  return dict_key_starts(var, scope, code, name, ev);
+}
+
+std::vector<std::string_view> keyed_model_starts(TSNode call, const Scope* scope, std::string_view code, int index,
+                                                std::string_view name, std::string_view key, Evaluator& ev) {
+  const TSNode arg = ev.argument_node(call, scope, index, name);
+  return is_null(arg) ? std::vector<std::string_view>{} : dict_key_starts(arg, scope, code, key, ev);
 }
 
 }  // namespace qg::python

@@ -337,6 +337,36 @@ how = "install"
         "rules/python/library-clients/test.toml [a]: `default-unless-in` is only read with `default-model`");
 }
 
+TEST_CASE("python library clients: a model under a dict key, and keywords that make a call build at all") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"(
+[acme]
+package = "acme"
+display-name = "Acme"
+model-gated = ["acme.Crew"]
+model-keyword = "embedder"
+model-key = "provider"
+default-model = "openai"
+built-when = { memory = ["short", "entity"], sources = [] }
+openai-models = ["openai"]
+tracked-by = []
+how = "install"
+)");
+  const auto* crew = table.entry("acme.Crew");
+  REQUIRE(crew);
+  CHECK(crew->library->model_key == "provider");
+  using When = std::vector<std::pair<std::string, std::vector<std::string>>>;
+  CHECK(crew->library->built_when == When{{"memory", {"short", "entity"}}, {"sources", {}}});
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
+                 "model-key = \"provider\"\n") ==
+        "rules/python/library-clients/test.toml [a]: `model-key` is only read with `model-keyword`");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
+                 "built-when = { memory = true }\n") ==
+        "rules/python/library-clients/test.toml [a] built-when: `memory` must be a list of strings");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nreturns-client = [\"a.f\"]\n"
+                 "built-when = { memory = [] }\n") ==
+        "rules/python/library-clients/test.toml [a]: `built-when` is only read for `constructors` and `model-gated`");
+}
+
 TEST_CASE("python library clients: judges load evaluators by name; each configuration names a judged one") {
   const auto table = qg::python::LibraryClientTable::from_text(R"(
 [acme]
