@@ -11,7 +11,7 @@ classifies each one:
             `httpx.Client()` / `httpx.AsyncClient()`)
   handed    passes a `tracked-by` keyword with anything else (not expected)
   gated     model-gated with a model that is not an OpenAI literal (a variable, another provider;
-            under its `model-key` of a dict literal where it has one), or a call not handed
+            under its `model-keys` of a dict literal where it has them), or a call not handed
             `True` or a non-empty list literal under any of its `built-when` keywords;
             a `judges` call naming, as written in its own arguments, no `judged` evaluator
             handed nothing under its keyword
@@ -47,7 +47,7 @@ class Entry:
         self.aliases = t.get("model-aliases", [])
         self.position = 0 if "model-keyword" not in t else t.get("model-position", -1)
         self.default = t.get("default-model", "")
-        self.key = t.get("model-key", "")
+        self.keys = t.get("model-keys", [])
         self.built_when = t.get("built-when", {})
         self.unless_in = t.get("default-unless-in", []) + ["0:" + q for q in t.get("default-unless-first", [])]
 
@@ -123,14 +123,24 @@ def model_argument(call, entry):
                 m = k.value
     if m is None and 0 <= entry.position < len(call.args):
         m = call.args[entry.position]
-    if m is None or not entry.key:
-        return m
-    # `model-key`: the model is that key of a dict literal (`index={"embed": "openai:..."}`).
-    if isinstance(m, ast.Dict):
-        for k, v in zip(m.keys, m.values):
-            if isinstance(k, ast.Constant) and k.value == entry.key:
-                return v
-    return ast.Name(id="<dict>")  # not a literal: decides nothing here
+    return m
+
+
+def keyed_models(m, entry):
+    """`model-keys`: what a dict literal holds under each dotted path (its `default-model` where
+    the literal lacks a step); None where `m` is not a dict literal."""
+    out = []
+    for path in entry.keys:
+        v = m
+        for step in path.split("."):
+            if not isinstance(v, ast.Dict):
+                return None
+            v = next((val for k, val in zip(v.keys, v.values) if isinstance(k, ast.Constant) and k.value == step), None)
+            if v is None:
+                v = ast.Constant(value=entry.default) if entry.default else ast.Name(id="<absent>")
+                break
+        out.append(v)
+    return out
 
 
 def builds_at_all(call, entry):
@@ -250,6 +260,12 @@ def classify(call, entry, names, direct=True, listed=frozenset()):
             return {"kind": "raises"}
         return {"kind": "expect"}
     m = model_argument(call, entry)
+    if entry.keys and m is not None and not (isinstance(m, ast.Constant) and m.value is None):
+        values = keyed_models(m, entry) or []
+        if any(isinstance(v, ast.Constant) and isinstance(v.value, str) and
+               any(v.value.startswith(p) for p in entry.models) for v in values):
+            return {"kind": "expect"}
+        return {"kind": "gated", "model": ast.unparse(m)}
     if isinstance(m, ast.Constant) and isinstance(m.value, str) and any(m.value.startswith(p) for p in entry.models):
         return {"kind": "expect"}
     if (entry.default and direct and id(call) not in listed and hands_no_model(call, entry)

@@ -28,11 +28,13 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
 std::vector<std::string_view> call_model_starts(TSNode call, const Scope* scope, std::string_view code, int index,
                                                std::string_view name, Evaluator& ev);
 
-// `model-key`: the model under `key` of the dict a call passes as argument `index` or keyword
-// `name` (`index={"embed": "openai:..."}`, or a name bound only to such dicts), as model_starts
-// reads it; empty when the call passes none or anything else.
+// `model-keys`: the model under the dotted `path` of the dict a call passes as argument `index` or
+// keyword `name` (`index={"embed": "openai:..."}`, `{"llm": {"provider": "openai"}}`, or a name
+// bound only to such dicts), as model_starts reads it; `absent` where a dict visibly lacks a step
+// of the path (the library's default). Empty when the call passes none or anything else.
 std::vector<std::string_view> keyed_model_starts(TSNode call, const Scope* scope, std::string_view code, int index,
-                                                std::string_view name, std::string_view key, Evaluator& ev);
+                                                std::string_view name, std::string_view path,
+                                                std::string_view absent, Evaluator& ev);
 
 // AutoGen 0.2 (`config-gated`): whether a configuration (`llm_config=...`) builds an OpenAI
 // client. OpenAIWrapper builds `OpenAI(...)` / `AzureOpenAI(...)` for every entry of its

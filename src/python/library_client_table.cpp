@@ -109,7 +109,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.model_keyword = r.string("model-keyword");
     lib.model_position = r.whole_number("model-position").value_or(-1);
     lib.model_aliases = r.strings("model-aliases");
-    lib.model_key = r.string("model-key");
+    lib.model_keys = r.strings("model-keys");
     each_string_list(r, *node.as_table(), "built-when", [&](std::string_view keyword, const std::vector<std::string>& unless) {
       lib.built_when.emplace_back(std::string(keyword), unless);
     });
@@ -224,7 +224,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       r.fail("model-position", "is only read with `model-keyword`");
     if (!lib.model_aliases.empty() && lib.model_keyword.empty())
       r.fail("model-aliases", "is only read with `model-keyword`");
-    if (!lib.model_key.empty() && lib.model_keyword.empty()) r.fail("model-key", "is only read with `model-keyword`");
+    if (!lib.model_keys.empty() && lib.model_keyword.empty()) r.fail("model-keys", "is only read with `model-keyword`");
     if (!lib.built_when.empty() && gated.empty() && constructors.empty())
       r.fail("built-when", "is only read for `constructors` and `model-gated`");
     if (!lib.default_model.empty() && gated.empty()) r.fail("default-model", "is only read for `model-gated`");

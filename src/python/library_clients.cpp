@@ -330,28 +330,42 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
       }))
     return std::nullopt;
   if (hit->model_gated) {
-    // Every value the model may hold names an OpenAI model.
     const int index = lib.model_keyword.empty() ? 0 : lib.model_position;
     std::string_view keyword = lib.model_keyword.empty() ? std::string_view("model") : lib.model_keyword;
     // `model-aliases` (phidata's `provider=`): the model under another keyword, when the call
     // passes it and not the first.
     for (const auto& alias : lib.model_aliases)
       if (!may_pass_keyword(call, scope, keyword, ev) && may_pass_keyword(call, scope, alias, ev)) keyword = alias;
-    auto starts = lib.model_key.empty() ? call_model_starts(call, scope, code, index, keyword, ev)
-                                        : keyed_model_starts(call, scope, code, index, keyword, lib.model_key, ev);
-    // Handed its settings from the class's YAML file instead (`model-config`).
-    std::string from_file;
-    if (starts.empty() && !lib.model_config_keyword.empty() && !may_pass_keyword(call, scope, keyword, ev) &&
-        !(from_file = model_from_config_file(call, scope, lib, ev, code)).empty())
-      starts.push_back(from_file);
-    // Handed none: the library's default, for its own class (a project subclass may pass one).
-    if (starts.empty() && !lib.default_model.empty() && direct && hands_no_model(call, scope, index, keyword, lib, ev) &&
-        !given_model_by(call, scope, lib, ev, code))
-      starts.push_back(lib.default_model);
-    const auto openai = [&](std::string_view start) {
-      return std::any_of(lib.openai_models.begin(), lib.openai_models.end(), [&](const std::string& p) { return start.starts_with(p); });
+    const auto all_openai = [&](const std::vector<std::string_view>& starts) {
+      return !starts.empty() && std::all_of(starts.begin(), starts.end(), [&](std::string_view start) {
+        return std::any_of(lib.openai_models.begin(), lib.openai_models.end(),
+                           [&](const std::string& p) { return start.starts_with(p); });
+      });
     };
-    if (starts.empty() || !std::all_of(starts.begin(), starts.end(), openai)) return std::nullopt;
+    bool builds = false;
+    const TSNode handed_dict = lib.model_keys.empty() ? TSNode{} : unparenthesize(ev.argument_node(call, scope, index, keyword));
+    if (!is_null(handed_dict) && sym(handed_dict) != S.none) {
+      // `model-keys`: the dict handed names an OpenAI model under one of them (or visibly lacks
+      // one, and the library's default is OpenAI's).
+      builds = std::any_of(lib.model_keys.begin(), lib.model_keys.end(), [&](const std::string& path) {
+        return all_openai(keyed_model_starts(call, scope, code, index, keyword, path, lib.default_model, ev));
+      });
+    } else {
+      // Every value the model may hold names an OpenAI model.
+      auto starts = lib.model_keys.empty() ? call_model_starts(call, scope, code, index, keyword, ev)
+                                           : std::vector<std::string_view>{};
+      // Handed its settings from the class's YAML file instead (`model-config`).
+      std::string from_file;
+      if (starts.empty() && !lib.model_config_keyword.empty() && !may_pass_keyword(call, scope, keyword, ev) &&
+          !(from_file = model_from_config_file(call, scope, lib, ev, code)).empty())
+        starts.push_back(from_file);
+      // Handed none: the library's default, for its own class (a project subclass may pass one).
+      if (starts.empty() && !lib.default_model.empty() && direct &&
+          hands_no_model(call, scope, index, keyword, lib, ev) && !given_model_by(call, scope, lib, ev, code))
+        starts.push_back(lib.default_model);
+      builds = all_openai(starts);
+    }
+    if (!builds) return std::nullopt;
   }
   if (hit->config_gated && !agent_builds_openai(*hit, call, scope, ev, code, direct)) return std::nullopt;
   if (hit->judge && !judge_builds_default(*hit->judge, lib, call, scope, ev, code)) return std::nullopt;

@@ -49,9 +49,10 @@ struct ClientBuildingLibrary {
   std::string model_keyword;               // `model-gated`'s model: this keyword only ("": 0 or `model`)
   int model_position = -1;                 // `model-position`: with `model-keyword`, its place too
   std::vector<std::string> model_aliases;  // `model-aliases`: further keywords naming the model
-  // `model-key`: with `model-keyword`, the model is this key of the dict handed there
-  // (LangGraph's `InMemoryStore(index={"embed": "openai:..."})`).
-  std::string model_key;
+  // `model-keys`: with `model-keyword`, the model is under one of these dotted paths of the dict
+  // handed there (LangGraph's `InMemoryStore(index={"embed": "openai:..."})`, mem0's
+  // `Memory.from_config({"llm": {"provider": ...}})`): one naming an OpenAI model is enough.
+  std::vector<std::string> model_keys;
   // `built-when`: keywords one of which must be handed something (`True`, a non-empty list) for
   // the call to build anything (CrewAI's `Crew(memory=True)`), each with the keywords that, all
   // handed, give it what it would build instead (`short_term_memory`, `entity_memory`).

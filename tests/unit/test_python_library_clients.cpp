@@ -344,7 +344,7 @@ package = "acme"
 display-name = "Acme"
 model-gated = ["acme.Crew"]
 model-keyword = "embedder"
-model-key = "provider"
+model-keys = ["provider", "llm.provider"]
 default-model = "openai"
 built-when = { memory = ["short", "entity"], sources = [] }
 openai-models = ["openai"]
@@ -353,12 +353,12 @@ how = "install"
 )");
   const auto* crew = table.entry("acme.Crew");
   REQUIRE(crew);
-  CHECK(crew->library->model_key == "provider");
+  CHECK(crew->library->model_keys == std::vector<std::string>{"provider", "llm.provider"});
   using When = std::vector<std::pair<std::string, std::vector<std::string>>>;
   CHECK(crew->library->built_when == When{{"memory", {"short", "entity"}}, {"sources", {}}});
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
-                 "model-key = \"provider\"\n") ==
-        "rules/python/library-clients/test.toml [a]: `model-key` is only read with `model-keyword`");
+                 "model-keys = [\"provider\"]\n") ==
+        "rules/python/library-clients/test.toml [a]: `model-keys` is only read with `model-keyword`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
                  "built-when = { memory = true }\n") ==
         "rules/python/library-clients/test.toml [a] built-when: `memory` must be a list of strings");
