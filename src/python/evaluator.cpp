@@ -149,11 +149,12 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     return {v};
   }
   if (k == S.subscript) {
-    // `Agent[Ctx](...)`: a library class parametrised is the class.
-
+    // `Agent[Ctx](...)`: a library class parametrised is the class (the Agents SDK's, and a
+    // client-building library's: pydantic-ai's `Agent[None, Out]("openai:...")`).
     Values generic, rest;
     for (const auto& v : eval(field(n, S.f_value), scope)) {
-      const bool library_class = v.kind == Value::Kind::External && libraries_.is_class(v.path);
+      const bool library_class = v.kind == Value::Kind::External &&
+                                 (libraries_.is_class(v.path) || LibraryClientTable::get().entry(v.path));
       if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() && v.path.empty())
         if (auto keyword = keyword_of_kwargs(v, field(n, S.f_subscript), {}, scope)) {  // `kwargs["client"]`
           add_all(generic, *keyword);
