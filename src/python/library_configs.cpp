@@ -132,6 +132,20 @@ class ConfigReader {
 
   bool list_builds_openai(TSNode n, const Scope* scope, std::string_view code, int depth,
                           Base base) const;
+  // A call of one project function (or method) returning its configuration (`def get_config():
+  // return {"config_list": [{..., "api_type": "groq"}]}`, or its `config_list`; the fifteenth
+  // held-out round): whether any of its returns, read by `reads` in its own module, builds an
+  // OpenAI client; nullopt when the callee is not one project function with a return.
+  template <typename Reads>
+  std::optional<bool> any_return_builds(TSNode call, const Scope* scope, Reads reads) const {
+    const Values callees = ev_.eval(field(call, Syntax::get().f_function), scope);
+    if (callees.size() != 1 || callees[0].kind != Value::Kind::Function || !callees[0].function) return std::nullopt;
+    const Scope* fn = callees[0].function;
+    if (fn->returns.empty() || !fn->owner) return std::nullopt;
+    for (TSNode r : fn->returns)
+      if (reads(r, fn, fn->owner->code())) return true;
+    return false;
+  }
   // AG2's `LLMConfig({"api_type": "google", ...}, ...)` / `LLMConfig(api_type="google", ...)` /
   // `LLMConfig(config_list=[...])`: each positional dict an entry, or its keywords one entry.
   bool llm_config_builds_openai(TSNode call, const Scope* scope, std::string_view code, int depth,
@@ -161,6 +175,11 @@ bool ConfigReader::list_builds_openai(TSNode n, const Scope* scope, std::string_
     return any_binding_builds(n, scope, code, [&](TSNode v, const Scope* in, std::string_view c) {
       return list_builds_openai(v, in, c, depth + 1, base);
     });
+  if (sym(n) == S.call)
+    if (const auto returned = any_return_builds(n, scope, [&](TSNode r, const Scope* in, std::string_view c) {
+          return list_builds_openai(r, in, c, depth + 1, base);
+        }))
+      return *returned;
   if (sym(n) != S.list && sym(n) != S.tuple) return true;  // config_list_from_json(...), a filter, ...
   for (TSNode element : NamedChildren(n)) {
     element = unparenthesize(element);
@@ -217,7 +236,13 @@ bool ConfigReader::builds_openai(TSNode n, const Scope* scope, std::string_view 
   if (sym(n) == S.conditional_expression)
     return builds_openai(ts_node_named_child(n, 0), scope, code, depth + 1, base) ||
            builds_openai(ts_node_named_child(n, 2), scope, code, depth + 1, base);
-  if (sym(n) == S.call) return llm_config_builds_openai(n, scope, code, depth, base);
+  if (sym(n) == S.call) {
+    if (const auto returned = any_return_builds(n, scope, [&](TSNode r, const Scope* in, std::string_view c) {
+          return builds_openai(r, in, c, depth + 1, base);
+        }))
+      return *returned;
+    return llm_config_builds_openai(n, scope, code, depth, base);
+  }
   if (sym(n) != S.dictionary && sym(n) != S.argument_list) return true;  // a subscript, a comprehension, ...
   bool unknown = false, splat = false;
   // (its own HTTP client, also over one a splat holds: `{**llm_config, "http_client": ...}`)
