@@ -1,9 +1,9 @@
 // Where the project sets a library default (`Settings.llm = ...`: python/library_clients.h
-// default_settings) and where each setting holds: everywhere when the module setting it is
-// imported by another file of the project (a settings module the application imports, from a
-// file that may name no library and so was not parsed: a textual look for its name beside an
-// import); else it is a standalone script (a book's samples, a folder of demos), whose setting
-// holds in itself and in the project modules it imports.
+// default_settings) and where each setting holds: in the module setting it, in the parsed
+// modules importing it (transitively) and in what each of those imports; everywhere when a file
+// that was not parsed (one naming no library) may import it (a textual look for an import line
+// naming what resolves, from that file, to the module). A standalone script (a book's samples, a
+// folder of demos) so holds its setting in itself and in the project modules it imports.
 //
 // A partial scan (--staged, --changed-since, pre-commit) reads only some files, and the one
 // module setting `Settings.llm` is usually not among them. So when a file read names a library
@@ -26,12 +26,19 @@
 
 namespace qg::python {
 
+// A file's text and its path (relative, as the project names it; empty when unknown).
+struct ProjectText {
+  std::string_view path;
+  std::string_view code;
+};
+
 // `parsed`: the modules to look for settings in, evaluated by `evaluator` in `project`;
 // `texts`: the text of every file of the project that may import one (the parsed modules'
-// own among them: a module's own text, found by address, does not count).
+// own among them: a module's own text, found by address, does not count; a parsed importer is
+// resolved through its imports, another file through its import lines and its path).
 StringMap<Project::ConfiguredDefault> configured_defaults(const std::vector<ModuleInfo*>& parsed, Evaluator& evaluator,
                                                           const Project& project,
-                                                          const std::vector<std::string_view>& texts);
+                                                          const std::vector<ProjectText>& texts);
 
 // Whether any of `modules` names a library with defaults (rules/python/library-clients/
 // `defaults`): only then is a setting elsewhere worth looking for.

@@ -290,12 +290,15 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     // The text of every file read (a parsed module holds its own now), for the importers of a
     // module setting a default.
     std::vector<std::string_view> read_texts;
+    std::vector<ProjectText> read_paths_texts;
     std::vector<const DiscoveredFile*> read_files;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       read_files.push_back(inputs[i].file);
       read_texts.push_back(modules[i] ? modules[i]->code() : inputs[i].text.ok() ? inputs[i].text.code() : "");
+      read_paths_texts.push_back({inputs[i].file ? std::string_view(inputs[i].file->relative) : std::string_view{},
+                                  read_texts.back()});
     }
-    auto slots = configured_defaults(parsed_modules, survey, project, read_texts);
+    auto slots = configured_defaults(parsed_modules, survey, project, read_paths_texts);
     // A partial scan knows where the project sets a default only once it has looked in the
     // files it was not given (default_settings_search.h); else it reports no fallback.
     bool known = !options.partial;
