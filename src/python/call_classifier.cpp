@@ -198,7 +198,14 @@ CallOutcome Evaluator::best_outcome(const Values& callees, TSNode call, const Sc
     // unknown receiver (`d.get(key)` on a dict is no call of interest), but one on a client passed.
     const bool raw_on_parameter = o.kind == CallOutcome::Kind::None && v.kind == Value::Kind::Unknown &&
                                   catalogue_.is_raw_method(v.path);
-    if ((api_on_parameter || parameter_called || raw_on_parameter) &&
+    // An API method named on a parameter that may hold a resource rather than a client
+    // (`def send(completions): completions.create(...)` called with `client.chat.completions`,
+    // a wrapper storing `self._original = original`): only a client's resource passed makes it
+    // an API call.
+    const bool method_on_parameter = o.kind == CallOutcome::Kind::None && v.kind == Value::Kind::Unknown &&
+                                     !v.path.empty() &&
+                                     catalogue_.is_method_name(std::string_view(v.path).substr(v.path.rfind('.') + 1));
+    if ((api_on_parameter || parameter_called || raw_on_parameter || method_on_parameter) &&
         (v.field_of || (v.function && v.param_index >= 0))) {
       const Values passed = through_parameters(v);
       if (passed.size() != 1 || !passed.front().same(v)) {
@@ -209,7 +216,7 @@ CallOutcome Evaluator::best_outcome(const Values& callees, TSNode call, const Sc
           if (parameter_called && reached.kind != CallOutcome::Kind::Construction &&
               reached.kind != CallOutcome::Kind::FactoryCall)
             continue;
-          if (raw_on_parameter && reached.kind != CallOutcome::Kind::ApiCall) continue;
+          if ((raw_on_parameter || method_on_parameter) && reached.kind != CallOutcome::Kind::ApiCall) continue;
           reached.fixable = false;  // the code names a parameter, not the class: nothing to rewrite
           consider(std::move(reached));
         }
