@@ -42,6 +42,28 @@ const std::vector<const ClassInfo*>& Evaluator::class_family(const ClassInfo* cl
   return kept;
 }
 
+Values Evaluator::built_instances(const ClassInfo& cls) {
+  constexpr std::size_t kMaxSites = 64;
+  if (const auto* hit = memo_hit(built_memo_, &cls)) return *hit;
+  const MemoStamp st = stamp();
+  Values out;
+  const CallSites* sites = project_.call_sites();
+  const auto& S = Syntax::get();
+  std::size_t seen = 0;
+  for (const ClassInfo* c : class_family(&cls)) {
+    if (!sites || c->name.empty()) continue;
+    for (const auto& site : sites->named(c->name)) {
+      if (site.partial || ++seen > kMaxSites) continue;
+      for (const Value& callee : eval(field(site.call, S.f_function), site.scope))
+        if (callee.kind == Value::Kind::Class && callee.cls == c)
+          for (Value& v : call_result({callee}, site.call, site.scope))
+            if (v.kind == Value::Kind::Client) add(out, std::move(v));
+    }
+  }
+  remember(built_memo_, &cls, out, st);
+  return out;
+}
+
 Values Evaluator::overrides(const ClassInfo& cls, std::string_view name, const Values& found) {
   bool method = false;
   for (const auto& v : found)

@@ -408,6 +408,19 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
           if (b.kind == Binding::Kind::Function && b.function) add_all(out, dynamic_attribute(b.function, name));
         break;
       }
+  // `self` in a method of a project subclass of a client class (PostHog's, Langfuse's wrapping
+  // `OpenAI`): what the class does not set is the SDK client's own attribute, on the clients the
+  // project's constructions of the class build; a resource it replaces with a wrapper of its own
+  // (`self.chat = WrappedChat(self, getattr(self, "chat"))`) is read as the SDK's too, the
+  // wrapper being built from it.
+  if (instance && (out.empty() || catalogue_.is_resource_segment(name)) && client_subclass(cls)) {
+    Values built = built_instances(cls);
+    if (!built.empty()) {
+      add_all(out, attribute(built, name));
+      return out;
+    }
+    if (!out.empty()) add(out, unknown(std::string(name)));
+  }
   // Never assigned where we can see it (set by a base class we cannot read, setattr, ...): an
   // unknown value that keeps the attribute's name, so `x.chat.completions.create` stays that API,
   // and what a library base class defines under that name.

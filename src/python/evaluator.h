@@ -203,6 +203,10 @@ class Evaluator {
   // The parameters of the method enclosing `scope` among `values`, marked read for `context`.
   void mark_context(Values& values, const Scope* scope, const ClassInfo* context);
   const std::vector<const ClassInfo*>& class_family(const ClassInfo* cls);
+  // The clients the project's constructions of `cls` (a project subclass of a client class) and of
+  // its project subclasses build (`Cls(...)`), as `Cls(...)` evaluates: what `self` is in its
+  // methods. Empty when none is found.
+  Values built_instances(const ClassInfo& cls);
   // A method `name` found on `cls` (`found`: what class_attribute gives) read on an instance that
   // may be of a subclass: the overrides the project's subclasses of `cls` define (class-hierarchy
   // analysis, bounded by class_family), bound as the method is.
@@ -344,6 +348,7 @@ class Evaluator {
   std::map<std::tuple<const ClassInfo*, std::string, const ClassInfo*>, Memoised<Values>> fields_memo_;
   // (a family is handed out by reference: one recomputed goes to a new element of `families_`)
   std::unordered_map<const ClassInfo*, Memoised<const std::vector<const ClassInfo*>*>> family_memo_;
+  std::unordered_map<const ClassInfo*, Memoised<Values>> built_memo_;
   std::deque<std::vector<const ClassInfo*>> families_;
   std::map<std::pair<const ModuleInfo*, uint32_t>, const ClassInfo*> builder_memo_;
   using StoreKey = std::tuple<const void*, bool, std::string>;  // (module or class, instance, name)
