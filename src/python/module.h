@@ -170,4 +170,8 @@ void collect(ModuleInfo& module);
 // Parses `module.source` (set by the caller) into `module.tree` and `lines`, then collects it.
 void parse_and_collect(ModuleInfo& module);
 
+// Folders the module puts on `sys.path` relative to its own file (`sys.path.insert(0,
+// str(Path(__file__).parent.parent / "agent"))`), relative to the scan root (python/sys_path.cpp).
+std::vector<std::string> sys_path_folders(const ModuleInfo& module);
+
 }  // namespace qg::python

@@ -114,6 +114,7 @@ void Project::add_module_name(const std::string& name) {
 void Project::add_module(ModuleInfo* module) {
   add_module_name(module->name);
   modules_[module->name] = module;
+  if (auto folders = sys_path_folders(*module); !folders.empty()) path_roots_[module->path] = std::move(folders);
 }
 
 ModuleInfo* Project::module(std::string_view name) const {
@@ -291,6 +292,11 @@ std::string Project::resolve(std::string_view importer_path, std::string_view do
   const std::string own = own_root(importer_path);
   if (!own.empty())
     if (std::string name = lookup_under(own, dotted); !name.empty()) return name;
+  // The folders the importer puts on `sys.path` itself (a script importing a sibling folder's
+  // modules by their bare names).
+  if (auto it = path_roots_.find(importer_path); it != path_roots_.end())
+    for (const std::string& root : it->second)
+      if (std::string name = lookup_under(root, dotted); !name.empty()) return name;
   const std::string_view importer_dir = parent_dir(importer_path);
   // Nearest first; each list is already shallowest-then-path ordered, so the first of a tie wins.
   auto nearest = [&](const std::vector<std::string>& roots) -> std::string {

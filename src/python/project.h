@@ -60,6 +60,7 @@ class Project {
   // external package). Deterministic: the first root that has it wins, in this order:
   //   1. the module names as configured (`src`) or, unconfigured, the scan root: as before;
   //   2. the importer's own root (the folder holding its top-level package; a script's folder);
+  //   2b. the folders the importer puts on `sys.path` itself (python/sys_path.cpp);
   //   3. the other inferred roots holding `dotted`'s first segment, nearest the importer first
   //      (most folders in common), then the shallowest, then by path;
   //   4. for an importer inside a folder named like that first segment with no __init__.py (a
@@ -132,6 +133,7 @@ class Project {
   StringSet init_dirs_;                             // folders with an __init__.py(i)
   std::vector<std::pair<std::string, bool>> files_;  // (relative path, vendored) until index_roots
   StringMap<std::vector<std::string>> roots_by_top_;  // first segment -> inferred roots that hold it
+  StringMap<std::vector<std::string>> path_roots_;   // importer path -> folders it puts on sys.path
   StringSet modelled_;                              // packages an inferred root never shadows
   // ... but for these (a library of the tables, not openai/httpx/a factory): the qualified names
   // the tables know under them and every prefix of one ("agents.run", "agents.run.Runner"), and
