@@ -39,7 +39,9 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
       f.sites.push_back({name, {call, scope}});
       TSNode args = field(call, S.f_arguments);
       if (is_null(args) || sym(args) != S.argument_list) continue;
-      if (name == "partial" && code_child_count(args) > 0)
+      // `executor.submit(f, a, ...)` and `asyncio.to_thread(f, a, ...)` call f with the
+      // arguments after it, as a partial's call does.
+      if ((name == "partial" || name == "submit" || name == "to_thread") && code_child_count(args) > 0)
         if (auto target = last_name(first_code_child(args), code); !target.empty())
           f.sites.push_back({target, {call, scope, true}});
       for (TSNode a : CodeChildren(args)) {

@@ -20,7 +20,8 @@ class CallSites {
   struct Site {
     TSNode call;
     const Scope* scope;
-    // `functools.partial(f, a, ...)`, listed under `f`: its arguments after the first are f's.
+    // `functools.partial(f, a, ...)` (`executor.submit`, `asyncio.to_thread` likewise), listed
+    // under `f`: its arguments after the first are f's.
     bool partial = false;
   };
 
