@@ -192,6 +192,9 @@ class Evaluator {
   int implicit_arguments(const Values& callee, const Scope* fn);
   int super_init_shift(TSNode call, const Scope* scope, const Scope* init);
   Values fixture_value(const Scope* fixture);
+  // FastAPI's `Depends(f)` in a parameter's default or `Annotated[...]` annotation (a type alias
+  // followed): what `f` returns or yields (python/dependencies.cpp); empty for anything else.
+  Values injected_dependency(TSNode n, const Scope* scope, int depth = 0);
   Values passed_via_callback(TSNode arg, const Scope* scope, int index, const std::string& name);
   Values passed_to_field(const ClassInfo* cls, const std::string& name, const ClassInfo* context = nullptr);
   // Whether some class derives from both (or is one of them): an instance of `a`'s family may be

@@ -1,0 +1,71 @@
+// FastAPI's dependency injection: a route's parameter whose default is `Depends(get_client)` (or
+// `Security(...)`), or whose annotation is `Annotated[T, Depends(get_client)]` (also through a
+// type alias, `ChatClient = Annotated[...]`), receives what `get_client` returns, or yields, on
+// each request (fastapi 0.115 params.py, dependencies/utils.py `solve_dependencies`). The route
+// itself has no caller in the project, so that is all the parameter ever holds.
+#include "python/evaluator.h"
+#include "python/evaluator_detail.h"
+#include "python/syntax.h"
+
+namespace qg::python {
+
+using namespace evaluator_detail;
+
+namespace {
+
+// The text a dependency marker is called by (`Depends`, `fastapi.Depends`, `Security`).
+bool names_marker(std::string_view callee) {
+  const auto dot = callee.rfind('.');
+  const std::string_view last = dot == std::string_view::npos ? callee : callee.substr(dot + 1);
+  return last == "Depends" || last == "Security";
+}
+
+bool is_marker(const Values& callee) {
+  for (const Value& v : callee) {
+    if (v.kind != Value::Kind::External || !v.path.starts_with("fastapi.")) continue;
+    if (names_marker(v.path)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Values Evaluator::injected_dependency(TSNode n, const Scope* scope, int depth) {
+  const auto& S = Syntax::get();
+  n = unparenthesize(n);
+  if (!is_null(n) && sym(n) == S.type) n = ts_node_named_child(n, 0);  // a parameter's `: T`
+  if (is_null(n) || !scope || depth > 5) return {};
+  const std::string_view code = owner(scope).code();
+  Values out;
+  if (sym(n) == S.call) {
+    const TSNode callee = field(n, S.f_function);
+    if (!names_marker(text(callee, code)) || !is_marker(eval(callee, scope))) return {};
+    for (const Value& f : eval(argument_node(n, scope, 0, "dependency"), scope))
+      if (f.kind == Value::Kind::Function && f.function) add_all(out, fixture_value(f.function));
+    return out;
+  }
+  if (sym(n) == S.subscript) {  // `Annotated[AsyncOpenAI, Depends(get_client)]` as an expression
+    const TSNode value = field(n, S.f_value);
+    for (TSNode c : NamedChildren(n))
+      if (!ts_node_eq(c, value)) add_all(out, injected_dependency(c, scope, depth + 1));
+    return out;
+  }
+  // The same written as a parameter's annotation: a generic type, each parameter a type.
+  if (const std::string_view kind = ts_node_type(n); kind == "generic_type" || kind == "type_parameter" || kind == "type") {
+    for (TSNode c : NamedChildren(n)) add_all(out, injected_dependency(c, scope, depth + 1));
+    return out;
+  }
+  if (sym(n) == S.identifier) {  // a type alias: `ChatClient = Annotated[...]`
+    const std::string name(text(n, code));
+    for (const Scope* s = scope; s; s = s->parent)
+      if (const auto it = s->bindings.find(name); it != s->bindings.end()) {
+        for (const Binding& b : it->second)
+          if (b.kind == Binding::Kind::Expr && !is_null(b.node) && b.scope)
+            add_all(out, injected_dependency(b.node, b.scope, depth + 1));
+        break;
+      }
+  }
+  return out;
+}
+
+}  // namespace qg::python
