@@ -55,16 +55,28 @@ Values Evaluator::injected_dependency(TSNode n, const Scope* scope, int depth) {
     for (TSNode c : NamedChildren(n)) add_all(out, injected_dependency(c, scope, depth + 1));
     return out;
   }
-  if (sym(n) == S.identifier) {  // a type alias: `ChatClient = Annotated[...]`
+  if (sym(n) == S.identifier) {  // a type alias: `ChatClient = Annotated[...]`, or one imported
     const std::string name(text(n, code));
     for (const Scope* s = scope; s; s = s->parent)
       if (const auto it = s->bindings.find(name); it != s->bindings.end()) {
-        for (const Binding& b : it->second)
-          if (b.kind == Binding::Kind::Expr && !is_null(b.node) && b.scope)
-            add_all(out, injected_dependency(b.node, b.scope, depth + 1));
+        for (const Binding& b : it->second) add_all(out, alias_dependency(b, s, depth + 1));
         break;
       }
   }
+  return out;
+}
+
+Values Evaluator::alias_dependency(const Binding& b, const Scope* scope, int depth) {
+  if (b.kind == Binding::Kind::Expr && !is_null(b.node) && b.scope) return injected_dependency(b.node, b.scope, depth);
+  if (b.kind != Binding::Kind::ImportFrom || b.name.empty() || b.name == "*" || !scope->owner) return {};
+  // `from app.dependencies import ChatClient`: the alias where the project module defines it.
+  const std::string resolved = resolve_import(project_, *scope->owner, b.module, b.level);
+  ModuleInfo* m = resolved.empty() ? nullptr : project_.module(resolved);
+  if (!m || m->scopes.empty()) return {};
+  const auto it = m->module_scope()->bindings.find(b.name);
+  if (it == m->module_scope()->bindings.end()) return {};
+  Values out;
+  for (const Binding& there : it->second) add_all(out, alias_dependency(there, m->module_scope(), depth + 1));
   return out;
 }
 

@@ -65,7 +65,11 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
   if (k == S.attribute) {
     TSNode object = field(n, S.f_object), attr = field(n, S.f_attribute);
     if (is_null(object) || is_null(attr)) return {opaque()};
-    return attribute(eval(object, scope), text(attr, code));
+    Values out = attribute(eval(object, scope), text(attr, code));
+    // `request.app.state.client`: Starlette's application state (python/app_state.cpp).
+    if (sym(object) == k && text(field(object, S.f_attribute), code) == "state" && names_starlette(code))
+      add_all(out, app_state(text(attr, code)));
+    return out;
   }
   if (k == S.call) {
     // `getattr(x, "name")` is `x.name` (and the default, if given); with a name not known here

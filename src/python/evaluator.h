@@ -195,6 +195,10 @@ class Evaluator {
   // FastAPI's `Depends(f)` in a parameter's default or `Annotated[...]` annotation (a type alias
   // followed): what `f` returns or yields (python/dependencies.cpp); empty for anything else.
   Values injected_dependency(TSNode n, const Scope* scope, int depth = 0);
+  Values alias_dependency(const Binding& b, const Scope* scope, int depth);  // (a name's binding)
+  // Starlette's `<x>.state.<name>`: what `app.state.<name> = ...` stores and lifespans yielding
+  // `{"<name>": ...}` put there (python/app_state.cpp).
+  Values app_state(std::string_view name);
   Values passed_via_callback(TSNode arg, const Scope* scope, int index, const std::string& name);
   Values passed_to_field(const ClassInfo* cls, const std::string& name, const ClassInfo* context = nullptr);
   // Whether some class derives from both (or is one of them): an instance of `a`'s family may be

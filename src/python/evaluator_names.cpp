@@ -151,9 +151,9 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       }
       if (!is_null(b.node)) add_all(out, eval(b.node, b.scope));
       // FastAPI's `Depends(get_client)`: what the dependency returns is all the parameter holds
-      // (its annotation is a hint, its default replaced); a module naming neither marker has none.
-      if (owner(b.scope).code().find("Depends") != std::string_view::npos ||
-          owner(b.scope).code().find("Security") != std::string_view::npos) {
+      // (its annotation is a hint, its default replaced); only in a module naming fastapi (or
+      // the marker: an alias imported from one).
+      if (names_starlette(owner(b.scope).code()) || owner(b.scope).code().find("Depends") != std::string_view::npos) {
         Values injected;
         for (TSNode n : {b.node, b.annotation}) add_all(injected, injected_dependency(n, b.scope));
         if (!injected.empty()) out = std::move(injected);
