@@ -12,8 +12,16 @@ namespace qg::python {
 
 using namespace evaluator_detail;
 
-bool evaluator_detail::names_starlette(std::string_view code) {
+namespace {
+bool names_starlette(std::string_view code) {
   return code.find("fastapi") != std::string_view::npos || code.find("starlette") != std::string_view::npos;
+}
+}  // namespace
+
+bool Evaluator::names_fastapi(const ModuleInfo& m) {
+  const auto [it, fresh] = names_fastapi_.try_emplace(&m, false);
+  if (fresh) it->second = names_starlette(m.code()) || m.code().find("Depends") != std::string_view::npos;
+  return it->second;
 }
 
 Values Evaluator::app_state(std::string_view name) {
@@ -25,7 +33,7 @@ Values Evaluator::app_state(std::string_view name) {
   for (const ModuleInfo::AttributeStore* store : sites->stores(name)) {
     const std::string_view code = owner(store->scope).code();
     const TSNode object = unparenthesize(store->object);
-    if (!names_starlette(code) || is_null(object) || sym(object) != S.attribute ||
+    if (!names_fastapi(owner(store->scope)) || is_null(object) || sym(object) != S.attribute ||
         text(field(object, S.f_attribute), code) != "state")
       continue;
     Guard guard(depth_, cuts_, in_progress_, store);  // `app.state.c = app.state.c or OpenAI()`

@@ -67,7 +67,7 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     if (is_null(object) || is_null(attr)) return {opaque()};
     Values out = attribute(eval(object, scope), text(attr, code));
     // `request.app.state.client`: Starlette's application state (python/app_state.cpp).
-    if (sym(object) == k && text(field(object, S.f_attribute), code) == "state" && names_starlette(code))
+    if (sym(object) == k && text(field(object, S.f_attribute), code) == "state" && names_fastapi(owner(scope)))
       add_all(out, app_state(text(attr, code)));
     return out;
   }

@@ -366,6 +366,10 @@ class Evaluator {
   std::set<std::pair<const ModuleInfo*, std::string>> lazy_lookups_;  // (recursion: a cycle of them)
   std::map<std::pair<const void*, int>, Memoised<bool>> yields_memo_;  // (function/class/container, depth)
   std::unordered_set<const void*> in_progress_;
+  // Per module: whether it names fastapi / starlette (or `Depends`), searched once
+  // (python/dependencies.cpp, app_state.cpp).
+  std::unordered_map<const ModuleInfo*, bool> names_fastapi_;
+  bool names_fastapi(const ModuleInfo& m);
   // Names being looked up through `from m import *` (module scope, name): two modules that
   // star-import each other would otherwise recurse until the stack overflows.
   std::set<std::pair<const Scope*, std::string>> star_lookups_;

@@ -13,10 +13,6 @@
 
 namespace qg::python::evaluator_detail {
 
-// Whether a module names fastapi or starlette: its `<x>.state.<name>` may be application state
-// (python/app_state.cpp).
-bool names_starlette(std::string_view code);
-
 // Nested evaluations (a name's bindings, a call's returns, a parameter's callers, ...). A result
 // past it is lost (unresolved), so the bound must exceed what the whole program's search reaches:
 // 96 lost agno's inherited `get_client()` on its full tree only (bench/provenance/heldout.md).

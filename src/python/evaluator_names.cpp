@@ -153,7 +153,7 @@ Values Evaluator::binding_values(const Binding& b, const Scope* owner_scope) {
       // FastAPI's `Depends(get_client)`: what the dependency returns is all the parameter holds
       // (its annotation is a hint, its default replaced); only in a module naming fastapi (or
       // the marker: an alias imported from one).
-      if (names_starlette(owner(b.scope).code()) || owner(b.scope).code().find("Depends") != std::string_view::npos) {
+      if (names_fastapi(owner(b.scope))) {
         Values injected;
         for (TSNode n : {b.node, b.annotation}) add_all(injected, injected_dependency(n, b.scope));
         if (!injected.empty()) out = std::move(injected);
