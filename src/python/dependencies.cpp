@@ -33,7 +33,6 @@ bool is_marker(const Values& callee) {
 Values Evaluator::injected_dependency(TSNode n, const Scope* scope, int depth) {
   const auto& S = Syntax::get();
   n = unparenthesize(n);
-  if (!is_null(n) && sym(n) == S.type) n = ts_node_named_child(n, 0);  // a parameter's `: T`
   if (is_null(n) || !scope || depth > 5) return {};
   const std::string_view code = owner(scope).code();
   Values out;
@@ -50,7 +49,7 @@ Values Evaluator::injected_dependency(TSNode n, const Scope* scope, int depth) {
       if (!ts_node_eq(c, value)) add_all(out, injected_dependency(c, scope, depth + 1));
     return out;
   }
-  // The same written as a parameter's annotation: a generic type, each parameter a type.
+  // A parameter's annotation (`: T`), or the same written as a generic type, each parameter a type.
   if (const std::string_view kind = ts_node_type(n); kind == "generic_type" || kind == "type_parameter" || kind == "type") {
     for (TSNode c : NamedChildren(n)) add_all(out, injected_dependency(c, scope, depth + 1));
     return out;

@@ -3,6 +3,7 @@
 // `sys.path.append(os.path.join(os.path.dirname(__file__), "..", "agent"))`), so that its bare
 // imports of a sibling folder's modules (`from call_llm import create_client`) resolve there
 // (python/project.cpp: resolve). Only paths computed from `__file__` and string literals are read.
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,27 +15,13 @@
 namespace qg::python {
 namespace {
 
-// "a/b/../c" -> "a/c"; nullopt when it climbs above the scan root.
+// "a/b/../c" -> "a/c", "a/.." -> ""; nullopt when it climbs above the scan root.
 std::optional<std::string> normalized(std::string_view path) {
-  std::vector<std::string_view> parts;
-  while (!path.empty()) {
-    const auto slash = path.find('/');
-    const std::string_view part = path.substr(0, slash);
-    if (part == "..") {
-      if (parts.empty()) return std::nullopt;
-      parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out.push_back('/');
-    out.append(p);
-  }
-  return out;
+  std::string s = std::filesystem::path(path).lexically_normal().generic_string();
+  if (s == ".." || s.starts_with("../")) return std::nullopt;
+  if (s == ".") s.clear();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();  // "a/b/" -> "a/b"
+  return s;
 }
 
 std::string joined(std::string_view a, std::string_view b) {
