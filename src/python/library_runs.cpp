@@ -94,7 +94,10 @@ RunVerdict RunResolver::resolve(const ClientLibrary& library, TSNode call, const
     const int at = position_of(library.parameters, name);
     TSNode n = ev_.argument_node(call, scope, at < 0 ? -1 : at + shift, name);
     *given = !is_null(n);
-    return *given ? ev_.eval(n, scope) : Values{};
+    Values out;
+    if (*given)
+      for (const Value& v : ev_.eval(n, scope)) add_all(out, ev_.through_parameters(v));
+    return out;
   };
   Context cx{library, {}};
   bool has_agent = false, has_config = false;
@@ -308,10 +311,18 @@ std::optional<RunResolver::PassedRun> RunResolver::passed_entry_point(TSNode cal
   return std::nullopt;
 }
 
+// What an argument holds, a parameter of the enclosing function standing for what its callers
+// pass (`OpenAIResponsesModel(openai_client=client)` in `__init__(self, client)`).
+Values RunResolver::argument_values(TSNode call, const Scope* scope, int position, std::string_view name) {
+  Values out;
+  for (const Value& v : ev_.argument_for(call, scope, position, name)) add_all(out, ev_.through_parameters(v));
+  return out;
+}
+
 // A copy (`agent.clone(...)`) takes keywords only; what it does not replace, it copies.
 Values RunResolver::holder_argument(const Value& object, const Holder& holder, std::string_view name) {
-  if (!object.elements) return ev_.argument_for(object.node, object.scope, position_of(holder.parameters, name), name);
-  if (passes_here(object, holder, name)) return ev_.argument_for(object.node, object.scope, -1, name);
+  if (!object.elements) return argument_values(object.node, object.scope, position_of(holder.parameters, name), name);
+  if (passes_here(object, holder, name)) return argument_values(object.node, object.scope, -1, name);
   Values out;
   for (const Value& original : *object.elements) add_all(out, holder_argument(original, holder, name));
   return out;

@@ -91,6 +91,7 @@ class RunResolver {
   RunVerdict client(const Values& clients);
   RunVerdict library_default(const ClientLibrary& library) const;
   Values holder_argument(const Value& object, const Holder& holder, std::string_view name);
+  Values argument_values(TSNode call, const Scope* scope, int position, std::string_view name);
   bool passes(const Value& object, const Holder& holder, std::string_view name) const;
   bool passes_here(const Value& object, const Holder& holder, std::string_view name) const;
 
