@@ -148,6 +148,7 @@ class Evaluator {
   // `importlib.import_module("m")`, `__import__("m")`: the module, as an import binds it; nullopt
   // when `call` is neither (or names it by anything but a literal).
   std::optional<Values> dynamic_import(const Values& callee, TSNode call, const Scope* scope);
+  std::optional<Values> module_from_spec(TSNode call, const Scope* scope);
   // `subclasses`: read on an instance that may be of a project subclass of `cls` (`self`): what
   // the subclasses' own methods store under `name` is read too.
   Values class_attribute(const ClassInfo& cls, std::string_view name, bool instance, bool subclasses = false);

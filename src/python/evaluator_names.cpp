@@ -244,6 +244,9 @@ std::optional<Values> Evaluator::dynamic_import(const Values& callee, TSNode cal
   if (sym(function) == S.identifier && text(function, code) == "__import__") {
     builtin = std::all_of(callee.begin(), callee.end(), [](const Value& v) { return v.kind == Value::Kind::Opaque; });
     if (!builtin) return std::nullopt;
+  } else if (callee.size() == 1 && callee[0].kind == Value::Kind::External &&
+             callee[0].path == "importlib.util.module_from_spec") {
+    return module_from_spec(call, scope);
   } else if (callee.size() != 1 || callee[0].kind != Value::Kind::External || callee[0].path != "importlib.import_module") {
     return std::nullopt;
   }
@@ -280,6 +283,34 @@ std::optional<Values> Evaluator::dynamic_import(const Values& callee, TSNode cal
     if (!asks) dotted = dotted.substr(0, dotted.find('.'));
   }
   return module_value(owner(scope), dotted);
+}
+
+// `module_from_spec(spec)`, `spec` made by `spec_from_file_location(name, path)` from a path the
+// module computes from `__file__` or spells out: the project module at that path, as if imported
+// (tests loading one file without the package's `__init__`).
+std::optional<Values> Evaluator::module_from_spec(TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  const ModuleInfo& here = owner(scope);
+  TSNode spec = unparenthesize(argument_node(call, scope, 0, "spec"));
+  const Scope* spec_scope = scope;
+  if (!is_null(spec) && sym(spec) == S.identifier) {  // `spec = spec_from_file_location(...)`, once
+    const std::string name(text(spec, here.code()));
+    spec_scope = defining_scope(scope, name);
+    if (!spec_scope) return std::nullopt;
+    const auto& bindings = spec_scope->bindings.at(name);
+    if (bindings.size() != 1 || bindings.front().kind != Binding::Kind::Expr) return std::nullopt;
+    spec = unparenthesize(bindings.front().node);
+  }
+  if (is_null(spec) || sym(spec) != S.call) return std::nullopt;
+  const Values maker = eval(field(spec, S.f_function), spec_scope);
+  if (maker.size() != 1 || maker[0].kind != Value::Kind::External ||
+      maker[0].path != "importlib.util.spec_from_file_location")
+    return std::nullopt;
+  const auto path = file_path_named(here, argument_node(spec, spec_scope, 1, "location"));
+  if (!path || !path->ends_with(".py")) return std::nullopt;
+  const std::string name = module_name_for(*path, project_.config().src);
+  if (!project_.has_module_or_package(name)) return std::nullopt;
+  return Values{make(Value::Kind::Module, name)};
 }
 
 Values Evaluator::module_export(const ModuleInfo& module, std::string_view name) {

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -173,5 +174,9 @@ void parse_and_collect(ModuleInfo& module);
 // Folders the module puts on `sys.path` relative to its own file (`sys.path.insert(0,
 // str(Path(__file__).parent.parent / "agent"))`), relative to the scan root (python/sys_path.cpp).
 std::vector<std::string> sys_path_folders(const ModuleInfo& module);
+
+// The file or folder `expression` names, relative to the scan root, when the module computes it
+// from `__file__` and string literals (`os.path.join(os.path.dirname(__file__), "..", "m.py")`).
+std::optional<std::string> file_path_named(const ModuleInfo& module, TSNode expression);
 
 }  // namespace qg::python

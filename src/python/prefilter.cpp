@@ -60,8 +60,9 @@ Prefilter::Verdict Prefilter::first_round(std::string_view text) const {
       return v;
     }
   // A helper importing the module its caller names (`import_module(name)`) may import `openai`
-  // for a caller that names it (python/evaluator_names.cpp, dynamic_import).
-  for (const char* w : {"import_module", "__import__"})
+  // for a caller that names it, and a module loaded from its path (`module_from_spec`) may be one
+  // that builds clients (python/evaluator_names.cpp, dynamic_import).
+  for (const char* w : {"import_module", "__import__", "module_from_spec"})
     if (contains_word(text, w)) {
       v.parse = true;
       return v;

@@ -111,6 +111,11 @@ class PathReader {
 
 }  // namespace
 
+std::optional<std::string> file_path_named(const ModuleInfo& m, TSNode expression) {
+  if (is_null(expression)) return std::nullopt;
+  return PathReader(m).read(expression);
+}
+
 std::vector<std::string> sys_path_folders(const ModuleInfo& m) {
   std::vector<std::string> out;
   if (m.code().find("sys.path") == std::string_view::npos) return out;
