@@ -121,6 +121,13 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       if (lib.default_model.empty()) r.fail("default-positionals", "is only read with `default-model`");
     }
     lib.tracked_by = r.strings("tracked-by");
+    each_string_list(r, *node.as_table(), "builds-each", [&](std::string_view slot, const std::vector<std::string>& keywords) {
+      if (keywords.empty()) r.fail(fmt::format("builds-each.{}", slot), "must name the keywords handing it over");
+      for (const std::string& k : keywords)
+        if (std::find(lib.tracked_by.begin(), lib.tracked_by.end(), k) == lib.tracked_by.end())
+          r.fail(fmt::format("builds-each.{}", slot), fmt::format("names `{}`, which `tracked-by` lacks", k));
+      lib.builds_each.push_back(keywords);
+    });
     lib.how = r.string("how", true);
     for (const std::string& argument : r.strings("fix-arguments")) lib.fix_arguments.push_back(fix_argument(r, argument));
     lib.fix_unless = r.strings("fix-unless");

@@ -395,6 +395,22 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     if (!falls_back) return std::nullopt;
   }
   LibraryClientCall out{&lib, std::string(text(callee, code)), std::string(kLibraryApiPrefix) + lib.id, false};
+  if (!lib.builds_each.empty()) {
+    // Each client it builds unless handed one: reported when one is left to build; tracked when
+    // every one is handed a tracked client.
+    bool builds = false, all_tracked = true;
+    for (const auto& keywords : lib.builds_each) {
+      Handed slot = Handed::Nothing;
+      for (const auto& keyword : keywords)
+        if ((slot = handed(call, scope, ev, keyword)) != Handed::Nothing) break;
+      builds = builds || slot == Handed::Nothing || slot == Handed::Plain;
+      all_tracked = all_tracked && slot == Handed::Tracked;
+    }
+    if (all_tracked) out.tracked = true;
+    else if (!builds) return std::nullopt;
+    out.arguments_fixable = !out.tracked && !followed && takes_fix_arguments(call, lib, code);
+    return out;
+  }
   for (const auto& keyword : lib.tracked_by) {
     switch (handed(call, scope, ev, keyword)) {
       case Handed::Tracked: out.tracked = true; return out;

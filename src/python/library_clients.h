@@ -70,6 +70,9 @@ struct ClientBuildingLibrary {
   // default.
   int default_positionals = 0;
   std::vector<std::string> tracked_by;     // keywords handing it a client / HTTP client
+  // `builds-each`: the clients a call builds, each unless one of its keywords hands it one
+  // (Graphiti's LLM client, embedder and reranker): the call builds what is not handed over.
+  std::vector<std::vector<std::string>> builds_each;
   std::string how;                         // how to track it, for the message
   std::vector<FixArgument> fix_arguments;  // empty: fixed by `quotaguard.install()`
   std::vector<std::string> fix_unless;          // keywords that rule `fix_arguments` out

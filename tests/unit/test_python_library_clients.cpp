@@ -367,6 +367,27 @@ how = "install"
         "rules/python/library-clients/test.toml [a]: `built-when` is only read for `constructors` and `model-gated`");
 }
 
+TEST_CASE("python library clients: builds-each names the keywords handing each client over") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"(
+[acme]
+package = "acme"
+display-name = "Acme"
+constructors = ["acme.Graph"]
+tracked-by = ["llm_client", "llm_runtime", "embedder"]
+builds-each = { llm = ["llm_client", "llm_runtime"], embedder = ["embedder"] }
+how = "install"
+)");
+  const auto* graph = table.entry("acme.Graph");
+  REQUIRE(graph);
+  CHECK(graph->library->builds_each == std::vector<std::vector<std::string>>{{"embedder"}, {"llm_client", "llm_runtime"}});  // by name
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.G\"]\n"
+                 "tracked-by = [\"llm\"]\nbuilds-each = { llm = [\"llm\"], embedder = [\"embedder\"] }\n") ==
+        "rules/python/library-clients/test.toml [a]: `builds-each.embedder` names `embedder`, which `tracked-by` lacks");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.G\"]\n"
+                 "tracked-by = []\nbuilds-each = { llm = [] }\n") ==
+        "rules/python/library-clients/test.toml [a]: `builds-each.llm` must name the keywords handing it over");
+}
+
 TEST_CASE("python library clients: judges load evaluators by name; each configuration names a judged one") {
   const auto table = qg::python::LibraryClientTable::from_text(R"(
 [acme]
