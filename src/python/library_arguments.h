@@ -17,8 +17,8 @@ namespace qg::python {
 // name whose every binding in the scope that sees it is such a string (`lm_name =
 // f"openai/{model}"`), or `self.model` whose every assignment in its class is one. Empty when
 // any value is unknown (a call, a config lookup): a model chosen at run time may go to another
-// provider, so it decides nothing. Given the evaluator, a parameter holds what every call of its
-// function passes it (`self._embed(texts, f"azure/{name}")`); without, it is unknown.
+// provider, so it decides nothing. Given the evaluator, a parameter holds what the calls of its
+// function pass it, those known (`self._embed(texts, f"azure/{name}")`); without, it is unknown.
 std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::string_view code, const Project* project,
                                           int depth = 0, Evaluator* ev = nullptr);
 

@@ -363,7 +363,11 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
       if (starts.empty() && !lib.default_model.empty() && direct &&
           hands_no_model(call, scope, index, keyword, lib, ev) && !given_model_by(call, scope, lib, ev, code))
         starts.push_back(lib.default_model);
-      builds = all_openai(starts);
+      // A value known at every call (a helper's parameter) may be OpenAI's at some only: the
+      // call builds an OpenAI client for those.
+      builds = !starts.empty() && std::any_of(starts.begin(), starts.end(), [&](std::string_view start) {
+        return all_openai({start});
+      });
     }
     if (!builds) return std::nullopt;
   }

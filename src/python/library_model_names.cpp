@@ -139,8 +139,9 @@ std::vector<std::pair<TSNode, const Scope*>> mapped_elements(TSNode handed, cons
   return out;
 }
 
-// A parameter's model: what every call of its function passes it (each read where it is), and,
-// for its first parameter, each element it is mapped over (mapped_elements).
+// A parameter's model: what the calls of its function pass it (each read where it is), and, for
+// its first parameter, each element it is mapped over (mapped_elements). A call passing a model
+// known only at run time adds nothing: the others' still build what they name.
 std::vector<std::string_view> passed_model_starts(Evaluator& ev, const Scope* fn, const Binding& parameter,
                                                   const Project* project, int depth) {
   std::vector<std::pair<TSNode, const Scope*>> passed = ev.arguments_passed(fn, parameter);
@@ -155,7 +156,6 @@ std::vector<std::string_view> passed_model_starts(Evaluator& ev, const Scope* fn
   std::vector<std::string_view> out;
   for (const auto& [arg, scope] : passed) {
     const auto starts = model_starts(arg, scope, scope->owner->code(), project, depth, &ev);
-    if (starts.empty()) return {};
     out.insert(out.end(), starts.begin(), starts.end());
   }
   return out;
