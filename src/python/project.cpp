@@ -197,6 +197,10 @@ void Project::index_roots() {
     // A package's own key is its folder.
     const std::string_view up = parent_dir(key);
     if (!up.empty() && init_dirs_.contains(key) && !init_dirs_.contains(up)) root_folders.insert(std::string(up));
+    // A `conftest.py` outside any package: pytest (its default `prepend` import mode) puts its
+    // folder on `sys.path` (lmdeploy's autotest/conftest.py, whose tests import `utils.*` from
+    // autotest/ at any depth).
+    if (!up.empty() && last_component(key) == "conftest" && !init_dirs_.contains(up)) root_folders.insert(std::string(up));
   }
   for (const auto& [key, vendored] : files_) {
     if (vendored) continue;
