@@ -243,6 +243,8 @@ class Evaluator {
   // What `obj.name = value` statements elsewhere store on `target`, a project module, class or
   // instance (python/stores.cpp); only values that hold or yield clients.
   Values stored_elsewhere(const Value& target, std::string_view name);
+  // Whether `name` in the module scope `at` is imported from the module whose top scope is `home`.
+  bool imports_from(const Scope* at, std::string_view name, const Scope* home);
   // What `reg[key] = value` statements store in a dict read as the name `name` bound in `home`
   // (a scope), or as the attribute `name` of instances (`instance`) or of the class `home` (a
   // ClassInfo): a Container of those values with the callers' arguments for parameters

@@ -56,6 +56,22 @@ bool Evaluator::holds_container(const Values& values) {
   return false;
 }
 
+// Whether `name` in `at`, a module's top scope, is `from <home's module> import name`: a dict
+// defined in one module and filled in another (`clients["openai"] = AsyncOpenAI()` in a
+// lifespan of api/__init__.py, `clients = {}` in api/globals.py).
+bool Evaluator::imports_from(const Scope* at, std::string_view name, const Scope* home) {
+  if (!at || at == home || at->kind != Scope::Kind::Module || !at->owner || !home || !home->owner ||
+      home->kind != Scope::Kind::Module)
+    return false;
+  auto it = at->bindings.find(std::string(name));
+  if (it == at->bindings.end()) return false;
+  for (const Binding& b : it->second)
+    if (b.kind == Binding::Kind::ImportFrom && b.name == name &&
+        resolve_import(project_, *at->owner, b.module, b.level) == home->owner->name)
+      return true;
+  return false;
+}
+
 std::optional<Value> Evaluator::stored_elements(const void* home, bool is_class, bool instance, std::string_view name) {
   const CallSites* sites = project_.call_sites();
   if (!sites || !home) return std::nullopt;
@@ -70,7 +86,9 @@ std::optional<Value> Evaluator::stored_elements(const void* home, bool is_class,
   for (const ModuleInfo::AttributeStore* store : stores) {
     bool here = false;
     if (!is_class) {
-      here = sym(store->object) == S.identifier && defining_scope(store->scope, name) == home;
+      if (sym(store->object) != S.identifier) continue;
+      const Scope* at = defining_scope(store->scope, name);
+      here = at == home || imports_from(at, name, static_cast<const Scope*>(home));
     } else if (sym(store->object) == S.attribute) {
       // `self._entries[k] = v`, `cls.REGISTRY[k] = v`, `Base.REGISTRY[k] = v`
       for (const auto& obj : eval(field(store->object, S.f_object), store->scope))
@@ -96,7 +114,12 @@ std::vector<std::pair<std::string, std::string>> Evaluator::client_stores_on_imp
   std::vector<std::pair<std::string, std::string>> out;
   if (m.scopes.empty()) return out;
   const Scope* top = &m.scopes.front();
-  for (const auto& store : m.attribute_stores) {
+  // `Holder.client = OpenAI()`, and `clients["openai"] = OpenAI()` on an imported dict.
+  std::vector<const ModuleInfo::AttributeStore*> stores;
+  for (const auto& store : m.attribute_stores) stores.push_back(&store);
+  for (const auto& store : m.element_stores) stores.push_back(&store);
+  for (const ModuleInfo::AttributeStore* each : stores) {
+    const ModuleInfo::AttributeStore& store = *each;
     TSNode root = unparenthesize(store.object);  // `Holder` of `Holder.client`, `app` of `app.state.client`
     while (!is_null(root) && sym(root) == S.attribute) root = unparenthesize(field(root, S.f_object));
     if (is_null(root) || sym(root) != S.identifier) continue;
