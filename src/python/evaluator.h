@@ -135,10 +135,10 @@ class Evaluator {
   // The classes an instance running the method enclosing `scope` may be exactly: its class and
   // the project's subclasses of it (bounded); none outside a method.
   std::vector<const ClassInfo*> method_receivers(const Scope* scope);
-
- private:
   // (module, name) a top-level name at the root of `root` is imported as (stores.cpp).
   std::vector<std::pair<std::string, std::string>> imported_origin(const ModuleInfo& m, TSNode root);
+
+ private:
   // use_pos: where the name is read, when read in `scope` itself (flow order within a scope).
   Values lookup(const Scope* scope, std::string_view name, uint32_t use_pos = UINT32_MAX);
   Values binding_values(const Binding& b, const Scope* owner_scope);

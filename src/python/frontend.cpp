@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "core/catalogue.h"
 #include "core/parallel.h"
 #include "core/text_search.h"
 #include "python/call_sites.h"
@@ -39,6 +40,48 @@ std::unique_ptr<ModuleInfo> parse_module(FrontendInput& in, const std::string& n
   m->source = std::move(in.text);
   parse_and_collect(*m);
   return m;
+}
+
+// The classes of `m` whose methods use an API method on `self` (`self._ai_client.chat.
+// completions.create(...)`), and those named in `wanted` (the bases of such classes): their
+// bases defined in `m` are added to them, and the (module, name) their bases are imported as are
+// returned. What `self` holds is set in those bases, whatever their modules mention
+// (azureai-assistant's `BaseChatAssistantClient`, in a module naming no openai).
+std::vector<std::pair<std::string, std::string>> imported_bases(const ModuleInfo& m, Evaluator& probe,
+                                                                const std::set<std::pair<std::string, std::string>>& wanted) {
+  const auto& S = Syntax::get();
+  std::vector<const ClassInfo*> classes;
+  auto want = [&](const ClassInfo* c) {
+    if (c && std::find(classes.begin(), classes.end(), c) == classes.end()) classes.push_back(c);
+  };
+  auto on_self = [&](TSNode expr, const Scope* scope) {
+    if (!scope || !scope->method_of || is_null(expr) || sym(expr) != S.attribute) return;
+    if (TSNode attr = field(expr, S.f_attribute); is_null(attr) || !Catalogue::get().is_method_name(text(attr, m.code())))
+      return;
+    TSNode root = expr;
+    while (!is_null(root) && sym(root) == S.attribute) root = field(root, S.f_object);
+    if (!is_null(root) && sym(root) == S.identifier && text(root, m.code()) == "self") want(scope->method_of);
+  };
+  for (const auto& [call, scope] : m.calls) on_self(field(call, S.f_function), scope);
+  for (const auto& [node, scope] : m.method_references) on_self(node, scope);
+  for (const ClassInfo& c : m.classes)
+    if (wanted.contains({m.name, c.name})) want(&c);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i < classes.size(); ++i)
+    for (TSNode base : classes[i]->bases) {
+      if (!is_null(base) && sym(base) == S.identifier) {
+        const std::string_view name = text(base, m.code());
+        bool local = false;
+        for (const ClassInfo& c : m.classes)
+          if (c.name == name && c.defined_in == &m.scopes.front()) {
+            want(&c);
+            local = true;
+          }
+        if (local) continue;
+      }
+      for (auto& origin : probe.imported_origin(m, base)) out.push_back(std::move(origin));
+    }
+  return out;
 }
 
 std::string last_segment(const std::string& dotted) {
@@ -129,6 +172,8 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
   std::set<std::string, std::less<>> registry_modules;  // modules registrations were found on
   // (module, name) a client is handed to (clients_handed_to_imports), and those chased through.
   std::set<std::pair<std::string, std::string>> handed_names, reexports_chased;
+  // (module, class) the bases of a class using an API method on `self` are imported as.
+  std::set<std::pair<std::string, std::string>> wanted_bases;
   for (;;) {
     ++out.rounds;
     std::vector<std::size_t> todo;
@@ -148,7 +193,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
     // library's client)? Follow them into importers.
     // Evaluators only read the modules, so each worker has its own.
     std::vector<std::vector<std::pair<std::string, std::string>>> exported(todo.size()), stored(todo.size()),
-        registered(todo.size()), handed(todo.size());
+        registered(todo.size()), handed(todo.size()), bases(todo.size());
     std::vector<std::vector<std::string>> model_sources(todo.size());
     parallel_for_with(todo.size(), jobs, [&] { return std::make_unique<Evaluator>(project); },
                       [&](std::unique_ptr<Evaluator>& probe, std::size_t t) {
@@ -157,6 +202,7 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
                         stored[t] = probe->client_stores_on_imports(m);
                         registered[t] = probe->registrations_on_imports(m, registry_modules.contains(m.name));
                         handed[t] = probe->clients_handed_to_imports(m);
+                        bases[t] = imported_bases(m, *probe, wanted_bases);
                         model_sources[t] = model_source_modules(m, *probe);
                         for (const auto& [name, bindings] : m.module_scope()->bindings) {
                           (void)bindings;
@@ -252,6 +298,30 @@ FrontendOutput analyze(std::vector<FrontendInput>& inputs, const Config& config,
           selected[it->second] = 1;
           more = true;
         }
+    // A class's imported bases: their modules are parsed, and their own bases in turn (a base
+    // module parsed in an earlier round is read again for the class now wanted).
+    {
+      std::vector<std::pair<std::string, std::string>> queue;
+      for (auto& list : bases)
+        for (auto& origin : list) queue.push_back(std::move(origin));
+      std::unique_ptr<Evaluator> probe;
+      while (!queue.empty()) {
+        auto origin = std::move(queue.back());
+        queue.pop_back();
+        if (!wanted_bases.insert(origin).second) continue;
+        auto it = index_of.find(origin.first);
+        if (it == index_of.end()) continue;
+        if (!selected[it->second]) {
+          selected[it->second] = 1;
+          more = true;
+        } else if (const ModuleInfo* done = modules[it->second].get(); done && !done->scopes.empty()) {
+          if (!probe) probe = std::make_unique<Evaluator>(project);
+          const std::set<std::pair<std::string, std::string>> one{origin};
+          for (auto& next : imported_bases(*done, *probe, one))
+            if (!wanted_bases.contains(next)) queue.push_back(std::move(next));
+        }
+      }
+    }
     timer.mark("exports");
     if (fresh.empty() && !more) break;
     parallel_for(inputs.size(), jobs, [&](std::size_t i) {
