@@ -58,9 +58,18 @@ std::vector<std::pair<std::string, std::string>> imported_bases(const ModuleInfo
     if (!scope || !scope->method_of || is_null(expr) || sym(expr) != S.attribute) return;
     if (TSNode attr = field(expr, S.f_attribute); is_null(attr) || !Catalogue::get().is_method_name(text(attr, m.code())))
       return;
-    TSNode root = expr;
-    while (!is_null(root) && sym(root) == S.attribute) root = field(root, S.f_object);
-    if (!is_null(root) && sym(root) == S.identifier && text(root, m.code()) == "self") want(scope->method_of);
+    TSNode root = expr, first{};  // `_ai_client` of `self._ai_client.chat.completions.create`
+    while (!is_null(root) && sym(root) == S.attribute) {
+      first = field(root, S.f_attribute);
+      root = field(root, S.f_object);
+    }
+    if (is_null(root) || sym(root) != S.identifier || text(root, m.code()) != "self" || is_null(first)) return;
+    // An attribute the class sets itself (`self._client = OpenAI()` in its `__init__`, a
+    // property of that name) is read there: its bases need not be.
+    const ClassInfo* c = scope->method_of;
+    const std::string attribute(text(first, m.code()));
+    if (c->instance_attrs.contains(attribute) || (c->body && c->body->bindings.contains(attribute))) return;
+    want(c);
   };
   for (const auto& [call, scope] : m.calls) on_self(field(call, S.f_function), scope);
   for (const auto& [node, scope] : m.method_references) on_self(node, scope);
