@@ -109,6 +109,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.model_keyword = r.string("model-keyword");
     lib.model_position = r.whole_number("model-position").value_or(-1);
     lib.model_aliases = r.strings("model-aliases");
+    lib.provider_keywords = r.strings("provider-keywords");
     lib.model_keys = r.strings("model-keys");
     each_string_list(r, *node.as_table(), "built-when", [&](std::string_view keyword, const std::vector<std::string>& unless) {
       lib.built_when.emplace_back(std::string(keyword), unless);
@@ -232,6 +233,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     if (!lib.model_aliases.empty() && lib.model_keyword.empty())
       r.fail("model-aliases", "is only read with `model-keyword`");
     if (!lib.model_keys.empty() && lib.model_keyword.empty()) r.fail("model-keys", "is only read with `model-keyword`");
+    if (!lib.provider_keywords.empty() && gated.empty()) r.fail("provider-keywords", "is only read for `model-gated`");
     if (!lib.built_when.empty() && gated.empty() && constructors.empty())
       r.fail("built-when", "is only read for `constructors` and `model-gated`");
     if (!lib.default_model.empty() && gated.empty()) r.fail("default-model", "is only read for `model-gated`");

@@ -351,9 +351,19 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
         return all_openai(keyed_model_starts(call, scope, code, index, keyword, path, lib.default_model, ev));
       });
     } else {
-      // Every value the model may hold names an OpenAI model.
-      auto starts = lib.model_keys.empty() ? call_model_starts(call, scope, code, index, keyword, ev)
-                                           : std::vector<std::string_view>{};
+      // `provider-keywords` (`model_provider="openai"`): a provider the call names decides by
+      // itself, as "<provider>:" (`openai:` is one of `openai-models`); one not known, the model.
+      std::vector<std::string> providers;
+      for (const auto& provider_keyword : lib.provider_keywords)
+        if (may_pass_keyword(call, scope, provider_keyword, ev)) {
+          for (std::string_view p : call_model_starts(call, scope, code, -1, provider_keyword, ev))
+            providers.push_back(std::string(p) + ":");
+          break;
+        }
+      // Else every value the model may hold names an OpenAI model.
+      auto starts = !providers.empty()     ? std::vector<std::string_view>(providers.begin(), providers.end())
+                    : lib.model_keys.empty() ? call_model_starts(call, scope, code, index, keyword, ev)
+                                             : std::vector<std::string_view>{};
       // Handed its settings from the class's YAML file instead (`model-config`).
       std::string from_file;
       if (starts.empty() && !lib.model_config_keyword.empty() && !may_pass_keyword(call, scope, keyword, ev) &&

@@ -49,6 +49,9 @@ struct ClientBuildingLibrary {
   std::string model_keyword;               // `model-gated`'s model: this keyword only ("": 0 or `model`)
   int model_position = -1;                 // `model-position`: with `model-keyword`, its place too
   std::vector<std::string> model_aliases;  // `model-aliases`: further keywords naming the model
+  // `provider-keywords`: keywords naming the provider apart from the model (LangChain's
+  // `init_chat_model(model, model_provider="openai")`): one the call hands decides by itself.
+  std::vector<std::string> provider_keywords;
   // `model-keys`: with `model-keyword`, the model is under one of these dotted paths of the dict
   // handed there (LangGraph's `InMemoryStore(index={"embed": "openai:..."})`, mem0's
   // `Memory.from_config({"llm": {"provider": ...}})`): one naming an OpenAI model is enough.

@@ -50,6 +50,9 @@ TEST_CASE("python library clients: malformed data names the file and key") {
         "rules/python/library-clients/test.toml [a]: `openai-models` is needed by `model-gated`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\nmodel-keyword = \"llm\"\n") ==
         "rules/python/library-clients/test.toml [a]: `model-keyword` is only read for `model-gated`");
+  CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nconstructors = [\"a.C\"]\n"
+                 "provider-keywords = [\"model_provider\"]\n") ==
+        "rules/python/library-clients/test.toml [a]: `provider-keywords` is only read for `model-gated`");
   CHECK(error_of("[a]\npackage = \"a\"\ndisplay-name = \"A\"\nhow = \"x\"\nmodel-gated = [\"a.f\"]\nopenai-models = [\"gpt-\"]\n"
                  "sent-by = [\"__call__\"]\n") ==
         "rules/python/library-clients/test.toml [a]: `sent-by` is only read for `constructors`");
