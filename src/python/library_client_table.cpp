@@ -184,6 +184,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       slot.set_by = dr.strings("set-by");
       slot.receiver_keywords = dr.strings("receiver-keywords");
       slot.builds_when = dr.string("builds-when");
+      slot.positionals = dr.whole_number("positionals").value_or(-1);
       if (slot.keywords.empty()) dr.fail("keywords", "is missing");
       t.slots_.push_back(&slot);
       for (const auto& [list, kind] : {std::pair{"uses", Kind::uses_default}, std::pair{"builds", Kind::builds_default}})

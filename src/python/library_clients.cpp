@@ -1,6 +1,7 @@
 #include "python/library_clients.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/text_search.h"
 #include "python/library_arguments.h"
@@ -158,6 +159,19 @@ Values through_called_parameters(const Values& callees, Evaluator& ev, const Cla
 
 namespace {
 
+// How many positional arguments `call` passes; a `*args` may hold any number (INT_MAX).
+int positional_count(TSNode call) {
+  const Syntax& S = Syntax::get();
+  const TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return 0;
+  int positional = 0;
+  for (TSNode a : CodeChildren(args)) {
+    if (sym(a) == S.list_splat) return std::numeric_limits<int>::max();
+    if (sym(a) != S.keyword_argument && sym(a) != S.dictionary_splat) ++positional;
+  }
+  return positional;
+}
+
 // Whether `call` hands its model nothing: no argument `index` (nor a `*args` that may hold it),
 // no keyword `keyword` (nor a `**` splat that may), or `None`. A model taken by keyword may also
 // be taken positionally past the library's `default-positionals` (the vector databases' embedder
@@ -169,11 +183,8 @@ bool hands_no_model(TSNode call, const Scope* scope, int index, std::string_view
     return sym(arg) == S.none;
   const TSNode args = field(call, S.f_arguments);
   if (is_null(args) || sym(args) != S.argument_list) return false;
-  int positional = 0;
-  for (TSNode a : CodeChildren(args)) {
-    if (sym(a) == S.list_splat) return false;
-    if (sym(a) != S.keyword_argument && sym(a) != S.dictionary_splat) ++positional;
-  }
+  const int positional = positional_count(call);
+  if (positional == std::numeric_limits<int>::max()) return false;
   if (index < 0 && positional > lib.default_positionals) return false;
   return !may_pass_keyword(call, scope, keyword, ev) &&
          std::none_of(lib.model_aliases.begin(), lib.model_aliases.end(),
@@ -395,6 +406,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     Values receivers;
     if (sym(callee) == S.attribute) receivers = ev.eval(field(callee, S.f_object), scope);
     const bool falls_back = std::any_of(hit->slots.begin(), hit->slots.end(), [&](const DefaultSlot* slot) {
+      if (slot->positionals >= 0 && positional_count(call) > slot->positionals) return false;
       for (const auto& keyword : slot->keywords) {
         if (!may_pass_keyword(call, scope, keyword, ev)) continue;
         const auto handed = plain_string(ev.argument_node(call, scope, -1, keyword), code);

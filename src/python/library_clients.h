@@ -137,6 +137,10 @@ struct DefaultSlot {
   // A string one of `keywords` may be handed that builds the default itself, whatever the project
   // set (`as_chat_engine(llm="default")`: `resolve_llm("default")` is `OpenAI()`).
   std::string builds_when;
+  // `positionals`: how many positional arguments come before the one of `keywords` a call may pass
+  // positionally (`RetrieverQueryEngine(retriever, synthesizer)`: 1); a call passing more hands it
+  // one. -1: keywords only.
+  int positionals = -1;
 };
 
 class LibraryClientTable {
