@@ -371,7 +371,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
             providers.push_back(std::string(p) + ":");
           break;
         }
-      // Else every value the model may hold names an OpenAI model.
+      // Else the model: one of the values it may hold names an OpenAI model.
       auto starts = !providers.empty()     ? std::vector<std::string_view>(providers.begin(), providers.end())
                     : lib.model_keys.empty() ? call_model_starts(call, scope, code, index, keyword, ev)
                                              : std::vector<std::string_view>{};
