@@ -156,7 +156,9 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     // `Agent[Ctx](...)`: a library class parametrised is the class (the Agents SDK's, and a
     // client-building library's: pydantic-ai's `Agent[None, Out]("openai:...")`).
     Values generic, rest;
-    for (const auto& v : eval(field(n, S.f_value), scope)) {
+    const Values value = eval(field(n, S.f_value), scope);
+    if (std::any_of(value.begin(), value.end(), [](const Value& v) { return is_type_union(v); })) return {type_union(n, scope)};
+    for (const auto& v : value) {
       const bool library_class = v.kind == Value::Kind::External &&
                                  (libraries_.is_class(v.path) || LibraryClientTable::get().entry(v.path));
       if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() && v.path.empty())
@@ -170,7 +172,32 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     return generic;
   }
   if (k == S.as_pattern && ts_node_named_child_count(n) > 0) return eval(ts_node_named_child(n, 0), scope);
+  if (k == S.binary_operator) {  // `OpenAI | AzureOpenAI`, as a type alias's value
+    const TSNode left = field(n, S.f_left), right = field(n, S.f_right);
+    const std::string_view code = owner(scope).code();
+    if (!is_null(left) && !is_null(right) && code.substr(end_byte(left), start_byte(right) - end_byte(left)).find('|') != std::string_view::npos)
+      return {type_union(n, scope)};
+  }
   return {opaque()};
+}
+
+// `AIClient = Union[OpenAI, AzureOpenAI]` (or `Optional[...]`, `Annotated[...]`, `A | B`): no
+// value itself; an annotation naming the alias reads its types from `n` (annotation_value).
+Value Evaluator::type_union(TSNode n, const Scope* scope) {
+  Value t = opaque();
+  t.path = kTypeUnion;
+  t.node = n;
+  t.scope = scope;
+  return t;
+}
+
+bool Evaluator::is_type_union(const Value& v) {
+  if (v.kind != Value::Kind::External) return false;
+  for (std::string_view module : {"typing.", "typing_extensions."})
+    if (v.path.starts_with(module))
+      for (std::string_view name : {"Union", "Optional", "Annotated"})
+        if (std::string_view(v.path).substr(module.size()) == name) return true;
+  return false;
 }
 
 Values Evaluator::elements_of(const Values& values, int index) {
@@ -523,6 +550,15 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
   // What one name in the annotation says: a client class, Any, or a project class.
   auto consider = [&](const Values& named) {
     for (const auto& v : named) {
+      if (v.kind == Value::Kind::Opaque && v.path == kTypeUnion && !is_null(v.node)) {  // a type alias
+        Guard guard(depth_, cuts_, in_progress_, v.node.id);
+        if (!guard.ok()) continue;
+        for (const Value& b : annotation_value(v.node, v.scope)) {
+          if (b.kind == Value::Kind::Unknown) (b.annotated ? client : any) = true;
+          else if (b.kind != Value::Kind::Opaque) add(instances, b);
+        }
+        continue;
+      }
       if (v.kind == Value::Kind::Opaque && v.path == "typing.TypeVar") {
         // `client: ClientT`: what its bound or constraints say (`bound=OpenAI` a client, another
         // vendor's class not one); a TypeVar with neither narrows nothing (what callers pass).

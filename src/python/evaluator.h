@@ -174,6 +174,10 @@ class Evaluator {
   // Whether a type expression names a class of another package (not typing, builtins, collections).
   bool names_other_library(TSNode type, const Scope* scope);
   Values annotation_value(TSNode annotation, const Scope* scope);
+  // A type alias's value (`Union[OpenAI, AzureOpenAI]`, `A | B`): what annotation_value reads.
+  static constexpr std::string_view kTypeUnion = "typing.Union";
+  Value type_union(TSNode n, const Scope* scope);
+  static bool is_type_union(const Value& v);
   // `client: OpenAI = registry.get()`, `cast(OpenAI, make())`: `values` (what `value` evaluates
   // to), or, when they say nothing of a client (an outside package's call or name, an
   // unresolved one) and the type names an OpenAI client class, one of unresolved origin.
