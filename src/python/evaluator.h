@@ -110,6 +110,8 @@ class Evaluator {
   Values function_returns(const Scope* fn);
   // Whether fn returns the module a caller names (`def load(name): return import_module(name)`).
   bool imports_by_parameter(const Scope* fn);
+  // Whether a project decorator is applied to `cls` (it may register it, to be built unseen).
+  bool registered_by_decorator(const ClassInfo& cls);
   // What the program passes parameter `index` / `name` of `fn` (python/parameters.cpp): the
   // union of the arguments of every call of it found, and for a test or fixture parameter the
   // fixture of that name. Empty when nothing is found (the parameter stays unknown). With a

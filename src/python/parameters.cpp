@@ -173,6 +173,7 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
   }
   if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) {
     gather(fn->method_of->name);
+    bool registered = index != kKeywordsParameter && registered_by_decorator(*fn->method_of);
     // `Sub(...)` for a project subclass that inherits this `__init__` (the nearest one up).
     std::vector<std::string_view> seen{fn->method_of->name};
     for (const ClassInfo* d : class_family(fn->method_of)) {
@@ -182,14 +183,33 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
           if (init.function == fn) {
             seen.push_back(d->name);
             gather(d->name);
+            registered = registered || (index != kKeywordsParameter && registered_by_decorator(*d));
           }
           break;
         }
     }
+    // Handed to a project decorator (`@register_provider(client_factory=...)`, a registry), the
+    // class is also built where the scan cannot follow (`registration.adapter_class(client)`):
+    // what those constructions pass is unknown, besides what the visible ones do (tests' mocks).
+    if (registered) add(out, unknown());
   }
   passing_.erase(active);
   remember(passed_memo_, key, out, st);
   return out;
+}
+
+bool Evaluator::registered_by_decorator(const ClassInfo& cls) {
+  if (!cls.defined_in || !cls.defined_in->owner) return false;
+  const auto& S = Syntax::get();
+  for (const auto& d : cls.defined_in->owner->decorated_classes) {
+    if (d.cls != &cls) continue;
+    // `@register` / `@registry.register(...)`: a function of the project (not `dataclass`, a
+    // library's decorator the scan models, or any other package's).
+    const TSNode callee = sym(d.decorator) == S.call ? field(d.decorator, S.f_function) : d.decorator;
+    for (const Value& v : eval(callee, d.scope))
+      if (v.kind == Value::Kind::Function && v.function) return true;
+  }
+  return false;
 }
 
 std::vector<std::pair<TSNode, const Scope*>> Evaluator::arguments_passed(const Scope* fn, const Binding& parameter) {
