@@ -347,11 +347,12 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
     // passes it and not the first.
     for (const auto& alias : lib.model_aliases)
       if (!may_pass_keyword(call, scope, keyword, ev) && may_pass_keyword(call, scope, alias, ev)) keyword = alias;
+    const auto is_openai = [&](std::string_view start) {
+      return std::any_of(lib.openai_models.begin(), lib.openai_models.end(),
+                         [&](const std::string& p) { return start.starts_with(p); });
+    };
     const auto all_openai = [&](const std::vector<std::string_view>& starts) {
-      return !starts.empty() && std::all_of(starts.begin(), starts.end(), [&](std::string_view start) {
-        return std::any_of(lib.openai_models.begin(), lib.openai_models.end(),
-                           [&](const std::string& p) { return start.starts_with(p); });
-      });
+      return !starts.empty() && std::all_of(starts.begin(), starts.end(), is_openai);
     };
     bool builds = false;
     const TSNode handed_dict = lib.model_keys.empty() ? TSNode{} : unparenthesize(ev.argument_node(call, scope, index, keyword));
@@ -386,9 +387,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
         starts.push_back(lib.default_model);
       // A value known at every call (a helper's parameter) may be OpenAI's at some only: the
       // call builds an OpenAI client for those.
-      builds = !starts.empty() && std::any_of(starts.begin(), starts.end(), [&](std::string_view start) {
-        return all_openai({start});
-      });
+      builds = std::any_of(starts.begin(), starts.end(), is_openai);
     }
     if (!builds) return std::nullopt;
   }

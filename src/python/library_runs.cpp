@@ -94,10 +94,7 @@ RunVerdict RunResolver::resolve(const ClientLibrary& library, TSNode call, const
     const int at = position_of(library.parameters, name);
     TSNode n = ev_.argument_node(call, scope, at < 0 ? -1 : at + shift, name);
     *given = !is_null(n);
-    Values out;
-    if (*given)
-      for (const Value& v : ev_.eval(n, scope)) add_all(out, ev_.through_parameters(v));
-    return out;
+    return *given ? values_through_parameters(n, scope) : Values{};
   };
   Context cx{library, {}};
   bool has_agent = false, has_config = false;
@@ -314,8 +311,13 @@ std::optional<RunResolver::PassedRun> RunResolver::passed_entry_point(TSNode cal
 // What an argument holds, a parameter of the enclosing function standing for what its callers
 // pass (`OpenAIResponsesModel(openai_client=client)` in `__init__(self, client)`).
 Values RunResolver::argument_values(TSNode call, const Scope* scope, int position, std::string_view name) {
+  TSNode n = ev_.argument_node(call, scope, position, name);
+  return is_null(n) ? Values{} : values_through_parameters(n, scope);
+}
+
+Values RunResolver::values_through_parameters(TSNode node, const Scope* scope) {
   Values out;
-  for (const Value& v : ev_.argument_for(call, scope, position, name)) add_all(out, ev_.through_parameters(v));
+  for (const Value& v : ev_.eval(node, scope)) add_all(out, ev_.through_parameters(v));
   return out;
 }
 

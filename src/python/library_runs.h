@@ -92,6 +92,7 @@ class RunResolver {
   RunVerdict library_default(const ClientLibrary& library) const;
   Values holder_argument(const Value& object, const Holder& holder, std::string_view name);
   Values argument_values(TSNode call, const Scope* scope, int position, std::string_view name);
+  Values values_through_parameters(TSNode node, const Scope* scope);
   bool passes(const Value& object, const Holder& holder, std::string_view name) const;
   bool passes_here(const Value& object, const Holder& holder, std::string_view name) const;
 
