@@ -4,6 +4,7 @@ injected at random statement positions by a seeded generator (tests/support/inje
 plus every Python fixture. Every file must keep the promises of tests/support/fix_invariants.py
 (what compiled still compiles; no byte changes outside the fixed sites and the imports), and a
 second run must change nothing. Its own ctest (fix_at_scale); excluded from `cli`."""
+import os
 import random
 import shutil
 import sysconfig
@@ -15,6 +16,9 @@ from inject_openai import inject
 
 SEED = 19
 PER_FILE = 3
+# The sanitizer pass (CMakePresets.json's asan test preset) takes every SHARE-th standard-library
+# file: the same checks on a third of the files, since ASan at -O1 makes each run six times slower.
+SHARE = int(os.environ.get("QG_FIX_AT_SCALE_SHARE", "1"))
 CONFIG = """[factory]
 sync = "app.factory:get_openai_client"
 async = "app.factory:get_async_openai_client"
@@ -52,9 +56,9 @@ def build_corpus(root):
     rng = random.Random(SEED)
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     injected = 0
-    for src in sorted(stdlib.rglob("*.py")):
+    for i, src in enumerate(sorted(stdlib.rglob("*.py"))):
         rel = src.relative_to(stdlib)
-        if rel.parts[0] in ("site-packages", "dist-packages"):
+        if rel.parts[0] in ("site-packages", "dist-packages") or i % SHARE:
             continue
         data = src.read_bytes()
         try:
@@ -80,9 +84,9 @@ def build_corpus(root):
 def test_fix_keeps_its_promises_on_the_standard_library(qg, tmp_path, capsys):
     root = tmp_path / "corpus"
     files, size, injected = build_corpus(root)
-    assert injected > 1000, "the generator injected too little to mean anything"
+    assert injected > 1000 // SHARE, "the generator injected too little to mean anything"
     before = snapshot(root)
-    # ~2,000 files: under ASan, on a shared 2-core machine, a run takes minutes.
+    # ~1,300 files: under ASan, on a shared 2-core machine, a run takes minutes.
     scan, _ = qg.json(root, timeout=600)
     sites = {}
     for f in scan["findings"]:
@@ -99,7 +103,7 @@ def test_fix_keeps_its_promises_on_the_standard_library(qg, tmp_path, capsys):
         if found := broken(before[rel], after[rel], sites.get(rel, [])):
             problems[rel] = found
     assert not problems, f"{len(problems)} files broke a promise; the first: {next(iter(problems.items()))}"
-    assert len(changed) > 500
+    assert len(changed) > 500 // SHARE
 
     again = qg("fix", "--unsafe-fixes", root, timeout=600)
     assert "Nothing fixed." in again.stderr, again.stderr
