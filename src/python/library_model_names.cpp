@@ -1,6 +1,8 @@
 // Model names a library call's model argument may hold (library_arguments.h).
 #include "python/library_arguments.h"
 
+#include <optional>
+
 #include "python/call_sites.h"
 #include "python/syntax.h"
 
@@ -29,6 +31,69 @@ std::vector<std::string_view> guarded_start(TSNode condition, TSNode branch, boo
   const TSNode content = ts_node_named_child(prefix, 1);
   if (sym(content) != S.string_content) return {};
   return {text(content, code)};
+}
+
+// A non-negative integer literal (`1`, `0x2`), or -1.
+int small_integer(TSNode n, std::string_view code) {
+  n = unparenthesize(n);
+  if (is_null(n) || sym(n) != Syntax::get().integer) return -1;
+  int value = 0;
+  for (char c : text(n, code)) {
+    if (c < '0' || c > '9' || value > 1000) return -1;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+// Part `index` of `start` split at `sep` at most `maxsplit` times (-1: no limit), as far as the
+// start shows it: empty when the start ends before that part begins.
+std::optional<std::string_view> split_part(std::string_view start, std::string_view sep, int index, int maxsplit) {
+  for (int i = 0; i < index; ++i) {
+    const auto at = start.find(sep);
+    if (at == std::string_view::npos) return std::nullopt;
+    start.remove_prefix(at + sep.size());
+  }
+  if (maxsplit >= 0 && index >= maxsplit) return start;
+  return start.substr(0, start.find(sep));
+}
+
+// Part `index` of `s.split(sep[, maxsplit])` or `s.partition(sep)` (unpacked into names, or
+// subscripted with a literal): that part of each start of `s` (LangGraph's templates split
+// "provider/model"). A start that does not reach the part adds nothing (a value lacking the
+// separator fails to unpack; one known only in part decides nothing); empty when the call is
+// neither.
+std::vector<std::string_view> split_part_starts(TSNode call, int index, const Scope* scope, std::string_view code,
+                                                const Project* project, int depth, Evaluator* ev) {
+  const Syntax& S = Syntax::get();
+  call = unparenthesize(call);
+  if (is_null(call) || sym(call) != S.call || index < 0) return {};
+  const TSNode callee = field(call, S.f_function), args = field(call, S.f_arguments);
+  if (sym(callee) != S.attribute || is_null(args) || sym(args) != S.argument_list) return {};
+  const std::string_view method = text(field(callee, S.f_attribute), code);
+  const bool partition = method == "partition";
+  if (method != "split" && !partition) return {};
+  TSNode sep_node{}, max_node{};
+  int position = 0;
+  for (TSNode a : CodeChildren(args)) {
+    const std::string_view keyword = sym(a) == S.keyword_argument ? text(field(a, S.f_name), code) : "";
+    if (keyword == "sep" || (keyword.empty() && position == 0)) sep_node = keyword.empty() ? a : field(a, S.f_value);
+    else if (keyword == "maxsplit" || (keyword.empty() && position == 1)) max_node = keyword.empty() ? a : field(a, S.f_value);
+    else return {};
+    position += keyword.empty();
+  }
+  const auto sep = plain_string(sep_node, code);
+  int maxsplit = is_null(max_node) ? -1 : small_integer(max_node, code);
+  if (!sep || (!is_null(max_node) && maxsplit < 0)) return {};
+  if (partition) {  // (before, sep, after)
+    if (index == 1 || index > 2 || !is_null(max_node)) return {};
+    index /= 2;
+    maxsplit = 1;
+  }
+  std::vector<std::string_view> out;
+  for (std::string_view start : model_starts(field(callee, S.f_object), scope, code, project, depth + 1, ev)) {
+    if (const auto part = split_part(start, *sep, index, maxsplit)) out.push_back(*part);
+  }
+  return out;
 }
 
 // `from config import MODEL` naming a project module: what MODEL's module-level assignments there
@@ -196,6 +261,9 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
     return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, project, depth + 1, ev) : std::vector<std::string_view>{};
   }
   if (sym(n) == S.attribute && scope) return self_attribute_model_starts(n, scope, code, project, depth, ev);
+  if (sym(n) == S.subscript)  // `name.split("/")[1]`
+    return split_part_starts(field(n, S.f_value), small_integer(field(n, S.f_subscript), code), scope, code, project,
+                             depth, ev);
   if (sym(n) != S.identifier || !scope) return {};
   const std::string name(text(n, code));
   bool first = true;
@@ -208,6 +276,7 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
     for (const Binding& b : it->second) {
       if (holds_none(b)) continue;
       const auto starts = b.kind == Binding::Kind::Expr         ? model_starts(b.node, b.scope, code, project, depth + 1, ev)
+                          : b.kind == Binding::Kind::Element    ? split_part_starts(b.node, b.index, b.scope, code, project, depth, ev)
                           : b.kind == Binding::Kind::ImportFrom ? imported_model_starts(b, s, project, depth + 1)
                           : b.kind == Binding::Kind::Param && ev ? passed_model_starts(*ev, s, b, project, depth + 1)
                                                                 : std::vector<std::string_view>{};
