@@ -209,39 +209,56 @@ def plain_http_client(value, names):
 
 def judge_builds(call, entry, names):
     """A `judges` call: whether it names a judged evaluator (a string, an enum member, a
-    configuration in its list) handed nothing under that evaluator's keyword. Only what is
+    configuration in its list, an evaluator object or class of the library's) handed nothing
+    under one of that evaluator's keywords; handed no evaluators, its `defaults`. Only what is
     written in the call itself is read."""
     judge, judged, enums = entry.judge
     position = judge.get("position", -1)
+    parameters = judge.get("parameters", [])
     arg = next((k.value for k in call.keywords if k.arg == judge["evaluator"]), None)
     if arg is None and 0 <= position < len(call.args):
         arg = call.args[position]
-    items = arg.elts if judge.get("list") and isinstance(arg, (ast.List, ast.Tuple)) else [arg]
     takes = judge.get("takes")
 
     def handed(call, keyword, own=False):
         if not own and takes is not None:
             keyword = takes.get(keyword)
+        if not own and keyword in parameters and parameters.index(keyword) < len(call.args):
+            return True
         for k in call.keywords:
             if k.arg is None or (keyword and k.arg == keyword and not (
                     isinstance(k.value, ast.Constant) and k.value.value is None)):
                 return True
         return False
 
+    def builds(name, configured=None):
+        return name in judged and any(
+            not (configured is not None and handed(configured, keyword, own=True)) and not handed(call, keyword)
+            for keyword in judged[name][1:])
+
+    if arg is None or (isinstance(arg, ast.Constant) and arg.value is None):
+        passes = any(k.arg is None for k in call.keywords)
+        return not passes and any(builds(name) for name in judge.get("defaults", []))
+    items = arg.elts if judge.get("list") and isinstance(arg, (ast.List, ast.Tuple)) else [arg]
     member_of = {v[0]: name for name, v in judged.items()}
+
+    def enum_member(node):
+        q = qualified(node, names)
+        prefix, _, attr = (q or "").rpartition(".")
+        return member_of.get(attr) if prefix in enums else None
+
     for item in items:
-        name = None
         if isinstance(item, ast.Constant) and isinstance(item.value, str):
-            name = item.value
-        elif isinstance(item, ast.Attribute) and qualified(item.value, names) in enums:
-            name = member_of.get(item.attr)
-        elif isinstance(item, ast.Call) and isinstance(item.func, ast.Attribute):
-            owner = qualified(item.func.value, names)
-            if owner in judge["names"] and item.func.attr in judge.get("configs", {}):
-                name = judge["configs"][item.func.attr]
-                if handed(item, judged[name][1], own=True):
-                    continue
-        if name in judged and not handed(call, judged[name][1]):
+            if builds(item.value):
+                return True
+        elif isinstance(item, ast.Call):
+            if isinstance(item.func, ast.Attribute) and qualified(item.func.value, names) in judge["names"] \
+                    and item.func.attr in judge.get("configs", {}):
+                if builds(judge["configs"][item.func.attr], item):
+                    return True
+            elif (name := enum_member(item.func)) and builds(name, item):
+                return True
+        elif (name := enum_member(item)) and builds(name):
             return True
     return False
 

@@ -139,8 +139,8 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.entry_tracked_by = r.strings("entry-tracked-by");
     lib.judged_enums = r.strings("judged-enums");
     each_string_list(r, *node.as_table(), "judged", [&](std::string_view name, const std::vector<std::string>& v) {
-      if (v.size() != 2) r.fail(fmt::format("judged.{}", name), "must be [its enum member, the keyword handing it]");
-      lib.judged.push_back({std::string(name), v[0], v[1]});
+      if (v.size() < 2) r.fail(fmt::format("judged.{}", name), "must be [its enum member, the keywords handing it]");
+      lib.judged.push_back({std::string(name), v[0], std::vector<std::string>(v.begin() + 1, v.end())});
     });
     lib.keyword_only = r.boolean("keyword-only");
     if (const toml::node* n = node.as_table()->get("model-config")) {
@@ -204,12 +204,16 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       judge.takes_all = !jr.has("takes");
       judge.takes = jr.string_map("takes");
       judge.configs = jr.string_map("configs");
+      judge.parameters = jr.strings("parameters");
+      judge.defaults = jr.strings("defaults");
       if (judge.names.empty()) jr.fail("names", "is missing");
       const auto judged = [&](std::string_view evaluator) {
         return std::any_of(lib.judged.begin(), lib.judged.end(), [&](const JudgedEvaluator& e) { return e.name == evaluator; });
       };
       for (const auto& [member, evaluator] : judge.configs)
         if (!judged(evaluator)) jr.fail("configs." + member, fmt::format("names {}, which `judged` does not", evaluator));
+      for (const auto& evaluator : judge.defaults)
+        if (!judged(evaluator)) jr.fail("defaults", fmt::format("names {}, which `judged` does not", evaluator));
       for (const auto& name : judge.names) {
         by_library[name] = {t.libs_.size(), Kind::judge};
         judge_of[name] = &judge;

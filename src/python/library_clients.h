@@ -34,11 +34,12 @@ struct FixArgumentPiece {
 using FixArgument = std::vector<FixArgumentPiece>;
 
 // One of `judged`: an evaluator, by name ("qa"), its member of the library's enums ("QA"), and the
-// keyword of the library's loader that hands it what it would otherwise build ("llm").
+// keywords of the library's loader that hand it what it would otherwise build ("llm"; ragas'
+// `answer_relevancy` builds both an LLM and embeddings: "llm", "embeddings").
 struct JudgedEvaluator {
   std::string name;
   std::string member;
-  std::string keyword;
+  std::vector<std::string> keywords;
 };
 
 struct ClientBuildingLibrary {
@@ -123,6 +124,11 @@ struct Judge {
   // `configs`: members of the callable configuring one evaluator each (`RunEvalConfig.QA(...)`),
   // in the list: built for unless handed the evaluator's keyword there or by the callable.
   std::map<std::string, std::string, std::less<>> configs;  // member -> evaluator
+  // `parameters`: its positional parameters in order, so a keyword may be handed by position too
+  // (ragas' `evaluate(dataset, metrics, llm)`).
+  std::vector<std::string> parameters;
+  // `defaults`: the judged evaluators it runs when handed none (ragas' `evaluate(dataset)`).
+  std::vector<std::string> defaults;
 };
 
 // A library default a call falls back on when it is handed none (`defaults.<slot>`: LlamaIndex's

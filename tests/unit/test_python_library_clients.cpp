@@ -402,10 +402,18 @@ judged-enums = ["acme.Kind"]
 [acme.judged]
 qa = ["QA", "llm"]
 distance = ["DISTANCE", "embeddings"]
+relevance = ["RELEVANCE", "llm", "embeddings"]
 [acme.judges.load]
 names = ["acme.load"]
 evaluator = "evaluator"
 position = 0
+[acme.judges.run]
+names = ["acme.run"]
+evaluator = "metrics"
+position = 1
+list = true
+parameters = ["dataset", "metrics", "llm"]
+defaults = ["relevance", "qa"]
 [acme.judges.config]
 names = ["acme.Config"]
 evaluator = "evaluators"
@@ -419,8 +427,15 @@ configs = { QA = "qa" }
   CHECK(load->judge->position == 0);
   CHECK(!load->judge->list);
   CHECK(load->judge->takes_all);
-  CHECK(load->library->judged.size() == 2);
+  CHECK(load->library->judged.size() == 3);
   CHECK(load->library->judged[1].member == "QA");  // (in the order of their names)
+  CHECK(load->library->judged[2].keywords == std::vector<std::string>{"llm", "embeddings"});
+  CHECK(load->judge->defaults.empty());
+  const auto* run = table.entry("acme.run");
+  REQUIRE(run);
+  REQUIRE(run->judge);
+  CHECK(run->judge->parameters == std::vector<std::string>{"dataset", "metrics", "llm"});
+  CHECK(run->judge->defaults == std::vector<std::string>{"relevance", "qa"});
   const auto* config = table.entry("acme.Config");
   REQUIRE(config);
   REQUIRE(config->judge);
@@ -433,11 +448,16 @@ configs = { QA = "qa" }
   CHECK(error_of((std::string(head) + "[a.judges.j]\nnames = [\"a.j\"]\nevaluator = \"e\"\n").c_str()) ==
         "rules/python/library-clients/test.toml [a]: `judged` is needed by `judges`");
   CHECK(error_of((std::string(head) + "[a.judged]\nqa = [\"QA\"]\n").c_str()) ==
-        "rules/python/library-clients/test.toml [a]: `judged.qa` must be [its enum member, the keyword handing it]");
+        "rules/python/library-clients/test.toml [a]: `judged.qa` must be [its enum member, the keywords handing it]");
   CHECK(error_of((std::string(head) +
                   "[a.judged]\nqa = [\"QA\", \"llm\"]\n[a.judges.j]\nnames = [\"a.j\"]\nevaluator = \"e\"\n"
                   "configs = { Exact = \"exact\" }\n")
                      .c_str()) == "rules/python/library-clients/test.toml [a] judges.j: `configs.Exact` names exact, "
+                                  "which `judged` does not");
+  CHECK(error_of((std::string(head) +
+                  "[a.judged]\nqa = [\"QA\", \"llm\"]\n[a.judges.j]\nnames = [\"a.j\"]\nevaluator = \"e\"\n"
+                  "defaults = [\"qa\", \"exact\"]\n")
+                     .c_str()) == "rules/python/library-clients/test.toml [a] judges.j: `defaults` names exact, "
                                   "which `judged` does not");
   CHECK(error_of((std::string(head) +
                   "[a.judged]\nqa = [\"QA\", \"llm\"]\n[a.judges.j]\nnames = [\"a.j\"]\nevaluator = \"e\"\nposition = -1\n")
