@@ -48,6 +48,7 @@ class Entry:
         self.position = 0 if "model-keyword" not in t else t.get("model-position", -1)
         self.default = t.get("default-model", "")
         self.keys = t.get("model-keys", [])
+        self.provider_keywords = t.get("provider-keywords", [])
         self.built_when = t.get("built-when", {})
         self.unless_in = t.get("default-unless-in", []) + ["0:" + q for q in t.get("default-unless-first", [])]
 
@@ -276,6 +277,13 @@ def classify(call, entry, names, direct=True, listed=frozenset()):
         if getattr(entry, "keyword_only", False) and direct and any(not isinstance(a, ast.Starred) for a in call.args):
             return {"kind": "raises"}
         return {"kind": "expect"}
+    # A provider named apart from the model, as a literal, decides alone ("<provider>:").
+    for keyword in entry.provider_keywords:
+        p = next((k.value for k in call.keywords if k.arg == keyword), None)
+        if isinstance(p, ast.Constant) and isinstance(p.value, str):
+            if any((p.value + ":").startswith(prefix) for prefix in entry.models):
+                return {"kind": "expect"}
+            return {"kind": "gated", "model": p.value + ":"}
     m = model_argument(call, entry)
     if entry.keys and m is not None and not (isinstance(m, ast.Constant) and m.value is None):
         values = keyed_models(m, entry) or []
