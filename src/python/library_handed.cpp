@@ -42,6 +42,8 @@ Handed handed_value(TSNode arg, const Scope* scope, Evaluator& ev, int depth) {
   const Syntax& S = Syntax::get();
   arg = unparenthesize(arg);
   if (sym(arg) == S.none) return Handed::Plain;  // none: the library builds its own default
+  // A name (pydantic-ai's `provider="ollama"`): the library builds what it names itself.
+  if (sym(arg) == S.string || sym(arg) == S.concatenated_string) return Handed::Plain;
   if (sym(arg) == S.identifier && depth < 4) {
     const Handed named = handed_name(arg, scope, ev, depth);
     if (named != Handed::Other) return named;

@@ -14,8 +14,9 @@ namespace qg::python {
 enum class Handed : uint8_t { Nothing, Plain, Tracked, Other };
 
 // One value handed over: Tracked for a factory's client or a `quotaguard.*` call's
-// (`instrument_http_client(...)`, `openai_client()`), Plain for None or a visibly plain HTTP
-// client (`httpx.Client(...)`), a name by what every assignment of it holds, else Other.
+// (`instrument_http_client(...)`, `openai_client()`), Plain for None, a string (a provider's
+// name) or a visibly plain HTTP client (`httpx.Client(...)`), a name by what every assignment of
+// it holds, else Other.
 Handed handed_value(TSNode arg, const Scope* scope, Evaluator& ev, int depth = 0);
 
 // What `call` passes through keyword `keyword` (Nothing: it passes none).
