@@ -86,13 +86,13 @@ def qg(pytestconfig):
 
 
 @pytest.fixture
-def open_tmp_path(tmp_path):
-    """A temp dir anyone may enter (pytest's own are root's only): for unprivileged runs."""
-    for d in [tmp_path, *tmp_path.parents]:
-        if d == Path(tempfile.gettempdir()):
-            break
-        d.chmod(d.stat().st_mode | 0o755)
-    return tmp_path
+def open_tmp_path():
+    """A temp dir anyone may enter, for unprivileged runs: not under pytest's, which are root's
+    only and which any pytest session starting meanwhile (another ctest test) sets back to 0700."""
+    d = Path(tempfile.mkdtemp(prefix="qg-open-"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture
