@@ -60,7 +60,9 @@ TSNode context_config(TSNode call, const Scope* scope, Evaluator& ev, const Clie
 // when no block is found.
 // A `config-gated` call (`entry`): whether the configurations it takes build an OpenAI client.
 // OpenAIWrapper's keywords; an agent's `llm_config` (by keyword, or, `direct`: the library's own
-// class, in its place among the positional arguments), given none, or None, a `with` block's
+// class, in its place among the positional arguments, or under its key in what a `**` splat
+// unpacks: a dict literal, `dict(...)`, a name assigned one, a `.copy()` of one), given none,
+// or None, a `with` block's
 // (context_builds_openai); and its `more-configs` given (ReasoningAgent's grader), each of
 // which builds a client of its own (python/library_agent_configs.cpp).
 bool agent_builds_openai(const LibraryClientTable::Entry& entry, TSNode call, const Scope* scope, Evaluator& ev,
