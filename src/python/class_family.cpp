@@ -260,6 +260,68 @@ const ClassInfo* Evaluator::building_class(const Value& client) {
   return found;
 }
 
+// The API resource an SDK resource class is, by where the SDK defines it
+// (`openai.resources.chat.completions.Completions`, `openai.resources.chat.Completions`, the
+// package layout `...chat.completions.completions.AsyncCompletions`, `openai.resources.Chat`):
+// its path below the client ("chat.completions", "chat"), or empty for any other name.
+std::string Evaluator::sdk_resource_path(std::string_view qualified) const {
+  const std::string prefix = catalogue_.package() + ".resources.";
+  if (!qualified.starts_with(prefix)) return {};
+  qualified.remove_prefix(prefix.size());
+  const std::size_t dot = qualified.rfind('.');
+  std::string path(dot == std::string_view::npos ? std::string_view{} : qualified.substr(0, dot));
+  std::string_view cls = dot == std::string_view::npos ? qualified : qualified.substr(dot + 1);
+  if (cls.starts_with("Async")) cls.remove_prefix(5);
+  std::string name;  // `VectorStores` -> `vector_stores`
+  for (char c : cls) {
+    if (c >= 'A' && c <= 'Z') {
+      if (!name.empty()) name += '_';
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+    name += c;
+  }
+  const auto last = [](std::string_view p) { return p.substr(p.rfind('.') + 1); };
+  if (!path.empty() && last(path) == name) {
+    // `chat/completions/completions.py`: the module repeats the package's name.
+    const std::string_view parent = std::string_view(path).substr(0, path.size() - name.size());
+    if (parent.size() > 1 && last(parent.substr(0, parent.size() - 1)) == name) path.resize(parent.size() - 1);
+  } else {
+    path = path.empty() ? name : path + "." + name;
+  }
+  return catalogue_.is_resource(path) ? path : std::string{};
+}
+
+// `super()` in a method of a project subclass of an SDK resource class (a drop-in client's
+// `class LoggingCompletions(Completions)` overriding `create` to call `super().create(...)`):
+// the resource, on the client its constructor is handed (its own `__init__`'s first parameter,
+// `super().__init__(client)` handing it to the SDK's), else on one of unknown origin. Nothing
+// (nullopt) for any other `super()`.
+std::optional<Values> Evaluator::resource_super(TSNode call, const Scope* scope) {
+  const auto& S = Syntax::get();
+  TSNode fn = field(call, S.f_function);
+  if (sym(fn) != S.identifier || text(fn, scope->owner->code()) != "super") return std::nullopt;
+  const Scope* method = enclosing_method(scope);
+  if (!method || !method->method_of) return std::nullopt;
+  const ClassInfo& cls = *method->method_of;
+  std::string path;
+  for (TSNode base : cls.bases)
+    for (const auto& v : eval(base, cls.defined_in))
+      if (v.kind == Value::Kind::External && path.empty()) path = sdk_resource_path(v.path);
+  if (path.empty()) return std::nullopt;
+  Value resource = unknown(path);
+  if (auto it = cls.body->bindings.find("__init__"); it != cls.body->bindings.end())
+    for (const auto& b : it->second)
+      if (b.kind == Binding::Kind::Function && b.function)
+        for (const auto& [name, params] : b.function->bindings)
+          for (const auto& p : params)
+            if (p.kind == Binding::Kind::Param && p.index == 1 && !p.variadic) {
+              resource.function = b.function;
+              resource.param_index = p.index;
+              resource.param_name = name;
+            }
+  return Values{std::move(resource)};
+}
+
 bool Evaluator::siblings(const ClassInfo* a, const ClassInfo* b) {
   if (a == b || related(a, b)) return false;
   // a's project bases, transitively (bounded): is b in the family of one of them?

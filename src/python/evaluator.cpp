@@ -91,6 +91,7 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
       if (!is_null(g->fallback)) add_all(out, eval(g->fallback, scope));
       return out;
     }
+    if (auto resource = resource_super(n, scope)) return std::move(*resource);
     Values callee = eval(field(n, S.f_function), scope);
     if (auto module = dynamic_import(callee, n, scope)) return std::move(*module);
     return call_result(callee, n, scope);

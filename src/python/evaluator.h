@@ -226,6 +226,10 @@ class Evaluator {
   // analysis, bounded by class_family), bound as the method is.
   Values overrides(const ClassInfo& cls, std::string_view name, const Values& found);
   bool defines_init(const ClassInfo& cls);
+  // SDK resource classes (python/class_family.cpp): the resource path a class the SDK defines under
+  // `openai.resources` stands for, and `super()` in a project subclass of one.
+  std::string sdk_resource_path(std::string_view qualified) const;
+  std::optional<Values> resource_super(TSNode call, const Scope* scope);
   // The class a method constructing `client` (a Client value) belongs to, else null.
   const ClassInfo* building_class(const Value& client);
   // Whether `a` and `b` are distinct subclasses of a common project base, neither related to
