@@ -102,6 +102,28 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
       if (conftest) conftest_fixtures_[std::string(parent_dir(m->path))].emplace(s.fixture_name, &s);
     }
   }
+  list_aliased_sites(modules);
+}
+
+// `from m import f as g` (`from .client import LoggedOpenAI as OpenAI` re-exported by a package):
+// the calls of `g` may be calls of m's `f`, so they are listed under `f` too, after its own. Each
+// reader still evaluates a site's callee and keeps only the calls that reach what it asks about.
+// One step: an alias of an alias is not followed.
+void CallSites::list_aliased_sites(const std::vector<ModuleInfo*>& modules) {
+  std::map<std::string, std::set<std::string>, std::less<>> aliases;  // sorted: a stable order
+  for (const ModuleInfo* m : modules)
+    for (const Scope& s : m->scopes)
+      for (const auto& [bound, bindings] : s.bindings)
+        for (const Binding& b : bindings)
+          if (b.kind == Binding::Kind::ImportFrom && !b.name.empty() && b.name != bound && by_name_.contains(bound))
+            aliases[b.name].insert(bound);
+  for (const auto& [name, spellings] : aliases) {
+    std::vector<Site> added;
+    for (const std::string& alias : spellings)
+      for (const Site& site : by_name_.find(alias)->second) added.push_back(site);
+    auto& sites = by_name_[name];
+    sites.insert(sites.end(), added.begin(), added.end());
+  }
 }
 
 // What `map` lists under `name`; nothing when it lists nothing.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,7 +30,8 @@ class CallSites {
   // gathered from them are too. `jobs` workers read the modules.
   void build(const std::vector<ModuleInfo*>& modules, unsigned jobs);
 
-  // Calls whose callee is `name` or ends in `.name`, and partials of such a callee.
+  // Calls whose callee is `name` or ends in `.name`, and partials of such a callee; then those of
+  // a name something called `name` is imported as (`from m import name as other`).
   std::span<const Site> named(std::string_view name) const;
 
   // Arguments that name `name` (`run(handler)`, `retry(self.ask, ...)`, `on=handler`): where a
@@ -68,6 +70,8 @@ class CallSites {
   const Scope* fixture(const ModuleInfo& module, std::string_view name, const Scope* overriding = nullptr) const;
 
  private:
+  void list_aliased_sites(const std::vector<ModuleInfo*>& modules);
+
   StringMap<std::vector<Site>> by_name_;
   StringMap<std::vector<Handed>> handed_;
   StringMap<std::vector<const ModuleInfo::AttributeStore*>> stores_;
