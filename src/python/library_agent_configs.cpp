@@ -4,6 +4,7 @@
 #include <tuple>
 #include <utility>
 
+#include "python/dict_keys.h"
 #include "python/library_arguments.h"
 #include "python/syntax.h"
 
@@ -11,47 +12,12 @@ namespace qg::python {
 
 namespace {
 
-// What a `**` splat unpacks under `key`, and the scope it is read in: a dict literal's value, a
-// `dict(key=...)` keyword's, or those of what a name is assigned (in the scope that sees it) or a
-// `.copy()` / `dict(x)` is made from (h2ogpt's `H2OConversableAgent(name, **code_writer_kwargs)`,
-// `code_writer_kwargs = dict(..., llm_config={...})`); the first found, null when none is seen.
-std::pair<TSNode, const Scope*> splatted(TSNode expr, const Scope* scope, std::string_view key, int depth) {
-  const Syntax& S = Syntax::get();
-  if (depth > 4 || !scope || !scope->owner) return {};
-  const std::string_view code = scope->owner->code();
-  expr = unparenthesize(expr);
-  if (sym(expr) == S.dictionary) {
-    for (TSNode pair : NamedChildren(expr))
-      if (sym(pair) == S.pair)
-        if (const auto k = plain_string(field(pair, S.f_key), code); k && *k == key) return {field(pair, S.f_value), scope};
-    return {};
-  }
-  if (sym(expr) == S.call) {
-    const TSNode function = field(expr, S.f_function), args = field(expr, S.f_arguments);
-    if (is_null(args) || sym(args) != S.argument_list) return {};
-    if (sym(function) == S.attribute && text(field(function, S.f_attribute), code) == "copy" &&
-        code_child_count(args) == 0)
-      return splatted(field(function, S.f_object), scope, key, depth + 1);
-    if (sym(function) != S.identifier || text(function, code) != "dict") return {};
-    for (TSNode a : CodeChildren(args)) {
-      if (sym(a) == S.keyword_argument) {
-        if (text(field(a, S.f_name), code) == key) return {field(a, S.f_value), scope};
-      } else if (sym(a) != S.dictionary_splat && sym(a) != S.list_splat) {
-        if (const auto found = splatted(a, scope, key, depth + 1); !is_null(found.first)) return found;
-      }
-    }
-    return {};
-  }
-  if (sym(expr) != S.identifier) return {};
-  const std::string name(text(expr, code));
-  for (const Scope* s = scope; s; s = s->parent) {
-    const auto it = s->bindings.find(name);
-    if (it == s->bindings.end()) continue;
-    for (const Binding& b : it->second)
-      if (b.kind == Binding::Kind::Expr && !is_null(b.node))
-        if (const auto found = splatted(b.node, b.scope, key, depth + 1); !is_null(found.first)) return found;
-    break;
-  }
+// What a `**` splat unpacks under `key` (python/dict_keys.h), and the scope it is read in: the
+// first value found (h2ogpt's `H2OConversableAgent(name, **code_writer_kwargs)`,
+// `code_writer_kwargs = dict(..., llm_config={...})`); null when none is seen.
+std::pair<TSNode, const Scope*> splatted(TSNode expr, const Scope* scope, std::string_view key) {
+  for (const KeyedValue& v : keyed_values(expr, scope, key))
+    if (v.kind == KeyedValue::Kind::Found) return {v.node, v.scope};
   return {};
 }
 
@@ -69,7 +35,7 @@ bool agent_builds_openai(const LibraryClientTable::Entry& entry, TSNode call, co
   if (is_null(config) && !entry.config_arguments && !is_null(field(call, S.f_arguments)))
     for (TSNode a : CodeChildren(field(call, S.f_arguments)))
       if (sym(a) == S.dictionary_splat && ts_node_named_child_count(a) > 0)
-        if (const auto found = splatted(ts_node_named_child(a, 0), scope, lib.config_keyword, 0); !is_null(found.first)) {
+        if (const auto found = splatted(ts_node_named_child(a, 0), scope, lib.config_keyword); !is_null(found.first)) {
           std::tie(config, config_scope) = found;
           break;
         }

@@ -32,7 +32,7 @@ std::vector<std::string_view> call_model_starts(TSNode call, const Scope* scope,
 // keyword `name` (`index={"embed": "openai:..."}`, `{"llm": {"provider": "openai"}}`, or a name
 // bound only to such dicts), as model_starts reads it; `absent` where a dict visibly lacks a step
 // of the path (the library's default). Empty when the call passes none or anything else.
-std::vector<std::string_view> keyed_model_starts(TSNode call, const Scope* scope, std::string_view code, int index,
+std::vector<std::string_view> keyed_model_starts(TSNode call, const Scope* scope, int index,
                                                 std::string_view name, std::string_view path,
                                                 std::string_view absent, Evaluator& ev);
 

@@ -360,7 +360,7 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
       // `model-keys`: the dict handed names an OpenAI model under one of them (or visibly lacks
       // one, and the library's default is OpenAI's).
       builds = std::any_of(lib.model_keys.begin(), lib.model_keys.end(), [&](const std::string& path) {
-        return all_openai(keyed_model_starts(call, scope, code, index, keyword, path, lib.default_model, ev));
+        return all_openai(keyed_model_starts(call, scope, index, keyword, path, lib.default_model, ev));
       });
     } else {
       // `provider-keywords` (`model_provider="openai"`): a provider the call names decides by

@@ -54,7 +54,7 @@ struct JudgedReader {
   // by the call.
   bool builds_for(const JudgedEvaluator& e, TSNode configured = {}, const Scope* where = nullptr) const {
     return std::any_of(e.keywords.begin(), e.keywords.end(), [&](const std::string& keyword) {
-      return !(!is_null(configured) && hands(configured, where, keyword, ev)) && !call_hands(keyword);
+      return (is_null(configured) || !hands(configured, where, keyword, ev)) && !call_hands(keyword);
     });
   }
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "python/call_sites.h"
+#include "python/dict_keys.h"
 #include "python/syntax.h"
 
 namespace qg::python {
@@ -290,57 +291,26 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
 
 namespace {
 
-// What the dotted `path` of a dict holds, as model_starts reads it: `d` a dict literal (`{"embed":
-// ...}`), a `dict(embed=...)` call, or a name every binding of which (in the scope that sees it)
-// is one; each step of the path read the same way. A dict that visibly lacks a step gives
-// `absent` (the library's default; "" decides nothing). Empty when anything is not so: a dict
-// filled in later, or built elsewhere, decides nothing.
-std::vector<std::string_view> dict_path_starts(TSNode d, const Scope* scope, std::string_view code,
-                                               std::string_view path, std::string_view absent, Evaluator& ev,
-                                               int depth = 0) {
-  const Syntax& S = Syntax::get();
-  d = unparenthesize(d);
-  if (is_null(d) || depth > 4) return {};
+// What the dotted `path` of a dict holds, as model_starts reads it, each step read by
+// keyed_values (python/dict_keys.h). A dict that visibly lacks a step gives `absent` (the
+// library's default; "" decides nothing). Empty when any way the dict is built is not read: a
+// dict filled in later, or built elsewhere, decides nothing.
+std::vector<std::string_view> dict_path_starts(TSNode d, const Scope* scope, std::string_view path,
+                                               std::string_view absent, Evaluator& ev, int depth = 0) {
+  if (depth > 4) return {};
   const auto dot = path.find('.');
   const std::string_view key = path.substr(0, dot);
   const std::string_view rest = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
-  if (sym(d) == S.identifier) {
-    const std::string var_name(text(d, code));
-    for (const Scope* s = scope; s; s = s->parent) {
-      const auto it = s->bindings.find(var_name);
-      if (it == s->bindings.end()) continue;
-      std::vector<std::string_view> out;
-      for (const Binding& b : it->second) {
-        const auto starts = b.kind == Binding::Kind::Expr
-                                ? dict_path_starts(b.node, b.scope, b.scope ? b.scope->owner->code() : code, path,
-                                                   absent, ev, depth + 1)
-                                : std::vector<std::string_view>{};
-        if (starts.empty()) return {};
-        out.insert(out.end(), starts.begin(), starts.end());
-      }
-      return out;
-    }
-    return {};
+  std::vector<std::string_view> out;
+  for (const KeyedValue& v : keyed_values(d, scope, key)) {
+    if (v.kind == KeyedValue::Kind::Unseen || (v.kind == KeyedValue::Kind::Absent && absent.empty())) return {};
+    const auto starts = v.kind == KeyedValue::Kind::Absent ? std::vector<std::string_view>{absent}
+                        : rest.empty() ? model_starts(v.node, v.scope, v.scope->owner->code(), &ev.project(), 1, &ev)
+                                       : dict_path_starts(v.node, v.scope, rest, absent, ev, depth + 1);
+    if (starts.empty()) return {};
+    out.insert(out.end(), starts.begin(), starts.end());
   }
-  TSNode value{};
-  bool merged = false;  // `{**base, ...}`, `dict(base, ...)`: a key not written may be in there
-  if (sym(d) == S.dictionary) {
-    for (TSNode pair : NamedChildren(d)) {
-      if (sym(pair) == S.dictionary_splat) merged = true;
-      if (sym(pair) == S.pair && plain_string(field(pair, S.f_key), code) == key) value = field(pair, S.f_value);
-    }
-  } else if (sym(d) == S.call && text(field(d, S.f_function), code) == "dict") {
-    if (const TSNode args = field(d, S.f_arguments); !is_null(args) && sym(args) == S.argument_list)
-      for (TSNode a : CodeChildren(args))
-        if (sym(a) != S.keyword_argument) merged = true;
-    value = ev.argument_node(d, scope, -1, key);
-  } else {
-    return {};
-  }
-  if (is_null(value))
-    return absent.empty() || merged ? std::vector<std::string_view>{} : std::vector<std::string_view>{absent};
-  return rest.empty() ? model_starts(value, scope, code, &ev.project(), 1, &ev)
-                      : dict_path_starts(value, scope, code, rest, absent, ev, depth + 1);
+  return out;
 }
 
 }  // namespace
@@ -360,14 +330,14 @@ std::vector<std::string_view> call_model_starts(TSNode call, const Scope* scope,
     }
   const TSNode var = is_null(splat) ? splat : unparenthesize(ts_node_named_child(splat, 0));
   if (is_null(var) || sym(var) != S.identifier) return {};
-  return dict_path_starts(var, scope, code, name, {}, ev);
+  return dict_path_starts(var, scope, name, {}, ev);
 }
 
-std::vector<std::string_view> keyed_model_starts(TSNode call, const Scope* scope, std::string_view code, int index,
+std::vector<std::string_view> keyed_model_starts(TSNode call, const Scope* scope, int index,
                                                 std::string_view name, std::string_view path,
                                                 std::string_view absent, Evaluator& ev) {
   const TSNode arg = ev.argument_node(call, scope, index, name);
-  return is_null(arg) ? std::vector<std::string_view>{} : dict_path_starts(arg, scope, code, path, absent, ev);
+  return is_null(arg) ? std::vector<std::string_view>{} : dict_path_starts(arg, scope, path, absent, ev);
 }
 
 }  // namespace qg::python
