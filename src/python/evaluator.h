@@ -122,6 +122,9 @@ class Evaluator {
   // the scope it is read in; the parameter's default where a call leaves it out. Empty when no
   // call is found or one passes it where it cannot be read (`*args`, `**options`, a partial).
   std::vector<std::pair<TSNode, const Scope*>> arguments_passed(const Scope* fn, const Binding& parameter);
+  // Whether `fn` is called somewhere and every call of it is read: none through a `*` / `**`
+  // splat or a partial (so what its `**kwargs` receive is known).
+  bool calls_read(const Scope* fn);
   // `v`, a value reached from a parameter, with the parameter replaced by what is passed to it
   // (again for the caller's parameters, a bounded number of times); {v} when nothing is found.
   Values through_parameters(const Value& v, int depth = 0);

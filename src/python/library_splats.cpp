@@ -8,8 +8,21 @@ namespace qg::python {
 
 namespace {
 
+// `kwargs`, the enclosing function's own `**kwargs` (merged in: `options.update(kwargs)`):
+// whether a call of that function may pass `name` (one passes it, or none is found).
+bool own_keywords_may_pass(TSNode kwargs, const Scope* scope, std::string_view name, Evaluator& ev) {
+  for (const Value& v : ev.eval(kwargs, scope)) {
+    if (v.kind != Value::Kind::Unknown || v.param_index != kKeywordsParameter || !v.param_name.empty() ||
+        !v.path.empty() || !v.function)
+      return true;
+    if (!ev.passed_to(v.function, kKeywordsParameter, std::string(name)).empty() || !ev.calls_read(v.function))
+      return true;
+  }
+  return false;
+}
+
 // `{k: v for k, v in kwargs.items() ...}` over the enclosing function's own `**kwargs`: whether
-// a call of that function may pass `name` (one passes it, or none is found).
+// a call of that function may pass `name`.
 bool comprehension_may_pass(TSNode d, const Scope* scope, std::string_view name, Evaluator& ev) {
   const Syntax& S = Syntax::get();
   const std::string_view code = scope->owner->code();
@@ -23,21 +36,16 @@ bool comprehension_may_pass(TSNode d, const Scope* scope, std::string_view name,
   if (is_null(items) || sym(items) != S.call || code_child_count(field(items, S.f_arguments)) != 0) return true;
   const TSNode method = field(items, S.f_function);
   if (sym(method) != S.attribute || text(field(method, S.f_attribute), code) != "items") return true;
-  for (const Value& v : ev.eval(field(method, S.f_object), scope)) {
-    if (v.kind != Value::Kind::Unknown || v.param_index != kKeywordsParameter || !v.param_name.empty() ||
-        !v.path.empty() || !v.function)
-      return true;
-    if (!ev.passed_to(v.function, kKeywordsParameter, std::string(name)).empty()) return true;
-    // Some call must be seen: what one passes a plain parameter of the function says so.
-    const int first = v.function->method_of && !v.function->is_staticmethod ? 1 : 0;
-    bool called = false;
-    for (const auto& [param, bindings] : v.function->bindings)
-      for (const Binding& b : bindings)
-        if (!called && b.kind == Binding::Kind::Param && !b.variadic && b.index >= first)
-          called = !ev.arguments_passed(v.function, b).empty();
-    if (!called) return true;
-  }
-  return false;
+  return own_keywords_may_pass(field(method, S.f_object), scope, name, ev);
+}
+
+// What keyed_values could not read (python/dict_keys.h): a comprehension over, or a merge of, the
+// enclosing function's own `**kwargs` holds what its callers pass; anything else may hold `name`.
+bool unseen_may_pass(const KeyedValue& v, std::string_view name, Evaluator& ev) {
+  const Syntax& S = Syntax::get();
+  if (is_null(v.node) || !v.scope || !v.scope->owner) return true;
+  if (sym(v.node) == S.dictionary_comprehension) return comprehension_may_pass(v.node, v.scope, name, ev);
+  return sym(v.node) != S.identifier || own_keywords_may_pass(v.node, v.scope, name, ev);
 }
 
 }  // namespace
@@ -52,8 +60,7 @@ bool may_pass_keyword(TSNode call, const Scope* scope, std::string_view name, Ev
     if (sym(a) != S.dictionary_splat || ts_node_named_child_count(a) == 0) continue;
     for (const KeyedValue& v : keyed_values(ts_node_named_child(a, 0), scope, name))
       if (v.kind == KeyedValue::Kind::Found ||
-          (v.kind == KeyedValue::Kind::Unseen &&
-           (is_null(v.node) || sym(v.node) != S.dictionary_comprehension || comprehension_may_pass(v.node, v.scope, name, ev))))
+          (v.kind == KeyedValue::Kind::Unseen && unseen_may_pass(v, name, ev)))
         return true;
   }
   return false;

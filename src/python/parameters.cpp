@@ -212,6 +212,22 @@ bool Evaluator::registered_by_decorator(const ClassInfo& cls) {
   return false;
 }
 
+bool Evaluator::calls_read(const Scope* fn) {
+  const CallSites* sites = project_.call_sites();
+  if (!sites || !fn || fn->kind != Scope::Kind::Function) return false;
+  const auto& S = Syntax::get();
+  std::vector<std::string_view> names{fn->name};
+  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) names.push_back(fn->method_of->name);
+  bool any = false;
+  for (std::string_view name : names)
+    for (const auto& site : sites->named(name)) {
+      if (implicit_arguments(eval(field(site.call, S.f_function), site.scope), fn) < 0) continue;
+      if (site.partial || passes_splat(site.call)) return false;
+      any = true;
+    }
+  return any;
+}
+
 std::vector<std::pair<TSNode, const Scope*>> Evaluator::arguments_passed(const Scope* fn, const Binding& parameter) {
   const CallSites* sites = project_.call_sites();
   if (!sites || !fn || fn->kind != Scope::Kind::Function || parameter.variadic || parameter.index < 0) return {};
