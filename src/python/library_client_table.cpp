@@ -82,7 +82,14 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
   StringMap<std::vector<const DefaultSlot*>> slot_of;
   StringMap<std::vector<std::string>> offline_by;
   StringMap<const Judge*> judge_of;
-  StringMap<std::pair<std::size_t, Kind>> by_library;  // (libs_ settles before pointing into it)
+  // Each name's entries, one per table (libs_ settles before pointing into it); within one table
+  // the last kind written wins.
+  StringMap<std::vector<std::pair<std::size_t, Kind>>> by_library;
+  const auto put = [&](const std::string& name, Kind kind) {
+    auto& at = by_library[name];
+    if (!at.empty() && at.back().first == t.libs_.size()) at.back().second = kind;
+    else at.emplace_back(t.libs_.size(), kind);
+  };
   // Every library's tables, in the order of their ids whatever file holds them.
   std::vector<toml::table> roots;
   roots.reserve(files.size());
@@ -189,7 +196,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       t.slots_.push_back(&slot);
       for (const auto& [list, kind] : {std::pair{"uses", Kind::uses_default}, std::pair{"builds", Kind::builds_default}})
         for (const auto& name : dr.strings(list)) {
-          by_library[name] = {t.libs_.size(), kind};
+          put(name, kind);
           slot_of[name].push_back(&slot);
           any_default = true;
         }
@@ -215,7 +222,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
       for (const auto& evaluator : judge.defaults)
         if (!judged(evaluator)) jr.fail("defaults", fmt::format("names {}, which `judged` does not", evaluator));
       for (const auto& name : judge.names) {
-        by_library[name] = {t.libs_.size(), Kind::judge};
+        put(name, Kind::judge);
         judge_of[name] = &judge;
       }
       any_judge = true;
@@ -258,11 +265,11 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
           offline_by[name].push_back(std::string(keyword.str()));
         }
     }
-    for (const auto& name : constructors) by_library[name] = {t.libs_.size(), Kind::constructor};
-    for (const auto& name : gated) by_library[name] = {t.libs_.size(), Kind::gated};
-    for (const auto& name : returning) by_library[name] = {t.libs_.size(), Kind::returns_client};
-    for (const auto& name : config_gated) by_library[name] = {t.libs_.size(), Kind::config_gated};
-    for (const auto& name : config_arguments) by_library[name] = {t.libs_.size(), Kind::config_arguments};
+    for (const auto& name : constructors) put(name, Kind::constructor);
+    for (const auto& name : gated) put(name, Kind::gated);
+    for (const auto& name : returning) put(name, Kind::returns_client);
+    for (const auto& name : config_gated) put(name, Kind::config_gated);
+    for (const auto& name : config_arguments) put(name, Kind::config_arguments);
     each_subtable(r, *node.as_table(), "holders", [&](std::string_view id, const RulesReader& hr) {
       Holder holder;
       holder.id = std::string(id);
@@ -277,17 +284,23 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     t.words_.push_back(lib.package);
     t.libs_.push_back(std::move(lib));
   }
-  for (const auto& [name, at] : by_library) {
-    Entry e{&t.libs_[at.first], at.second == Kind::gated, at.second == Kind::returns_client,
-            at.second == Kind::config_gated || at.second == Kind::config_arguments};
-    e.config_arguments = at.second == Kind::config_arguments;
-    if (const auto it = offline_by.find(name); it != offline_by.end()) e.offline_by = it->second;
-    if (at.second == Kind::judge) e.judge = judge_of.at(name);
-    if (at.second == Kind::uses_default || at.second == Kind::builds_default) {
-      e.slots = slot_of.at(name);
-      e.builds_default = at.second == Kind::builds_default;
+  for (const auto& [name, all] : by_library) {
+    Entry* last = nullptr;
+    for (const auto& at : all) {
+      Entry e{&t.libs_[at.first], at.second == Kind::gated, at.second == Kind::returns_client,
+              at.second == Kind::config_gated || at.second == Kind::config_arguments};
+      e.config_arguments = at.second == Kind::config_arguments;
+      if (const auto it = offline_by.find(name); it != offline_by.end()) e.offline_by = it->second;
+      if (at.second == Kind::judge) e.judge = judge_of.at(name);
+      if (at.second == Kind::uses_default || at.second == Kind::builds_default) {
+        e.slots = slot_of.at(name);
+        e.builds_default = at.second == Kind::builds_default;
+      }
+      // The first in entries_, each further one (another table's) chained on it.
+      Entry* placed = last ? &t.more_entries_.emplace_back(std::move(e)) : &(t.entries_[name] = std::move(e));
+      if (last) last->also = placed;
+      last = placed;
     }
-    t.entries_[name] = e;
   }
   for (const ConfigSignature& sig : signatures)
     for (const auto& name : sig.names) {

@@ -296,31 +296,14 @@ bool given_model_by(TSNode call, const Scope* scope, const ClientBuildingLibrary
   return false;
 }
 
-}  // namespace
-
-std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* scope, Evaluator& ev,
-                                                     std::string_view code) {
+// What `call` builds through table entry `hit` (`direct`: the library's own class; `followed`:
+// the callee is a parameter, its callers' classes followed); nullopt when it builds no OpenAI
+// client there.
+std::optional<LibraryClientCall> entry_builds(const LibraryClientTable::Entry& entry, TSNode call, const Scope* scope,
+                                              Evaluator& ev, std::string_view code, TSNode callee, bool direct,
+                                              bool followed) {
   const Syntax& S = Syntax::get();
-  const LibraryClientTable& table = LibraryClientTable::get();
-  TSNode callee = field(call, S.f_function);
-  bool direct = false;  // the library's own class, not a project subclass of it
-  bool mixed = false;
-  bool followed = false;  // the callee is a parameter, its callers' classes followed
-  const LibraryClientTable::Entry* hit =
-      callee_entry(table, through_called_parameters(ev.eval(callee, scope), ev, nullptr, followed), ev, direct, mixed);
-  // A template method (`self._lc_class = self._get_lc_class()`, then `self._lc_class(**params)`
-  // in a mixin, each subclass returning its own class): the callee holds every override's class.
-  // On an instance of exactly one class of the method's family it holds that class's override's:
-  // reported when some class makes it build an OpenAI client and only that.
-  if (mixed)
-    for (const ClassInfo* receiver : ev.method_receivers(scope)) {
-      const auto on_it = ev.eval_on_receiver(callee, scope, receiver);
-      bool mixed_there = false;
-      if (on_it && (hit = callee_entry(table, through_called_parameters(*on_it, ev, receiver, followed), ev, direct,
-                                       mixed_there)))
-        break;
-    }
-  if (!hit) return std::nullopt;
+  const LibraryClientTable::Entry* hit = &entry;
   const ClientBuildingLibrary& lib = *hit->library;
   // `ChatOpenAI(params)`: a pydantic model handed a positional argument raises TypeError.
   if (lib.keyword_only && direct && !hit->model_gated && !hit->returns_client && !hit->config_gated)
@@ -447,6 +430,37 @@ std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* s
   // (a parameter's call may build what other callers hand it too: no argument added to it)
   out.arguments_fixable = !followed && takes_fix_arguments(call, lib, code);
   return out;
+}
+
+}  // namespace
+
+std::optional<LibraryClientCall> library_client_call(TSNode call, const Scope* scope, Evaluator& ev,
+                                                     std::string_view code) {
+  const Syntax& S = Syntax::get();
+  const LibraryClientTable& table = LibraryClientTable::get();
+  TSNode callee = field(call, S.f_function);
+  bool direct = false;  // the library's own class, not a project subclass of it
+  bool mixed = false;
+  bool followed = false;  // the callee is a parameter, its callers' classes followed
+  const LibraryClientTable::Entry* hit =
+      callee_entry(table, through_called_parameters(ev.eval(callee, scope), ev, nullptr, followed), ev, direct, mixed);
+  // A template method (`self._lc_class = self._get_lc_class()`, then `self._lc_class(**params)`
+  // in a mixin, each subclass returning its own class): the callee holds every override's class.
+  // On an instance of exactly one class of the method's family it holds that class's override's:
+  // reported when some class makes it build an OpenAI client and only that.
+  if (mixed)
+    for (const ClassInfo* receiver : ev.method_receivers(scope)) {
+      const auto on_it = ev.eval_on_receiver(callee, scope, receiver);
+      bool mixed_there = false;
+      if (on_it && (hit = callee_entry(table, through_called_parameters(*on_it, ev, receiver, followed), ev, direct,
+                                       mixed_there)))
+        break;
+    }
+  // A constructor two tables gate (CrewAI's `Crew`: its memory's embedder, its planner's LLM):
+  // what the first that builds says.
+  for (; hit; hit = hit->also)
+    if (auto out = entry_builds(*hit, call, scope, ev, code, callee, direct, followed)) return out;
+  return std::nullopt;
 }
 
 bool holds_library_client_class(const Values& values, Evaluator& ev) {

@@ -191,6 +191,9 @@ class LibraryClientTable {
     std::vector<std::string> offline_by;
     // `judges`: builds the default model only for an evaluator a model judges, handed none.
     const Judge* judge = nullptr;
+    // Another table's entry for the same name (CrewAI's `Crew` in crewai-crew and
+    // crewai-crew-planning): the call builds when either does.
+    const Entry* also = nullptr;
   };
   const Entry* entry(std::string_view qualified) const;
   // `holders`: library classes whose instances keep the client they are handed as an attribute
@@ -214,6 +217,7 @@ class LibraryClientTable {
  private:
   std::vector<ClientBuildingLibrary> libs_;
   StringMap<Entry> entries_;  // qualified -> its library, model-gated
+  std::deque<Entry> more_entries_;  // (stable addresses) what `Entry::also` points to
   std::vector<Holder> holders_;
   StringMap<std::size_t> holder_names_;  // qualified -> index into holders_
   std::vector<std::string> words_;

@@ -370,6 +370,45 @@ how = "install"
         "rules/python/library-clients/test.toml [a]: `built-when` is only read for `constructors` and `model-gated`");
 }
 
+TEST_CASE("python library clients: a callable two tables name has an entry per table, the first table's first") {
+  const auto table = qg::python::LibraryClientTable::from_text(R"(
+[acme-crew]
+package = "acme"
+display-name = "Acme"
+model-gated = ["acme.Crew"]
+model-keyword = "embedder"
+default-model = "openai"
+built-when = { memory = [] }
+openai-models = ["openai"]
+tracked-by = []
+how = "install"
+
+[acme-crew-planning]
+package = "acme"
+display-name = "Acme"
+model-gated = ["acme.Crew"]
+model-keyword = "planning_llm"
+default-model = "gpt-4o-mini"
+built-when = { planning = [] }
+openai-models = ["gpt-"]
+constructors = ["acme.Planner"]
+tracked-by = []
+how = "install"
+)");
+  const auto* crew = table.entry("acme.Crew");
+  REQUIRE(crew);
+  CHECK(crew->library->id == "acme-crew");
+  REQUIRE(crew->also);
+  CHECK(crew->also->library->id == "acme-crew-planning");
+  CHECK(crew->also->model_gated);
+  CHECK_FALSE(crew->also->also);
+  // Within one table a name is one entry (the last kind written).
+  const auto* planner = table.entry("acme.Planner");
+  REQUIRE(planner);
+  CHECK_FALSE(planner->model_gated);
+  CHECK_FALSE(planner->also);
+}
+
 TEST_CASE("python library clients: builds-each names the keywords handing each client over") {
   const auto table = qg::python::LibraryClientTable::from_text(R"(
 [acme]
