@@ -48,6 +48,7 @@ class Entry:
         self.position = 0 if "model-keyword" not in t else t.get("model-position", -1)
         self.default = t.get("default-model", "")
         self.keys = t.get("model-keys", [])
+        self.enums = t.get("model-enums", [])
         self.provider_keywords = t.get("provider-keywords", [])
         self.built_when = t.get("built-when", {})
         self.unless_in = t.get("default-unless-in", []) + ["0:" + q for q in t.get("default-unless-first", [])]
@@ -292,6 +293,10 @@ def classify(call, entry, names, direct=True, listed=frozenset()):
             return {"kind": "expect"}
         return {"kind": "gated", "model": ast.unparse(m)}
     if isinstance(m, ast.Constant) and isinstance(m.value, str) and any(m.value.startswith(p) for p in entry.models):
+        return {"kind": "expect"}
+    # `model-enums`: a member written out (`ModelPlatformType.OPENAI`) names the model by its name.
+    if (isinstance(m, ast.Attribute) and qualified(m.value, names) in getattr(entry, "enums", [])
+            and any(m.attr.startswith(p) for p in entry.models)):
         return {"kind": "expect"}
     if (entry.default and direct and id(call) not in listed and hands_no_model(call, entry)
             and any(entry.default.startswith(p) for p in entry.models)):

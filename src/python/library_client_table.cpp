@@ -118,6 +118,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     lib.model_aliases = r.strings("model-aliases");
     lib.provider_keywords = r.strings("provider-keywords");
     lib.model_keys = r.strings("model-keys");
+    lib.model_enums = r.strings("model-enums");
     each_string_list(r, *node.as_table(), "built-when", [&](std::string_view keyword, const std::vector<std::string>& unless) {
       lib.built_when.emplace_back(std::string(keyword), unless);
     });
@@ -245,6 +246,7 @@ LibraryClientTable LibraryClientTable::from_texts(const std::vector<std::pair<st
     if (!lib.model_aliases.empty() && lib.model_keyword.empty())
       r.fail("model-aliases", "is only read with `model-keyword`");
     if (!lib.model_keys.empty() && lib.model_keyword.empty()) r.fail("model-keys", "is only read with `model-keyword`");
+    if (!lib.model_enums.empty() && gated.empty()) r.fail("model-enums", "is only read for `model-gated`");
     if (!lib.provider_keywords.empty() && gated.empty()) r.fail("provider-keywords", "is only read for `model-gated`");
     if (!lib.built_when.empty() && gated.empty() && constructors.empty())
       r.fail("built-when", "is only read for `constructors` and `model-gated`");

@@ -57,6 +57,9 @@ struct ClientBuildingLibrary {
   // handed there (LangGraph's `InMemoryStore(index={"embed": "openai:..."})`, mem0's
   // `Memory.from_config({"llm": {"provider": ...}})`): one naming an OpenAI model is enough.
   std::vector<std::string> model_keys;
+  // `model-enums`: enum classes whose members name the model (CAMEL's `ModelPlatformType`): a
+  // member handed as the model (`ModelPlatformType.OPENAI`) reads as its name, "OPENAI".
+  std::vector<std::string> model_enums;
   // `built-when`: keywords one of which must be handed something (`True`, a non-empty list) for
   // the call to build anything (CrewAI's `Crew(memory=True)`), each with the keywords that, all
   // handed, give it what it would build instead (`short_term_memory`, `entity_memory`).

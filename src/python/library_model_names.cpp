@@ -108,6 +108,18 @@ bool holds_none(const Binding& b) {
   return b.kind == Binding::Kind::Expr && !is_null(b.node) && sym(unparenthesize(b.node)) == Syntax::get().none;
 }
 
+// `ModelPlatformType.OPENAI`: an attribute of a class some table lists in `model-enums` (the
+// values of its receiver all that class), read as the member's name.
+bool is_model_enum_member(const Values& receiver) {
+  if (receiver.empty()) return false;
+  const auto& libs = LibraryClientTable::get().libraries();
+  return std::all_of(receiver.begin(), receiver.end(), [&](const Value& v) {
+    return v.kind == Value::Kind::External && std::any_of(libs.begin(), libs.end(), [&](const ClientBuildingLibrary& l) {
+             return std::find(l.model_enums.begin(), l.model_enums.end(), v.path) != l.model_enums.end();
+           });
+  });
+}
+
 // `self.model` in a method: what the class body assigns it (`model = "gpt-4o"`) and what every
 // `self.model = ...` in its methods does, each of which must name a model; empty when any does
 // not, or when the class assigns it nowhere (a base class's, or one set from outside).
@@ -261,7 +273,10 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
     while (!op.empty() && (op.front() == ' ' || op.front() == '\t')) op.remove_prefix(1);
     return op.starts_with("+") && !op.starts_with("+=") ? model_starts(left, scope, code, project, depth + 1, ev) : std::vector<std::string_view>{};
   }
-  if (sym(n) == S.attribute && scope) return self_attribute_model_starts(n, scope, code, project, depth, ev);
+  if (sym(n) == S.attribute && scope) {
+    if (ev && is_model_enum_member(ev->eval(field(n, S.f_object), scope))) return {text(field(n, S.f_attribute), code)};
+    return self_attribute_model_starts(n, scope, code, project, depth, ev);
+  }
   if (sym(n) == S.subscript)  // `name.split("/")[1]`
     return split_part_starts(field(n, S.f_value), small_integer(field(n, S.f_subscript), code), scope, code, project,
                              depth, ev);
