@@ -97,6 +97,39 @@ std::vector<std::string_view> split_part_starts(TSNode call, int index, const Sc
   return out;
 }
 
+// `platform, model, config = get_model_config(name)`: element `index` of what the project
+// function called returns, each return a tuple naming it (owl's `return ModelPlatformType.OPENAI,
+// ModelType.GPT_4O, {...}`). Empty when the callee is not a project function or a return is not
+// such a tuple.
+std::vector<std::string_view> returned_part_starts(TSNode call, int index, const Scope* scope, const Project* project,
+                                                   int depth, Evaluator* ev) {
+  const Syntax& S = Syntax::get();
+  call = unparenthesize(call);
+  if (!ev || depth > 4 || is_null(call) || sym(call) != S.call || index < 0) return {};
+  std::vector<std::string_view> out;
+  for (const Value& v : ev->eval(field(call, S.f_function), scope)) {
+    const Scope* fn = v.function;
+    if (v.kind != Value::Kind::Function || !fn || fn->is_async || fn->returns.empty() || !fn->owner) return {};
+    for (TSNode r : fn->returns) {
+      r = unparenthesize(r);
+      if (sym(r) != S.expression_list && sym(r) != S.tuple) return {};
+      const TSNode part = code_child(r, static_cast<uint32_t>(index));
+      if (is_null(part) || code_child_count(r) <= static_cast<uint32_t>(index)) return {};
+      const auto starts = model_starts(part, fn, fn->owner->code(), project, depth + 1, ev);
+      if (starts.empty()) return {};
+      out.insert(out.end(), starts.begin(), starts.end());
+    }
+  }
+  return out;
+}
+
+// A name unpacked from `b.node`: a part of a split string, or of a returned tuple.
+std::vector<std::string_view> element_starts(const Binding& b, std::string_view code, const Project* project, int depth,
+                                             Evaluator* ev) {
+  auto starts = split_part_starts(b.node, b.index, b.scope, code, project, depth, ev);
+  return starts.empty() ? returned_part_starts(b.node, b.index, b.scope, project, depth, ev) : starts;
+}
+
 // `from config import MODEL` naming a project module: what MODEL's module-level assignments there
 // start with (a settings module that names no library, parsed for it: frontend.cpp). Empty when
 // the module is not the project's or any assignment is not such a string.
@@ -292,7 +325,7 @@ std::vector<std::string_view> model_starts(TSNode n, const Scope* scope, std::st
     for (const Binding& b : it->second) {
       if (holds_none(b)) continue;
       const auto starts = b.kind == Binding::Kind::Expr         ? model_starts(b.node, b.scope, code, project, depth + 1, ev)
-                          : b.kind == Binding::Kind::Element    ? split_part_starts(b.node, b.index, b.scope, code, project, depth, ev)
+                          : b.kind == Binding::Kind::Element    ? element_starts(b, code, project, depth, ev)
                           : b.kind == Binding::Kind::ImportFrom ? imported_model_starts(b, s, project, depth + 1)
                           : b.kind == Binding::Kind::Param && ev ? passed_model_starts(*ev, s, b, project, depth + 1)
                                                                 : std::vector<std::string_view>{};
