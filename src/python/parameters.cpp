@@ -74,6 +74,12 @@ Values Evaluator::fixture_value(const Scope* fixture) {
 Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name, const ClassInfo* context) {
   const CallSites* sites = project_.call_sites();
   if (!sites || !fn || index < 0) return {};
+  // A keyword naming one of `fn`'s own parameters binds that one, never its `**kwargs`
+  // (`def apply(fn, client=None, **kw): fn(**kw)` hands `fn` no `client`).
+  if (index == kKeywordsParameter)
+    if (auto it = fn->bindings.find(name); it != fn->bindings.end())
+      for (const auto& b : it->second)
+        if (b.kind == Binding::Kind::Param && !b.variadic && !b.keywords) return {};
   if (!fn->method_of) context = nullptr;
   const PassedKey key{fn, index, index == kKeywordsParameter ? name : std::string{}, context};
   if (const auto* hit = memo_hit(passed_memo_, key)) return *hit;
@@ -324,6 +330,9 @@ Values Evaluator::passed_via_callback(TSNode arg, const Scope* scope, int index,
       if (!s) continue;  // a call of that name outside `g`
       TSNode a = argument_node(site.call, site.scope, index, name);
       if (!is_null(a)) add_all(out, eval(a, site.scope));
+      // `fn(row, **kwargs)`: what `g`'s own callers pass under that keyword
+      // (`qa.batch_apply(gen_query, client=client)`), or a dict splatted there.
+      else if (passes_splat(site.call)) splat_keyword(site.call, site.scope, name, out);
     }
   }
   return out;
