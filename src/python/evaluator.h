@@ -140,8 +140,10 @@ class Evaluator {
   // The classes an instance running the method enclosing `scope` may be exactly: its class and
   // the project's subclasses of it (bounded); none outside a method.
   std::vector<const ClassInfo*> method_receivers(const Scope* scope);
-  // (module, name) a top-level name at the root of `root` is imported as (stores.cpp).
-  std::vector<std::pair<std::string, std::string>> imported_origin(const ModuleInfo& m, TSNode root);
+  // (module, name) the name at the root of `root` is imported as, or holds an instance of a class
+  // imported as, looked up from `scope` (default: the module) (stores.cpp).
+  std::vector<std::pair<std::string, std::string>> imported_origin(const ModuleInfo& m, TSNode root,
+                                                                   const Scope* scope = nullptr);
 
  private:
   // use_pos: where the name is read, when read in `scope` itself (flow order within a scope).
@@ -210,6 +212,8 @@ class Evaluator {
   // `{"<name>": ...}` put there (python/app_state.cpp).
   Values app_state(std::string_view name);
   Values passed_via_callback(TSNode arg, const Scope* scope, int index, const std::string& name);
+  bool names_parameter(const Scope* fn, const std::string& name) const;
+  bool splats_own_keywords(TSNode call, const Scope* scope, const Scope* fn);
   Values passed_to_field(const ClassInfo* cls, const std::string& name, const ClassInfo* context = nullptr);
   // Whether some class derives from both (or is one of them): an instance of `a`'s family may be
   // one of `b`'s.

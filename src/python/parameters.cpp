@@ -76,10 +76,7 @@ Values Evaluator::passed_to(const Scope* fn, int index, const std::string& name,
   if (!sites || !fn || index < 0) return {};
   // A keyword naming one of `fn`'s own parameters binds that one, never its `**kwargs`
   // (`def apply(fn, client=None, **kw): fn(**kw)` hands `fn` no `client`).
-  if (index == kKeywordsParameter)
-    if (auto it = fn->bindings.find(name); it != fn->bindings.end())
-      for (const auto& b : it->second)
-        if (b.kind == Binding::Kind::Param && !b.variadic && !b.keywords) return {};
+  if (index == kKeywordsParameter && names_parameter(fn, name)) return {};
   if (!fn->method_of) context = nullptr;
   const PassedKey key{fn, index, index == kKeywordsParameter ? name : std::string{}, context};
   if (const auto* hit = memo_hit(passed_memo_, key)) return *hit;
@@ -288,6 +285,29 @@ Values Evaluator::parametrized(const Scope* fn, std::string_view name) {
   return out;
 }
 
+// Whether `name` is a parameter of `fn` a keyword of that name binds (not `*args`/`**kwargs`).
+bool Evaluator::names_parameter(const Scope* fn, const std::string& name) const {
+  if (auto it = fn->bindings.find(name); it != fn->bindings.end())
+    for (const auto& b : it->second)
+      if (b.kind == Binding::Kind::Param && !b.variadic && !b.keywords) return true;
+  return false;
+}
+
+// Whether `call` passes on `fn`'s own `**kwargs` (`fn` encloses it).
+bool Evaluator::splats_own_keywords(TSNode call, const Scope* scope, const Scope* fn) {
+  const auto& S = Syntax::get();
+  TSNode args = field(call, S.f_arguments);
+  if (is_null(args) || sym(args) != S.argument_list) return false;
+  for (TSNode a : CodeChildren(args)) {
+    if (sym(a) != S.dictionary_splat || ts_node_named_child_count(a) == 0) continue;
+    for (const Value& v : eval(unparenthesize(ts_node_named_child(a, 0)), scope))
+      if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() &&
+          v.path.empty() && v.function == fn)
+        return true;
+  }
+  return false;
+}
+
 // A function handed to another as an argument (`run(lambda c: c.chat..., client=...)`,
 // `retry(self.ask, client)`): the receiver calls it through one of its parameters, and what
 // those calls pass is what the handed function gets. `arg` is the argument node, read in `scope`.
@@ -329,10 +349,16 @@ Values Evaluator::passed_via_callback(TSNode arg, const Scope* scope, int index,
       while (s && s != g) s = s->parent;
       if (!s) continue;  // a call of that name outside `g`
       TSNode a = argument_node(site.call, site.scope, index, name);
-      if (!is_null(a)) add_all(out, eval(a, site.scope));
-      // `fn(row, **kwargs)`: what `g`'s own callers pass under that keyword
-      // (`qa.batch_apply(gen_query, client=client)`), or a dict splatted there.
-      else if (passes_splat(site.call)) splat_keyword(site.call, site.scope, name, out);
+      if (!is_null(a)) {
+        add_all(out, eval(a, site.scope));
+      } else if (passes_splat(site.call)) {
+        // `fn(row, **kwargs)` with `g`'s own `**kwargs`: what this call of `g` passes under that
+        // keyword (`qa.batch_apply(gen_query, client=client)`), unless it binds a parameter of
+        // `g`'s own; another dict splatted there: what it names.
+        if (!splats_own_keywords(site.call, site.scope, g)) splat_keyword(site.call, site.scope, name, out);
+        else if (TSNode kw = argument_node(call, scope, -1, name); !is_null(kw) && !names_parameter(g, name))
+          add_all(out, eval(kw, scope));
+      }
     }
   }
   return out;

@@ -143,7 +143,8 @@ std::vector<std::pair<std::string, std::string>> Evaluator::client_stores_on_imp
 // The project module and name the root name of `expr` comes from at the top level of `m`
 // (`Registry` of `Registry.register(...)`, `Runner` of `Runner(client)`): imported, or an instance
 // of an imported class (`_registry = Registry("x")`).
-std::vector<std::pair<std::string, std::string>> Evaluator::imported_origin(const ModuleInfo& m, TSNode root) {
+std::vector<std::pair<std::string, std::string>> Evaluator::imported_origin(const ModuleInfo& m, TSNode root,
+                                                                          const Scope* scope) {
   const auto& S = Syntax::get();
   const Scope* top = &m.scopes.front();
   const std::string_view code = m.code();
@@ -153,17 +154,23 @@ std::vector<std::pair<std::string, std::string>> Evaluator::imported_origin(cons
                           : sym(root) == S.call    ? field(root, S.f_function)
                                                    : field(root, S.f_value));
   if (is_null(root) || sym(root) != S.identifier) return found;
-  auto it = top->bindings.find(std::string(text(root, code)));
-  if (it == top->bindings.end()) return found;
-  for (const Binding& b : it->second) {
+  // The name as the call's scope sees it (`qa = QA(df)` in a test function), else the module's.
+  auto lookup = [&](const std::string& name) -> const std::vector<Binding>* {
+    for (const Scope* s = scope ? scope : top; s; s = s->parent)
+      if (auto b = s->bindings.find(name); b != s->bindings.end()) return &b->second;
+    return nullptr;
+  };
+  const std::vector<Binding>* bound = lookup(std::string(text(root, code)));
+  if (!bound) return found;
+  for (const Binding& b : *bound) {
     const Binding* imported = &b;
     if (b.kind == Binding::Kind::Expr && !is_null(b.node) && sym(b.node) == S.call) {
       TSNode head = unparenthesize(field(b.node, S.f_function));
       while (!is_null(head) && sym(head) == S.attribute) head = unparenthesize(field(head, S.f_object));
       if (is_null(head) || sym(head) != S.identifier) continue;
-      auto h = top->bindings.find(std::string(text(head, code)));
-      if (h == top->bindings.end() || h->second.empty()) continue;
-      imported = &h->second.front();
+      const std::vector<Binding>* h = lookup(std::string(text(head, code)));
+      if (!h || h->empty()) continue;
+      imported = &h->front();
     }
     if (imported->kind != Binding::Kind::ImportFrom || imported->name.empty()) continue;
     std::string module = resolve_import(project_, m, imported->module, imported->level);
@@ -199,7 +206,7 @@ std::vector<std::pair<std::string, std::string>> Evaluator::clients_handed_to_im
   for (const auto& [call, scope] : m.calls) {
     TSNode args = field(call, S.f_arguments);
     if (is_null(args) || sym(args) != S.argument_list || code_child_count(args) == 0) continue;
-    auto found = imported_origin(m, unparenthesize(field(call, S.f_function)));
+    auto found = imported_origin(m, unparenthesize(field(call, S.f_function)), scope);
     if (found.empty()) continue;
     for (TSNode a : CodeChildren(args)) {
       TSNode value = sym(a) == S.keyword_argument ? field(a, S.f_value) : a;
