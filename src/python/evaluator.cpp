@@ -494,7 +494,17 @@ Values Evaluator::dynamic_attribute(const Scope* getattr_fn, std::string_view na
   return out;
 }
 
-Values Evaluator::string_names(std::string_view body, const Scope* scope) {
+namespace {
+// Builtin types an annotation names without binding them (`"str"`, `"dict"`).
+bool builtin_type(std::string_view name) {
+  static constexpr std::string_view kBuiltins[] = {"str",   "int",       "float",  "bool", "bytes",     "dict",
+                                                   "list",  "tuple",     "set",    "frozenset", "object", "None",
+                                                   "complex", "bytearray", "memoryview", "type"};
+  return std::find(std::begin(kBuiltins), std::end(kBuiltins), name) != std::end(kBuiltins);
+}
+}  // namespace
+
+Values Evaluator::string_names(std::string_view body, const Scope* scope, bool* unresolved) {
   // Every dotted name in a string annotation ("Provider[Client]", "openai.AsyncOpenAI"), looked up.
   Values out;
   std::size_t i = 0;
@@ -506,6 +516,7 @@ Values Evaluator::string_names(std::string_view body, const Scope* scope) {
       auto word = body.substr(i, j - i);
       auto head = word.substr(0, word.find('.'));
       Values base = lookup(scope, head);
+      if (unresolved && base.empty() && !builtin_type(head)) *unresolved = true;
       if (head.size() < word.size()) base = attribute_path(std::move(base), word.substr(head.size() + 1));
       out.insert(out.end(), base.begin(), base.end());  // (uncapped: each name is read)
     }
@@ -547,6 +558,9 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
   const auto& S = Syntax::get();
   const std::string_view code = owner(scope).code();
   bool client = false, any = false;
+  // A name bound nowhere in scope (`client: "OpenAI"` never imported, a type checker's business
+  // only): it says nothing, so what callers pass decides.
+  bool unresolved = false;
   Values instances;  // `deps: Deps`: an instance of that project class
   // What one name in the annotation says: a client class, Any, or a project class.
   auto consider = [&](const Values& named) {
@@ -616,12 +630,14 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
     stack.pop_back();
     const TSSymbol k = sym(n);
     if (k == S.identifier || k == S.attribute) {
-      consider(eval(n, scope));
+      const Values named = eval(n, scope);
+      if (k == S.identifier && named.empty() && !builtin_type(text(n, code))) unresolved = true;
+      consider(named);
       if (k == S.identifier && text(n, code) == "Any") any = true;
       if (k == S.attribute) continue;
     } else if (k == S.string) {
       // "OpenAI" / "openai.AsyncOpenAI" / "Agent" (a forward reference): look the names up.
-      consider(string_names(text(n, code), scope));
+      consider(string_names(text(n, code), scope, &unresolved));
       continue;
     }
     for (TSNode c : NamedChildren(n)) stack.push_back(c);
@@ -632,7 +648,7 @@ Values Evaluator::annotation_value(TSNode annotation, const Scope* scope) {
     return {u};
   }
   if (!instances.empty()) return instances;
-  return {any ? unknown() : opaque()};
+  return {any || unresolved ? unknown() : opaque()};
 }
 
 }  // namespace qg::python

@@ -189,7 +189,8 @@ class Evaluator {
   // to), or, when they say nothing of a client (an outside package's call or name, an
   // unresolved one) and the type names an OpenAI client class, one of unresolved origin.
   Values vouched_by(TSNode type, const Scope* scope, TSNode value, Values values);
-  Values string_names(std::string_view body, const Scope* scope);  // the names a string annotation reads
+  // The names a string annotation reads; `unresolved` set when one is bound nowhere in scope.
+  Values string_names(std::string_view body, const Scope* scope, bool* unresolved = nullptr);
   Values elements_of(const Values& v, int index);
   std::optional<ClientKind> client_subclass(const ClassInfo& cls, int depth = 0);
   bool value_yields_client(const Value& v, int depth);
