@@ -180,6 +180,9 @@ Catalogue::Catalogue() {
   fill_strings(members_, members["members"], "python/client-members.toml members");
   fill_strings(resource_members_, members["resource-members"], "python/client-members.toml resource-members");
 
+  const auto vendors = parse_embedded("python/other-vendors.toml");
+  fill_strings(other_vendors_, vendors["packages"], "python/other-vendors.toml packages");
+
   const auto legacy = parse_embedded("python/legacy.toml");
   if (auto* classes = legacy["classes"].as_table())
     for (auto&& [cls, node] : *classes) {

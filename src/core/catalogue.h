@@ -95,6 +95,10 @@ class Catalogue {
   const FactoryArgument* factory_argument(std::string_view qualified) const;
   // The client's own attributes and methods, no API resource (rules/python/client-members.toml).
   bool is_client_member(std::string_view name) const { return members_.contains(name); }
+  // A name under a package of another vendor's OpenAI-shaped SDK (rules/python/other-vendors.toml).
+  bool is_other_vendor(std::string_view qualified) const {
+    return other_vendors_.contains(qualified.substr(0, qualified.find('.')));
+  }
   // A catalogue method that sends no request (`webhooks.unwrap`): never an API call.
   bool is_local_method(std::string_view api) const { return local_methods_.contains(api); }
   // A call through a resource of a client (`chat.completions.create`, or a method the catalogue
@@ -121,7 +125,7 @@ class Catalogue {
   std::string package_;
   StringMap<ClientClass> classes_;
   StringMap<FactoryArgument> factory_arguments_;
-  StringSet star_exports_, copy_methods_, raw_methods_, value_casts_, callable_binders_, members_, resource_members_,
+  StringSet other_vendors_, star_exports_, copy_methods_, raw_methods_, value_casts_, callable_binders_, members_, resource_members_,
       local_methods_;
   StringMap<LegacyMethod> legacy_;
   std::vector<std::pair<ClientKind, std::string>> default_factories_;

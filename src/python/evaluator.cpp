@@ -344,6 +344,7 @@ Values Evaluator::attribute_path(Values base, std::string_view path) {
 Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, bool instance, bool subclasses) {
   Values out;
   bool external_base = false;
+  bool vendor_base = false;  // `class MyA(Anthropic)`: another vendor's OpenAI-shaped client
   std::vector<const ClassInfo*> mro{&cls};
   Values library_bases;  // `class MyRunner(Runner)`: what the class does not define, the library's does
   for (std::size_t i = 0; i < mro.size() && mro.size() < 12; ++i) {
@@ -359,6 +360,7 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
           if (std::find(mro.begin(), mro.end(), base_class) == mro.end()) mro.push_back(base_class);
         }
         if (bv.kind == Value::Kind::External && libraries_.library_of(bv.path)) add(library_bases, bv);
+        vendor_base = vendor_base || (bv.kind == Value::Kind::External && catalogue_.is_other_vendor(bv.path));
       }
       external_base |= !project_base;
     }
@@ -456,6 +458,10 @@ Values Evaluator::class_attribute(const ClassInfo& cls, std::string_view name, b
   // Never assigned where we can see it (set by a base class we cannot read, setattr, ...): an
   // unknown value that keeps the attribute's name, so `x.chat.completions.create` stays that API,
   // and what a library base class defines under that name.
+  if (out.empty() && instance && vendor_base) {  // that SDK's own resource: no OpenAI client
+    out.push_back(opaque());
+    return out;
+  }
   if (out.empty()) {
     out.push_back(unknown(std::string(name)));
     add_all(out, attribute(library_bases, name));
