@@ -105,18 +105,23 @@ void CallSites::build(const std::vector<ModuleInfo*>& modules, unsigned jobs) {
   list_aliased_sites(modules);
 }
 
-// `from m import f as g` (`from .client import LoggedOpenAI as OpenAI` re-exported by a package):
-// the calls of `g` may be calls of m's `f`, so they are listed under `f` too, after its own. Each
-// reader still evaluates a site's callee and keeps only the calls that reach what it asks about.
-// One step: an alias of an alias is not followed.
+// `from m import f as g` (`from .client import LoggedOpenAI as OpenAI` re-exported by a package),
+// and `g = f` (evidently's `func = _chat_completions_openai_call`, then `func(client, ...)`): the
+// calls of `g` may be calls of `f`, so they are listed under `f` too, after its own. Each reader
+// still evaluates a site's callee and keeps only the calls that reach what it asks about. One
+// step: an alias of an alias is not followed.
 void CallSites::list_aliased_sites(const std::vector<ModuleInfo*>& modules) {
+  const Syntax& S = Syntax::get();
   std::map<std::string, std::set<std::string>, std::less<>> aliases;  // sorted: a stable order
   for (const ModuleInfo* m : modules)
     for (const Scope& s : m->scopes)
       for (const auto& [bound, bindings] : s.bindings)
-        for (const Binding& b : bindings)
-          if (b.kind == Binding::Kind::ImportFrom && !b.name.empty() && b.name != bound && by_name_.contains(bound))
-            aliases[b.name].insert(bound);
+        for (const Binding& b : bindings) {
+          if (!by_name_.contains(bound)) break;
+          if (b.kind == Binding::Kind::ImportFrom && !b.name.empty() && b.name != bound) aliases[b.name].insert(bound);
+          if (b.kind == Binding::Kind::Expr && !is_null(b.node) && sym(b.node) == S.identifier)
+            if (const std::string_view f = text(b.node, m->code()); f != bound) aliases[std::string(f)].insert(bound);
+        }
   for (const auto& [name, spellings] : aliases) {
     std::vector<Site> added;
     for (const std::string& alias : spellings)
