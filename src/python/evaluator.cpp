@@ -162,7 +162,7 @@ Values Evaluator::eval(TSNode n, const Scope* scope) {
     for (const auto& v : value) {
       const bool library_class = v.kind == Value::Kind::External &&
                                  (libraries_.is_class(v.path) || LibraryClientTable::get().entry(v.path));
-      if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() && v.path.empty())
+      if (is_whole_keywords(v))
         if (auto keyword = keyword_of_kwargs(v, field(n, S.f_subscript), {}, scope)) {  // `kwargs["client"]`
           add_all(generic, *keyword);
           continue;

@@ -12,8 +12,7 @@ namespace {
 // whether a call of that function may pass `name` (one passes it, or none is found).
 bool own_keywords_may_pass(TSNode kwargs, const Scope* scope, std::string_view name, Evaluator& ev) {
   for (const Value& v : ev.eval(kwargs, scope)) {
-    if (v.kind != Value::Kind::Unknown || v.param_index != kKeywordsParameter || !v.param_name.empty() ||
-        !v.path.empty() || !v.function)
+    if (!is_whole_keywords(v) || !v.function)
       return true;
     if (!ev.passed_to(v.function, kKeywordsParameter, std::string(name)).empty() || !ev.calls_read(v.function))
       return true;

@@ -215,12 +215,21 @@ bool Evaluator::registered_by_decorator(const ClassInfo& cls) {
   return false;
 }
 
+namespace {
+// The names calls of `fn` are written with: its own, and for an `__init__` its class's (`Cls(...)`
+// calls it, implicit_arguments: shift 1).
+std::vector<std::string_view> called_as(const Scope* fn) {
+  std::vector<std::string_view> names{fn->name};
+  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) names.push_back(fn->method_of->name);
+  return names;
+}
+}  // namespace
+
 bool Evaluator::calls_read(const Scope* fn) {
   const CallSites* sites = project_.call_sites();
   if (!sites || !fn || fn->kind != Scope::Kind::Function) return false;
   const auto& S = Syntax::get();
-  std::vector<std::string_view> names{fn->name};
-  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) names.push_back(fn->method_of->name);
+  const auto names = called_as(fn);
   bool any = false;
   for (std::string_view name : names)
     for (const auto& site : sites->named(name)) {
@@ -236,9 +245,7 @@ std::vector<std::pair<TSNode, const Scope*>> Evaluator::arguments_passed(const S
   if (!sites || !fn || fn->kind != Scope::Kind::Function || parameter.variadic || parameter.index < 0) return {};
   const auto& S = Syntax::get();
   std::vector<std::pair<TSNode, const Scope*>> out;
-  // An `__init__` is called by constructing its class (`Cls(...)`, implicit_arguments: shift 1).
-  std::vector<std::string_view> names{fn->name};
-  if (fn->name == "__init__" && fn->method_of && !fn->method_of->name.empty()) names.push_back(fn->method_of->name);
+  const auto names = called_as(fn);
   for (std::string_view name : names)
     for (const auto& site : sites->named(name)) {
       const int shift = implicit_arguments(eval(field(site.call, S.f_function), site.scope), fn);
@@ -301,8 +308,7 @@ bool Evaluator::splats_own_keywords(TSNode call, const Scope* scope, const Scope
   for (TSNode a : CodeChildren(args)) {
     if (sym(a) != S.dictionary_splat || ts_node_named_child_count(a) == 0) continue;
     for (const Value& v : eval(unparenthesize(ts_node_named_child(a, 0)), scope))
-      if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() &&
-          v.path.empty() && v.function == fn)
+      if (is_whole_keywords(v) && v.function == fn)
         return true;
   }
   return false;
@@ -498,7 +504,7 @@ bool Evaluator::splat_keyword(TSNode call, const Scope* scope, std::string_view 
       // The caller's own `**kwargs` passed on: what its callers pass under that keyword (none
       // passing it, it carries none).
       for (const Value& v : eval(e, scope))
-        if (v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() && v.path.empty())
+        if (is_whole_keywords(v))
           if (Values passed = passed_to(v.function, kKeywordsParameter, std::string(name)); !passed.empty()) {
             add_all(out, passed);
             found = true;

@@ -83,6 +83,10 @@ using Values = std::vector<Value>;
 // Value::param_index of a function's `**kwargs`: an index no positional argument reaches, so that
 // a call site passes it only by keyword (`kwargs.pop("client")`: the keyword `client`).
 inline constexpr int kKeywordsParameter = 1 << 20;
+// A function's `**kwargs` as a whole (not one key of it, nor a member of it).
+inline bool is_whole_keywords(const Value& v) {
+  return v.kind == Value::Kind::Unknown && v.param_index == kKeywordsParameter && v.param_name.empty() && v.path.empty();
+}
 // Value::param_index of a field's value (`field_of`) when the field's default is a client: what no
 // construction passes is that default, already beside it, not an unknown.
 inline constexpr int kDefaultedField = -3;
